@@ -1,0 +1,681 @@
+/*-------------------------------------------------------------------------
+ *
+ * http.c
+ *		  Every libcurl call of rest_fdw.
+ *
+ * Each backend keeps one libcurl easy handle and one multi handle per
+ * foreign server; the multi handle owns the connection pool, so keep-alive
+ * connections and TLS sessions survive from one request and one query to
+ * the next.  A request runs through the multi interface in a loop that
+ * polls at most 100 ms at a time and calls CHECK_FOR_INTERRUPTS() in
+ * between, so Ctrl-C and statement_timeout stop a waiting request promptly.
+ *
+ * Nothing in a libcurl callback raises an error: callbacks record what went
+ * wrong and return curl's abort value; the problem is reported after
+ * curl_multi_perform returns.  The header list and the "handle is busy"
+ * state of a request are tied to a memory context reset callback, so an
+ * ERROR thrown anywhere during the request releases them.
+ *
+ * This file knows nothing of SQL, tables or tokens.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "rest_fdw.h"
+
+#include <curl/curl.h>
+
+#include "catalog/pg_foreign_server.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+/* How long one curl_multi_poll may wait before interrupts are checked */
+#define REST_POLL_INTERVAL_MS	100
+
+/* The cached handles of one server */
+typedef struct RestHttpConn
+{
+	Oid			serverid;		/* hash key */
+	CURL	   *easy;
+	CURLM	   *multi;
+	uint32		server_hashvalue;	/* syscache hash of the server's OID */
+	bool		invalidated;	/* server changed: recreate before next use */
+	struct RestRequestState *active;	/* request using the handles, if any */
+} RestHttpConn;
+
+/* The state of one request; lives in a short-lived memory context. */
+typedef struct RestRequestState
+{
+	RestHttpConn *conn;
+	struct curl_slist *headers;
+
+	/* response body, grown in bodycxt (the caller's context) */
+	MemoryContext bodycxt;
+	char	   *buf;
+	size_t		len;
+	size_t		cap;
+	size_t		maxsize;
+	bool		too_large;
+	bool		out_of_memory;
+
+	/* a few response headers, copied without allocation */
+	char		www_authenticate[512];
+
+	char		errbuf[CURL_ERROR_SIZE];
+} RestRequestState;
+
+static HTAB *ConnHash = NULL;
+
+static RestHttpConn *get_conn(Oid serverid);
+static void conn_inval_callback(Datum arg, int cacheid, uint32 hashvalue);
+static void request_cleanup(void *arg);
+static size_t write_callback(char *ptr, size_t size, size_t nmemb, void *userdata);
+static size_t header_callback(char *ptr, size_t size, size_t nmemb, void *userdata);
+
+/*
+ * Set a libcurl option; on failure, report which one.  Only used outside
+ * callbacks.
+ */
+#define CHECK_SETOPT(h, opt, val) \
+	do { \
+		CURLcode _rc = curl_easy_setopt((h), (opt), (val)); \
+		if (_rc != CURLE_OK) \
+			ereport(ERROR, \
+					(errcode(ERRCODE_FDW_ERROR), \
+					 errmsg("could not set libcurl option %s", #opt), \
+					 errdetail("%s", curl_easy_strerror(_rc)))); \
+	} while (0)
+
+/*
+ * Initialise libcurl once per backend.  Called from _PG_init.
+ */
+void
+rest_http_init(void)
+{
+	CURLcode	rc = curl_global_init(CURL_GLOBAL_ALL);
+
+	if (rc != CURLE_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("could not initialize libcurl"),
+				 errdetail("%s", curl_easy_strerror(rc))));
+}
+
+/*
+ * Find or create the handles of a server.  Handles of a server that was
+ * altered since they were made are replaced, unless a request of an
+ * aborted query still nominally holds them (it is detached first).
+ */
+static RestHttpConn *
+get_conn(Oid serverid)
+{
+	RestHttpConn *conn;
+	bool		found;
+
+	if (ConnHash == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(RestHttpConn);
+		ConnHash = hash_create("rest_fdw connections", 8, &ctl,
+							   HASH_ELEM | HASH_BLOBS);
+		CacheRegisterSyscacheCallback(FOREIGNSERVEROID, conn_inval_callback,
+									  (Datum) 0);
+	}
+
+	conn = hash_search(ConnHash, &serverid, HASH_ENTER, &found);
+	if (!found)
+	{
+		conn->easy = NULL;
+		conn->multi = NULL;
+		conn->active = NULL;
+		conn->invalidated = false;
+		conn->server_hashvalue =
+			GetSysCacheHashValue1(FOREIGNSERVEROID, ObjectIdGetDatum(serverid));
+	}
+
+	/* a request that died with an ERROR may still be attached */
+	if (conn->active != NULL)
+	{
+		curl_multi_remove_handle(conn->multi, conn->easy);
+		conn->active->conn = NULL;
+		conn->active = NULL;
+	}
+
+	if (conn->invalidated)
+	{
+		if (conn->multi)
+			curl_multi_cleanup(conn->multi);
+		if (conn->easy)
+			curl_easy_cleanup(conn->easy);
+		conn->multi = NULL;
+		conn->easy = NULL;
+		conn->invalidated = false;
+	}
+
+	if (conn->easy == NULL)
+	{
+		conn->easy = curl_easy_init();
+		if (conn->easy == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("could not create a libcurl handle")));
+	}
+	if (conn->multi == NULL)
+	{
+		conn->multi = curl_multi_init();
+		if (conn->multi == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("could not create a libcurl multi handle")));
+	}
+	return conn;
+}
+
+/*
+ * ALTER SERVER or DROP SERVER: recreate that server's handles at next use,
+ * so no connection made under the old options is reused.
+ */
+static void
+conn_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	HASH_SEQ_STATUS scan;
+	RestHttpConn *conn;
+
+	hash_seq_init(&scan, ConnHash);
+	while ((conn = hash_seq_search(&scan)) != NULL)
+	{
+		if (hashvalue == 0 || conn->server_hashvalue == hashvalue)
+			conn->invalidated = true;
+	}
+}
+
+/* Memory context reset callback: release what a request holds. */
+static void
+request_cleanup(void *arg)
+{
+	RestRequestState *st = (RestRequestState *) arg;
+
+	if (st->conn != NULL && st->conn->active == st)
+	{
+		curl_multi_remove_handle(st->conn->multi, st->conn->easy);
+		st->conn->active = NULL;
+	}
+	st->conn = NULL;
+	if (st->headers)
+	{
+		curl_slist_free_all(st->headers);
+		st->headers = NULL;
+	}
+}
+
+/*
+ * libcurl write callback: append to the body buffer, never beyond maxsize.
+ * Allocation failures are recorded, not thrown.
+ */
+static size_t
+write_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	RestRequestState *st = (RestRequestState *) userdata;
+	size_t		n = size * nmemb;
+
+	if (n > st->maxsize - st->len)
+	{
+		st->too_large = true;
+		return 0;
+	}
+
+	if (st->len + n + 1 > st->cap)
+	{
+		size_t		newcap = Max(st->cap * 2, (size_t) 16384);
+		char	   *newbuf;
+
+		/* the first chunk: size the buffer by Content-Length if known */
+		if (st->buf == NULL && st->conn != NULL)
+		{
+			curl_off_t	cl = -1;
+
+			if (curl_easy_getinfo(st->conn->easy,
+								  CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+								  &cl) == CURLE_OK &&
+				cl > 0 && (size_t) cl < st->maxsize)
+				newcap = Max(newcap, (size_t) cl + 1);
+		}
+		newcap = Max(newcap, st->len + n + 1);
+		newcap = Min(newcap, st->maxsize + 1);
+
+		newbuf = MemoryContextAllocExtended(st->bodycxt, newcap,
+											MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+		if (newbuf == NULL)
+		{
+			st->out_of_memory = true;
+			return 0;
+		}
+		if (st->buf)
+		{
+			memcpy(newbuf, st->buf, st->len);
+			pfree(st->buf);
+		}
+		st->buf = newbuf;
+		st->cap = newcap;
+	}
+
+	memcpy(st->buf + st->len, ptr, n);
+	st->len += n;
+	st->buf[st->len] = '\0';
+	return n;
+}
+
+/*
+ * libcurl header callback: keep the WWW-Authenticate value of the final
+ * response.  A status line starts a new response (after 100 Continue).
+ */
+static size_t
+header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	RestRequestState *st = (RestRequestState *) userdata;
+	size_t		n = size * nmemb;
+	static const char name[] = "www-authenticate:";
+
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
+		st->www_authenticate[0] = '\0';
+	else if (n > sizeof(name) - 1 &&
+			 pg_strncasecmp(ptr, name, sizeof(name) - 1) == 0 &&
+			 st->www_authenticate[0] == '\0')
+	{
+		const char *v = ptr + sizeof(name) - 1;
+		size_t		vlen = n - (sizeof(name) - 1);
+
+		while (vlen > 0 && (*v == ' ' || *v == '\t'))
+			v++, vlen--;
+		while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n'))
+			vlen--;
+		vlen = Min(vlen, sizeof(st->www_authenticate) - 1);
+		memcpy(st->www_authenticate, v, vlen);
+		st->www_authenticate[vlen] = '\0';
+	}
+	return n;
+}
+
+/*
+ * Perform one HTTP request and fill *resp.
+ *
+ * Transport failures (connection refused, timeouts, TLS errors, a body over
+ * the size limit) are reported here as ERRORs naming the server; any HTTP
+ * status is returned to the caller, which decides what it means.  The body
+ * is palloc'd in the caller's memory context.  May be interrupted by
+ * CHECK_FOR_INTERRUPTS() at any time; the handles are then released by the
+ * reset callback of the request's memory context.
+ */
+void
+rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
+				  RestHttpResponse *resp)
+{
+	MemoryContext callercxt = CurrentMemoryContext;
+	MemoryContext reqcxt;
+	MemoryContextCallback *cb;
+	RestRequestState *st;
+	RestHttpConn *conn;
+	CURL	   *h;
+	ListCell   *lc;
+	CURLMcode	mc;
+	CURLcode	result = CURLE_OK;
+	int			running;
+	char	   *ct = NULL;
+	double		connect_time = 0;
+
+	conn = get_conn(opts->serverid);
+	h = conn->easy;
+
+	reqcxt = AllocSetContextCreate(callercxt, "rest_fdw request",
+								   ALLOCSET_SMALL_SIZES);
+	MemoryContextSwitchTo(reqcxt);
+
+	st = palloc0(sizeof(RestRequestState));
+	st->bodycxt = callercxt;
+	st->maxsize = REST_MAX_RESPONSE_SIZE;
+	cb = palloc0(sizeof(MemoryContextCallback));
+	cb->func = request_cleanup;
+	cb->arg = st;
+	MemoryContextRegisterResetCallback(reqcxt, cb);
+
+	foreach(lc, req->headers)
+	{
+		struct curl_slist *tmp = curl_slist_append(st->headers,
+												   (char *) lfirst(lc));
+
+		if (tmp == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+		st->headers = tmp;
+	}
+
+	curl_easy_reset(h);
+	CHECK_SETOPT(h, CURLOPT_URL, req->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	CHECK_SETOPT(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	CHECK_SETOPT(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	CHECK_SETOPT(h, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	CHECK_SETOPT(h, CURLOPT_REDIR_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	CHECK_SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L);
+	CHECK_SETOPT(h, CURLOPT_NOSIGNAL, 1L);
+	CHECK_SETOPT(h, CURLOPT_ERRORBUFFER, st->errbuf);
+	CHECK_SETOPT(h, CURLOPT_WRITEFUNCTION, write_callback);
+	CHECK_SETOPT(h, CURLOPT_WRITEDATA, st);
+	CHECK_SETOPT(h, CURLOPT_HEADERFUNCTION, header_callback);
+	CHECK_SETOPT(h, CURLOPT_HEADERDATA, st);
+	CHECK_SETOPT(h, CURLOPT_HTTPHEADER, st->headers);
+	CHECK_SETOPT(h, CURLOPT_USERAGENT, opts->user_agent);
+	CHECK_SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, (long) opts->connect_timeout * 1000L);
+	CHECK_SETOPT(h, CURLOPT_TIMEOUT_MS, (long) opts->timeout * 1000L);
+	CHECK_SETOPT(h, CURLOPT_ACCEPT_ENCODING, "");
+	CHECK_SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	CHECK_SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	CHECK_SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (opts->ssl_ca_file)
+		CHECK_SETOPT(h, CURLOPT_CAINFO, opts->ssl_ca_file);
+	if (strcmp(req->method, "POST") == 0)
+	{
+		CHECK_SETOPT(h, CURLOPT_POST, 1L);
+		CHECK_SETOPT(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		CHECK_SETOPT(h, CURLOPT_POSTFIELDSIZE_LARGE,
+					 (curl_off_t) (req->body ? req->body_len : 0));
+	}
+	else
+		CHECK_SETOPT(h, CURLOPT_HTTPGET, 1L);
+
+	mc = curl_multi_add_handle(conn->multi, h);
+	if (mc != CURLM_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("could not start an HTTP request"),
+				 errdetail("%s", curl_multi_strerror(mc))));
+	st->conn = conn;
+	conn->active = st;
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		mc = curl_multi_perform(conn->multi, &running);
+		if (mc != CURLM_OK || running == 0)
+			break;
+		mc = curl_multi_poll(conn->multi, NULL, 0, REST_POLL_INTERVAL_MS, NULL);
+		if (mc != CURLM_OK)
+			break;
+	}
+
+	if (mc != CURLM_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("HTTP request to server \"%s\" failed", opts->servername),
+				 errdetail("%s", curl_multi_strerror(mc)),
+				 errcontext("%s %s", req->method, req->display_url)));
+
+	{
+		CURLMsg    *msg;
+		int			queued;
+
+		while ((msg = curl_multi_info_read(conn->multi, &queued)) != NULL)
+		{
+			if (msg->msg == CURLMSG_DONE && msg->easy_handle == h)
+				result = msg->data.result;
+		}
+	}
+
+	memset(resp, 0, sizeof(RestHttpResponse));
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+	curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &resp->elapsed);
+	curl_easy_getinfo(h, CURLINFO_CONNECT_TIME, &connect_time);
+
+	MemoryContextSwitchTo(callercxt);
+
+	if (result != CURLE_OK)
+	{
+		const char *detail = st->errbuf[0] ? st->errbuf : curl_easy_strerror(result);
+
+		if (st->too_large)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("response from server \"%s\" is larger than %zu bytes",
+							opts->servername, st->maxsize),
+					 errcontext("%s %s", req->method, req->display_url)));
+		if (st->out_of_memory)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory while receiving the response from server \"%s\"",
+							opts->servername),
+					 errdetail("%zu bytes had been received.", st->len),
+					 errcontext("%s %s", req->method, req->display_url)));
+		if (result == CURLE_OPERATION_TIMEDOUT && connect_time == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not connect to server \"%s\" within %d seconds",
+							opts->servername, opts->connect_timeout),
+					 errdetail("%s", detail),
+					 errhint("The limit is the \"%s\" option of the server.",
+							 OPT_CONNECT_TIMEOUT),
+					 errcontext("%s %s", req->method, req->display_url)));
+		if (result == CURLE_OPERATION_TIMEDOUT)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("HTTP request to server \"%s\" did not complete within %d seconds",
+							opts->servername, opts->timeout),
+					 errdetail("%s", detail),
+					 errhint("The limit is the \"%s\" option of the server.",
+							 OPT_TIMEOUT),
+					 errcontext("%s %s", req->method, req->display_url)));
+		if (result == CURLE_COULDNT_CONNECT ||
+			result == CURLE_COULDNT_RESOLVE_HOST ||
+			result == CURLE_COULDNT_RESOLVE_PROXY)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not connect to server \"%s\"", opts->servername),
+					 errdetail("%s", detail),
+					 errcontext("%s %s", req->method, req->display_url)));
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("HTTP request to server \"%s\" failed", opts->servername),
+				 errdetail("%s", detail),
+				 errcontext("%s %s", req->method, req->display_url)));
+	}
+
+	if (st->buf == NULL)
+	{
+		st->buf = MemoryContextAlloc(callercxt, 1);
+		st->buf[0] = '\0';
+	}
+	resp->body = st->buf;
+	resp->body_len = st->len;
+	resp->content_type = ct ? pstrdup(ct) : NULL;
+	resp->www_authenticate = st->www_authenticate[0]
+		? pstrdup(st->www_authenticate) : NULL;
+
+	/* detaches the handle and frees the header list */
+	MemoryContextDelete(reqcxt);
+}
+
+/*
+ * Percent-encode s for a URL query or an application/x-www-form-urlencoded
+ * body: everything but RFC 3986 unreserved characters is escaped.
+ */
+void
+rest_append_urlencoded(StringInfo buf, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+			appendStringInfoChar(buf, (char) c);
+		else
+		{
+			appendStringInfoChar(buf, '%');
+			appendStringInfoChar(buf, hex[c >> 4]);
+			appendStringInfoChar(buf, hex[c & 15]);
+		}
+	}
+}
+
+/*
+ * Join base_url and an endpoint with exactly one slash between them.  An
+ * endpoint that starts with '?' only adds a query string.
+ */
+char *
+rest_join_url(const char *base, const char *path)
+{
+	size_t		blen = strlen(base);
+	StringInfoData buf;
+
+	if (path == NULL || *path == '\0')
+		return pstrdup(base);
+
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, base, blen);
+	if (*path != '?')
+	{
+		appendStringInfoChar(&buf, '/');
+		while (*path == '/')
+			path++;
+	}
+	appendStringInfoString(&buf, path);
+	return buf.data;
+}
+
+/* Query parameter names whose values are treated as secrets in messages */
+static bool
+is_secret_param(const char *name, size_t len)
+{
+	static const char *const secret_names[] = {
+		"api_key", "apikey", "api-key", "key", "access_token", "token",
+		"refresh_token", "client_secret", "password", "passwd", "secret",
+		"signature", "sig", "auth", "code", NULL
+	};
+	int			i;
+
+	for (i = 0; secret_names[i]; i++)
+	{
+		if (strlen(secret_names[i]) == len &&
+			pg_strncasecmp(name, secret_names[i], len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A copy of url that is safe to show: user information before the host and
+ * the values of query parameters that usually carry secrets are replaced
+ * by "***".
+ */
+char *
+rest_mask_url(const char *url)
+{
+	StringInfoData buf;
+	const char *p = url;
+	const char *scheme_end = strstr(url, "://");
+	const char *q;
+
+	initStringInfo(&buf);
+
+	/* user:password@host */
+	if (scheme_end)
+	{
+		const char *host = scheme_end + 3;
+		const char *host_end = host + strcspn(host, "/?#");
+		const char *at = NULL;
+		const char *s;
+
+		for (s = host; s < host_end; s++)
+			if (*s == '@')
+				at = s;
+		appendBinaryStringInfo(&buf, url, host - url);
+		if (at)
+		{
+			appendStringInfoString(&buf, "***");
+			p = at;
+		}
+		else
+			p = host;
+	}
+
+	q = strchr(p, '?');
+	if (q == NULL)
+	{
+		appendStringInfoString(&buf, p);
+		return buf.data;
+	}
+	appendBinaryStringInfo(&buf, p, q + 1 - p);
+	p = q + 1;
+	while (*p)
+	{
+		size_t		plen = strcspn(p, "&#");
+		const char *eq = memchr(p, '=', plen);
+
+		if (eq && is_secret_param(p, eq - p))
+		{
+			appendBinaryStringInfo(&buf, p, eq + 1 - p);
+			appendStringInfoString(&buf, "***");
+		}
+		else
+			appendBinaryStringInfo(&buf, p, plen);
+		p += plen;
+		if (*p == '&')
+			appendStringInfoChar(&buf, *p++);
+		else if (*p == '#')
+		{
+			appendStringInfoString(&buf, p);
+			break;
+		}
+	}
+	return buf.data;
+}
+
+/*
+ * A printable, shortened copy of text received from a server, for error
+ * messages: at most maxbytes bytes (cut at a character boundary, "..."
+ * appended), control characters replaced by spaces, and bytes that are not
+ * valid in the database encoding replaced by '?'.
+ */
+char *
+rest_shorten(const char *s, size_t len, int maxbytes)
+{
+	StringInfoData buf;
+	int			consider;
+	int			valid;
+	int			i;
+
+	if (s == NULL)
+		return pstrdup("");
+
+	/* the longest valid prefix, then at most maxbytes of it */
+	consider = (int) Min(len, (size_t) maxbytes);
+	valid = pg_encoding_verifymbstr(GetDatabaseEncoding(), s, consider);
+	if (valid == consider && (size_t) consider < len)
+		valid = pg_mbcliplen(s, consider, maxbytes);
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, s, valid);
+	/* past an invalid byte, show ASCII only */
+	for (i = valid; i < consider; i++)
+		appendStringInfoChar(&buf, IS_HIGHBIT_SET(s[i]) ? '?' : s[i]);
+
+	for (i = 0; i < buf.len; i++)
+	{
+		if ((unsigned char) buf.data[i] < 0x20 || buf.data[i] == 0x7f)
+			buf.data[i] = ' ';
+	}
+	if ((size_t) consider < len)
+		appendStringInfoString(&buf, "...");
+	return buf.data;
+}

@@ -1,0 +1,219 @@
+/*-------------------------------------------------------------------------
+ *
+ * rest_fdw.h
+ *		  Shared structures and prototypes of the REST/JSON foreign data
+ *		  wrapper.
+ *
+ * Every source file includes this header.  It holds no logic: the option
+ * records the validator and the planner agree on, the HTTP request and
+ * response records, and the prototypes grouped by the file that defines
+ * them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef REST_FDW_H
+#define REST_FDW_H
+
+#include "postgres.h"
+
+#include "access/tupdesc.h"
+#include "fmgr.h"
+#include "foreign/foreign.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/timestamp.h"
+
+#define REST_FDW_VERSION "0.1"
+
+/* Option names, shared by the validator and the code that reads them */
+#define OPT_BASE_URL			"base_url"
+#define OPT_AUTH_METHOD			"authentication_method"
+#define OPT_TOKEN_URI			"token_uri"
+#define OPT_SCOPE				"scope"
+#define OPT_GRANT_TYPE			"grant_type"
+#define OPT_CLIENT_ID			"client_id"
+#define OPT_CLIENT_AUTH			"client_auth"
+#define OPT_AUTH_HEADER			"auth_header"
+#define OPT_AUTH_PARAM			"auth_param"
+#define OPT_CONNECT_TIMEOUT		"connect_timeout"
+#define OPT_TIMEOUT				"timeout"
+#define OPT_SSL_CA_FILE			"ssl_ca_file"
+#define OPT_USER_AGENT			"user_agent"
+#define OPT_CLIENT_SECRET		"client_secret"
+#define OPT_REFRESH_TOKEN		"refresh_token"
+#define OPT_USER				"user"
+#define OPT_PASSWORD			"password"
+#define OPT_API_KEY				"api_key"
+#define OPT_ACCESS_TOKEN		"access_token"
+#define OPT_ENDPOINT			"endpoint"
+#define OPT_ROWS_PATH			"rows_path"
+#define OPT_JSON_PATH			"json_path"
+
+/* Defaults */
+#define REST_DEFAULT_CONNECT_TIMEOUT	10	/* seconds */
+#define REST_DEFAULT_TIMEOUT			300 /* seconds */
+#define REST_DEFAULT_AUTH_HEADER		"Authorization"
+#define REST_DEFAULT_AUTH_PARAM			"api_key"
+#define REST_DEFAULT_USER_AGENT			"rest_fdw/" REST_FDW_VERSION
+
+/* Largest response body accepted, in bytes (below MaxAllocHugeSize). */
+#define REST_MAX_RESPONSE_SIZE		((size_t) 1024 * 1024 * 1024 - 1)
+
+typedef enum RestAuthMethod
+{
+	REST_AUTH_NONE,
+	REST_AUTH_BASIC,
+	REST_AUTH_HTTP_HEADER,
+	REST_AUTH_URL_PARAMETER,
+	REST_AUTH_OAUTH2
+} RestAuthMethod;
+
+typedef enum RestGrantType
+{
+	REST_GRANT_REFRESH_TOKEN,
+	REST_GRANT_CLIENT_CREDENTIALS
+} RestGrantType;
+
+typedef enum RestClientAuth
+{
+	REST_CLIENT_AUTH_BASIC,		/* client_secret_basic */
+	REST_CLIENT_AUTH_POST		/* client_secret_post */
+} RestClientAuth;
+
+/*
+ * Everything needed to talk to one server as one user: the server's options
+ * and, when the authentication method needs them, the user mapping's
+ * credentials.  Built at execution time only (credentials never enter a
+ * plan).  Strings are palloc'd in the caller's context; NULL when unset.
+ */
+typedef struct RestConnOptions
+{
+	Oid			serverid;
+	char	   *servername;
+	Oid			umid;			/* InvalidOid when no user mapping is used */
+
+	/* server options */
+	char	   *base_url;
+	RestAuthMethod auth_method;
+	char	   *token_uri;
+	char	   *scope;
+	RestGrantType grant_type;
+	RestClientAuth client_auth;
+	char	   *auth_header;
+	char	   *auth_param;
+	int			connect_timeout;
+	int			timeout;
+	char	   *ssl_ca_file;
+	char	   *user_agent;
+
+	/* user mapping options (client_id may also come from the server) */
+	char	   *client_id;
+	char	   *client_secret;
+	char	   *refresh_token;
+	char	   *user;
+	char	   *password;
+	char	   *api_key;
+	char	   *access_token;
+} RestConnOptions;
+
+/* A foreign table's options, with the per-column JSON paths. */
+typedef struct RestTableOptions
+{
+	char	   *endpoint;
+	char	   *rows_path;
+	char	  **json_paths;		/* indexed by attnum - 1; NULL if dropped */
+	int			natts;
+} RestTableOptions;
+
+/*
+ * One HTTP exchange.  The request's url may carry a secret (url_parameter
+ * authentication); display_url never does and is what messages show.
+ * headers is a List of "Name: value" C strings.
+ */
+typedef struct RestHttpRequest
+{
+	const char *method;			/* "GET" or "POST" */
+	const char *url;
+	const char *display_url;
+	List	   *headers;
+	const char *body;			/* POST body, or NULL */
+	size_t		body_len;
+} RestHttpRequest;
+
+typedef struct RestHttpResponse
+{
+	long		status;
+	char	   *body;			/* NUL-terminated; palloc'd in caller's context */
+	size_t		body_len;
+	char	   *content_type;	/* NULL if the server sent none */
+	char	   *www_authenticate;	/* NULL if absent */
+	double		elapsed;		/* seconds */
+} RestHttpResponse;
+
+/* Counters shown by EXPLAIN ANALYZE */
+typedef struct RestScanStats
+{
+	int64		requests;
+	int64		bytes;
+	int64		token_requests;
+} RestScanStats;
+
+/* in options.c */
+extern RestConnOptions *rest_get_conn_options(Oid serverid, Oid userid,
+											 bool with_credentials);
+extern RestTableOptions *rest_get_table_options(Oid relid, TupleDesc tupdesc);
+extern const char *rest_auth_method_name(RestAuthMethod method);
+extern const char *rest_quote_ident(const char *ident);
+
+/* in http.c */
+extern void rest_http_init(void);
+extern void rest_http_perform(RestConnOptions *conn, RestHttpRequest *req,
+							  RestHttpResponse *resp);
+extern char *rest_mask_url(const char *url);
+extern void rest_append_urlencoded(StringInfo buf, const char *s);
+extern char *rest_join_url(const char *base, const char *path);
+extern char *rest_shorten(const char *s, size_t len, int maxbytes);
+
+/* in auth.c */
+extern bool rest_auth_refreshable(RestConnOptions *conn);
+extern void rest_auth_add_credentials(RestConnOptions *conn,
+									  RestHttpRequest *req,
+									  bool force_new_token,
+									  RestScanStats *stats);
+
+/* in pager.c */
+extern void rest_fetch(RestConnOptions *conn, const char *url,
+					   RestHttpResponse *resp, RestScanStats *stats);
+
+/* in rows.c */
+typedef struct RestRowSet RestRowSet;
+typedef struct RestColumn
+{
+	AttrNumber	attnum;
+	char	   *name;			/* column name, for messages */
+	char	   *json_path;		/* dotted path inside a row */
+	Oid			typid;
+	int32		typmod;
+	/* conversion info, filled by rest_prepare_columns */
+	int			category;
+	FmgrInfo	infunc;
+	Oid			ioparam;
+	Oid			elemtypid;
+	int16		elemlen;
+	bool		elembyval;
+	char		elemalign;
+	FmgrInfo	eleminfunc;
+	Oid			elemioparam;
+} RestColumn;
+
+extern void rest_prepare_columns(RestColumn *cols, int ncols);
+extern RestRowSet *rest_parse_rows(const char *body, size_t len,
+								   const char *rows_path,
+								   RestColumn *cols, int ncols,
+								   const char *display_url);
+extern int64 rest_rowset_count(RestRowSet *rs);
+extern void rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols,
+							  int ncols, Datum *values, bool *nulls,
+							  int64 global_rowno, const char *relname);
+
+#endif							/* REST_FDW_H */

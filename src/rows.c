@@ -1,0 +1,913 @@
+/*-------------------------------------------------------------------------
+ *
+ * rows.c
+ *		  JSON response bodies to rows of Datums.
+ *
+ * A page is parsed with PostgreSQL's own JSON parser (common/jsonapi.h),
+ * driven by semantic-action callbacks as json_populate_recordset is: no
+ * document tree is built.  The callbacks walk to the rows (the rows_path
+ * array, a top-level array, or a top-level object as one row) and keep,
+ * for each row, only the values of the columns the query needs, found by
+ * their json_path in a small trie.  Scalars keep their exact text (numbers
+ * are never rounded through double); objects and arrays keep their JSON
+ * text.
+ *
+ * rest_rowset_store then converts one row's values with each column type's
+ * input function.  A value that does not convert is reported with the
+ * column, the row number and the (shortened) value.
+ *
+ * Nothing here knows about HTTP.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "rest_fdw.h"
+
+#include "catalog/pg_type.h"
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+/* Semantic actions return an error code from PostgreSQL 16 on */
+#if PG_VERSION_NUM >= 160000
+#define SEM_ACTION_RESULT JsonParseErrorType
+#define SEM_ACTION_DONE return JSON_SUCCESS
+#else
+#define SEM_ACTION_RESULT void
+#define SEM_ACTION_DONE return
+#endif
+
+/* Column conversion categories */
+#define CAT_OTHER	0			/* the type's input function */
+#define CAT_TEXT	1			/* text: no input function needed */
+#define CAT_JSON	2			/* json, jsonb: needs JSON text */
+#define CAT_ARRAY	3			/* a PostgreSQL array from a JSON array */
+
+/* What a captured value is */
+typedef enum RestValueKind
+{
+	RV_MISSING = 0,				/* key absent: SQL NULL */
+	RV_NULL,
+	RV_STRING,
+	RV_NUMBER,
+	RV_BOOL,
+	RV_OBJECT,
+	RV_ARRAY
+} RestValueKind;
+
+typedef struct RestValue
+{
+	char	   *str;			/* de-escaped string, token text or JSON text */
+	RestValueKind kind;
+} RestValue;
+
+struct RestRowSet
+{
+	int			ncols;
+	int64		nrows;
+	int64		maxrows;
+	RestValue **rows;
+};
+
+/* json_path trie: one node per key, the columns whose path ends here */
+typedef struct PathNode
+{
+	char	   *key;
+	int		   *cols;
+	int			ncols;
+	struct PathNode **children;
+	int			nchildren;
+} PathNode;
+
+/* What the value being parsed means to us */
+typedef enum Role
+{
+	ROLE_NONE,					/* not needed */
+	ROLE_TOP,					/* top-level value, no rows_path */
+	ROLE_PATH,					/* an object on the way to rows_path */
+	ROLE_ROWS_TARGET,			/* the value at rows_path: must be an array */
+	ROLE_ROWS,					/* the array of rows */
+	ROLE_ROW,					/* one row */
+	ROLE_NODE					/* inside a row, on some column's path */
+} Role;
+
+typedef struct Frame
+{
+	Role		role;
+	int			pathpos;		/* ROLE_PATH: rows_path keys matched */
+	PathNode   *node;			/* ROLE_NODE */
+	const char *capture_start;	/* start of the JSON text to keep, or NULL */
+} Frame;
+
+typedef struct ParseState
+{
+	JsonLexContext *lex;
+	const char *input;
+	char	  **rows_path;		/* split rows_path, or NULL */
+	int			rows_path_len;
+	const char *rows_path_text;
+	PathNode   *root;			/* json_path trie */
+	int			ncols;
+	bool		found_rows;
+
+	/* the role of the value about to start */
+	Role		pending;
+	int			pending_pos;
+	PathNode   *pending_node;
+
+	Frame	   *frames;
+	int			nframes;
+	int			maxframes;
+
+	RestValue  *row;			/* the row being filled */
+	RestRowSet *rs;
+} ParseState;
+
+static char **split_path(const char *path, int *n);
+static PathNode *build_trie(RestColumn *cols, int ncols);
+static PathNode *find_child(PathNode *node, const char *key);
+static void push_frame(ParseState *ps, Role role, int pos, PathNode *node,
+					   bool capture);
+static void store_value(ParseState *ps, PathNode *node, char *str,
+						RestValueKind kind);
+static void emit_row(ParseState *ps);
+static void rows_error_callback(void *arg);
+
+static SEM_ACTION_RESULT sem_object_start(void *state);
+static SEM_ACTION_RESULT sem_object_end(void *state);
+static SEM_ACTION_RESULT sem_array_start(void *state);
+static SEM_ACTION_RESULT sem_array_end(void *state);
+static SEM_ACTION_RESULT sem_field_start(void *state, char *fname, bool isnull);
+static SEM_ACTION_RESULT sem_element_start(void *state, bool isnull);
+static SEM_ACTION_RESULT sem_scalar(void *state, char *token,
+									JsonTokenType tokentype);
+
+/*
+ * Create a JSON lexer over len bytes of text in the database encoding;
+ * the signature changed in PostgreSQL 17.
+ */
+static JsonLexContext *
+make_lexer(const char *text, size_t len)
+{
+#if PG_VERSION_NUM >= 170000
+	return makeJsonLexContextCstringLen(NULL, text, len,
+										GetDatabaseEncoding(), true);
+#else
+	return makeJsonLexContextCstringLen((char *) text, (int) len,
+										GetDatabaseEncoding(), true);
+#endif
+}
+
+/*
+ * Look up how each column's values are converted: once per scan.
+ */
+void
+rest_prepare_columns(RestColumn *cols, int ncols)
+{
+	int			i;
+
+	for (i = 0; i < ncols; i++)
+	{
+		RestColumn *c = &cols[i];
+		Oid			infunc;
+
+		getTypeInputInfo(c->typid, &infunc, &c->ioparam);
+		fmgr_info(infunc, &c->infunc);
+		c->elemtypid = InvalidOid;
+
+		if (c->typid == TEXTOID)
+			c->category = CAT_TEXT;
+		else if (c->typid == JSONOID || c->typid == JSONBOID)
+			c->category = CAT_JSON;
+		else if (OidIsValid(get_element_type(c->typid)))
+		{
+			Oid			elemin;
+
+			c->category = CAT_ARRAY;
+			c->elemtypid = get_element_type(c->typid);
+			get_typlenbyvalalign(c->elemtypid, &c->elemlen, &c->elembyval,
+								 &c->elemalign);
+			getTypeInputInfo(c->elemtypid, &elemin, &c->elemioparam);
+			fmgr_info(elemin, &c->eleminfunc);
+		}
+		else
+			c->category = CAT_OTHER;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Parsing a page
+ * ---------------------------------------------------------------------
+ */
+
+/* Split a dotted path (validated non-empty components) into keys. */
+static char **
+split_path(const char *path, int *n)
+{
+	char	   *copy = pstrdup(path);
+	char	  **parts;
+	char	   *p;
+	int			count = 1;
+	int			i = 0;
+
+	for (p = copy; *p; p++)
+		if (*p == '.')
+			count++;
+	parts = palloc(sizeof(char *) * count);
+	parts[i++] = copy;
+	for (p = copy; *p; p++)
+	{
+		if (*p == '.')
+		{
+			*p = '\0';
+			parts[i++] = p + 1;
+		}
+	}
+	*n = count;
+	return parts;
+}
+
+static PathNode *
+find_child(PathNode *node, const char *key)
+{
+	int			i;
+
+	for (i = 0; i < node->nchildren; i++)
+	{
+		if (strcmp(node->children[i]->key, key) == 0)
+			return node->children[i];
+	}
+	return NULL;
+}
+
+/* The trie of the needed columns' json_paths */
+static PathNode *
+build_trie(RestColumn *cols, int ncols)
+{
+	PathNode   *root = palloc0(sizeof(PathNode));
+	int			i;
+
+	for (i = 0; i < ncols; i++)
+	{
+		PathNode   *node = root;
+		char	  **keys;
+		int			nkeys;
+		int			k;
+
+		keys = split_path(cols[i].json_path, &nkeys);
+		for (k = 0; k < nkeys; k++)
+		{
+			PathNode   *child = find_child(node, keys[k]);
+
+			if (child == NULL)
+			{
+				child = palloc0(sizeof(PathNode));
+				child->key = keys[k];
+				node->children = node->nchildren == 0
+					? palloc(sizeof(PathNode *))
+					: repalloc(node->children,
+							   sizeof(PathNode *) * (node->nchildren + 1));
+				node->children[node->nchildren++] = child;
+			}
+			node = child;
+		}
+		node->cols = node->ncols == 0
+			? palloc(sizeof(int))
+			: repalloc(node->cols, sizeof(int) * (node->ncols + 1));
+		node->cols[node->ncols++] = i;
+	}
+	return root;
+}
+
+typedef struct RowsErrorContext
+{
+	const char *display_url;
+	ParseState *ps;
+} RowsErrorContext;
+
+static void
+rows_error_callback(void *arg)
+{
+	RowsErrorContext *ctx = (RowsErrorContext *) arg;
+
+	if (ctx->ps->row != NULL)
+		errcontext("row %lld of the response to GET %s",
+				   (long long) ctx->ps->rs->nrows + 1, ctx->display_url);
+	else
+		errcontext("response to GET %s", ctx->display_url);
+}
+
+/*
+ * Parse a response body into rows, keeping the values of the given columns
+ * only.  The body must be UTF-8 (RFC 8259); it is checked, and converted
+ * when the database uses another encoding.  Everything is allocated in the
+ * current memory context, which the caller resets per page.
+ */
+RestRowSet *
+rest_parse_rows(const char *body, size_t len, const char *rows_path,
+				RestColumn *cols, int ncols, const char *display_url)
+{
+	ParseState	ps;
+	JsonSemAction sem;
+	JsonParseErrorType rc;
+	ErrorContextCallback errcb;
+	RowsErrorContext errctx;
+	const char *text = body;
+	size_t		textlen = len;
+
+	if (GetDatabaseEncoding() == PG_UTF8)
+	{
+		int			valid = pg_encoding_verifymbstr(PG_UTF8, body, (int) len);
+
+		if ((size_t) valid != len)
+			ereport(ERROR,
+					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+					 errmsg("response is not valid UTF-8"),
+					 errdetail("The invalid byte sequence starts at byte %d of %zu.",
+							   valid + 1, len),
+					 errcontext("response to GET %s", display_url)));
+	}
+	else
+	{
+		text = pg_any_to_server(body, (int) len, PG_UTF8);
+		textlen = strlen(text);
+	}
+
+	memset(&ps, 0, sizeof(ps));
+	ps.input = text;
+	ps.root = build_trie(cols, ncols);
+	ps.ncols = ncols;
+	ps.rows_path_text = rows_path;
+	if (rows_path)
+	{
+		ps.rows_path = split_path(rows_path, &ps.rows_path_len);
+		ps.pending = ROLE_PATH;
+		ps.pending_pos = 0;
+	}
+	else
+		ps.pending = ROLE_TOP;
+	ps.maxframes = 16;
+	ps.frames = palloc(sizeof(Frame) * ps.maxframes);
+	ps.rs = palloc0(sizeof(RestRowSet));
+	ps.rs->ncols = ncols;
+	ps.rs->maxrows = 64;
+	ps.rs->rows = palloc(sizeof(RestValue *) * ps.rs->maxrows);
+
+	ps.lex = make_lexer(text, textlen);
+
+	memset(&sem, 0, sizeof(sem));
+	sem.semstate = &ps;
+	sem.object_start = sem_object_start;
+	sem.object_end = sem_object_end;
+	sem.array_start = sem_array_start;
+	sem.array_end = sem_array_end;
+	sem.object_field_start = sem_field_start;
+	sem.array_element_start = sem_element_start;
+	sem.scalar = sem_scalar;
+
+	errctx.display_url = display_url;
+	errctx.ps = &ps;
+	errcb.callback = rows_error_callback;
+	errcb.arg = &errctx;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	rc = pg_parse_json(ps.lex, &sem);
+	if (rc != JSON_SUCCESS)
+	{
+		ps.row = NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("response is not valid JSON"),
+				 errdetail("%s The body begins with: %s",
+						   json_errdetail(rc, ps.lex),
+						   rest_shorten(text, textlen, 100))));
+	}
+
+	if (rows_path && !ps.found_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("response has no element \"%s\"", rows_path),
+				 errhint("Check the rows_path option of the foreign table.")));
+
+	error_context_stack = errcb.previous;
+	return ps.rs;
+}
+
+static void
+push_frame(ParseState *ps, Role role, int pos, PathNode *node, bool capture)
+{
+	Frame	   *f;
+
+	if (ps->nframes == ps->maxframes)
+	{
+		ps->maxframes *= 2;
+		ps->frames = repalloc(ps->frames, sizeof(Frame) * ps->maxframes);
+	}
+	f = &ps->frames[ps->nframes++];
+	f->role = role;
+	f->pathpos = pos;
+	f->node = node;
+	f->capture_start = capture ? ps->lex->token_start : NULL;
+}
+
+/* Give every column whose json_path ends at node this value. */
+static void
+store_value(ParseState *ps, PathNode *node, char *str, RestValueKind kind)
+{
+	int			i;
+
+	if (ps->row == NULL)
+		return;
+	for (i = 0; i < node->ncols; i++)
+	{
+		RestValue  *v = &ps->row[node->cols[i]];
+
+		v->str = str;
+		v->kind = kind;
+	}
+}
+
+static void
+emit_row(ParseState *ps)
+{
+	RestRowSet *rs = ps->rs;
+
+	if (rs->nrows == rs->maxrows)
+	{
+		rs->maxrows *= 2;
+		rs->rows = repalloc_huge(rs->rows, sizeof(RestValue *) * rs->maxrows);
+	}
+	rs->rows[rs->nrows++] = ps->row;
+	ps->row = NULL;
+}
+
+static void
+begin_row(ParseState *ps)
+{
+	ps->row = palloc0(sizeof(RestValue) * Max(ps->ncols, 1));
+}
+
+/* The role a new value takes, consumed as it starts. */
+static Role
+take_pending(ParseState *ps, int *pos, PathNode **node)
+{
+	Role		r = ps->pending;
+
+	*pos = ps->pending_pos;
+	*node = ps->pending_node;
+	ps->pending = ROLE_NONE;
+	ps->pending_node = NULL;
+	return r;
+}
+
+static void
+not_an_object_row(ParseState *ps, const char *what)
+{
+	ps->row = NULL;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+			 errmsg("row %lld of the response is %s, not a JSON object",
+					(long long) ps->rs->nrows + 1, what)));
+}
+
+static void
+rows_not_array(ParseState *ps, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+			 errmsg("element \"%s\" of the response is %s, not an array",
+					ps->rows_path_text, what),
+			 errhint("The rows_path option of the foreign table must name an array of objects.")));
+}
+
+static void
+path_not_object(ParseState *ps, int pos, const char *what)
+{
+	if (pos == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("response is %s, not an object with element \"%s\"",
+						what, ps->rows_path_text),
+				 errhint("Check the rows_path option of the foreign table.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+			 errmsg("element \"%s\" of the response is %s, not an object",
+					ps->rows_path[pos - 1], what),
+			 errhint("The rows_path option \"%s\" of the foreign table expects objects on its way.",
+					 ps->rows_path_text)));
+}
+
+static SEM_ACTION_RESULT
+sem_object_start(void *state)
+{
+	ParseState *ps = (ParseState *) state;
+	int			pos;
+	PathNode   *node;
+
+	switch (take_pending(ps, &pos, &node))
+	{
+		case ROLE_TOP:
+			begin_row(ps);
+			push_frame(ps, ROLE_ROW, 0, ps->root, false);
+			break;
+		case ROLE_PATH:
+			push_frame(ps, ROLE_PATH, pos, NULL, false);
+			break;
+		case ROLE_ROWS_TARGET:
+			rows_not_array(ps, "an object");
+			break;
+		case ROLE_ROW:
+			begin_row(ps);
+			push_frame(ps, ROLE_ROW, 0, ps->root, false);
+			break;
+		case ROLE_NODE:
+			push_frame(ps, ROLE_NODE, 0, node, node->ncols > 0);
+			break;
+		default:
+			push_frame(ps, ROLE_NONE, 0, NULL, false);
+			break;
+	}
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+sem_object_end(void *state)
+{
+	ParseState *ps = (ParseState *) state;
+	Frame	   *f = &ps->frames[--ps->nframes];
+
+	if (f->capture_start)
+		store_value(ps, f->node,
+					pnstrdup(f->capture_start,
+							 ps->lex->prev_token_terminator - f->capture_start),
+					RV_OBJECT);
+	if (f->role == ROLE_ROW)
+		emit_row(ps);
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+sem_array_start(void *state)
+{
+	ParseState *ps = (ParseState *) state;
+	int			pos;
+	PathNode   *node;
+
+	switch (take_pending(ps, &pos, &node))
+	{
+		case ROLE_TOP:
+		case ROLE_ROWS_TARGET:
+			ps->found_rows = true;
+			push_frame(ps, ROLE_ROWS, 0, NULL, false);
+			break;
+		case ROLE_PATH:
+			path_not_object(ps, pos, "an array");
+			break;
+		case ROLE_ROW:
+			not_an_object_row(ps, "an array");
+			break;
+		case ROLE_NODE:
+			/* arrays inside rows are values, not paths */
+			push_frame(ps, ROLE_NONE, 0, node, node->ncols > 0);
+			break;
+		default:
+			push_frame(ps, ROLE_NONE, 0, NULL, false);
+			break;
+	}
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+sem_array_end(void *state)
+{
+	ParseState *ps = (ParseState *) state;
+	Frame	   *f = &ps->frames[--ps->nframes];
+
+	if (f->capture_start)
+		store_value(ps, f->node,
+					pnstrdup(f->capture_start,
+							 ps->lex->prev_token_terminator - f->capture_start),
+					RV_ARRAY);
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+sem_field_start(void *state, char *fname, bool isnull)
+{
+	ParseState *ps = (ParseState *) state;
+	Frame	   *f = &ps->frames[ps->nframes - 1];
+
+	if (f->role == ROLE_PATH)
+	{
+		if (strcmp(fname, ps->rows_path[f->pathpos]) == 0)
+		{
+			ps->pending = (f->pathpos + 1 == ps->rows_path_len)
+				? ROLE_ROWS_TARGET : ROLE_PATH;
+			ps->pending_pos = f->pathpos + 1;
+		}
+	}
+	else if (f->role == ROLE_ROW || f->role == ROLE_NODE)
+	{
+		PathNode   *child = find_child(f->node, fname);
+
+		if (child)
+		{
+			ps->pending = ROLE_NODE;
+			ps->pending_node = child;
+		}
+	}
+	pfree(fname);
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+sem_element_start(void *state, bool isnull)
+{
+	ParseState *ps = (ParseState *) state;
+	Frame	   *f = &ps->frames[ps->nframes - 1];
+
+	if (f->role == ROLE_ROWS)
+		ps->pending = ROLE_ROW;
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+sem_scalar(void *state, char *token, JsonTokenType tokentype)
+{
+	ParseState *ps = (ParseState *) state;
+	int			pos;
+	PathNode   *node;
+	const char *what = tokentype == JSON_TOKEN_STRING ? "a string"
+		: tokentype == JSON_TOKEN_NUMBER ? "a number"
+		: tokentype == JSON_TOKEN_NULL ? "null" : "a boolean";
+
+	switch (take_pending(ps, &pos, &node))
+	{
+		case ROLE_TOP:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("response is %s, not an array or object", what)));
+			break;
+		case ROLE_PATH:
+			path_not_object(ps, pos, what);
+			break;
+		case ROLE_ROWS_TARGET:
+			rows_not_array(ps, what);
+			break;
+		case ROLE_ROW:
+			not_an_object_row(ps, what);
+			break;
+		case ROLE_NODE:
+			if (node->ncols > 0)
+			{
+				RestValueKind kind;
+
+				switch (tokentype)
+				{
+					case JSON_TOKEN_STRING:
+						kind = RV_STRING;
+						break;
+					case JSON_TOKEN_NUMBER:
+						kind = RV_NUMBER;
+						break;
+					case JSON_TOKEN_TRUE:
+					case JSON_TOKEN_FALSE:
+						kind = RV_BOOL;
+						break;
+					default:
+						kind = RV_NULL;
+						break;
+				}
+				store_value(ps, node, token, kind);
+				SEM_ACTION_DONE;
+			}
+			break;
+		default:
+			break;
+	}
+	if (token)
+		pfree(token);
+	SEM_ACTION_DONE;
+}
+
+int64
+rest_rowset_count(RestRowSet *rs)
+{
+	return rs->nrows;
+}
+
+/* ---------------------------------------------------------------------
+ * Converting a row
+ * ---------------------------------------------------------------------
+ */
+
+/* The elements of a JSON array, as captured values */
+typedef struct ArrayParseState
+{
+	JsonLexContext *lex;
+	int			depth;
+	const char *elem_start;
+	RestValue  *elems;
+	int			nelems;
+	int			maxelems;
+} ArrayParseState;
+
+static void
+array_add(ArrayParseState *as, char *str, RestValueKind kind)
+{
+	if (as->nelems == as->maxelems)
+	{
+		as->maxelems *= 2;
+		as->elems = repalloc(as->elems, sizeof(RestValue) * as->maxelems);
+	}
+	as->elems[as->nelems].str = str;
+	as->elems[as->nelems].kind = kind;
+	as->nelems++;
+}
+
+static SEM_ACTION_RESULT
+arr_struct_start(void *state)
+{
+	ArrayParseState *as = (ArrayParseState *) state;
+
+	if (++as->depth == 2)
+		as->elem_start = as->lex->token_start;
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+arr_object_end(void *state)
+{
+	ArrayParseState *as = (ArrayParseState *) state;
+
+	if (as->depth-- == 2)
+		array_add(as, pnstrdup(as->elem_start,
+							   as->lex->prev_token_terminator - as->elem_start),
+				  RV_OBJECT);
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+arr_array_end(void *state)
+{
+	ArrayParseState *as = (ArrayParseState *) state;
+
+	if (as->depth-- == 2)
+		array_add(as, pnstrdup(as->elem_start,
+							   as->lex->prev_token_terminator - as->elem_start),
+				  RV_ARRAY);
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+arr_scalar(void *state, char *token, JsonTokenType tokentype)
+{
+	ArrayParseState *as = (ArrayParseState *) state;
+
+	if (as->depth == 1)
+		array_add(as, token,
+				  tokentype == JSON_TOKEN_NULL ? RV_NULL
+				  : tokentype == JSON_TOKEN_STRING ? RV_STRING
+				  : tokentype == JSON_TOKEN_NUMBER ? RV_NUMBER : RV_BOOL);
+	SEM_ACTION_DONE;
+}
+
+static Datum convert_value(RestColumn *c, RestValue *v, bool element);
+
+/* A one-dimensional PostgreSQL array from the JSON text of an array. */
+static Datum
+json_array_to_datum(RestColumn *c, const char *json)
+{
+	ArrayParseState as;
+	JsonSemAction sem;
+	JsonParseErrorType rc;
+	Datum	   *values;
+	bool	   *nulls;
+	int			dims[1];
+	int			lbs[1] = {1};
+	int			i;
+
+	memset(&as, 0, sizeof(as));
+	as.maxelems = 8;
+	as.elems = palloc(sizeof(RestValue) * as.maxelems);
+	as.lex = make_lexer(json, strlen(json));
+	memset(&sem, 0, sizeof(sem));
+	sem.semstate = &as;
+	sem.object_start = arr_struct_start;
+	sem.array_start = arr_struct_start;
+	sem.object_end = arr_object_end;
+	sem.array_end = arr_array_end;
+	sem.scalar = arr_scalar;
+	rc = pg_parse_json(as.lex, &sem);
+	if (rc != JSON_SUCCESS)		/* cannot happen: the text was parsed once */
+		elog(ERROR, "could not parse a JSON array again");
+
+	if (as.nelems == 0)
+		return PointerGetDatum(construct_empty_array(c->elemtypid));
+
+	values = palloc(sizeof(Datum) * as.nelems);
+	nulls = palloc(sizeof(bool) * as.nelems);
+	for (i = 0; i < as.nelems; i++)
+	{
+		nulls[i] = as.elems[i].kind == RV_NULL;
+		values[i] = nulls[i] ? (Datum) 0 : convert_value(c, &as.elems[i], true);
+	}
+	dims[0] = as.nelems;
+	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
+											  c->elemtypid, c->elemlen,
+											  c->elembyval, c->elemalign));
+}
+
+/*
+ * One captured value to a Datum of the column's type (or, with element, of
+ * its array element type).  JSON text goes to json/jsonb and to arrays;
+ * strings are re-quoted for json/jsonb.
+ */
+static Datum
+convert_value(RestColumn *c, RestValue *v, bool element)
+{
+	Oid			typid = element ? c->elemtypid : c->typid;
+	FmgrInfo   *infunc = element ? &c->eleminfunc : &c->infunc;
+	Oid			ioparam = element ? c->elemioparam : c->ioparam;
+
+	if (!element && c->category == CAT_TEXT)
+		return PointerGetDatum(cstring_to_text(v->str));
+
+	if (!element && c->category == CAT_ARRAY && v->kind == RV_ARRAY)
+		return json_array_to_datum(c, v->str);
+
+	if ((typid == JSONOID || typid == JSONBOID) && v->kind == RV_STRING)
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		escape_json(&buf, v->str);
+		return InputFunctionCall(infunc, buf.data, ioparam, c->typmod);
+	}
+
+	return InputFunctionCall(infunc, v->str, ioparam, c->typmod);
+}
+
+/*
+ * Convert row rowno of rs into values/nulls (indexed by attnum - 1) for the
+ * given columns; other entries are left alone.  Conversion errors of data
+ * (class 22) are reported again with the column, the row number
+ * global_rowno and the shortened value; other errors pass unchanged.
+ * Allocates in the current memory context (reset per row by the caller).
+ */
+void
+rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols, int ncols,
+				  Datum *values, bool *nulls, int64 global_rowno,
+				  const char *relname)
+{
+	RestValue  *row = rs->rows[rowno];
+	MemoryContext oldcxt = CurrentMemoryContext;
+	volatile int i = 0;
+
+	PG_TRY();
+	{
+		for (i = 0; i < ncols; i++)
+		{
+			RestValue  *v = &row[i];
+			int			att = cols[i].attnum - 1;
+
+			if (v->kind == RV_MISSING || v->kind == RV_NULL)
+			{
+				values[att] = (Datum) 0;
+				nulls[att] = true;
+				continue;
+			}
+			values[att] = convert_value(&cols[i], v, false);
+			nulls[att] = false;
+		}
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		RestColumn *c = &cols[i];
+		RestValue  *v = &row[i];
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+			PG_RE_THROW();
+		FlushErrorState();
+
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("%s", rest_shorten(edata->message,
+										   strlen(edata->message), 200)),
+				 errdetail("The value %s%s%s in column \"%s\" of row %lld of foreign table \"%s\" could not be converted to type %s.",
+						   v->kind == RV_STRING ? "\"" : "",
+						   rest_shorten(v->str, strlen(v->str), 60),
+						   v->kind == RV_STRING ? "\"" : "",
+						   c->name, (long long) global_rowno, relname,
+						   format_type_with_typemod(c->typid, c->typmod))));
+	}
+	PG_END_TRY();
+}

@@ -1,0 +1,717 @@
+#!/usr/bin/env python3
+"""
+Test HTTP server for the rest_fdw regression tests (Python standard library only).
+
+It plays two roles:
+  * an OAuth 2.0 authorization server (POST /oauth/token, RFC 6749) with a
+    fixed set of registered clients that exercise the corner cases the FDW
+    must handle (Basic vs. client_secret_post authentication, url-encoded
+    client ids, refresh token rotation with reuse detection, missing or
+    string-typed expires_in, short lifetimes, ...);
+  * a REST/JSON resource server that serves the same deterministic datasets
+    under several prefixes, each protected by a different authentication
+    scheme (/api Bearer, /basic HTTP Basic, /header X-API-Key, /param api_key
+    query parameter, /open none).
+
+/_admin/... endpoints expose counters and let a test reset or expire state.
+
+Usage:
+    python3 test/api_server.py --port-file FILE [--port N] [--log FILE]
+
+Secrets are taken from REST_TEST_* environment variables.  They, access and
+refresh tokens, headers, query strings and bodies are never logged.
+"""
+
+import argparse
+import base64
+import binascii
+import hmac
+import json
+import os
+import secrets
+import signal
+import socketserver
+import sys
+import threading
+import time
+import urllib.parse
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# --------------------------------------------------------------------------
+# Configuration
+# --------------------------------------------------------------------------
+
+CLIENT_SECRET = os.environ.get("REST_TEST_CLIENT_SECRET", "cs-7f3a9e1b")
+SEED_REFRESH_TOKEN = os.environ.get("REST_TEST_REFRESH_TOKEN", "rt-seed-51c2d8")
+STATIC_TOKEN = os.environ.get("REST_TEST_STATIC_TOKEN", "at-static-93be")
+BASIC_USER = os.environ.get("REST_TEST_USER", "regress_api_user")
+BASIC_PASSWORD = os.environ.get("REST_TEST_PASSWORD", "pw-4d21c7")
+API_KEY = os.environ.get("REST_TEST_API_KEY", "key-8e6f02")
+
+ALLOWED_SCOPES = ("read", "write", "admin")
+MAX_BODY = 64 * 1024            # largest request body we accept
+DEFAULT_LIFETIME = 3600         # seconds
+
+# Registered OAuth clients, in the order /_admin/clients reports them.
+#   secret    : None for a public client
+#   auth      : allowed client authentication methods
+#   lifetime  : access token lifetime in seconds (server side)
+#   expires   : "int" | "string" | "none" -- how expires_in is reported
+#   rotate    : refresh token rotation with reuse detection
+#   grants    : grant types the client may use
+BOTH = ("basic", "post")
+RT_CC = ("refresh_token", "client_credentials")
+CLIENTS = {
+    "regress_client": dict(auth=BOTH, lifetime=3600, grants=RT_CC),
+    "regress_post": dict(auth=("post",), lifetime=3600, grants=RT_CC),
+    "regress_short": dict(auth=BOTH, lifetime=2, grants=RT_CC),
+    "regress_rotate": dict(auth=BOTH, lifetime=3600, grants=RT_CC, rotate=True),
+    "regress_noexp": dict(auth=BOTH, lifetime=3600, grants=RT_CC, expires="none"),
+    "regress_strexp": dict(auth=BOTH, lifetime=3600, grants=RT_CC, expires="string"),
+    "regress_cc": dict(auth=BOTH, lifetime=3600, grants=("client_credentials",)),
+    "regress public": dict(auth=("none",), lifetime=3600, grants=("refresh_token",),
+                           public=True),
+    "regress:colon%client": dict(auth=BOTH, lifetime=3600, grants=RT_CC),
+}
+for _c in CLIENTS.values():
+    _c.setdefault("rotate", False)
+    _c.setdefault("expires", "int")
+    _c.setdefault("public", False)
+    _c["secret"] = None if _c["public"] else CLIENT_SECRET
+
+
+class OAuthError(Exception):
+    """An RFC 6749 error response."""
+
+    def __init__(self, error, description, status=400):
+        super().__init__(error)
+        self.error = error
+        self.description = description
+        self.status = status
+
+
+# --------------------------------------------------------------------------
+# Shared state (everything below is guarded by LOCK)
+# --------------------------------------------------------------------------
+
+LOCK = threading.Lock()
+COUNTER_NAMES = ("token_requests", "token_ok", "token_errors", "refresh_grants",
+                 "client_credentials_grants", "api_requests", "unauthorized",
+                 "basic_auth_token_requests", "post_auth_token_requests")
+COUNTERS = {}
+CLIENT_STATS = {}       # client_id -> per-client counters and last_scope
+GRANTS = {}             # client_id -> {"active": set, "retired": set, "revoked": bool}
+ACCESS_TOKENS = {}      # token -> {"client", "issued", "lifetime", "expired", "revoked"}
+
+
+def reset_counters():
+    for name in COUNTER_NAMES:
+        COUNTERS[name] = 0
+    for cid in CLIENTS:
+        CLIENT_STATS[cid] = {"token_requests": 0, "refresh_grants": 0,
+                             "client_credentials_grants": 0, "last_scope": None}
+
+
+def reset_grants():
+    ACCESS_TOKENS.clear()
+    for cid in CLIENTS:
+        GRANTS[cid] = {"active": {SEED_REFRESH_TOKEN}, "retired": set(),
+                       "revoked": False}
+
+
+def revoke_grant(cid):
+    """Reuse detected: invalidate every refresh and access token of the grant."""
+    grant = GRANTS[cid]
+    grant["retired"] |= grant["active"]
+    grant["active"].clear()
+    grant["revoked"] = True
+    for tok in ACCESS_TOKENS.values():
+        if tok["client"] == cid:
+            tok["revoked"] = True
+
+
+with LOCK:
+    reset_counters()
+    reset_grants()
+
+# --------------------------------------------------------------------------
+# Datasets (fixed JSON text, so that number literals keep all their digits)
+# --------------------------------------------------------------------------
+
+CUSTOMERS = """[
+ {"id": 1, "name": "Anna Schmidt", "email": "anna@example.de", "country": "DE",
+  "balance": 1234.5678901234567890123, "active": true, "created_at": "2024-01-15T10:30:00Z",
+  "address": {"city": "Berlin", "zip": "10115", "geo": {"lat": 52.52, "lon": 13.405}},
+  "tags": ["vip", "newsletter"]},
+ {"id": 2, "name": "Zoë Ünal", "email": "zoe@example.fr", "country": "FR",
+  "balance": -0.10000000000000000555111512312578, "active": false, "created_at": "2024-02-20T08:05:30Z",
+  "address": {"city": "Paris", "zip": "75001", "geo": {"lat": 48.8566, "lon": 2.3522}},
+  "tags": []},
+ {"id": 3, "name": "O\\"Brien \\\\ Co", "email": null, "country": "US",
+  "balance": 99999999999999999.99, "active": true, "created_at": "2024-03-31T23:59:59Z",
+  "address": {"city": "New York", "zip": "10001", "geo": {"lat": 40.7128, "lon": -74.006}},
+  "tags": null},
+ {"id": 4, "name": "Dieter Braun", "email": "dieter@example.de",
+  "balance": 0.00000000000000000001, "active": false, "created_at": "2024-04-01T00:00:00Z",
+  "address": {"city": "Hamburg", "zip": "20095", "geo": {"lat": 53.5511, "lon": 9.9937}},
+  "tags": ["b2b"]},
+ {"id": 5, "name": "Hiroshi Tanaka", "email": "hiroshi@example.jp", "country": "JP",
+  "balance": 42.00000000000000000001, "active": true, "created_at": "2024-05-05T05:05:05Z",
+  "address": {"city": "Tokyo", "zip": "100-0001", "geo": {"lat": 35.6762, "lon": 139.6503}},
+  "tags": ["vip", "jp", "wholesale"]}
+]
+"""
+
+TYPED = r"""[
+ {"i": 1, "big": 9007199254740993, "num": 12345678901234567890.123456789, "f": 3.5e-3,
+  "b": true, "t": "caf\u00e9", "d": "2024-02-29", "ts": "2024-03-10T02:30:00+01:00",
+  "u": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "j": {"a": [1, 2, {"b": null}]},
+  "arr": ["x", "y", "z,w"], "ints": [1, 2, 3]},
+ {"i": -2, "big": -9223372036854775808, "num": -0.000000000000000000001, "f": -1.5E+10,
+  "b": false, "t": "a\nb", "d": "1999-12-31", "ts": "2024-12-31T23:59:59.123456Z",
+  "u": "00000000-0000-0000-0000-000000000000", "j": {}, "arr": [], "ints": []},
+ {"i": 3, "big": 0, "num": null, "f": null, "b": null, "t": null, "d": null, "ts": null,
+  "u": null, "j": null, "arr": null, "ints": null}
+]
+"""
+
+
+def _dumps(obj):
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
+
+
+JSON_TYPE = "application/json; charset=utf-8"
+# name -> (status, content type, body)
+STATIC_DATASETS = {
+    "customers": (200, JSON_TYPE, CUSTOMERS.encode("utf-8")),
+    "typed": (200, JSON_TYPE, TYPED.encode("utf-8")),
+    "wrapped": (200, JSON_TYPE, _dumps({"meta": {"count": 2}, "data": {"items": [
+        {"id": 1, "name": "a"}, {"id": 2, "name": "b"}]}})),
+    "single": (200, JSON_TYPE, _dumps({"id": 42, "name": "only",
+                                       "nested": {"deep": {"value": "x"}}})),
+    "empty": (200, JSON_TYPE, b"[]"),
+    "badvalue": (200, JSON_TYPE, _dumps([{"id": 1, "n": "12"}, {"id": 2, "n": "12x"}])),
+    "longvalue": (200, JSON_TYPE, _dumps([{"id": 1, "n": "x" * 5000}])),
+    "notjson": (200, "text/html", b"<html><body>Maintenance</body></html>"),
+    "badjson": (200, "application/json", b'[{"id": 1,'),
+    "plaintext": (200, "text/plain", b'[{"id": 7}]'),
+    "error500": (500, JSON_TYPE, _dumps({"error": "internal", "message": "database is down"})),
+}
+
+# Row template for the "generate" dataset; dates cycle over ten years.
+GEN_ROW = ('{"id":%d,"name":"name-%d","amount":%d.%02d,"flag":%s,"created":"%s",'
+           '"code":"00000000-0000-4000-8000-%012x","note":%s}')
+GEN_DATES = [(date(2020, 1, 1) + timedelta(days=k)).isoformat() for k in range(3650)]
+GEN_CHUNK_ROWS = 20000
+MAX_GENERATE_ROWS = 5_000_000
+
+
+def generate_chunks(n):
+    """Yield the JSON text of an n-row array in pieces of GEN_CHUNK_ROWS rows."""
+    yield b"["
+    for start in range(1, n + 1, GEN_CHUNK_ROWS):
+        stop = min(start + GEN_CHUNK_ROWS, n + 1)
+        rows = [GEN_ROW % (i, i, (i * 125) // 100, (i * 125) % 100,
+                           "true" if i % 2 == 0 else "false", GEN_DATES[i % 3650], i,
+                           "null" if i % 10 == 0 else '"note %d"' % i)
+                for i in range(start, stop)]
+        text = ",".join(rows)
+        yield (text if start == 1 else "," + text).encode("ascii")
+    yield b"]"
+
+
+PROTECTED_PREFIXES = ("api", "basic", "header", "param", "open")
+
+
+def query_params(query):
+    """Parse a query string; raises ValueError when it is not valid UTF-8."""
+    return urllib.parse.parse_qs(query, keep_blank_values=True,
+                                 encoding="utf-8", errors="strict")
+
+
+def mask_api_key(query):
+    """Return the raw query string with every api_key value replaced by ***."""
+    parts = []
+    for part in query.split("&") if query else []:
+        name = part.split("=", 1)[0]
+        if urllib.parse.unquote_plus(name, errors="replace") == "api_key":
+            part = name + "=***"
+        parts.append(part)
+    return "&".join(parts)
+
+
+def decode_basic(header):
+    """(user, password) from 'Basic <b64>'; None if not Basic; ValueError if malformed."""
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        raw = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError("malformed Basic credentials") from exc
+    if ":" not in raw:
+        raise ValueError("malformed Basic credentials")
+    user, _, password = raw.partition(":")
+    return user, password
+
+
+def same_secret(given, expected):
+    return expected is not None and hmac.compare_digest(given.encode("utf-8"),
+                                                        expected.encode("utf-8"))
+
+
+# --------------------------------------------------------------------------
+# HTTP handler
+# --------------------------------------------------------------------------
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "rest_fdw-test-api/1.0"
+    timeout = 120               # drop connections idle for this long
+    log_file = None             # set from --log
+    log_lock = threading.Lock()
+
+    # ---- logging: never the query string, headers or body -----------------
+
+    def log_message(self, format, *args):    # silence the default stderr log
+        pass
+
+    def log_request(self, code="-", size="-"):
+        if Handler.log_file is None:
+            return
+        path = getattr(self, "path", "") or ""
+        line = "%s %s %s\n" % (getattr(self, "command", None) or "-",
+                               path.split("?", 1)[0], getattr(code, "value", code))
+        with Handler.log_lock:
+            Handler.log_file.write(line)
+            Handler.log_file.flush()
+
+    # ---- response helpers -------------------------------------------------
+
+    def send(self, status, body=b"", ctype=JSON_TYPE, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_json(self, status, obj, headers=()):
+        self.send(status, _dumps(obj), JSON_TYPE, headers)
+
+    def method_not_allowed(self, allowed):
+        self.send_json(405, {"error": "method_not_allowed", "allowed": allowed},
+                       headers=[("Allow", allowed)])
+
+    def read_body(self):
+        """Read the request body (Content-Length or chunked); None if unusable."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            body = b""
+            while True:
+                size_line = self.rfile.readline(1024)
+                size = int(size_line.split(b";")[0].strip() or b"x", 16)
+                if size == 0:
+                    while self.rfile.readline(1024).strip():   # trailers
+                        pass
+                    return body
+                if len(body) + size > MAX_BODY:
+                    raise ValueError("body too large")
+                body += self.rfile.read(size)
+                self.rfile.readline(1024)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0 or length > MAX_BODY:
+            raise ValueError("bad Content-Length")
+        return self.rfile.read(length) if length else b""
+
+    # ---- dispatch ---------------------------------------------------------
+
+    def do_GET(self):
+        self.dispatch()
+
+    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
+
+    def dispatch(self):
+        try:
+            try:
+                self.body = self.read_body()
+            except ValueError:
+                # We cannot find the end of the request: answer and hang up.
+                self.close_connection = True
+                self.send_json(400, {"error": "invalid_request",
+                                     "error_description": "unreadable request body"})
+                return
+            self.route()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+        except Exception as exc:            # never let a bug kill the connection silently
+            self.close_connection = True
+            sys.stderr.write("api_server: internal error: %s\n" % type(exc).__name__)
+            try:
+                self.send_json(500, {"error": "server_error"})
+            except Exception:
+                pass
+
+    def route(self):
+        url = urllib.parse.urlsplit(self.path)
+        path, self.query = url.path, url.query
+        self.bare_path = path
+        if path == "/oauth/token":
+            if self.command != "POST":
+                return self.method_not_allowed("POST")
+            return self.token_endpoint()
+        if path.startswith("/_admin/"):
+            if self.command != "GET":
+                return self.method_not_allowed("GET")
+            return self.admin(path[len("/_admin/"):])
+        prefix, sep, dataset = path.lstrip("/").partition("/")
+        if sep and prefix in PROTECTED_PREFIXES:
+            with LOCK:
+                COUNTERS["api_requests"] += 1
+            if self.command != "GET":
+                return self.method_not_allowed("GET")
+            return self.protected(prefix, dataset)
+        self.send_json(404, {"error": "not_found", "path": path})
+
+    # ---- OAuth 2.0 token endpoint -----------------------------------------
+
+    def token_endpoint(self):
+        with LOCK:
+            COUNTERS["token_requests"] += 1
+        try:
+            response = self.issue_token()
+        except OAuthError as err:
+            with LOCK:
+                COUNTERS["token_errors"] += 1
+            headers = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+            if err.status == 401:
+                headers.append(("WWW-Authenticate", 'Basic realm="regress"'))
+            return self.send_json(err.status, {"error": err.error,
+                                               "error_description": err.description},
+                                  headers)
+        with LOCK:
+            COUNTERS["token_ok"] += 1
+        self.send_json(200, response, [("Cache-Control", "no-store"),
+                                       ("Pragma", "no-cache")])
+
+    def parse_form(self):
+        ctype = self.headers.get("Content-Type", "")
+        if ctype and ctype.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+            raise OAuthError("invalid_request",
+                             "Content-Type must be application/x-www-form-urlencoded")
+        try:
+            pairs = urllib.parse.parse_qsl(self.body.decode("utf-8"), keep_blank_values=True,
+                                           encoding="utf-8", errors="strict")
+        except ValueError:
+            raise OAuthError("invalid_request", "request body is not valid form data")
+        form = {}
+        for name, value in pairs:
+            if name in form:
+                raise OAuthError("invalid_request", "parameter %s given more than once" % name)
+            form[name] = value
+        return form
+
+    def authenticate_client(self, form):
+        """Return the authenticated client id (raises OAuthError)."""
+        failed = OAuthError("invalid_client", "client authentication failed", 401)
+        basic = None
+        auth = self.headers.get("Authorization")
+        if auth is not None:
+            try:
+                basic = decode_basic(auth)
+                if basic is None:
+                    raise failed            # some other scheme
+                # RFC 6749 2.3.1: both parts are form-urlencoded before base64
+                basic = tuple(urllib.parse.unquote_plus(p, errors="strict") for p in basic)
+            except (ValueError, UnicodeDecodeError):
+                raise OAuthError("invalid_request", "malformed Basic credentials")
+        with LOCK:
+            if basic is not None:
+                COUNTERS["basic_auth_token_requests"] += 1
+            if "client_secret" in form:
+                COUNTERS["post_auth_token_requests"] += 1
+        if basic is not None:
+            if "client_secret" in form or form.get("client_id", basic[0]) != basic[0]:
+                raise OAuthError("invalid_request",
+                                 "more than one client authentication method used")
+            cid, secret, method = basic[0], basic[1], "basic"
+        else:
+            cid, secret = form.get("client_id"), form.get("client_secret")
+            method = "none" if secret is None else "post"
+        client = CLIENTS.get(cid)
+        if client is None:
+            raise failed
+        with LOCK:
+            CLIENT_STATS[cid]["token_requests"] += 1
+        if method not in client["auth"]:
+            if client["public"] or method == "none":
+                raise failed
+            raise OAuthError("invalid_client",
+                             "client authentication method %s not allowed" % method, 401)
+        if not client["public"] and not same_secret(secret, client["secret"]):
+            raise failed
+        return cid
+
+    def issue_token(self):
+        form = self.parse_form()
+        cid = self.authenticate_client(form)
+        client = CLIENTS[cid]
+        grant_type = form.get("grant_type")
+        scope = form.get("scope")
+        with LOCK:
+            CLIENT_STATS[cid]["last_scope"] = scope
+        if not grant_type:
+            raise OAuthError("invalid_request", "missing grant_type")
+        if grant_type not in ("refresh_token", "client_credentials"):
+            raise OAuthError("unsupported_grant_type",
+                             "grant_type %s is not supported" % grant_type)
+        if grant_type not in client["grants"]:
+            raise OAuthError("unauthorized_client",
+                             "client may not use grant_type %s" % grant_type)
+        if scope is not None:
+            bad = [s for s in scope.split(" ") if s not in ALLOWED_SCOPES]
+            if bad:
+                raise OAuthError("invalid_scope", "unknown scope: %s" % bad[0])
+
+        response = {"token_type": "Bearer"}
+        with LOCK:
+            if grant_type == "refresh_token":
+                rt = form.get("refresh_token")
+                if not rt:
+                    raise OAuthError("invalid_request", "missing refresh_token")
+                grant = GRANTS[cid]
+                if rt not in grant["active"]:
+                    if client["rotate"] and rt in grant["retired"]:
+                        revoke_grant(cid)
+                        raise OAuthError("invalid_grant",
+                                         "refresh token reuse detected; grant revoked")
+                    raise OAuthError("invalid_grant",
+                                     "refresh token is invalid, expired or revoked")
+                if client["rotate"]:
+                    new_rt = secrets.token_urlsafe(24)
+                    grant["active"].discard(rt)
+                    grant["retired"].add(rt)
+                    grant["active"].add(new_rt)
+                    response["refresh_token"] = new_rt
+                COUNTERS["refresh_grants"] += 1
+                CLIENT_STATS[cid]["refresh_grants"] += 1
+            else:
+                COUNTERS["client_credentials_grants"] += 1
+                CLIENT_STATS[cid]["client_credentials_grants"] += 1
+            token = secrets.token_urlsafe(24)
+            ACCESS_TOKENS[token] = {"client": cid, "issued": time.monotonic(),
+                                    "lifetime": client["lifetime"],
+                                    "expired": False, "revoked": False}
+        response["access_token"] = token
+        if client["expires"] == "int":
+            response["expires_in"] = client["lifetime"]
+        elif client["expires"] == "string":
+            response["expires_in"] = str(client["lifetime"])
+        if scope is not None:
+            response["scope"] = scope
+        return response
+
+    # ---- protected data endpoints ------------------------------------------
+
+    def check_bearer(self):
+        """None if the bearer token is acceptable, else an error description."""
+        scheme, _, token = self.headers.get("Authorization", "").strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return "missing bearer token"
+        if hmac.compare_digest(token.encode("utf-8"), STATIC_TOKEN.encode("utf-8")):
+            return None
+        with LOCK:
+            info = ACCESS_TOKENS.get(token)
+            if info is None:
+                return "unknown access token"
+            if info["revoked"]:
+                return "access token revoked"
+            if info["expired"] or info["issued"] + info["lifetime"] < time.monotonic():
+                return "access token expired"
+        return None
+
+    def unauthorized(self, challenge, description, body=None):
+        with LOCK:
+            COUNTERS["unauthorized"] += 1
+        if body is None:
+            body = {"error": "unauthorized", "error_description": description}
+        self.send_json(401, body, [("WWW-Authenticate", challenge)])
+
+    def bearer_unauthorized(self, description):
+        self.unauthorized('Bearer error="invalid_token", error_description="%s"'
+                          % description, description, {"error": "invalid_token"})
+
+    def protected(self, prefix, dataset):
+        try:
+            params = query_params(self.query)
+        except ValueError:
+            return self.send_json(400, {"error": "invalid_request",
+                                        "error_description": "query string is not valid UTF-8"})
+        if prefix == "api":
+            problem = self.check_bearer()
+            if problem:
+                return self.bearer_unauthorized(problem)
+        elif prefix == "basic":
+            try:
+                creds = decode_basic(self.headers.get("Authorization", ""))
+            except ValueError:
+                return self.send_json(400, {"error": "invalid_request",
+                                            "error_description": "malformed Basic credentials"})
+            if creds is None or not (same_secret(creds[0], BASIC_USER)
+                                     and same_secret(creds[1], BASIC_PASSWORD)):
+                return self.unauthorized('Basic realm="regress"', "invalid user or password")
+        elif prefix == "header":
+            if not same_secret(self.headers.get("X-API-Key", ""), API_KEY):
+                return self.unauthorized('ApiKey realm="regress"', "invalid or missing X-API-Key")
+        elif prefix == "param":
+            if not same_secret(params.get("api_key", [""])[-1], API_KEY):
+                return self.unauthorized('ApiKey realm="regress"', "invalid or missing api_key")
+        self.serve_dataset(dataset, params)
+
+    def serve_dataset(self, name, params):
+        if name in STATIC_DATASETS:
+            status, ctype, body = STATIC_DATASETS[name]
+            return self.send(status, body, ctype)
+        if name == "echo":
+            return self.send_json(200, [{
+                "method": self.command, "path": self.bare_path,
+                "query": mask_api_key(self.query), "accept": self.headers.get("Accept"),
+                "user_agent": self.headers.get("User-Agent"),
+                "accept_encoding": self.headers.get("Accept-Encoding")}])
+        if name == "always401":
+            return self.bearer_unauthorized("this endpoint always rejects the token")
+        if name == "sleep":
+            try:
+                seconds = float(params.get("seconds", ["10"])[-1])
+                if not 0 <= seconds <= 60:      # also rejects nan
+                    raise ValueError
+            except ValueError:
+                return self.send_json(400, {"error": "invalid_request",
+                                            "error_description": "seconds must be 0..60"})
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+            return self.send_json(200, [{"slept": seconds}])
+        if name == "generate":
+            try:
+                rows = int(params.get("rows", ["10"])[-1])
+                if not 0 <= rows <= MAX_GENERATE_ROWS:
+                    raise ValueError
+            except ValueError:
+                return self.send_json(400, {"error": "invalid_request",
+                                            "error_description": "rows must be 0..%d"
+                                            % MAX_GENERATE_ROWS})
+            return self.send_generated(rows)
+        self.send_json(404, {"error": "not_found", "path": self.bare_path})
+
+    def send_generated(self, rows):
+        """Stream the generated array with chunked transfer encoding."""
+        chunked = self.request_version != "HTTP/1.0"
+        self.send_response(200)
+        self.send_header("Content-Type", JSON_TYPE)
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:                               # HTTP/1.0: end of body = end of connection
+            self.close_connection = True
+            self.send_header("Connection", "close")
+        self.end_headers()
+        for piece in generate_chunks(rows):
+            if chunked:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            else:
+                self.wfile.write(piece)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
+    # ---- admin ---------------------------------------------------------------
+
+    def admin(self, what):
+        with LOCK:
+            if what == "stats":
+                result = dict(COUNTERS)
+            elif what == "clients":
+                result = [{"client_id": cid,
+                           "token_requests": CLIENT_STATS[cid]["token_requests"],
+                           "refresh_grants": CLIENT_STATS[cid]["refresh_grants"],
+                           "client_credentials_grants":
+                               CLIENT_STATS[cid]["client_credentials_grants"],
+                           "active_refresh_tokens": len(GRANTS[cid]["active"]),
+                           "revoked": GRANTS[cid]["revoked"],
+                           "last_scope": CLIENT_STATS[cid]["last_scope"]}
+                          for cid in CLIENTS]
+            elif what == "reset":
+                reset_counters()
+                result = [{"reset": True}]
+            elif what == "expire_tokens":
+                for info in ACCESS_TOKENS.values():
+                    info["expired"] = True
+                result = [{"expired": len(ACCESS_TOKENS)}]
+            elif what == "reset_grants":
+                reset_grants()
+                result = [{"reset_grants": True}]
+            else:
+                result = None
+        if result is None:
+            return self.send_json(404, {"error": "not_found", "path": self.bare_path})
+        self.send_json(200, result)
+
+
+# --------------------------------------------------------------------------
+# Server process
+# --------------------------------------------------------------------------
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 64
+
+    def server_bind(self):
+        # Skip HTTPServer.server_bind's getfqdn(), which may do slow DNS lookups.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        sys.stderr.write("api_server: connection error: %s\n" % type(exc).__name__)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="rest_fdw regression test API server")
+    parser.add_argument("--port-file", required=True,
+                        help="write the listening port to this file once ready")
+    parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    parser.add_argument("--log", help="append one line per request (method, path, status)")
+    args = parser.parse_args()
+
+    if args.log:
+        Handler.log_file = open(args.log, "a", encoding="utf-8")
+    server = Server(("127.0.0.1", args.port), Handler)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+    worker = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                              daemon=True)
+    worker.start()
+
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % server.server_address[1])
+    os.replace(tmp, args.port_file)
+
+    while not stop.wait(1.0):
+        pass
+    server.shutdown()
+    server.server_close()
+    if Handler.log_file:
+        Handler.log_file.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
