@@ -48,6 +48,9 @@ STATIC_TOKEN = os.environ.get("REST_TEST_STATIC_TOKEN", "at-static-93be")
 BASIC_USER = os.environ.get("REST_TEST_USER", "regress_api_user")
 BASIC_PASSWORD = os.environ.get("REST_TEST_PASSWORD", "pw-4d21c7")
 API_KEY = os.environ.get("REST_TEST_API_KEY", "key-8e6f02")
+# When set, every issued access and refresh token is appended to this file,
+# one a line, so the test runner can check that none reached the server log.
+ISSUED_TOKENS_FILE = os.environ.get("REST_TEST_ISSUED_TOKENS")
 
 ALLOWED_SCOPES = ("read", "write", "admin")
 MAX_BODY = 64 * 1024            # largest request body we accept
@@ -123,7 +126,6 @@ def reset_grants():
 def revoke_grant(cid):
     """Reuse detected: invalidate every refresh and access token of the grant."""
     grant = GRANTS[cid]
-    grant["retired"] |= grant["active"]
     grant["active"].clear()
     grant["revoked"] = True
     for tok in ACCESS_TOKENS.values():
@@ -199,23 +201,28 @@ STATIC_DATASETS = {
     "error500": (500, JSON_TYPE, _dumps({"error": "internal", "message": "database is down"})),
 }
 
-# Row template for the "generate" dataset; dates cycle over ten years.
-GEN_ROW = ('{"id":%d,"name":"name-%d","amount":%d.%02d,"flag":%s,"created":"%s",'
+# The "generate" dataset: row i (1-based) is built from this template.  The
+# amount i*1.25 is written as floor(5i/4) plus a two-digit fraction selected
+# by i % 4; dates cycle over ten years; the uuid encodes i.
+GEN_ROW = ('{"id":%d,"name":"name-%d","amount":%d%s,"flag":%s,"created":"%s",'
            '"code":"00000000-0000-4000-8000-%012x","note":%s}')
+GEN_CENTS = (".00", ".25", ".50", ".75")
+GEN_FLAGS = ("true", "false")
 GEN_DATES = [(date(2020, 1, 1) + timedelta(days=k)).isoformat() for k in range(3650)]
 GEN_CHUNK_ROWS = 20000
 MAX_GENERATE_ROWS = 5_000_000
+GEN_CACHE_MAX_ROWS = 2_000_000  # cache the body of the last request up to this size
+GEN_CACHE = {}                  # rows -> tuple of byte chunks (at most one entry)
 
 
 def generate_chunks(n):
     """Yield the JSON text of an n-row array in pieces of GEN_CHUNK_ROWS rows."""
     yield b"["
     for start in range(1, n + 1, GEN_CHUNK_ROWS):
-        stop = min(start + GEN_CHUNK_ROWS, n + 1)
-        rows = [GEN_ROW % (i, i, (i * 125) // 100, (i * 125) % 100,
-                           "true" if i % 2 == 0 else "false", GEN_DATES[i % 3650], i,
+        rows = [GEN_ROW % (i, i, i + (i >> 2), GEN_CENTS[i & 3], GEN_FLAGS[i & 1],
+                           GEN_DATES[i % 3650], i,
                            "null" if i % 10 == 0 else '"note %d"' % i)
-                for i in range(start, stop)]
+                for i in range(start, min(start + GEN_CHUNK_ROWS, n + 1))]
         text = ",".join(rows)
         yield (text if start == 1 else "," + text).encode("ascii")
     yield b"]"
@@ -309,7 +316,7 @@ class Handler(BaseHTTPRequestHandler):
                        headers=[("Allow", allowed)])
 
     def read_body(self):
-        """Read the request body (Content-Length or chunked); None if unusable."""
+        """Read the request body (Content-Length or chunked); ValueError if unusable."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             body = b""
             while True:
@@ -477,7 +484,7 @@ class Handler(BaseHTTPRequestHandler):
             if bad:
                 raise OAuthError("invalid_scope", "unknown scope: %s" % bad[0])
 
-        response = {"token_type": "Bearer"}
+        new_rt = None
         with LOCK:
             if grant_type == "refresh_token":
                 rt = form.get("refresh_token")
@@ -496,7 +503,6 @@ class Handler(BaseHTTPRequestHandler):
                     grant["active"].discard(rt)
                     grant["retired"].add(rt)
                     grant["active"].add(new_rt)
-                    response["refresh_token"] = new_rt
                 COUNTERS["refresh_grants"] += 1
                 CLIENT_STATS[cid]["refresh_grants"] += 1
             else:
@@ -506,11 +512,18 @@ class Handler(BaseHTTPRequestHandler):
             ACCESS_TOKENS[token] = {"client": cid, "issued": time.monotonic(),
                                     "lifetime": client["lifetime"],
                                     "expired": False, "revoked": False}
-        response["access_token"] = token
+        if ISSUED_TOKENS_FILE:
+            with LOCK, open(ISSUED_TOKENS_FILE, "a") as f:
+                f.write(token + "\n")
+                if new_rt is not None:
+                    f.write(new_rt + "\n")
+        response = {"access_token": token, "token_type": "Bearer"}
         if client["expires"] == "int":
             response["expires_in"] = client["lifetime"]
         elif client["expires"] == "string":
             response["expires_in"] = str(client["lifetime"])
+        if new_rt is not None:
+            response["refresh_token"] = new_rt
         if scope is not None:
             response["scope"] = scope
         return response
@@ -611,6 +624,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_generated(self, rows):
         """Stream the generated array with chunked transfer encoding."""
+        with LOCK:
+            cached = GEN_CACHE.get(rows)
+        keep = [] if cached is None and rows <= GEN_CACHE_MAX_ROWS else None
         chunked = self.request_version != "HTTP/1.0"
         self.send_response(200)
         self.send_header("Content-Type", JSON_TYPE)
@@ -620,13 +636,21 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.send_header("Connection", "close")
         self.end_headers()
-        for piece in generate_chunks(rows):
+        for piece in cached or generate_chunks(rows):
             if chunked:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.write(b"%x\r\n" % len(piece))
+                self.wfile.write(piece)
+                self.wfile.write(b"\r\n")
             else:
                 self.wfile.write(piece)
+            if keep is not None:
+                keep.append(piece)
         if chunked:
             self.wfile.write(b"0\r\n\r\n")
+        if keep is not None:                # complete body sent: remember it
+            with LOCK:
+                GEN_CACHE.clear()
+                GEN_CACHE[rows] = tuple(keep)
 
     # ---- admin ---------------------------------------------------------------
 

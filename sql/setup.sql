@@ -1,0 +1,86 @@
+--
+-- Shared set-up for the regression tests: the extension, the test API
+-- server's admin endpoints as foreign tables, and helpers that hide the
+-- server's port (it changes from run to run) in errors and EXPLAIN output.
+--
+-- The port and every secret come from the environment (test/run-tests.sh),
+-- so none of them appears in this file or its expected output.
+--
+CREATE EXTENSION rest_fdw;
+
+\getenv port REST_TEST_PORT
+\set base_url 'http://127.0.0.1:' :port
+
+-- the test server's counters, read through rest_fdw itself
+CREATE SERVER regress_admin FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url');
+CREATE FOREIGN TABLE api_stats (
+  token_requests int,
+  token_errors int,
+  refresh_grants int,
+  client_credentials_grants int,
+  api_requests int,
+  unauthorized int,
+  basic_auth_token_requests int,
+  post_auth_token_requests int
+) SERVER regress_admin OPTIONS (endpoint '/_admin/stats');
+CREATE FOREIGN TABLE api_clients (
+  client_id text,
+  token_requests int,
+  refresh_grants int,
+  client_credentials_grants int,
+  active_refresh_tokens int,
+  revoked boolean,
+  last_scope text
+) SERVER regress_admin OPTIONS (endpoint '/_admin/clients');
+CREATE FOREIGN TABLE api_reset (reset boolean)
+  SERVER regress_admin OPTIONS (endpoint '/_admin/reset');
+CREATE FOREIGN TABLE api_expire_tokens (expired int)
+  SERVER regress_admin OPTIONS (endpoint '/_admin/expire_tokens');
+CREATE FOREIGN TABLE api_reset_grants (reset_grants boolean)
+  SERVER regress_admin OPTIONS (endpoint '/_admin/reset_grants');
+
+SELECT * FROM api_reset_grants;
+SELECT * FROM api_reset;
+SELECT token_requests, api_requests FROM api_stats;
+
+-- Run a statement and show its error, with the server's port replaced by
+-- PORT; the first CONTEXT line only (the rest is this function's).
+CREATE FUNCTION show_error(query text) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+  state text; msg text; detail text; hint text; ctx text;
+BEGIN
+  EXECUTE query;
+  RETURN NEXT 'no error';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+    detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT,
+    ctx = PG_EXCEPTION_CONTEXT;
+  RETURN NEXT 'ERROR:  ' || regexp_replace(msg, '127\.0\.0\.1:[0-9]+', '127.0.0.1:PORT', 'g')
+              || ' (' || state || ')';
+  IF detail <> '' THEN
+    RETURN NEXT 'DETAIL:  ' || regexp_replace(regexp_replace(detail,
+      '127\.0\.0\.1:[0-9]+', '127.0.0.1:PORT', 'g'), '[0-9]+ (ms|milliseconds)', 'N \1', 'g');
+  END IF;
+  IF hint <> '' THEN
+    RETURN NEXT 'HINT:  ' || hint;
+  END IF;
+  ctx := split_part(ctx, E'\n', 1);
+  IF ctx <> '' AND ctx NOT LIKE 'SQL statement%' AND ctx NOT LIKE 'PL/pgSQL%' THEN
+    RETURN NEXT 'CONTEXT:  ' || regexp_replace(ctx, '127\.0\.0\.1:[0-9]+', '127.0.0.1:PORT', 'g');
+  END IF;
+END
+$$;
+
+-- EXPLAIN output with the port replaced by PORT
+CREATE FUNCTION explain_filter(query text) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+  ln text;
+BEGIN
+  FOR ln IN EXECUTE 'EXPLAIN ' || query LOOP
+    RETURN NEXT regexp_replace(ln, '127\.0\.0\.1:[0-9]+', '127.0.0.1:PORT', 'g');
+  END LOOP;
+END
+$$;

@@ -1,0 +1,40 @@
+#!/bin/bash
+# Runs inside pg_virtualenv: the regression tests, then the secret check on
+# the cluster's log.  Prints one "N passed, N failed" line per suite.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+status=0
+
+out=$(make -s installcheck 2>&1)
+rc=$?
+echo "$out"
+passed=$(echo "$out" | grep -cE '^(ok|test) .*( ok|\.\.\. ok)' || true)
+failed=$(echo "$out" | grep -cE '(FAILED|failed \(ignored\))' || true)
+echo "regress: $passed passed, $failed failed"
+if [ $rc -ne 0 ]; then
+	[ -f test/results/regression.diffs ] && cat test/results/regression.diffs
+	status=1
+fi
+
+# no secret used by the tests may appear in the server log
+logs=$(pg_lsclusters -h | awk '$2 == "regress" { print $7 }')
+leaks=0
+secrets=("$REST_TEST_CLIENT_SECRET" "$REST_TEST_REFRESH_TOKEN" \
+	"$REST_TEST_STATIC_TOKEN" "$REST_TEST_PASSWORD" "$REST_TEST_API_KEY")
+# plus every access and refresh token the test server issued
+if [ -f "${REST_TEST_ISSUED_TOKENS:-}" ]; then
+	mapfile -t -O ${#secrets[@]} secrets < "$REST_TEST_ISSUED_TOKENS"
+fi
+echo "checking ${#secrets[@]} secrets against the server log"
+for secret in "${secrets[@]}"; do
+	[ -n "$secret" ] || continue
+	for log in $logs; do
+		if [ -f "$log" ] && grep -qF -- "$secret" "$log"; then
+			echo "secret found in server log $log" >&2
+			leaks=$((leaks + 1))
+		fi
+	done
+done
+echo "log secrets: $([ $leaks -eq 0 ] && echo 1 || echo 0) passed, $([ $leaks -eq 0 ] && echo 0 || echo 1) failed"
+[ $leaks -eq 0 ] || status=1
+exit $status
