@@ -7,7 +7,7 @@ packages=(
 	gcc make pkg-config
 	postgresql postgresql-contrib postgresql-server-dev-all
 	libcurl4-openssl-dev libjansson-dev libssl-dev
-	python3 curl
+	python3 curl openssl
 	libipc-run-perl
 )
 
