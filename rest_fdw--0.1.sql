@@ -18,3 +18,24 @@ CREATE FOREIGN DATA WRAPPER rest_fdw
   VALIDATOR rest_fdw_validator;
 
 COMMENT ON FOREIGN DATA WRAPPER rest_fdw IS 'REST/JSON APIs as foreign tables';
+
+-- The shared OAuth 2.0 token state of the user mappings the caller may see.
+-- Never shows a token.
+CREATE FUNCTION rest_fdw_token_status(
+  OUT server_name text,
+  OUT user_name text,
+  OUT state text,
+  OUT expires_at timestamptz,
+  OUT last_refresh timestamptz,
+  OUT refresh_count bigint,
+  OUT last_error text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT VOLATILE;
+
+-- Forget the stored tokens of a server's user mapping (or of all of them
+-- the caller may manage); the next query starts from the seed refresh token.
+CREATE FUNCTION rest_fdw_forget_tokens(server_name text, user_name text DEFAULT NULL)
+RETURNS integer
+AS 'MODULE_PATHNAME'
+LANGUAGE C VOLATILE;

@@ -109,7 +109,8 @@ CREATE FOREIGN TABLE oauth_always401 (id int)
 SELECT * FROM show_error('SELECT * FROM oauth_always401');
 SELECT token_requests, api_requests, unauthorized FROM api_stats;
 
--- ALTER SERVER and ALTER USER MAPPING drop the cached token
+-- a new scope needs a new access token; an ALTER that changes nothing a
+-- token depends on keeps using the shared one
 SELECT * FROM api_reset;
 ALTER SERVER regress_oauth OPTIONS (ADD scope 'read');
 SELECT count(*) FROM oauth_customers;
@@ -227,8 +228,8 @@ SELECT expired > 0 AS expired FROM api_expire_tokens;
 SELECT count(*) FROM rotate_customers;
 SELECT expired > 0 AS expired FROM api_expire_tokens;
 SELECT count(*) FROM rotate_customers;
--- ALTER SERVER drops the access token but keeps the rotated refresh token
-ALTER SERVER regress_rotate OPTIONS (ADD timeout '30');
+-- a new scope needs a new access token, refreshed with the rotated token
+ALTER SERVER regress_rotate OPTIONS (ADD scope 'read');
 SELECT count(*) FROM rotate_customers;
 SELECT refresh_grants, revoked, active_refresh_tokens
   FROM api_clients WHERE client_id = 'regress_rotate';
@@ -272,6 +273,48 @@ SELECT * FROM api_reset;
 SELECT count(*) FROM static_customers;
 SELECT token_requests FROM api_stats;
 SELECT * FROM show_error('SELECT * FROM static_always401');
+
+-- ===================================================================
+-- The shared token state
+-- ===================================================================
+SELECT server_name, user_name, state, expires_at > now() AS expires_later,
+       last_refresh <= now() AS refreshed_before, refresh_count, last_error
+  FROM rest_fdw_token_status() ORDER BY server_name;
+
+-- forgetting the rotated refresh token leaves only the retired seed: the
+-- authorization server detects its reuse and revokes the grant
+SELECT rest_fdw_forget_tokens('regress_rotate', current_user);
+SELECT state FROM rest_fdw_token_status() WHERE server_name = 'regress_rotate';
+SELECT * FROM show_error('SELECT count(*) FROM rotate_customers');
+SELECT state, last_error FROM rest_fdw_token_status() WHERE server_name = 'regress_rotate';
+SELECT revoked FROM api_clients WHERE client_id = 'regress_rotate';
+-- the user authorizes again: the new seed starts a new grant
+CREATE FOREIGN TABLE api_new_grant (refresh_token text)
+  SERVER regress_admin OPTIONS (endpoint '/_admin/new_grant?client=regress_rotate');
+SELECT refresh_token AS new_seed FROM api_new_grant \gset
+ALTER USER MAPPING FOR CURRENT_USER SERVER regress_rotate
+  OPTIONS (SET refresh_token :'new_seed');
+SELECT count(*) FROM rotate_customers;
+SELECT state, refresh_count FROM rest_fdw_token_status() WHERE server_name = 'regress_rotate';
+SELECT refresh_grants, revoked FROM api_clients WHERE client_id = 'regress_rotate';
+
+SELECT rest_fdw_forget_tokens('regress_open');  -- no user mappings: 0
+SELECT rest_fdw_forget_tokens('regress_oauth', 'nobody');  -- ERROR
+SELECT rest_fdw_forget_tokens('regress_oauth', 'public');  -- ERROR
+SELECT rest_fdw_forget_tokens('no_such_server');  -- ERROR
+
+-- other users see only their own and PUBLIC mappings, and may not forget
+-- other users' tokens
+CREATE ROLE regress_other;
+CREATE USER MAPPING FOR PUBLIC SERVER regress_cc
+  OPTIONS (client_id 'regress_cc', client_secret 'not-a-real-secret');
+SET ROLE regress_other;
+SELECT server_name, user_name, state FROM rest_fdw_token_status();
+SELECT rest_fdw_forget_tokens('regress_oauth', 'postgres');  -- ERROR
+SELECT rest_fdw_forget_tokens('regress_oauth');  -- nothing it may forget: 0
+RESET ROLE;
+DROP USER MAPPING FOR PUBLIC SERVER regress_cc;
+DROP ROLE regress_other;
 
 -- ===================================================================
 -- Clean up

@@ -9,12 +9,15 @@
  * (a static access_token) or from the token endpoint, by the refresh_token
  * or the client_credentials grant (RFC 6749 sections 6 and 4.4).
  *
- * Tokens are cached per user mapping for the life of the backend and
- * reused until shortly before they expire.  A refresh token returned by the
- * token endpoint replaces the one used (rotation), and is kept as long as
- * the user mapping's refresh_token (the seed), client_id and the server's
- * token_uri stay the same; ALTER SERVER and ALTER USER MAPPING drop the
- * cached access token.
+ * Tokens are cached per user mapping in the backend, in front of the
+ * cluster-wide token store (token_store.c), and reused until shortly before
+ * they expire.  Only one backend at a time asks the token endpoint for a
+ * new token for a user mapping: the others wait for it and use its result.
+ * A refresh token returned by the token endpoint replaces the one used
+ * (rotation) in the store, and is used as long as the user mapping's
+ * refresh_token (the seed), client_id and the server's token_uri stay the
+ * same.  ALTER SERVER and ALTER USER MAPPING drop the backend's cached
+ * access token.
  *
  * Nothing here logs or returns secret text: error messages name options,
  * never their values.
@@ -25,7 +28,6 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include "catalog/pg_user_mapping.h"
 #include "catalog/pg_foreign_server.h"
@@ -42,11 +44,20 @@ typedef struct RestTokenEntry
 	uint32		mapping_hashvalue;
 	bool		stale;			/* server or mapping altered */
 	char	   *access_token;	/* in TokenContext, or NULL */
-	bool		static_token;	/* access_token came from the user mapping */
-	TimestampTz expires_at;		/* 0 when the lifetime is unknown */
-	char	   *refresh_token;	/* newest rotated refresh token, or NULL */
-	unsigned char seed_digest[SHA256_DIGEST_LENGTH];	/* of the grant's inputs */
+	TimestampTz refresh_at;		/* replace it from then on; 0: unknown */
+	bool		static_used;	/* the user mapping's access_token was tried */
+	unsigned char seed_digest[REST_DIGEST_LEN];	/* of the grant's inputs */
+	unsigned char token_digest[REST_DIGEST_LEN];	/* of all token inputs */
 } RestTokenEntry;
+
+/* A successful token response */
+typedef struct RestNewToken
+{
+	char	   *access_token;
+	char	   *refresh_token;	/* a rotated refresh token, or NULL */
+	bool		has_expires_in;
+	int64		expires_in;
+} RestNewToken;
 
 /* A parsed token endpoint response */
 typedef struct RestTokenResponse
@@ -69,11 +80,16 @@ static RestTokenEntry *get_token_entry(RestConnOptions *conn);
 static void token_inval_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void forget_access_token(RestTokenEntry *entry);
 static void forget_secret(char **s);
-static void grant_digest(RestConnOptions *conn, unsigned char *digest);
 static const char *get_access_token(RestConnOptions *conn, bool force,
 									RestScanStats *stats);
-static void request_token(RestConnOptions *conn, RestTokenEntry *entry,
-						  RestScanStats *stats);
+static void request_token(RestConnOptions *conn, const char *refresh_token,
+						  RestNewToken *result, RestScanStats *stats);
+static void adopt_token(RestTokenEntry *entry, const char *token,
+						TimestampTz refresh_at);
+static bool stored_token_usable(RestTokenEntry *entry, RestStoredToken *st,
+								const char *rejected);
+static void record_failure(RestConnOptions *conn, RestTokenEntry *entry,
+						   ErrorData *edata);
 static void parse_token_response(const char *body, size_t len,
 								 RestTokenResponse *tr);
 static char *basic_credentials(const char *user, const char *password,
@@ -214,7 +230,8 @@ get_token_entry(RestConnOptions *conn)
 {
 	RestTokenEntry *entry;
 	bool		found;
-	unsigned char digest[SHA256_DIGEST_LENGTH];
+	unsigned char digest[REST_DIGEST_LEN];
+	unsigned char tdigest[REST_DIGEST_LEN];
 
 	if (TokenHash == NULL)
 	{
@@ -232,18 +249,20 @@ get_token_entry(RestConnOptions *conn)
 									  (Datum) 0);
 		CacheRegisterSyscacheCallback(USERMAPPINGOID, token_inval_callback,
 									  (Datum) 0);
+		/* once per backend: drop the stored state of dropped mappings */
+		rest_store_gc();
 	}
 
-	grant_digest(conn, digest);
+	rest_auth_grant_digest(conn, digest, tdigest);
 	entry = hash_search(TokenHash, &conn->umid, HASH_ENTER, &found);
 	if (!found)
 	{
 		entry->access_token = NULL;
-		entry->refresh_token = NULL;
-		entry->static_token = false;
-		entry->expires_at = 0;
+		entry->refresh_at = 0;
+		entry->static_used = false;
 		entry->stale = false;
 		memcpy(entry->seed_digest, digest, sizeof(digest));
+		memcpy(entry->token_digest, tdigest, sizeof(tdigest));
 		entry->server_hashvalue =
 			GetSysCacheHashValue1(FOREIGNSERVEROID,
 								  ObjectIdGetDatum(conn->serverid));
@@ -255,19 +274,24 @@ get_token_entry(RestConnOptions *conn)
 	if (entry->stale)
 	{
 		forget_access_token(entry);
+		entry->static_used = false;
 		entry->stale = false;
 	}
 
 	/*
-	 * A rotated refresh token belongs to the grant it was issued for: when
-	 * the seed, the client or the token endpoint changed, start over from
-	 * the user mapping's refresh_token.
+	 * Tokens belong to the grant they were issued for: when the seed, the
+	 * client or the token endpoint changed, start over.  An access token
+	 * also belongs to the scope and client credentials it was asked with.
 	 */
 	if (memcmp(entry->seed_digest, digest, sizeof(digest)) != 0)
 	{
-		forget_access_token(entry);
-		forget_secret(&entry->refresh_token);
+		entry->static_used = false;
 		memcpy(entry->seed_digest, digest, sizeof(digest));
+	}
+	if (memcmp(entry->token_digest, tdigest, sizeof(tdigest)) != 0)
+	{
+		forget_access_token(entry);
+		memcpy(entry->token_digest, tdigest, sizeof(tdigest));
 	}
 	return entry;
 }
@@ -310,26 +334,61 @@ static void
 forget_access_token(RestTokenEntry *entry)
 {
 	forget_secret(&entry->access_token);
-	entry->static_token = false;
-	entry->expires_at = 0;
+	entry->refresh_at = 0;
 }
 
-/* SHA-256 over what identifies the grant a refresh token belongs to */
+/*
+ * Drop the backend's cached token of a user mapping (rest_fdw_forget_tokens).
+ */
+void
+rest_auth_forget_cached(Oid umid)
+{
+	RestTokenEntry *entry;
+
+	if (TokenHash == NULL)
+		return;
+	entry = hash_search(TokenHash, &umid, HASH_FIND, NULL);
+	if (entry)
+	{
+		forget_access_token(entry);
+		entry->static_used = false;
+	}
+}
+
 static void
-grant_digest(RestConnOptions *conn, unsigned char *digest)
+adopt_token(RestTokenEntry *entry, const char *token, TimestampTz refresh_at)
+{
+	forget_access_token(entry);
+	entry->access_token = MemoryContextStrdup(TokenContext, token);
+	entry->refresh_at = refresh_at;
+}
+
+/*
+ * Is the stored access token one of this grant, not due for replacement,
+ * and not the one the API just rejected?
+ */
+static bool
+stored_token_usable(RestTokenEntry *entry, RestStoredToken *st,
+					const char *rejected)
+{
+	if (!st->found || st->access_token == NULL ||
+		memcmp(st->token_digest, entry->token_digest, REST_DIGEST_LEN) != 0)
+		return false;
+	if (rejected != NULL && strcmp(rejected, st->access_token) == 0)
+		return false;
+	return st->refresh_at == 0 || GetCurrentTimestamp() < st->refresh_at;
+}
+
+/* SHA-256 over NUL-terminated strings */
+static void
+sha256_strings(const char **parts, int nparts, unsigned char *digest)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	const char *parts[4];
 	int			i;
 	bool		ok;
 
-	parts[0] = conn->token_uri ? conn->token_uri : "";
-	parts[1] = conn->client_id ? conn->client_id : "";
-	parts[2] = conn->refresh_token ? conn->refresh_token : "";
-	parts[3] = conn->grant_type == REST_GRANT_CLIENT_CREDENTIALS ? "cc" : "rt";
-
 	ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
-	for (i = 0; ok && i < 4; i++)
+	for (i = 0; ok && i < nparts; i++)
 		ok = EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]) + 1) == 1;
 	ok = ok && EVP_DigestFinal_ex(ctx, digest, NULL) == 1;
 	EVP_MD_CTX_free(ctx);
@@ -340,38 +399,76 @@ grant_digest(RestConnOptions *conn, unsigned char *digest)
 }
 
 /*
- * The access token to send, from the cache while it is not about to
- * expire, else from the token endpoint.  The result lives in TokenContext
- * until the token is dropped; callers copy it into their request.
+ * Digests of what identifies the grant a refresh token belongs to (token
+ * endpoint, client, seed refresh token, grant type), and, into
+ * token_digest unless NULL, of that plus what else shapes an access token
+ * (scope, client secret and authentication).
+ */
+void
+rest_auth_grant_digest(RestConnOptions *conn, unsigned char *grant_digest,
+					   unsigned char *token_digest)
+{
+	const char *parts[5];
+	char		hex[2 * REST_DIGEST_LEN + 1];
+	int			i;
+
+	parts[0] = conn->token_uri ? conn->token_uri : "";
+	parts[1] = conn->client_id ? conn->client_id : "";
+	parts[2] = conn->refresh_token ? conn->refresh_token : "";
+	parts[3] = conn->grant_type == REST_GRANT_CLIENT_CREDENTIALS ? "cc" : "rt";
+	sha256_strings(parts, 4, grant_digest);
+	if (token_digest == NULL)
+		return;
+
+	for (i = 0; i < REST_DIGEST_LEN; i++)
+		sprintf(hex + 2 * i, "%02x", grant_digest[i]);
+	parts[0] = hex;
+	parts[1] = conn->scope ? conn->scope : "";
+	parts[2] = conn->client_secret ? conn->client_secret : "";
+	parts[3] = conn->client_auth == REST_CLIENT_AUTH_POST ? "post" : "basic";
+	parts[4] = conn->access_token ? conn->access_token : "";
+	sha256_strings(parts, 5, token_digest);
+}
+
+/*
+ * The access token to send: from the backend's cache while it is not due
+ * for replacement, else from the token store, else from the token
+ * endpoint, asked by one backend at a time.  With force, the token just
+ * sent was rejected by the API: it is not used again.  The result lives in
+ * TokenContext until the token is dropped; callers copy it.
  */
 static const char *
 get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 {
 	RestTokenEntry *entry = get_token_entry(conn);
+	char	   *rejected = NULL;
+	RestStoredToken st;
+	RestNewToken nt;
+	const char *refresh_token;
+	TimestampTz now;
+	MemoryContext callercxt;
 
-	if (force)
+	if (force && entry->access_token)
+	{
+		rejected = pstrdup(entry->access_token);
 		forget_access_token(entry);
+	}
 
 	if (entry->access_token != NULL)
 	{
-		TimestampTz now = GetCurrentTimestamp();
-
-		if (entry->expires_at == 0 || now < entry->expires_at)
+		if (entry->refresh_at == 0 || GetCurrentTimestamp() < entry->refresh_at)
 			return entry->access_token;
 		forget_access_token(entry);
 	}
 
-	/* a static token from the user mapping is used until it is rejected */
-	if (conn->access_token != NULL && !force)
-	{
-		entry->access_token = MemoryContextStrdup(TokenContext,
-												  conn->access_token);
-		entry->static_token = true;
-		return entry->access_token;
-	}
-
 	if (!rest_auth_refreshable(conn))
 	{
+		/* a static token from the user mapping is all there is */
+		if (conn->access_token != NULL && !force)
+		{
+			adopt_token(entry, conn->access_token, 0);
+			return entry->access_token;
+		}
 		if (conn->token_uri == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
@@ -387,19 +484,129 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 				 errhint("Add refresh_token to the user mapping, or set grant_type 'client_credentials' on the server.")));
 	}
 
-	request_token(conn, entry, stats);
+	/* another backend may have obtained one already */
+	if (rest_store_read(conn->umid, &st) &&
+		stored_token_usable(entry, &st, rejected))
+	{
+		adopt_token(entry, st.access_token, st.refresh_at);
+		return entry->access_token;
+	}
+
+	/* a static token from the user mapping is tried once before refreshing */
+	if (conn->access_token != NULL && !force && !entry->static_used)
+	{
+		entry->static_used = true;
+		adopt_token(entry, conn->access_token, 0);
+		return entry->access_token;
+	}
+
+	/*
+	 * One backend at a time: wait for the lock (interruptibly), then look
+	 * again, since the backend we waited for has probably done the work.
+	 */
+	rest_store_lock(conn->umid);
+	if (rest_store_read(conn->umid, &st) &&
+		stored_token_usable(entry, &st, rejected))
+	{
+		rest_store_unlock(conn->umid);
+		adopt_token(entry, st.access_token, st.refresh_at);
+		return entry->access_token;
+	}
+
+	/* a stored state of another grant (an older seed) does not count */
+	if (st.found && memcmp(st.digest, entry->seed_digest, REST_DIGEST_LEN) != 0)
+		memset(&st, 0, sizeof(st));
+	refresh_token = st.refresh_token ? st.refresh_token : conn->refresh_token;
+
+	callercxt = CurrentMemoryContext;
+	PG_TRY();
+	{
+		request_token(conn, refresh_token, &nt, stats);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(callercxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		record_failure(conn, entry, edata);
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+
+	/* durably keep the new state before anything else can fail */
+	now = GetCurrentTimestamp();
+	memcpy(st.digest, entry->seed_digest, REST_DIGEST_LEN);
+	memcpy(st.token_digest, entry->token_digest, REST_DIGEST_LEN);
+	st.access_token = nt.access_token;
+	if (conn->grant_type == REST_GRANT_REFRESH_TOKEN)
+		st.refresh_token = nt.refresh_token ? nt.refresh_token
+			: (char *) refresh_token;
+	else
+		st.refresh_token = NULL;
+	if (nt.has_expires_in)
+	{
+		int64		lifetime_ms = nt.expires_in * 1000;
+		int64		margin_ms = Min(lifetime_ms / 10, (int64) 60000);
+
+		st.expires_at = TimestampTzPlusMilliseconds(now, lifetime_ms);
+		st.refresh_at = TimestampTzPlusMilliseconds(now, lifetime_ms - margin_ms);
+	}
+	else
+		st.expires_at = st.refresh_at = 0;
+	st.last_refresh = now;
+	st.refresh_count++;
+	st.last_error = NULL;
+	st.last_error_at = 0;
+	rest_store_write(conn->umid, &st);
+	rest_store_unlock(conn->umid);
+
+	adopt_token(entry, nt.access_token, st.refresh_at);
+	explicit_bzero(nt.access_token, strlen(nt.access_token));
+	if (nt.refresh_token)
+		explicit_bzero(nt.refresh_token, strlen(nt.refresh_token));
 	return entry->access_token;
 }
 
 /*
- * Ask the token endpoint for a new access token and store it, with its
- * expiry and any rotated refresh token, in entry.  Every failure is an
- * ERROR naming the server; the endpoint's RFC 6749 error code and
- * description go into DETAIL, what to do about it into HINT.
+ * Note a failed token request in the store, for rest_fdw_token_status.
+ * Cancellations are not failures of the grant.  Called with the store lock
+ * held; the error is re-thrown by the caller.
  */
 static void
-request_token(RestConnOptions *conn, RestTokenEntry *entry,
-			  RestScanStats *stats)
+record_failure(RestConnOptions *conn, RestTokenEntry *entry, ErrorData *edata)
+{
+	RestStoredToken st;
+
+	if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+		edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+		return;
+	if (!rest_store_read(conn->umid, &st) ||
+		memcmp(st.digest, entry->seed_digest, REST_DIGEST_LEN) != 0)
+	{
+		memset(&st, 0, sizeof(st));
+		memcpy(st.digest, entry->seed_digest, REST_DIGEST_LEN);
+		memcpy(st.token_digest, entry->token_digest, REST_DIGEST_LEN);
+	}
+	st.last_error = edata->detail
+		? psprintf("%s: %s", edata->message, edata->detail)
+		: pstrdup(edata->message);
+	st.last_error = rest_shorten(st.last_error, strlen(st.last_error), 500);
+	st.last_error_at = GetCurrentTimestamp();
+	rest_store_write(conn->umid, &st);
+}
+
+/*
+ * Ask the token endpoint for a new access token, with refresh_token for
+ * the refresh_token grant, and return it in *result (palloc'd in the
+ * caller's context).  Every failure is an ERROR naming the server; the
+ * endpoint's RFC 6749 error code and description go into DETAIL, what to
+ * do about it into HINT.
+ */
+static void
+request_token(RestConnOptions *conn, const char *refresh_token,
+			  RestNewToken *result, RestScanStats *stats)
 {
 	RestHttpRequest req;
 	RestHttpResponse resp;
@@ -425,12 +632,9 @@ request_token(RestConnOptions *conn, RestTokenEntry *entry,
 	}
 	else
 	{
-		const char *rt = entry->refresh_token ? entry->refresh_token
-			: conn->refresh_token;
-
 		grant = "refresh_token";
 		appendStringInfoString(&body, "grant_type=refresh_token&refresh_token=");
-		rest_append_urlencoded(&body, rt);
+		rest_append_urlencoded(&body, refresh_token);
 	}
 	if (conn->scope && conn->scope[0] != '\0')
 	{
@@ -550,27 +754,12 @@ request_token(RestConnOptions *conn, RestTokenEntry *entry,
 				 errdetail("\"expires_in\" is not a non-negative number of seconds."),
 				 errcontext("POST %s (grant_type %s)", display_url, grant)));
 
-	/* success: keep the token, its expiry and any rotated refresh token */
-	forget_access_token(entry);
-	entry->access_token = MemoryContextStrdup(TokenContext, tr.access_token);
-	entry->static_token = false;
-	if (tr.has_expires_in)
-	{
-		int64		lifetime_ms = tr.expires_in * 1000;
-		int64		margin_ms = Min(lifetime_ms / 10, (int64) 60000);
-
-		entry->expires_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-														lifetime_ms - margin_ms);
-	}
-	else
-		entry->expires_at = 0;
-
-	if (tr.refresh_token != NULL && tr.refresh_token[0] != '\0')
-	{
-		forget_secret(&entry->refresh_token);
-		entry->refresh_token = MemoryContextStrdup(TokenContext,
-												   tr.refresh_token);
-	}
+	/* success: copy the results out of tmpcxt */
+	result->access_token = MemoryContextStrdup(oldcxt, tr.access_token);
+	result->refresh_token = (tr.refresh_token && tr.refresh_token[0] != '\0')
+		? MemoryContextStrdup(oldcxt, tr.refresh_token) : NULL;
+	result->has_expires_in = tr.has_expires_in;
+	result->expires_in = tr.expires_in;
 
 	explicit_bzero(resp.body, resp.body_len);
 	explicit_bzero(tr.access_token, strlen(tr.access_token));

@@ -500,14 +500,6 @@ rest_get_conn_options(Oid serverid, Oid userid, bool with_credentials)
 			opts->user_agent = val;
 	}
 
-	if (opts->base_url == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-				 errmsg("server \"%s\" has no \"%s\" option",
-						opts->servername, OPT_BASE_URL),
-				 errhint("Set it with ALTER SERVER %s OPTIONS (ADD base_url 'https://...').",
-						 quote_identifier(opts->servername))));
-
 	if (with_credentials && opts->auth_method != REST_AUTH_NONE)
 	{
 		UserMapping *um;
@@ -554,6 +546,19 @@ rest_get_conn_options(Oid serverid, Oid userid, bool with_credentials)
 	}
 
 	return opts;
+}
+
+/* A scan needs a base URL; say how to set it. */
+void
+rest_require_base_url(RestConnOptions *conn)
+{
+	if (conn->base_url == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("server \"%s\" has no \"%s\" option",
+						conn->servername, OPT_BASE_URL),
+				 errhint("Set it with ALTER SERVER %s OPTIONS (ADD base_url 'https://...').",
+						 quote_identifier(conn->servername))));
 }
 
 /*

@@ -244,6 +244,7 @@ restBeginForeignScan(ForeignScanState *node, int eflags)
 	st->table = rest_get_table_options(RelationGetRelid(st->rel), tupdesc);
 	st->conn = rest_get_conn_options(ft->serverid, userid,
 									 (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0);
+	rest_require_base_url(st->conn);
 	st->url = rest_join_url(st->conn->base_url, st->table->endpoint);
 	st->display_url = rest_mask_url(st->url);
 

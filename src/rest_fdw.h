@@ -164,6 +164,7 @@ extern RestConnOptions *rest_get_conn_options(Oid serverid, Oid userid,
 extern RestTableOptions *rest_get_table_options(Oid relid, TupleDesc tupdesc);
 extern const char *rest_auth_method_name(RestAuthMethod method);
 extern const char *rest_quote_ident(const char *ident);
+extern void rest_require_base_url(RestConnOptions *conn);
 
 /* in http.c */
 extern void rest_http_init(void);
@@ -180,6 +181,39 @@ extern void rest_auth_add_credentials(RestConnOptions *conn,
 									  RestHttpRequest *req,
 									  bool force_new_token,
 									  RestScanStats *stats);
+extern void rest_auth_forget_cached(Oid umid);
+extern void rest_auth_grant_digest(RestConnOptions *conn,
+								   unsigned char *grant_digest,
+								   unsigned char *token_digest);
+
+/* in token_store.c */
+#define REST_DIGEST_LEN 32		/* SHA-256 */
+
+/*
+ * The shared token state of one user mapping.  Timestamps are 0 when
+ * unknown; expires_at 0 means the token's lifetime is unknown.
+ */
+typedef struct RestStoredToken
+{
+	bool		found;
+	unsigned char digest[REST_DIGEST_LEN];	/* of the grant's inputs */
+	unsigned char token_digest[REST_DIGEST_LEN];	/* the access token's */
+	char	   *access_token;
+	char	   *refresh_token;	/* newest (possibly rotated) refresh token */
+	TimestampTz expires_at;		/* when the access token expires */
+	TimestampTz refresh_at;		/* when to replace it (a margin earlier) */
+	TimestampTz last_refresh;
+	int64		refresh_count;
+	char	   *last_error;		/* message of the last failed request */
+	TimestampTz last_error_at;
+} RestStoredToken;
+
+extern void rest_store_lock(Oid umid);
+extern void rest_store_unlock(Oid umid);
+extern bool rest_store_read(Oid umid, RestStoredToken *tok);
+extern void rest_store_write(Oid umid, const RestStoredToken *tok);
+extern bool rest_store_forget(Oid umid);
+extern void rest_store_gc(void);
 
 /* in pager.c */
 extern void rest_fetch(RestConnOptions *conn, const char *url,

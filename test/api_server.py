@@ -63,6 +63,7 @@ DEFAULT_LIFETIME = 3600         # seconds
 #   expires   : "int" | "string" | "none" -- how expires_in is reported
 #   rotate    : refresh token rotation with reuse detection
 #   grants    : grant types the client may use
+#   token_delay: seconds the token endpoint waits before answering
 BOTH = ("basic", "post")
 RT_CC = ("refresh_token", "client_credentials")
 CLIENTS = {
@@ -76,11 +77,16 @@ CLIENTS = {
     "regress public": dict(auth=("none",), lifetime=3600, grants=("refresh_token",),
                            public=True),
     "regress:colon%client": dict(auth=BOTH, lifetime=3600, grants=RT_CC),
+    # strict rotation, short lifetime and a slow token endpoint: the
+    # cross-backend token store tests (test/t/) race on it
+    "regress_strict": dict(auth=BOTH, lifetime=4, grants=RT_CC, rotate=True,
+                           token_delay=0.3),
 }
 for _c in CLIENTS.values():
     _c.setdefault("rotate", False)
     _c.setdefault("expires", "int")
     _c.setdefault("public", False)
+    _c.setdefault("token_delay", 0)
     _c["secret"] = None if _c["public"] else CLIENT_SECRET
 
 
@@ -484,6 +490,8 @@ class Handler(BaseHTTPRequestHandler):
             if bad:
                 raise OAuthError("invalid_scope", "unknown scope: %s" % bad[0])
 
+        if client["token_delay"]:
+            time.sleep(client["token_delay"])
         new_rt = None
         with LOCK:
             if grant_type == "refresh_token":
@@ -678,6 +686,18 @@ class Handler(BaseHTTPRequestHandler):
             elif what == "reset_grants":
                 reset_grants()
                 result = [{"reset_grants": True}]
+            elif what == "new_grant":
+                # a new grant for a client (a user authorizing again):
+                # returns its refresh token
+                cid = urllib.parse.parse_qs(self.query).get("client", [""])[0]
+                if cid not in CLIENTS:
+                    return self.send_json(400, {"error": "unknown client"})
+                token = secrets.token_urlsafe(24)
+                GRANTS[cid] = {"active": {token}, "retired": set(), "revoked": False}
+                if ISSUED_TOKENS_FILE:
+                    with open(ISSUED_TOKENS_FILE, "a") as f:
+                        f.write(token + "\n")
+                result = [{"refresh_token": token}]
             else:
                 result = None
         if result is None:

@@ -1,0 +1,245 @@
+/*-------------------------------------------------------------------------
+ *
+ * token_status.c
+ *		  SQL functions over the token store: rest_fdw_token_status() and
+ *		  rest_fdw_forget_tokens().
+ *
+ * Both look only at user mappings of rest_fdw servers that the caller may
+ * see: their own, PUBLIC ones, and all of the servers they own (superusers
+ * see all).  Neither ever returns a token.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "rest_fdw.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_user_mapping.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+
+PG_FUNCTION_INFO_V1(rest_fdw_token_status);
+PG_FUNCTION_INFO_V1(rest_fdw_forget_tokens);
+
+#define TOKEN_STATUS_COLS 7
+
+/* Is the server one of rest_fdw's? */
+static bool
+is_rest_server(ForeignServer *server)
+{
+	ForeignDataWrapper *fdw = GetForeignDataWrapper(server->fdwid);
+	char	   *handler;
+
+	if (!OidIsValid(fdw->fdwhandler))
+		return false;
+	handler = get_func_name(fdw->fdwhandler);
+	return handler != NULL && strcmp(handler, "rest_fdw_handler") == 0;
+}
+
+/* May the current user manage the server's mappings (owner, superuser)? */
+static bool
+manages_server(ForeignServer *server)
+{
+	return superuser() || has_privs_of_role(GetUserId(), server->owner);
+}
+
+static const char *
+mapping_user_name(Oid umuser)
+{
+	if (!OidIsValid(umuser))
+		return "public";
+	return GetUserNameFromId(umuser, false);
+}
+
+/*
+ * The state of a user mapping's tokens: valid, expiring (due for
+ * replacement), expired, none or failed.
+ */
+static const char *
+token_state(RestStoredToken *st, bool same_grant, bool same_token)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (!st->found || !same_grant)
+		return "none";
+	if (st->last_error_at != 0 && st->last_error_at >= st->last_refresh)
+		return "failed";
+	if (st->access_token == NULL || !same_token)
+		return "none";
+	if (st->expires_at == 0 || now < st->refresh_at)
+		return "valid";
+	if (now < st->expires_at)
+		return "expiring";
+	return "expired";
+}
+
+/*
+ * rest_fdw_token_status(): one row per visible user mapping of a rest_fdw
+ * server, with the shared token state and no token.
+ */
+Datum
+rest_fdw_token_status(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	tupdesc;
+	Tuplestorestate *tupstore;
+	MemoryContext oldcxt;
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		(rsinfo->allowedModes & SFRM_Materialize) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	tupdesc = CreateTupleDescCopy(tupdesc);
+	tupstore = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tupstore;
+	rsinfo->setDesc = tupdesc;
+	MemoryContextSwitchTo(oldcxt);
+
+	rest_store_gc();
+
+	rel = table_open(UserMappingRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_user_mapping um = (Form_pg_user_mapping) GETSTRUCT(tuple);
+		ForeignServer *server = GetForeignServer(um->umserver);
+		Datum		values[TOKEN_STATUS_COLS];
+		bool		nulls[TOKEN_STATUS_COLS];
+		RestStoredToken st;
+		bool		same_grant = false;
+		bool		same_token = false;
+
+		if (!is_rest_server(server))
+			continue;
+		if (!(um->umuser == GetUserId() || !OidIsValid(um->umuser) ||
+			  manages_server(server)))
+			continue;
+
+		memset(nulls, false, sizeof(nulls));
+		if (rest_store_read(um->oid, &st))
+		{
+			RestConnOptions *conn = rest_get_conn_options(um->umserver,
+														  um->umuser, true);
+			unsigned char digest[REST_DIGEST_LEN];
+			unsigned char tdigest[REST_DIGEST_LEN];
+
+			rest_auth_grant_digest(conn, digest, tdigest);
+			same_grant = memcmp(digest, st.digest, REST_DIGEST_LEN) == 0;
+			same_token = memcmp(tdigest, st.token_digest, REST_DIGEST_LEN) == 0;
+		}
+
+		values[0] = CStringGetTextDatum(server->servername);
+		values[1] = CStringGetTextDatum(mapping_user_name(um->umuser));
+		values[2] = CStringGetTextDatum(token_state(&st, same_grant, same_token));
+		values[3] = TimestampTzGetDatum(st.expires_at);
+		nulls[3] = !same_token || st.expires_at == 0;
+		values[4] = TimestampTzGetDatum(st.last_refresh);
+		nulls[4] = !same_grant || st.last_refresh == 0;
+		values[5] = Int64GetDatum(same_grant ? st.refresh_count : 0);
+		if (same_grant && st.last_error)
+			values[6] = CStringGetTextDatum(st.last_error);
+		else
+			nulls[6] = true;
+		tuplestore_putvalues(tupstore, tupdesc, values, nulls);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	return (Datum) 0;
+}
+
+/*
+ * rest_fdw_forget_tokens(server_name, user_name DEFAULT NULL): remove the
+ * stored tokens (and this backend's cached one) of the server's user
+ * mapping for user_name ('public' for PUBLIC), or of all its user mappings
+ * the caller may manage when user_name is NULL.  Returns how many stored
+ * states were removed.  The next query starts again from the user
+ * mapping's refresh_token.
+ */
+Datum
+rest_fdw_forget_tokens(PG_FUNCTION_ARGS)
+{
+	ForeignServer *server;
+	Oid			only_user = InvalidOid;
+	bool		one_user = !PG_ARGISNULL(1);
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	int			removed = 0;
+	bool		matched = false;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("server name must not be null")));
+	server = GetForeignServerByName(text_to_cstring(PG_GETARG_TEXT_PP(0)), false);
+	if (!is_rest_server(server))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("server \"%s\" does not use rest_fdw", server->servername)));
+	if (one_user)
+	{
+		char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+		only_user = pg_strcasecmp(name, "public") == 0
+			? InvalidOid : get_role_oid(name, false);
+	}
+
+	rel = table_open(UserMappingRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_user_mapping um = (Form_pg_user_mapping) GETSTRUCT(tuple);
+		bool		allowed;
+
+		if (um->umserver != server->serverid)
+			continue;
+		if (one_user && um->umuser != only_user)
+			continue;
+		matched = true;
+
+		allowed = manages_server(server) ||
+			(OidIsValid(um->umuser) && um->umuser == GetUserId());
+		if (!allowed)
+		{
+			if (one_user)
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to forget the tokens of user mapping for \"%s\" on server \"%s\"",
+								mapping_user_name(um->umuser), server->servername),
+						 errdetail("Only the user of the mapping, the owner of the server and superusers may.")));
+			continue;
+		}
+
+		/* not while another backend is refreshing */
+		rest_store_lock(um->oid);
+		if (rest_store_forget(um->oid))
+			removed++;
+		rest_store_unlock(um->oid);
+		rest_auth_forget_cached(um->oid);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (one_user && !matched)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("user mapping for \"%s\" on server \"%s\" does not exist",
+						mapping_user_name(only_user), server->servername)));
+
+	PG_RETURN_INT32(removed);
+}
