@@ -16,6 +16,11 @@ if [ $rc -ne 0 ]; then
 	status=1
 fi
 
+# multi-session tests (TAP): concurrency, restarts, rollbacks
+if ! prove test/t/*.pl; then
+	status=1
+fi
+
 # no secret used by the tests may appear in the server log
 logs=$(pg_lsclusters -h | awk '$2 == "regress" { print $7 }')
 leaks=0
