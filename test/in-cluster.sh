@@ -17,7 +17,7 @@ if [ $rc -ne 0 ]; then
 fi
 
 # multi-session tests (TAP): concurrency, restarts, rollbacks
-if ! prove test/t/*.pl; then
+if ! prove -v test/t/*.pl; then
 	status=1
 fi
 

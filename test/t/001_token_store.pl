@@ -283,5 +283,64 @@ open my $lh, '<', $log or die "$log: $!";
 my $logtext = do { local $/; <$lh> };
 is(scalar(grep { index($logtext, $_) >= 0 } @secrets), 0, 'no stored token in the server log');
 
+# ------------------------------------------------------------------
+# A hot standby refreshes too: its store is its own data directory
+# ------------------------------------------------------------------
+SKIP:
+{
+	my @as_owner = $> == 0 ? ('runuser', '-u', 'postgres', '--') : ();
+	my $sdir = "/tmp/rest_fdw_standby_$$";
+	my $bindir = `pg_config --bindir`;
+	chomp $bindir;
+	my $sport = do
+	{
+		require IO::Socket::INET;
+		my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0);
+		my $p = $s->sockport;
+		close $s;
+		$p;
+	};
+
+	# a grant of its own for the standby
+	$ENV{REST_TAP_SEED} = new_seed();
+	($rc, $out, $err) = psql(<<'EOF');
+\getenv seed REST_TAP_SEED
+ALTER USER MAPPING FOR CURRENT_USER SERVER strict OPTIONS (SET refresh_token :'seed');
+EOF
+	is($rc, 0, 'new seed for the standby test') or diag($err);
+
+	system(@as_owner, 'pg_basebackup', '-h', $ENV{PGHOST}, '-p', $ENV{PGPORT},
+		'-U', $ENV{PGUSER}, '-D', $sdir, '-R', '-X', 'stream', '-c', 'fast') == 0
+	  or skip('pg_basebackup failed', 4);
+	# Debian keeps the configuration outside the data directory
+	system(@as_owner, 'sh', '-c',
+		"printf \"port = $sport\\nlisten_addresses = ''\\nunix_socket_directories = '$sdir'\\nhot_standby = on\\nfsync = off\\n\" >> $sdir/postgresql.conf"
+		  . " && printf 'local all all trust\\n' > $sdir/pg_hba.conf");
+	system(@as_owner, "$bindir/pg_ctl", '-D', $sdir, '-l', "$sdir/log", '-w', 'start') == 0
+	  or skip('the standby did not start', 4);
+
+	my ($sout, $serr) = ('', '');
+	run([ 'psql', '-X', '-At', '-q', '-h', $sdir, '-p', $sport, '-U', $ENV{PGUSER}, '-d', $db,
+		  '-c', 'SELECT pg_is_in_recovery()', '-c', $query,
+		  '-c', "SELECT state || ' ' || refresh_count FROM rest_fdw_token_status() WHERE server_name = 'strict'" ],
+		'<', \undef, '>', \$sout, '2>', \$serr);
+	is($? >> 8, 0, 'query on the hot standby succeeds') or diag($serr);
+	is($sout, "t\n5\nvalid 1\n", 'the standby refreshed and stored the token');
+	my @sfiles = glob("$sdir/rest_fdw/*.json");
+	ok(@sfiles > 0, 'the standby has its own store files');
+	is(sprintf('%04o', (stat $sfiles[0])[2] & 07777), '0600', 'with mode 0600');
+
+	system(@as_owner, "$bindir/pg_ctl", '-D', $sdir, '-m', 'immediate', 'stop');
+	system('rm', '-rf', $sdir);
+}
+
+# ------------------------------------------------------------------
+# Dropped user mappings lose their stored state
+# ------------------------------------------------------------------
+my $nfiles = () = glob("$datadir/rest_fdw/*.json");
+($rc, $out, $err) = psql("DROP SERVER cc CASCADE; SELECT count(*) FROM rest_fdw_token_status();");
+is($rc, 0, 'drop a server') or diag($err);
+is(scalar(() = glob("$datadir/rest_fdw/*.json")), $nfiles - 1, 'its store file is gone');
+
 psql("DROP DATABASE $db;", 'postgres');
 done_testing();
