@@ -63,6 +63,9 @@ typedef struct RestRequestState
 
 	/* a few response headers, copied without allocation */
 	char		www_authenticate[512];
+	char		link[8192];
+	size_t		link_len;
+	bool		link_too_long;
 
 	char		errbuf[CURL_ERROR_SIZE];
 } RestRequestState;
@@ -280,9 +283,40 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 	RestRequestState *st = (RestRequestState *) userdata;
 	size_t		n = size * nmemb;
 	static const char name[] = "www-authenticate:";
+	static const char link[] = "link:";
 
 	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
+	{
 		st->www_authenticate[0] = '\0';
+		st->link_len = 0;
+		st->link[0] = '\0';
+		st->link_too_long = false;
+	}
+	else if (n > sizeof(link) - 1 &&
+			 pg_strncasecmp(ptr, link, sizeof(link) - 1) == 0)
+	{
+		const char *v = ptr + sizeof(link) - 1;
+		size_t		vlen = n - (sizeof(link) - 1);
+
+		while (vlen > 0 && (*v == ' ' || *v == '\t'))
+			v++, vlen--;
+		while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n'))
+			vlen--;
+		/* several Link fields are one comma-separated list (RFC 9110 5.3) */
+		if (st->link_len + vlen + 3 > sizeof(st->link))
+			st->link_too_long = true;
+		else
+		{
+			if (st->link_len > 0)
+			{
+				memcpy(st->link + st->link_len, ", ", 2);
+				st->link_len += 2;
+			}
+			memcpy(st->link + st->link_len, v, vlen);
+			st->link_len += vlen;
+			st->link[st->link_len] = '\0';
+		}
+	}
 	else if (n > sizeof(name) - 1 &&
 			 pg_strncasecmp(ptr, name, sizeof(name) - 1) == 0 &&
 			 st->www_authenticate[0] == '\0')
@@ -500,9 +534,93 @@ rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
 	resp->content_type = ct ? pstrdup(ct) : NULL;
 	resp->www_authenticate = st->www_authenticate[0]
 		? pstrdup(st->www_authenticate) : NULL;
+	resp->link = st->link_len > 0 ? pstrdup(st->link) : NULL;
+	resp->link_too_long = st->link_too_long;
 
 	/* detaches the handle and frees the header list */
 	MemoryContextDelete(reqcxt);
+}
+
+/*
+ * Resolve a URL reference (absolute, or relative as in RFC 3986 section 5)
+ * against base.  Returns NULL when the result is not a valid http or https
+ * URL.  The result is palloc'd.
+ */
+char *
+rest_resolve_url(const char *base, const char *ref)
+{
+	CURLU	   *u = curl_url();
+	char	   *out = NULL;
+	char	   *scheme = NULL;
+	char	   *result = NULL;
+
+	if (u == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+		curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		(pg_strcasecmp(scheme, "http") == 0 || pg_strcasecmp(scheme, "https") == 0) &&
+		curl_url_get(u, CURLUPART_URL, &out, 0) == CURLUE_OK)
+	{
+		/* copy before freeing: palloc could throw */
+		result = MemoryContextAllocExtended(CurrentMemoryContext,
+											strlen(out) + 1, MCXT_ALLOC_NO_OOM);
+		if (result)
+			strcpy(result, out);
+	}
+	if (out)
+		curl_free(out);
+	if (scheme)
+		curl_free(scheme);
+	curl_url_cleanup(u);
+	return result;
+}
+
+/* scheme, host and port of a URL, lower-cased; false if it has none */
+static bool
+url_origin(const char *url, char *buf, size_t buflen)
+{
+	CURLU	   *u = curl_url();
+	char	   *scheme = NULL;
+	char	   *host = NULL;
+	char	   *port = NULL;
+	bool		ok = false;
+
+	if (u == NULL)
+		return false;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+	{
+		char	   *p;
+
+		snprintf(buf, buflen, "%s://%s:%s", scheme, host, port);
+		for (p = buf; *p; p++)
+			*p = pg_tolower((unsigned char) *p);
+		ok = true;
+	}
+	if (scheme)
+		curl_free(scheme);
+	if (host)
+		curl_free(host);
+	if (port)
+		curl_free(port);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+/* Do two URLs have the same scheme, host and port? */
+bool
+rest_same_origin(const char *a, const char *b)
+{
+	char		oa[1024];
+	char		ob[1024];
+
+	return url_origin(a, oa, sizeof(oa)) && url_origin(b, ob, sizeof(ob)) &&
+		strcmp(oa, ob) == 0;
 }
 
 /*

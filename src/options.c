@@ -41,7 +41,15 @@ typedef enum RestOptKind
 	OPTKIND_HEADER_NAME,		/* an HTTP field name (RFC 9110 token) */
 	OPTKIND_PATH,				/* absolute file system path */
 	OPTKIND_ENDPOINT,			/* path relative to base_url */
-	OPTKIND_JSON_PATH			/* dotted path of object keys */
+	OPTKIND_JSON_PATH,			/* dotted path of object keys */
+	OPTKIND_COUNT,				/* positive integer (not seconds) */
+	OPTKIND_NONNEG_INT,			/* integer >= 0 */
+	OPTKIND_NUMBER,				/* non-negative number */
+	OPTKIND_BOOL,
+	OPTKIND_PAGING,
+	OPTKIND_PAGE_END,
+	OPTKIND_IN_STYLE,
+	OPTKIND_PARAM_NAME			/* a query parameter name */
 } RestOptKind;
 
 typedef struct RestFdwOption
@@ -81,8 +89,38 @@ static const RestFdwOption rest_options[] = {
 	{OPT_ENDPOINT, ForeignTableRelationId, false, OPTKIND_ENDPOINT},
 	{OPT_ROWS_PATH, ForeignTableRelationId, false, OPTKIND_JSON_PATH},
 
+	/* paging: defaults on the server, per table on the foreign table */
+#define PAGING_OPTION(name, kind) \
+	{name, ForeignServerRelationId, false, kind}, \
+	{name, ForeignTableRelationId, false, kind}
+	PAGING_OPTION(OPT_PAGING, OPTKIND_PAGING),
+	PAGING_OPTION(OPT_PAGE_SIZE, OPTKIND_COUNT),
+	PAGING_OPTION(OPT_PAGE_SIZE_PARAM, OPTKIND_PARAM_NAME),
+	PAGING_OPTION(OPT_OFFSET_PARAM, OPTKIND_PARAM_NAME),
+	PAGING_OPTION(OPT_FIRST_OFFSET, OPTKIND_NONNEG_INT),
+	PAGING_OPTION(OPT_PAGE_PARAM, OPTKIND_PARAM_NAME),
+	PAGING_OPTION(OPT_FIRST_PAGE, OPTKIND_NONNEG_INT),
+	PAGING_OPTION(OPT_CURSOR_PATH, OPTKIND_JSON_PATH),
+	PAGING_OPTION(OPT_CURSOR_PARAM, OPTKIND_PARAM_NAME),
+	PAGING_OPTION(OPT_NEXT_URL_PATH, OPTKIND_JSON_PATH),
+	PAGING_OPTION(OPT_HAS_MORE_PATH, OPTKIND_JSON_PATH),
+	PAGING_OPTION(OPT_TOTAL_COUNT_PATH, OPTKIND_JSON_PATH),
+	PAGING_OPTION(OPT_TOTAL_PAGES_PATH, OPTKIND_JSON_PATH),
+	PAGING_OPTION(OPT_PAGE_END, OPTKIND_PAGE_END),
+	PAGING_OPTION(OPT_MAX_PAGES, OPTKIND_COUNT),
+	PAGING_OPTION(OPT_REQUEST_COST, OPTKIND_NUMBER),
+	{OPT_ROWS, ForeignTableRelationId, false, OPTKIND_NUMBER},
+	{OPT_EXACT, ForeignTableRelationId, false, OPTKIND_BOOL},
+
 	/* column */
 	{OPT_JSON_PATH, AttributeRelationId, false, OPTKIND_JSON_PATH},
+	{OPT_PARAM, AttributeRelationId, false, OPTKIND_PARAM_NAME},
+	{OPT_PARAM_LT, AttributeRelationId, false, OPTKIND_PARAM_NAME},
+	{OPT_PARAM_LE, AttributeRelationId, false, OPTKIND_PARAM_NAME},
+	{OPT_PARAM_GT, AttributeRelationId, false, OPTKIND_PARAM_NAME},
+	{OPT_PARAM_GE, AttributeRelationId, false, OPTKIND_PARAM_NAME},
+	{OPT_PARAM_NE, AttributeRelationId, false, OPTKIND_PARAM_NAME},
+	{OPT_IN_STYLE, AttributeRelationId, false, OPTKIND_IN_STYLE},
 
 	{NULL, InvalidOid, false, OPTKIND_STRING}
 };
@@ -93,6 +131,8 @@ static char *valid_options_list(Oid context);
 static void check_option_value(const RestFdwOption *opt, DefElem *def);
 static RestAuthMethod parse_auth_method(const char *value, bool *ok);
 static int	parse_positive_int(const char *value, bool *ok);
+static int	parse_int_range(const char *value, long min, long max, bool *ok);
+static RestPagingStyle parse_paging(const char *value, bool *ok);
 
 /*
  * Validate the options given to CREATE/ALTER of a foreign data wrapper,
@@ -369,6 +409,92 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 						 errdetail("An endpoint must not contain white space, control characters or a fragment (#).")));
 			break;
 
+		case OPTKIND_COUNT:
+			(void) parse_int_range(value, 1, INT_MAX, &ok);
+			if (!ok)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								opt->name, value),
+						 errhint("The value must be a positive integer.")));
+			break;
+
+		case OPTKIND_NONNEG_INT:
+			(void) parse_int_range(value, 0, INT_MAX, &ok);
+			if (!ok)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								opt->name, value),
+						 errhint("The value must be an integer of 0 or more.")));
+			break;
+
+		case OPTKIND_NUMBER:
+			{
+				char	   *end;
+				double		d;
+
+				errno = 0;
+				d = strtod(value, &end);
+				if (errno != 0 || end == value || *end != '\0' ||
+					!(d >= 0 && d < 1e15))
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+							 errmsg("invalid value for option \"%s\": \"%s\"",
+									opt->name, value),
+							 errhint("The value must be a non-negative number.")));
+				break;
+			}
+
+		case OPTKIND_BOOL:
+			if (!parse_bool(value, &ok))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								opt->name, value),
+						 errhint("The value must be a Boolean: true or false.")));
+			break;
+
+		case OPTKIND_PAGING:
+			(void) parse_paging(value, &ok);
+			if (!ok)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								opt->name, value),
+						 errhint("Valid values are: none, offset, page, cursor, next_url, link_header.")));
+			break;
+
+		case OPTKIND_PAGE_END:
+			if (pg_strcasecmp(value, "empty") != 0 &&
+				pg_strcasecmp(value, "short") != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								opt->name, value),
+						 errhint("Valid values are: empty (an empty page ends), short (a page shorter than page_size ends).")));
+			break;
+
+		case OPTKIND_IN_STYLE:
+			if (pg_strcasecmp(value, "repeat") != 0 &&
+				pg_strcasecmp(value, "comma") != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								opt->name, value),
+						 errhint("Valid values are: repeat (id=1&id=2), comma (id=1,2).")));
+			break;
+
+		case OPTKIND_PARAM_NAME:
+			if (value[0] == '\0' || has_control_chars(value) ||
+				strpbrk(value, "&=#? ") != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								opt->name, value),
+						 errhint("A query parameter name must not be empty or contain &, =, #, ? or spaces.")));
+			break;
+
 		case OPTKIND_JSON_PATH:
 			if (!valid_dotted_path(value))
 				ereport(ERROR,
@@ -422,6 +548,60 @@ const char *
 rest_quote_ident(const char *ident)
 {
 	return quote_identifier(ident);
+}
+
+/* An integer in [min, max]. */
+static int
+parse_int_range(const char *value, long min, long max, bool *ok)
+{
+	char	   *end;
+	long		v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	*ok = (errno == 0 && end != value && *end == '\0' && v >= min && v <= max);
+	return *ok ? (int) v : 0;
+}
+
+static RestPagingStyle
+parse_paging(const char *value, bool *ok)
+{
+	*ok = true;
+	if (pg_strcasecmp(value, "none") == 0)
+		return REST_PAGING_NONE;
+	if (pg_strcasecmp(value, "offset") == 0)
+		return REST_PAGING_OFFSET;
+	if (pg_strcasecmp(value, "page") == 0)
+		return REST_PAGING_PAGE;
+	if (pg_strcasecmp(value, "cursor") == 0)
+		return REST_PAGING_CURSOR;
+	if (pg_strcasecmp(value, "next_url") == 0)
+		return REST_PAGING_NEXT_URL;
+	if (pg_strcasecmp(value, "link_header") == 0)
+		return REST_PAGING_LINK_HEADER;
+	*ok = false;
+	return REST_PAGING_NONE;
+}
+
+const char *
+rest_paging_name(RestPagingStyle style)
+{
+	switch (style)
+	{
+		case REST_PAGING_NONE:
+			return "none";
+		case REST_PAGING_OFFSET:
+			return "offset";
+		case REST_PAGING_PAGE:
+			return "page";
+		case REST_PAGING_CURSOR:
+			return "cursor";
+		case REST_PAGING_NEXT_URL:
+			return "next_url";
+		case REST_PAGING_LINK_HEADER:
+			return "link_header";
+	}
+	return "?";
 }
 
 /* Seconds as a positive int, small enough to be turned into milliseconds. */
@@ -562,42 +742,156 @@ rest_require_base_url(RestConnOptions *conn)
 }
 
 /*
- * Read a foreign table's options and each column's json_path (the column
- * name when unset).  Dropped columns get a NULL path.
+ * Apply one paging option (from the server or the table) to *pg.  Returns
+ * false if the option is not a paging option.
+ */
+static bool
+apply_paging_option(RestPaging *pg, DefElem *def, RestTableOptions *opts)
+{
+	const char *name = def->defname;
+	char	   *val = defGetString(def);
+	bool		ok;
+
+	if (strcmp(name, OPT_PAGING) == 0)
+		pg->style = parse_paging(val, &ok);
+	else if (strcmp(name, OPT_PAGE_SIZE) == 0)
+		pg->page_size = parse_int_range(val, 1, INT_MAX, &ok);
+	else if (strcmp(name, OPT_PAGE_SIZE_PARAM) == 0)
+		pg->page_size_param = val;
+	else if (strcmp(name, OPT_OFFSET_PARAM) == 0)
+		pg->offset_param = val;
+	else if (strcmp(name, OPT_FIRST_OFFSET) == 0)
+		pg->first_offset = parse_int_range(val, 0, INT_MAX, &ok);
+	else if (strcmp(name, OPT_PAGE_PARAM) == 0)
+		pg->page_param = val;
+	else if (strcmp(name, OPT_FIRST_PAGE) == 0)
+		pg->first_page = parse_int_range(val, 0, INT_MAX, &ok);
+	else if (strcmp(name, OPT_CURSOR_PATH) == 0)
+		pg->cursor_path = val;
+	else if (strcmp(name, OPT_CURSOR_PARAM) == 0)
+		pg->cursor_param = val;
+	else if (strcmp(name, OPT_NEXT_URL_PATH) == 0)
+		pg->next_url_path = val;
+	else if (strcmp(name, OPT_HAS_MORE_PATH) == 0)
+		pg->has_more_path = val;
+	else if (strcmp(name, OPT_TOTAL_COUNT_PATH) == 0)
+		pg->total_count_path = val;
+	else if (strcmp(name, OPT_TOTAL_PAGES_PATH) == 0)
+		pg->total_pages_path = val;
+	else if (strcmp(name, OPT_PAGE_END) == 0)
+		pg->short_page_ends = pg_strcasecmp(val, "short") == 0;
+	else if (strcmp(name, OPT_MAX_PAGES) == 0)
+		pg->max_pages = parse_int_range(val, 1, INT_MAX, &ok);
+	else if (strcmp(name, OPT_REQUEST_COST) == 0)
+		opts->request_cost = strtod(val, NULL);
+	else
+		return false;
+	return true;
+}
+
+/*
+ * Read a foreign table's options, with its server's paging defaults, and
+ * each column's options (json_path defaults to the column name).  Paging
+ * options that a style needs are checked here, where both catalogs are
+ * known.  Dropped columns get zeroed options.
  */
 RestTableOptions *
 rest_get_table_options(Oid relid, TupleDesc tupdesc)
 {
 	ForeignTable *table = GetForeignTable(relid);
+	ForeignServer *server = GetForeignServer(table->serverid);
 	RestTableOptions *opts = palloc0(sizeof(RestTableOptions));
+	RestPaging *pg = &opts->paging;
 	ListCell   *lc;
 	int			i;
+
+	pg->style = REST_PAGING_NONE;
+	pg->first_page = 1;
+	pg->cursor_param = "cursor";
+	pg->max_pages = REST_DEFAULT_MAX_PAGES;
+	opts->rows = -1;
+	opts->request_cost = REST_DEFAULT_REQUEST_COST;
+
+	foreach(lc, server->options)
+		(void) apply_paging_option(pg, (DefElem *) lfirst(lc), opts);
 
 	foreach(lc, table->options)
 	{
 		DefElem    *def = (DefElem *) lfirst(lc);
 
+		if (apply_paging_option(pg, def, opts))
+			continue;
 		if (strcmp(def->defname, OPT_ENDPOINT) == 0)
 			opts->endpoint = defGetString(def);
 		else if (strcmp(def->defname, OPT_ROWS_PATH) == 0)
 			opts->rows_path = defGetString(def);
+		else if (strcmp(def->defname, OPT_ROWS) == 0)
+			opts->rows = strtod(defGetString(def), NULL);
+		else if (strcmp(def->defname, OPT_EXACT) == 0)
+			opts->exact = defGetBoolean(def);
 	}
 
+	/* style defaults for parameter names */
+	if (pg->style == REST_PAGING_OFFSET)
+	{
+		if (pg->offset_param == NULL)
+			pg->offset_param = "offset";
+		if (pg->page_size_param == NULL)
+			pg->page_size_param = "limit";
+	}
+	else if (pg->style == REST_PAGING_PAGE && pg->page_param == NULL)
+		pg->page_param = "page";
+
+	if (pg->style == REST_PAGING_CURSOR && pg->cursor_path == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("paging \"cursor\" needs the \"%s\" option", OPT_CURSOR_PATH),
+				 errhint("Name the element of the response that holds the next cursor, for example OPTIONS (ADD cursor_path 'meta.next_cursor').")));
+	if (pg->style == REST_PAGING_NEXT_URL && pg->next_url_path == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("paging \"next_url\" needs the \"%s\" option", OPT_NEXT_URL_PATH),
+				 errhint("Name the element of the response that holds the next page's URL, for example OPTIONS (ADD next_url_path 'links.next').")));
+	if ((pg->cursor_path || pg->next_url_path || pg->has_more_path ||
+		 pg->total_count_path || pg->total_pages_path) &&
+		pg->style != REST_PAGING_NONE && opts->rows_path == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("paging of foreign table \"%s\" reads elements of the response, so it needs the \"%s\" option",
+						get_rel_name(relid), OPT_ROWS_PATH),
+				 errhint("Set rows_path to the array of rows inside the response object.")));
+
 	opts->natts = tupdesc->natts;
-	opts->json_paths = palloc0(sizeof(char *) * Max(tupdesc->natts, 1));
+	opts->cols = palloc0(sizeof(RestColumnOptions) * Max(tupdesc->natts, 1));
 	for (i = 0; i < tupdesc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		RestColumnOptions *col = &opts->cols[i];
 
 		if (att->attisdropped)
 			continue;
-		opts->json_paths[i] = pstrdup(NameStr(att->attname));
+		col->json_path = pstrdup(NameStr(att->attname));
 		foreach(lc, GetForeignColumnOptions(relid, att->attnum))
 		{
 			DefElem    *def = (DefElem *) lfirst(lc);
+			char	   *val = defGetString(def);
 
 			if (strcmp(def->defname, OPT_JSON_PATH) == 0)
-				opts->json_paths[i] = defGetString(def);
+				col->json_path = val;
+			else if (strcmp(def->defname, OPT_PARAM) == 0)
+				col->params[REST_OP_EQ] = val;
+			else if (strcmp(def->defname, OPT_PARAM_LT) == 0)
+				col->params[REST_OP_LT] = val;
+			else if (strcmp(def->defname, OPT_PARAM_LE) == 0)
+				col->params[REST_OP_LE] = val;
+			else if (strcmp(def->defname, OPT_PARAM_GT) == 0)
+				col->params[REST_OP_GT] = val;
+			else if (strcmp(def->defname, OPT_PARAM_GE) == 0)
+				col->params[REST_OP_GE] = val;
+			else if (strcmp(def->defname, OPT_PARAM_NE) == 0)
+				col->params[REST_OP_NE] = val;
+			else if (strcmp(def->defname, OPT_IN_STYLE) == 0)
+				col->in_comma = pg_strcasecmp(val, "comma") == 0;
 		}
 	}
 

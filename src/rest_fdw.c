@@ -14,6 +14,8 @@
  */
 #include "rest_fdw.h"
 
+#include <math.h>
+
 #include "access/htup_details.h"
 #include "access/sysattr.h"
 #include "access/table.h"
@@ -25,9 +27,14 @@
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/planmain.h"
+#include "optimizer/paths.h"
 #include "optimizer/restrictinfo.h"
+#include "optimizer/cost.h"
 #include "parser/parsetree.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "nodes/nodeFuncs.h"
+#include "utils/ruleutils.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -36,23 +43,27 @@ PG_MODULE_MAGIC;
 
 PG_FUNCTION_INFO_V1(rest_fdw_handler);
 
-/* Default planner estimates until the rows and cost options exist */
-#define DEFAULT_ROWS			1000
-#define DEFAULT_REQUEST_COST	100.0
-
 /*
- * Indexes of the items of ForeignScan.fdw_private: the plan holds no
- * secret and no URL, only what the executor cannot recompute.
+ * Indexes of the items of ForeignScan.fdw_private.  The plan holds no
+ * secret and no URL, only what the executor cannot recompute; the pushed
+ * values are in fdw_exprs.
  */
 enum FdwScanPrivateIndex
 {
-	FdwScanPrivateRetrievedAttrs	/* Integer list of attnums to fetch */
+	FdwScanPrivateRetrievedAttrs,	/* Integer list of attnums to fetch */
+	FdwScanPrivatePushed,		/* pushed parameters (rest_pushed_to_list) */
+	FdwScanPrivateBound			/* Integer: rows needed at most, or -1 */
 };
 
 /* Planner state of a base relation */
 typedef struct RestPlanState
 {
 	Bitmapset  *attrs_used;
+	RestTableOptions *topts;
+	TupleDesc	tupdesc;
+	double		base_rows;		/* rows of the whole endpoint */
+	double		fetched_rows;	/* rows the API returns after pushed conditions */
+	List	   *base_pushed;	/* RestPushedParam of baserestrictinfo */
 } RestPlanState;
 
 /* Executor state of a scan */
@@ -62,17 +73,24 @@ typedef struct RestScanState
 	char	   *relname;
 	RestConnOptions *conn;
 	RestTableOptions *table;
-	char	   *url;			/* request URL, without credentials */
-	char	   *display_url;	/* for EXPLAIN and messages */
+	char	   *display_url;	/* of the endpoint, for EXPLAIN */
 
 	RestColumn *cols;			/* the columns the query needs */
 	int			ncols;
 
-	bool		fetched;
-	RestRowSet *rows;
+	List	   *pushed;			/* RestPushedParam */
+	List	   *param_exprs;	/* ExprState per fdw_exprs item */
+	Bitmapset  *param_ids;		/* PARAM_EXEC ids the pushed values use */
+	int64		bound;
+
+	bool		started;		/* pager set up for the current parameters */
+	bool		no_rows;		/* a pushed value is NULL: nothing can match */
+	RestPager	pager;
+	RestRowSet *rows;			/* the current page, or NULL */
 	int64		next;			/* index of the next row to return */
 	int64		rowno;			/* rows returned so far, for messages */
 
+	MemoryContext pager_cxt;	/* URLs and paging state; reset per scan */
 	MemoryContext page_cxt;		/* the parsed page; reset per page */
 	MemoryContext fetch_cxt;	/* the raw response; reset after parsing */
 	MemoryContext row_cxt;		/* one row's Datums; reset per row */
@@ -119,16 +137,62 @@ rest_fdw_handler(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(routine);
 }
 
+static RestPushedParam *
+copy_pushed(RestPushedParam *pp)
+{
+	RestPushedParam *copy = palloc(sizeof(RestPushedParam));
+
+	memcpy(copy, pp, sizeof(RestPushedParam));
+	return copy;
+}
+
 /*
- * Note which columns the query uses, so that only those are extracted from
- * the responses.
+ * Pushable conditions of a list of RestrictInfos, as RestPushedParam, and
+ * the RestrictInfos they came from in *rinfos.
+ */
+static List *
+classify_rinfos(List *rinfos_in, RelOptInfo *baserel, RestPlanState *ps,
+				List **pushed_rinfos)
+{
+	List	   *pushed = NIL;
+	ListCell   *lc;
+
+	*pushed_rinfos = NIL;
+	foreach(lc, rinfos_in)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		RestPushedParam pp;
+		Expr	   *value;
+
+		if (rest_classify_clause(rinfo->clause, baserel->relid, ps->tupdesc,
+								 ps->topts, &pp, &value))
+		{
+			pushed = lappend(pushed, copy_pushed(&pp));
+			*pushed_rinfos = lappend(*pushed_rinfos, rinfo);
+		}
+	}
+	return pushed;
+}
+
+/*
+ * Rows, the columns the query uses, and which of its conditions the API
+ * can apply.
  */
 static void
 restGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 					  Oid foreigntableid)
 {
 	RestPlanState *ps = palloc0(sizeof(RestPlanState));
+	Relation	rel;
+	List	   *pushed_rinfos;
 	ListCell   *lc;
+
+	rel = table_open(foreigntableid, NoLock);
+	ps->tupdesc = CreateTupleDescCopy(RelationGetDescr(rel));
+	ps->topts = rest_get_table_options(foreigntableid, ps->tupdesc);
+	rest_check_placeholders(ps->topts->endpoint, ps->tupdesc,
+							RelationGetRelationName(rel));
+	table_close(rel, NoLock);
 
 	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid,
 				   &ps->attrs_used);
@@ -141,19 +205,78 @@ restGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	}
 	baserel->fdw_private = ps;
 
-	baserel->rows = clamp_row_est(DEFAULT_ROWS *
+	ps->base_rows = ps->topts->rows >= 0 ? ps->topts->rows : REST_DEFAULT_ROWS;
+	ps->base_pushed = classify_rinfos(baserel->baserestrictinfo, baserel, ps,
+									  &pushed_rinfos);
+	ps->fetched_rows = clamp_row_est(ps->base_rows *
+									 clauselist_selectivity(root, pushed_rinfos,
+															baserel->relid,
+															JOIN_INNER, NULL));
+	baserel->tuples = ps->base_rows;
+	baserel->rows = clamp_row_est(ps->base_rows *
 								  clauselist_selectivity(root,
 														 baserel->baserestrictinfo,
 														 0, JOIN_INNER, NULL));
-	baserel->tuples = DEFAULT_ROWS;
 }
 
+/*
+ * Cost of fetching rows_fetched rows: one request_cost per request (pages
+ * of page_size rows) plus the conversion of each row.
+ */
+static void
+estimate_costs(RestPlanState *ps, double rows_fetched, Cost *startup,
+			   Cost *total)
+{
+	RestPaging *pg = &ps->topts->paging;
+	double		requests = 1;
+
+	if (pg->style != REST_PAGING_NONE)
+	{
+		double		page = pg->page_size > 0 ? pg->page_size : 100;
+
+		requests = Max(1.0, ceil(rows_fetched / page));
+	}
+	*startup = ps->topts->request_cost;
+	*total = ps->topts->request_cost * requests +
+		rows_fetched * cpu_tuple_cost * 10;
+}
+
+/* generate_implied_equalities_for_column callback: our column attnum */
+static bool
+ec_member_is_column(PlannerInfo *root, RelOptInfo *rel,
+					EquivalenceClass *ec, EquivalenceMember *em, void *arg)
+{
+	Expr	   *expr = em->em_expr;
+
+	while (expr && IsA(expr, RelabelType))
+		expr = ((RelabelType *) expr)->arg;
+	return IsA(expr, Var) &&
+		(Index) ((Var *) expr)->varno == rel->relid &&
+		((Var *) expr)->varattno == *(AttrNumber *) arg &&
+		((Var *) expr)->varlevelsup == 0;
+}
+
+/*
+ * An unparameterized path, and parameterized paths for joins whose
+ * conditions the API can apply: "o.customer_id = c.id" can then run as a
+ * nested loop that requests only each customer's orders.
+ */
 static void
 restGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 					Oid foreigntableid)
 {
-	Cost		startup_cost = DEFAULT_REQUEST_COST;
-	Cost		total_cost = startup_cost + DEFAULT_ROWS * cpu_tuple_cost * 10;
+	RestPlanState *ps = (RestPlanState *) baserel->fdw_private;
+	Cost		startup_cost;
+	Cost		total_cost;
+	List	   *candidates = NIL;
+	List	   *outer_sets = NIL;
+	ListCell   *lc;
+	int			i;
+
+	estimate_costs(ps, ps->fetched_rows, &startup_cost, &total_cost);
+	/* without a value for a placeholder, only a parameterized path works */
+	if (rest_missing_placeholders(ps->topts->endpoint, ps->base_pushed) != NIL)
+		total_cost += disable_cost;
 
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel,
@@ -168,8 +291,89 @@ restGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 									 NIL,	/* no fdw_restrictinfo */
 #endif
 									 NIL));
+
+	/* join clauses the API could apply: from equivalence classes ... */
+	for (i = 1; i <= ps->tupdesc->natts; i++)
+	{
+		RestColumnOptions *col = &ps->topts->cols[i - 1];
+		AttrNumber	attnum = i;
+
+		if (TupleDescAttr(ps->tupdesc, i - 1)->attisdropped)
+			continue;
+		if (col->params[REST_OP_EQ] == NULL &&
+			(ps->topts->endpoint == NULL ||
+			 strstr(ps->topts->endpoint,
+					psprintf("{%s}", NameStr(TupleDescAttr(ps->tupdesc, i - 1)->attname))) == NULL))
+			continue;
+		candidates = list_concat(candidates,
+								 generate_implied_equalities_for_column(root, baserel,
+																		ec_member_is_column,
+																		&attnum,
+																		baserel->lateral_referencers));
+	}
+	/* ... and others */
+	candidates = list_concat(candidates, list_copy(baserel->joininfo));
+
+	foreach(lc, candidates)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		RestPushedParam pp;
+		Expr	   *value;
+		Relids		required_outer;
+		ParamPathInfo *param_info;
+		List	   *pushed;
+		List	   *pushed_rinfos;
+		ListCell   *lc2;
+		bool		dup = false;
+
+		if (!rest_classify_clause(rinfo->clause, baserel->relid, ps->tupdesc,
+								  ps->topts, &pp, &value))
+			continue;
+		required_outer = bms_union(bms_difference(rinfo->clause_relids,
+												  baserel->relids),
+								   baserel->lateral_relids);
+		if (bms_is_empty(required_outer) ||
+			bms_overlap(required_outer, baserel->relids))
+			continue;
+		foreach(lc2, outer_sets)
+		{
+			if (bms_equal((Relids) lfirst(lc2), required_outer))
+				dup = true;
+		}
+		if (dup)
+			continue;
+		outer_sets = lappend(outer_sets, required_outer);
+
+		param_info = get_baserel_parampathinfo(root, baserel, required_outer);
+		pushed = list_concat(list_copy(ps->base_pushed),
+							 classify_rinfos(param_info->ppi_clauses, baserel,
+											 ps, &pushed_rinfos));
+		if (rest_missing_placeholders(ps->topts->endpoint, pushed) != NIL)
+			continue;
+
+		estimate_costs(ps, param_info->ppi_rows, &startup_cost, &total_cost);
+		add_path(baserel, (Path *)
+				 create_foreignscan_path(root, baserel,
+										 NULL,
+										 param_info->ppi_rows,
+										 startup_cost,
+										 total_cost,
+										 NIL,
+										 required_outer,
+										 NULL,
+#if PG_VERSION_NUM >= 170000
+										 NIL,
+#endif
+										 NIL));
+	}
 }
 
+/*
+ * Split the conditions: those the API applies become request parameters
+ * (values in fdw_exprs), the others (and, unless the table is exact, the
+ * pushed ones too) are checked locally.  A LIMIT is passed down when the
+ * API applies every condition of a single-table query without ORDER BY.
+ */
 static ForeignScan *
 restGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 				   Oid foreigntableid, ForeignPath *best_path,
@@ -177,35 +381,99 @@ restGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 {
 	RestPlanState *ps = (RestPlanState *) baserel->fdw_private;
 	List	   *retrieved_attrs = NIL;
-	Relation	rel;
-	TupleDesc	tupdesc;
+	List	   *local_exprs = NIL;
+	List	   *fdw_exprs = NIL;
+	List	   *pushed = NIL;
+	List	   *missing;
+	Bitmapset  *attrs_used = bms_copy(ps->attrs_used);
+	int64		bound = -1;
 	bool		whole_row;
+	ListCell   *lc;
 	int			i;
 
-	/* every qual is checked locally */
-	scan_clauses = extract_actual_clauses(scan_clauses, false);
-
-	rel = table_open(foreigntableid, NoLock);
-	tupdesc = RelationGetDescr(rel);
-	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber,
-							  ps->attrs_used);
-	for (i = 1; i <= tupdesc->natts; i++)
+	foreach(lc, scan_clauses)
 	{
-		if (TupleDescAttr(tupdesc, i - 1)->attisdropped)
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		RestPushedParam pp;
+		Expr	   *value;
+		bool		push = false;
+
+		if (rinfo->pseudoconstant)
+			continue;
+		if (rest_classify_clause(rinfo->clause, baserel->relid, ps->tupdesc,
+								 ps->topts, &pp, &value))
+		{
+			ListCell   *lc2;
+
+			/* one value per parameter; further conditions stay local */
+			push = true;
+			foreach(lc2, pushed)
+			{
+				RestPushedParam *other = (RestPushedParam *) lfirst(lc2);
+
+				if (strcmp(other->name, pp.name) == 0 &&
+					other->placeholder == pp.placeholder &&
+					(other->op == pp.op || pp.placeholder))
+					push = false;
+			}
+		}
+		if (push)
+		{
+			pp.expr_index = list_length(fdw_exprs);
+			fdw_exprs = lappend(fdw_exprs, value);
+			pushed = lappend(pushed, copy_pushed(&pp));
+			if (!ps->topts->exact)
+				local_exprs = lappend(local_exprs, rinfo->clause);
+		}
+		else
+			local_exprs = lappend(local_exprs, rinfo->clause);
+		pull_varattnos((Node *) rinfo->clause, baserel->relid, &attrs_used);
+	}
+
+	missing = rest_missing_placeholders(ps->topts->endpoint, pushed);
+	if (missing != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("no value for the placeholder \"{%s}\" in the endpoint of foreign table \"%s\"",
+						(char *) linitial(missing), get_rel_name(foreigntableid)),
+				 errhint("Add a condition \"%s = ...\" to the query, or join on column \"%s\".",
+						 (char *) linitial(missing), (char *) linitial(missing))));
+
+	if (root->limit_tuples > 0 && local_exprs == NIL &&
+		root->query_pathkeys == NIL && best_path->path.param_info == NULL &&
+		bms_membership(root->all_baserels) == BMS_SINGLETON)
+		bound = (int64) Min(root->limit_tuples, (double) PG_INT32_MAX);
+
+	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber,
+							  attrs_used);
+	for (i = 1; i <= ps->tupdesc->natts; i++)
+	{
+		if (TupleDescAttr(ps->tupdesc, i - 1)->attisdropped)
 			continue;
 		if (whole_row ||
-			bms_is_member(i - FirstLowInvalidHeapAttributeNumber,
-						  ps->attrs_used))
+			bms_is_member(i - FirstLowInvalidHeapAttributeNumber, attrs_used))
 			retrieved_attrs = lappend_int(retrieved_attrs, i);
 	}
-	table_close(rel, NoLock);
 
-	return make_foreignscan(tlist, scan_clauses, baserel->relid,
-							NIL,	/* no expressions to evaluate */
-							list_make1(retrieved_attrs),
+	return make_foreignscan(tlist, local_exprs, baserel->relid,
+							fdw_exprs,
+							list_make3(retrieved_attrs,
+									   rest_pushed_to_list(pushed),
+									   makeInteger((int) bound)),
 							NIL,	/* no custom tlist */
 							NIL,	/* no remote quals */
 							outer_plan);
+}
+
+/* Collect the ids of the PARAM_EXEC Params in an expression tree. */
+static bool
+exec_param_walker(Node *node, Bitmapset **ids)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXEC)
+		*ids = bms_add_member(*ids, ((Param *) node)->paramid);
+	return expression_tree_walker(node, exec_param_walker, (void *) ids);
 }
 
 /*
@@ -245,11 +513,17 @@ restBeginForeignScan(ForeignScanState *node, int eflags)
 	st->conn = rest_get_conn_options(ft->serverid, userid,
 									 (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0);
 	rest_require_base_url(st->conn);
-	st->url = rest_join_url(st->conn->base_url, st->table->endpoint);
-	st->display_url = rest_mask_url(st->url);
+	st->display_url = rest_mask_url(rest_join_url(st->conn->base_url,
+												  st->table->endpoint));
 
 	retrieved_attrs = (List *) list_nth(fsplan->fdw_private,
 										FdwScanPrivateRetrievedAttrs);
+	st->pushed = rest_pushed_from_list((List *) list_nth(fsplan->fdw_private,
+														 FdwScanPrivatePushed));
+	st->bound = intVal(list_nth(fsplan->fdw_private, FdwScanPrivateBound));
+	st->param_exprs = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
+	(void) exec_param_walker((Node *) fsplan->fdw_exprs, &st->param_ids);
+
 	st->ncols = list_length(retrieved_attrs);
 	st->cols = palloc0(sizeof(RestColumn) * Max(st->ncols, 1));
 	i = 0;
@@ -261,12 +535,15 @@ restBeginForeignScan(ForeignScanState *node, int eflags)
 
 		c->attnum = attnum;
 		c->name = pstrdup(NameStr(att->attname));
-		c->json_path = st->table->json_paths[attnum - 1];
+		c->json_path = st->table->cols[attnum - 1].json_path;
 		c->typid = att->atttypid;
 		c->typmod = att->atttypmod;
 	}
 	rest_prepare_columns(st->cols, st->ncols);
 
+	st->pager_cxt = AllocSetContextCreate(estate->es_query_cxt,
+										  "rest_fdw pager",
+										  ALLOCSET_SMALL_SIZES);
 	st->page_cxt = AllocSetContextCreate(estate->es_query_cxt,
 										 "rest_fdw page",
 										 ALLOCSET_DEFAULT_SIZES);
@@ -278,28 +555,175 @@ restBeginForeignScan(ForeignScanState *node, int eflags)
 										ALLOCSET_SMALL_SIZES);
 }
 
-/* Fetch and parse the endpoint's response. */
+/*
+ * The values of the pushed conditions for this (re)scan, and the first
+ * page's URL with them.  A NULL value means no row can match: no request.
+ */
 static void
+start_scan(ForeignScanState *node, RestScanState *st)
+{
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
+	StringInfoData endpoint;
+	StringInfoData query;
+	char	   *url;
+	const char *ep = st->table->endpoint ? st->table->endpoint : "";
+	char	  **placeholder_values;
+	ListCell   *lc;
+	MemoryContext oldcxt;
+
+	MemoryContextReset(st->pager_cxt);
+	oldcxt = MemoryContextSwitchTo(st->pager_cxt);
+	st->started = true;
+	st->no_rows = false;
+	st->rows = NULL;
+	st->next = 0;
+	st->rowno = 0;
+
+	placeholder_values = palloc0(sizeof(char *) * Max(list_length(st->pushed), 1));
+	initStringInfo(&query);
+	foreach(lc, st->pushed)
+	{
+		RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+		ExprState  *es = (ExprState *) list_nth(st->param_exprs, pp->expr_index);
+		Expr	   *expr = (Expr *) list_nth(fsplan->fdw_exprs, pp->expr_index);
+		Oid			typid = exprType((Node *) expr);
+		bool		isnull;
+		Datum		value;
+
+		value = ExecEvalExprSwitchContext(es, econtext, &isnull);
+		if (isnull)
+		{
+			st->no_rows = true;
+			break;
+		}
+		if (pp->placeholder)
+		{
+			placeholder_values[foreach_current_index(lc)] =
+				rest_format_value(value, typid);
+			continue;
+		}
+		if (pp->is_in)
+		{
+			ArrayType  *arr = DatumGetArrayTypeP(value);
+			Oid			elemtype = ARR_ELEMTYPE(arr);
+			int16		elemlen;
+			bool		elembyval;
+			char		elemalign;
+			Datum	   *elems;
+			bool	   *elemnulls;
+			int			nelems;
+			int			j;
+			int			sent = 0;
+
+			get_typlenbyvalalign(elemtype, &elemlen, &elembyval, &elemalign);
+			deconstruct_array(arr, elemtype, elemlen, elembyval, elemalign,
+							  &elems, &elemnulls, &nelems);
+			for (j = 0; j < nelems; j++)
+			{
+				if (elemnulls[j])
+					continue;
+				if (sent == 0 || !pp->in_comma)
+				{
+					appendStringInfoChar(&query, '&');
+					rest_append_urlencoded(&query, pp->name);
+					appendStringInfoChar(&query, '=');
+				}
+				else
+					appendStringInfoChar(&query, ',');
+				rest_append_urlencoded(&query, rest_format_value(elems[j], elemtype));
+				sent++;
+			}
+			if (sent == 0)
+			{
+				st->no_rows = true;
+				break;
+			}
+			continue;
+		}
+		appendStringInfoChar(&query, '&');
+		rest_append_urlencoded(&query, pp->name);
+		appendStringInfoChar(&query, '=');
+		rest_append_urlencoded(&query, rest_format_value(value, typid));
+	}
+
+	if (st->no_rows)
+	{
+		MemoryContextSwitchTo(oldcxt);
+		return;
+	}
+
+	/* the endpoint with its placeholders filled, each value one segment */
+	initStringInfo(&endpoint);
+	while (*ep)
+	{
+		const char *close;
+
+		if (*ep == '{' && (close = strchr(ep, '}')) != NULL)
+		{
+			char	   *name = pnstrdup(ep + 1, close - ep - 1);
+
+			foreach(lc, st->pushed)
+			{
+				RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+
+				if (pp->placeholder && strcmp(pp->name, name) == 0)
+				{
+					rest_append_urlencoded(&endpoint,
+										   placeholder_values[foreach_current_index(lc)]);
+					break;
+				}
+			}
+			ep = close + 1;
+		}
+		else
+			appendStringInfoChar(&endpoint, *ep++);
+	}
+
+	url = rest_join_url(st->conn->base_url, endpoint.data);
+	if (query.len > 0)
+		url = psprintf("%s%c%s", url, strchr(url, '?') ? '&' : '?', query.data + 1);
+
+	rest_pager_init(&st->pager, st->conn, &st->table->paging, url, st->bound,
+					&st->stats, st->relname);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * Fetch and parse the next page.  Returns false when there is none.
+ */
+static bool
 fetch_page(RestScanState *st)
 {
 	RestHttpResponse resp;
 	MemoryContext oldcxt;
 
+	/* keep the last page: a rescan may return it again */
+	if (st->pager.done)
+		return false;
+
 	MemoryContextReset(st->page_cxt);
 	MemoryContextReset(st->fetch_cxt);
+	st->rows = NULL;
+	st->next = 0;
 
 	oldcxt = MemoryContextSwitchTo(st->fetch_cxt);
-	rest_fetch(st->conn, st->url, &resp, &st->stats);
+	if (!rest_pager_fetch(&st->pager, &resp))
+	{
+		MemoryContextSwitchTo(oldcxt);
+		return false;
+	}
 
 	/* parsed values are copies: the raw body can go right after */
 	MemoryContextSwitchTo(st->page_cxt);
 	st->rows = rest_parse_rows(resp.body, resp.body_len, st->table->rows_path,
-							   st->cols, st->ncols, st->display_url);
+							   st->pager.meta_paths, REST_NMETA,
+							   st->cols, st->ncols, st->pager.display_url);
+	MemoryContextSwitchTo(st->pager_cxt);
+	rest_pager_advance(&st->pager, st->rows, &resp);
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextReset(st->fetch_cxt);
-
-	st->fetched = true;
-	st->next = 0;
+	return true;
 }
 
 static TupleTableSlot *
@@ -309,12 +733,17 @@ restIterateForeignScan(ForeignScanState *node)
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 	MemoryContext oldcxt;
 
-	if (!st->fetched)
-		fetch_page(st);
-
 	ExecClearTuple(slot);
-	if (st->next >= rest_rowset_count(st->rows))
+	if (!st->started)
+		start_scan(node, st);
+	if (st->no_rows)
 		return slot;
+
+	while (st->rows == NULL || st->next >= rest_rowset_count(st->rows))
+	{
+		if (!fetch_page(st))
+			return slot;
+	}
 
 	MemoryContextReset(st->row_cxt);
 	oldcxt = MemoryContextSwitchTo(st->row_cxt);
@@ -330,14 +759,23 @@ restIterateForeignScan(ForeignScanState *node)
 }
 
 /*
- * Without parameters a rescan returns the rows already fetched: the same
- * rows, and no second request.
+ * New values of pushed parameters (a nested loop's next outer row) mean
+ * new requests; parameters of local conditions do not.
+ * Otherwise a result that fit in one page is returned again without a
+ * request; longer ones are fetched again, as memory holds one page only.
  */
 static void
 restReScanForeignScan(ForeignScanState *node)
 {
 	RestScanState *st = (RestScanState *) node->fdw_state;
 
+	if (bms_overlap(node->ss.ps.chgParam, st->param_ids) || !st->started ||
+		st->no_rows || !st->pager.done || st->pager.pages > 1)
+	{
+		st->started = false;
+		st->rows = NULL;
+		return;
+	}
 	st->next = 0;
 	st->rowno = 0;
 }
@@ -348,10 +786,14 @@ restEndForeignScan(ForeignScanState *node)
 	/* memory contexts go with the query; handles stay cached */
 }
 
+static const char *const op_names[] = {"=", "<", "<=", ">", ">=", "<>"};
+
 static void
 restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 {
 	RestScanState *st = (RestScanState *) node->fdw_state;
+	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
+	RestPaging *pg = &st->table->paging;
 	char	   *url = st->display_url;
 
 	if (st->conn->auth_method == REST_AUTH_URL_PARAMETER)
@@ -365,16 +807,58 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		url = buf.data;
 	}
 	ExplainPropertyText("Request", psprintf("GET %s", url), es);
+
+	if (st->pushed != NIL)
+	{
+		StringInfoData buf;
+		ListCell   *lc;
+
+		initStringInfo(&buf);
+		foreach(lc, st->pushed)
+		{
+			RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+			Node	   *expr = list_nth(fsplan->fdw_exprs, pp->expr_index);
+			char	   *value = deparse_expression(expr, es->deparse_cxt,
+												   false, false);
+
+			if (buf.len > 0)
+				appendStringInfoString(&buf, ", ");
+			if (pp->placeholder)
+				appendStringInfo(&buf, "{%s}=%s", pp->name, value);
+			else if (pp->is_in)
+				appendStringInfo(&buf, "%s IN %s%s", pp->name, value,
+								 pp->in_comma ? " (comma-joined)" : "");
+			else
+				appendStringInfo(&buf, "%s=%s (%s)", pp->name, value,
+								 op_names[pp->op]);
+		}
+		ExplainPropertyText("Pushed Parameters", buf.data, es);
+	}
 	if (st->table->rows_path)
 		ExplainPropertyText("Rows Path", st->table->rows_path, es);
+	if (pg->style != REST_PAGING_NONE)
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		appendStringInfoString(&buf, rest_paging_name(pg->style));
+		if (pg->page_size > 0)
+			appendStringInfo(&buf, ", page size %d", pg->page_size);
+		appendStringInfo(&buf, ", at most %d pages", pg->max_pages);
+		ExplainPropertyText("Paging", buf.data, es);
+	}
+	if (st->bound > 0)
+		ExplainPropertyInteger("Rows Needed", NULL, st->bound, es);
 	ExplainPropertyText("Authentication",
 						rest_auth_method_name(st->conn->auth_method), es);
 
 	if (es->analyze)
 	{
 		ExplainPropertyInteger("Requests", NULL, st->stats.requests, es);
+		ExplainPropertyInteger("Pages", NULL, st->stats.pages, es);
 		ExplainPropertyInteger("Token Requests", NULL,
 							   st->stats.token_requests, es);
+		ExplainPropertyInteger("Retries", NULL, st->stats.retries, es);
 		ExplainPropertyInteger("Bytes Received", NULL, st->stats.bytes, es);
 	}
 }

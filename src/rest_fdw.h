@@ -21,6 +21,7 @@
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
+#include "nodes/primnodes.h"
 #include "utils/timestamp.h"
 
 #define REST_FDW_VERSION "0.1"
@@ -48,6 +49,31 @@
 #define OPT_ENDPOINT			"endpoint"
 #define OPT_ROWS_PATH			"rows_path"
 #define OPT_JSON_PATH			"json_path"
+#define OPT_PAGING				"paging"
+#define OPT_PAGE_SIZE			"page_size"
+#define OPT_PAGE_SIZE_PARAM		"page_size_param"
+#define OPT_OFFSET_PARAM		"offset_param"
+#define OPT_FIRST_OFFSET		"first_offset"
+#define OPT_PAGE_PARAM			"page_param"
+#define OPT_FIRST_PAGE			"first_page"
+#define OPT_CURSOR_PATH			"cursor_path"
+#define OPT_CURSOR_PARAM		"cursor_param"
+#define OPT_NEXT_URL_PATH		"next_url_path"
+#define OPT_HAS_MORE_PATH		"has_more_path"
+#define OPT_TOTAL_COUNT_PATH	"total_count_path"
+#define OPT_TOTAL_PAGES_PATH	"total_pages_path"
+#define OPT_PAGE_END			"page_end"
+#define OPT_MAX_PAGES			"max_pages"
+#define OPT_ROWS				"rows"
+#define OPT_REQUEST_COST		"request_cost"
+#define OPT_EXACT				"exact"
+#define OPT_PARAM				"param"
+#define OPT_PARAM_LT			"param_lt"
+#define OPT_PARAM_LE			"param_le"
+#define OPT_PARAM_GT			"param_gt"
+#define OPT_PARAM_GE			"param_ge"
+#define OPT_PARAM_NE			"param_ne"
+#define OPT_IN_STYLE			"in_style"
 
 /* Defaults */
 #define REST_DEFAULT_CONNECT_TIMEOUT	10	/* seconds */
@@ -55,6 +81,9 @@
 #define REST_DEFAULT_AUTH_HEADER		"Authorization"
 #define REST_DEFAULT_AUTH_PARAM			"api_key"
 #define REST_DEFAULT_USER_AGENT			"rest_fdw/" REST_FDW_VERSION
+#define REST_DEFAULT_MAX_PAGES			1000
+#define REST_DEFAULT_ROWS				1000
+#define REST_DEFAULT_REQUEST_COST		500.0
 
 /* Largest response body accepted, in bytes (below MaxAllocHugeSize). */
 #define REST_MAX_RESPONSE_SIZE		((size_t) 1024 * 1024 * 1024 - 1)
@@ -116,12 +145,65 @@ typedef struct RestConnOptions
 	char	   *access_token;
 } RestConnOptions;
 
-/* A foreign table's options, with the per-column JSON paths. */
+typedef enum RestPagingStyle
+{
+	REST_PAGING_NONE,
+	REST_PAGING_OFFSET,			/* offset and limit parameters */
+	REST_PAGING_PAGE,			/* page number (and page size) parameters */
+	REST_PAGING_CURSOR,			/* a cursor from the body, sent back */
+	REST_PAGING_NEXT_URL,		/* the next page's URL from the body */
+	REST_PAGING_LINK_HEADER		/* RFC 8288 Link: <...>; rel="next" */
+} RestPagingStyle;
+
+/* How paging works for a table: server defaults overridden by the table */
+typedef struct RestPaging
+{
+	RestPagingStyle style;
+	int			page_size;		/* 0: the API's default */
+	char	   *page_size_param;
+	char	   *offset_param;
+	int			first_offset;
+	char	   *page_param;
+	int			first_page;
+	char	   *cursor_path;
+	char	   *cursor_param;
+	char	   *next_url_path;
+	char	   *has_more_path;
+	char	   *total_count_path;
+	char	   *total_pages_path;
+	bool		short_page_ends;	/* page_end 'short' */
+	int			max_pages;
+} RestPaging;
+
+/* Operators a column can map to a request parameter */
+typedef enum RestPushOp
+{
+	REST_OP_EQ,
+	REST_OP_LT,
+	REST_OP_LE,
+	REST_OP_GT,
+	REST_OP_GE,
+	REST_OP_NE,
+	REST_NOPS
+} RestPushOp;
+
+typedef struct RestColumnOptions
+{
+	char	   *json_path;		/* dotted path inside a row */
+	char	   *params[REST_NOPS];	/* request parameter per operator */
+	bool		in_comma;		/* IN lists comma-joined, not repeated */
+} RestColumnOptions;
+
+/* A foreign table's options, with its server's defaults applied. */
 typedef struct RestTableOptions
 {
 	char	   *endpoint;
 	char	   *rows_path;
-	char	  **json_paths;		/* indexed by attnum - 1; NULL if dropped */
+	RestPaging	paging;
+	double		rows;			/* estimated rows, -1 if not given */
+	double		request_cost;
+	bool		exact;			/* the API applies pushed conditions exactly */
+	RestColumnOptions *cols;	/* indexed by attnum - 1; dropped: zeros */
 	int			natts;
 } RestTableOptions;
 
@@ -147,15 +229,22 @@ typedef struct RestHttpResponse
 	size_t		body_len;
 	char	   *content_type;	/* NULL if the server sent none */
 	char	   *www_authenticate;	/* NULL if absent */
+	char	   *link;			/* Link header(s), comma-joined; NULL if absent */
+	bool		link_too_long;
 	double		elapsed;		/* seconds */
 } RestHttpResponse;
+
+/* Rows parsed from one page (rows.c) */
+typedef struct RestRowSet RestRowSet;
 
 /* Counters shown by EXPLAIN ANALYZE */
 typedef struct RestScanStats
 {
 	int64		requests;
+	int64		pages;
 	int64		bytes;
 	int64		token_requests;
+	int64		retries;
 } RestScanStats;
 
 /* in options.c */
@@ -163,6 +252,7 @@ extern RestConnOptions *rest_get_conn_options(Oid serverid, Oid userid,
 											 bool with_credentials);
 extern RestTableOptions *rest_get_table_options(Oid relid, TupleDesc tupdesc);
 extern const char *rest_auth_method_name(RestAuthMethod method);
+extern const char *rest_paging_name(RestPagingStyle style);
 extern const char *rest_quote_ident(const char *ident);
 extern void rest_require_base_url(RestConnOptions *conn);
 
@@ -174,6 +264,8 @@ extern char *rest_mask_url(const char *url);
 extern void rest_append_urlencoded(StringInfo buf, const char *s);
 extern char *rest_join_url(const char *base, const char *path);
 extern char *rest_shorten(const char *s, size_t len, int maxbytes);
+extern char *rest_resolve_url(const char *base, const char *ref);
+extern bool rest_same_origin(const char *a, const char *b);
 
 /* in auth.c */
 extern bool rest_auth_refreshable(RestConnOptions *conn);
@@ -215,12 +307,68 @@ extern void rest_store_write(Oid umid, const RestStoredToken *tok);
 extern bool rest_store_forget(Oid umid);
 extern void rest_store_gc(void);
 
+/* in pushdown.c */
+typedef struct RestPushedParam
+{
+	AttrNumber	attnum;
+	RestPushOp	op;
+	bool		is_in;			/* column IN (...): the value is an array */
+	bool		in_comma;		/* IN values comma-joined */
+	bool		placeholder;	/* fills {name} in the endpoint */
+	int			expr_index;		/* position of the value in fdw_exprs */
+	char	   *name;			/* parameter name, or placeholder column */
+} RestPushedParam;
+
+extern bool rest_classify_clause(Expr *clause, Index relid, TupleDesc tupdesc,
+								 RestTableOptions *topts, RestPushedParam *pp,
+								 Expr **value);
+extern List *rest_pushed_to_list(List *pushed);
+extern List *rest_pushed_from_list(List *list);
+extern List *rest_missing_placeholders(const char *endpoint, List *pushed);
+extern void rest_check_placeholders(const char *endpoint, TupleDesc tupdesc,
+									const char *relname);
+extern char *rest_format_value(Datum value, Oid typid);
+
 /* in pager.c */
+#define REST_META_CURSOR		0
+#define REST_META_NEXT_URL		1
+#define REST_META_HAS_MORE		2
+#define REST_META_TOTAL_COUNT	3
+#define REST_META_TOTAL_PAGES	4
+#define REST_NMETA				5
+
+/* The paging state of a scan */
+typedef struct RestPager
+{
+	RestConnOptions *conn;
+	RestPaging *cfg;
+	RestScanStats *stats;
+	const char *relname;
+	char	   *url;			/* first page's URL, with pushed parameters */
+	int64		bound;			/* rows the query needs at most, or -1 */
+	int			page_size;		/* size asked for, 0 for the API's default */
+	int			pages;			/* pages fetched */
+	int64		rows;			/* rows seen */
+	bool		done;
+	int64		offset;			/* offset paging: next offset */
+	int64		page;			/* page paging: next page number */
+	char	   *cursor;			/* cursor paging: next cursor */
+	char	   *next_url;		/* next_url, link_header: next page's URL */
+	List	   *seen;			/* cursors or URLs seen, for loop detection */
+	char	   *display_url;	/* of the last request */
+	const char *meta_paths[REST_NMETA];
+} RestPager;
+
 extern void rest_fetch(RestConnOptions *conn, const char *url,
 					   RestHttpResponse *resp, RestScanStats *stats);
+extern void rest_pager_init(RestPager *pager, RestConnOptions *conn,
+							RestPaging *cfg, const char *url, int64 bound,
+							RestScanStats *stats, const char *relname);
+extern bool rest_pager_fetch(RestPager *pager, RestHttpResponse *resp);
+extern void rest_pager_advance(RestPager *pager, RestRowSet *rs,
+							   RestHttpResponse *resp);
 
 /* in rows.c */
-typedef struct RestRowSet RestRowSet;
 typedef struct RestColumn
 {
 	AttrNumber	attnum;
@@ -243,9 +391,11 @@ typedef struct RestColumn
 extern void rest_prepare_columns(RestColumn *cols, int ncols);
 extern RestRowSet *rest_parse_rows(const char *body, size_t len,
 								   const char *rows_path,
+								   const char **meta_paths, int nmeta,
 								   RestColumn *cols, int ncols,
 								   const char *display_url);
 extern int64 rest_rowset_count(RestRowSet *rs);
+extern const char *rest_rowset_meta(RestRowSet *rs, int i, bool *is_true);
 extern void rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols,
 							  int ncols, Datum *values, bool *nulls,
 							  int64 global_rowno, const char *relname);

@@ -71,6 +71,8 @@ struct RestRowSet
 	int64		nrows;
 	int64		maxrows;
 	RestValue **rows;
+	int			nmeta;
+	RestValue  *meta;			/* values at the metadata paths */
 };
 
 /* json_path trie: one node per key, the columns whose path ends here */
@@ -81,6 +83,10 @@ typedef struct PathNode
 	int			ncols;
 	struct PathNode **children;
 	int			nchildren;
+	/* in the trie of top-level paths only: */
+	bool		is_rows;		/* the rows_path array */
+	bool		on_rows_path;	/* an object on the way to it */
+	int			meta;			/* index of a page metadata value, or -1 */
 } PathNode;
 
 /* What the value being parsed means to us */
@@ -98,8 +104,7 @@ typedef enum Role
 typedef struct Frame
 {
 	Role		role;
-	int			pathpos;		/* ROLE_PATH: rows_path keys matched */
-	PathNode   *node;			/* ROLE_NODE */
+	PathNode   *node;			/* ROLE_PATH, ROLE_NODE: where we are */
 	const char *capture_start;	/* start of the JSON text to keep, or NULL */
 } Frame;
 
@@ -107,16 +112,14 @@ typedef struct ParseState
 {
 	JsonLexContext *lex;
 	const char *input;
-	char	  **rows_path;		/* split rows_path, or NULL */
-	int			rows_path_len;
 	const char *rows_path_text;
+	PathNode   *top;			/* trie of rows_path and metadata paths */
 	PathNode   *root;			/* json_path trie */
 	int			ncols;
 	bool		found_rows;
 
 	/* the role of the value about to start */
 	Role		pending;
-	int			pending_pos;
 	PathNode   *pending_node;
 
 	Frame	   *frames;
@@ -128,9 +131,13 @@ typedef struct ParseState
 } ParseState;
 
 static char **split_path(const char *path, int *n);
+static PathNode *add_path(PathNode *root, const char *path,
+						  bool mark_on_rows_path);
+static PathNode *build_top_trie(const char *rows_path, const char **meta_paths,
+								int nmeta);
 static PathNode *build_trie(RestColumn *cols, int ncols);
 static PathNode *find_child(PathNode *node, const char *key);
-static void push_frame(ParseState *ps, Role role, int pos, PathNode *node,
+static void push_frame(ParseState *ps, Role role, PathNode *node,
 					   bool capture);
 static void store_value(ParseState *ps, PathNode *node, char *str,
 						RestValueKind kind);
@@ -244,6 +251,55 @@ find_child(PathNode *node, const char *key)
 	return NULL;
 }
 
+/* The node of a dotted path under root, created as needed. */
+static PathNode *
+add_path(PathNode *root, const char *path, bool mark_on_rows_path)
+{
+	PathNode   *node = root;
+	char	  **keys;
+	int			nkeys;
+	int			k;
+
+	keys = split_path(path, &nkeys);
+	for (k = 0; k < nkeys; k++)
+	{
+		PathNode   *child = find_child(node, keys[k]);
+
+		if (child == NULL)
+		{
+			child = palloc0(sizeof(PathNode));
+			child->key = keys[k];
+			child->meta = -1;
+			node->children = node->nchildren == 0
+				? palloc(sizeof(PathNode *))
+				: repalloc(node->children,
+						   sizeof(PathNode *) * (node->nchildren + 1));
+			node->children[node->nchildren++] = child;
+		}
+		if (mark_on_rows_path && k < nkeys - 1)
+			child->on_rows_path = true;
+		node = child;
+	}
+	return node;
+}
+
+/* The trie of the top-level paths: rows_path and the metadata paths */
+static PathNode *
+build_top_trie(const char *rows_path, const char **meta_paths, int nmeta)
+{
+	PathNode   *top = palloc0(sizeof(PathNode));
+	int			i;
+
+	top->meta = -1;
+	add_path(top, rows_path, true)->is_rows = true;
+	for (i = 0; i < nmeta; i++)
+	{
+		if (meta_paths[i])
+			add_path(top, meta_paths[i], false)->meta = i;
+	}
+	return top;
+}
+
 /* The trie of the needed columns' json_paths */
 static PathNode *
 build_trie(RestColumn *cols, int ncols)
@@ -251,30 +307,11 @@ build_trie(RestColumn *cols, int ncols)
 	PathNode   *root = palloc0(sizeof(PathNode));
 	int			i;
 
+	root->meta = -1;
 	for (i = 0; i < ncols; i++)
 	{
-		PathNode   *node = root;
-		char	  **keys;
-		int			nkeys;
-		int			k;
+		PathNode   *node = add_path(root, cols[i].json_path, false);
 
-		keys = split_path(cols[i].json_path, &nkeys);
-		for (k = 0; k < nkeys; k++)
-		{
-			PathNode   *child = find_child(node, keys[k]);
-
-			if (child == NULL)
-			{
-				child = palloc0(sizeof(PathNode));
-				child->key = keys[k];
-				node->children = node->nchildren == 0
-					? palloc(sizeof(PathNode *))
-					: repalloc(node->children,
-							   sizeof(PathNode *) * (node->nchildren + 1));
-				node->children[node->nchildren++] = child;
-			}
-			node = child;
-		}
 		node->cols = node->ncols == 0
 			? palloc(sizeof(int))
 			: repalloc(node->cols, sizeof(int) * (node->ncols + 1));
@@ -309,6 +346,7 @@ rows_error_callback(void *arg)
  */
 RestRowSet *
 rest_parse_rows(const char *body, size_t len, const char *rows_path,
+				const char **meta_paths, int nmeta,
 				RestColumn *cols, int ncols, const char *display_url)
 {
 	ParseState	ps;
@@ -342,17 +380,19 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	ps.root = build_trie(cols, ncols);
 	ps.ncols = ncols;
 	ps.rows_path_text = rows_path;
+	ps.rs = palloc0(sizeof(RestRowSet));
+	ps.rs->nmeta = nmeta;
+	ps.rs->meta = palloc0(sizeof(RestValue) * Max(nmeta, 1));
 	if (rows_path)
 	{
-		ps.rows_path = split_path(rows_path, &ps.rows_path_len);
+		ps.top = build_top_trie(rows_path, meta_paths, nmeta);
 		ps.pending = ROLE_PATH;
-		ps.pending_pos = 0;
+		ps.pending_node = ps.top;
 	}
 	else
 		ps.pending = ROLE_TOP;
 	ps.maxframes = 16;
 	ps.frames = palloc(sizeof(Frame) * ps.maxframes);
-	ps.rs = palloc0(sizeof(RestRowSet));
 	ps.rs->ncols = ncols;
 	ps.rs->maxrows = 64;
 	ps.rs->rows = palloc(sizeof(RestValue *) * ps.rs->maxrows);
@@ -399,7 +439,7 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 }
 
 static void
-push_frame(ParseState *ps, Role role, int pos, PathNode *node, bool capture)
+push_frame(ParseState *ps, Role role, PathNode *node, bool capture)
 {
 	Frame	   *f;
 
@@ -410,7 +450,6 @@ push_frame(ParseState *ps, Role role, int pos, PathNode *node, bool capture)
 	}
 	f = &ps->frames[ps->nframes++];
 	f->role = role;
-	f->pathpos = pos;
 	f->node = node;
 	f->capture_start = capture ? ps->lex->token_start : NULL;
 }
@@ -454,11 +493,10 @@ begin_row(ParseState *ps)
 
 /* The role a new value takes, consumed as it starts. */
 static Role
-take_pending(ParseState *ps, int *pos, PathNode **node)
+take_pending(ParseState *ps, PathNode **node)
 {
 	Role		r = ps->pending;
 
-	*pos = ps->pending_pos;
 	*node = ps->pending_node;
 	ps->pending = ROLE_NONE;
 	ps->pending_node = NULL;
@@ -486,9 +524,9 @@ rows_not_array(ParseState *ps, const char *what)
 }
 
 static void
-path_not_object(ParseState *ps, int pos, const char *what)
+path_not_object(ParseState *ps, PathNode *node, const char *what)
 {
-	if (pos == 0)
+	if (node == ps->top)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 				 errmsg("response is %s, not an object with element \"%s\"",
@@ -497,7 +535,7 @@ path_not_object(ParseState *ps, int pos, const char *what)
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 			 errmsg("element \"%s\" of the response is %s, not an object",
-					ps->rows_path[pos - 1], what),
+					node->key, what),
 			 errhint("The rows_path option \"%s\" of the foreign table expects objects on its way.",
 					 ps->rows_path_text)));
 }
@@ -506,30 +544,29 @@ static SEM_ACTION_RESULT
 sem_object_start(void *state)
 {
 	ParseState *ps = (ParseState *) state;
-	int			pos;
 	PathNode   *node;
 
-	switch (take_pending(ps, &pos, &node))
+	switch (take_pending(ps, &node))
 	{
 		case ROLE_TOP:
 			begin_row(ps);
-			push_frame(ps, ROLE_ROW, 0, ps->root, false);
+			push_frame(ps, ROLE_ROW, ps->root, false);
 			break;
 		case ROLE_PATH:
-			push_frame(ps, ROLE_PATH, pos, NULL, false);
+			push_frame(ps, ROLE_PATH, node, false);
 			break;
 		case ROLE_ROWS_TARGET:
 			rows_not_array(ps, "an object");
 			break;
 		case ROLE_ROW:
 			begin_row(ps);
-			push_frame(ps, ROLE_ROW, 0, ps->root, false);
+			push_frame(ps, ROLE_ROW, ps->root, false);
 			break;
 		case ROLE_NODE:
-			push_frame(ps, ROLE_NODE, 0, node, node->ncols > 0);
+			push_frame(ps, ROLE_NODE, node, node->ncols > 0);
 			break;
 		default:
-			push_frame(ps, ROLE_NONE, 0, NULL, false);
+			push_frame(ps, ROLE_NONE, NULL, false);
 			break;
 	}
 	SEM_ACTION_DONE;
@@ -555,28 +592,29 @@ static SEM_ACTION_RESULT
 sem_array_start(void *state)
 {
 	ParseState *ps = (ParseState *) state;
-	int			pos;
 	PathNode   *node;
 
-	switch (take_pending(ps, &pos, &node))
+	switch (take_pending(ps, &node))
 	{
 		case ROLE_TOP:
 		case ROLE_ROWS_TARGET:
 			ps->found_rows = true;
-			push_frame(ps, ROLE_ROWS, 0, NULL, false);
+			push_frame(ps, ROLE_ROWS, NULL, false);
 			break;
 		case ROLE_PATH:
-			path_not_object(ps, pos, "an array");
+			if (node == ps->top || node->on_rows_path)
+				path_not_object(ps, node, "an array");
+			push_frame(ps, ROLE_NONE, NULL, false);
 			break;
 		case ROLE_ROW:
 			not_an_object_row(ps, "an array");
 			break;
 		case ROLE_NODE:
 			/* arrays inside rows are values, not paths */
-			push_frame(ps, ROLE_NONE, 0, node, node->ncols > 0);
+			push_frame(ps, ROLE_NONE, node, node->ncols > 0);
 			break;
 		default:
-			push_frame(ps, ROLE_NONE, 0, NULL, false);
+			push_frame(ps, ROLE_NONE, NULL, false);
 			break;
 	}
 	SEM_ACTION_DONE;
@@ -604,11 +642,12 @@ sem_field_start(void *state, char *fname, bool isnull)
 
 	if (f->role == ROLE_PATH)
 	{
-		if (strcmp(fname, ps->rows_path[f->pathpos]) == 0)
+		PathNode   *child = find_child(f->node, fname);
+
+		if (child)
 		{
-			ps->pending = (f->pathpos + 1 == ps->rows_path_len)
-				? ROLE_ROWS_TARGET : ROLE_PATH;
-			ps->pending_pos = f->pathpos + 1;
+			ps->pending = child->is_rows ? ROLE_ROWS_TARGET : ROLE_PATH;
+			ps->pending_node = child;
 		}
 	}
 	else if (f->role == ROLE_ROW || f->role == ROLE_NODE)
@@ -640,13 +679,12 @@ static SEM_ACTION_RESULT
 sem_scalar(void *state, char *token, JsonTokenType tokentype)
 {
 	ParseState *ps = (ParseState *) state;
-	int			pos;
 	PathNode   *node;
 	const char *what = tokentype == JSON_TOKEN_STRING ? "a string"
 		: tokentype == JSON_TOKEN_NUMBER ? "a number"
 		: tokentype == JSON_TOKEN_NULL ? "null" : "a boolean";
 
-	switch (take_pending(ps, &pos, &node))
+	switch (take_pending(ps, &node))
 	{
 		case ROLE_TOP:
 			ereport(ERROR,
@@ -654,7 +692,17 @@ sem_scalar(void *state, char *token, JsonTokenType tokentype)
 					 errmsg("response is %s, not an array or object", what)));
 			break;
 		case ROLE_PATH:
-			path_not_object(ps, pos, what);
+			if (node->meta >= 0)
+			{
+				ps->rs->meta[node->meta].str = token;
+				ps->rs->meta[node->meta].kind =
+					tokentype == JSON_TOKEN_STRING ? RV_STRING
+					: tokentype == JSON_TOKEN_NUMBER ? RV_NUMBER
+					: tokentype == JSON_TOKEN_NULL ? RV_NULL : RV_BOOL;
+				SEM_ACTION_DONE;
+			}
+			if (node == ps->top || node->on_rows_path)
+				path_not_object(ps, node, what);
 			break;
 		case ROLE_ROWS_TARGET:
 			rows_not_array(ps, what);
@@ -699,6 +747,21 @@ int64
 rest_rowset_count(RestRowSet *rs)
 {
 	return rs->nrows;
+}
+
+/*
+ * The value found at metadata path i of the page, as text (NULL when
+ * absent or JSON null); *is_true tells a JSON true.
+ */
+const char *
+rest_rowset_meta(RestRowSet *rs, int i, bool *is_true)
+{
+	RestValue  *v = &rs->meta[i];
+
+	*is_true = v->kind == RV_BOOL && strcmp(v->str, "true") == 0;
+	if (v->kind == RV_MISSING || v->kind == RV_NULL)
+		return NULL;
+	return v->str;
 }
 
 /* ---------------------------------------------------------------------

@@ -13,7 +13,13 @@ It plays two roles:
     scheme (/api Bearer, /basic HTTP Basic, /header X-API-Key, /param api_key
     query parameter, /open none).
 
-/_admin/... endpoints expose counters and let a test reset or expire state.
+The resource server also serves generated, filterable and paged lists
+(paged/offset, paged/page, paged/page0, paged/cursor, paged/next, paged/link)
+and nested resources (customers/<id>/orders, orders); see "Generated, paged
+and nested datasets" below.
+
+/_admin/... endpoints expose counters and a log of the requests to the
+resource server, and let a test reset or expire state.
 
 Usage:
     python3 test/api_server.py --port-file FILE [--port N] [--log FILE]
@@ -25,9 +31,12 @@ refresh tokens, headers, query strings and bodies are never logged.
 import argparse
 import base64
 import binascii
+import collections
+import decimal
 import hmac
 import json
 import os
+import re
 import secrets
 import signal
 import socketserver
@@ -112,6 +121,9 @@ COUNTERS = {}
 CLIENT_STATS = {}       # client_id -> per-client counters and last_scope
 GRANTS = {}             # client_id -> {"active": set, "retired": set, "revoked": bool}
 ACCESS_TOKENS = {}      # token -> {"client", "issued", "lifetime", "expired", "revoked"}
+REQUEST_LOG_MAX = 10000
+REQUEST_LOG = collections.deque(maxlen=REQUEST_LOG_MAX)   # see log_api_request()
+REQUEST_SEQ = 0         # seq of the last logged request
 
 
 def reset_counters():
@@ -129,6 +141,20 @@ def reset_grants():
                        "revoked": False}
 
 
+def reset_request_log():
+    global REQUEST_SEQ
+    REQUEST_LOG.clear()
+    REQUEST_SEQ = 0
+
+
+def log_api_request(method, path, query):
+    """Remember a request to a protected prefix (secrets in the query masked)."""
+    global REQUEST_SEQ
+    REQUEST_SEQ += 1
+    REQUEST_LOG.append({"seq": REQUEST_SEQ, "method": method, "path": path,
+                        "query": mask_query(query, SECRET_PARAMS)})
+
+
 def revoke_grant(cid):
     """Reuse detected: invalidate every refresh and access token of the grant."""
     grant = GRANTS[cid]
@@ -142,6 +168,7 @@ def revoke_grant(cid):
 with LOCK:
     reset_counters()
     reset_grants()
+    reset_request_log()
 
 # --------------------------------------------------------------------------
 # Datasets (fixed JSON text, so that number literals keep all their digits)
@@ -234,6 +261,234 @@ def generate_chunks(n):
     yield b"]"
 
 
+# --------------------------------------------------------------------------
+# Generated, paged and nested datasets
+#
+# Item i (1-based) of a list of total=T items (default 25) is
+#   {"id": i, "name": "item-<i>", "category": "a"|"b"|"c" (i % 3),
+#    "price": i * 1.5, "created": 2024-01-01 plus i days}
+# and is built only when needed.  Every list takes the filters
+#   <field>=v[,v...] (repeatable; IN), <field>_lt|_le|_gt|_ge|_ne=v
+# (numeric comparison for numeric fields, else string comparison; a bad
+# number gives 400 {"error": "bad_filter", "param": ...}); loose=1 ignores
+# all filters.  The paged endpoints page the filtered rows:
+#   paged/offset  offset, limit      {"items", "total", "has_more"}
+#   paged/page    page (1..), per_page  {"data", "meta": {page, total_pages, total_count}}
+#   paged/page0   same, first page 0
+#   paged/cursor  cursor, limit      {"results", "next_cursor"} (loop=1: always page 2)
+#   paged/next    start, limit       {"value", "next"}  (rel=1, loop=1, foreign=1, badnext=1)
+#   paged/link    page, per_page     [rows] + Link: rel="next", rel="last" (loop=1)
+# customers/<id>/orders (id 1..1000) and orders (customers 1..20) are small
+# unpaged arrays of orders that take the same filters on their own fields.
+# --------------------------------------------------------------------------
+
+ITEM_FIELDS = {"id": "num", "name": "str", "category": "str", "price": "num",
+               "created": "str"}
+ORDER_FIELDS = {"order_id": "num", "customer_id": "num", "amount": "num", "status": "str"}
+ITEM_CATEGORIES = ("a", "b", "c")
+ITEM_BASE_DAY = date(2024, 1, 1).toordinal()
+DEFAULT_ITEMS = 25
+MAX_ITEMS = 1_000_000
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_SIZE = 1000            # larger page sizes are silently reduced to this
+MAX_CUSTOMER = 1000
+ORDERS_CUSTOMERS = 20           # the orders dataset covers customers 1..20
+FILTER_OPS = {
+    "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b,
+    "ne": lambda a, b: a != b, "in": lambda a, b: a in b,
+}
+PAGED_DATASETS = ("paged/offset", "paged/page", "paged/page0", "paged/cursor",
+                  "paged/next", "paged/link")
+CUSTOMER_ORDERS = re.compile(r"customers/([0-9]+)/orders")
+INTEGER = re.compile(r"-?[0-9]+")
+CURSOR = re.compile(r"[A-Za-z0-9_-]{1,64}={0,2}")
+BAD_NEXT = "ht!tp://[bad"
+
+
+class BadParam(Exception):
+    """A query parameter the endpoint cannot use (answered with 400)."""
+
+    def __init__(self, body):
+        super().__init__(body.get("error"))
+        self.body = body
+
+
+def invalid(description):
+    return BadParam({"error": "invalid_request", "error_description": description})
+
+
+def flag(params, name):
+    return params.get(name, [""])[-1].lower() in ("1", "true", "yes", "on")
+
+
+def int_param(params, name, default, low, high=None):
+    """The last value of an integer parameter, checked against low..high."""
+    values = params.get(name)
+    if not values:
+        return default
+    text = values[-1].strip()
+    if not INTEGER.fullmatch(text) or len(text) > 30:
+        raise invalid("%s must be an integer" % name)
+    value = int(text)
+    if value < low or (high is not None and value > high):
+        raise invalid("%s must be at least %d" % (name, low) if high is None
+                      else "%s must be %d..%d" % (name, low, high))
+    return value
+
+
+def page_size(params, name):
+    """Page size: default 10, at least 1, larger than MAX_PAGE_SIZE reduced."""
+    return min(int_param(params, name, DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE)
+
+
+def filter_value(kind, param, text):
+    if kind == "str":
+        return text
+    try:
+        value = decimal.Decimal(text.strip())
+    except (ArithmeticError, ValueError):
+        raise BadParam({"error": "bad_filter", "param": param})
+    if not value.is_finite():
+        raise BadParam({"error": "bad_filter", "param": param})
+    return value
+
+
+def parse_filters(params, fields):
+    """[(field, op, value)] from the query; [] with loose=1.  Raises BadParam."""
+    if flag(params, "loose"):
+        return []
+    filters = []
+    for param, values in params.items():
+        field, op = param, "in"
+        if param not in fields:
+            field, _, op = param.rpartition("_")
+            if field not in fields or op not in FILTER_OPS or op == "in":
+                continue                    # unknown parameters are ignored
+        kind = fields[field]
+        if op == "in":
+            filters.append((field, op, [filter_value(kind, param, piece)
+                                        for value in values
+                                        for piece in value.split(",")]))
+        else:
+            filters.extend((field, op, filter_value(kind, param, value))
+                           for value in values)
+    return filters
+
+
+def matches(row, filters):
+    return all(FILTER_OPS[op](row[field], value) for field, op, value in filters)
+
+
+# field of item i, so that filters need not build whole rows
+ITEM_GETTERS = {
+    "id": lambda i: i,
+    "name": lambda i: "item-%d" % i,
+    "category": lambda i: ITEM_CATEGORIES[i % 3],
+    "price": lambda i: i * 1.5,
+    "created": lambda i: date.fromordinal(ITEM_BASE_DAY + i).isoformat(),
+}
+
+
+ITEM_MONOTONE_FIELDS = ("id", "price", "created")     # grow with i
+
+
+def item_row(i):
+    return {field: get(i) for field, get in ITEM_GETTERS.items()}
+
+
+def first_item(total, pred):
+    """Smallest i in 1..total (total+1 if none) with pred(i), pred monotone false..true."""
+    low, high = 1, total + 1
+    while low < high:
+        mid = (low + high) // 2
+        if pred(mid):
+            high = mid
+        else:
+            low = mid + 1
+    return low
+
+
+def item_ids(total, filters):
+    """Candidate ids in 1..total: the ones the filters on the fields that grow with
+    the id (id, price, created) leave.  The caller still applies every filter."""
+    low, high, wanted = 1, total, None
+    for field, op, value in filters:
+        if field not in ITEM_MONOTONE_FIELDS:
+            continue
+        get = ITEM_GETTERS[field]
+        if op == "gt":
+            low = max(low, first_item(total, lambda i: get(i) > value))
+        elif op == "ge":
+            low = max(low, first_item(total, lambda i: get(i) >= value))
+        elif op == "lt":
+            high = min(high, first_item(total, lambda i: get(i) >= value) - 1)
+        elif op == "le":
+            high = min(high, first_item(total, lambda i: get(i) > value) - 1)
+        elif op == "in":
+            ids = set()
+            for v in value:
+                i = first_item(total, lambda i: get(i) >= v)
+                if i <= total and get(i) == v:
+                    ids.add(i)
+            wanted = ids if wanted is None else wanted & ids
+    if wanted is not None:
+        return sorted(i for i in wanted if low <= i <= high)
+    return range(low, high + 1)
+
+
+def select_items(params, offset, size):
+    """(rows offset..offset+size-1 of the filtered items, filtered row count)."""
+    total = int_param(params, "total", DEFAULT_ITEMS, 0, MAX_ITEMS)
+    filters = parse_filters(params, ITEM_FIELDS)
+    if not filters:
+        return [item_row(i) for i in range(offset + 1, min(offset + size, total) + 1)], total
+    tests = [(ITEM_GETTERS[field], FILTER_OPS[op], value) for field, op, value in filters]
+    rows, count = [], 0
+    for i in item_ids(total, filters):
+        if all(test(get(i), value) for get, test, value in tests):
+            if offset <= count < offset + size:
+                rows.append(item_row(i))
+            count += 1
+    return rows, count
+
+
+def customer_orders(cid):
+    return [{"order_id": cid * 100 + k, "customer_id": cid, "amount": float(cid * 10 + k),
+             "status": "open" if k % 2 else "paid"} for k in range(1, cid % 4 + 1)]
+
+
+def encode_cursor(offset):
+    return base64.urlsafe_b64encode(b"o:%d" % offset).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor):
+    """The offset in a cursor made by encode_cursor; BadParam if malformed."""
+    text = ""
+    if CURSOR.fullmatch(cursor):
+        try:
+            text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        except (binascii.Error, ValueError):
+            pass
+    if not text.startswith("o:") or not text[2:].isdigit() or len(text) > 32:
+        raise invalid("malformed cursor")
+    return int(text[2:])
+
+
+def with_param(query, name, value):
+    """The raw query string with parameter name set to value (appended if absent)."""
+    parts, done = [], False
+    for part in query.split("&") if query else []:
+        if urllib.parse.unquote_plus(part.split("=", 1)[0], errors="replace") == name:
+            if done:
+                continue
+            part, done = "%s=%s" % (name, value), True
+        parts.append(part)
+    if not done:
+        parts.append("%s=%s" % (name, value))
+    return "&".join(parts)
+
+
 PROTECTED_PREFIXES = ("api", "basic", "header", "param", "open")
 
 
@@ -243,15 +498,24 @@ def query_params(query):
                                  encoding="utf-8", errors="strict")
 
 
-def mask_api_key(query):
-    """Return the raw query string with every api_key value replaced by ***."""
+# query parameters whose values the request log (/_admin/log) masks
+SECRET_PARAMS = ("api_key", "access_token", "token", "refresh_token", "client_secret")
+
+
+def mask_query(query, names):
+    """Return the raw query string with the values of parameters names replaced by ***."""
     parts = []
     for part in query.split("&") if query else []:
         name = part.split("=", 1)[0]
-        if urllib.parse.unquote_plus(name, errors="replace") == "api_key":
+        if urllib.parse.unquote_plus(name, errors="replace") in names:
             part = name + "=***"
         parts.append(part)
     return "&".join(parts)
+
+
+def mask_api_key(query):
+    """Return the raw query string with every api_key value replaced by ***."""
+    return mask_query(query, ("api_key",))
 
 
 def decode_basic(header):
@@ -385,6 +649,7 @@ class Handler(BaseHTTPRequestHandler):
         if sep and prefix in PROTECTED_PREFIXES:
             with LOCK:
                 COUNTERS["api_requests"] += 1
+                log_api_request(self.command, path, self.query)
             if self.command != "GET":
                 return self.method_not_allowed("GET")
             return self.protected(prefix, dataset)
@@ -628,7 +893,89 @@ class Handler(BaseHTTPRequestHandler):
                                             "error_description": "rows must be 0..%d"
                                             % MAX_GENERATE_ROWS})
             return self.send_generated(rows)
+        if name in PAGED_DATASETS or name == "orders" or CUSTOMER_ORDERS.fullmatch(name):
+            try:
+                return self.serve_list(name, params)
+            except BadParam as err:
+                return self.send_json(400, err.body)
         self.send_json(404, {"error": "not_found", "path": self.bare_path})
+
+    def serve_list(self, name, params):
+        """The generated, paged and nested datasets (BadParam for a bad query)."""
+        if name == "orders":
+            rows = [order for cid in range(1, ORDERS_CUSTOMERS + 1)
+                    for order in customer_orders(cid)]
+            filters = parse_filters(params, ORDER_FIELDS)
+            return self.send_json(200, [row for row in rows if matches(row, filters)])
+        nested = CUSTOMER_ORDERS.fullmatch(name)
+        if nested:
+            cid = int(nested.group(1)) if len(nested.group(1)) <= 6 else 0
+            if not 1 <= cid <= MAX_CUSTOMER:
+                return self.send_json(404, {"error": "not_found", "path": self.bare_path})
+            filters = parse_filters(params, ORDER_FIELDS)
+            return self.send_json(200, [row for row in customer_orders(cid)
+                                        if matches(row, filters)])
+        loop = flag(params, "loop")
+        if name == "paged/offset":
+            offset = int_param(params, "offset", 0, 0)
+            size = page_size(params, "limit")
+            rows, count = select_items(params, offset, size)
+            return self.send_json(200, {"items": rows, "total": count,
+                                        "has_more": offset + len(rows) < count})
+        if name in ("paged/page", "paged/page0", "paged/link"):
+            first = 0 if name == "paged/page0" else 1
+            page = int_param(params, "page", first, first)
+            size = page_size(params, "per_page")
+            rows, count = select_items(params, (page - first) * size, size)
+            pages = -(-count // size)
+            if name != "paged/link":
+                return self.send_json(200, {"data": rows, "meta": {
+                    "page": page, "total_pages": pages, "total_count": count}})
+            links = []
+            if rows or loop:
+                if loop or page < pages:
+                    links.append('<%s>; rel="next"'
+                                 % self.page_url(with_param(self.query, "page", 2 if loop
+                                                            else page + 1)))
+                links.append('<%s>; rel="last"'
+                             % self.page_url(with_param(self.query, "page", max(pages, 1))))
+            return self.send_json(200, rows, [("Link", ", ".join(links))] if links else ())
+        if name == "paged/cursor":
+            cursor = params.get("cursor", [""])[-1]
+            offset = decode_cursor(cursor) if cursor else 0
+            size = page_size(params, "limit")
+            rows, count = select_items(params, offset, size)
+            if loop:
+                next_cursor = encode_cursor(size)
+            elif offset + size < count:
+                next_cursor = encode_cursor(offset + size)
+            else:
+                next_cursor = None
+            return self.send_json(200, {"results": rows, "next_cursor": next_cursor})
+        # paged/next
+        start = int_param(params, "start", 0, 0)
+        size = page_size(params, "limit")
+        rows, count = select_items(params, start, size)
+        body = {"value": rows}
+        if loop or start + size < count:
+            if flag(params, "badnext"):
+                body["next"] = BAD_NEXT
+            else:
+                query = with_param(self.query, "start", size if loop else start + size)
+                body["next"] = self.page_url(query, relative=flag(params, "rel"),
+                                             foreign=flag(params, "foreign"))
+        return self.send_json(200, body)
+
+    def page_url(self, query, relative=False, foreign=False):
+        """URL of this endpoint with another query string (absolute unless relative)."""
+        port = self.server.server_address[1]
+        if foreign:
+            authority = "127.0.0.2:%d" % port
+        elif relative:
+            return "%s?%s" % (self.bare_path, query)
+        else:
+            authority = self.headers.get("Host", "").strip() or "127.0.0.1:%d" % port
+        return "http://%s%s?%s" % (authority, self.bare_path, query)
 
     def send_generated(self, rows):
         """Stream the generated array with chunked transfer encoding."""
@@ -678,7 +1025,10 @@ class Handler(BaseHTTPRequestHandler):
                           for cid in CLIENTS]
             elif what == "reset":
                 reset_counters()
+                reset_request_log()
                 result = [{"reset": True}]
+            elif what == "log":
+                result = list(REQUEST_LOG)
             elif what == "expire_tokens":
                 for info in ACCESS_TOKENS.values():
                     info["expired"] = True
