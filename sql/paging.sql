@@ -84,6 +84,12 @@ SELECT * FROM api_reset;
 SELECT count(*), sum(id) FROM pg0_20;
 SELECT path, query FROM requests;
 
+-- one short of a page boundary
+CREATE FOREIGN TABLE pg19 (id int)
+  SERVER regress_pages OPTIONS (endpoint '/open/paged/page?total=19', rows_path 'data',
+                                paging 'page', page_size '10', page_size_param 'per_page');
+SELECT count(*), sum(id) FROM pg19;
+
 -- ===================================================================
 -- cursor paging
 -- ===================================================================
@@ -99,6 +105,8 @@ CREATE FOREIGN TABLE cur20 (id int)
   SERVER regress_pages OPTIONS (endpoint '/open/paged/cursor?total=20', rows_path 'results',
                                 paging 'cursor', cursor_path 'next_cursor',
                                 page_size '10', page_size_param 'limit');
+SELECT count(*), sum(id) FROM cur20;
+ALTER FOREIGN TABLE cur20 OPTIONS (SET endpoint '/open/paged/cursor?total=19');
 SELECT count(*), sum(id) FROM cur20;
 -- a cursor that repeats is a loop
 CREATE FOREIGN TABLE cur_loop (id int)
@@ -124,6 +132,8 @@ SELECT path, query FROM requests;
 CREATE FOREIGN TABLE next_rel (id int)
   SERVER regress_pages OPTIONS (endpoint '/open/paged/next?total=20&rel=1', rows_path 'value',
                                 paging 'next_url', next_url_path 'next');
+SELECT count(*), sum(id) FROM next_rel;
+ALTER FOREIGN TABLE next_rel OPTIONS (SET endpoint '/open/paged/next?total=19&rel=1');
 SELECT count(*), sum(id) FROM next_rel;
 -- a loop, another origin, a malformed URL
 CREATE FOREIGN TABLE next_loop (id int)
@@ -151,6 +161,8 @@ SELECT path, query FROM requests;
 CREATE FOREIGN TABLE link20 (id int)
   SERVER regress_pages OPTIONS (endpoint '/open/paged/link?total=20', paging 'link_header',
                                 page_size '10', page_size_param 'per_page');
+SELECT count(*), sum(id) FROM link20;
+ALTER FOREIGN TABLE link20 OPTIONS (SET endpoint '/open/paged/link?total=19');
 SELECT count(*), sum(id) FROM link20;
 CREATE FOREIGN TABLE link_loop (id int)
   SERVER regress_pages OPTIONS (endpoint '/open/paged/link?total=50&loop=1', paging 'link_header');
