@@ -676,7 +676,10 @@ request_token(RestConnOptions *conn, const char *refresh_token,
 
 	rest_http_perform(conn, &req, &resp);
 	if (stats)
-		stats->token_requests++;
+	{
+		stats->token_requests += 1 + resp.retries;
+		stats->retries += resp.retries;
+	}
 	explicit_bzero(body.data, body.len);
 
 	parse_token_response(resp.body, resp.body_len, &tr);

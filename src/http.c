@@ -22,15 +22,23 @@
  */
 #include "rest_fdw.h"
 
+#include <math.h>
+#include <time.h>
+
 #include <curl/curl.h>
 
 #include "catalog/pg_foreign_server.h"
 #include "mb/pg_wchar.h"
+#if PG_VERSION_NUM >= 150000
+#include "common/pg_prng.h"
+#endif
 #include "miscadmin.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
+#include "storage/latch.h"
 #include "utils/syscache.h"
+#include "utils/wait_event.h"
 
 /* How long one curl_multi_poll may wait before interrupts are checked */
 #define REST_POLL_INTERVAL_MS	100
@@ -66,11 +74,15 @@ typedef struct RestRequestState
 	char		link[8192];
 	size_t		link_len;
 	bool		link_too_long;
+	char		retry_after[64];
 
 	char		errbuf[CURL_ERROR_SIZE];
 } RestRequestState;
 
 static HTAB *ConnHash = NULL;
+
+/* rest_fdw.allowed_hosts: hosts that non-superusers' servers may contact */
+char	   *rest_allowed_hosts = NULL;
 
 static RestHttpConn *get_conn(Oid serverid);
 static void conn_inval_callback(Datum arg, int cacheid, uint32 hashvalue);
@@ -284,13 +296,29 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 	size_t		n = size * nmemb;
 	static const char name[] = "www-authenticate:";
 	static const char link[] = "link:";
+	static const char retry_after[] = "retry-after:";
 
 	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
 	{
 		st->www_authenticate[0] = '\0';
+		st->retry_after[0] = '\0';
 		st->link_len = 0;
 		st->link[0] = '\0';
 		st->link_too_long = false;
+	}
+	else if (n > sizeof(retry_after) - 1 &&
+			 pg_strncasecmp(ptr, retry_after, sizeof(retry_after) - 1) == 0)
+	{
+		const char *v = ptr + sizeof(retry_after) - 1;
+		size_t		vlen = n - (sizeof(retry_after) - 1);
+
+		while (vlen > 0 && (*v == ' ' || *v == '\t'))
+			v++, vlen--;
+		while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n'))
+			vlen--;
+		vlen = Min(vlen, sizeof(st->retry_after) - 1);
+		memcpy(st->retry_after, v, vlen);
+		st->retry_after[vlen] = '\0';
 	}
 	else if (n > sizeof(link) - 1 &&
 			 pg_strncasecmp(ptr, link, sizeof(link) - 1) == 0)
@@ -335,19 +363,28 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* How one attempt ended, when libcurl itself failed */
+typedef struct PerformFailure
+{
+	CURLcode	result;			/* CURLE_OK: a response was received */
+	bool		too_large;
+	bool		out_of_memory;
+	size_t		received;
+	double		connect_time;
+	char		detail[CURL_ERROR_SIZE];
+	char		retry_after[64];
+} PerformFailure;
+
 /*
- * Perform one HTTP request and fill *resp.
- *
- * Transport failures (connection refused, timeouts, TLS errors, a body over
- * the size limit) are reported here as ERRORs naming the server; any HTTP
- * status is returned to the caller, which decides what it means.  The body
- * is palloc'd in the caller's memory context.  May be interrupted by
- * CHECK_FOR_INTERRUPTS() at any time; the handles are then released by the
- * reset callback of the request's memory context.
+ * Perform one HTTP request: fill *resp, or describe in *fail why libcurl
+ * failed.  Errors of PostgreSQL itself (setting options, interrupts) are
+ * thrown.  The body is palloc'd in the caller's memory context.  May be
+ * interrupted by CHECK_FOR_INTERRUPTS() at any time; the handles are then
+ * released by the reset callback of the request's memory context.
  */
-void
-rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
-				  RestHttpResponse *resp)
+static void
+perform_once(RestConnOptions *opts, RestHttpRequest *req,
+			 RestHttpResponse *resp, PerformFailure *fail)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	MemoryContext reqcxt;
@@ -371,7 +408,7 @@ rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
 
 	st = palloc0(sizeof(RestRequestState));
 	st->bodycxt = callercxt;
-	st->maxsize = REST_MAX_RESPONSE_SIZE;
+	st->maxsize = Min((size_t) opts->max_response_size, REST_MAX_RESPONSE_SIZE);
 	cb = palloc0(sizeof(MemoryContextCallback));
 	cb->func = request_cleanup;
 	cb->arg = st;
@@ -409,6 +446,12 @@ rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
 	CHECK_SETOPT(h, CURLOPT_USERAGENT, opts->user_agent);
 	CHECK_SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, (long) opts->connect_timeout * 1000L);
 	CHECK_SETOPT(h, CURLOPT_TIMEOUT_MS, (long) opts->timeout * 1000L);
+	if (opts->low_speed_limit > 0)
+	{
+		CHECK_SETOPT(h, CURLOPT_LOW_SPEED_LIMIT, (long) opts->low_speed_limit);
+		CHECK_SETOPT(h, CURLOPT_LOW_SPEED_TIME,
+					 (long) (opts->low_speed_time > 0 ? opts->low_speed_time : 30));
+	}
 	CHECK_SETOPT(h, CURLOPT_ACCEPT_ENCODING, "");
 	CHECK_SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	CHECK_SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -471,57 +514,31 @@ rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
 
 	MemoryContextSwitchTo(callercxt);
 
+	memset(fail, 0, sizeof(PerformFailure));
+	fail->result = result;
+	fail->connect_time = connect_time;
+	strlcpy(fail->retry_after, st->retry_after, sizeof(fail->retry_after));
 	if (result != CURLE_OK)
 	{
-		const char *detail = st->errbuf[0] ? st->errbuf : curl_easy_strerror(result);
+		fail->too_large = st->too_large;
+		fail->out_of_memory = st->out_of_memory;
+		fail->received = st->len;
+		strlcpy(fail->detail,
+				st->errbuf[0] ? st->errbuf : curl_easy_strerror(result),
+				sizeof(fail->detail));
+		/* detaches the handle and frees the header list and the body */
+		if (st->buf)
+			pfree(st->buf);
+		MemoryContextDelete(reqcxt);
+		return;
+	}
 
-		if (st->too_large)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("response from server \"%s\" is larger than %zu bytes",
-							opts->servername, st->maxsize),
-					 errcontext("%s %s", req->method, req->display_url)));
-		if (st->out_of_memory)
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory while receiving the response from server \"%s\"",
-							opts->servername),
-					 errdetail("%zu bytes had been received.", st->len),
-					 errcontext("%s %s", req->method, req->display_url)));
-		if (result == CURLE_OPERATION_TIMEDOUT && connect_time == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg_plural("could not connect to server \"%s\" within %d second",
-								   "could not connect to server \"%s\" within %d seconds",
-								   opts->connect_timeout, opts->servername,
-								   opts->connect_timeout),
-					 errdetail("%s", detail),
-					 errhint("The limit is the \"%s\" option of the server.",
-							 OPT_CONNECT_TIMEOUT),
-					 errcontext("%s %s", req->method, req->display_url)));
-		if (result == CURLE_OPERATION_TIMEDOUT)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg_plural("HTTP request to server \"%s\" did not complete within %d second",
-								   "HTTP request to server \"%s\" did not complete within %d seconds",
-								   opts->timeout, opts->servername, opts->timeout),
-					 errdetail("%s", detail),
-					 errhint("The limit is the \"%s\" option of the server.",
-							 OPT_TIMEOUT),
-					 errcontext("%s %s", req->method, req->display_url)));
-		if (result == CURLE_COULDNT_CONNECT ||
-			result == CURLE_COULDNT_RESOLVE_HOST ||
-			result == CURLE_COULDNT_RESOLVE_PROXY)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("could not connect to server \"%s\"", opts->servername),
-					 errdetail("%s", detail),
-					 errcontext("%s %s", req->method, req->display_url)));
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("HTTP request to server \"%s\" failed", opts->servername),
-				 errdetail("%s", detail),
-				 errcontext("%s %s", req->method, req->display_url)));
+	{
+		char	   *location = NULL;
+
+		if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
+			location != NULL)
+			resp->redirect_url = pstrdup(location);
 	}
 
 	if (st->buf == NULL)
@@ -539,6 +556,259 @@ rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
 
 	/* detaches the handle and frees the header list */
 	MemoryContextDelete(reqcxt);
+}
+
+/*
+ * Is the host of url one the server may contact?  Servers owned by
+ * superusers may contact any; others only those that match the
+ * superuser-set rest_fdw.allowed_hosts (when it is set): names, or
+ * "*.example.com" for a domain's hosts, or "*".
+ */
+static void
+check_allowed_host(RestConnOptions *opts, const char *url)
+{
+	CURLU	   *u;
+	char	   *host = NULL;
+	char		hostbuf[256];
+	char	   *list;
+	char	   *tok;
+	char	   *save;
+	bool		allowed = false;
+
+	if (opts->owner_is_superuser || rest_allowed_hosts == NULL ||
+		rest_allowed_hosts[0] == '\0')
+		return;
+
+	u = curl_url();
+	if (u == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	hostbuf[0] = '\0';
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+	{
+		strlcpy(hostbuf, host, sizeof(hostbuf));
+		curl_free(host);
+	}
+	curl_url_cleanup(u);
+
+	list = pstrdup(rest_allowed_hosts);
+	for (tok = strtok_r(list, ", \t", &save); tok && hostbuf[0];
+		 tok = strtok_r(NULL, ", \t", &save))
+	{
+		size_t		hlen = strlen(hostbuf);
+		size_t		tlen = strlen(tok);
+
+		if (strcmp(tok, "*") == 0 || pg_strcasecmp(tok, hostbuf) == 0)
+			allowed = true;
+		else if (tok[0] == '*' && tok[1] == '.' && hlen > tlen - 1 &&
+				 pg_strcasecmp(hostbuf + hlen - (tlen - 1), tok + 1) == 0)
+			allowed = true;
+	}
+	if (!allowed)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("server \"%s\" may not connect to host \"%s\"",
+						opts->servername, hostbuf),
+				 errdetail("The owner of the server is not a superuser, and the host is not in rest_fdw.allowed_hosts."),
+				 errhint("A superuser can add the host to rest_fdw.allowed_hosts.")));
+}
+
+/* A random number in [0, 1) for jitter */
+static double
+random_fraction(void)
+{
+#if PG_VERSION_NUM >= 150000
+	return pg_prng_double(&pg_global_prng_state);
+#else
+	return (double) random() / ((double) 0x7FFFFFFF + 1.0);
+#endif
+}
+
+/* Sleep ms milliseconds, waking up for interrupts (cancel, terminate). */
+static void
+sleep_interruptibly(long ms)
+{
+	TimestampTz end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+
+	for (;;)
+	{
+		long		left;
+
+		CHECK_FOR_INTERRUPTS();
+		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), end);
+		if (left <= 0)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 left, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}
+
+/*
+ * Seconds a Retry-After header asks for (delay-seconds or an HTTP-date),
+ * or -1 when there is none or it cannot be read.
+ */
+static long
+retry_after_seconds(const char *value)
+{
+	char	   *end;
+	long		secs;
+	time_t		when;
+
+	if (value == NULL || value[0] == '\0')
+		return -1;
+	errno = 0;
+	secs = strtol(value, &end, 10);
+	if (errno == 0 && end != value && *end == '\0' && secs >= 0)
+		return secs;
+	when = curl_getdate(value, NULL);
+	if (when == (time_t) -1)
+		return -1;
+	secs = (long) (when - time(NULL));
+	return Max(secs, 0);
+}
+
+/*
+ * Perform one HTTP request and fill *resp, retrying transient failures:
+ * connection failures and 429, 502, 503 and 504 answers, at most
+ * max_retries times, waiting as Retry-After says or with exponential
+ * backoff and jitter, never longer than max_retry_wait.  A POST (a token
+ * request, which may rotate a refresh token) is retried only when it
+ * surely did not reach the server: a refused connection, 429 or 503.
+ *
+ * Transport failures (connection refused, timeouts, TLS errors, a body over
+ * the size limit) are reported as ERRORs naming the server and the option
+ * that limits them; any HTTP status is returned to the caller.  Every wait
+ * is interruptible.
+ */
+void
+rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
+				  RestHttpResponse *resp)
+{
+	bool		is_post = strcmp(req->method, "POST") == 0;
+	PerformFailure fail;
+	int			attempt;
+	long		asked = -1;
+
+	check_allowed_host(opts, req->url);
+
+	for (attempt = 0;; attempt++)
+	{
+		bool		transient;
+		long		wait_ms;
+
+		memset(resp, 0, sizeof(RestHttpResponse));
+		perform_once(opts, req, resp, &fail);
+
+		if (fail.result != CURLE_OK)
+			transient = fail.result == CURLE_COULDNT_CONNECT ||
+				(!is_post && (fail.result == CURLE_GOT_NOTHING ||
+							  fail.result == CURLE_SEND_ERROR ||
+							  fail.result == CURLE_RECV_ERROR));
+		else
+			transient = resp->status == 429 || resp->status == 503 ||
+				(!is_post && (resp->status == 502 || resp->status == 504));
+		if (!transient || attempt >= opts->max_retries)
+			break;
+
+		asked = retry_after_seconds(fail.retry_after);
+		if (asked > opts->max_retry_wait)
+			break;				/* the server wants a longer pause */
+		if (asked >= 0)
+			wait_ms = asked * 1000;
+		else
+		{
+			/* 0.5 s, 1 s, 2 s, ... with full jitter in its upper half */
+			double		base = Min(500.0 * pow(2.0, attempt),
+								   opts->max_retry_wait * 1000.0);
+
+			wait_ms = (long) (base / 2 + (base / 2) * random_fraction());
+		}
+		if (resp->body)
+			pfree(resp->body);
+		sleep_interruptibly(wait_ms);
+	}
+	resp->retries = attempt;
+
+	if (fail.result != CURLE_OK)
+	{
+		const char *detail = fail.detail;
+
+		if (fail.too_large)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("response from server \"%s\" is larger than %d bytes",
+							opts->servername, opts->max_response_size),
+					 errhint("The limit is the \"%s\" option of the server.",
+							 OPT_MAX_RESPONSE_SIZE),
+					 errcontext("%s %s", req->method, req->display_url)));
+		if (fail.out_of_memory)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory while receiving the response from server \"%s\"",
+							opts->servername),
+					 errdetail("%zu bytes had been received.", fail.received),
+					 errcontext("%s %s", req->method, req->display_url)));
+		if (fail.result == CURLE_OPERATION_TIMEDOUT && fail.connect_time == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg_plural("could not connect to server \"%s\" within %d second",
+								   "could not connect to server \"%s\" within %d seconds",
+								   opts->connect_timeout, opts->servername,
+								   opts->connect_timeout),
+					 errdetail("%s", detail),
+					 errhint("The limit is the \"%s\" option of the server.",
+							 OPT_CONNECT_TIMEOUT),
+					 errcontext("%s %s", req->method, req->display_url)));
+		if (fail.result == CURLE_OPERATION_TIMEDOUT &&
+			opts->low_speed_limit > 0 && strstr(detail, "too slow") != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("HTTP request to server \"%s\" was slower than %d bytes per second",
+							opts->servername, opts->low_speed_limit),
+					 errdetail("%s", detail),
+					 errhint("The limits are the \"%s\" and \"%s\" options of the server.",
+							 OPT_LOW_SPEED_LIMIT, OPT_LOW_SPEED_TIME),
+					 errcontext("%s %s", req->method, req->display_url)));
+		if (fail.result == CURLE_OPERATION_TIMEDOUT)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg_plural("HTTP request to server \"%s\" did not complete within %d second",
+								   "HTTP request to server \"%s\" did not complete within %d seconds",
+								   opts->timeout, opts->servername, opts->timeout),
+					 errdetail("%s", detail),
+					 errhint("The limit is the \"%s\" option of the server.",
+							 OPT_TIMEOUT),
+					 errcontext("%s %s", req->method, req->display_url)));
+		if (fail.result == CURLE_COULDNT_CONNECT ||
+			fail.result == CURLE_COULDNT_RESOLVE_HOST ||
+			fail.result == CURLE_COULDNT_RESOLVE_PROXY)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not connect to server \"%s\"", opts->servername),
+					 attempt > 0
+					 ? errdetail("%s (after %d retries)", detail, attempt)
+					 : errdetail("%s", detail),
+					 errcontext("%s %s", req->method, req->display_url)));
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("HTTP request to server \"%s\" failed", opts->servername),
+				 attempt > 0
+				 ? errdetail("%s (after %d retries)", detail, attempt)
+				 : errdetail("%s", detail),
+				 errcontext("%s %s", req->method, req->display_url)));
+	}
+	if (asked > opts->max_retry_wait)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("server \"%s\" asked to retry after %ld seconds", opts->servername, asked),
+				 errdetail("It answered HTTP status %ld: %s", resp->status,
+						   rest_shorten(resp->body, resp->body_len, 200)),
+				 errhint("The longest wait allowed is the \"%s\" option of the server (%d seconds).",
+						 OPT_MAX_RETRY_WAIT, opts->max_retry_wait),
+				 errcontext("%s %s", req->method, req->display_url)));
 }
 
 /*

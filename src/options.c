@@ -25,6 +25,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -49,7 +50,8 @@ typedef enum RestOptKind
 	OPTKIND_PAGING,
 	OPTKIND_PAGE_END,
 	OPTKIND_IN_STYLE,
-	OPTKIND_PARAM_NAME			/* a query parameter name */
+	OPTKIND_PARAM_NAME,			/* a query parameter name */
+	OPTKIND_BYTES				/* a size: bytes, or with kB, MB, GB */
 } RestOptKind;
 
 typedef struct RestFdwOption
@@ -74,6 +76,11 @@ static const RestFdwOption rest_options[] = {
 	{OPT_CONNECT_TIMEOUT, ForeignServerRelationId, false, OPTKIND_INT},
 	{OPT_TIMEOUT, ForeignServerRelationId, false, OPTKIND_INT},
 	{OPT_SSL_CA_FILE, ForeignServerRelationId, false, OPTKIND_PATH},
+	{OPT_MAX_RETRIES, ForeignServerRelationId, false, OPTKIND_NONNEG_INT},
+	{OPT_MAX_RETRY_WAIT, ForeignServerRelationId, false, OPTKIND_INT},
+	{OPT_MAX_RESPONSE_SIZE, ForeignServerRelationId, false, OPTKIND_BYTES},
+	{OPT_LOW_SPEED_LIMIT, ForeignServerRelationId, false, OPTKIND_NONNEG_INT},
+	{OPT_LOW_SPEED_TIME, ForeignServerRelationId, false, OPTKIND_INT},
 	{OPT_USER_AGENT, ForeignServerRelationId, false, OPTKIND_STRING},
 
 	/* user mapping */
@@ -132,6 +139,7 @@ static void check_option_value(const RestFdwOption *opt, DefElem *def);
 static RestAuthMethod parse_auth_method(const char *value, bool *ok);
 static int	parse_positive_int(const char *value, bool *ok);
 static int	parse_int_range(const char *value, long min, long max, bool *ok);
+static int	parse_bytes(const char *value, bool *ok);
 static RestPagingStyle parse_paging(const char *value, bool *ok);
 
 /*
@@ -485,6 +493,16 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 						 errhint("Valid values are: repeat (id=1&id=2), comma (id=1,2).")));
 			break;
 
+		case OPTKIND_BYTES:
+			(void) parse_bytes(value, &ok);
+			if (!ok)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								opt->name, value),
+						 errhint("Give a size from 1kB to 1GB, in bytes or with a unit: kB, MB, GB.")));
+			break;
+
 		case OPTKIND_PARAM_NAME:
 			if (value[0] == '\0' || has_control_chars(value) ||
 				strpbrk(value, "&=#? ") != NULL)
@@ -548,6 +566,17 @@ const char *
 rest_quote_ident(const char *ident)
 {
 	return quote_identifier(ident);
+}
+
+/* A size in bytes (units kB, MB, GB allowed), 1kB to 1GB. */
+static int
+parse_bytes(const char *value, bool *ok)
+{
+	int			bytes;
+
+	*ok = parse_int(value, &bytes, GUC_UNIT_BYTE, NULL) &&
+		bytes >= 1024 && bytes <= 1024 * 1024 * 1024 - 1;
+	return *ok ? bytes : 0;
 }
 
 /* An integer in [min, max]. */
@@ -643,6 +672,10 @@ rest_get_conn_options(Oid serverid, Oid userid, bool with_credentials)
 	opts->auth_param = REST_DEFAULT_AUTH_PARAM;
 	opts->connect_timeout = REST_DEFAULT_CONNECT_TIMEOUT;
 	opts->timeout = REST_DEFAULT_TIMEOUT;
+	opts->max_retries = REST_DEFAULT_MAX_RETRIES;
+	opts->max_retry_wait = REST_DEFAULT_MAX_RETRY_WAIT;
+	opts->max_response_size = REST_DEFAULT_MAX_RESPONSE_SIZE;
+	opts->owner_is_superuser = superuser_arg(server->owner);
 	opts->user_agent = REST_DEFAULT_USER_AGENT;
 
 	foreach(lc, server->options)
@@ -676,6 +709,16 @@ rest_get_conn_options(Oid serverid, Oid userid, bool with_credentials)
 			opts->timeout = parse_positive_int(val, &ok);
 		else if (strcmp(def->defname, OPT_SSL_CA_FILE) == 0)
 			opts->ssl_ca_file = val;
+		else if (strcmp(def->defname, OPT_MAX_RETRIES) == 0)
+			opts->max_retries = parse_int_range(val, 0, INT_MAX, &ok);
+		else if (strcmp(def->defname, OPT_MAX_RETRY_WAIT) == 0)
+			opts->max_retry_wait = parse_positive_int(val, &ok);
+		else if (strcmp(def->defname, OPT_MAX_RESPONSE_SIZE) == 0)
+			opts->max_response_size = parse_bytes(val, &ok);
+		else if (strcmp(def->defname, OPT_LOW_SPEED_LIMIT) == 0)
+			opts->low_speed_limit = parse_int_range(val, 0, INT_MAX, &ok);
+		else if (strcmp(def->defname, OPT_LOW_SPEED_TIME) == 0)
+			opts->low_speed_time = parse_positive_int(val, &ok);
 		else if (strcmp(def->defname, OPT_USER_AGENT) == 0)
 			opts->user_agent = val;
 	}

@@ -40,9 +40,11 @@ rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
 		   RestScanStats *stats)
 {
 	RestHttpRequest req;
-	int			attempt;
+	int			attempt = 0;
+	int			redirects = 0;
+	const char *first_url = url;
 
-	for (attempt = 0;; attempt++)
+	for (;;)
 	{
 		memset(&req, 0, sizeof(req));
 		req.method = "GET";
@@ -54,13 +56,53 @@ rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
 		rest_http_perform(conn, &req, resp);
 		if (stats)
 		{
-			stats->requests++;
+			stats->requests += 1 + resp->retries;
+			stats->retries += resp->retries;
 			stats->bytes += resp->body_len;
 		}
 
 		/* one new token and one retry for a rejected OAuth token */
 		if (resp->status == 401 && attempt == 0 && rest_auth_refreshable(conn))
+		{
+			attempt++;
 			continue;
+		}
+
+		/*
+		 * Redirects are followed only within the first URL's origin, so
+		 * credentials never go to another server.
+		 */
+		if ((resp->status == 301 || resp->status == 302 || resp->status == 303 ||
+			 resp->status == 307 || resp->status == 308) && resp->redirect_url)
+		{
+			char	   *target = resp->redirect_url;
+
+			if (pg_strncasecmp(target, "http://", 7) != 0 &&
+				pg_strncasecmp(target, "https://", 8) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_ERROR),
+						 errmsg("server \"%s\" redirected to a URL that is not http or https",
+								conn->servername),
+						 errdetail("GET %s answered HTTP status %ld with Location %s.",
+								   req.display_url, resp->status,
+								   rest_shorten(target, strlen(target), 200))));
+			if (!rest_same_origin(target, first_url))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_ERROR),
+						 errmsg("server \"%s\" redirected to another server", conn->servername),
+						 errdetail("GET %s answered HTTP status %ld with Location %s.",
+								   req.display_url, resp->status, rest_mask_url(target)),
+						 errhint("Redirects are followed only to the scheme, host and port of the request, so that credentials are not sent elsewhere; point base_url at the new location.")));
+			if (++redirects > REST_MAX_REDIRECTS)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_ERROR),
+						 errmsg("server \"%s\" redirected more than %d times",
+								conn->servername, REST_MAX_REDIRECTS),
+						 errdetail("The last redirect was from %s to %s.",
+								   req.display_url, rest_mask_url(target))));
+			url = target;
+			continue;
+		}
 		break;
 	}
 
@@ -96,6 +138,14 @@ rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
 							 rest_shorten(resp->body, resp->body_len, 300)),
 				 hint ? errhint("%s", hint) : 0));
 	}
+
+	if (resp->body_len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("response from server \"%s\" is empty", conn->servername),
+				 errdetail("GET %s answered HTTP status %ld with no body.",
+						   req.display_url, resp->status),
+				 errhint("A JSON array or object was expected.")));
 
 	if (resp->content_type != NULL && !json_content_type(resp->content_type))
 		ereport(ERROR,

@@ -33,6 +33,7 @@
 #include "parser/parsetree.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "nodes/nodeFuncs.h"
 #include "utils/ruleutils.h"
 #include "utils/lsyscache.h"
@@ -117,6 +118,20 @@ static void restExplainForeignScan(ForeignScanState *node, ExplainState *es);
 void
 _PG_init(void)
 {
+	DefineCustomStringVariable("rest_fdw.allowed_hosts",
+							   "Hosts that servers owned by non-superusers may contact.",
+							   "A comma-separated list of host names; \"*.example.com\" "
+							   "matches the hosts of a domain, \"*\" any host.  Empty: no restriction.",
+							   &rest_allowed_hosts,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("rest_fdw");
+#else
+	EmitWarningsOnPlaceholders("rest_fdw");
+#endif
 	rest_http_init();
 }
 

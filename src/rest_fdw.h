@@ -49,6 +49,11 @@
 #define OPT_ENDPOINT			"endpoint"
 #define OPT_ROWS_PATH			"rows_path"
 #define OPT_JSON_PATH			"json_path"
+#define OPT_MAX_RETRIES			"max_retries"
+#define OPT_MAX_RETRY_WAIT		"max_retry_wait"
+#define OPT_MAX_RESPONSE_SIZE	"max_response_size"
+#define OPT_LOW_SPEED_LIMIT		"low_speed_limit"
+#define OPT_LOW_SPEED_TIME		"low_speed_time"
 #define OPT_PAGING				"paging"
 #define OPT_PAGE_SIZE			"page_size"
 #define OPT_PAGE_SIZE_PARAM		"page_size_param"
@@ -82,6 +87,10 @@
 #define REST_DEFAULT_AUTH_PARAM			"api_key"
 #define REST_DEFAULT_USER_AGENT			"rest_fdw/" REST_FDW_VERSION
 #define REST_DEFAULT_MAX_PAGES			1000
+#define REST_DEFAULT_MAX_RETRIES		3
+#define REST_DEFAULT_MAX_RETRY_WAIT		60	/* seconds */
+#define REST_DEFAULT_MAX_RESPONSE_SIZE	(256 * 1024 * 1024)	/* bytes */
+#define REST_MAX_REDIRECTS				5
 #define REST_DEFAULT_ROWS				1000
 #define REST_DEFAULT_REQUEST_COST		500.0
 
@@ -132,6 +141,12 @@ typedef struct RestConnOptions
 	char	   *auth_param;
 	int			connect_timeout;
 	int			timeout;
+	int			max_retries;
+	int			max_retry_wait;	/* seconds */
+	int			max_response_size;	/* bytes */
+	int			low_speed_limit;	/* bytes per second; 0: no check */
+	int			low_speed_time;		/* seconds */
+	bool		owner_is_superuser;	/* of the server: not bound by allowed_hosts */
 	char	   *ssl_ca_file;
 	char	   *user_agent;
 
@@ -230,6 +245,8 @@ typedef struct RestHttpResponse
 	char	   *content_type;	/* NULL if the server sent none */
 	char	   *www_authenticate;	/* NULL if absent */
 	char	   *link;			/* Link header(s), comma-joined; NULL if absent */
+	char	   *redirect_url;	/* absolute Location of a 3xx, or NULL */
+	int			retries;		/* retries made before this response */
 	bool		link_too_long;
 	double		elapsed;		/* seconds */
 } RestHttpResponse;
@@ -257,6 +274,7 @@ extern const char *rest_quote_ident(const char *ident);
 extern void rest_require_base_url(RestConnOptions *conn);
 
 /* in http.c */
+extern char *rest_allowed_hosts;
 extern void rest_http_init(void);
 extern void rest_http_perform(RestConnOptions *conn, RestHttpRequest *req,
 							  RestHttpResponse *resp);
