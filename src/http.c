@@ -706,7 +706,8 @@ rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
 			transient = fail.result == CURLE_COULDNT_CONNECT ||
 				(!is_post && (fail.result == CURLE_GOT_NOTHING ||
 							  fail.result == CURLE_SEND_ERROR ||
-							  fail.result == CURLE_RECV_ERROR));
+							  fail.result == CURLE_RECV_ERROR ||
+							  fail.result == CURLE_PARTIAL_FILE));
 		else
 			transient = resp->status == 429 || resp->status == 503 ||
 				(!is_post && (resp->status == 502 || resp->status == 504));

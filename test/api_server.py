@@ -16,13 +16,19 @@ It plays two roles:
 The resource server also serves generated, filterable and paged lists
 (paged/offset, paged/page, paged/page0, paged/cursor, paged/next, paged/link)
 and nested resources (customers/<id>/orders, orders); see "Generated, paged
-and nested datasets" below.
+and nested datasets" below.  For the fault tests it serves injected failures
+(fault/...), stalls (stall/...), broken bodies (bad/...) and redirects
+(redirect/...); see "Faults, stalls, bad bodies and redirects" below.  Some
+registered clients answer the token request with a broken response.
 
 /_admin/... endpoints expose counters and a log of the requests to the
 resource server, and let a test reset or expire state.
 
 Usage:
-    python3 test/api_server.py --port-file FILE [--port N] [--log FILE]
+    python3 test/api_server.py --port-file FILE [--port N] [--log FILE] [--bind ADDR]
+
+--bind defaults to 127.0.0.1; --bind 0.0.0.0 (or another address) also lets
+127.0.0.2 connect, the "other origin" of redirect/other and paged/next?foreign=1.
 
 Secrets are taken from REST_TEST_* environment variables.  They, access and
 refresh tokens, headers, query strings and bodies are never logged.
@@ -33,17 +39,22 @@ import base64
 import binascii
 import collections
 import decimal
+import email.utils
+import gzip
 import hmac
 import json
 import os
 import re
 import secrets
+import select
 import signal
+import socket
 import socketserver
 import sys
 import threading
 import time
 import urllib.parse
+import zlib
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -73,6 +84,9 @@ DEFAULT_LIFETIME = 3600         # seconds
 #   rotate    : refresh token rotation with reuse detection
 #   grants    : grant types the client may use
 #   token_delay: seconds the token endpoint waits before answering
+#   broken    : how a successful token response is broken: None (it is not),
+#               "no_access_token", "mac" (token_type mac), "html" (a text/html
+#               page), "bad_expires" (expires_in "soon")
 BOTH = ("basic", "post")
 RT_CC = ("refresh_token", "client_credentials")
 CLIENTS = {
@@ -90,8 +104,17 @@ CLIENTS = {
     # cross-backend token store tests (test/t/) race on it
     "regress_strict": dict(auth=BOTH, lifetime=4, grants=RT_CC, rotate=True,
                            token_delay=0.3),
+    # broken token responses and a slow token endpoint (sql/faults.sql)
+    "regress_no_access_token": dict(auth=BOTH, lifetime=3600, grants=RT_CC,
+                                    broken="no_access_token"),
+    "regress_mac": dict(auth=BOTH, lifetime=3600, grants=RT_CC, broken="mac"),
+    "regress_html_token": dict(auth=BOTH, lifetime=3600, grants=RT_CC, broken="html"),
+    "regress_bad_expires": dict(auth=BOTH, lifetime=3600, grants=RT_CC,
+                                broken="bad_expires"),
+    "regress_slow_token": dict(auth=BOTH, lifetime=3600, grants=RT_CC, token_delay=5),
 }
 for _c in CLIENTS.values():
+    _c.setdefault("broken", None)
     _c.setdefault("rotate", False)
     _c.setdefault("expires", "int")
     _c.setdefault("public", False)
@@ -124,6 +147,8 @@ ACCESS_TOKENS = {}      # token -> {"client", "issued", "lifetime", "expired", "
 REQUEST_LOG_MAX = 10000
 REQUEST_LOG = collections.deque(maxlen=REQUEST_LOG_MAX)   # see log_api_request()
 REQUEST_SEQ = 0         # seq of the last logged request
+FAULT_ATTEMPTS = {}     # fault key -> requests seen (fault/..., /_admin/attempts)
+LAST_AUTH = None        # credentials of the last request to a protected prefix
 
 
 def reset_counters():
@@ -142,9 +167,14 @@ def reset_grants():
 
 
 def reset_request_log():
-    global REQUEST_SEQ
+    global REQUEST_SEQ, LAST_AUTH
     REQUEST_LOG.clear()
     REQUEST_SEQ = 0
+    LAST_AUTH = None
+
+
+def reset_faults():
+    FAULT_ATTEMPTS.clear()
 
 
 def log_api_request(method, path, query):
@@ -169,6 +199,7 @@ with LOCK:
     reset_counters()
     reset_grants()
     reset_request_log()
+    reset_faults()
 
 # --------------------------------------------------------------------------
 # Datasets (fixed JSON text, so that number literals keep all their digits)
@@ -489,6 +520,129 @@ def with_param(query, name, value):
     return "&".join(parts)
 
 
+# --------------------------------------------------------------------------
+# Faults, stalls, bad bodies and redirects (sql/faults.sql, test/t/)
+#
+#   fault/status  code (400..599, default 503), times (default 1), key
+#                 (default "default"), retry_after: the first <times> requests
+#                 with that key answer <code> {"error": "fault", "attempt": i}
+#                 (with Retry-After: <retry_after> verbatim if given; "date1" is
+#                 an HTTP-date one second ahead), later ones 200
+#                 [{"id": 1, "attempts": n}]
+#   fault/close   times, key: the first <times> requests get the connection
+#                 closed without any response, later ones as above.  (curl
+#                 silently repeats a request once if a reused connection is
+#                 closed without a response; with partial=1 the connection
+#                 is closed after headers that promise a body instead, which
+#                 it does not repeat.)
+#   stall/headers seconds (default 30, 0..120): nothing at all for that long,
+#                 then [{"id": 1}]
+#   stall/body    seconds: status, headers and '[{"id' at once, the rest later
+#   stall/trickle bytes_per_second (default 10), total (default 2000): a JSON
+#                 array of <total> bytes, sent at that rate
+#   bad/...       broken or awkward bodies: invalid_utf8, empty, no_content
+#                 (204), xml, deep (depth), deep_object (depth), scalar_rows,
+#                 null_row, huge_value (mb), big_number, html_error, gzip,
+#                 bomb (mb; gzip-compressed if the client accepts gzip),
+#                 link_malformed
+#   redirect/...  302 to: same (to=path on the Host the client used), relative
+#                 (Location: <to>), other (to on 127.0.0.2), ftp, loop (itself)
+# Fault keys count the requests seen (/_admin/attempts?key=K); /_admin/reset
+# forgets them.  /_admin/last_auth tells which credentials the last request to
+# a protected prefix carried.
+# --------------------------------------------------------------------------
+
+MB = 1024 * 1024
+DEFAULT_STALL = 30
+MAX_STALL = 120
+STALL_STEP = 0.05               # how often a stall checks for a client that hung up
+STALL_BODY = b'[{"id":1}]'
+STALL_BODY_FIRST = 5            # bytes of STALL_BODY sent before the stall
+MAX_TRICKLE = 10_000_000        # largest stall/trickle body
+TRICKLE_HEAD, TRICKLE_TAIL = b'[{"pad":"', b'"}]'
+DEFAULT_DEPTH = 100_000
+MAX_DEPTH = 1_000_000
+MAX_HUGE_MB = 200
+MAX_BOMB_MB = 1024
+BOMB_CACHE = {}                 # mb -> gzip-compressed bomb body
+BOMB_CACHE_MAX = 8
+DEFAULT_REDIRECT = "/open/customers"
+# name -> (status, content type, body)
+BAD_DATASETS = {
+    "bad/invalid_utf8": (200, "application/json", b'[{"name": "caf\xe9"}]'),
+    "bad/empty": (200, "application/json", b""),
+    "bad/xml": (200, "application/xml", b'<rows><row id="1"/></rows>'),
+    "bad/scalar_rows": (200, JSON_TYPE, b"[1, 2, 3]"),
+    "bad/null_row": (200, JSON_TYPE, b'[{"id": 1}, null]'),
+    "bad/big_number": (200, JSON_TYPE, b'[{"n": 123456789012345678901234567890}]'),
+    "bad/html_error": (200, "text/html; charset=utf-8",
+                       b"<!DOCTYPE html><html><head><title>Error</title></head>"
+                       b"<body>Service unavailable</body></html>"),
+}
+GZIP_BODY = b'[{"id":1},{"id":2}]'
+BOMB_HEAD, BOMB_TAIL = b'[{"blob":"', b'"}]'
+HUGE_HEAD, HUGE_TAIL = b'[{"id":1,"blob":"', b'"}]'
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def float_param(params, name, default, low, high):
+    """The last value of a number parameter, checked against low..high."""
+    values = params.get(name)
+    if not values:
+        return default
+    try:
+        value = float(values[-1])
+        if not low <= value <= high:        # also rejects nan
+            raise ValueError
+    except ValueError:
+        raise invalid("%s must be %d..%d" % (name, low, high))
+    return value
+
+
+def header_param(params, name, default=None):
+    """The last value of a parameter that goes into a response header verbatim."""
+    value = params.get(name, [default])[-1]
+    if value is not None and CONTROL_CHARS.search(value):
+        raise invalid("%s must not contain control characters" % name)
+    return value
+
+
+def count_attempt(key):
+    """Count a request for fault key; returns its number (1 for the first)."""
+    with LOCK:
+        FAULT_ATTEMPTS[key] = FAULT_ATTEMPTS.get(key, 0) + 1
+        return FAULT_ATTEMPTS[key]
+
+
+def gzip_bomb(mb):
+    """BOMB_HEAD + mb MB of "a" + BOMB_TAIL, gzip-compressed (cached)."""
+    with LOCK:
+        data = BOMB_CACHE.get(mb)
+    if data is None:
+        zc = zlib.compressobj(9, zlib.DEFLATED, 31)     # 31: gzip container
+        block = b"a" * MB
+        parts = [zc.compress(BOMB_HEAD)]
+        parts.extend(zc.compress(block) for _ in range(mb))
+        parts.append(zc.compress(BOMB_TAIL))
+        parts.append(zc.flush())
+        data = b"".join(parts)
+        with LOCK:
+            if len(BOMB_CACHE) >= BOMB_CACHE_MAX:
+                BOMB_CACHE.clear()
+            BOMB_CACHE[mb] = data
+    return data
+
+
+def remember_auth(path, headers, query):
+    """Note which credentials a request to a protected prefix carried (LOCK held)."""
+    global LAST_AUTH
+    names = [urllib.parse.unquote_plus(part.split("=", 1)[0], errors="replace")
+             for part in query.split("&")] if query else []
+    LAST_AUTH = {"path": path, "had_authorization": "Authorization" in headers,
+                 "had_api_key_header": "X-API-Key" in headers,
+                 "had_api_key_param": "api_key" in names}
+
+
 PROTECTED_PREFIXES = ("api", "basic", "header", "param", "open")
 
 
@@ -548,6 +702,10 @@ class Handler(BaseHTTPRequestHandler):
     timeout = 120               # drop connections idle for this long
     log_file = None             # set from --log
     log_lock = threading.Lock()
+    # StreamRequestHandler sets TCP_NODELAY: headers and body are written
+    # separately, and Nagle's algorithm would hold the body back for the
+    # client's delayed ACK (40 ms on every keep-alive request)
+    disable_nagle_algorithm = True
 
     # ---- logging: never the query string, headers or body -----------------
 
@@ -650,6 +808,7 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 COUNTERS["api_requests"] += 1
                 log_api_request(self.command, path, self.query)
+                remember_auth(path, self.headers, self.query)
             if self.command != "GET":
                 return self.method_not_allowed("GET")
             return self.protected(prefix, dataset)
@@ -673,6 +832,9 @@ class Handler(BaseHTTPRequestHandler):
                                   headers)
         with LOCK:
             COUNTERS["token_ok"] += 1
+        if isinstance(response, bytes):     # a client with broken="html"
+            return self.send(200, response, "text/html", [("Cache-Control", "no-store"),
+                                                          ("Pragma", "no-cache")])
         self.send_json(200, response, [("Cache-Control", "no-store"),
                                        ("Pragma", "no-cache")])
 
@@ -799,6 +961,15 @@ class Handler(BaseHTTPRequestHandler):
             response["refresh_token"] = new_rt
         if scope is not None:
             response["scope"] = scope
+        broken = client["broken"]
+        if broken == "no_access_token":
+            del response["access_token"]
+        elif broken == "mac":
+            response["token_type"] = "mac"
+        elif broken == "bad_expires":
+            response["expires_in"] = "soon"
+        elif broken == "html":
+            return b"<html>login</html>"
         return response
 
     # ---- protected data endpoints ------------------------------------------
@@ -896,6 +1067,11 @@ class Handler(BaseHTTPRequestHandler):
         if name in PAGED_DATASETS or name == "orders" or CUSTOMER_ORDERS.fullmatch(name):
             try:
                 return self.serve_list(name, params)
+            except BadParam as err:
+                return self.send_json(400, err.body)
+        if name.startswith(("fault/", "stall/", "bad/", "redirect/")):
+            try:
+                return self.serve_fault(name, params)
             except BadParam as err:
                 return self.send_json(400, err.body)
         self.send_json(404, {"error": "not_found", "path": self.bare_path})
@@ -1007,6 +1183,163 @@ class Handler(BaseHTTPRequestHandler):
                 GEN_CACHE.clear()
                 GEN_CACHE[rows] = tuple(keep)
 
+    # ---- faults, stalls, bad bodies, redirects -------------------------------
+
+    def serve_fault(self, name, params):
+        """The fault/, stall/, bad/ and redirect/ datasets (BadParam for a bad query)."""
+        if name in BAD_DATASETS:
+            status, ctype, body = BAD_DATASETS[name]
+            return self.send(status, body, ctype)
+        if name in ("fault/status", "fault/close"):
+            key = params.get("key", ["default"])[-1]
+            times = int_param(params, "times", 1, 0)
+            headers = []
+            if name == "fault/status":
+                code = int_param(params, "code", 503, 400, 599)
+                retry_after = header_param(params, "retry_after")
+                if retry_after == "date1":
+                    retry_after = email.utils.formatdate(time.time() + 1, usegmt=True)
+                if retry_after is not None:
+                    headers.append(("Retry-After", retry_after))
+            attempt = count_attempt(key)
+            if attempt > times:
+                return self.send_json(200, [{"id": 1, "attempts": attempt}])
+            if name == "fault/close":
+                self.close_connection = True        # hang up without a word
+                if flag(params, "partial"):         # ... or after the headers
+                    self.send_head(200, "application/json", len(STALL_BODY))
+                return
+            return self.send_json(code, {"error": "fault", "attempt": attempt}, headers)
+        if name == "stall/headers":
+            seconds = float_param(params, "seconds", DEFAULT_STALL, 0, MAX_STALL)
+            if self.client_gone(seconds):
+                self.close_connection = True
+                return
+            return self.send_json(200, [{"id": 1}])
+        if name == "stall/body":
+            seconds = float_param(params, "seconds", DEFAULT_STALL, 0, MAX_STALL)
+            self.send_head(200, "application/json", len(STALL_BODY))
+            self.wfile.write(STALL_BODY[:STALL_BODY_FIRST])
+            self.wfile.flush()
+            if self.client_gone(seconds):
+                self.close_connection = True
+                return
+            self.wfile.write(STALL_BODY[STALL_BODY_FIRST:])
+            return
+        if name == "stall/trickle":
+            rate = int_param(params, "bytes_per_second", 10, 1, MAX_TRICKLE)
+            total = int_param(params, "total", 2000, len(TRICKLE_HEAD + TRICKLE_TAIL),
+                              MAX_TRICKLE)
+            pad = total - len(TRICKLE_HEAD) - len(TRICKLE_TAIL)
+            body = TRICKLE_HEAD + b"x" * pad + TRICKLE_TAIL
+            return self.send_trickle(body, rate)
+        if name in ("bad/deep", "bad/deep_object"):
+            depth = int_param(params, "depth", DEFAULT_DEPTH, 1, MAX_DEPTH)
+            if name == "bad/deep":
+                body = b"[" * depth + b"]" * depth
+            else:
+                body = b'{"a":' * depth + b"1" + b"}" * depth
+            return self.send(200, body, JSON_TYPE)
+        if name == "bad/no_content":
+            self.send_response(204)
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            return
+        if name == "bad/huge_value":
+            mb = int_param(params, "mb", 20, 0, MAX_HUGE_MB)
+            return self.send_blob(HUGE_HEAD, b"x", mb, HUGE_TAIL)
+        if name == "bad/gzip":
+            if self.accepts_gzip():
+                return self.send(200, gzip.compress(GZIP_BODY, mtime=0), JSON_TYPE,
+                                 [("Content-Encoding", "gzip")])
+            return self.send(200, GZIP_BODY, JSON_TYPE)
+        if name == "bad/bomb":
+            mb = int_param(params, "mb", 50, 0, MAX_BOMB_MB)
+            if self.accepts_gzip():
+                return self.send(200, gzip_bomb(mb), JSON_TYPE,
+                                 [("Content-Encoding", "gzip")])
+            return self.send_blob(BOMB_HEAD, b"a", mb, BOMB_TAIL)
+        if name == "bad/link_malformed":
+            return self.send_json(200, [{"id": 1}], [("Link", 'https://x/next; rel="next"')])
+        if name.startswith("redirect/"):
+            to = header_param(params, "to", DEFAULT_REDIRECT)
+            port = self.server.server_address[1]
+            if name == "redirect/same":
+                location = "http://%s%s" % (self.own_authority(), to)
+            elif name == "redirect/relative":
+                location = to
+            elif name == "redirect/other":
+                location = "http://127.0.0.2:%d%s" % (port, to)
+            elif name == "redirect/ftp":
+                location = "ftp://127.0.0.1/file"
+            elif name == "redirect/loop":
+                location = "http://%s%s%s" % (self.own_authority(), self.bare_path,
+                                              "?" + self.query if self.query else "")
+            else:
+                location = None
+            if location is not None:
+                return self.send_json(302, {"redirect": location}, [("Location", location)])
+        self.send_json(404, {"error": "not_found", "path": self.bare_path})
+
+    def own_authority(self):
+        """host:port of this server as the client named it (Host header)."""
+        return (self.headers.get("Host", "").strip()
+                or "127.0.0.1:%d" % self.server.server_address[1])
+
+    def accepts_gzip(self):
+        return "gzip" in self.headers.get("Accept-Encoding", "").lower()
+
+    def send_head(self, status, ctype, length, headers=()):
+        """Status line and headers of a body the caller writes itself."""
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(length))
+        for name, value in headers:
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+
+    def send_blob(self, head, fill, mb, tail):
+        """head + mb MB of the byte fill + tail, written a megabyte at a time."""
+        self.send_head(200, JSON_TYPE, len(head) + mb * MB + len(tail))
+        self.wfile.write(head)
+        block = fill * MB
+        for _ in range(mb):
+            self.wfile.write(block)
+        self.wfile.write(tail)
+
+    def send_trickle(self, body, rate):
+        """Send body at rate bytes per second."""
+        self.send_head(200, "application/json", len(body))
+        start, sent = time.monotonic(), 0
+        while sent < len(body):
+            due = min(len(body), int((time.monotonic() - start) * rate))
+            if due > sent:
+                self.wfile.write(body[sent:due])
+                sent = due
+            elif self.client_gone(STALL_STEP):
+                self.close_connection = True
+                return
+
+    def client_gone(self, seconds):
+        """Wait seconds; True (at once) if the client hangs up meanwhile."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            step = min(STALL_STEP, left)
+            try:
+                readable = select.select([self.connection], [], [], step)[0]
+                if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                    return True                 # end of file: the client closed
+            except (OSError, ValueError):
+                return True
+            if readable:                        # a pipelined request: just wait
+                time.sleep(step)
+
     # ---- admin ---------------------------------------------------------------
 
     def admin(self, what):
@@ -1026,7 +1359,14 @@ class Handler(BaseHTTPRequestHandler):
             elif what == "reset":
                 reset_counters()
                 reset_request_log()
+                reset_faults()
                 result = [{"reset": True}]
+            elif what == "attempts":
+                key = urllib.parse.parse_qs(self.query, keep_blank_values=True).get(
+                    "key", ["default"])[-1]
+                result = [{"key": key, "attempts": FAULT_ATTEMPTS.get(key, 0)}]
+            elif what == "last_auth":
+                result = [dict(LAST_AUTH)] if LAST_AUTH else []
             elif what == "log":
                 result = list(REQUEST_LOG)
             elif what == "expire_tokens":
@@ -1079,11 +1419,16 @@ def main():
                         help="write the listening port to this file once ready")
     parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     parser.add_argument("--log", help="append one line per request (method, path, status)")
+    parser.add_argument("--bind", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1; 0.0.0.0 also "
+                             "lets 127.0.0.2 connect)")
     args = parser.parse_args()
 
     if args.log:
         Handler.log_file = open(args.log, "a", encoding="utf-8")
-    server = Server(("127.0.0.1", args.port), Handler)
+    if ":" in args.bind:
+        Server.address_family = socket.AF_INET6
+    server = Server((args.bind, args.port), Handler)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
