@@ -30,7 +30,13 @@ secrets=("$REST_TEST_CLIENT_SECRET" "$REST_TEST_REFRESH_TOKEN" \
 if [ -f "${REST_TEST_ISSUED_TOKENS:-}" ]; then
 	mapfile -t -O ${#secrets[@]} secrets < "$REST_TEST_ISSUED_TOKENS"
 fi
-echo "checking ${#secrets[@]} secrets against the server log"
+logbytes=0
+for log in $logs; do [ -f "$log" ] && logbytes=$((logbytes + $(stat -c %s "$log"))); done
+echo "checking ${#secrets[@]} secrets against the server log ($logbytes bytes)"
+if [ "$logbytes" -eq 0 ]; then
+	echo "the server log is missing or empty: the secret check would prove nothing" >&2
+	status=1
+fi
 for secret in "${secrets[@]}"; do
 	[ -n "$secret" ] || continue
 	for log in $logs; do

@@ -39,4 +39,4 @@ if [ "$(id -u)" -eq 0 ] && [ -f "/etc/postgresql/$pgversion/regress/.by_pg_virtu
 		rm -rf "/etc/postgresql/$pgversion/regress" "/var/lib/postgresql/$pgversion/regress"
 fi
 
-pg_virtualenv -v "$pgversion" -o log_min_messages=debug1 test/in-cluster.sh
+pg_virtualenv -v "$pgversion" -o log_min_messages=debug5 -o log_statement=none test/in-cluster.sh
