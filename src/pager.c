@@ -309,13 +309,16 @@ seen_before(RestPager *pager, const char *s)
 }
 
 /*
- * The URL of the rel="next" link of an RFC 8288 Link header, or NULL.
- * Malformed headers are an ERROR.
+ * The URL of the rel="next" link of an RFC 8288 Link header (palloc'd), or
+ * NULL when there is none; *malformed tells a header that cannot be read.
+ * Reads untrusted text: no ERROR, no reads past the terminating NUL.
  */
-static char *
-link_next(RestPager *pager, const char *header)
+char *
+rest_link_next(const char *header, bool *malformed)
 {
 	const char *p = header;
+
+	*malformed = false;
 
 	while (*p)
 	{
@@ -394,13 +397,8 @@ link_next(RestPager *pager, const char *header)
 	return NULL;
 
 malformed:
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_ERROR),
-			 errmsg("malformed Link header in the response for foreign table \"%s\"",
-					pager->relname),
-			 errdetail("Link: %s", rest_shorten(header, strlen(header), 300)),
-			 errcontext("GET %s", pager->display_url)));
-	return NULL;				/* keep compiler quiet */
+	*malformed = true;
+	return NULL;
 }
 
 /*
@@ -566,6 +564,7 @@ rest_pager_advance(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 		case REST_PAGING_LINK_HEADER:
 			{
 				char	   *next;
+				bool		malformed = false;
 
 				if (resp->link_too_long)
 					ereport(ERROR,
@@ -573,7 +572,15 @@ rest_pager_advance(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 							 errmsg("Link header of the response for foreign table \"%s\" is too long",
 									pager->relname),
 							 errcontext("GET %s", pager->display_url)));
-				next = resp->link ? link_next(pager, resp->link) : NULL;
+
+				next = resp->link ? rest_link_next(resp->link, &malformed) : NULL;
+				if (malformed)
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_ERROR),
+							 errmsg("malformed Link header in the response for foreign table \"%s\"",
+									pager->relname),
+							 errdetail("Link: %s", rest_shorten(resp->link, strlen(resp->link), 300)),
+							 errcontext("GET %s", pager->display_url)));
 				if (next == NULL)
 					pager->done = true;
 				else

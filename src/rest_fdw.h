@@ -296,6 +296,24 @@ extern void rest_auth_grant_digest(RestConnOptions *conn,
 								   unsigned char *grant_digest,
 								   unsigned char *token_digest);
 
+/* in token_response.c */
+/* A parsed token endpoint response; strings palloc'd, NULL when absent */
+typedef struct RestTokenResponse
+{
+	char	   *access_token;
+	char	   *token_type;
+	char	   *refresh_token;
+	bool		has_expires_in;
+	int64		expires_in;
+	bool		bad_expires_in;
+	char	   *error;
+	char	   *error_description;
+	bool		is_object;
+} RestTokenResponse;
+
+extern void rest_parse_token_response(const char *body, size_t len,
+									  RestTokenResponse *tr);
+
 /* in token_store.c */
 #define REST_DIGEST_LEN 32		/* SHA-256 */
 
@@ -385,6 +403,7 @@ extern void rest_pager_init(RestPager *pager, RestConnOptions *conn,
 extern bool rest_pager_fetch(RestPager *pager, RestHttpResponse *resp);
 extern void rest_pager_advance(RestPager *pager, RestRowSet *rs,
 							   RestHttpResponse *resp);
+extern char *rest_link_next(const char *header, bool *malformed);
 
 /* in rows.c */
 typedef struct RestColumn

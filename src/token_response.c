@@ -1,0 +1,98 @@
+/*-------------------------------------------------------------------------
+ *
+ * token_response.c
+ *		  Reading OAuth 2.0 token endpoint responses (RFC 6749 sections 5.1
+ *		  and 5.2) with jansson.
+ *
+ * Kept apart from auth.c because it reads untrusted text and is fuzzed on
+ * its own (test/fuzz).  Nothing here raises an error for bad input: what is
+ * missing or malformed is reported in the result for auth.c to explain.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "rest_fdw.h"
+
+#include <jansson.h>
+
+/* jansson values are released when the memory context holding this dies */
+static void
+json_decref_callback(void *arg)
+{
+	json_decref((json_t *) arg);
+}
+
+/* A copy of a JSON string member, or NULL when absent or not a string. */
+static char *
+member_string(json_t *obj, const char *key)
+{
+	json_t	   *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? pstrdup(json_string_value(v)) : NULL;
+}
+
+/*
+ * Parse a token endpoint response (success or RFC 6749 section 5.2 error)
+ * with jansson.  Never fails: what is missing or malformed is left NULL or
+ * flagged for the caller to report.
+ */
+void
+rest_parse_token_response(const char *body, size_t len, RestTokenResponse *tr)
+{
+	json_error_t jerr;
+	json_t	   *root;
+	json_t	   *exp;
+
+	memset(tr, 0, sizeof(RestTokenResponse));
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return;
+
+	/* from here on, an ERROR (even out of memory) must not leak root */
+	{
+		MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+
+		cb->func = json_decref_callback;
+		cb->arg = root;
+		MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	}
+
+	if (!json_is_object(root))
+		return;
+	tr->is_object = true;
+	tr->access_token = member_string(root, "access_token");
+	tr->token_type = member_string(root, "token_type");
+	tr->refresh_token = member_string(root, "refresh_token");
+	tr->error = member_string(root, "error");
+	tr->error_description = member_string(root, "error_description");
+
+	exp = json_object_get(root, "expires_in");
+	if (json_is_integer(exp))
+	{
+		tr->has_expires_in = true;
+		tr->expires_in = json_integer_value(exp);
+	}
+	else if (json_is_real(exp))
+	{
+		tr->has_expires_in = true;
+		tr->expires_in = (int64) json_real_value(exp);
+	}
+	else if (json_is_string(exp))
+	{
+		const char *s = json_string_value(exp);
+		char	   *end;
+
+		errno = 0;
+		tr->expires_in = strtoll(s, &end, 10);
+		tr->has_expires_in = true;
+		if (errno != 0 || end == s || *end != '\0')
+			tr->bad_expires_in = true;
+	}
+	else if (exp != NULL && !json_is_null(exp))
+		tr->bad_expires_in = true;
+
+	if (tr->has_expires_in &&
+		(tr->expires_in < 0 || tr->expires_in > INT64CONST(100000000000)))
+		tr->bad_expires_in = true;
+
+	/* the raw copies of the secrets inside jansson's tree are not wiped */
+}
