@@ -47,5 +47,15 @@ for secret in "${secrets[@]}"; do
 	done
 done
 echo "log secrets: $([ $leaks -eq 0 ] && echo 1 || echo 0) passed, $([ $leaks -eq 0 ] && echo 0 || echo 1) failed"
+
+if [ -n "${REST_TEST_SANITIZE:-}" ]; then
+	reports=$(cat $logs 2>/dev/null | grep -cE "AddressSanitizer|runtime error:|UndefinedBehaviorSanitizer" || true)
+	echo "sanitizer reports in the server log: $reports"
+	echo "sanitizers: $([ "$reports" -eq 0 ] && echo 1 || echo 0) passed, $([ "$reports" -eq 0 ] && echo 0 || echo 1) failed"
+	if [ "$reports" -ne 0 ]; then
+		cat $logs | grep -A30 -E "AddressSanitizer|runtime error:" | head -100
+		status=1
+	fi
+fi
 [ $leaks -eq 0 ] || status=1
 exit $status
