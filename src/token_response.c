@@ -73,8 +73,14 @@ rest_parse_token_response(const char *body, size_t len, RestTokenResponse *tr)
 	}
 	else if (json_is_real(exp))
 	{
+		double		d = json_real_value(exp);
+
+		/* never convert a double that does not fit (undefined behaviour) */
 		tr->has_expires_in = true;
-		tr->expires_in = (int64) json_real_value(exp);
+		if (d >= 0 && d <= 100000000000.0)
+			tr->expires_in = (int64) d;
+		else
+			tr->bad_expires_in = true;
 	}
 	else if (json_is_string(exp))
 	{
