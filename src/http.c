@@ -569,7 +569,7 @@ check_allowed_host(RestConnOptions *opts, const char *url)
 {
 	CURLU	   *u;
 	char	   *host = NULL;
-	char		hostbuf[256];
+	char	   *hostbuf = NULL;
 	char	   *list;
 	char	   *tok;
 	char	   *save;
@@ -584,14 +584,19 @@ check_allowed_host(RestConnOptions *opts, const char *url)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
-	hostbuf[0] = '\0';
 	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 		curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
 	{
-		strlcpy(hostbuf, host, sizeof(hostbuf));
+		/* the whole host: a cut one could pass a suffix test it fails */
+		hostbuf = MemoryContextAllocExtended(CurrentMemoryContext,
+											 strlen(host) + 1, MCXT_ALLOC_NO_OOM);
+		if (hostbuf)
+			strcpy(hostbuf, host);
 		curl_free(host);
 	}
 	curl_url_cleanup(u);
+	if (hostbuf == NULL)
+		hostbuf = "";
 
 	list = pstrdup(rest_allowed_hosts);
 	for (tok = strtok_r(list, ", \t", &save); tok && hostbuf[0];
@@ -849,29 +854,38 @@ rest_resolve_url(const char *base, const char *ref)
 	return result;
 }
 
-/* scheme, host and port of a URL, lower-cased; false if it has none */
-static bool
-url_origin(const char *url, char *buf, size_t buflen)
+/* "scheme://host:port" of a URL, lower-cased (palloc'd); NULL if it has none */
+static char *
+url_origin(const char *url)
 {
 	CURLU	   *u = curl_url();
 	char	   *scheme = NULL;
 	char	   *host = NULL;
 	char	   *port = NULL;
-	bool		ok = false;
+	char	   *origin = NULL;
 
 	if (u == NULL)
-		return false;
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
 	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 		curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
 		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
 	{
-		char	   *p;
+		/* allocation failures must not leak the curl strings: no ERROR here */
+		size_t		len = strlen(scheme) + strlen(host) + strlen(port) + 5;
 
-		snprintf(buf, buflen, "%s://%s:%s", scheme, host, port);
-		for (p = buf; *p; p++)
-			*p = pg_tolower((unsigned char) *p);
-		ok = true;
+		origin = MemoryContextAllocExtended(CurrentMemoryContext, len,
+											MCXT_ALLOC_NO_OOM);
+		if (origin)
+		{
+			char	   *p;
+
+			snprintf(origin, len, "%s://%s:%s", scheme, host, port);
+			for (p = origin; *p; p++)
+				*p = pg_tolower((unsigned char) *p);
+		}
 	}
 	if (scheme)
 		curl_free(scheme);
@@ -880,18 +894,17 @@ url_origin(const char *url, char *buf, size_t buflen)
 	if (port)
 		curl_free(port);
 	curl_url_cleanup(u);
-	return ok;
+	return origin;
 }
 
 /* Do two URLs have the same scheme, host and port? */
 bool
 rest_same_origin(const char *a, const char *b)
 {
-	char		oa[1024];
-	char		ob[1024];
+	char	   *oa = url_origin(a);
+	char	   *ob = url_origin(b);
 
-	return url_origin(a, oa, sizeof(oa)) && url_origin(b, ob, sizeof(ob)) &&
-		strcmp(oa, ob) == 0;
+	return oa != NULL && ob != NULL && strcmp(oa, ob) == 0;
 }
 
 /*

@@ -1,0 +1,850 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_stubs.c
+ *		  Just enough of a PostgreSQL backend to run rest_fdw's parsers of
+ *		  untrusted text (src/rows.c, src/token_response.c, src/pager.c,
+ *		  src/http.c, compiled unchanged) under libFuzzer.
+ *
+ * Memory: palloc and friends allocate from one per-input arena.  Every
+ * chunk is its own malloc() block with a small header, so AddressSanitizer
+ * still sees each allocation's bounds, pfree/repalloc work, and
+ * fuzz_reset() releases whatever is left, after running the memory context
+ * reset callbacks (MemoryContextRegisterResetCallback) newest first, as a
+ * memory context reset does.  These definitions replace libpgcommon's
+ * frontend fe_memutils.o, so the frontend JSON parser (common/jsonapi.c)
+ * allocates from the same arena; fe_memutils.o must therefore never be
+ * linked in (the link fails with duplicate symbols if it is).
+ *
+ * Errors: ereport/elog format their message, detail, hint and context as
+ * the backend does, call the error_context_stack callbacks, and for ERROR
+ * siglongjmp to *PG_exception_stack: the harnesses wrap each input in
+ * PG_TRY/PG_CATCH and call FlushErrorState, exactly as backend code would.
+ * FATAL and PANIC abort (they would end the backend), as does an ERROR
+ * with no PG_TRY active.  Set FUZZ_VERBOSE=1 to print every report.
+ *
+ * Backend functions that the harnessed code paths never reach (catalog
+ * lookups, type input functions, hash tables, latches, libcurl requests,
+ * ...) abort with their name, so reaching one shows up as a crash.
+ *
+ * The database encoding is UTF8.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "rest_fdw.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/jsonapi.h"
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/pg_list.h"
+#include "storage/latch.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "fuzz_common.h"
+
+static void not_in_fuzzer(const char *fn) pg_attribute_noreturn();
+
+static void
+not_in_fuzzer(const char *fn)
+{
+	fprintf(stderr, "pg_stubs: %s() was called; it needs a real PostgreSQL "
+			"backend and no fuzzed code path should reach it\n", fn);
+	abort();
+}
+
+int
+fuzz_verbose(void)
+{
+	static int	verbose = -1;
+
+	if (verbose < 0)
+	{
+		const char *v = getenv("FUZZ_VERBOSE");
+
+		verbose = (v != NULL && v[0] != '\0' && v[0] != '0');
+	}
+	return verbose;
+}
+
+/* ---------------------------------------------------------------------
+ * The per-input arena
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct FuzzChunk
+{
+	struct FuzzChunk *prev;
+	struct FuzzChunk *next;
+	Size		size;
+	uint64		magic;
+} FuzzChunk;					/* 32 bytes: keeps malloc's 16-byte alignment */
+
+#define CHUNK_MAGIC		UINT64CONST(0x72657374667a7a31)
+
+static FuzzChunk arena = {&arena, &arena, 0, 0};	/* circular list head */
+static size_t arena_chunks = 0;
+static MemoryContextCallback *reset_callbacks = NULL;
+
+/* the one memory context there is; nothing looks inside it */
+static MemoryContextData fuzz_context;
+MemoryContext CurrentMemoryContext = &fuzz_context;
+
+static void
+link_chunk(FuzzChunk *c)
+{
+	c->next = arena.next;
+	c->prev = &arena;
+	arena.next->prev = c;
+	arena.next = c;
+}
+
+static void
+unlink_chunk(FuzzChunk *c)
+{
+	c->prev->next = c->next;
+	c->next->prev = c->prev;
+}
+
+static FuzzChunk *
+chunk_of(void *pointer, const char *fn)
+{
+	FuzzChunk  *c;
+
+	if (pointer == NULL)
+	{
+		/* the backend would crash on this */
+		fprintf(stderr, "pg_stubs: %s(NULL)\n", fn);
+		abort();
+	}
+	c = (FuzzChunk *) pointer - 1;
+	if (c->magic != CHUNK_MAGIC)
+	{
+		fprintf(stderr, "pg_stubs: %s() of a pointer that palloc did not return\n", fn);
+		abort();
+	}
+	return c;
+}
+
+static void *
+arena_alloc(Size size, int flags)
+{
+	FuzzChunk  *c;
+
+	if ((flags & MCXT_ALLOC_HUGE) ? !AllocHugeSizeIsValid(size)
+		: !AllocSizeIsValid(size))
+		elog(ERROR, "invalid memory alloc request size %zu", size);
+
+	c = malloc(sizeof(FuzzChunk) + size);
+	if (c == NULL)
+	{
+		if (flags & MCXT_ALLOC_NO_OOM)
+			return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("Failed on request of size %zu in memory context \"%s\".",
+						   size, "fuzz")));
+	}
+	c->size = size;
+	c->magic = CHUNK_MAGIC;
+	link_chunk(c);
+	arena_chunks++;
+	if (flags & MCXT_ALLOC_ZERO)
+		memset(c + 1, 0, size);
+	return c + 1;
+}
+
+static void *
+arena_realloc(void *pointer, Size size, int flags)
+{
+	FuzzChunk  *c = chunk_of(pointer, "repalloc");
+	FuzzChunk  *n;
+
+	if ((flags & MCXT_ALLOC_HUGE) ? !AllocHugeSizeIsValid(size)
+		: !AllocSizeIsValid(size))
+		elog(ERROR, "invalid memory alloc request size %zu", size);
+
+	unlink_chunk(c);
+	n = realloc(c, sizeof(FuzzChunk) + size);
+	if (n == NULL)
+	{
+		link_chunk(c);			/* the old chunk survives, as in the backend */
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("Failed on request of size %zu in memory context \"%s\".",
+						   size, "fuzz")));
+	}
+	n->size = size;
+	link_chunk(n);
+	return n + 1;
+}
+
+void
+pfree(void *pointer)
+{
+	FuzzChunk  *c = chunk_of(pointer, "pfree");
+
+	unlink_chunk(c);
+	c->magic = 0;
+	arena_chunks--;
+	free(c);
+}
+
+void *
+palloc(Size size)
+{
+	return arena_alloc(size, 0);
+}
+
+void *
+palloc0(Size size)
+{
+	return arena_alloc(size, MCXT_ALLOC_ZERO);
+}
+
+void *
+palloc_extended(Size size, int flags)
+{
+	return arena_alloc(size, flags);
+}
+
+void *
+repalloc(void *pointer, Size size)
+{
+	return arena_realloc(pointer, size, 0);
+}
+
+void *
+repalloc_huge(void *pointer, Size size)
+{
+	return arena_realloc(pointer, size, MCXT_ALLOC_HUGE);
+}
+
+void *
+MemoryContextAlloc(MemoryContext context, Size size)
+{
+	return arena_alloc(size, 0);
+}
+
+void *
+MemoryContextAllocZero(MemoryContext context, Size size)
+{
+	return arena_alloc(size, MCXT_ALLOC_ZERO);
+}
+
+void *
+MemoryContextAllocExtended(MemoryContext context, Size size, int flags)
+{
+	return arena_alloc(size, flags);
+}
+
+char *
+pstrdup(const char *in)
+{
+	size_t		len = strlen(in);
+	char	   *out = palloc(len + 1);
+
+	memcpy(out, in, len + 1);
+	return out;
+}
+
+/* as the backend's: stops at a NUL within len */
+char *
+pnstrdup(const char *in, Size len)
+{
+	char	   *out;
+
+	len = strnlen(in, len);
+	out = palloc(len + 1);
+	memcpy(out, in, len);
+	out[len] = '\0';
+	return out;
+}
+
+void
+MemoryContextRegisterResetCallback(MemoryContext context,
+								   MemoryContextCallback *cb)
+{
+	cb->next = reset_callbacks;
+	reset_callbacks = cb;
+}
+
+size_t
+fuzz_arena_chunks(void)
+{
+	return arena_chunks;
+}
+
+/*
+ * The end of one input: run the reset callbacks (newest first), free
+ * every chunk, forget any error state.
+ */
+void
+fuzz_reset(void)
+{
+	FuzzChunk  *c;
+
+	while (reset_callbacks != NULL)
+	{
+		MemoryContextCallback *cb = reset_callbacks;
+
+		reset_callbacks = cb->next;
+		cb->func(cb->arg);
+	}
+	while ((c = arena.next) != &arena)
+	{
+		unlink_chunk(c);
+		c->magic = 0;
+		free(c);
+	}
+	arena_chunks = 0;
+	FlushErrorState();
+	CurrentMemoryContext = &fuzz_context;
+	error_context_stack = NULL;
+	PG_exception_stack = NULL;
+}
+
+/* Only http.c's request machinery creates contexts; it is not fuzzed. */
+MemoryContext
+AllocSetContextCreateInternal(MemoryContext parent, const char *name,
+							  Size minContextSize, Size initBlockSize,
+							  Size maxBlockSize)
+{
+	not_in_fuzzer("AllocSetContextCreateInternal");
+}
+
+void
+MemoryContextDelete(MemoryContext context)
+{
+	not_in_fuzzer("MemoryContextDelete");
+}
+
+/* ---------------------------------------------------------------------
+ * ereport / elog
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct FuzzError
+{
+	int			elevel;
+	int			sqlerrcode;
+	char	   *message;
+	char	   *detail;
+	char	   *hint;
+	char	   *context;
+	const char *filename;
+	int			lineno;
+	const char *funcname;
+} FuzzError;
+
+#define FUZZ_ERROR_STACK_SIZE 5
+
+static FuzzError errstack[FUZZ_ERROR_STACK_SIZE];
+static int	errdepth = -1;
+
+sigjmp_buf *PG_exception_stack = NULL;
+ErrorContextCallback *error_context_stack = NULL;
+
+static FuzzError *
+current_error(const char *fn)
+{
+	if (errdepth < 0)
+	{
+		fprintf(stderr, "pg_stubs: %s() called without errstart()\n", fn);
+		abort();
+	}
+	return &errstack[errdepth];
+}
+
+/* vsnprintf into the arena, with the backend's snprintf (%m and all) */
+static char *
+format_va(const char *fmt, va_list args)
+{
+	size_t		len = 128;
+
+	for (;;)
+	{
+		char	   *buf = palloc(len);
+		va_list		copy;
+		size_t		needed;
+
+		va_copy(copy, args);
+		needed = pvsnprintf(buf, len, fmt, copy);	/* as psprintf uses it */
+		va_end(copy);
+		if (needed < len)
+			return buf;
+		pfree(buf);
+		len = needed;
+	}
+}
+
+#define FORMAT_INTO(field, fmt) \
+	do { \
+		va_list		args; \
+		va_start(args, fmt); \
+		(field) = format_va((fmt), args); \
+		va_end(args); \
+	} while (0)
+
+bool
+errstart(int elevel, const char *domain)
+{
+	if (errdepth >= FUZZ_ERROR_STACK_SIZE - 1)
+	{
+		/* the backend PANICs: "ERRORDATA_STACK_SIZE exceeded" */
+		fprintf(stderr, "pg_stubs: ERRORDATA_STACK_SIZE exceeded\n");
+		abort();
+	}
+	errdepth++;
+	memset(&errstack[errdepth], 0, sizeof(FuzzError));
+	errstack[errdepth].elevel = elevel;
+	errstack[errdepth].sqlerrcode = elevel >= ERROR ? ERRCODE_INTERNAL_ERROR
+		: ERRCODE_SUCCESSFUL_COMPLETION;
+	/* always true: the message arguments are evaluated, as they would be */
+	return true;
+}
+
+bool
+errstart_cold(int elevel, const char *domain)
+{
+	return errstart(elevel, domain);
+}
+
+int
+errcode(int sqlerrcode)
+{
+	current_error("errcode")->sqlerrcode = sqlerrcode;
+	return 0;
+}
+
+int
+errmsg(const char *fmt,...)
+{
+	FuzzError  *e = current_error("errmsg");
+
+	FORMAT_INTO(e->message, fmt);
+	return 0;
+}
+
+int
+errmsg_internal(const char *fmt,...)
+{
+	FuzzError  *e = current_error("errmsg_internal");
+
+	FORMAT_INTO(e->message, fmt);
+	return 0;
+}
+
+int
+errmsg_plural(const char *fmt_singular, const char *fmt_plural,
+			  unsigned long n,...)
+{
+	FuzzError  *e = current_error("errmsg_plural");
+	va_list		args;
+
+	va_start(args, n);
+	e->message = format_va(n == 1 ? fmt_singular : fmt_plural, args);
+	va_end(args);
+	return 0;
+}
+
+int
+errdetail(const char *fmt,...)
+{
+	FuzzError  *e = current_error("errdetail");
+
+	FORMAT_INTO(e->detail, fmt);
+	return 0;
+}
+
+int
+errhint(const char *fmt,...)
+{
+	FuzzError  *e = current_error("errhint");
+
+	FORMAT_INTO(e->hint, fmt);
+	return 0;
+}
+
+int
+set_errcontext_domain(const char *domain)
+{
+	(void) current_error("set_errcontext_domain");
+	return 0;
+}
+
+int
+errcontext_msg(const char *fmt,...)
+{
+	FuzzError  *e = current_error("errcontext_msg");
+	char	   *line;
+
+	FORMAT_INTO(line, fmt);
+	e->context = e->context ? psprintf("%s\n%s", e->context, line) : line;
+	return 0;
+}
+
+static void
+print_error(const FuzzError *e)
+{
+	char		sqlstate[6];
+	int			code = e->sqlerrcode;
+	int			i;
+
+	for (i = 0; i < 5; i++)
+	{
+		sqlstate[i] = PGUNSIXBIT(code);
+		code >>= 6;
+	}
+	sqlstate[5] = '\0';
+	fprintf(stderr, "[%s] %s (SQLSTATE %s, %s:%d)\n",
+			e->elevel >= ERROR ? "ERROR" : "report",
+			e->message ? e->message : "(no message)",
+			sqlstate,
+			e->filename ? e->filename : "?", e->lineno);
+	if (e->detail)
+		fprintf(stderr, "  DETAIL: %s\n", e->detail);
+	if (e->hint)
+		fprintf(stderr, "  HINT: %s\n", e->hint);
+	if (e->context)
+		fprintf(stderr, "  CONTEXT: %s\n", e->context);
+}
+
+void
+errfinish(const char *filename, int lineno, const char *funcname)
+{
+	FuzzError  *e = current_error("errfinish");
+	ErrorContextCallback *econtext;
+
+	e->filename = filename;
+	e->lineno = lineno;
+	e->funcname = funcname;
+
+	/* as the backend does: collect the context lines */
+	for (econtext = error_context_stack; econtext != NULL;
+		 econtext = econtext->previous)
+		econtext->callback(econtext->arg);
+
+	if (fuzz_verbose())
+		print_error(e);
+
+	if (e->elevel >= ERROR)
+	{
+		if (e->elevel > ERROR)
+		{
+			fprintf(stderr, "pg_stubs: FATAL or PANIC reported:\n");
+			print_error(e);
+			abort();
+		}
+		if (PG_exception_stack == NULL)
+		{
+			fprintf(stderr, "pg_stubs: ERROR outside PG_TRY:\n");
+			print_error(e);
+			abort();
+		}
+		siglongjmp(*PG_exception_stack, 1);
+	}
+	errdepth--;
+}
+
+void
+FlushErrorState(void)
+{
+	errdepth = -1;
+}
+
+void
+pg_re_throw(void)
+{
+	if (PG_exception_stack == NULL)
+	{
+		fprintf(stderr, "pg_stubs: PG_RE_THROW outside PG_TRY\n");
+		abort();
+	}
+	siglongjmp(*PG_exception_stack, 1);
+}
+
+/* only rest_rowset_store (not fuzzed: it needs type input functions) */
+ErrorData *
+CopyErrorData(void)
+{
+	not_in_fuzzer("CopyErrorData");
+}
+
+/* ---------------------------------------------------------------------
+ * Encoding: the database is UTF8
+ * ---------------------------------------------------------------------
+ */
+
+int
+GetDatabaseEncoding(void)
+{
+	return PG_UTF8;
+}
+
+/* mbutils.c: the byte length of at most limit bytes of whole characters */
+int
+pg_mbcliplen(const char *mbstr, int len, int limit)
+{
+	int			clen = 0;
+	int			l;
+
+	while (len > 0 && *mbstr)
+	{
+		l = pg_wchar_table[PG_UTF8].mblen((const unsigned char *) mbstr);
+		if ((clen + l) > limit)
+			break;
+		clen += l;
+		if (clen == limit)
+			break;
+		len -= l;
+		mbstr += l;
+	}
+	return clen;
+}
+
+/* reached only when the database encoding is not UTF8 */
+char *
+pg_any_to_server(const char *s, int len, int encoding)
+{
+	not_in_fuzzer("pg_any_to_server");
+}
+
+/*
+ * json_errdetail: compiled only into the backend's common/jsonapi.c
+ * (#ifndef FRONTEND), so libpgcommon.a lacks it.  The same messages, for
+ * the error path of rest_parse_rows.
+ */
+static char *
+json_token(JsonLexContext *lex)
+{
+	if (lex->token_start == NULL || lex->token_terminator < lex->token_start)
+		return pstrdup("");
+	return pnstrdup(lex->token_start,
+					lex->token_terminator - lex->token_start);
+}
+
+char *
+json_errdetail(JsonParseErrorType error, JsonLexContext *lex)
+{
+	switch (error)
+	{
+		case JSON_SUCCESS:
+			break;
+		case JSON_ESCAPING_INVALID:
+			return psprintf("Escape sequence \"\\%s\" is invalid.", json_token(lex));
+		case JSON_ESCAPING_REQUIRED:
+			return psprintf("Character with value 0x%02x must be escaped.",
+							(unsigned char) *(lex->token_terminator));
+		case JSON_EXPECTED_END:
+			return psprintf("Expected end of input, but found \"%s\".", json_token(lex));
+		case JSON_EXPECTED_ARRAY_FIRST:
+			return psprintf("Expected array element or \"]\", but found \"%s\".", json_token(lex));
+		case JSON_EXPECTED_ARRAY_NEXT:
+			return psprintf("Expected \",\" or \"]\", but found \"%s\".", json_token(lex));
+		case JSON_EXPECTED_COLON:
+			return psprintf("Expected \":\", but found \"%s\".", json_token(lex));
+		case JSON_EXPECTED_JSON:
+			return psprintf("Expected JSON value, but found \"%s\".", json_token(lex));
+		case JSON_EXPECTED_MORE:
+			return "The input string ended unexpectedly.";
+		case JSON_EXPECTED_OBJECT_FIRST:
+			return psprintf("Expected string or \"}\", but found \"%s\".", json_token(lex));
+		case JSON_EXPECTED_OBJECT_NEXT:
+			return psprintf("Expected \",\" or \"}\", but found \"%s\".", json_token(lex));
+		case JSON_EXPECTED_STRING:
+			return psprintf("Expected string, but found \"%s\".", json_token(lex));
+		case JSON_INVALID_TOKEN:
+			return psprintf("Token \"%s\" is invalid.", json_token(lex));
+		case JSON_UNICODE_CODE_POINT_ZERO:
+			return "\\u0000 cannot be converted to text.";
+		case JSON_UNICODE_ESCAPE_FORMAT:
+			return "\"\\u\" must be followed by four hexadecimal digits.";
+		case JSON_UNICODE_HIGH_ESCAPE:
+			return "Unicode escape values cannot be used for code point values above 007F when the encoding is not UTF8.";
+		case JSON_UNICODE_HIGH_SURROGATE:
+			return "Unicode high surrogate must not follow a high surrogate.";
+		case JSON_UNICODE_LOW_SURROGATE:
+			return "Unicode low surrogate must follow a high surrogate.";
+	}
+	elog(ERROR, "unexpected json parse error type: %d", (int) error);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Backend facilities the fuzzed code paths never reach
+ * ---------------------------------------------------------------------
+ */
+
+/* rows.c: rest_prepare_columns and rest_rowset_store (type conversion) */
+void
+getTypeInputInfo(Oid type, Oid *typInput, Oid *typIOParam)
+{
+	not_in_fuzzer("getTypeInputInfo");
+}
+
+Oid
+get_element_type(Oid typid)
+{
+	not_in_fuzzer("get_element_type");
+}
+
+void
+get_typlenbyvalalign(Oid typid, int16 *typlen, bool *typbyval, char *typalign)
+{
+	not_in_fuzzer("get_typlenbyvalalign");
+}
+
+void
+fmgr_info(Oid functionId, FmgrInfo *finfo)
+{
+	not_in_fuzzer("fmgr_info");
+}
+
+Datum
+InputFunctionCall(FmgrInfo *flinfo, char *str, Oid typioparam, int32 typmod)
+{
+	not_in_fuzzer("InputFunctionCall");
+}
+
+ArrayType *
+construct_empty_array(Oid elmtype)
+{
+	not_in_fuzzer("construct_empty_array");
+}
+
+ArrayType *
+construct_md_array(Datum *elems, bool *nulls, int ndims, int *dims, int *lbs,
+				   Oid elmtype, int elmlen, bool elmbyval, char elmalign)
+{
+	not_in_fuzzer("construct_md_array");
+}
+
+text *
+cstring_to_text(const char *s)
+{
+	not_in_fuzzer("cstring_to_text");
+}
+
+void
+escape_json(StringInfo buf, const char *str)
+{
+	not_in_fuzzer("escape_json");
+}
+
+char *
+format_type_with_typemod(Oid type_oid, int32 typemod)
+{
+	not_in_fuzzer("format_type_with_typemod");
+}
+
+/* http.c: the connection cache, requests, retries */
+HTAB *
+hash_create(const char *tabname, long nelem, const HASHCTL *info, int flags)
+{
+	not_in_fuzzer("hash_create");
+}
+
+void *
+hash_search(HTAB *hashp, const void *keyPtr, HASHACTION action, bool *foundPtr)
+{
+	not_in_fuzzer("hash_search");
+}
+
+void
+hash_seq_init(HASH_SEQ_STATUS *status, HTAB *hashp)
+{
+	not_in_fuzzer("hash_seq_init");
+}
+
+void *
+hash_seq_search(HASH_SEQ_STATUS *status)
+{
+	not_in_fuzzer("hash_seq_search");
+}
+
+void
+CacheRegisterSyscacheCallback(int cacheid, SyscacheCallbackFunction func,
+							  Datum arg)
+{
+	not_in_fuzzer("CacheRegisterSyscacheCallback");
+}
+
+uint32
+GetSysCacheHashValue(int cacheId, Datum key1, Datum key2, Datum key3,
+					 Datum key4)
+{
+	not_in_fuzzer("GetSysCacheHashValue");
+}
+
+volatile sig_atomic_t InterruptPending = false;
+struct Latch *MyLatch = NULL;
+
+void
+ProcessInterrupts(void)
+{
+	not_in_fuzzer("ProcessInterrupts");
+}
+
+int
+WaitLatch(Latch *latch, int wakeEvents, long timeout, uint32 wait_event_info)
+{
+	not_in_fuzzer("WaitLatch");
+}
+
+void
+ResetLatch(Latch *latch)
+{
+	not_in_fuzzer("ResetLatch");
+}
+
+TimestampTz
+GetCurrentTimestamp(void)
+{
+	not_in_fuzzer("GetCurrentTimestamp");
+}
+
+long
+TimestampDifferenceMilliseconds(TimestampTz start_time, TimestampTz stop_time)
+{
+	not_in_fuzzer("TimestampDifferenceMilliseconds");
+}
+
+/* pager.c: rest_fetch and the pager's loop detection */
+List *
+lappend(List *list, void *datum)
+{
+	not_in_fuzzer("lappend");
+}
+
+List *
+list_make1_impl(NodeTag t, ListCell datum1)
+{
+	not_in_fuzzer("list_make1_impl");
+}
+
+/* auth.c, which pager.c's rest_fetch calls */
+bool
+rest_auth_refreshable(RestConnOptions *conn)
+{
+	not_in_fuzzer("rest_auth_refreshable");
+}
+
+void
+rest_auth_add_credentials(RestConnOptions *conn, RestHttpRequest *req,
+						  bool force_new_token, RestScanStats *stats)
+{
+	not_in_fuzzer("rest_auth_add_credentials");
+}

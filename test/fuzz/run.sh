@@ -1,0 +1,181 @@
+#!/bin/bash
+# Build rest_fdw's libFuzzer harnesses (test/fuzz) with AddressSanitizer and
+# UndefinedBehaviorSanitizer and run each for a fixed number of executions.
+#
+#   test/fuzz/run.sh [output directory]        (default /tmp/rest_fdw_fuzz)
+#
+# Environment:
+#   FUZZ_RUNS=N           executions per harness (default 200000)
+#   FUZZ_HARNESSES="..."  which ones (default: fuzz_rows fuzz_token fuzz_link fuzz_url)
+#   FUZZ_KEEP_CORPUS=1    keep the corpus grown by earlier runs in the output
+#                         directory (default: start again from corpus/ each run)
+#   FUZZ_CFLAGS="..."     extra compiler flags, e.g. -fno-sanitize=float-cast-overflow
+#   FUZZ_VERBOSE=1        the harnesses print every ereport they catch
+#
+# Each harness first replays the reproducers in crashes/<harness>-*, then
+# fuzzes from corpus/<harness>/.  Prints executions, seconds and the outcome
+# per harness; a crash leaves its input in <output>/artifacts/ and the log in
+# <output>/<harness>.log.  Exits non-zero when a reproducer still crashes,
+# when fuzzing crashed, or when the build failed.
+# Source files of src/ are compiled unchanged; nothing is written to the
+# source tree.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "$here/../../src" && pwd)
+out=${1:-/tmp/rest_fdw_fuzz}
+runs=${FUZZ_RUNS:-200000}
+harnesses=${FUZZ_HARNESSES:-"fuzz_rows fuzz_token fuzz_link fuzz_url"}
+CC=${CC:-clang}
+
+mkdir -p "$out/obj" "$out/artifacts" || exit 2
+out=$(cd "$out" && pwd)
+
+# --- toolchain -------------------------------------------------------------
+
+fuzzer_works() {
+	command -v "$CC" >/dev/null 2>&1 || return 1
+	printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return 0; }\n' \
+		>"$out/obj/probe.c"
+	"$CC" -fsanitize=fuzzer,address,undefined "$out/obj/probe.c" -o "$out/obj/probe" \
+		>/dev/null 2>&1
+}
+
+if ! fuzzer_works; then
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "Installing clang and its fuzzer runtime (clang libclang-rt-14-dev)"
+		apt-get update -qq &&
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				clang libclang-rt-14-dev >/dev/null
+	fi
+	if ! fuzzer_works; then
+		echo "$CC cannot build -fsanitize=fuzzer,address,undefined programs;" \
+			"install clang and libclang-rt-14-dev" >&2
+		exit 2
+	fi
+fi
+
+for tool in pg_config pkg-config; do
+	if ! command -v $tool >/dev/null 2>&1; then
+		echo "$tool is missing: run test/setup-debian.sh first" >&2
+		exit 2
+	fi
+done
+if ! pkg-config --exists libcurl jansson; then
+	echo "libcurl or jansson development files are missing: run test/setup-debian.sh first" >&2
+	exit 2
+fi
+
+pgserver=$(pg_config --includedir-server)
+pglib=$(pg_config --pkglibdir)
+for f in "$pgserver/postgres.h" "$pglib/libpgcommon.a" "$pglib/libpgport.a"; do
+	if [ ! -e "$f" ]; then
+		echo "$f is missing: install postgresql-server-dev-15 (test/setup-debian.sh)" >&2
+		exit 2
+	fi
+done
+
+# --- build -----------------------------------------------------------------
+
+# -fno-sanitize-recover: undefined behaviour stops the run like a crash
+sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all"
+cflags="-g -O1 -fno-omit-frame-pointer $sanitize
+	-Wall -Wno-ignored-attributes -Wno-unused-parameter -Wno-missing-field-initializers
+	-I$srcdir -I$pgserver $(pkg-config --cflags libcurl jansson) ${FUZZ_CFLAGS:-}"
+libs="$pglib/libpgcommon.a $pglib/libpgport.a $(pkg-config --libs libcurl jansson) -lm"
+
+build() {
+	local f
+	echo "Building into $out"
+	# the code under test, with coverage instrumentation
+	for f in rows http pager token_response; do
+		$CC $cflags -fsanitize=fuzzer-no-link -c "$srcdir/$f.c" -o "$out/obj/$f.o" || return 1
+	done
+	# the backend stand-ins, without it
+	$CC $cflags -c "$here/pg_stubs.c" -o "$out/obj/pg_stubs.o" || return 1
+	for h in fuzz_rows fuzz_token fuzz_link fuzz_url; do
+		$CC $cflags -fsanitize=fuzzer-no-link -c "$here/$h.c" -o "$out/obj/$h.o" || return 1
+	done
+	for h in fuzz_rows fuzz_token fuzz_link fuzz_url; do
+		local objs="$out/obj/http.o $out/obj/pager.o $out/obj/token_response.o $out/obj/pg_stubs.o"
+		# fuzz_rows #includes rows.c itself
+		[ $h = fuzz_rows ] || objs="$objs $out/obj/rows.o"
+		$CC -g -O1 -fsanitize=fuzzer,address,undefined "$out/obj/$h.o" $objs $libs \
+			-o "$out/$h" || return 1
+	done
+}
+
+if ! build; then
+	echo "build failed" >&2
+	exit 2
+fi
+
+# --- run -------------------------------------------------------------------
+
+max_len() {
+	case $1 in
+		fuzz_rows | fuzz_token) echo 65536 ;;	# the rows parser recurses: keep it bounded
+		*) echo 8192 ;;			# a Link header is at most 8191 bytes (http.c)
+	esac
+}
+
+dict() {
+	case $1 in
+		fuzz_rows | fuzz_token) echo "$here/json.dict" ;;
+		fuzz_link) echo "$here/link.dict" ;;
+		fuzz_url) echo "$here/url.dict" ;;
+	esac
+}
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+failed=0
+summary=()
+for h in $harnesses; do
+	corpus="$out/corpus/$h"
+	[ "${FUZZ_KEEP_CORPUS:-0}" = 1 ] || rm -rf "$corpus"
+	mkdir -p "$corpus"
+	log="$out/$h.log"
+
+	# first the reproducers of bugs found before: they must not crash
+	replayed=""
+	for f in "$here/crashes/$h"-*; do
+		[ -f "$f" ] || continue
+		if ! "$out/$h" "$f" >"$out/$h.replay.log" 2>&1; then
+			failed=1
+			replayed="$replayed ${f#$here/}"
+		fi
+	done
+	if [ -n "$replayed" ]; then
+		echo "$h: still crashes on known input(s):$replayed (log: $out/$h.replay.log)"
+		summary+=("$(printf '%-11s known crash still reproduces:%s' "$h" "$replayed")")
+	fi
+
+	echo "Running $h for $runs executions (log: $log)"
+	start=$(date +%s.%N)
+	"$out/$h" -runs="$runs" -max_len="$(max_len $h)" -dict="$(dict $h)" \
+		-timeout=10 -print_final_stats=1 -artifact_prefix="$out/artifacts/$h-" \
+		"$corpus" "$here/corpus/$h" >"$log" 2>&1
+	rc=$?
+	end=$(date +%s.%N)
+	secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	[ -n "$execs" ] || execs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
+	if [ $rc -eq 0 ]; then
+		outcome="no crash"
+	else
+		failed=1
+		artifact=$(sed -n "s/.*Test unit written to \(.*\)$/\1/p" "$log" | tail -1)
+		reason=$(grep -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|fuzz check failed|pg_stubs:' "$log")
+		outcome="CRASHED (exit $rc): ${reason:-see the log}${artifact:+; input: $artifact}"
+	fi
+	line=$(printf '%-11s %9s executions %7s s  %s' "$h" "${execs:-?}" "$secs" "$outcome")
+	echo "$line"
+	summary+=("$line")
+done
+
+echo
+echo "Summary ($runs executions asked for each):"
+printf '%s\n' "${summary[@]}"
+exit $failed
