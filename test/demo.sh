@@ -5,25 +5,10 @@
 # read from the OAuth-protected API with a local invoices table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. test/lib.sh
 
-test/setup-debian.sh
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-make -s >/dev/null
-$SUDO make -s install >/dev/null
-
-work=$(mktemp -d /tmp/rest_fdw_demo.XXXXXX)
-export REST_TEST_CLIENT_SECRET="cs-$(openssl rand -hex 12)"
-export REST_TEST_REFRESH_TOKEN="rt-$(openssl rand -hex 12)"
-test/start-api-server.sh "$work"
-api_pid=$(cat "$work/api.pid")
-trap 'kill "$api_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-export REST_TEST_PORT=$(cat "$work/port")
-
-pgversion=$(pg_config --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
-if [ "$(id -u)" -eq 0 ] && [ -f "/etc/postgresql/$pgversion/regress/.by_pg_virtualenv" ]; then
-	pg_dropcluster --stop "$pgversion" regress 2>/dev/null ||
-		rm -rf "/etc/postgresql/$pgversion/regress" "/var/lib/postgresql/$pgversion/regress"
-fi
+build_and_install
+start_test_api "$(mktemp -d /tmp/rest_fdw_demo.XXXXXX)"
+pgversion=$(pg_major_version)
 
 pg_virtualenv -v "$pgversion" psql -X -q -v ON_ERROR_STOP=1 -f test/demo.sql

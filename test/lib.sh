@@ -1,0 +1,42 @@
+# Shared by test/run-tests.sh and test/demo.sh (sourced, not run).
+
+# Install missing Debian packages, build and install the extension.
+build_and_install()
+{
+	test/setup-debian.sh
+	local sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	make -s >/dev/null
+	$sudo make -s install >/dev/null
+}
+
+# Fresh secrets for this run (the log checks look for them), then the test
+# API server on a free port of 127.0.0.1; stopped and $1 removed on exit.
+start_test_api()
+{
+	local work=$1
+	export REST_TEST_CLIENT_SECRET="cs-$(openssl rand -hex 12)"
+	export REST_TEST_REFRESH_TOKEN="rt-$(openssl rand -hex 12)"
+	export REST_TEST_STATIC_TOKEN="at-$(openssl rand -hex 12)"
+	export REST_TEST_PASSWORD="pw-$(openssl rand -hex 12)"
+	export REST_TEST_API_KEY="key-$(openssl rand -hex 12)"
+	export REST_TEST_USER="regress_api_user"
+	export REST_TEST_ISSUED_TOKENS="$work/issued_tokens"
+	test/start-api-server.sh "$work"
+	API_PID=$(cat "$work/api.pid")
+	trap 'kill "$API_PID" 2>/dev/null || true; rm -rf "'"$work"'"' EXIT
+	export REST_TEST_PORT=$(cat "$work/port")
+}
+
+# The PostgreSQL major version, after removing a throwaway cluster that an
+# interrupted run left behind (pg_virtualenv would refuse to start).
+pg_major_version()
+{
+	local v
+	v=$(pg_config --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+	if [ "$(id -u)" -eq 0 ] && [ -f "/etc/postgresql/$v/regress/.by_pg_virtualenv" ]; then
+		pg_dropcluster --stop "$v" regress 2>/dev/null ||
+			rm -rf "/etc/postgresql/$v/regress" "/var/lib/postgresql/$v/regress"
+	fi
+	echo "$v"
+}
