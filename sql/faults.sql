@@ -186,6 +186,26 @@ REVOKE USAGE ON FOREIGN DATA WRAPPER rest_fdw FROM regress_owner;
 DROP ROLE regress_owner;
 
 -- ===================================================================
+-- TLS: certificate and host name verification are always on
+-- ===================================================================
+\getenv tls_port REST_TEST_TLS_PORT
+\getenv ca_file REST_TEST_CA_FILE
+\set tls_url 'https://127.0.0.1:' :tls_port
+\set tls_localhost 'https://localhost:' :tls_port
+CREATE SERVER regress_tls FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'tls_url', max_retries '0');
+CREATE FOREIGN TABLE tls_customers (id int) SERVER regress_tls
+  OPTIONS (endpoint '/open/customers');
+-- a certificate from a CA the server does not trust
+SELECT * FROM show_error('SELECT count(*) FROM tls_customers');
+ALTER SERVER regress_tls OPTIONS (ADD ssl_ca_file :'ca_file');
+SELECT count(*) FROM tls_customers;
+-- the certificate is for 127.0.0.1, not for localhost
+ALTER SERVER regress_tls OPTIONS (SET base_url :'tls_localhost');
+SELECT * FROM show_error('SELECT count(*) FROM tls_customers');
+DROP SERVER regress_tls CASCADE;
+
+-- ===================================================================
 -- Option validation
 -- ===================================================================
 ALTER SERVER regress_faults OPTIONS (ADD max_retries '-1');  -- ERROR

@@ -57,18 +57,18 @@ EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
     detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT,
     ctx = PG_EXCEPTION_CONTEXT;
-  RETURN NEXT 'ERROR:  ' || regexp_replace(msg, '(127\.0\.0\.[0-9]+):[0-9]+', '\1:PORT', 'g')
+  RETURN NEXT 'ERROR:  ' || regexp_replace(msg, '(127\.0\.0\.[0-9]+|localhost):[0-9]+', '\1:PORT', 'g')
               || ' (' || state || ')';
   IF detail <> '' THEN
     RETURN NEXT 'DETAIL:  ' || regexp_replace(regexp_replace(detail,
-      '(127\.0\.0\.[0-9]+):[0-9]+', '\1:PORT', 'g'), '[0-9]+ (ms|milliseconds)', 'N \1', 'g');
+      '(127\.0\.0\.[0-9]+|localhost):[0-9]+', '\1:PORT', 'g'), '[0-9]+ (ms|milliseconds)', 'N \1', 'g');
   END IF;
   IF hint <> '' THEN
     RETURN NEXT 'HINT:  ' || hint;
   END IF;
   ctx := split_part(ctx, E'\n', 1);
   IF ctx <> '' AND ctx NOT LIKE 'SQL statement%' AND ctx NOT LIKE 'PL/pgSQL%' THEN
-    RETURN NEXT 'CONTEXT:  ' || regexp_replace(ctx, '(127\.0\.0\.[0-9]+):[0-9]+', '\1:PORT', 'g');
+    RETURN NEXT 'CONTEXT:  ' || regexp_replace(ctx, '(127\.0\.0\.[0-9]+|localhost):[0-9]+', '\1:PORT', 'g');
   END IF;
 END
 $$;
@@ -80,7 +80,7 @@ DECLARE
   ln text;
 BEGIN
   FOR ln IN EXECUTE 'EXPLAIN ' || query LOOP
-    RETURN NEXT regexp_replace(ln, '(127\.0\.0\.[0-9]+):[0-9]+', '\1:PORT', 'g');
+    RETURN NEXT regexp_replace(ln, '(127\.0\.0\.[0-9]+|localhost):[0-9]+', '\1:PORT', 'g');
   END LOOP;
 END
 $$;

@@ -788,6 +788,15 @@ rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
 					 errhint("The limit is the \"%s\" option of the server.",
 							 OPT_TIMEOUT),
 					 errcontext("%s %s", req->method, req->display_url)));
+		if (fail.result == CURLE_PEER_FAILED_VERIFICATION)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not verify the TLS certificate of server \"%s\"",
+							opts->servername),
+					 errdetail("%s", detail),
+					 errhint("If the certificate is issued by a private CA, give the CA's certificate file in the \"%s\" option; the host name in base_url must match the certificate.",
+							 OPT_SSL_CA_FILE),
+					 errcontext("%s %s", req->method, req->display_url)));
 		if (fail.result == CURLE_COULDNT_CONNECT ||
 			fail.result == CURLE_COULDNT_RESOLVE_HOST ||
 			fail.result == CURLE_COULDNT_RESOLVE_PROXY)

@@ -1422,6 +1422,9 @@ def main():
     parser.add_argument("--bind", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1; 0.0.0.0 also "
                              "lets 127.0.0.2 connect)")
+    parser.add_argument("--tls-cert", help="also serve HTTPS with this certificate (PEM)")
+    parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
+    parser.add_argument("--tls-port-file", help="write the HTTPS port to this file")
     args = parser.parse_args()
 
     if args.log:
@@ -1438,6 +1441,21 @@ def main():
                               daemon=True)
     worker.start()
 
+    # the same API over HTTPS, for the TLS verification tests
+    tls_server = None
+    if args.tls_cert and args.tls_key and args.tls_port_file:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        tls_server = Server((args.bind, 0), Handler)
+        tls_server.socket = context.wrap_socket(tls_server.socket, server_side=True)
+        threading.Thread(target=tls_server.serve_forever, kwargs={"poll_interval": 0.2},
+                         daemon=True).start()
+        tmp = args.tls_port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % tls_server.server_address[1])
+        os.replace(tmp, args.tls_port_file)
+
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % server.server_address[1])
@@ -1447,6 +1465,9 @@ def main():
         pass
     server.shutdown()
     server.server_close()
+    if tls_server:
+        tls_server.shutdown()
+        tls_server.server_close()
     if Handler.log_file:
         Handler.log_file.close()
     return 0

@@ -26,6 +26,8 @@ start_test_api()
 	API_PID=$(cat "$work/api.pid")
 	trap 'kill "$API_PID" 2>/dev/null || true; rm -rf "'"$work"'"' EXIT
 	export REST_TEST_PORT=$(cat "$work/port")
+	export REST_TEST_TLS_PORT=$(cat "$work/tls_port")
+	export REST_TEST_CA_FILE="$work/ca.pem"
 }
 
 # The PostgreSQL major version, after removing a throwaway cluster that an
