@@ -64,6 +64,14 @@ ALTER SERVER regress_faults OPTIONS (DROP max_retries);
 -- ===================================================================
 CREATE SERVER regress_slow FOREIGN DATA WRAPPER rest_fdw
   OPTIONS (base_url :'base_url', timeout '1', max_retries '0');
+-- a server that never accepts the connection
+\getenv blackhole_port REST_TEST_BLACKHOLE_PORT
+\set blackhole_url 'http://127.0.0.1:' :blackhole_port
+CREATE SERVER regress_hole FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'blackhole_url', connect_timeout '1', max_retries '0');
+CREATE FOREIGN TABLE hole (id int) SERVER regress_hole;
+SELECT * FROM show_error('SELECT * FROM hole');
+DROP SERVER regress_hole CASCADE;
 CREATE FOREIGN TABLE stall_headers (id int)
   SERVER regress_slow OPTIONS (endpoint '/open/stall/headers?seconds=5');
 SELECT * FROM show_error('SELECT * FROM stall_headers');

@@ -60,6 +60,7 @@ EXCEPTION WHEN OTHERS THEN
   RETURN NEXT 'ERROR:  ' || regexp_replace(msg, '(127\.0\.0\.[0-9]+|localhost):[0-9]+', '\1:PORT', 'g')
               || ' (' || state || ')';
   IF detail <> '' THEN
+    detail := regexp_replace(detail, ' port [0-9]+ after', ' port N after', 'g');
     RETURN NEXT 'DETAIL:  ' || regexp_replace(regexp_replace(detail,
       '(127\.0\.0\.[0-9]+|localhost):[0-9]+', '\1:PORT', 'g'), '[0-9]+ (ms|milliseconds)', 'N \1', 'g');
   END IF;

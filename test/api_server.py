@@ -1425,6 +1425,9 @@ def main():
     parser.add_argument("--tls-cert", help="also serve HTTPS with this certificate (PEM)")
     parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
     parser.add_argument("--tls-port-file", help="write the HTTPS port to this file")
+    parser.add_argument("--blackhole-port-file",
+                        help="write to this file the port of a socket whose accept queue is "
+                             "full, so that new connections hang (connect timeout tests)")
     args = parser.parse_args()
 
     if args.log:
@@ -1440,6 +1443,27 @@ def main():
     worker = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                               daemon=True)
     worker.start()
+
+    # a port where connecting hangs: a listening socket that never accepts,
+    # its accept queue filled by our own connections (Linux then drops SYNs)
+    blackhole = []
+    if args.blackhole_port_file:
+        hole = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(0)
+        blackhole.append(hole)
+        for _ in range(4):
+            c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            c.setblocking(False)
+            try:
+                c.connect(hole.getsockname())
+            except (BlockingIOError, OSError):
+                pass
+            blackhole.append(c)
+        tmp = args.blackhole_port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % hole.getsockname()[1])
+        os.replace(tmp, args.blackhole_port_file)
 
     # the same API over HTTPS, for the TLS verification tests
     tls_server = None

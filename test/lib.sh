@@ -28,6 +28,7 @@ start_test_api()
 	export REST_TEST_PORT=$(cat "$work/port")
 	export REST_TEST_TLS_PORT=$(cat "$work/tls_port")
 	export REST_TEST_CA_FILE="$work/ca.pem"
+	export REST_TEST_BLACKHOLE_PORT=$(cat "$work/blackhole_port")
 }
 
 # The PostgreSQL major version, after removing a throwaway cluster that an

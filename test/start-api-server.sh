@@ -4,7 +4,7 @@
 set -euo pipefail
 dir=$1
 here=$(cd "$(dirname "$0")" && pwd)
-rm -f "$dir/port" "$dir/tls_port"
+rm -f "$dir/port" "$dir/tls_port" "$dir/blackhole_port"
 # a throwaway CA and a certificate for 127.0.0.1, for the HTTPS tests
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=rest_fdw test CA" \
 	-keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
@@ -16,10 +16,11 @@ openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
 chmod 644 "$dir/ca.pem"
 chmod 755 "$dir"
 python3 "$here/api_server.py" --port-file "$dir/port" --log "$dir/api.log" \
-	--tls-cert "$dir/server.pem" --tls-key "$dir/server.key" --tls-port-file "$dir/tls_port" &
+	--tls-cert "$dir/server.pem" --tls-key "$dir/server.key" --tls-port-file "$dir/tls_port" \
+	--blackhole-port-file "$dir/blackhole_port" &
 echo $! > "$dir/api.pid"
 for _ in $(seq 1 100); do
-	[ -s "$dir/port" ] && [ -s "$dir/tls_port" ] && exit 0
+	[ -s "$dir/port" ] && [ -s "$dir/tls_port" ] && [ -s "$dir/blackhole_port" ] && exit 0
 	sleep 0.1
 done
 echo "the test API server did not start; see $dir/api.log" >&2
