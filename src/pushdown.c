@@ -118,18 +118,43 @@ value_pushable(Node *value, Index relid)
 	return true;
 }
 
-/* Is the column named in the endpoint as {name}? */
-static bool
-is_placeholder(const char *endpoint, const char *colname)
+/*
+ * The names inside {...} in an endpoint, in order.  *unclosed tells an
+ * opening brace without a closing one; the names before it are returned.
+ */
+static List *
+placeholder_names(const char *endpoint, bool *unclosed)
 {
+	List	   *names = NIL;
 	const char *p;
-	size_t		len = strlen(colname);
 
+	*unclosed = false;
 	if (endpoint == NULL)
-		return false;
+		return NIL;
 	for (p = strchr(endpoint, '{'); p; p = strchr(p + 1, '{'))
 	{
-		if (strncmp(p + 1, colname, len) == 0 && p[1 + len] == '}')
+		const char *end = strchr(p, '}');
+
+		if (end == NULL)
+		{
+			*unclosed = true;
+			break;
+		}
+		names = lappend(names, pnstrdup(p + 1, end - p - 1));
+	}
+	return names;
+}
+
+/* Is the column named in the endpoint as {name}? */
+bool
+rest_is_placeholder(const char *endpoint, const char *colname)
+{
+	bool		unclosed;
+	ListCell   *lc;
+
+	foreach(lc, placeholder_names(endpoint, &unclosed))
+	{
+		if (strcmp((char *) lfirst(lc), colname) == 0)
 			return true;
 	}
 	return false;
@@ -198,7 +223,7 @@ rest_classify_clause(Expr *clause, Index relid, TupleDesc tupdesc,
 
 	/* an equality on a placeholder column fills the path */
 	if (op == REST_OP_EQ && !pp->is_in &&
-		is_placeholder(topts->endpoint, NameStr(att->attname)))
+		rest_is_placeholder(topts->endpoint, NameStr(att->attname)))
 	{
 		pp->placeholder = true;
 		pp->name = pstrdup(NameStr(att->attname));
@@ -266,23 +291,18 @@ List *
 rest_missing_placeholders(const char *endpoint, List *pushed)
 {
 	List	   *missing = NIL;
-	const char *p;
+	bool		unclosed;
+	ListCell   *lc;
 
-	if (endpoint == NULL)
-		return NIL;
-	for (p = strchr(endpoint, '{'); p; p = strchr(p + 1, '{'))
+	foreach(lc, placeholder_names(endpoint, &unclosed))
 	{
-		const char *end = strchr(p, '}');
-		char	   *name;
-		ListCell   *lc;
+		char	   *name = (char *) lfirst(lc);
+		ListCell   *lc2;
 		bool		found = false;
 
-		if (end == NULL)
-			break;
-		name = pnstrdup(p + 1, end - p - 1);
-		foreach(lc, pushed)
+		foreach(lc2, pushed)
 		{
-			RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+			RestPushedParam *pp = (RestPushedParam *) lfirst(lc2);
 
 			if (pp->placeholder && strcmp(pp->name, name) == 0)
 				found = true;
@@ -300,23 +320,21 @@ void
 rest_check_placeholders(const char *endpoint, TupleDesc tupdesc,
 						const char *relname)
 {
-	const char *p;
+	bool		unclosed;
+	List	   *names = placeholder_names(endpoint, &unclosed);
+	ListCell   *lc;
 
-	if (endpoint == NULL)
-		return;
-	for (p = strchr(endpoint, '{'); p; p = strchr(p + 1, '{'))
+	if (unclosed)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("endpoint of foreign table \"%s\" has an unclosed \"{\"",
+						relname)));
+	foreach(lc, names)
 	{
-		const char *end = strchr(p, '}');
-		char	   *name;
+		char	   *name = (char *) lfirst(lc);
 		int			i;
 		bool		found = false;
 
-		if (end == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-					 errmsg("endpoint of foreign table \"%s\" has an unclosed \"{\"",
-							relname)));
-		name = pnstrdup(p + 1, end - p - 1);
 		for (i = 0; i < tupdesc->natts; i++)
 		{
 			Form_pg_attribute att = TupleDescAttr(tupdesc, i);

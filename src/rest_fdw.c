@@ -316,9 +316,8 @@ restGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		if (TupleDescAttr(ps->tupdesc, i - 1)->attisdropped)
 			continue;
 		if (col->params[REST_OP_EQ] == NULL &&
-			(ps->topts->endpoint == NULL ||
-			 strstr(ps->topts->endpoint,
-					psprintf("{%s}", NameStr(TupleDescAttr(ps->tupdesc, i - 1)->attname))) == NULL))
+			!rest_is_placeholder(ps->topts->endpoint,
+								 NameStr(TupleDescAttr(ps->tupdesc, i - 1)->attname)))
 			continue;
 		candidates = list_concat(candidates,
 								 generate_implied_equalities_for_column(root, baserel,

@@ -360,6 +360,7 @@ extern bool rest_classify_clause(Expr *clause, Index relid, TupleDesc tupdesc,
 								 Expr **value);
 extern List *rest_pushed_to_list(List *pushed);
 extern List *rest_pushed_from_list(List *list);
+extern bool rest_is_placeholder(const char *endpoint, const char *colname);
 extern List *rest_missing_placeholders(const char *endpoint, List *pushed);
 extern void rest_check_placeholders(const char *endpoint, TupleDesc tupdesc,
 									const char *relname);
