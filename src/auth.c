@@ -130,22 +130,16 @@ rest_auth_add_credentials(RestConnOptions *conn, RestHttpRequest *req,
 		case REST_AUTH_URL_PARAMETER:
 			{
 				StringInfoData url;
-				StringInfoData display;
-				char		sep;
 
 				require_option(conn, conn->api_key, OPT_API_KEY);
-				sep = strchr(req->url, '?') ? '&' : '?';
 				initStringInfo(&url);
-				initStringInfo(&display);
-				appendStringInfo(&url, "%s%c", req->url, sep);
+				appendStringInfo(&url, "%s%c", req->url,
+								 strchr(req->url, '?') ? '&' : '?');
 				rest_append_urlencoded(&url, conn->auth_param);
 				appendStringInfoChar(&url, '=');
 				rest_append_urlencoded(&url, conn->api_key);
-				appendStringInfo(&display, "%s%c", req->display_url, sep);
-				rest_append_urlencoded(&display, conn->auth_param);
-				appendStringInfoString(&display, "=***");
 				req->url = url.data;
-				req->display_url = display.data;
+				req->display_url = rest_auth_display_url(conn, req->display_url);
 				break;
 			}
 
@@ -157,6 +151,25 @@ rest_auth_add_credentials(RestConnOptions *conn, RestHttpRequest *req,
 															 stats)));
 			break;
 	}
+}
+
+/*
+ * How a URL is shown once credentials are added: with url_parameter
+ * authentication, the key's parameter is appended with the value "***".
+ */
+char *
+rest_auth_display_url(RestConnOptions *conn, const char *display_url)
+{
+	StringInfoData buf;
+
+	if (conn->auth_method != REST_AUTH_URL_PARAMETER)
+		return pstrdup(display_url);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s%c", display_url,
+					 strchr(display_url, '?') ? '&' : '?');
+	rest_append_urlencoded(&buf, conn->auth_param);
+	appendStringInfoString(&buf, "=***");
+	return buf.data;
 }
 
 static void

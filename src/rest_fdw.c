@@ -808,18 +808,8 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	RestScanState *st = (RestScanState *) node->fdw_state;
 	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
 	RestPaging *pg = &st->table->paging;
-	char	   *url = st->display_url;
+	char	   *url = rest_auth_display_url(st->conn, st->display_url);
 
-	if (st->conn->auth_method == REST_AUTH_URL_PARAMETER)
-	{
-		StringInfoData buf;
-
-		initStringInfo(&buf);
-		appendStringInfo(&buf, "%s%c", url, strchr(url, '?') ? '&' : '?');
-		rest_append_urlencoded(&buf, st->conn->auth_param);
-		appendStringInfoString(&buf, "=***");
-		url = buf.data;
-	}
 	ExplainPropertyText("Request", psprintf("GET %s", url), es);
 
 	if (st->pushed != NIL)

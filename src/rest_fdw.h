@@ -292,6 +292,7 @@ extern void rest_auth_add_credentials(RestConnOptions *conn,
 									  bool force_new_token,
 									  RestScanStats *stats);
 extern void rest_auth_forget_cached(Oid umid);
+extern char *rest_auth_display_url(RestConnOptions *conn, const char *display_url);
 extern void rest_auth_grant_digest(RestConnOptions *conn,
 								   unsigned char *grant_digest,
 								   unsigned char *token_digest);
