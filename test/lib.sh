@@ -1,8 +1,24 @@
 # Shared by test/run-tests.sh and test/demo.sh (sourced, not run).
 
+# The installed extension and pg_virtualenv's "regress" cluster belong to the
+# whole machine, so two checkouts running tests or demos at once would pull
+# each other's build.  Serialise them; the lock is held until the calling
+# script exits and is inherited by the scripts it runs.
+take_machine_lock()
+{
+	[ -n "${REST_FDW_LOCK_HELD:-}" ] && return 0
+	exec 9>/tmp/rest_fdw_machine.lock
+	if ! flock -n 9; then
+		echo "waiting for another rest_fdw test run on this machine to finish..." >&2
+		flock 9
+	fi
+	export REST_FDW_LOCK_HELD=1
+}
+
 # Install missing Debian packages, build and install the extension.
 build_and_install()
 {
+	take_machine_lock
 	test/setup-debian.sh
 	local sudo=
 	[ "$(id -u)" -eq 0 ] || sudo=sudo

@@ -10,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. test/lib.sh
+take_machine_lock
 test/setup-debian.sh
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
