@@ -9,8 +9,10 @@
 \set SHOW_CONTEXT never
 SET datestyle = 'ISO, YMD';
 
+-- one request at a time, so that the request log shows each style's
+-- sequence; concurrency.sql tests pages fetched concurrently and prefetched
 CREATE SERVER regress_pages FOREIGN DATA WRAPPER rest_fdw
-  OPTIONS (base_url :'base_url');
+  OPTIONS (base_url :'base_url', fetch_concurrency '1');
 CREATE FOREIGN TABLE api_log (seq int, path text, query text)
   SERVER regress_admin OPTIONS (endpoint '/_admin/log');
 -- the requests since the last reset, without the log's own
@@ -170,7 +172,8 @@ SELECT * FROM show_error('SELECT count(*) FROM link_loop');
 
 -- server-level paging defaults, overridden per table
 CREATE SERVER regress_pages2 FOREIGN DATA WRAPPER rest_fdw
-  OPTIONS (base_url :'base_url', paging 'offset', page_size '7', max_pages '100');
+  OPTIONS (base_url :'base_url', paging 'offset', page_size '7', max_pages '100',
+           fetch_concurrency '1');
 CREATE FOREIGN TABLE off_default (id int)
   SERVER regress_pages2 OPTIONS (endpoint '/open/paged/offset?total=25', rows_path 'items');
 SELECT * FROM api_reset;

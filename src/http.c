@@ -3,18 +3,30 @@
  * http.c
  *		  Every libcurl call of rest_fdw.
  *
- * Each backend keeps one libcurl easy handle and one multi handle per
- * foreign server; the multi handle owns the connection pool, so keep-alive
- * connections and TLS sessions survive from one request and one query to
- * the next.  A request runs through the multi interface in a loop that
- * polls at most 100 ms at a time and calls CHECK_FOR_INTERRUPTS() in
- * between, so Ctrl-C and statement_timeout stop a waiting request promptly.
+ * Each backend keeps, per foreign server, one libcurl multi handle, a share
+ * handle and a small pool of easy handles.  Every request of the server
+ * runs through that multi handle, which owns the connection pool and the
+ * DNS cache, so keep-alive connections survive from one request and one
+ * query to the next; the share handle lets every easy handle resume the
+ * same TLS sessions.  HTTP/2 is offered on TLS connections, and several
+ * requests then share one connection.
+ *
+ * A request is a RestHttpXfer: rest_http_start sets it up and returns at
+ * once, rest_http_wait drives all transfers of the server (blocking or
+ * not) until a given one is done, rest_http_finish hands over its response.
+ * So a scan can keep several pages in flight, and rest_http_perform is just
+ * the three in a row.  Transient failures are retried inside the transfer,
+ * after the wait Retry-After asks for or an exponential backoff, without
+ * holding up the other transfers.  Waiting loops poll at most 100 ms at a
+ * time and call CHECK_FOR_INTERRUPTS() in between, so Ctrl-C and
+ * statement_timeout stop a waiting request promptly.
  *
  * Nothing in a libcurl callback raises an error: callbacks record what went
- * wrong and return curl's abort value; the problem is reported after
- * curl_multi_perform returns.  The header list and the "handle is busy"
- * state of a request are tied to a memory context reset callback, so an
- * ERROR thrown anywhere during the request releases them.
+ * wrong and return curl's abort value; the problem is reported by
+ * rest_http_finish.  A transfer lives in its own memory context, whose
+ * reset callback takes the easy handle out of the multi handle, returns it
+ * to the pool and frees the header list; so an ERROR thrown anywhere, or
+ * the end of a scan that abandons a prefetched page, releases everything.
  *
  * This file knows nothing of SQL, tables or tokens.
  *
@@ -28,6 +40,7 @@
 #include <curl/curl.h>
 
 #include "catalog/pg_foreign_server.h"
+#include "lib/ilist.h"
 #include "mb/pg_wchar.h"
 #if PG_VERSION_NUM >= 150000
 #include "common/pg_prng.h"
@@ -43,24 +56,58 @@
 /* How long one curl_multi_poll may wait before interrupts are checked */
 #define REST_POLL_INTERVAL_MS	100
 
+/* Idle easy handles kept per server */
+#define REST_MAX_IDLE_HANDLES	(REST_MAX_FETCH_CONCURRENCY + 2)
+
 /* The cached handles of one server */
 typedef struct RestHttpConn
 {
 	Oid			serverid;		/* hash key */
-	CURL	   *easy;
-	CURLM	   *multi;
+	CURLM	   *multi;			/* runs every request of the server */
+	CURLSH	   *share;			/* TLS sessions, shared by the easy handles */
+	CURL	   *idle[REST_MAX_IDLE_HANDLES];	/* easy handles ready for reuse */
+	int			nidle;
+	dlist_head	xfers;			/* transfers started and not released */
+	int			nxfers;
+	int			nattached;		/* of them, those in the multi handle */
 	uint32		server_hashvalue;	/* syscache hash of the server's OID */
-	bool		invalidated;	/* server changed: recreate before next use */
-	struct RestRequestState *active;	/* request using the handles, if any */
+	bool		invalidated;	/* server changed: recreate when unused */
 } RestHttpConn;
 
-/* The state of one request; lives in a short-lived memory context. */
-typedef struct RestRequestState
+typedef enum RestXferState
 {
-	RestHttpConn *conn;
+	XFER_RUNNING,				/* in the multi handle */
+	XFER_WAITING,				/* waiting to be retried at retry_at */
+	XFER_DONE					/* finished, successfully or not */
+} RestXferState;
+
+/*
+ * One request.  Lives in its own memory context (cxt), a child of the
+ * context rest_http_start was called in; the body grows in that caller's
+ * context, so that it can be handed over.
+ */
+struct RestHttpXfer
+{
+	dlist_node	node;			/* in conn->xfers */
+	RestHttpConn *conn;			/* NULL once released */
+	CURL	   *easy;
+	bool		attached;		/* easy is in conn->multi */
+	RestXferState state;
+	MemoryContext cxt;
+	RestConnOptions *opts;
+	char	   *method;
+	char	   *display_url;
+	bool		is_post;
+	char	   *post_body;		/* may hold secrets: zeroed on release */
+	size_t		post_len;
 	struct curl_slist *headers;
 
-	/* response body, grown in bodycxt (the caller's context) */
+	int			attempt;		/* retries made so far */
+	TimestampTz retry_at;		/* XFER_WAITING: when to try again */
+	long		asked;			/* a Retry-After longer than allowed, or -1 */
+	CURLcode	result;
+
+	/* response body, grown in bodycxt */
 	MemoryContext bodycxt;
 	char	   *buf;
 	size_t		len;
@@ -77,7 +124,7 @@ typedef struct RestRequestState
 	char		retry_after[64];
 
 	char		errbuf[CURL_ERROR_SIZE];
-} RestRequestState;
+};
 
 static HTAB *ConnHash = NULL;
 
@@ -85,8 +132,16 @@ static HTAB *ConnHash = NULL;
 char	   *rest_allowed_hosts = NULL;
 
 static RestHttpConn *get_conn(Oid serverid);
+static void free_conn_handles(RestHttpConn *conn);
 static void conn_inval_callback(Datum arg, int cacheid, uint32 hashvalue);
-static void request_cleanup(void *arg);
+static void xfer_cleanup(void *arg);
+static void xfer_reset_response(RestHttpXfer *x);
+static void drive(RestHttpConn *conn);
+static void xfer_completed(RestHttpXfer *x, CURLcode result);
+static long promote_retries(RestHttpConn *conn);
+static void check_allowed_host(RestConnOptions *opts, const char *url);
+static double random_fraction(void);
+static long retry_after_seconds(const char *value);
 static size_t write_callback(char *ptr, size_t size, size_t nmemb, void *userdata);
 static size_t header_callback(char *ptr, size_t size, size_t nmemb, void *userdata);
 
@@ -121,8 +176,7 @@ rest_http_init(void)
 
 /*
  * Find or create the handles of a server.  Handles of a server that was
- * altered since they were made are replaced, unless a request of an
- * aborted query still nominally holds them (it is detached first).
+ * altered since they were made are replaced once no transfer uses them.
  */
 static RestHttpConn *
 get_conn(Oid serverid)
@@ -145,40 +199,33 @@ get_conn(Oid serverid)
 	conn = hash_search(ConnHash, &serverid, HASH_ENTER, &found);
 	if (!found)
 	{
-		conn->easy = NULL;
 		conn->multi = NULL;
-		conn->active = NULL;
+		conn->share = NULL;
+		conn->nidle = 0;
+		dlist_init(&conn->xfers);
+		conn->nxfers = 0;
+		conn->nattached = 0;
 		conn->invalidated = false;
 		conn->server_hashvalue =
 			GetSysCacheHashValue1(FOREIGNSERVEROID, ObjectIdGetDatum(serverid));
 	}
 
-	/* a request that died with an ERROR may still be attached */
-	if (conn->active != NULL)
+	if (conn->invalidated && conn->nxfers == 0)
 	{
-		curl_multi_remove_handle(conn->multi, conn->easy);
-		conn->active->conn = NULL;
-		conn->active = NULL;
-	}
-
-	if (conn->invalidated)
-	{
-		if (conn->multi)
-			curl_multi_cleanup(conn->multi);
-		if (conn->easy)
-			curl_easy_cleanup(conn->easy);
-		conn->multi = NULL;
-		conn->easy = NULL;
+		free_conn_handles(conn);
 		conn->invalidated = false;
 	}
 
-	if (conn->easy == NULL)
+	if (conn->share == NULL)
 	{
-		conn->easy = curl_easy_init();
-		if (conn->easy == NULL)
+		conn->share = curl_share_init();
+		if (conn->share == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("could not create a libcurl handle")));
+					 errmsg("could not create a libcurl share handle")));
+		/* resuming TLS sessions saves a round trip per new connection */
+		(void) curl_share_setopt(conn->share, CURLSHOPT_SHARE,
+								 CURL_LOCK_DATA_SSL_SESSION);
 	}
 	if (conn->multi == NULL)
 	{
@@ -187,13 +234,30 @@ get_conn(Oid serverid)
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("could not create a libcurl multi handle")));
+		/* several requests on one HTTP/2 connection */
+		(void) curl_multi_setopt(conn->multi, CURLMOPT_PIPELINING,
+								 (long) CURLPIPE_MULTIPLEX);
 	}
 	return conn;
 }
 
+/* Close the connections of a server and free its handles (none in use). */
+static void
+free_conn_handles(RestHttpConn *conn)
+{
+	while (conn->nidle > 0)
+		curl_easy_cleanup(conn->idle[--conn->nidle]);
+	if (conn->multi)
+		curl_multi_cleanup(conn->multi);
+	if (conn->share)
+		curl_share_cleanup(conn->share);
+	conn->multi = NULL;
+	conn->share = NULL;
+}
+
 /*
- * ALTER SERVER or DROP SERVER: recreate that server's handles at next use,
- * so no connection made under the old options is reused.
+ * ALTER SERVER or DROP SERVER: recreate that server's handles, so no
+ * connection made under the old options is reused.
  */
 static void
 conn_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
@@ -209,22 +273,46 @@ conn_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
 	}
 }
 
-/* Memory context reset callback: release what a request holds. */
+/*
+ * Memory context reset callback of a transfer: take the easy handle out of
+ * the multi handle (aborting the transfer if it runs), return it to the
+ * pool, free the header list and zero a request body.
+ */
 static void
-request_cleanup(void *arg)
+xfer_cleanup(void *arg)
 {
-	RestRequestState *st = (RestRequestState *) arg;
+	RestHttpXfer *x = (RestHttpXfer *) arg;
+	RestHttpConn *conn = x->conn;
 
-	if (st->conn != NULL && st->conn->active == st)
+	if (conn != NULL)
 	{
-		curl_multi_remove_handle(st->conn->multi, st->conn->easy);
-		st->conn->active = NULL;
+		if (x->attached)
+		{
+			curl_multi_remove_handle(conn->multi, x->easy);
+			conn->nattached--;
+			x->attached = false;
+		}
+		if (x->easy != NULL)
+		{
+			if (!conn->invalidated && conn->nidle < REST_MAX_IDLE_HANDLES)
+				conn->idle[conn->nidle++] = x->easy;
+			else
+				curl_easy_cleanup(x->easy);
+			x->easy = NULL;
+		}
+		dlist_delete(&x->node);
+		conn->nxfers--;
+		x->conn = NULL;
 	}
-	st->conn = NULL;
-	if (st->headers)
+	if (x->headers)
 	{
-		curl_slist_free_all(st->headers);
-		st->headers = NULL;
+		curl_slist_free_all(x->headers);
+		x->headers = NULL;
+	}
+	if (x->post_body)
+	{
+		explicit_bzero(x->post_body, x->post_len);
+		x->post_body = NULL;
 	}
 }
 
@@ -235,7 +323,7 @@ request_cleanup(void *arg)
 static size_t
 write_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-	RestRequestState *st = (RestRequestState *) userdata;
+	RestHttpXfer *st = (RestHttpXfer *) userdata;
 	size_t		n = size * nmemb;
 
 	if (n > st->maxsize - st->len)
@@ -250,11 +338,11 @@ write_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 		char	   *newbuf;
 
 		/* the first chunk: size the buffer by Content-Length if known */
-		if (st->buf == NULL && st->conn != NULL)
+		if (st->buf == NULL && st->easy != NULL)
 		{
 			curl_off_t	cl = -1;
 
-			if (curl_easy_getinfo(st->conn->easy,
+			if (curl_easy_getinfo(st->easy,
 								  CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
 								  &cl) == CURLE_OK &&
 				cl > 0 && (size_t) cl < st->maxsize)
@@ -292,7 +380,7 @@ write_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 static size_t
 header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-	RestRequestState *st = (RestRequestState *) userdata;
+	RestHttpXfer *st = (RestHttpXfer *) userdata;
 	size_t		n = size * nmemb;
 	static const char name[] = "www-authenticate:";
 	static const char link[] = "link:";
@@ -363,70 +451,72 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-/* How one attempt ended, when libcurl itself failed */
-typedef struct PerformFailure
-{
-	CURLcode	result;			/* CURLE_OK: a response was received */
-	bool		too_large;
-	bool		out_of_memory;
-	size_t		received;
-	double		connect_time;
-	char		detail[CURL_ERROR_SIZE];
-	char		retry_after[64];
-} PerformFailure;
-
 /*
- * Perform one HTTP request: fill *resp, or describe in *fail why libcurl
- * failed.  Errors of PostgreSQL itself (setting options, interrupts) are
- * thrown.  The body is palloc'd in the caller's memory context.  May be
- * interrupted by CHECK_FOR_INTERRUPTS() at any time; the handles are then
- * released by the reset callback of the request's memory context.
+ * Start a request and return at once; nothing is sent before the next
+ * rest_http_wait (or rest_http_poll).  The transfer lives in a new memory
+ * context under the current one, which also receives the response body:
+ * resetting or deleting the current context aborts and releases the
+ * transfer.  req is copied.  Errors of PostgreSQL itself (setting options,
+ * a host not allowed) are thrown.
  */
-static void
-perform_once(RestConnOptions *opts, RestHttpRequest *req,
-			 RestHttpResponse *resp, PerformFailure *fail)
+RestHttpXfer *
+rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
-	MemoryContext reqcxt;
+	MemoryContext xcxt;
 	MemoryContextCallback *cb;
-	RestRequestState *st;
 	RestHttpConn *conn;
+	RestHttpXfer *x;
 	CURL	   *h;
 	ListCell   *lc;
 	CURLMcode	mc;
-	CURLcode	result = CURLE_OK;
-	int			running;
-	char	   *ct = NULL;
-	double		connect_time = 0;
 
+	check_allowed_host(opts, req->url);
 	conn = get_conn(opts->serverid);
-	h = conn->easy;
 
-	reqcxt = AllocSetContextCreate(callercxt, "rest_fdw request",
-								   ALLOCSET_SMALL_SIZES);
-	MemoryContextSwitchTo(reqcxt);
+	xcxt = AllocSetContextCreate(callercxt, "rest_fdw request",
+								 ALLOCSET_SMALL_SIZES);
+	x = MemoryContextAllocZero(xcxt, sizeof(RestHttpXfer));
+	x->cxt = xcxt;
+	x->opts = opts;
+	x->bodycxt = callercxt;
+	x->maxsize = Min((size_t) opts->max_response_size, REST_MAX_RESPONSE_SIZE);
+	x->asked = -1;
+	x->method = MemoryContextStrdup(xcxt, req->method);
+	x->display_url = MemoryContextStrdup(xcxt, req->display_url);
+	x->is_post = strcmp(req->method, "POST") == 0;
+	cb = MemoryContextAlloc(xcxt, sizeof(MemoryContextCallback));
+	cb->func = xfer_cleanup;
+	cb->arg = x;
+	MemoryContextRegisterResetCallback(xcxt, cb);
 
-	st = palloc0(sizeof(RestRequestState));
-	st->bodycxt = callercxt;
-	st->maxsize = Min((size_t) opts->max_response_size, REST_MAX_RESPONSE_SIZE);
-	cb = palloc0(sizeof(MemoryContextCallback));
-	cb->func = request_cleanup;
-	cb->arg = st;
-	MemoryContextRegisterResetCallback(reqcxt, cb);
+	/* from here on, the callback returns the handle */
+	if (conn->nidle > 0)
+		h = conn->idle[--conn->nidle];
+	else if ((h = curl_easy_init()) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("could not create a libcurl handle")));
+	x->easy = h;
+	x->conn = conn;
+	dlist_push_tail(&conn->xfers, &x->node);
+	conn->nxfers++;
 
 	foreach(lc, req->headers)
 	{
-		struct curl_slist *tmp = curl_slist_append(st->headers,
+		struct curl_slist *tmp = curl_slist_append(x->headers,
 												   (char *) lfirst(lc));
 
 		if (tmp == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of memory")));
-		st->headers = tmp;
+		x->headers = tmp;
 	}
 
 	curl_easy_reset(h);
+	CHECK_SETOPT(h, CURLOPT_PRIVATE, x);
+	CHECK_SETOPT(h, CURLOPT_SHARE, conn->share);
 	CHECK_SETOPT(h, CURLOPT_URL, req->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	CHECK_SETOPT(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -437,12 +527,12 @@ perform_once(RestConnOptions *opts, RestHttpRequest *req,
 #endif
 	CHECK_SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L);
 	CHECK_SETOPT(h, CURLOPT_NOSIGNAL, 1L);
-	CHECK_SETOPT(h, CURLOPT_ERRORBUFFER, st->errbuf);
+	CHECK_SETOPT(h, CURLOPT_ERRORBUFFER, x->errbuf);
 	CHECK_SETOPT(h, CURLOPT_WRITEFUNCTION, write_callback);
-	CHECK_SETOPT(h, CURLOPT_WRITEDATA, st);
+	CHECK_SETOPT(h, CURLOPT_WRITEDATA, x);
 	CHECK_SETOPT(h, CURLOPT_HEADERFUNCTION, header_callback);
-	CHECK_SETOPT(h, CURLOPT_HEADERDATA, st);
-	CHECK_SETOPT(h, CURLOPT_HTTPHEADER, st->headers);
+	CHECK_SETOPT(h, CURLOPT_HEADERDATA, x);
+	CHECK_SETOPT(h, CURLOPT_HTTPHEADER, x->headers);
 	CHECK_SETOPT(h, CURLOPT_USERAGENT, opts->user_agent);
 	CHECK_SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, (long) opts->connect_timeout * 1000L);
 	CHECK_SETOPT(h, CURLOPT_TIMEOUT_MS, (long) opts->timeout * 1000L);
@@ -452,18 +542,28 @@ perform_once(RestConnOptions *opts, RestHttpRequest *req,
 		CHECK_SETOPT(h, CURLOPT_LOW_SPEED_TIME,
 					 (long) (opts->low_speed_time > 0 ? opts->low_speed_time : 30));
 	}
+	/* any encoding libcurl can decode; the size limit counts decoded bytes */
 	CHECK_SETOPT(h, CURLOPT_ACCEPT_ENCODING, "");
 	CHECK_SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	CHECK_SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	CHECK_SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* HTTP/2 when a TLS server offers it; HTTP/1.1 otherwise */
+	CHECK_SETOPT(h, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2TLS);
+	/* wait for a connection that may multiplex rather than open another */
+	if (pg_strncasecmp(req->url, "https://", 8) == 0)
+		CHECK_SETOPT(h, CURLOPT_PIPEWAIT, 1L);
 	if (opts->ssl_ca_file)
 		CHECK_SETOPT(h, CURLOPT_CAINFO, opts->ssl_ca_file);
-	if (strcmp(req->method, "POST") == 0)
+	if (x->is_post)
 	{
+		x->post_len = req->body ? req->body_len : 0;
+		x->post_body = MemoryContextAlloc(xcxt, x->post_len + 1);
+		if (x->post_len > 0)
+			memcpy(x->post_body, req->body, x->post_len);
+		x->post_body[x->post_len] = '\0';
 		CHECK_SETOPT(h, CURLOPT_POST, 1L);
-		CHECK_SETOPT(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-		CHECK_SETOPT(h, CURLOPT_POSTFIELDSIZE_LARGE,
-					 (curl_off_t) (req->body ? req->body_len : 0));
+		CHECK_SETOPT(h, CURLOPT_POSTFIELDS, x->post_body);
+		CHECK_SETOPT(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) x->post_len);
 	}
 	else
 		CHECK_SETOPT(h, CURLOPT_HTTPGET, 1L);
@@ -474,88 +574,379 @@ perform_once(RestConnOptions *opts, RestHttpRequest *req,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("could not start an HTTP request"),
 				 errdetail("%s", curl_multi_strerror(mc))));
-	st->conn = conn;
-	conn->active = st;
+	x->attached = true;
+	conn->nattached++;
+	x->state = XFER_RUNNING;
+	return x;
+}
 
-	for (;;)
-	{
-		CHECK_FOR_INTERRUPTS();
-		mc = curl_multi_perform(conn->multi, &running);
-		if (mc != CURLM_OK || running == 0)
-			break;
-		mc = curl_multi_poll(conn->multi, NULL, 0, REST_POLL_INTERVAL_MS, NULL);
-		if (mc != CURLM_OK)
-			break;
-	}
+/* Forget the response of an attempt that is retried. */
+static void
+xfer_reset_response(RestHttpXfer *x)
+{
+	if (x->buf)
+		pfree(x->buf);
+	x->buf = NULL;
+	x->len = 0;
+	x->cap = 0;
+	x->too_large = false;
+	x->out_of_memory = false;
+	x->www_authenticate[0] = '\0';
+	x->link[0] = '\0';
+	x->link_len = 0;
+	x->link_too_long = false;
+	x->retry_after[0] = '\0';
+	x->errbuf[0] = '\0';
+}
 
+/*
+ * Let libcurl move every transfer of the server forward without waiting,
+ * and note the ones that finished.
+ */
+static void
+drive(RestHttpConn *conn)
+{
+	CURLMcode	mc;
+	CURLMsg    *msg;
+	int			running;
+	int			queued;
+
+	mc = curl_multi_perform(conn->multi, &running);
 	if (mc != CURLM_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("HTTP request to server \"%s\" failed", opts->servername),
-				 errdetail("%s", curl_multi_strerror(mc)),
-				 errcontext("%s %s", req->method, req->display_url)));
+				 errmsg("HTTP requests failed"),
+				 errdetail("%s", curl_multi_strerror(mc))));
 
+	while ((msg = curl_multi_info_read(conn->multi, &queued)) != NULL)
 	{
-		CURLMsg    *msg;
-		int			queued;
+		RestHttpXfer *x = NULL;
 
-		while ((msg = curl_multi_info_read(conn->multi, &queued)) != NULL)
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		if (curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+							  (char **) &x) == CURLE_OK && x != NULL &&
+			x->state == XFER_RUNNING)
+			xfer_completed(x, msg->data.result);
+	}
+}
+
+/*
+ * A transfer finished.  A transient failure (connection failure; 429, 502,
+ * 503 or 504) is retried, at most max_retries times, after the wait
+ * Retry-After asks for or an exponential backoff with jitter, never longer
+ * than max_retry_wait: the transfer then waits without holding its handle
+ * in the multi handle.  A POST (a token request, which may rotate a
+ * refresh token) is retried only when it surely did not reach the server:
+ * a refused connection, 429 or 503.
+ */
+static void
+xfer_completed(RestHttpXfer *x, CURLcode result)
+{
+	RestConnOptions *opts = x->opts;
+	RestHttpConn *conn = x->conn;
+	long		status = 0;
+	bool		transient;
+
+	x->result = result;
+	if (result == CURLE_OK)
+	{
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		transient = status == 429 || status == 503 ||
+			(!x->is_post && (status == 502 || status == 504));
+	}
+	else
+		transient = result == CURLE_COULDNT_CONNECT ||
+			(!x->is_post && (result == CURLE_GOT_NOTHING ||
+							 result == CURLE_SEND_ERROR ||
+							 result == CURLE_RECV_ERROR ||
+							 result == CURLE_PARTIAL_FILE));
+
+	if (transient && x->attempt < opts->max_retries)
+	{
+		long		asked = retry_after_seconds(x->retry_after);
+		long		wait_ms;
+
+		if (asked <= opts->max_retry_wait)
 		{
-			if (msg->msg == CURLMSG_DONE && msg->easy_handle == h)
-				result = msg->data.result;
+			if (asked >= 0)
+				wait_ms = asked * 1000;
+			else
+			{
+				/* 0.5 s, 1 s, 2 s, ... with full jitter in its upper half */
+				double		base = Min(500.0 * pow(2.0, x->attempt),
+									   opts->max_retry_wait * 1000.0);
+
+				wait_ms = (long) (base / 2 + (base / 2) * random_fraction());
+			}
+			curl_multi_remove_handle(conn->multi, x->easy);
+			x->attached = false;
+			conn->nattached--;
+			xfer_reset_response(x);
+			x->attempt++;
+			x->retry_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+													  wait_ms);
+			x->state = XFER_WAITING;
+			return;
+		}
+		x->asked = asked;		/* the server wants a longer pause */
+	}
+	x->state = XFER_DONE;
+}
+
+/*
+ * Put transfers whose retry is due back into the multi handle.  Returns
+ * the milliseconds until the next retry that is not due yet, or -1.
+ */
+static long
+promote_retries(RestHttpConn *conn)
+{
+	dlist_iter	iter;
+	TimestampTz now = 0;
+	long		next = -1;
+
+	dlist_foreach(iter, &conn->xfers)
+	{
+		RestHttpXfer *x = dlist_container(RestHttpXfer, node, iter.cur);
+		long		left;
+		CURLMcode	mc;
+
+		if (x->state != XFER_WAITING)
+			continue;
+		if (now == 0)
+			now = GetCurrentTimestamp();
+		left = TimestampDifferenceMilliseconds(now, x->retry_at);
+		if (left > 0)
+		{
+			next = next < 0 ? left : Min(next, left);
+			continue;
+		}
+		mc = curl_multi_add_handle(conn->multi, x->easy);
+		if (mc != CURLM_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("could not start an HTTP request"),
+					 errdetail("%s", curl_multi_strerror(mc)),
+					 errcontext("%s %s", x->method, x->display_url)));
+		x->attached = true;
+		conn->nattached++;
+		x->state = XFER_RUNNING;
+	}
+	return next;
+}
+
+/*
+ * Move every transfer of x's server forward until x is done (block) or
+ * without waiting (!block).  Waits at most REST_POLL_INTERVAL_MS at a
+ * time, checking for interrupts in between; a wait for a retry alone
+ * wakes up on the latch.
+ */
+void
+rest_http_wait(RestHttpXfer *x, bool block)
+{
+	RestHttpConn *conn = x->conn;
+
+	if (conn == NULL)
+		elog(ERROR, "rest_fdw: wait for a released HTTP transfer");
+
+	for (;;)
+	{
+		long		next_retry;
+		long		timeout = REST_POLL_INTERVAL_MS;
+
+		CHECK_FOR_INTERRUPTS();
+		next_retry = promote_retries(conn);
+		drive(conn);
+		if (x->state == XFER_DONE || !block)
+			return;
+		if (next_retry >= 0)
+			timeout = Min(timeout, next_retry);
+		if (conn->nattached > 0)
+		{
+			CURLMcode	mc = curl_multi_poll(conn->multi, NULL, 0,
+											 (int) Max(timeout, 1), NULL);
+
+			if (mc != CURLM_OK)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_ERROR),
+						 errmsg("HTTP request to server \"%s\" failed",
+								x->opts->servername),
+						 errdetail("%s", curl_multi_strerror(mc)),
+						 errcontext("%s %s", x->method, x->display_url)));
+		}
+		else
+		{
+			/* only retries waiting: sleep on the latch, which signals set */
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 next_retry >= 0 ? Max(next_retry, 1) : timeout,
+							 PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
 		}
 	}
+}
 
+/* Has the transfer finished (with a response or a failure)? */
+bool
+rest_http_done(RestHttpXfer *x)
+{
+	return x->state == XFER_DONE;
+}
+
+/* Abort a transfer, if it still runs, and release it. */
+void
+rest_http_cancel(RestHttpXfer *x)
+{
+	MemoryContextDelete(x->cxt);
+}
+
+/*
+ * Hand over the response of a finished transfer in *resp (strings in the
+ * current memory context, the body in the context the transfer was started
+ * in) and release the transfer.  Transport failures (connection refused,
+ * timeouts, TLS errors, a body over the size limit) and a Retry-After
+ * longer than max_retry_wait are reported as ERRORs naming the server and
+ * the option that limits them; any HTTP status is returned to the caller.
+ */
+void
+rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
+{
+	RestConnOptions *opts = x->opts;
+	const char *method = x->method;
+	const char *display_url = x->display_url;
+	char	   *ct = NULL;
+	char	   *location = NULL;
+	double		connect_time = 0;
+
+	Assert(x->state == XFER_DONE);
 	memset(resp, 0, sizeof(RestHttpResponse));
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
-	curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
-	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &resp->elapsed);
-	curl_easy_getinfo(h, CURLINFO_CONNECT_TIME, &connect_time);
+	resp->retries = x->attempt;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &resp->status);
+	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &resp->elapsed);
+	curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME, &connect_time);
 
-	MemoryContextSwitchTo(callercxt);
-
-	memset(fail, 0, sizeof(PerformFailure));
-	fail->result = result;
-	fail->connect_time = connect_time;
-	strlcpy(fail->retry_after, st->retry_after, sizeof(fail->retry_after));
-	if (result != CURLE_OK)
+	if (x->result != CURLE_OK)
 	{
-		fail->too_large = st->too_large;
-		fail->out_of_memory = st->out_of_memory;
-		fail->received = st->len;
-		strlcpy(fail->detail,
-				st->errbuf[0] ? st->errbuf : curl_easy_strerror(result),
-				sizeof(fail->detail));
-		/* detaches the handle and frees the header list and the body */
-		if (st->buf)
-			pfree(st->buf);
-		MemoryContextDelete(reqcxt);
-		return;
-	}
+		int			attempt = x->attempt;
+		const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
 
-	{
-		char	   *location = NULL;
-
-		if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
-			location != NULL)
-			resp->redirect_url = pstrdup(location);
+		if (x->too_large)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("response from server \"%s\" is larger than %d bytes",
+							opts->servername, opts->max_response_size),
+					 errhint("The limit is the \"%s\" option of the server.",
+							 OPT_MAX_RESPONSE_SIZE),
+					 errcontext("%s %s", method, display_url)));
+		if (x->out_of_memory)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory while receiving the response from server \"%s\"",
+							opts->servername),
+					 errdetail("%zu bytes had been received.", x->len),
+					 errcontext("%s %s", method, display_url)));
+		if (x->result == CURLE_OPERATION_TIMEDOUT && connect_time == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg_plural("could not connect to server \"%s\" within %d second",
+								   "could not connect to server \"%s\" within %d seconds",
+								   opts->connect_timeout, opts->servername,
+								   opts->connect_timeout),
+					 errdetail("%s", detail),
+					 errhint("The limit is the \"%s\" option of the server.",
+							 OPT_CONNECT_TIMEOUT),
+					 errcontext("%s %s", method, display_url)));
+		if (x->result == CURLE_OPERATION_TIMEDOUT &&
+			opts->low_speed_limit > 0 && strstr(detail, "too slow") != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("HTTP request to server \"%s\" was slower than %d bytes per second",
+							opts->servername, opts->low_speed_limit),
+					 errdetail("%s", detail),
+					 errhint("The limits are the \"%s\" and \"%s\" options of the server.",
+							 OPT_LOW_SPEED_LIMIT, OPT_LOW_SPEED_TIME),
+					 errcontext("%s %s", method, display_url)));
+		if (x->result == CURLE_OPERATION_TIMEDOUT)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg_plural("HTTP request to server \"%s\" did not complete within %d second",
+								   "HTTP request to server \"%s\" did not complete within %d seconds",
+								   opts->timeout, opts->servername, opts->timeout),
+					 errdetail("%s", detail),
+					 errhint("The limit is the \"%s\" option of the server.",
+							 OPT_TIMEOUT),
+					 errcontext("%s %s", method, display_url)));
+		if (x->result == CURLE_PEER_FAILED_VERIFICATION)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not verify the TLS certificate of server \"%s\"",
+							opts->servername),
+					 errdetail("%s", detail),
+					 errhint("If the certificate is issued by a private CA, give the CA's certificate file in the \"%s\" option; the host name in base_url must match the certificate.",
+							 OPT_SSL_CA_FILE),
+					 errcontext("%s %s", method, display_url)));
+		if (x->result == CURLE_COULDNT_CONNECT ||
+			x->result == CURLE_COULDNT_RESOLVE_HOST ||
+			x->result == CURLE_COULDNT_RESOLVE_PROXY)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not connect to server \"%s\"", opts->servername),
+					 attempt > 0
+					 ? errdetail("%s (after %d retries)", detail, attempt)
+					 : errdetail("%s", detail),
+					 errcontext("%s %s", method, display_url)));
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("HTTP request to server \"%s\" failed", opts->servername),
+				 attempt > 0
+				 ? errdetail("%s (after %d retries)", detail, attempt)
+				 : errdetail("%s", detail),
+				 errcontext("%s %s", method, display_url)));
 	}
+	if (x->asked > opts->max_retry_wait)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("server \"%s\" asked to retry after %ld seconds",
+						opts->servername, x->asked),
+				 errdetail("It answered HTTP status %ld: %s", resp->status,
+						   rest_shorten(x->buf, x->len, 200)),
+				 errhint("The longest wait allowed is the \"%s\" option of the server (%d seconds).",
+						 OPT_MAX_RETRY_WAIT, opts->max_retry_wait),
+				 errcontext("%s %s", method, display_url)));
 
-	if (st->buf == NULL)
-	{
-		st->buf = MemoryContextAlloc(callercxt, 1);
-		st->buf[0] = '\0';
-	}
-	resp->body = st->buf;
-	resp->body_len = st->len;
+	if (curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
+		location != NULL)
+		resp->redirect_url = pstrdup(location);
+	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
 	resp->content_type = ct ? pstrdup(ct) : NULL;
-	resp->www_authenticate = st->www_authenticate[0]
-		? pstrdup(st->www_authenticate) : NULL;
-	resp->link = st->link_len > 0 ? pstrdup(st->link) : NULL;
-	resp->link_too_long = st->link_too_long;
+	if (x->buf == NULL)
+	{
+		x->buf = MemoryContextAlloc(x->bodycxt, 1);
+		x->buf[0] = '\0';
+	}
+	resp->body = x->buf;
+	resp->body_len = x->len;
+	x->buf = NULL;				/* the caller's now */
+	resp->www_authenticate = x->www_authenticate[0]
+		? pstrdup(x->www_authenticate) : NULL;
+	resp->link = x->link_len > 0 ? pstrdup(x->link) : NULL;
+	resp->link_too_long = x->link_too_long;
 
-	/* detaches the handle and frees the header list */
-	MemoryContextDelete(reqcxt);
+	MemoryContextDelete(x->cxt);
+}
+
+/*
+ * Perform one HTTP request and fill *resp: rest_http_start,
+ * rest_http_wait and rest_http_finish in a row.  The body is palloc'd in
+ * the current memory context.
+ */
+void
+rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
+				  RestHttpResponse *resp)
+{
+	RestHttpXfer *x = rest_http_start(opts, req);
+
+	rest_http_wait(x, true);
+	rest_http_finish(x, resp);
 }
 
 /*
@@ -631,26 +1022,6 @@ random_fraction(void)
 #endif
 }
 
-/* Sleep ms milliseconds, waking up for interrupts (cancel, terminate). */
-static void
-sleep_interruptibly(long ms)
-{
-	TimestampTz end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
-
-	for (;;)
-	{
-		long		left;
-
-		CHECK_FOR_INTERRUPTS();
-		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), end);
-		if (left <= 0)
-			break;
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 left, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-	}
-}
-
 /*
  * Seconds a Retry-After header asks for (delay-seconds or an HTTP-date),
  * or -1 when there is none or it cannot be read.
@@ -675,156 +1046,6 @@ retry_after_seconds(const char *value)
 	return Max(secs, 0);
 }
 
-/*
- * Perform one HTTP request and fill *resp, retrying transient failures:
- * connection failures and 429, 502, 503 and 504 answers, at most
- * max_retries times, waiting as Retry-After says or with exponential
- * backoff and jitter, never longer than max_retry_wait.  A POST (a token
- * request, which may rotate a refresh token) is retried only when it
- * surely did not reach the server: a refused connection, 429 or 503.
- *
- * Transport failures (connection refused, timeouts, TLS errors, a body over
- * the size limit) are reported as ERRORs naming the server and the option
- * that limits them; any HTTP status is returned to the caller.  Every wait
- * is interruptible.
- */
-void
-rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
-				  RestHttpResponse *resp)
-{
-	bool		is_post = strcmp(req->method, "POST") == 0;
-	PerformFailure fail;
-	int			attempt;
-	long		asked = -1;
-
-	check_allowed_host(opts, req->url);
-
-	for (attempt = 0;; attempt++)
-	{
-		bool		transient;
-		long		wait_ms;
-
-		memset(resp, 0, sizeof(RestHttpResponse));
-		perform_once(opts, req, resp, &fail);
-
-		if (fail.result != CURLE_OK)
-			transient = fail.result == CURLE_COULDNT_CONNECT ||
-				(!is_post && (fail.result == CURLE_GOT_NOTHING ||
-							  fail.result == CURLE_SEND_ERROR ||
-							  fail.result == CURLE_RECV_ERROR ||
-							  fail.result == CURLE_PARTIAL_FILE));
-		else
-			transient = resp->status == 429 || resp->status == 503 ||
-				(!is_post && (resp->status == 502 || resp->status == 504));
-		if (!transient || attempt >= opts->max_retries)
-			break;
-
-		asked = retry_after_seconds(fail.retry_after);
-		if (asked > opts->max_retry_wait)
-			break;				/* the server wants a longer pause */
-		if (asked >= 0)
-			wait_ms = asked * 1000;
-		else
-		{
-			/* 0.5 s, 1 s, 2 s, ... with full jitter in its upper half */
-			double		base = Min(500.0 * pow(2.0, attempt),
-								   opts->max_retry_wait * 1000.0);
-
-			wait_ms = (long) (base / 2 + (base / 2) * random_fraction());
-		}
-		if (resp->body)
-			pfree(resp->body);
-		sleep_interruptibly(wait_ms);
-	}
-	resp->retries = attempt;
-
-	if (fail.result != CURLE_OK)
-	{
-		const char *detail = fail.detail;
-
-		if (fail.too_large)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("response from server \"%s\" is larger than %d bytes",
-							opts->servername, opts->max_response_size),
-					 errhint("The limit is the \"%s\" option of the server.",
-							 OPT_MAX_RESPONSE_SIZE),
-					 errcontext("%s %s", req->method, req->display_url)));
-		if (fail.out_of_memory)
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory while receiving the response from server \"%s\"",
-							opts->servername),
-					 errdetail("%zu bytes had been received.", fail.received),
-					 errcontext("%s %s", req->method, req->display_url)));
-		if (fail.result == CURLE_OPERATION_TIMEDOUT && fail.connect_time == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg_plural("could not connect to server \"%s\" within %d second",
-								   "could not connect to server \"%s\" within %d seconds",
-								   opts->connect_timeout, opts->servername,
-								   opts->connect_timeout),
-					 errdetail("%s", detail),
-					 errhint("The limit is the \"%s\" option of the server.",
-							 OPT_CONNECT_TIMEOUT),
-					 errcontext("%s %s", req->method, req->display_url)));
-		if (fail.result == CURLE_OPERATION_TIMEDOUT &&
-			opts->low_speed_limit > 0 && strstr(detail, "too slow") != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("HTTP request to server \"%s\" was slower than %d bytes per second",
-							opts->servername, opts->low_speed_limit),
-					 errdetail("%s", detail),
-					 errhint("The limits are the \"%s\" and \"%s\" options of the server.",
-							 OPT_LOW_SPEED_LIMIT, OPT_LOW_SPEED_TIME),
-					 errcontext("%s %s", req->method, req->display_url)));
-		if (fail.result == CURLE_OPERATION_TIMEDOUT)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg_plural("HTTP request to server \"%s\" did not complete within %d second",
-								   "HTTP request to server \"%s\" did not complete within %d seconds",
-								   opts->timeout, opts->servername, opts->timeout),
-					 errdetail("%s", detail),
-					 errhint("The limit is the \"%s\" option of the server.",
-							 OPT_TIMEOUT),
-					 errcontext("%s %s", req->method, req->display_url)));
-		if (fail.result == CURLE_PEER_FAILED_VERIFICATION)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("could not verify the TLS certificate of server \"%s\"",
-							opts->servername),
-					 errdetail("%s", detail),
-					 errhint("If the certificate is issued by a private CA, give the CA's certificate file in the \"%s\" option; the host name in base_url must match the certificate.",
-							 OPT_SSL_CA_FILE),
-					 errcontext("%s %s", req->method, req->display_url)));
-		if (fail.result == CURLE_COULDNT_CONNECT ||
-			fail.result == CURLE_COULDNT_RESOLVE_HOST ||
-			fail.result == CURLE_COULDNT_RESOLVE_PROXY)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("could not connect to server \"%s\"", opts->servername),
-					 attempt > 0
-					 ? errdetail("%s (after %d retries)", detail, attempt)
-					 : errdetail("%s", detail),
-					 errcontext("%s %s", req->method, req->display_url)));
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("HTTP request to server \"%s\" failed", opts->servername),
-				 attempt > 0
-				 ? errdetail("%s (after %d retries)", detail, attempt)
-				 : errdetail("%s", detail),
-				 errcontext("%s %s", req->method, req->display_url)));
-	}
-	if (asked > opts->max_retry_wait)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("server \"%s\" asked to retry after %ld seconds", opts->servername, asked),
-				 errdetail("It answered HTTP status %ld: %s", resp->status,
-						   rest_shorten(resp->body, resp->body_len, 200)),
-				 errhint("The longest wait allowed is the \"%s\" option of the server (%d seconds).",
-						 OPT_MAX_RETRY_WAIT, opts->max_retry_wait),
-				 errcontext("%s %s", req->method, req->display_url)));
-}
 
 /*
  * Resolve a URL reference (absolute, or relative as in RFC 3986 section 5)

@@ -51,7 +51,8 @@ typedef enum RestOptKind
 	OPTKIND_PAGE_END,
 	OPTKIND_IN_STYLE,
 	OPTKIND_PARAM_NAME,			/* a query parameter name */
-	OPTKIND_BYTES				/* a size: bytes, or with kB, MB, GB */
+	OPTKIND_BYTES,				/* a size: bytes, or with kB, MB, GB */
+	OPTKIND_CONCURRENCY			/* 1 .. REST_MAX_FETCH_CONCURRENCY */
 } RestOptKind;
 
 typedef struct RestFdwOption
@@ -115,6 +116,7 @@ static const RestFdwOption rest_options[] = {
 	PAGING_OPTION(OPT_TOTAL_PAGES_PATH, OPTKIND_JSON_PATH),
 	PAGING_OPTION(OPT_PAGE_END, OPTKIND_PAGE_END),
 	PAGING_OPTION(OPT_MAX_PAGES, OPTKIND_COUNT),
+	PAGING_OPTION(OPT_FETCH_CONCURRENCY, OPTKIND_CONCURRENCY),
 	PAGING_OPTION(OPT_REQUEST_COST, OPTKIND_NUMBER),
 	{OPT_ROWS, ForeignTableRelationId, false, OPTKIND_NUMBER},
 	{OPT_EXACT, ForeignTableRelationId, false, OPTKIND_BOOL},
@@ -503,6 +505,17 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 						 errhint("Give a size from 1kB to 1GB, in bytes or with a unit: kB, MB, GB.")));
 			break;
 
+		case OPTKIND_CONCURRENCY:
+			(void) parse_int_range(value, 1, REST_MAX_FETCH_CONCURRENCY, &ok);
+			if (!ok)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								opt->name, value),
+						 errhint("The value must be an integer from 1 (one request at a time) to %d.",
+								 REST_MAX_FETCH_CONCURRENCY)));
+			break;
+
 		case OPTKIND_PARAM_NAME:
 			if (value[0] == '\0' || has_control_chars(value) ||
 				strpbrk(value, "&=#? ") != NULL)
@@ -825,6 +838,8 @@ apply_paging_option(RestPaging *pg, DefElem *def, RestTableOptions *opts)
 		pg->short_page_ends = pg_strcasecmp(val, "short") == 0;
 	else if (strcmp(name, OPT_MAX_PAGES) == 0)
 		pg->max_pages = parse_int_range(val, 1, INT_MAX, &ok);
+	else if (strcmp(name, OPT_FETCH_CONCURRENCY) == 0)
+		pg->fetch_concurrency = parse_int_range(val, 1, REST_MAX_FETCH_CONCURRENCY, &ok);
 	else if (strcmp(name, OPT_REQUEST_COST) == 0)
 		opts->request_cost = strtod(val, NULL);
 	else
@@ -852,6 +867,7 @@ rest_get_table_options(Oid relid, TupleDesc tupdesc)
 	pg->first_page = 1;
 	pg->cursor_param = "cursor";
 	pg->max_pages = REST_DEFAULT_MAX_PAGES;
+	pg->fetch_concurrency = REST_DEFAULT_FETCH_CONCURRENCY;
 	opts->rows = -1;
 	opts->request_cost = REST_DEFAULT_REQUEST_COST;
 

@@ -7,7 +7,8 @@
  * credentials, retries once with a new token when an OAuth 2.0 API answers
  * 401, and turns any other non-2xx status or a response that is not JSON
  * into an ERROR that shows the status, the (masked) URL and the start of
- * the body.
+ * the body.  The pager runs the same steps for each page, without waiting
+ * for one page before requesting the next.
  *
  * The pager builds each page's request from what the previous response
  * said, for six styles: none, offset/limit, page number, a cursor read from
@@ -17,8 +18,24 @@
  * missing cursor or next URL.  Safety: at most max_pages pages, an ERROR
  * when a cursor or next URL repeats, and next URLs must keep the scheme,
  * host and port of the first request, so credentials never go elsewhere.
- * Pages are fetched one at a time, only when the scan needs more rows, so
- * a LIMIT stops the requests.
+ *
+ * Concurrency (fetch_concurrency > 1).  The first page is always requested
+ * alone.  With offset and page-number paging, later pages do not depend on
+ * earlier responses, so up to fetch_concurrency pages are kept in flight:
+ * the offset advances by the first page's row count, and no page is
+ * requested past a known end (total count or pages), past the rows a
+ * LIMIT needs, or past max_pages.  Without a known end, pages are
+ * requested ahead speculatively and those past the end found are
+ * discarded.  Responses are consumed in scan order only, through the same
+ * end detection as one page at a time; when a page turns out not to be
+ * the one sequential paging would have asked for (a short page in the
+ * middle), every page requested after it is discarded and requested again
+ * from the right offset.  So results, errors and the max_pages and loop
+ * checks are those of sequential paging.  With cursor, next-URL and Link
+ * paging, the next page is requested as soon as the current one is parsed,
+ * and arrives while its rows are returned.  Pages in flight live in memory
+ * contexts of their own under the scan's paging context: discarding one,
+ * ending the scan, or an ERROR aborts the transfer (http.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -27,83 +44,136 @@
 #include <limits.h>
 
 #include "utils/builtins.h"
+#include "utils/memutils.h"
+
+/* One page's request, followed through a 401 and redirects */
+struct RestPageFetch
+{
+	MemoryContext cxt;			/* everything of this fetch */
+	int64		param;			/* offset or page number asked for, or -1 */
+	char	   *url;			/* of the current request, no credentials */
+	char	   *first_url;		/* redirects stay in its origin */
+	char	   *page_display_url;	/* masked first URL, for paging errors */
+	char	   *req_display_url;	/* masked URL as sent, for HTTP errors */
+	RestHttpXfer *xfer;			/* the request in flight, or NULL */
+	int			attempt;		/* 1 once a 401 was answered */
+	int			epoch;			/* auth epoch when the request was sent */
+	int			redirects;
+	RestHttpResponse resp;		/* the final response */
+};
 
 static bool json_content_type(const char *ct);
 static bool seen_before(RestPager *pager, const char *s);
+static void fetch_send(RestConnOptions *conn, RestScanStats *stats,
+					   RestPageFetch *f, bool force_new_token);
+static bool fetch_step(RestConnOptions *conn, RestScanStats *stats,
+					   RestPageFetch *f, int *auth_epoch);
+static void advance_state(RestPager *pager, RestRowSet *rs,
+						  RestHttpResponse *resp);
+static void schedule(RestPager *pager);
+static void discard_inflight(RestPager *pager, int from);
 
 /*
- * GET url (which holds no secret) as the user of conn and return the 2xx
- * response in *resp, with its body in the current memory context.
+ * Send the request of f (again): credentials for f->url (a new token with
+ * force_new_token) and a transfer started in f's memory context.
  */
-void
-rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
-		   RestScanStats *stats)
+static void
+fetch_send(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
+		   bool force_new_token)
 {
 	RestHttpRequest req;
-	int			attempt = 0;
-	int			redirects = 0;
-	const char *first_url = url;
+	MemoryContext oldcxt = MemoryContextSwitchTo(f->cxt);
 
-	for (;;)
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.url = f->url;
+	req.display_url = rest_mask_url(f->url);
+	req.headers = list_make1("Accept: application/json");
+	rest_auth_add_credentials(conn, &req, force_new_token, stats);
+	f->req_display_url = (char *) req.display_url;
+
+	f->xfer = rest_http_start(conn, &req);
+	if (stats)
+		stats->requests++;
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * The transfer of f is done: take its response.  A 401 of an OAuth 2.0
+ * API is answered once with a new token (unless another fetch of the scan
+ * got one since this request was sent: then that one is used), and
+ * redirects are followed within the first URL's origin; both send the
+ * request again and return false.  Otherwise the response must be a
+ * non-empty 2xx JSON answer, or this is an ERROR; returns true.
+ */
+static bool
+fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
+		   int *auth_epoch)
+{
+	RestHttpResponse *resp = &f->resp;
+	MemoryContext oldcxt = MemoryContextSwitchTo(f->cxt);
+
+	rest_http_finish(f->xfer, resp);
+	f->xfer = NULL;
+	if (stats)
 	{
-		memset(&req, 0, sizeof(req));
-		req.method = "GET";
-		req.url = url;
-		req.display_url = rest_mask_url(url);
-		req.headers = list_make1("Accept: application/json");
-		rest_auth_add_credentials(conn, &req, attempt > 0, stats);
+		stats->requests += resp->retries;
+		stats->retries += resp->retries;
+		stats->bytes += resp->body_len;
+	}
 
-		rest_http_perform(conn, &req, resp);
-		if (stats)
-		{
-			stats->requests += 1 + resp->retries;
-			stats->retries += resp->retries;
-			stats->bytes += resp->body_len;
-		}
+	/* one new token and one retry for a rejected OAuth token */
+	if (resp->status == 401 && f->attempt == 0 && rest_auth_refreshable(conn))
+	{
+		bool		force = f->epoch == *auth_epoch;
 
-		/* one new token and one retry for a rejected OAuth token */
-		if (resp->status == 401 && attempt == 0 && rest_auth_refreshable(conn))
-		{
-			attempt++;
-			continue;
-		}
+		f->attempt++;
+		if (force)
+			(*auth_epoch)++;
+		f->epoch = *auth_epoch;
+		pfree(resp->body);
+		fetch_send(conn, stats, f, force);
+		MemoryContextSwitchTo(oldcxt);
+		return false;
+	}
 
-		/*
-		 * Redirects are followed only within the first URL's origin, so
-		 * credentials never go to another server.
-		 */
-		if ((resp->status == 301 || resp->status == 302 || resp->status == 303 ||
-			 resp->status == 307 || resp->status == 308) && resp->redirect_url)
-		{
-			char	   *target = resp->redirect_url;
+	/*
+	 * Redirects are followed only within the first URL's origin, so
+	 * credentials never go to another server.
+	 */
+	if ((resp->status == 301 || resp->status == 302 || resp->status == 303 ||
+		 resp->status == 307 || resp->status == 308) && resp->redirect_url)
+	{
+		char	   *target = resp->redirect_url;
 
-			if (pg_strncasecmp(target, "http://", 7) != 0 &&
-				pg_strncasecmp(target, "https://", 8) != 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_ERROR),
-						 errmsg("server \"%s\" redirected to a URL that is not http or https",
-								conn->servername),
-						 errdetail("GET %s answered HTTP status %ld with Location %s.",
-								   req.display_url, resp->status,
-								   rest_shorten(target, strlen(target), 200))));
-			if (!rest_same_origin(target, first_url))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_ERROR),
-						 errmsg("server \"%s\" redirected to another server", conn->servername),
-						 errdetail("GET %s answered HTTP status %ld with Location %s.",
-								   req.display_url, resp->status, rest_mask_url(target)),
-						 errhint("Redirects are followed only to the scheme, host and port of the request, so that credentials are not sent elsewhere; point base_url at the new location.")));
-			if (++redirects > REST_MAX_REDIRECTS)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_ERROR),
-						 errmsg("server \"%s\" redirected more than %d times",
-								conn->servername, REST_MAX_REDIRECTS),
-						 errdetail("The last redirect was from %s to %s.",
-								   req.display_url, rest_mask_url(target))));
-			url = target;
-			continue;
-		}
-		break;
+		if (pg_strncasecmp(target, "http://", 7) != 0 &&
+			pg_strncasecmp(target, "https://", 8) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("server \"%s\" redirected to a URL that is not http or https",
+							conn->servername),
+					 errdetail("GET %s answered HTTP status %ld with Location %s.",
+							   f->req_display_url, resp->status,
+							   rest_shorten(target, strlen(target), 200))));
+		if (!rest_same_origin(target, f->first_url))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("server \"%s\" redirected to another server", conn->servername),
+					 errdetail("GET %s answered HTTP status %ld with Location %s.",
+							   f->req_display_url, resp->status, rest_mask_url(target)),
+					 errhint("Redirects are followed only to the scheme, host and port of the request, so that credentials are not sent elsewhere; point base_url at the new location.")));
+		if (++f->redirects > REST_MAX_REDIRECTS)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("server \"%s\" redirected more than %d times",
+							conn->servername, REST_MAX_REDIRECTS),
+					 errdetail("The last redirect was from %s to %s.",
+							   f->req_display_url, rest_mask_url(target))));
+		f->url = target;
+		pfree(resp->body);
+		fetch_send(conn, stats, f, false);
+		MemoryContextSwitchTo(oldcxt);
+		return false;
 	}
 
 	if (resp->status < 200 || resp->status > 299)
@@ -111,7 +181,7 @@ rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
 		const char *hint = NULL;
 
 		if (resp->status == 401 && conn->auth_method == REST_AUTH_OAUTH2)
-			hint = attempt > 0
+			hint = f->attempt > 0
 				? "The API rejected a newly obtained access token; check the scope option of the server and the client's permissions."
 				: "The access token was rejected and cannot be refreshed; set refresh_token (or a new access_token) in the user mapping.";
 		else if (resp->status == 401 && conn->auth_method == REST_AUTH_NONE)
@@ -129,12 +199,12 @@ rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
 						conn->servername, resp->status),
 				 resp->www_authenticate
 				 ? errdetail("GET %s answered with WWW-Authenticate: %s; body: %s",
-							 req.display_url,
+							 f->req_display_url,
 							 rest_shorten(resp->www_authenticate,
 										  strlen(resp->www_authenticate), 200),
 							 rest_shorten(resp->body, resp->body_len, 200))
 				 : errdetail("GET %s answered: %s",
-							 req.display_url,
+							 f->req_display_url,
 							 rest_shorten(resp->body, resp->body_len, 300)),
 				 hint ? errhint("%s", hint) : 0));
 	}
@@ -144,7 +214,7 @@ rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("response from server \"%s\" is empty", conn->servername),
 				 errdetail("GET %s answered HTTP status %ld with no body.",
-						   req.display_url, resp->status),
+						   f->req_display_url, resp->status),
 				 errhint("A JSON array or object was expected.")));
 
 	if (resp->content_type != NULL && !json_content_type(resp->content_type))
@@ -152,10 +222,35 @@ rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 				 errmsg("response from server \"%s\" is not JSON", conn->servername),
 				 errdetail("GET %s answered with Content-Type \"%s\": %s",
-						   req.display_url,
+						   f->req_display_url,
 						   rest_shorten(resp->content_type,
 										strlen(resp->content_type), 100),
 						   rest_shorten(resp->body, resp->body_len, 200))));
+	MemoryContextSwitchTo(oldcxt);
+	return true;
+}
+
+/*
+ * GET url (which holds no secret) as the user of conn and return the 2xx
+ * response in *resp, with its body in the current memory context.
+ */
+void
+rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
+		   RestScanStats *stats)
+{
+	RestPageFetch f;
+	int			epoch = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.cxt = CurrentMemoryContext;
+	f.param = -1;
+	f.url = pstrdup(url);
+	f.first_url = f.url;
+	fetch_send(conn, stats, &f, false);
+	do
+		rest_http_wait(f.xfer, true);
+	while (!fetch_step(conn, stats, &f, &epoch));
+	*resp = f.resp;
 }
 
 /*
@@ -181,7 +276,8 @@ json_content_type(const char *ct)
 /*
  * Start paging url (which carries the endpoint's query string and the
  * pushed parameters).  bound is the number of rows the query needs at
- * most, or -1.
+ * most, or -1.  The current memory context holds the paging state and the
+ * pages in flight until it is reset.
  */
 void
 rest_pager_init(RestPager *pager, RestConnOptions *conn, RestPaging *cfg,
@@ -197,6 +293,12 @@ rest_pager_init(RestPager *pager, RestConnOptions *conn, RestPaging *cfg,
 	pager->bound = bound;
 	pager->offset = cfg->first_offset;
 	pager->page = cfg->first_page;
+	pager->cxt = CurrentMemoryContext;
+	pager->concurrency = cfg->style == REST_PAGING_NONE ? 1
+		: Max(cfg->fetch_concurrency, 1);
+	pager->inflight = palloc0(sizeof(RestPageFetch *) * pager->concurrency);
+	pager->total = -1;
+	pager->total_pages = -1;
 
 	/* ask for no more rows than the query needs */
 	pager->page_size = cfg->page_size;
@@ -228,27 +330,15 @@ append_param(StringInfo buf, const char *name, const char *value)
 }
 
 /*
- * Fetch the next page into *resp.  Returns false, without a request, when
- * the previous page was the last.
+ * The URL of the next page to request: for offset and page-number paging
+ * the one with offset or page number param, for the other styles the one
+ * the last response pointed to.  palloc'd in the current context.
  */
-bool
-rest_pager_fetch(RestPager *pager, RestHttpResponse *resp)
+static char *
+page_url(RestPager *pager, int64 param)
 {
 	RestPaging *cfg = pager->cfg;
 	StringInfoData url;
-
-	if (pager->done)
-		return false;
-
-	if (pager->pages >= cfg->max_pages)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("foreign table \"%s\" has more than %d pages",
-						pager->relname, cfg->max_pages),
-				 errdetail("The last page requested was %s.",
-						   pager->display_url ? pager->display_url : "?"),
-				 errhint("Raise the \"%s\" option, or add conditions that the API can apply.",
-						 OPT_MAX_PAGES)));
 
 	initStringInfo(&url);
 	if ((cfg->style == REST_PAGING_NEXT_URL ||
@@ -261,11 +351,11 @@ rest_pager_fetch(RestPager *pager, RestHttpResponse *resp)
 		{
 			case REST_PAGING_OFFSET:
 				append_param(&url, cfg->offset_param,
-							 psprintf(INT64_FORMAT, pager->offset));
+							 psprintf(INT64_FORMAT, param));
 				break;
 			case REST_PAGING_PAGE:
 				append_param(&url, cfg->page_param,
-							 psprintf(INT64_FORMAT, pager->page));
+							 psprintf(INT64_FORMAT, param));
 				break;
 			case REST_PAGING_CURSOR:
 				if (pager->cursor)
@@ -279,18 +369,219 @@ rest_pager_fetch(RestPager *pager, RestHttpResponse *resp)
 			append_param(&url, cfg->page_size_param,
 						 psprintf("%d", pager->page_size));
 	}
+	return url.data;
+}
+
+/* The offset or page number sequential paging asks for next, or -1 */
+static int64
+next_param(RestPager *pager)
+{
+	if (pager->cfg->style == REST_PAGING_OFFSET)
+		return pager->offset;
+	if (pager->cfg->style == REST_PAGING_PAGE)
+		return pager->page;
+	return -1;
+}
+
+/*
+ * Request the page after those in flight (param as for page_url) and send
+ * the request at once.  Everything of it lives in a new memory context
+ * under the pager's.
+ */
+static void
+issue(RestPager *pager, int64 param)
+{
+	RestPaging *cfg = pager->cfg;
+	MemoryContext cxt;
+	MemoryContext oldcxt;
+	RestPageFetch *f;
+
+	Assert(pager->ninflight < pager->concurrency);
+	cxt = AllocSetContextCreate(pager->cxt, "rest_fdw page",
+								ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(cxt);
+	f = palloc0(sizeof(RestPageFetch));
+	f->cxt = cxt;
+	f->param = param;
+	f->url = page_url(pager, param);
+	f->first_url = f->url;
+	f->page_display_url = rest_mask_url(f->url);
+	f->epoch = pager->auth_epoch;
+	pager->inflight[pager->ninflight++] = f;
 
 	/* a next URL that leads back to the first page is a loop too */
-	if (pager->pages == 0 && (cfg->style == REST_PAGING_NEXT_URL ||
-							  cfg->style == REST_PAGING_LINK_HEADER))
-		(void) seen_before(pager, url.data);
+	if (pager->pages == 0 && pager->ninflight == 1 &&
+		(cfg->style == REST_PAGING_NEXT_URL ||
+		 cfg->style == REST_PAGING_LINK_HEADER))
+	{
+		MemoryContextSwitchTo(pager->cxt);
+		(void) seen_before(pager, f->url);
+		MemoryContextSwitchTo(cxt);
+	}
 
-	pager->display_url = rest_mask_url(url.data);
-	rest_fetch(pager->conn, url.data, resp, pager->stats);
+	fetch_send(pager->conn, pager->stats, f, false);
+	MemoryContextSwitchTo(oldcxt);
+	rest_http_wait(f->xfer, false);
+}
+
+/* Abort and forget the pages in flight from position from on. */
+static void
+discard_inflight(RestPager *pager, int from)
+{
+	while (pager->ninflight > from)
+	{
+		RestPageFetch *f = pager->inflight[--pager->ninflight];
+
+		pager->inflight[pager->ninflight] = NULL;
+		MemoryContextDelete(f->cxt);
+	}
+}
+
+/*
+ * Free the response of the page returned last.  Called when the caller no
+ * longer needs its body; rest_pager_next and rest_pager_end do it anyway.
+ */
+void
+rest_pager_release_page(RestPager *pager)
+{
+	if (pager->current)
+	{
+		MemoryContextDelete(pager->current->cxt);
+		pager->current = NULL;
+	}
+}
+
+/*
+ * The next page of the scan, in order, in *resp (valid until the next call
+ * or rest_pager_release_page).  Returns false, without a request, when the
+ * previous page was the last.  Waits for the page if needed, letting the
+ * other requests in flight go on.
+ */
+bool
+rest_pager_next(RestPager *pager, RestHttpResponse **resp)
+{
+	RestPaging *cfg = pager->cfg;
+	RestPageFetch *f;
+
+	rest_pager_release_page(pager);
+	if (pager->done)
+		return false;
+
+	if (pager->pages >= cfg->max_pages)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("foreign table \"%s\" has more than %d pages",
+						pager->relname, cfg->max_pages),
+				 errdetail("The last page requested was %s.",
+						   pager->display_url ? pager->display_url : "?"),
+				 errhint("Raise the \"%s\" option, or add conditions that the API can apply.",
+						 OPT_MAX_PAGES)));
+
+	if (pager->ninflight == 0)
+		issue(pager, next_param(pager));
+	f = pager->inflight[0];
+	do
+		rest_http_wait(f->xfer, true);
+	while (!fetch_step(pager->conn, pager->stats, f, &pager->auth_epoch));
+
+	pager->ninflight--;
+	memmove(pager->inflight, pager->inflight + 1,
+			sizeof(RestPageFetch *) * pager->ninflight);
+	pager->inflight[pager->ninflight] = NULL;
+	pager->current = f;
+
+	if (pager->display_url)
+		pfree(pager->display_url);
+	pager->display_url = MemoryContextStrdup(pager->cxt, f->page_display_url);
 	pager->pages++;
 	if (pager->stats)
 		pager->stats->pages++;
+	*resp = &f->resp;
 	return true;
+}
+
+/*
+ * Let the requests in flight make progress without waiting; called while
+ * rows are returned, so that prefetched pages arrive meanwhile.
+ */
+void
+rest_pager_poll(RestPager *pager)
+{
+	if (pager->ninflight > 0 && pager->inflight[0]->xfer != NULL)
+		rest_http_wait(pager->inflight[0]->xfer, false);
+}
+
+/* The scan ends: abort the requests in flight, free the last page. */
+void
+rest_pager_end(RestPager *pager)
+{
+	discard_inflight(pager, 0);
+	rest_pager_release_page(pager);
+}
+
+/*
+ * Request pages ahead after a page was consumed; see the file header.
+ * Pages in flight that are not the ones sequential paging asks for next
+ * are discarded first.
+ */
+static void
+schedule(RestPager *pager)
+{
+	RestPaging *cfg = pager->cfg;
+	int64		next;
+	int64		stride;
+	int			j;
+
+	if (pager->done)
+	{
+		discard_inflight(pager, 0);
+		return;
+	}
+	if (pager->concurrency <= 1)
+		return;					/* one page at a time, when it is needed */
+
+	if (cfg->style != REST_PAGING_OFFSET && cfg->style != REST_PAGING_PAGE)
+	{
+		/* the next page's request depends on this one: prefetch one */
+		if (pager->ninflight == 0)
+			issue(pager, -1);
+		return;
+	}
+
+	next = next_param(pager);
+	stride = cfg->style == REST_PAGING_OFFSET ? pager->step : 1;
+	for (j = 0; j < pager->ninflight; j++)
+	{
+		if (pager->inflight[j]->param != next + j * stride)
+		{
+			discard_inflight(pager, j);
+			break;
+		}
+	}
+	if (pager->step <= 0)
+		return;
+
+	while (pager->ninflight < pager->concurrency)
+	{
+		int64		ahead = pager->ninflight;
+		int64		param = next + ahead * stride;
+		int64		rows_before = pager->rows + ahead * pager->step;
+
+		if (pager->pages + ahead >= cfg->max_pages)
+			break;				/* the max_pages error comes in order */
+		if (pager->bound > 0 && rows_before >= pager->bound)
+			break;
+		if (cfg->style == REST_PAGING_OFFSET && pager->total >= 0 &&
+			param - cfg->first_offset >= pager->total)
+			break;
+		if (cfg->style == REST_PAGING_PAGE && pager->total >= 0 &&
+			rows_before >= pager->total)
+			break;
+		if (cfg->style == REST_PAGING_PAGE && pager->total_pages >= 0 &&
+			param > cfg->first_page + pager->total_pages - 1)
+			break;
+		issue(pager, param);
+	}
 }
 
 /* Has this cursor or URL been seen in this scan?  Remember it. */
@@ -468,11 +759,20 @@ meta_int(const char *s)
 }
 
 /*
- * Decide from the page just parsed whether there is another, and how to
- * ask for it.
+ * Decide from the page just parsed (the one rest_pager_next returned)
+ * whether there is another and how to ask for it, then request the pages
+ * ahead that concurrency allows.
  */
 void
 rest_pager_advance(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
+{
+	advance_state(pager, rs, resp);
+	schedule(pager);
+}
+
+/* The sequential paging state after a page: done, or the next request */
+static void
+advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 {
 	RestPaging *cfg = pager->cfg;
 	int64		n = rest_rowset_count(rs);
@@ -480,6 +780,8 @@ rest_pager_advance(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 	const char *v;
 
 	pager->rows += n;
+	if (pager->pages == 1)
+		pager->step = n;		/* the API's page size, as far as we know */
 
 	if (cfg->style == REST_PAGING_NONE || n == 0)
 	{
@@ -515,6 +817,7 @@ rest_pager_advance(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 			{
 				int64		total = meta_int(rest_rowset_meta(rs, REST_META_TOTAL_COUNT, &is_true));
 
+				pager->total = total;
 				if (total >= 0 && pager->offset - cfg->first_offset >= total)
 					pager->done = true;
 			}
@@ -525,6 +828,7 @@ rest_pager_advance(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 			{
 				int64		total = meta_int(rest_rowset_meta(rs, REST_META_TOTAL_COUNT, &is_true));
 
+				pager->total = total;
 				if (total >= 0 && pager->rows >= total)
 					pager->done = true;
 			}
@@ -532,6 +836,7 @@ rest_pager_advance(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 			{
 				int64		tp = meta_int(rest_rowset_meta(rs, REST_META_TOTAL_PAGES, &is_true));
 
+				pager->total_pages = tp;
 				if (tp >= 0 && pager->page >= cfg->first_page + tp - 1)
 					pager->done = true;
 			}

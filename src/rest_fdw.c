@@ -91,9 +91,9 @@ typedef struct RestScanState
 	int64		next;			/* index of the next row to return */
 	int64		rowno;			/* rows returned so far, for messages */
 
-	MemoryContext pager_cxt;	/* URLs and paging state; reset per scan */
+	MemoryContext pager_cxt;	/* paging state and pages in flight; reset
+								 * per scan */
 	MemoryContext page_cxt;		/* the parsed page; reset per page */
-	MemoryContext fetch_cxt;	/* the raw response; reset after parsing */
 	MemoryContext row_cxt;		/* one row's Datums; reset per row */
 
 	RestScanStats stats;
@@ -561,9 +561,6 @@ restBeginForeignScan(ForeignScanState *node, int eflags)
 	st->page_cxt = AllocSetContextCreate(estate->es_query_cxt,
 										 "rest_fdw page",
 										 ALLOCSET_DEFAULT_SIZES);
-	st->fetch_cxt = AllocSetContextCreate(estate->es_query_cxt,
-										  "rest_fdw response",
-										  ALLOCSET_DEFAULT_SIZES);
 	st->row_cxt = AllocSetContextCreate(estate->es_query_cxt,
 										"rest_fdw row",
 										ALLOCSET_SMALL_SIZES);
@@ -704,12 +701,14 @@ start_scan(ForeignScanState *node, RestScanState *st)
 }
 
 /*
- * Fetch and parse the next page.  Returns false when there is none.
+ * Fetch and parse the next page.  Returns false when there is none.  The
+ * pager then requests the pages after it, which arrive while this page's
+ * rows are returned.
  */
 static bool
 fetch_page(RestScanState *st)
 {
-	RestHttpResponse resp;
+	RestHttpResponse *resp;
 	MemoryContext oldcxt;
 
 	/* keep the last page: a rescan may return it again */
@@ -717,26 +716,23 @@ fetch_page(RestScanState *st)
 		return false;
 
 	MemoryContextReset(st->page_cxt);
-	MemoryContextReset(st->fetch_cxt);
 	st->rows = NULL;
 	st->next = 0;
 
-	oldcxt = MemoryContextSwitchTo(st->fetch_cxt);
-	if (!rest_pager_fetch(&st->pager, &resp))
+	oldcxt = MemoryContextSwitchTo(st->pager_cxt);
+	if (!rest_pager_next(&st->pager, &resp))
 	{
 		MemoryContextSwitchTo(oldcxt);
 		return false;
 	}
 
-	/* parsed values are copies: the raw body can go right after */
 	MemoryContextSwitchTo(st->page_cxt);
-	st->rows = rest_parse_rows(resp.body, resp.body_len, st->table->rows_path,
+	st->rows = rest_parse_rows(resp->body, resp->body_len, st->table->rows_path,
 							   st->pager.meta_paths, REST_NMETA,
 							   st->cols, st->ncols, st->pager.display_url);
 	MemoryContextSwitchTo(st->pager_cxt);
-	rest_pager_advance(&st->pager, st->rows, &resp);
+	rest_pager_advance(&st->pager, st->rows, resp);
 	MemoryContextSwitchTo(oldcxt);
-	MemoryContextReset(st->fetch_cxt);
 	return true;
 }
 
@@ -769,6 +765,10 @@ restIterateForeignScan(ForeignScanState *node)
 	MemoryContextSwitchTo(oldcxt);
 	st->next++;
 
+	/* let prefetched pages arrive while rows are returned */
+	if (st->pager.ninflight > 0 && (st->next & 63) == 0)
+		rest_pager_poll(&st->pager);
+
 	return ExecStoreVirtualTuple(slot);
 }
 
@@ -797,7 +797,14 @@ restReScanForeignScan(ForeignScanState *node)
 static void
 restEndForeignScan(ForeignScanState *node)
 {
-	/* memory contexts go with the query; handles stay cached */
+	RestScanState *st = (RestScanState *) node->fdw_state;
+
+	/*
+	 * Abort requests still in flight (pages the query did not need) now;
+	 * memory contexts go with the query, handles stay cached.
+	 */
+	if (st != NULL && st->started && !st->no_rows)
+		rest_pager_end(&st->pager);
 }
 
 static const char *const op_names[] = {"=", "<", "<=", ">", ">=", "<>"};
@@ -849,6 +856,12 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		if (pg->page_size > 0)
 			appendStringInfo(&buf, ", page size %d", pg->page_size);
 		appendStringInfo(&buf, ", at most %d pages", pg->max_pages);
+		if (pg->fetch_concurrency > 1 &&
+			(pg->style == REST_PAGING_OFFSET || pg->style == REST_PAGING_PAGE))
+			appendStringInfo(&buf, ", %d requests at a time",
+							 pg->fetch_concurrency);
+		else if (pg->fetch_concurrency > 1)
+			appendStringInfoString(&buf, ", next page prefetched");
 		ExplainPropertyText("Paging", buf.data, es);
 	}
 	if (st->bound > 0)

@@ -69,6 +69,7 @@
 #define OPT_TOTAL_PAGES_PATH	"total_pages_path"
 #define OPT_PAGE_END			"page_end"
 #define OPT_MAX_PAGES			"max_pages"
+#define OPT_FETCH_CONCURRENCY	"fetch_concurrency"
 #define OPT_ROWS				"rows"
 #define OPT_REQUEST_COST		"request_cost"
 #define OPT_EXACT				"exact"
@@ -87,6 +88,8 @@
 #define REST_DEFAULT_AUTH_PARAM			"api_key"
 #define REST_DEFAULT_USER_AGENT			"rest_fdw/" REST_FDW_VERSION
 #define REST_DEFAULT_MAX_PAGES			1000
+#define REST_DEFAULT_FETCH_CONCURRENCY	8	/* requests in flight per scan */
+#define REST_MAX_FETCH_CONCURRENCY		32
 #define REST_DEFAULT_MAX_RETRIES		3
 #define REST_DEFAULT_MAX_RETRY_WAIT		60	/* seconds */
 #define REST_DEFAULT_MAX_RESPONSE_SIZE	(256 * 1024 * 1024)	/* bytes */
@@ -188,6 +191,7 @@ typedef struct RestPaging
 	char	   *total_pages_path;
 	bool		short_page_ends;	/* page_end 'short' */
 	int			max_pages;
+	int			fetch_concurrency;	/* pages requested at a time (1: no prefetch) */
 } RestPaging;
 
 /* Operators a column can map to a request parameter */
@@ -274,10 +278,17 @@ extern const char *rest_quote_ident(const char *ident);
 extern void rest_require_base_url(RestConnOptions *conn);
 
 /* in http.c */
+typedef struct RestHttpXfer RestHttpXfer;	/* a request in flight */
+
 extern char *rest_allowed_hosts;
 extern void rest_http_init(void);
 extern void rest_http_perform(RestConnOptions *conn, RestHttpRequest *req,
 							  RestHttpResponse *resp);
+extern RestHttpXfer *rest_http_start(RestConnOptions *conn, RestHttpRequest *req);
+extern void rest_http_wait(RestHttpXfer *x, bool block);
+extern bool rest_http_done(RestHttpXfer *x);
+extern void rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp);
+extern void rest_http_cancel(RestHttpXfer *x);
 extern char *rest_mask_url(const char *url);
 extern void rest_append_urlencoded(StringInfo buf, const char *s);
 extern char *rest_join_url(const char *base, const char *path);
@@ -375,6 +386,9 @@ extern char *rest_format_value(Datum value, Oid typid);
 #define REST_META_TOTAL_PAGES	4
 #define REST_NMETA				5
 
+/* One page request of a scan, with its 401 and redirect state (pager.c) */
+typedef struct RestPageFetch RestPageFetch;
+
 /* The paging state of a scan */
 typedef struct RestPager
 {
@@ -395,6 +409,17 @@ typedef struct RestPager
 	List	   *seen;			/* cursors or URLs seen, for loop detection */
 	char	   *display_url;	/* of the last request */
 	const char *meta_paths[REST_NMETA];
+
+	/* pages requested ahead; see pager.c */
+	MemoryContext cxt;			/* the scan's paging context */
+	int			concurrency;	/* pages requested at a time */
+	RestPageFetch **inflight;	/* requested pages in scan order */
+	int			ninflight;
+	RestPageFetch *current;		/* the page returned last */
+	int64		step;			/* rows of the first page: offsets advance by it */
+	int64		total;			/* last total count element seen, or -1 */
+	int64		total_pages;	/* last total pages element seen, or -1 */
+	int			auth_epoch;		/* new tokens asked for by this scan */
 } RestPager;
 
 extern void rest_fetch(RestConnOptions *conn, const char *url,
@@ -402,9 +427,12 @@ extern void rest_fetch(RestConnOptions *conn, const char *url,
 extern void rest_pager_init(RestPager *pager, RestConnOptions *conn,
 							RestPaging *cfg, const char *url, int64 bound,
 							RestScanStats *stats, const char *relname);
-extern bool rest_pager_fetch(RestPager *pager, RestHttpResponse *resp);
+extern bool rest_pager_next(RestPager *pager, RestHttpResponse **resp);
 extern void rest_pager_advance(RestPager *pager, RestRowSet *rs,
 							   RestHttpResponse *resp);
+extern void rest_pager_release_page(RestPager *pager);
+extern void rest_pager_poll(RestPager *pager);
+extern void rest_pager_end(RestPager *pager);
 extern char *rest_link_next(const char *header, bool *malformed);
 
 /* in rows.c */
