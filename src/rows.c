@@ -12,9 +12,19 @@
  * are never rounded through double); objects and arrays keep their JSON
  * text.
  *
- * rest_rowset_store then converts one row's values with each column type's
- * input function.  A value that does not convert is reported with the
- * column, the row number and the (shortened) value.
+ * Nothing is copied while parsing: the lexer runs without de-escaping
+ * strings (which would copy every string of the document a character at a
+ * time), there is no scalar callback (which would copy every scalar), and
+ * a value is kept as its position in the body, which therefore must stay
+ * allocated as long as the row set.  A field's name is read back from the
+ * text before its colon; the value's token is the one the lexer has just
+ * read when the field (or array element) starts.  The rare strings that
+ * hold escapes are de-escaped by the same lexer when they are used.
+ *
+ * rest_rowset_store then converts one row's values: text, Booleans and
+ * integers directly (exactly as their input functions would), every other
+ * type with its input function.  A value that does not convert is
+ * reported with the column, the row number and the (shortened) value.
  *
  * Nothing here knows about HTTP.
  *
@@ -59,26 +69,39 @@ typedef enum RestValueKind
 	RV_ARRAY
 } RestValueKind;
 
+/*
+ * A captured value: the text of a number, true or false; a string's
+ * content between its quotes (escaped: with backslash escapes, as in the
+ * JSON text); or the JSON text of an object or array.  Not NUL-terminated.
+ */
 typedef struct RestValue
 {
-	char	   *str;			/* de-escaped string, token text or JSON text */
-	RestValueKind kind;
+	const char *ptr;
+	int32		len;
+	uint8		kind;			/* RestValueKind; 16 bytes in all */
+	bool		escaped;
 } RestValue;
 
 struct RestRowSet
 {
 	int			ncols;
+	int			stride;			/* values per row: Max(ncols, 1) */
 	int64		nrows;
 	int64		maxrows;
-	RestValue **rows;
+	RestValue  *values;			/* nrows * stride, row by row */
 	int			nmeta;
-	RestValue  *meta;			/* values at the metadata paths */
+	char	  **meta;			/* values at the metadata paths, or NULL */
+	bool	   *meta_true;		/* ... which were JSON true */
+	const char *text;			/* the parsed text, for messages */
+	size_t		textlen;
+	StringInfoData scratch;		/* a value as a C string, for conversion */
 };
 
 /* json_path trie: one node per key, the columns whose path ends here */
 typedef struct PathNode
 {
 	char	   *key;
+	int			keylen;
 	int		   *cols;
 	int			ncols;
 	struct PathNode **children;
@@ -136,12 +159,15 @@ static PathNode *add_path(PathNode *root, const char *path,
 static PathNode *build_top_trie(const char *rows_path, const char **meta_paths,
 								int nmeta);
 static PathNode *build_trie(RestColumn *cols, int ncols);
-static PathNode *find_child(PathNode *node, const char *key);
+static PathNode *find_child(PathNode *node, const char *key, int keylen);
 static void push_frame(ParseState *ps, Role role, PathNode *node,
 					   bool capture);
-static void store_value(ParseState *ps, PathNode *node, char *str,
-						RestValueKind kind);
+static void store_value(ParseState *ps, PathNode *node, const char *ptr,
+						int len, RestValueKind kind);
 static void emit_row(ParseState *ps);
+static void not_an_object_row(ParseState *ps, const char *what);
+static void rows_not_array(ParseState *ps, const char *what);
+static void path_not_object(ParseState *ps, PathNode *node, const char *what);
 static void rows_error_callback(void *arg);
 
 static SEM_ACTION_RESULT sem_object_start(void *state);
@@ -150,23 +176,66 @@ static SEM_ACTION_RESULT sem_array_start(void *state);
 static SEM_ACTION_RESULT sem_array_end(void *state);
 static SEM_ACTION_RESULT sem_field_start(void *state, char *fname, bool isnull);
 static SEM_ACTION_RESULT sem_element_start(void *state, bool isnull);
-static SEM_ACTION_RESULT sem_scalar(void *state, char *token,
-									JsonTokenType tokentype);
 
 /*
- * Create a JSON lexer over len bytes of text in the database encoding;
- * the signature changed in PostgreSQL 17.
+ * Create a JSON lexer over len bytes of text in the database encoding,
+ * de-escaping strings or not; the signature changed in PostgreSQL 17.
  */
 static JsonLexContext *
-make_lexer(const char *text, size_t len)
+make_lexer(const char *text, size_t len, bool need_escapes)
 {
 #if PG_VERSION_NUM >= 170000
 	return makeJsonLexContextCstringLen(NULL, text, len,
-										GetDatabaseEncoding(), true);
+										GetDatabaseEncoding(), need_escapes);
 #else
 	return makeJsonLexContextCstringLen((char *) text, (int) len,
-										GetDatabaseEncoding(), true);
+										GetDatabaseEncoding(), need_escapes);
 #endif
+}
+
+/* What a JSON token is, for messages */
+static const char *
+token_name(JsonTokenType t)
+{
+	switch (t)
+	{
+		case JSON_TOKEN_STRING:
+			return "a string";
+		case JSON_TOKEN_NUMBER:
+			return "a number";
+		case JSON_TOKEN_NULL:
+			return "null";
+		case JSON_TOKEN_OBJECT_START:
+			return "an object";
+		case JSON_TOKEN_ARRAY_START:
+			return "an array";
+		default:
+			return "a boolean";
+	}
+}
+
+/*
+ * The de-escaped content of the JSON string whose content (between the
+ * quotes) is ptr[0..len-1], palloc'd; *outlen gets its length.  An escape
+ * that cannot be converted (\u0000, a lone surrogate, a character the
+ * database encoding lacks) is the parse error it always was.
+ */
+static char *
+unescape_string(const char *ptr, int len, int *outlen, const char *body,
+				size_t bodylen)
+{
+	JsonLexContext *lex = make_lexer(ptr - 1, len + 2, true);
+	JsonParseErrorType rc = json_lex(lex);
+
+	if (rc != JSON_SUCCESS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("response is not valid JSON"),
+				 errdetail("%s The body begins with: %s",
+						   json_errdetail(rc, lex),
+						   rest_shorten(body, bodylen, 100))));
+	*outlen = lex->strval->len;
+	return lex->strval->data;
 }
 
 /*
@@ -239,14 +308,16 @@ split_path(const char *path, int *n)
 }
 
 static PathNode *
-find_child(PathNode *node, const char *key)
+find_child(PathNode *node, const char *key, int keylen)
 {
 	int			i;
 
 	for (i = 0; i < node->nchildren; i++)
 	{
-		if (strcmp(node->children[i]->key, key) == 0)
-			return node->children[i];
+		PathNode   *child = node->children[i];
+
+		if (child->keylen == keylen && memcmp(child->key, key, keylen) == 0)
+			return child;
 	}
 	return NULL;
 }
@@ -263,12 +334,13 @@ add_path(PathNode *root, const char *path, bool mark_on_rows_path)
 	keys = split_path(path, &nkeys);
 	for (k = 0; k < nkeys; k++)
 	{
-		PathNode   *child = find_child(node, keys[k]);
+		PathNode   *child = find_child(node, keys[k], strlen(keys[k]));
 
 		if (child == NULL)
 		{
 			child = palloc0(sizeof(PathNode));
 			child->key = keys[k];
+			child->keylen = strlen(keys[k]);
 			child->meta = -1;
 			node->children = node->nchildren == 0
 				? palloc(sizeof(PathNode *))
@@ -342,7 +414,8 @@ rows_error_callback(void *arg)
  * Parse a response body into rows, keeping the values of the given columns
  * only.  The body must be UTF-8 (RFC 8259); it is checked, and converted
  * when the database uses another encoding.  Everything is allocated in the
- * current memory context, which the caller resets per page.
+ * current memory context, which the caller resets per page; the values
+ * point into the body, which must outlive the row set.
  */
 RestRowSet *
 rest_parse_rows(const char *body, size_t len, const char *rows_path,
@@ -382,7 +455,11 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	ps.rows_path_text = rows_path;
 	ps.rs = palloc0(sizeof(RestRowSet));
 	ps.rs->nmeta = nmeta;
-	ps.rs->meta = palloc0(sizeof(RestValue) * Max(nmeta, 1));
+	ps.rs->meta = palloc0(sizeof(char *) * Max(nmeta, 1));
+	ps.rs->meta_true = palloc0(sizeof(bool) * Max(nmeta, 1));
+	ps.rs->text = text;
+	ps.rs->textlen = textlen;
+	initStringInfo(&ps.rs->scratch);
 	if (rows_path)
 	{
 		ps.top = build_top_trie(rows_path, meta_paths, nmeta);
@@ -394,10 +471,11 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	ps.maxframes = 16;
 	ps.frames = palloc(sizeof(Frame) * ps.maxframes);
 	ps.rs->ncols = ncols;
+	ps.rs->stride = Max(ncols, 1);
 	ps.rs->maxrows = 64;
-	ps.rs->rows = palloc(sizeof(RestValue *) * ps.rs->maxrows);
+	ps.rs->values = palloc(sizeof(RestValue) * ps.rs->stride * ps.rs->maxrows);
 
-	ps.lex = make_lexer(text, textlen);
+	ps.lex = make_lexer(text, textlen, false);
 
 	memset(&sem, 0, sizeof(sem));
 	sem.semstate = &ps;
@@ -407,7 +485,6 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	sem.array_end = sem_array_end;
 	sem.object_field_start = sem_field_start;
 	sem.array_element_start = sem_element_start;
-	sem.scalar = sem_scalar;
 
 	errctx.display_url = display_url;
 	errctx.ps = &ps;
@@ -426,6 +503,23 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 				 errdetail("%s The body begins with: %s",
 						   json_errdetail(rc, ps.lex),
 						   rest_shorten(text, textlen, 100))));
+	}
+
+	/* a scalar document: nothing took the role of the top-level value */
+	if (ps.pending == ROLE_TOP || (ps.pending == ROLE_PATH && ps.pending_node == ps.top))
+	{
+		const char *p = text;
+		const char *what;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		what = *p == '"' ? "a string" : *p == 'n' ? "null"
+			: (*p == 't' || *p == 'f') ? "a boolean" : "a number";
+		if (ps.pending == ROLE_TOP)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("response is %s, not an array or object", what)));
+		path_not_object(&ps, ps.top, what);
 	}
 
 	if (rows_path && !ps.found_rows)
@@ -454,9 +548,13 @@ push_frame(ParseState *ps, Role role, PathNode *node, bool capture)
 	f->capture_start = capture ? ps->lex->token_start : NULL;
 }
 
-/* Give every column whose json_path ends at node this value. */
+/*
+ * Give every column whose json_path ends at node this value: len bytes at
+ * ptr (for a string, its content between the quotes).
+ */
 static void
-store_value(ParseState *ps, PathNode *node, char *str, RestValueKind kind)
+store_value(ParseState *ps, PathNode *node, const char *ptr, int len,
+			RestValueKind kind)
 {
 	int			i;
 
@@ -466,29 +564,34 @@ store_value(ParseState *ps, PathNode *node, char *str, RestValueKind kind)
 	{
 		RestValue  *v = &ps->row[node->cols[i]];
 
-		v->str = str;
+		v->ptr = ptr;
+		v->len = len;
 		v->kind = kind;
+		v->escaped = kind == RV_STRING && memchr(ptr, '\\', len) != NULL;
 	}
 }
 
 static void
 emit_row(ParseState *ps)
 {
+	ps->rs->nrows++;
+	ps->row = NULL;
+}
+
+/* A new row's values, all missing, at the end of the flat array */
+static void
+begin_row(ParseState *ps)
+{
 	RestRowSet *rs = ps->rs;
 
 	if (rs->nrows == rs->maxrows)
 	{
 		rs->maxrows *= 2;
-		rs->rows = repalloc_huge(rs->rows, sizeof(RestValue *) * rs->maxrows);
+		rs->values = repalloc_huge(rs->values,
+								   sizeof(RestValue) * rs->stride * rs->maxrows);
 	}
-	rs->rows[rs->nrows++] = ps->row;
-	ps->row = NULL;
-}
-
-static void
-begin_row(ParseState *ps)
-{
-	ps->row = palloc0(sizeof(RestValue) * Max(ps->ncols, 1));
+	ps->row = &rs->values[rs->nrows * rs->stride];
+	memset(ps->row, 0, sizeof(RestValue) * rs->stride);
 }
 
 /* The role a new value takes, consumed as it starts. */
@@ -579,9 +682,8 @@ sem_object_end(void *state)
 	Frame	   *f = &ps->frames[--ps->nframes];
 
 	if (f->capture_start)
-		store_value(ps, f->node,
-					pnstrdup(f->capture_start,
-							 ps->lex->prev_token_terminator - f->capture_start),
+		store_value(ps, f->node, f->capture_start,
+					ps->lex->prev_token_terminator - f->capture_start,
 					RV_OBJECT);
 	if (f->role == ROLE_ROW)
 		emit_row(ps);
@@ -627,119 +729,156 @@ sem_array_end(void *state)
 	Frame	   *f = &ps->frames[--ps->nframes];
 
 	if (f->capture_start)
-		store_value(ps, f->node,
-					pnstrdup(f->capture_start,
-							 ps->lex->prev_token_terminator - f->capture_start),
+		store_value(ps, f->node, f->capture_start,
+					ps->lex->prev_token_terminator - f->capture_start,
 					RV_ARRAY);
 	SEM_ACTION_DONE;
 }
 
+/*
+ * The key of the field whose value the lexer is at: read back from the
+ * text, which holds  "key" <white space> : <the value's token>.  The
+ * lexer already checked it, so the opening quote is the first quote
+ * before the closing one that no backslash escapes.
+ */
+static const char *
+field_key(ParseState *ps, int *keylen, bool *escaped)
+{
+	const char *p = ps->lex->prev_token_terminator - 1;	/* the colon */
+	const char *end;
+	const char *q;
+
+	Assert(*p == ':');
+	do
+		p--;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r');
+	Assert(*p == '"');
+	end = p;
+	*escaped = false;
+	for (q = end - 1;; q--)
+	{
+		if (*q == '"')
+		{
+			const char *b = q;
+
+			while (b[-1] == '\\')
+				b--;
+			if ((q - b) % 2 == 0)
+				break;
+		}
+		if (*q == '\\')
+			*escaped = true;
+	}
+	*keylen = end - (q + 1);
+	return q + 1;
+}
+
+/* A metadata element's value as a C string (strings de-escaped) */
+static void
+store_meta(ParseState *ps, int i, JsonTokenType t)
+{
+	const char *ptr = ps->lex->token_start;
+	int			len = ps->lex->token_terminator - ptr;
+
+	if (t == JSON_TOKEN_NULL)
+		return;
+	if (t == JSON_TOKEN_STRING)
+	{
+		ptr++;
+		len -= 2;
+		if (memchr(ptr, '\\', len) != NULL)
+			ptr = unescape_string(ptr, len, &len, ps->rs->text, ps->rs->textlen);
+	}
+	ps->rs->meta[i] = pnstrdup(ptr, len);
+	ps->rs->meta_true[i] = t == JSON_TOKEN_TRUE;
+}
+
+/*
+ * A field starts; the lexer is at the first token of its value.  Objects
+ * and arrays are handled as they start; scalars here, since no scalar
+ * callback is set.
+ */
 static SEM_ACTION_RESULT
 sem_field_start(void *state, char *fname, bool isnull)
 {
 	ParseState *ps = (ParseState *) state;
 	Frame	   *f = &ps->frames[ps->nframes - 1];
+	JsonTokenType t = ps->lex->token_type;
+	bool		structured = t == JSON_TOKEN_OBJECT_START ||
+		t == JSON_TOKEN_ARRAY_START;
+	PathNode   *child;
+	const char *key;
+	int			keylen;
+	bool		escaped;
+
+	if (f->role != ROLE_PATH && f->role != ROLE_ROW && f->role != ROLE_NODE)
+		SEM_ACTION_DONE;
+	key = field_key(ps, &keylen, &escaped);
+	if (escaped)
+		key = unescape_string(key, keylen, &keylen, ps->rs->text, ps->rs->textlen);
+	child = find_child(f->node, key, keylen);
+	if (child == NULL)
+		SEM_ACTION_DONE;
 
 	if (f->role == ROLE_PATH)
 	{
-		PathNode   *child = find_child(f->node, fname);
-
-		if (child)
+		if (structured)
 		{
 			ps->pending = child->is_rows ? ROLE_ROWS_TARGET : ROLE_PATH;
 			ps->pending_node = child;
 		}
+		else if (child->is_rows)
+			rows_not_array(ps, token_name(t));
+		else if (child->meta >= 0)
+			store_meta(ps, child->meta, t);
+		else if (child->on_rows_path)
+			path_not_object(ps, child, token_name(t));
 	}
-	else if (f->role == ROLE_ROW || f->role == ROLE_NODE)
+	else if (structured)
 	{
-		PathNode   *child = find_child(f->node, fname);
+		ps->pending = ROLE_NODE;
+		ps->pending_node = child;
+	}
+	else if (child->ncols > 0)
+	{
+		const char *ptr = ps->lex->token_start;
+		int			len = ps->lex->token_terminator - ptr;
 
-		if (child)
+		switch (t)
 		{
-			ps->pending = ROLE_NODE;
-			ps->pending_node = child;
+			case JSON_TOKEN_STRING:
+				store_value(ps, child, ptr + 1, len - 2, RV_STRING);
+				break;
+			case JSON_TOKEN_NUMBER:
+				store_value(ps, child, ptr, len, RV_NUMBER);
+				break;
+			case JSON_TOKEN_TRUE:
+			case JSON_TOKEN_FALSE:
+				store_value(ps, child, ptr, len, RV_BOOL);
+				break;
+			default:
+				store_value(ps, child, ptr, len, RV_NULL);
+				break;
 		}
 	}
-	pfree(fname);
 	SEM_ACTION_DONE;
 }
 
+/* An element of the rows array starts: it must be an object */
 static SEM_ACTION_RESULT
 sem_element_start(void *state, bool isnull)
 {
 	ParseState *ps = (ParseState *) state;
 	Frame	   *f = &ps->frames[ps->nframes - 1];
+	JsonTokenType t = ps->lex->token_type;
 
 	if (f->role == ROLE_ROWS)
-		ps->pending = ROLE_ROW;
-	SEM_ACTION_DONE;
-}
-
-static SEM_ACTION_RESULT
-sem_scalar(void *state, char *token, JsonTokenType tokentype)
-{
-	ParseState *ps = (ParseState *) state;
-	PathNode   *node;
-	const char *what = tokentype == JSON_TOKEN_STRING ? "a string"
-		: tokentype == JSON_TOKEN_NUMBER ? "a number"
-		: tokentype == JSON_TOKEN_NULL ? "null" : "a boolean";
-
-	switch (take_pending(ps, &node))
 	{
-		case ROLE_TOP:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-					 errmsg("response is %s, not an array or object", what)));
-			break;
-		case ROLE_PATH:
-			if (node->meta >= 0)
-			{
-				ps->rs->meta[node->meta].str = token;
-				ps->rs->meta[node->meta].kind =
-					tokentype == JSON_TOKEN_STRING ? RV_STRING
-					: tokentype == JSON_TOKEN_NUMBER ? RV_NUMBER
-					: tokentype == JSON_TOKEN_NULL ? RV_NULL : RV_BOOL;
-				SEM_ACTION_DONE;
-			}
-			if (node == ps->top || node->on_rows_path)
-				path_not_object(ps, node, what);
-			break;
-		case ROLE_ROWS_TARGET:
-			rows_not_array(ps, what);
-			break;
-		case ROLE_ROW:
-			not_an_object_row(ps, what);
-			break;
-		case ROLE_NODE:
-			if (node->ncols > 0)
-			{
-				RestValueKind kind;
-
-				switch (tokentype)
-				{
-					case JSON_TOKEN_STRING:
-						kind = RV_STRING;
-						break;
-					case JSON_TOKEN_NUMBER:
-						kind = RV_NUMBER;
-						break;
-					case JSON_TOKEN_TRUE:
-					case JSON_TOKEN_FALSE:
-						kind = RV_BOOL;
-						break;
-					default:
-						kind = RV_NULL;
-						break;
-				}
-				store_value(ps, node, token, kind);
-				SEM_ACTION_DONE;
-			}
-			break;
-		default:
-			break;
+		if (t == JSON_TOKEN_OBJECT_START || t == JSON_TOKEN_ARRAY_START)
+			ps->pending = ROLE_ROW;
+		else
+			not_an_object_row(ps, token_name(t));
 	}
-	if (token)
-		pfree(token);
 	SEM_ACTION_DONE;
 }
 
@@ -756,12 +895,8 @@ rest_rowset_count(RestRowSet *rs)
 const char *
 rest_rowset_meta(RestRowSet *rs, int i, bool *is_true)
 {
-	RestValue  *v = &rs->meta[i];
-
-	*is_true = v->kind == RV_BOOL && strcmp(v->str, "true") == 0;
-	if (v->kind == RV_MISSING || v->kind == RV_NULL)
-		return NULL;
-	return v->str;
+	*is_true = rs->meta_true[i];
+	return rs->meta[i];
 }
 
 /* ---------------------------------------------------------------------
@@ -781,15 +916,17 @@ typedef struct ArrayParseState
 } ArrayParseState;
 
 static void
-array_add(ArrayParseState *as, char *str, RestValueKind kind)
+array_add(ArrayParseState *as, const char *ptr, int len, RestValueKind kind)
 {
 	if (as->nelems == as->maxelems)
 	{
 		as->maxelems *= 2;
 		as->elems = repalloc(as->elems, sizeof(RestValue) * as->maxelems);
 	}
-	as->elems[as->nelems].str = str;
+	as->elems[as->nelems].ptr = ptr;
+	as->elems[as->nelems].len = len;
 	as->elems[as->nelems].kind = kind;
+	as->elems[as->nelems].escaped = false;	/* the lexer de-escaped it */
 	as->nelems++;
 }
 
@@ -809,9 +946,8 @@ arr_object_end(void *state)
 	ArrayParseState *as = (ArrayParseState *) state;
 
 	if (as->depth-- == 2)
-		array_add(as, pnstrdup(as->elem_start,
-							   as->lex->prev_token_terminator - as->elem_start),
-				  RV_OBJECT);
+		array_add(as, as->elem_start,
+				  as->lex->prev_token_terminator - as->elem_start, RV_OBJECT);
 	SEM_ACTION_DONE;
 }
 
@@ -821,9 +957,8 @@ arr_array_end(void *state)
 	ArrayParseState *as = (ArrayParseState *) state;
 
 	if (as->depth-- == 2)
-		array_add(as, pnstrdup(as->elem_start,
-							   as->lex->prev_token_terminator - as->elem_start),
-				  RV_ARRAY);
+		array_add(as, as->elem_start,
+				  as->lex->prev_token_terminator - as->elem_start, RV_ARRAY);
 	SEM_ACTION_DONE;
 }
 
@@ -833,18 +968,19 @@ arr_scalar(void *state, char *token, JsonTokenType tokentype)
 	ArrayParseState *as = (ArrayParseState *) state;
 
 	if (as->depth == 1)
-		array_add(as, token,
+		array_add(as, token, strlen(token),
 				  tokentype == JSON_TOKEN_NULL ? RV_NULL
 				  : tokentype == JSON_TOKEN_STRING ? RV_STRING
 				  : tokentype == JSON_TOKEN_NUMBER ? RV_NUMBER : RV_BOOL);
 	SEM_ACTION_DONE;
 }
 
-static Datum convert_value(RestColumn *c, RestValue *v, bool element);
+static Datum convert_value(RestRowSet *rs, RestColumn *c, RestValue *v,
+						   bool element);
 
 /* A one-dimensional PostgreSQL array from the JSON text of an array. */
 static Datum
-json_array_to_datum(RestColumn *c, const char *json)
+json_array_to_datum(RestRowSet *rs, RestColumn *c, RestValue *v)
 {
 	ArrayParseState as;
 	JsonSemAction sem;
@@ -858,7 +994,7 @@ json_array_to_datum(RestColumn *c, const char *json)
 	memset(&as, 0, sizeof(as));
 	as.maxelems = 8;
 	as.elems = palloc(sizeof(RestValue) * as.maxelems);
-	as.lex = make_lexer(json, strlen(json));
+	as.lex = make_lexer(v->ptr, v->len, true);
 	memset(&sem, 0, sizeof(sem));
 	sem.semstate = &as;
 	sem.object_start = arr_struct_start;
@@ -867,8 +1003,13 @@ json_array_to_datum(RestColumn *c, const char *json)
 	sem.array_end = arr_array_end;
 	sem.scalar = arr_scalar;
 	rc = pg_parse_json(as.lex, &sem);
-	if (rc != JSON_SUCCESS)		/* cannot happen: the text was parsed once */
-		elog(ERROR, "could not parse a JSON array again");
+	if (rc != JSON_SUCCESS)		/* an escape the first pass did not convert */
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("response is not valid JSON"),
+				 errdetail("%s The body begins with: %s",
+						   json_errdetail(rc, as.lex),
+						   rest_shorten(rs->text, rs->textlen, 100))));
 
 	if (as.nelems == 0)
 		return PointerGetDatum(construct_empty_array(c->elemtypid));
@@ -878,7 +1019,7 @@ json_array_to_datum(RestColumn *c, const char *json)
 	for (i = 0; i < as.nelems; i++)
 	{
 		nulls[i] = as.elems[i].kind == RV_NULL;
-		values[i] = nulls[i] ? (Datum) 0 : convert_value(c, &as.elems[i], true);
+		values[i] = nulls[i] ? (Datum) 0 : convert_value(rs, c, &as.elems[i], true);
 	}
 	dims[0] = as.nelems;
 	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
@@ -887,33 +1028,80 @@ json_array_to_datum(RestColumn *c, const char *json)
 }
 
 /*
+ * A value as a C string, in rs->scratch (valid until the next call):
+ * strings de-escaped, everything else as its JSON text.
+ */
+static char *
+value_cstring(RestRowSet *rs, RestValue *v)
+{
+	const char *ptr = v->ptr;
+	int			len = v->len;
+
+	if (v->escaped)
+		ptr = unescape_string(ptr, len, &len, rs->text, rs->textlen);
+	resetStringInfo(&rs->scratch);
+	appendBinaryStringInfo(&rs->scratch, ptr, len);
+	return rs->scratch.data;
+}
+
+/*
  * One captured value to a Datum of the column's type (or, with element, of
  * its array element type).  JSON text goes to json/jsonb and to arrays;
- * strings are re-quoted for json/jsonb.
+ * strings are re-quoted for json/jsonb.  text, boolean JSON literals and
+ * integer types take a direct path that does exactly what their input
+ * functions do (text: the bytes; boolin of "true"/"false"; int2in, int4in
+ * and, from PostgreSQL 15 on, int8in are pg_strtoint16/32/64); domains
+ * and every other type go through the input function.
  */
 static Datum
-convert_value(RestColumn *c, RestValue *v, bool element)
+convert_value(RestRowSet *rs, RestColumn *c, RestValue *v, bool element)
 {
 	Oid			typid = element ? c->elemtypid : c->typid;
 	FmgrInfo   *infunc = element ? &c->eleminfunc : &c->infunc;
 	Oid			ioparam = element ? c->elemioparam : c->ioparam;
-
-	if (!element && c->category == CAT_TEXT)
-		return PointerGetDatum(cstring_to_text(v->str));
+	char	   *str;
 
 	if (!element && c->category == CAT_ARRAY && v->kind == RV_ARRAY)
-		return json_array_to_datum(c, v->str);
+		return json_array_to_datum(rs, c, v);
 
+	if (typid == TEXTOID)
+	{
+		if (v->escaped)
+		{
+			int			len;
+			char	   *s = unescape_string(v->ptr, v->len, &len, rs->text,
+											rs->textlen);
+
+			return PointerGetDatum(cstring_to_text_with_len(s, len));
+		}
+		return PointerGetDatum(cstring_to_text_with_len(v->ptr, v->len));
+	}
+	if (typid == BOOLOID && v->kind == RV_BOOL)
+		return BoolGetDatum(v->ptr[0] == 't');
+
+	str = value_cstring(rs, v);
 	if ((typid == JSONOID || typid == JSONBOID) && v->kind == RV_STRING)
 	{
 		StringInfoData buf;
 
 		initStringInfo(&buf);
-		escape_json(&buf, v->str);
+		escape_json(&buf, str);
 		return InputFunctionCall(infunc, buf.data, ioparam, c->typmod);
 	}
 
-	return InputFunctionCall(infunc, v->str, ioparam, c->typmod);
+	switch (typid)
+	{
+		case INT4OID:
+			return Int32GetDatum(pg_strtoint32(str));
+		case INT2OID:
+			return Int16GetDatum(pg_strtoint16(str));
+#if PG_VERSION_NUM >= 150000
+		case INT8OID:
+			return Int64GetDatum(pg_strtoint64(str));
+#endif
+		default:
+			return InputFunctionCall(infunc, str, ioparam, c->typmod);
+	}
 }
 
 /*
@@ -928,7 +1116,7 @@ rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols, int ncols,
 				  Datum *values, bool *nulls, int64 global_rowno,
 				  const char *relname)
 {
-	RestValue  *row = rs->rows[rowno];
+	RestValue  *row = &rs->values[rowno * rs->stride];
 	MemoryContext oldcxt = CurrentMemoryContext;
 	volatile int i = 0;
 
@@ -945,7 +1133,7 @@ rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols, int ncols,
 				nulls[att] = true;
 				continue;
 			}
-			values[att] = convert_value(&cols[i], v, false);
+			values[att] = convert_value(rs, &cols[i], v, false);
 			nulls[att] = false;
 		}
 	}
@@ -967,7 +1155,7 @@ rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols, int ncols,
 										   strlen(edata->message), 200)),
 				 errdetail("The value %s%s%s in column \"%s\" of row %lld of foreign table \"%s\" could not be converted to type %s.",
 						   v->kind == RV_STRING ? "\"" : "",
-						   rest_shorten(v->str, strlen(v->str), 60),
+						   rest_shorten(v->ptr, v->len, 60),
 						   v->kind == RV_STRING ? "\"" : "",
 						   c->name, (long long) global_rowno, relname,
 						   format_type_with_typemod(c->typid, c->typmod))));

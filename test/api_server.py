@@ -1395,6 +1395,154 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, result)
 
 
+# --- issue 7: concurrency endpoints ---
+#
+# Paged lists for the concurrent paging tests (sql/concurrency.sql,
+# test/t/003_concurrency.pl), under every protected prefix:
+#   conc/pages   page (1..), per_page       {"data": [...], "meta": {total_pages, total_count}}
+#   conc/offset  offset, limit              {"items": [...], "total": n}
+#   conc/cursor  cursor, limit              {"results": [...], "next_cursor": c}
+# Row i (1-based) is {"id": i, "tag": "row-<i>"}.  Parameters:
+#   total       rows (default 100)
+#   series      name under which requests are counted (default "default")
+#   delays      comma-separated milliseconds, the first for page 1, the
+#               second for page 2, ...; the last repeats (default 0).  The
+#               wait ends early when the client hangs up.
+#   fail_page   page (1-based, by position) that fails, as fail says:
+#               500 (default), 404, badjson (a truncated body), html
+#   short_page  page (1-based) that has half its rows (not the last page)
+#   expire_at_page  page whose answer expires every access token issued, so
+#               that the requests after it are rejected (401)
+# /_admin/concurrency?series=S tells the requests seen for S, the most that
+# were in progress at once, and those in progress now; reset=1 forgets S
+# (every series without series=).
+CONC_STATS = {}         # series -> {"requests", "in_flight", "max_in_flight"}
+CONC_DEFAULT_TOTAL = 100
+CONC_MAX_TOTAL = 10_000_000
+CONC_MAX_DELAY_MS = 120_000
+
+
+def conc_enter(key):
+    with LOCK:
+        st = CONC_STATS.setdefault(key, {"requests": 0, "in_flight": 0, "max_in_flight": 0})
+        st["requests"] += 1
+        st["in_flight"] += 1
+        st["max_in_flight"] = max(st["max_in_flight"], st["in_flight"])
+
+
+def conc_leave(key):
+    with LOCK:
+        CONC_STATS[key]["in_flight"] -= 1
+
+
+def conc_delay(params, page):
+    """Milliseconds to wait before answering page (1-based)."""
+    text = params.get("delays", ["0"])[-1]
+    try:
+        delays = [int(d) for d in text.split(",")]
+    except ValueError:
+        raise invalid("delays must be comma-separated integers")
+    if any(not 0 <= d <= CONC_MAX_DELAY_MS for d in delays):
+        raise invalid("delays must be 0..%d" % CONC_MAX_DELAY_MS)
+    return delays[min(page, len(delays)) - 1]
+
+
+def conc_serve(handler, name, params):
+    """The conc/ datasets (BadParam for a bad query)."""
+    key = params.get("series", ["default"])[-1]
+    total = int_param(params, "total", CONC_DEFAULT_TOTAL, 0, CONC_MAX_TOTAL)
+    if name == "conc/pages":
+        size = page_size(params, "per_page")
+        page = int_param(params, "page", 1, 1)
+        start = (page - 1) * size
+    elif name in ("conc/offset", "conc/cursor"):
+        size = page_size(params, "limit")
+        if name == "conc/offset":
+            start = int_param(params, "offset", 0, 0)
+        else:
+            cursor = params.get("cursor", [""])[-1]
+            start = decode_cursor(cursor) if cursor else 0
+        page = start // size + 1
+    else:
+        return handler.send_json(404, {"error": "not_found", "path": handler.bare_path})
+    fail_page = int_param(params, "fail_page", 0, 0)
+    fail = params.get("fail", ["500"])[-1]
+    short_page = int_param(params, "short_page", 0, 0)
+    expire_at_page = int_param(params, "expire_at_page", 0, 0)
+    delay = conc_delay(params, page)
+
+    conc_enter(key)
+    try:
+        if delay and handler.client_gone(delay / 1000.0):
+            handler.close_connection = True
+            return
+        if page == fail_page:
+            if fail == "404":
+                return handler.send_json(404, {"error": "not_found", "page": page})
+            if fail == "badjson":
+                return handler.send(200, b'{"data": [{"id": 1,', JSON_TYPE)
+            if fail == "html":
+                return handler.send(200, b"<html>busy</html>", "text/html")
+            return handler.send_json(500, {"error": "internal", "page": page})
+        if page == expire_at_page:
+            with LOCK:
+                for info in ACCESS_TOKENS.values():
+                    info["expired"] = True
+        count = size // 2 if page == short_page else size
+        rows = [{"id": i, "tag": "row-%d" % i}
+                for i in range(start + 1, min(start + count, total) + 1)]
+        if name == "conc/pages":
+            return handler.send_json(200, {"data": rows, "meta": {
+                "total_pages": -(-total // size), "total_count": total}})
+        if name == "conc/offset":
+            return handler.send_json(200, {"items": rows, "total": total})
+        following = start + len(rows)
+        return handler.send_json(200, {"results": rows, "next_cursor":
+                                       encode_cursor(following) if following < total else None})
+    finally:
+        conc_leave(key)
+
+
+def conc_admin(handler):
+    params = urllib.parse.parse_qs(handler.query, keep_blank_values=True)
+    key = params.get("series", [None])[-1]
+    with LOCK:
+        if flag(params, "reset"):
+            if key is None:
+                CONC_STATS.clear()
+            else:
+                CONC_STATS.pop(key, None)
+        keys = [key] if key is not None else sorted(CONC_STATS)
+        result = [dict(series=k, **CONC_STATS.get(k, {"requests": 0, "in_flight": 0,
+                                                   "max_in_flight": 0}))
+                  for k in keys]
+    handler.send_json(200, result)
+
+
+_issue7_serve_dataset = Handler.serve_dataset
+_issue7_admin = Handler.admin
+
+
+def _conc_serve_dataset(self, name, params):
+    if name.startswith("conc/"):
+        try:
+            return conc_serve(self, name, params)
+        except BadParam as err:
+            return self.send_json(400, err.body)
+    return _issue7_serve_dataset(self, name, params)
+
+
+def _conc_admin(self, what):
+    if what == "concurrency":
+        return conc_admin(self)
+    return _issue7_admin(self, what)
+
+
+Handler.serve_dataset = _conc_serve_dataset
+Handler.admin = _conc_admin
+# --- end of issue 7 ---
+
+
 # --------------------------------------------------------------------------
 # Server process
 # --------------------------------------------------------------------------
