@@ -56,7 +56,7 @@ SELECT requests, max_in_flight > 1 AS concurrent FROM conc_stats WHERE series = 
 -- an end that is not known in advance: pages past it are requested and
 -- dropped, the result is the same
 ALTER FOREIGN TABLE conc_offset OPTIONS (DROP total_count_path,
-  SET endpoint '/open/conc/offset?total=95&series=probe');
+  SET endpoint '/open/conc/offset?total=95&delays=0,50&series=probe');
 SELECT array_agg(id) = array(SELECT generate_series(1, 95)) AS in_order FROM conc_offset;
 SELECT requests >= 10 AS requests, max_in_flight > 1 AS concurrent
   FROM conc_stats WHERE series = 'probe';
@@ -160,5 +160,6 @@ SELECT * FROM explain_filter('(COSTS OFF) SELECT id FROM conc_cursor');
 -- ===================================================================
 -- Clean up
 -- ===================================================================
+\set VERBOSITY terse
 DROP SERVER regress_conc, regress_conc_oauth CASCADE;
 DROP FOREIGN TABLE conc_stats, conc_reset;
