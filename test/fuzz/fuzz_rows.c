@@ -16,9 +16,13 @@
  *
  * Then every row's captured values are read as rest_rowset_store would
  * read them, without the type input functions it needs (those exist only
- * in a backend), and checked: a value's kind matches its text, scalars are
- * what the JSON lexer produced, and object or array text parses again as
- * JSON (json_array_to_datum relies on that).
+ * in a backend), and checked: a value lies inside the body, its kind
+ * matches its text, scalars are what the JSON lexer produced (a string's
+ * content sits between quotes and is marked escaped exactly when it holds
+ * a backslash; de-escaped, it is valid UTF-8), and object or array text
+ * parses again as JSON (json_array_to_datum relies on that).  That the
+ * values are where they are is what checks the field names read back from
+ * the text before their colons.
  *
  * rows.c is #included, unchanged, so that the harness sees its private
  * RestRowSet and RestValue; the other harnesses link rows.o instead.
@@ -92,61 +96,73 @@ max_nesting(const uint8_t *p, size_t n)
 static bool
 parses_as_json(const char *text, size_t len)
 {
-	JsonLexContext *lex = make_lexer(text, len);
+	JsonLexContext *lex = make_lexer(text, len, false);
 
 	return pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS;
 }
 
 static void
-check_value(const RestValue *v, int64 rowno, int col)
+check_value(RestRowSet *rs, const RestValue *v, int64 rowno, int col)
 {
-	size_t		len;
+	const char *p = v->ptr;
+	int			len = v->len;
 
 	FUZZ_CHECK(v->kind >= RV_MISSING && v->kind <= RV_ARRAY,
 			   "row %lld column %d: kind %d", (long long) rowno, col, (int) v->kind);
 	if (v->kind == RV_MISSING)
 	{
-		FUZZ_CHECK(v->str == NULL, "row %lld column %d", (long long) rowno, col);
+		FUZZ_CHECK(p == NULL, "row %lld column %d", (long long) rowno, col);
 		return;
 	}
-	FUZZ_CHECK(v->str != NULL, "row %lld column %d: kind %d",
-			   (long long) rowno, col, (int) v->kind);
-	len = strlen(v->str);
+	FUZZ_CHECK(p != NULL && len >= 0 && p >= rs->text &&
+			   p + len <= rs->text + rs->textlen,
+			   "row %lld column %d: value outside the body", (long long) rowno, col);
 
 	switch (v->kind)
 	{
 		case RV_NULL:
-			FUZZ_CHECK(strcmp(v->str, "null") == 0, "null is \"%s\"", v->str);
+			FUZZ_CHECK(len == 4 && memcmp(p, "null", 4) == 0, "null is \"%.*s\"", len, p);
 			break;
 		case RV_BOOL:
-			FUZZ_CHECK(strcmp(v->str, "true") == 0 || strcmp(v->str, "false") == 0,
-					   "boolean is \"%s\"", v->str);
+			FUZZ_CHECK((len == 4 && memcmp(p, "true", 4) == 0) ||
+					   (len == 5 && memcmp(p, "false", 5) == 0),
+					   "boolean is \"%.*s\"", len, p);
 			break;
 		case RV_NUMBER:
-			FUZZ_CHECK(IsValidJsonNumber(v->str, (int) len),
-					   "number is \"%s\"", v->str);
+			FUZZ_CHECK(IsValidJsonNumber(p, len), "number is \"%.*s\"", len, p);
 			break;
 		case RV_STRING:
-			/* what cstring_to_text and the text input function would get */
-			FUZZ_CHECK(pg_encoding_verifymbstr(PG_UTF8, v->str, (int) len) == (int) len,
-					   "string value is not valid UTF-8");
-			break;
+			{
+				int			ulen = len;
+				const char *u = p;
+
+				FUZZ_CHECK(p > rs->text && p[-1] == '"' && p[len] == '"',
+						   "string \"%.*s\" is not between quotes", len, p);
+				FUZZ_CHECK(v->escaped == (memchr(p, '\\', len) != NULL),
+						   "string \"%.*s\": escaped is %d", len, p, (int) v->escaped);
+				/* what cstring_to_text_with_len and the input functions get */
+				if (v->escaped)
+					u = unescape_string(p, len, &ulen, rs->text, rs->textlen);
+				FUZZ_CHECK(pg_encoding_verifymbstr(PG_UTF8, u, ulen) == ulen,
+						   "string value is not valid UTF-8");
+				break;
+			}
 		case RV_OBJECT:
 		case RV_ARRAY:
-			FUZZ_CHECK(len >= 2, "captured \"%s\"", v->str);
-			FUZZ_CHECK(v->str[0] == (v->kind == RV_OBJECT ? '{' : '['),
-					   "captured \"%s\"", v->str);
-			FUZZ_CHECK(v->str[len - 1] == (v->kind == RV_OBJECT ? '}' : ']'),
-					   "captured \"%s\"", v->str);
-			FUZZ_CHECK(parses_as_json(v->str, len),
-					   "captured text does not parse again: \"%s\"", v->str);
+			FUZZ_CHECK(len >= 2, "captured \"%.*s\"", len, p);
+			FUZZ_CHECK(p[0] == (v->kind == RV_OBJECT ? '{' : '['),
+					   "captured \"%.*s\"", len, p);
+			FUZZ_CHECK(p[len - 1] == (v->kind == RV_OBJECT ? '}' : ']'),
+					   "captured \"%.*s\"", len, p);
+			FUZZ_CHECK(parses_as_json(p, len),
+					   "captured text does not parse again: \"%.*s\"", len, p);
 			break;
 		default:
 			break;
 	}
 
 	/* what the conversion error message would show */
-	(void) rest_shorten(v->str, len, 60);
+	(void) rest_shorten(p, len, 60);
 }
 
 static int
@@ -201,13 +217,12 @@ fuzz_rows_one(const uint8_t *data, size_t size)
 	}
 	for (r = 0; r < nrows; r++)
 	{
-		RestValue  *row = rs->rows[r];
+		RestValue  *row = &rs->values[r * rs->stride];
 
-		FUZZ_CHECK(row != NULL, "row %lld", (long long) r);
 		for (i = 0; i < NCOLS; i++)
-			check_value(&row[i], r, i);
+			check_value(rs, &row[i], r, i);
 		/* both "id" columns see the same value */
-		FUZZ_CHECK(row[0].kind == row[NCOLS - 1].kind && row[0].str == row[NCOLS - 1].str,
+		FUZZ_CHECK(row[0].kind == row[NCOLS - 1].kind && row[0].ptr == row[NCOLS - 1].ptr,
 				   "row %lld: the two id columns differ", (long long) r);
 	}
 

@@ -260,6 +260,12 @@ pstrdup(const char *in)
 	return out;
 }
 
+char *
+MemoryContextStrdup(MemoryContext context, const char *string)
+{
+	return pstrdup(string);
+}
+
 /* as the backend's: stops at a NUL within len */
 char *
 pnstrdup(const char *in, Size len)
@@ -736,6 +742,30 @@ text *
 cstring_to_text(const char *s)
 {
 	not_in_fuzzer("cstring_to_text");
+}
+
+text *
+cstring_to_text_with_len(const char *s, int len)
+{
+	not_in_fuzzer("cstring_to_text_with_len");
+}
+
+int16
+pg_strtoint16(const char *s)
+{
+	not_in_fuzzer("pg_strtoint16");
+}
+
+int32
+pg_strtoint32(const char *s)
+{
+	not_in_fuzzer("pg_strtoint32");
+}
+
+int64
+pg_strtoint64(const char *s)
+{
+	not_in_fuzzer("pg_strtoint64");
 }
 
 void
