@@ -193,6 +193,21 @@ make_lexer(const char *text, size_t len, bool need_escapes)
 #endif
 }
 
+/*
+ * Is t the first token of a JSON value?  Callbacks peek at the token that
+ * follows a colon or starts an array element before the parser checked
+ * it: at the end of a truncated body it is JSON_TOKEN_END (with no
+ * token_start), and the parser reports anything else after the callback.
+ */
+static inline bool
+is_value_token(JsonTokenType t)
+{
+	return t == JSON_TOKEN_STRING || t == JSON_TOKEN_NUMBER ||
+		t == JSON_TOKEN_TRUE || t == JSON_TOKEN_FALSE ||
+		t == JSON_TOKEN_NULL || t == JSON_TOKEN_OBJECT_START ||
+		t == JSON_TOKEN_ARRAY_START;
+}
+
 /* What a JSON token is, for messages */
 static const char *
 token_name(JsonTokenType t)
@@ -813,6 +828,8 @@ sem_field_start(void *state, char *fname, bool isnull)
 
 	if (f->role != ROLE_PATH && f->role != ROLE_ROW && f->role != ROLE_NODE)
 		SEM_ACTION_DONE;
+	if (!is_value_token(t))
+		SEM_ACTION_DONE;		/* the parser reports it */
 	key = field_key(ps, &keylen, &escaped);
 	if (escaped)
 		key = unescape_string(key, keylen, &keylen, ps->rs->text, ps->rs->textlen);
@@ -872,7 +889,7 @@ sem_element_start(void *state, bool isnull)
 	Frame	   *f = &ps->frames[ps->nframes - 1];
 	JsonTokenType t = ps->lex->token_type;
 
-	if (f->role == ROLE_ROWS)
+	if (f->role == ROLE_ROWS && is_value_token(t))
 	{
 		if (t == JSON_TOKEN_OBJECT_START || t == JSON_TOKEN_ARRAY_START)
 			ps->pending = ROLE_ROW;
