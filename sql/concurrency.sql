@@ -107,12 +107,34 @@ ALTER FOREIGN TABLE conc_fail OPTIONS (SET endpoint '/open/conc/pages?total=100&
 SELECT * FROM show_error('SELECT count(*) FROM conc_fail');
 ALTER FOREIGN TABLE conc_fail OPTIONS (SET endpoint '/open/conc/pages?total=100&fail_page=3&fail=badjson');
 SELECT * FROM show_error('SELECT count(*) FROM conc_fail');
+ALTER FOREIGN TABLE conc_fail OPTIONS (SET endpoint '/open/conc/pages?total=100&fail_page=3&fail=truncated');
+SELECT * FROM show_error('SELECT count(*) FROM conc_fail');
 ALTER FOREIGN TABLE conc_fail OPTIONS (SET endpoint '/open/conc/pages?total=100&fail_page=6&fail=html');
 SELECT * FROM show_error('SELECT count(*) FROM conc_fail');
 -- a failure past the end of the data is never seen
 ALTER FOREIGN TABLE conc_fail OPTIONS (SET endpoint '/open/conc/pages?total=100&fail_page=12');
 SELECT count(*) FROM conc_fail;
 SELECT count(*), sum(id) FROM conc_order;
+
+-- a transient failure (503) of one page in flight is retried without
+-- holding up the others
+CREATE FOREIGN TABLE conc_flaky (id int)
+  SERVER regress_conc OPTIONS (endpoint '/open/conc/pages?total=100&flaky_page=4&delays=0,20&series=flaky',
+                               rows_path 'data', total_pages_path 'meta.total_pages');
+SELECT * FROM explain_filter('(ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT array_agg(id) = array(SELECT generate_series(1, 100)) FROM conc_flaky');
+SELECT array_agg(id) = array(SELECT generate_series(1, 100)) AS in_order FROM conc_flaky;
+
+-- max_pages: the same error as one page at a time, after the same pages
+ALTER FOREIGN TABLE conc_order OPTIONS (ADD max_pages '3');
+SELECT * FROM show_error('SELECT count(*) FROM conc_order');
+ALTER FOREIGN TABLE conc_order OPTIONS (DROP max_pages);
+
+-- a repeated cursor is a loop also when the next page is prefetched
+CREATE FOREIGN TABLE conc_cur_loop (id int)
+  SERVER regress_conc OPTIONS (endpoint '/open/paged/cursor?total=25&loop=1',
+                               rows_path 'results', paging 'cursor', cursor_path 'next_cursor');
+SELECT * FROM show_error('SELECT count(*) FROM conc_cur_loop');
 
 -- ===================================================================
 -- Cancellation with several slow requests in flight

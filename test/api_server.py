@@ -1409,10 +1409,13 @@ class Handler(BaseHTTPRequestHandler):
 #               second for page 2, ...; the last repeats (default 0).  The
 #               wait ends early when the client hangs up.
 #   fail_page   page (1-based, by position) that fails, as fail says:
-#               500 (default), 404, badjson (a truncated body), html
+#               500 (default), 404, badjson (a truncated body), truncated
+#               (a body that ends after a colon), html
 #   short_page  page (1-based) that has half its rows (not the last page)
 #   expire_at_page  page whose answer expires every access token issued, so
 #               that the requests after it are rejected (401)
+#   flaky_page  page whose first request in the series is answered 503 with
+#               Retry-After: 0 (a transient failure, retried at once)
 # /_admin/concurrency?series=S tells the requests seen for S, the most that
 # were in progress at once, and those in progress now; reset=1 forgets S
 # (every series without series=).
@@ -1469,6 +1472,7 @@ def conc_serve(handler, name, params):
     fail = params.get("fail", ["500"])[-1]
     short_page = int_param(params, "short_page", 0, 0)
     expire_at_page = int_param(params, "expire_at_page", 0, 0)
+    flaky_page = int_param(params, "flaky_page", 0, 0)
     delay = conc_delay(params, page)
 
     conc_enter(key)
@@ -1476,11 +1480,20 @@ def conc_serve(handler, name, params):
         if delay and handler.client_gone(delay / 1000.0):
             handler.close_connection = True
             return
+        if page == flaky_page:
+            with LOCK:
+                first = not CONC_STATS[key].get("flaked")
+                CONC_STATS[key]["flaked"] = True
+            if first:
+                return handler.send_json(503, {"error": "busy", "page": page},
+                                         [("Retry-After", "0")])
         if page == fail_page:
             if fail == "404":
                 return handler.send_json(404, {"error": "not_found", "page": page})
             if fail == "badjson":
                 return handler.send(200, b'{"data": [{"id": 1,', JSON_TYPE)
+            if fail == "truncated":
+                return handler.send(200, b'{"data": [{"id":', JSON_TYPE)
             if fail == "html":
                 return handler.send(200, b"<html>busy</html>", "text/html")
             return handler.send_json(500, {"error": "internal", "page": page})
@@ -1513,9 +1526,12 @@ def conc_admin(handler):
             else:
                 CONC_STATS.pop(key, None)
         keys = [key] if key is not None else sorted(CONC_STATS)
-        result = [dict(series=k, **CONC_STATS.get(k, {"requests": 0, "in_flight": 0,
-                                                   "max_in_flight": 0}))
-                  for k in keys]
+        result = []
+        for k in keys:
+            st = CONC_STATS.get(k, {})
+            result.append({"series": k, "requests": st.get("requests", 0),
+                           "in_flight": st.get("in_flight", 0),
+                           "max_in_flight": st.get("max_in_flight", 0)})
     handler.send_json(200, result)
 
 
