@@ -31,6 +31,23 @@
 static bool json_content_type(const char *ct);
 static bool seen_before(RestPager *pager, const char *s);
 
+/* Is a header of this name in a List of "Name: value" strings? */
+static bool
+has_header(List *headers, const char *name)
+{
+	size_t		len = strlen(name);
+	ListCell   *lc;
+
+	foreach(lc, headers)
+	{
+		const char *h = (const char *) lfirst(lc);
+
+		if (pg_strncasecmp(h, name, len) == 0 && h[len] == ':')
+			return true;
+	}
+	return false;
+}
+
 /*
  * GET url (which holds no secret) as the user of conn and return the 2xx
  * response in *resp, with its body in the current memory context.
@@ -50,7 +67,9 @@ rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
 		req.method = "GET";
 		req.url = url;
 		req.display_url = rest_mask_url(url);
-		req.headers = list_make1("Accept: application/json");
+		req.headers = list_copy(conn->headers);
+		if (!has_header(req.headers, "Accept"))
+			req.headers = lcons("Accept: application/json", req.headers);
 		rest_auth_add_credentials(conn, &req, attempt > 0, stats);
 
 		rest_http_perform(conn, &req, resp);
