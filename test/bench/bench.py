@@ -19,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rows  # noqa: E402
@@ -30,12 +29,14 @@ QUICK = ENV.get("BENCH_QUICK") == "1"
 PERF = ENV.get("BENCH_PERF") == "1"
 NGINX = "http://127.0.0.1:%s" % ENV["BENCH_NGINX_PORT"]
 DATA = "http://127.0.0.1:%s" % ENV["BENCH_DATA_PORT"]
+TOKEN_URI = "http://127.0.0.1:%s/oauth/token" % ENV["BENCH_TOKEN_PORT"]
 BIG_FILE = ENV["BENCH_BIG_FILE"]
 BIG_ROWS = int(ENV["BENCH_BIG_ROWS"])
 BIG_URL = NGINX + "/" + os.path.basename(BIG_FILE)
 
 RUNS = 2 if QUICK else 5              # scenarios 1, 3, 4
-SLOW_RUNS = 1 if QUICK else 3         # scenario 2 (>= 10 s a run sequentially), 5
+SLOW_RUNS = 1 if QUICK else 3         # scenario 2 (>= 10 s a run sequentially)
+MEM_RUNS = 1 if QUICK else 2          # scenario 5
 S2_PAGES, S2_SIZE, S2_DELAY = (50 if QUICK else 200), 500, 50
 S3_PAGES, S3_SIZE = 1000, 100
 S4_QUERIES = 200 if QUICK else 1000
@@ -72,13 +73,6 @@ def psql(script, check=True):
     return p.stdout.splitlines(), p.returncode, p.stderr
 
 
-def admin(what):
-    with urllib.request.urlopen(DATA + "/_admin/" + what) as r:
-        text = r.read().decode()
-    return {k: int(v) for k, v in (kv.split("=") for kv in text.split())} \
-        if what == "stats" else None
-
-
 STATS_CMD = "\\! sleep 0.3; curl -s %s/_admin/stats\n" % DATA
 RESET_CMD = "\\! curl -s -o /dev/null %s/_admin/reset\n" % DATA
 TIME_RE = re.compile(r"^Time: ([0-9.]+) ms")
@@ -105,8 +99,7 @@ def parse_runs(lines):
     return runs
 
 
-def timed(setup, body, runs, expect, warmup=True, per_run_reset=False,
-          session_per_run=False, pre=""):
+def timed(setup, body, runs, expect, warmup=True, per_run_reset=False, pre=""):
     """Time body (psql statements) runs times, each after pre (untimed);
     each run's last result line must be expect.  Returns a list of
     (seconds, server counters or None)."""
@@ -125,13 +118,14 @@ def timed(setup, body, runs, expect, warmup=True, per_run_reset=False,
         return s
 
     results = []
-    for chunk in ([1] * runs if session_per_run else [runs]):
-        lines, _, _ = psql(session(chunk))
-        for ms, res, stats in parse_runs(lines):
-            if not res or res[-1] != str(expect):
-                raise SystemExit("unexpected result %r (expected %r) of:\n%s"
-                                 % (res[-1:] if res else res, expect, body[:500]))
-            results.append((ms / 1000.0, stats))
+    lines, _, _ = psql(session(runs))
+    for ms, res, stats in parse_runs(lines):
+        if not res or res[-1] != str(expect):
+            raise SystemExit("unexpected result %r (expected %r) of:\n%s"
+                             % (res[-1:] if res else res, expect, body[:500]))
+        results.append((ms / 1000.0, stats))
+    if len(results) != runs:
+        raise SystemExit("%d runs measured instead of %d of:\n%s" % (len(results), runs, body[:500]))
     return results
 
 
@@ -180,7 +174,7 @@ CREATE SERVER bench_static FOREIGN DATA WRAPPER rest_fdw OPTIONS (base_url '{NGI
 CREATE SERVER bench_data FOREIGN DATA WRAPPER rest_fdw OPTIONS (base_url '{DATA}');
 CREATE SERVER bench_oauth FOREIGN DATA WRAPPER rest_fdw
   OPTIONS (base_url '{DATA}', authentication_method 'oauth2',
-           token_uri '{DATA}/oauth/token', client_id '{cid}');
+           token_uri '{TOKEN_URI}', client_id '{cid}');
 CREATE USER MAPPING FOR CURRENT_USER SERVER bench_oauth
   OPTIONS (client_secret '{cs}', refresh_token '{rt}');
 
@@ -327,7 +321,7 @@ def scenario2(concurrency):
     body = []
     for name, _ in items:
         if name not in res:
-            body.append([name, "-", "n/a (option not supported by this build)", "", "", "", "", ""])
+            body.append([name + " *", "-", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"])
             continue
         r = res[name]
         t = med(r)
@@ -336,7 +330,10 @@ def scenario2(concurrency):
                      "/".join(map(str, reqs)), ratio(t_a, t), ratio(t_b, t)])
     table(["source", "runs", "median", "min", "rows/s", "requests", "speed vs (a)",
            "speed vs (b)"], body)
-    say("  floor: %d sequential requests x %d ms = %.1f s" % (S2_PAGES, S2_DELAY, S2_PAGES * S2_DELAY / 1000))
+    if not t_c1:
+        say("  * n/a: option fetch_concurrency not supported by this build")
+    say("  requests counted at the server; the latency alone of %d sequential requests: %.1f s"
+        % (S2_PAGES, S2_PAGES * S2_DELAY / 1000))
     if t_c1:
         say("  target: default >= 5x faster than fetch_concurrency = 1:  %s  %s"
             % (ratio(t_c1, t_def), verdict(t_c1 / t_def >= 5)))
@@ -377,13 +374,15 @@ def scenario4():
         results.append((ms / 1000, stats))
     t = med(results)
     toks = max(s["token_requests"] for _, s in results)
-    conns = max(s["connections"] for _, s in results)
+    conns = max(s["connections"] + s["token_connections"] for _, s in results)
     reqs = max(s["requests"] for _, s in results)
     table(["source", "runs", "median", "min", "per query", "requests", "token requests",
-           "connections"],
+           "connections (API + token)"],
           [["rest_fdw", len(results), secs(t), secs(mn(results)), "%.2f ms" % (t * 1000 / q),
-            reqs, toks, conns]])
-    say("  (counts: the largest of the runs; each run starts a new session with no stored token)")
+            reqs, toks, "%d (%s)" % (conns, ", ".join(
+                "%d+%d" % (s["connections"], s["token_connections"]) for _, s in results))]])
+    say("  (each run: a new session, no stored token; token endpoint on another port of the"
+        " data server;\n   counts: the largest of the runs, connections of each run in brackets)")
     say("  target: one token request:  %d  %s" % (toks, verdict(toks == 1)))
     say("  target: at most 2 connections:  %d  %s" % (conns, verdict(conns <= 2)))
 
@@ -410,10 +409,10 @@ def scenario5():
     for name, n in (("bench_s5_small", S5_SMALL), ("bench_s5_large", S5_LARGE)):
         note("scenario 5: %d rows" % n)
         t0 = time.time()
-        res[name] = [peak_rss(name, n) for _ in range(SLOW_RUNS)]
+        res[name] = [peak_rss(name, n) for _ in range(MEM_RUNS)]
         note("  %.1f s" % (time.time() - t0))
     note("scenario 5: one %d-row response (for information)" % BIG_ROWS)
-    single = [peak_rss("bench_s1", BIG_ROWS) for _ in range(SLOW_RUNS)]
+    single = [peak_rss("bench_s1", BIG_ROWS) for _ in range(MEM_RUNS)]
     small = statistics.median(p for _, p in res["bench_s5_small"])
     large = statistics.median(p for _, p in res["bench_s5_large"])
     base = statistics.median(b for b, _ in res["bench_s5_small"] + res["bench_s5_large"])
@@ -462,6 +461,11 @@ def perf_profile():
     report("including callees (children):", ["--children", "--sort", "symbol"], 40)
 
 
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def machine():
     def run(cmd):
         try:
@@ -478,6 +482,8 @@ def machine():
         run("nginx -v 2>&1 | cut -d' ' -f3"),
         sys.version.split()[0]))
     say("rest_fdw:   %s" % ENV.get("BENCH_COMMIT", "?"))
+    say("load:       %s (1, 5, 15 min) at the start: other work on the machine skews figures"
+        % loadavg())
     say("mode:       %s" % ("--quick (fewer runs and rows: figures for iterating only)" if QUICK
                             else "full"))
 
@@ -497,6 +503,7 @@ def main():
     scenario5()
     if PERF:
         perf_profile()
+    say("\nload average at the end: %s" % loadavg())
     say("\n(benchmark took %.0f s)" % (time.time() - t0))
 
 

@@ -13,13 +13,17 @@ bottleneck (the large single body is served by nginx).
   POST /oauth/token              refresh_token grant (client id and secret by
                                  HTTP Basic or in the body); expires_in 3600
   GET  /_admin/stats             one text line:
-       requests=N token_requests=N connections=N accepted=N unauthorized=N
-       (requests: data requests; connections: TCP connections that carried a
-       data or token request; accepted: every TCP connection accepted)
+       requests=N token_requests=N connections=N token_connections=N
+       accepted=N unauthorized=N
+       (requests: data requests; connections: TCP connections to the first
+       port that carried a data or token request; token_connections: the
+       same on the second port; accepted: every TCP connection accepted)
   GET  /_admin/reset             zero the counters
 
-Usage: data_server.py PORTFILE   (binds a free port of 127.0.0.1, writes it
-to PORTFILE; the client's credentials come from the environment:
+Every path is served on two free ports of 127.0.0.1; the benchmark uses the
+second one for the token endpoint only, another origin as in real life.
+
+Usage: data_server.py PORTFILE   (writes "PORT TOKEN_PORT" to PORTFILE; the client's credentials come from the environment:
 BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, BENCH_REFRESH_TOKEN)
 """
 import base64
@@ -42,7 +46,8 @@ CLIENT_SECRET = os.environ["BENCH_CLIENT_SECRET"]
 REFRESH_TOKEN = os.environ["BENCH_REFRESH_TOKEN"]
 
 lock = threading.Lock()
-counters = dict(requests=0, token_requests=0, connections=0, accepted=0, unauthorized=0)
+counters = dict(requests=0, token_requests=0, connections=0, token_connections=0,
+                accepted=0, unauthorized=0)
 tokens = set()
 
 CACHE_LIMIT = 768 << 20
@@ -78,6 +83,7 @@ def page_body(offset, limit, total):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    is_token_server = False
     request_queue_size = 256
     allow_reuse_address = True
 
@@ -107,7 +113,7 @@ class Handler(BaseHTTPRequestHandler):
     def count_connection(self):
         if not self.counted:
             self.counted = True
-            count("connections")
+            count("token_connections" if self.server.is_token_server else "connections")
 
     def do_GET(self):
         url = urlsplit(self.path)
@@ -180,9 +186,12 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     server = Server(("127.0.0.1", 0), Handler)
+    token_server = Server(("127.0.0.1", 0), Handler)
+    token_server.is_token_server = True
     with open(sys.argv[1] + ".tmp", "w") as f:
-        f.write(str(server.server_address[1]))
+        f.write("%d %d\n" % (server.server_address[1], token_server.server_address[1]))
     os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    threading.Thread(target=token_server.serve_forever, daemon=True).start()
     server.serve_forever()
 
 

@@ -118,8 +118,9 @@ export BENCH_REFRESH_TOKEN="rt-$(openssl rand -hex 12)"
 python3 test/bench/data_server.py "$work/data_port" &
 data_pid=$!
 for _ in $(seq 100); do [ -s "$work/data_port" ] && break; sleep 0.1; done
-data_port=$(cat "$work/data_port")
+read -r data_port token_port <"$work/data_port" || true
 wait_for_port "$data_port" "the data server"
+wait_for_port "$token_port" "the data server's token endpoint"
 
 # a throwaway cluster: Unix socket in $work only, no TCP
 mkdir -p "$work/pgdata" "$work/sock"
@@ -135,7 +136,7 @@ pg_started=1
 
 export PGHOST="$work/sock" PGPORT=$pgport PGUSER=$pguser PGDATABASE=postgres
 export BENCH_WORK=$work BENCH_QUICK=$quick BENCH_PERF=$perf
-export BENCH_NGINX_PORT=$nginx_port BENCH_DATA_PORT=$data_port
+export BENCH_NGINX_PORT=$nginx_port BENCH_DATA_PORT=$data_port BENCH_TOKEN_PORT=$token_port
 export BENCH_BIG_FILE="$work/www/rows$((big_rows / 1000))k.json" BENCH_BIG_ROWS=$big_rows
 export BENCH_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src sql 2>/dev/null || echo ' + uncommitted changes') ($(git rev-parse --abbrev-ref HEAD 2>/dev/null || echo '?'))"
 python3 test/bench/bench.py
