@@ -203,37 +203,42 @@ rest_unique_name(List **taken, const char *name)
 	return candidate;
 }
 
+/*
+ * Add a virtual text column for each placeholder of the table's endpoint
+ * that names none of its columns; taken holds the names in use.
+ */
+void
+rest_add_placeholder_columns(RestImportTable *t, List **taken)
+{
+	ListCell   *lc;
+
+	foreach(lc, t->placeholders)
+	{
+		char	   *name = strVal(lfirst(lc));
+		ListCell   *lc2;
+		bool		found = false;
+
+		foreach(lc2, t->columns)
+		{
+			if (strcmp(((RestImportColumn *) lfirst(lc2))->name, name) == 0)
+				found = true;
+		}
+		if (!found)
+		{
+			RestImportColumn *c = palloc0(sizeof(RestImportColumn));
+
+			c->name = rest_unique_name(taken, name);
+			c->type = "text";
+			c->is_virtual = true;
+			t->columns = lappend(t->columns, c);
+		}
+	}
+}
+
 /* ---------------------------------------------------------------------
  * The headers option
  * ---------------------------------------------------------------------
  */
-
-/* RFC 9110 token characters */
-static bool
-valid_header_name(const char *name)
-{
-	const char *p;
-
-	if (*name == '\0')
-		return false;
-	for (p = name; *p; p++)
-	{
-		if (!(isalnum((unsigned char) *p) || strchr("!#$%&'*+-.^_`|~", *p)))
-			return false;
-	}
-	return true;
-}
-
-static bool
-has_control_chars(const char *s)
-{
-	for (; *s; s++)
-	{
-		if ((unsigned char) *s < 0x20 || *s == 0x7f)
-			return true;
-	}
-	return false;
-}
 
 /*
  * Parse a headers option: a JSON object of header names and string values.
@@ -271,11 +276,11 @@ rest_parse_headers(const char *value, const char **problem)
 		{
 			int			i;
 
-			if (!valid_header_name(key))
+			if (!rest_valid_header_name(key))
 				bad = psprintf("\"%s\" is not a valid HTTP header name.", key);
 			else if (!json_is_string(v))
 				bad = psprintf("The value of header \"%s\" is not a string.", key);
-			else if (has_control_chars(json_string_value(v)))
+			else if (rest_has_control_chars(json_string_value(v)))
 				bad = psprintf("The value of header \"%s\" contains control characters.", key);
 			for (i = 0; bad == NULL && refused[i]; i++)
 			{
@@ -422,7 +427,7 @@ static char *
 setting_text(ConfigContext *cx, const char *key, json_t *v)
 {
 	if (json_is_string(v) && json_string_length(v) > 0 &&
-		!has_control_chars(json_string_value(v)))
+		!rest_has_control_chars(json_string_value(v)))
 		return pstrdup(json_string_value(v));
 	if (json_is_integer(v))
 		return psprintf("%lld", (long long) json_integer_value(v));
@@ -478,7 +483,7 @@ dotted_path(ConfigContext *cx, const char *key, const char *path)
 	while (buf.len > 0 && buf.data[buf.len - 1] == '.')
 		buf.data[--buf.len] = '\0';
 	if (buf.len == 0 || strstr(buf.data, "..") != NULL ||
-		strpbrk(buf.data, " \t") != NULL || has_control_chars(buf.data))
+		strpbrk(buf.data, " \t") != NULL || rest_has_control_chars(buf.data))
 		config_error(cx, key, psprintf("\"%s\" is not a path of object keys such as \"data/items\".", path));
 	return buf.data;
 }
@@ -709,7 +714,7 @@ read_path_entry(ConfigContext *cx, RestImportTable *t, const char *entry,
 	if (*copy == '\0')
 		config_error(cx, "#path", "An entry of \"#path\" is empty.");
 	path = relative_path(cx, "#path", copy);
-	if (strpbrk(path, "#|") != NULL || has_control_chars(path))
+	if (strpbrk(path, "#|") != NULL || rest_has_control_chars(path))
 		config_error(cx, "#path", psprintf("The path \"%s\" must not contain \"#\" or \"|\".", path));
 
 	initStringInfo(&s);
@@ -1156,7 +1161,6 @@ rest_read_config_file(const char *filename, const char *base_url)
 		RestImportTable *t;
 		json_t	   *set[CK_COUNT];
 		List	   *taken = NIL;
-		ListCell   *lc;
 
 		if (key[0] == '#')
 			continue;
@@ -1171,7 +1175,7 @@ rest_read_config_file(const char *filename, const char *base_url)
 			/* a URL or path: columns and rows found by sampling */
 			char	   *path = relative_path(&cx, key, json_string_value(v));
 
-			if (strpbrk(path, "{}#| \t") != NULL || has_control_chars(path) || *path == '\0')
+			if (strpbrk(path, "{}#| \t") != NULL || rest_has_control_chars(path) || *path == '\0')
 				config_error(&cx, key, "A table given as a string is one path or URL without placeholders, spaces or \"#\".");
 			t->endpoint = path;
 			t->sample_path = path;
@@ -1192,29 +1196,7 @@ rest_read_config_file(const char *filename, const char *base_url)
 
 		/* a placeholder names a column; virtual if the file has none */
 		if (t->columns != NIL)
-		{
-			foreach(lc, t->placeholders)
-			{
-				char	   *name = strVal(lfirst(lc));
-				ListCell   *lc2;
-				bool		found = false;
-
-				foreach(lc2, t->columns)
-				{
-					if (strcmp(((RestImportColumn *) lfirst(lc2))->name, name) == 0)
-						found = true;
-				}
-				if (!found)
-				{
-					RestImportColumn *c = palloc0(sizeof(RestImportColumn));
-
-					c->name = rest_unique_name(&taken, name);
-					c->type = "text";
-					c->is_virtual = true;
-					t->columns = lappend(t->columns, c);
-				}
-			}
-		}
+			rest_add_placeholder_columns(t, &taken);
 		tables = lappend(tables, t);
 	}
 	cx.table = NULL;

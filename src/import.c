@@ -162,28 +162,8 @@ sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	/* placeholders the response does not hold become virtual columns */
 	foreach(lc, cols)
 		taken = lappend(taken, ((RestImportColumn *) lfirst(lc))->name);
-	foreach(lc, t->placeholders)
-	{
-		char	   *name = strVal(lfirst(lc));
-		ListCell   *lc2;
-		bool		found = false;
-
-		foreach(lc2, cols)
-		{
-			if (strcmp(((RestImportColumn *) lfirst(lc2))->name, name) == 0)
-				found = true;
-		}
-		if (!found)
-		{
-			RestImportColumn *c = palloc0(sizeof(RestImportColumn));
-
-			c->name = rest_unique_name(&taken, name);
-			c->type = "text";
-			c->is_virtual = true;
-			cols = lappend(cols, c);
-		}
-	}
 	t->columns = cols;
+	rest_add_placeholder_columns(t, &taken);
 }
 
 static void

@@ -251,8 +251,8 @@ valid_options_list(Oid context)
 }
 
 /* Is every byte of s printable or non-ASCII, so it cannot split a header? */
-static bool
-has_control_chars(const char *s)
+bool
+rest_has_control_chars(const char *s)
 {
 	for (; *s; s++)
 	{
@@ -280,7 +280,7 @@ check_http_url(const char *url)
 
 	if (*rest == '\0' || *rest == '/' || *rest == ':' || *rest == '?')
 		return "The URL has no host name.";
-	if (strchr(url, ' ') != NULL || has_control_chars(url))
+	if (strchr(url, ' ') != NULL || rest_has_control_chars(url))
 		return "The URL contains white space or control characters.";
 	if (strchr(url, '#') != NULL)
 		return "The URL contains a fragment (#).";
@@ -300,12 +300,12 @@ valid_dotted_path(const char *path)
 		if (*p == '.' && (p[1] == '.' || p[1] == '\0'))
 			return false;
 	}
-	return !has_control_chars(path);
+	return !rest_has_control_chars(path);
 }
 
 /* RFC 9110 token characters, as allowed in an HTTP field name */
-static bool
-valid_header_name(const char *name)
+bool
+rest_valid_header_name(const char *name)
 {
 	const char *p;
 
@@ -333,7 +333,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 	switch (opt->kind)
 	{
 		case OPTKIND_STRING:
-			if (has_control_chars(value))
+			if (rest_has_control_chars(value))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"%s\"", opt->name),
@@ -396,7 +396,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 			break;
 
 		case OPTKIND_HEADER_NAME:
-			if (!valid_header_name(value))
+			if (!rest_valid_header_name(value))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"%s\": \"%s\"",
@@ -405,7 +405,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 			break;
 
 		case OPTKIND_PATH:
-			if (!is_absolute_path(value) || has_control_chars(value))
+			if (!is_absolute_path(value) || rest_has_control_chars(value))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"%s\": \"%s\"",
@@ -426,7 +426,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 								   opt->kind == OPTKIND_ENDPOINT ? "endpoint" : "sample path"),
 						 errhint("Put the scheme and host in the base_url option of the server.")));
 			if (opt->kind == OPTKIND_SAMPLE_PATH &&
-				(strpbrk(value, " |{}#") != NULL || has_control_chars(value)))
+				(strpbrk(value, " |{}#") != NULL || rest_has_control_chars(value)))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"%s\": \"%s\"",
@@ -463,7 +463,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 						 errmsg("permission denied to set option \"%s\"", opt->name),
 						 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file the server reads.")));
-			if (value[0] == '\0' || has_control_chars(value))
+			if (value[0] == '\0' || rest_has_control_chars(value))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"%s\"", opt->name),
@@ -557,7 +557,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 			break;
 
 		case OPTKIND_PARAM_NAME:
-			if (value[0] == '\0' || has_control_chars(value) ||
+			if (value[0] == '\0' || rest_has_control_chars(value) ||
 				strpbrk(value, "&=#? ") != NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
@@ -1076,7 +1076,7 @@ rest_parse_endpoints(const char *value, const char *default_rows_path,
 			rows = q;
 		}
 
-		if (has_control_chars(alt) || (rows && has_control_chars(rows)))
+		if (rest_has_control_chars(alt) || (rows && rest_has_control_chars(rows)))
 			bad = "An endpoint must not contain control characters.";
 		else if (*path == '\0' && (end != NULL || p != value))
 			bad = "An alternative of the endpoint is empty.";

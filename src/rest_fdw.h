@@ -305,6 +305,8 @@ extern const char *rest_quote_ident(const char *ident);
 extern void rest_require_base_url(RestConnOptions *conn);
 extern List *rest_parse_endpoints(const char *value, const char *rows_path,
 								  const char **problem);
+extern bool rest_has_control_chars(const char *s);
+extern bool rest_valid_header_name(const char *name);
 
 /* in http.c */
 extern char *rest_allowed_hosts;
@@ -435,6 +437,8 @@ extern List *rest_read_config_file(const char *filename, const char *base_url);
 extern List *rest_parse_headers(const char *value, const char **problem);
 extern char *rest_sql_identifier(const char *name);
 extern char *rest_unique_name(List **taken, const char *name);
+extern void rest_add_placeholder_columns(RestImportTable *table,
+										 List **taken);
 
 /* in sample.c */
 extern List *rest_sample_columns(const char *body, size_t len,
