@@ -161,6 +161,21 @@ SELECT * FROM shop.wrapped_values ORDER BY name;
 SELECT * FROM shop.nested ORDER BY sku;
 
 -- ===================================================================
+-- keys with dots: OData's "@odata.nextLink" and "odata.etag"
+-- ===================================================================
+\set cfg :configdir '/odata.json'
+CREATE SERVER regress_odata FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', rest_config_file :'cfg');
+CREATE SCHEMA odata;
+IMPORT FOREIGN SCHEMA rest FROM SERVER regress_odata INTO odata;
+SELECT * FROM imported_tables('odata');
+SELECT * FROM imported_columns('odata');
+SELECT * FROM api_reset;
+SELECT * FROM odata.people ORDER BY id;
+SELECT path, query FROM import_requests;
+SELECT id, odata_etag, address_geo_lat FROM odata.people_sampled ORDER BY id;
+
+-- ===================================================================
 -- LIMIT TO, EXCEPT, and importing again after the file changed
 -- ===================================================================
 CREATE SCHEMA partial;
@@ -316,13 +331,14 @@ CREATE FOREIGN TABLE bad.t (id int) SERVER regress_shop
 CREATE FOREIGN TABLE bad.t (id int) SERVER regress_shop
   OPTIONS (headers '{"Cookie": "a=b"}');  -- ERROR
 CREATE FOREIGN TABLE bad.t (id int OPTIONS (virtual 'maybe')) SERVER regress_shop;  -- ERROR
+CREATE FOREIGN TABLE bad.t (id int OPTIONS (json_path 'a\x')) SERVER regress_shop;  -- ERROR
 
 -- ===================================================================
 -- Clean up
 -- ===================================================================
 \set VERBOSITY terse
-DROP SCHEMA helpdesk, analytics, codehost, shop, partial, sampled, bad CASCADE;
-DROP SERVER regress_helpdesk, regress_analytics, regress_codehost, regress_shop,
+DROP SCHEMA helpdesk, analytics, codehost, shop, odata, partial, sampled, bad CASCADE;
+DROP SERVER regress_helpdesk, regress_analytics, regress_codehost, regress_shop, regress_odata,
   regress_sample, regress_bad_cfg CASCADE;
 DROP FUNCTION imported_columns(text), imported_tables(text), import_error(text),
   write_file(text, text);

@@ -466,25 +466,43 @@ setting_param(ConfigContext *cx, const char *key, json_t *v)
 }
 
 /*
- * A path inside a JSON document, written with slashes ("data/items") or
- * dots ("data.items"), as the dotted form rest_fdw options use.
+ * A path inside a JSON document as the file writes it, keys separated by
+ * slashes ("data/items"), as the dotted form of rest_fdw options, where a
+ * dot inside a key ("@odata.nextLink") is escaped.
  */
 static char *
 dotted_path(ConfigContext *cx, const char *key, const char *path)
 {
 	StringInfoData buf;
 	const char *p = path;
+	const char *seg;
 
 	while (*p == '/')
 		p++;
 	initStringInfo(&buf);
-	for (; *p; p++)
-		appendStringInfoChar(&buf, *p == '/' ? '.' : *p);
-	while (buf.len > 0 && buf.data[buf.len - 1] == '.')
-		buf.data[--buf.len] = '\0';
-	if (buf.len == 0 || strstr(buf.data, "..") != NULL ||
-		strpbrk(buf.data, " \t") != NULL || rest_has_control_chars(buf.data))
-		config_error(cx, key, psprintf("\"%s\" is not a path of object keys such as \"data/items\".", path));
+	seg = p;
+	for (;; p++)
+	{
+		if (*p == '/' || *p == '\0')
+		{
+			char	   *k = pnstrdup(seg, p - seg);
+
+			if (*k == '\0' && *p == '/')
+				break;			/* an empty key: reported below */
+			if (*k != '\0')
+			{
+				if (buf.len > 0)
+					appendStringInfoChar(&buf, '.');
+				rest_append_json_key(&buf, k);
+			}
+			if (*p == '\0')
+				break;
+			seg = p + 1;
+		}
+	}
+	if (buf.len == 0 || *p != '\0' || strpbrk(path, " \t") != NULL ||
+		rest_has_control_chars(path))
+		config_error(cx, key, psprintf("\"%s\" is not a path of object keys separated by slashes, such as \"data/items\".", path));
 	return buf.data;
 }
 
@@ -937,6 +955,17 @@ sql_type(ConfigContext *cx, const char *key, const char *spec)
 	config_error(cx, key, psprintf("Type \"%s\" is not supported.  Supported types are VarChar(n), Char(n), Text, Integer, SmallInt, BigInt, Double, Real, Decimal(p,s), Boolean, Date, Time, Timestamp, GUID and JSON.", s));
 }
 
+/* A JSON key as one key of a dotted path */
+static char *
+escaped_key(const char *key)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	rest_append_json_key(&buf, key);
+	return buf.data;
+}
+
 /* A parameter name of a column mapping: a string, or true for the column's JSON name */
 static char *
 mapping_param(ConfigContext *cx, const char *key, json_t *v, const char *jname)
@@ -970,6 +999,7 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 	{
 		RestImportColumn *c;
 		char	   *jname = pstrdup(key);
+		char	   *ejname;
 		char	   *sname = NULL;
 		char	   *lt;
 		size_t		klen = strlen(key);
@@ -989,8 +1019,7 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 			if (*jname == '\0' || *sname == '\0' || strlen(sname) >= NAMEDATALEN)
 				config_error(cx, key, "A renamed column is written \"jsonName<sqlname>\" with both names non-empty and the SQL name shorter than 64 bytes.");
 		}
-		if (strchr(jname, '.') != NULL)
-			config_error(cx, key, "JSON names that contain a dot cannot be reached by a json_path.");
+		ejname = escaped_key(jname);
 
 		/* a nested object: no "#" keys */
 		if (json_is_object(v))
@@ -1009,7 +1038,7 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 				if (json_object_size(v) == 0)
 					config_error(cx, key, "A nested object must describe at least one column.");
 				read_columns(cx, t, v,
-							 psprintf("%s%s.", jprefix, jname),
+							 psprintf("%s%s.", jprefix, ejname),
 							 psprintf("%s%s_", sprefix,
 									  sname ? sname : rest_sql_identifier(jname)),
 							 taken);
@@ -1018,7 +1047,7 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 		}
 
 		c = palloc0(sizeof(RestImportColumn));
-		c->json_path = psprintf("%s%s", jprefix, jname);
+		c->json_path = psprintf("%s%s", jprefix, ejname);
 		c->name = rest_unique_name(taken,
 								   sname && *sprefix == '\0' ? sname :
 								   rest_sql_identifier(psprintf("%s%s", sprefix,

@@ -287,20 +287,78 @@ check_http_url(const char *url)
 	return NULL;
 }
 
-/* A dotted path: non-empty components separated by single dots. */
+/*
+ * A dotted path: non-empty keys separated by single dots, a dot or
+ * backslash inside a key written \. or \\ ("@odata\.nextLink").
+ */
 static bool
 valid_dotted_path(const char *path)
 {
 	const char *p;
+	bool		key_empty = true;
 
-	if (*path == '\0' || *path == '.')
-		return false;
 	for (p = path; *p; p++)
 	{
-		if (*p == '.' && (p[1] == '.' || p[1] == '\0'))
-			return false;
+		if (*p == '\\')
+		{
+			if (p[1] != '.' && p[1] != '\\')
+				return false;
+			p++;
+			key_empty = false;
+		}
+		else if (*p == '.')
+		{
+			if (key_empty)
+				return false;
+			key_empty = true;
+		}
+		else
+			key_empty = false;
 	}
-	return !rest_has_control_chars(path);
+	return !key_empty && !rest_has_control_chars(path);
+}
+
+/*
+ * Split a dotted path (valid_dotted_path) into its keys, with \. and \\
+ * read as a dot and a backslash.  Returns a palloc'd array of *n keys.
+ */
+char **
+rest_split_json_path(const char *path, int *n)
+{
+	char	  **keys = palloc(sizeof(char *) * (strlen(path) + 1));
+	StringInfoData key;
+	const char *p;
+
+	*n = 0;
+	initStringInfo(&key);
+	for (p = path;; p++)
+	{
+		if (*p == '\\' && (p[1] == '.' || p[1] == '\\'))
+			appendStringInfoChar(&key, *++p);
+		else if (*p == '.' || *p == '\0')
+		{
+			keys[(*n)++] = pstrdup(key.data);
+			resetStringInfo(&key);
+			if (*p == '\0')
+				break;
+		}
+		else
+			appendStringInfoChar(&key, *p);
+	}
+	pfree(key.data);
+	return keys;
+}
+
+/* Append a JSON key to a dotted path, escaping dots and backslashes */
+void
+rest_append_json_key(StringInfo buf, const char *key)
+{
+	for (; *key; key++)
+	{
+		if (*key == '.' || *key == '\\')
+			appendStringInfoChar(buf, '\\');
+		appendStringInfoChar(buf, *key);
+	}
 }
 
 /* RFC 9110 token characters, as allowed in an HTTP field name */
@@ -572,7 +630,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"%s\": \"%s\"",
 								opt->name, value),
-						 errhint("Give object keys separated by dots, for example \"data.items\".")));
+						 errhint("Give object keys separated by dots, for example \"data.items\"; write a dot inside a key as \\.")));
 			break;
 	}
 }

@@ -306,6 +306,8 @@ extern void rest_require_base_url(RestConnOptions *conn);
 extern List *rest_parse_endpoints(const char *value, const char *rows_path,
 								  const char **problem);
 extern bool rest_has_control_chars(const char *s);
+extern char **rest_split_json_path(const char *path, int *n);
+extern void rest_append_json_key(StringInfo buf, const char *key);
 extern bool rest_valid_header_name(const char *name);
 
 /* in http.c */

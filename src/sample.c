@@ -435,15 +435,21 @@ s_field_start(void *state, char *fname, bool isnull)
 	{
 		if (*f->prefix)
 			col_for(ss, f->prefix)->has_children = true;
-		if (*fname == '\0' || strchr(fname, '.') != NULL)
+		if (*fname == '\0')
 		{
-			if (!list_member(ss->skipped, makeString(fname)))
-				ss->skipped = lappend(ss->skipped, makeString(pstrdup(fname)));
+			if (ss->skipped == NIL)
+				ss->skipped = lappend(ss->skipped, makeString(""));
 		}
-		else if (*f->prefix)
-			ss->pending_path = psprintf("%s.%s", f->prefix, fname);
 		else
-			ss->pending_path = pstrdup(fname);
+		{
+			StringInfoData buf;
+
+			initStringInfo(&buf);
+			if (*f->prefix)
+				appendStringInfo(&buf, "%s.", f->prefix);
+			rest_append_json_key(&buf, fname);
+			ss->pending_path = buf.data;
+		}
 	}
 	SEM_ACTION_DONE;
 }
@@ -532,7 +538,13 @@ d_field_start(void *state, char *fname, bool isnull)
 	DetectState *ds = (DetectState *) state;
 
 	if (ds->depth >= 1 && ds->depth <= 2)
-		ds->path[ds->depth] = (*fname && !strchr(fname, '.')) ? pstrdup(fname) : NULL;
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		rest_append_json_key(&buf, fname);
+		ds->path[ds->depth] = *fname ? buf.data : NULL;
+	}
 	SEM_ACTION_DONE;
 }
 
@@ -622,7 +634,6 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	const char *rows_path = table->sample_rows_path;
 	List	   *result = NIL;
 	List	   *taken = NIL;
-	ListCell   *lc;
 	int			i;
 
 	if (GetDatabaseEncoding() == PG_UTF8)
@@ -668,26 +679,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	ss.cols = palloc(sizeof(SampleCol) * ss.maxcols);
 	ss.pending_matched = 0;
 	if (rows_path)
-	{
-		char	   *copy = pstrdup(rows_path);
-		char	   *p;
-
-		ss.nkeys = 1;
-		for (p = copy; *p; p++)
-			if (*p == '.')
-				ss.nkeys++;
-		ss.keys = palloc(sizeof(char *) * ss.nkeys);
-		ss.keys[0] = copy;
-		i = 1;
-		for (p = copy; *p; p++)
-		{
-			if (*p == '.')
-			{
-				*p = '\0';
-				ss.keys[i++] = p + 1;
-			}
-		}
-	}
+		ss.keys = rest_split_json_path(rows_path, &ss.nkeys);
 
 	memset(&sem, 0, sizeof(sem));
 	sem.semstate = &ss;
@@ -718,10 +710,10 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 						   table->source),
 				 errhint("Sample an endpoint that returns data, or describe the columns in a REST config file.")));
 
-	foreach(lc, ss.skipped)
+	if (ss.skipped != NIL)
 		ereport(NOTICE,
-				(errmsg("key \"%s\" of %s is skipped: a json_path cannot reach keys that are empty or contain a dot",
-						strVal(lfirst(lc)), table->source)));
+				(errmsg("empty keys of the rows of %s are skipped: a json_path cannot name them",
+						table->source)));
 
 	for (i = 0; i < ss.ncols; i++)
 	{

@@ -313,6 +313,20 @@ for _text in SAMPLES.values():          # catch a typo at start-up, not in a tes
 SAMPLES = {key: text.encode("utf-8") for key, text in SAMPLES.items()}
 
 
+# ---- OData-like people: keys with dots, paged by "@odata.nextLink" --------
+
+def serve_people(handler, params):
+    """Three pages of two people; the next page's URL is in "@odata.nextLink"."""
+    page = _int_param(params, "page", 1, 1, 100)
+    people = [{"id": i, "name": "person-%d" % i, "odata.etag": "W/\"%d\"" % i,
+               "address": {"geo.lat": 50 + i / 4}}
+              for i in range(2 * page - 1, 2 * page + 1) if i <= 6]
+    body = {"@odata.context": "people", "value": people}
+    if page < 3:
+        body["@odata.nextLink"] = _abs_url(handler, _set_param(handler.query, "page", page + 1))
+    handler.send_json(200, body)
+
+
 # ---- entry point ----------------------------------------------------------
 
 def serve(handler, name, params):
@@ -322,6 +336,8 @@ def serve(handler, name, params):
             return serve_tickets(handler, params)
         if name == "reports/sessions":
             return serve_report(handler, params)
+        if name == "odata/people":
+            return serve_people(handler, params)
         repo = REPO_ISSUES.fullmatch(name)
         if repo:
             return serve_issues(handler, repo.group(1), repo.group(2), params)
