@@ -92,7 +92,7 @@ SELECT attname, attfdwoptions FROM pg_attribute
 
 CREATE FOREIGN TABLE regress_bad (id int) SERVER regress_s OPTIONS (path '/x');  -- ERROR
 CREATE FOREIGN TABLE regress_bad (id int) SERVER regress_s OPTIONS (endpoint 'https://other.example.com/x');  -- ERROR
-CREATE FOREIGN TABLE regress_bad (id int) SERVER regress_s OPTIONS (endpoint '/a b');  -- ERROR
+CREATE FOREIGN TABLE regress_bad (id int) SERVER regress_s OPTIONS (endpoint '/a b c');  -- ERROR
 CREATE FOREIGN TABLE regress_bad (id int) SERVER regress_s OPTIONS (rows_path 'data..items');  -- ERROR
 CREATE FOREIGN TABLE regress_bad (id int) SERVER regress_s OPTIONS (rows_path '.data');  -- ERROR
 CREATE FOREIGN TABLE regress_bad (id int OPTIONS (json_path '')) SERVER regress_s;  -- ERROR

@@ -17,6 +17,7 @@
 #include <limits.h>
 
 #include "access/reloptions.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_foreign_data_wrapper.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_foreign_table.h"
@@ -28,6 +29,10 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+
+#if PG_VERSION_NUM < 140000
+#define ROLE_PG_READ_SERVER_FILES DEFAULT_ROLE_READ_SERVER_FILES
+#endif
 
 PG_FUNCTION_INFO_V1(rest_fdw_validator);
 
@@ -52,6 +57,9 @@ typedef enum RestOptKind
 	OPTKIND_IN_STYLE,
 	OPTKIND_PARAM_NAME,			/* a query parameter name */
 	OPTKIND_BYTES,				/* a size: bytes, or with kB, MB, GB */
+	OPTKIND_HEADERS,			/* a JSON object of extra request headers */
+	OPTKIND_CONFIG_FILE,		/* a file the server reads: privileged */
+	OPTKIND_SAMPLE_PATH,		/* one path relative to base_url */
 	OPTKIND_CONCURRENCY			/* 1 .. REST_MAX_FETCH_CONCURRENCY */
 } RestOptKind;
 
@@ -83,6 +91,10 @@ static const RestFdwOption rest_options[] = {
 	{OPT_LOW_SPEED_LIMIT, ForeignServerRelationId, false, OPTKIND_NONNEG_INT},
 	{OPT_LOW_SPEED_TIME, ForeignServerRelationId, false, OPTKIND_INT},
 	{OPT_USER_AGENT, ForeignServerRelationId, false, OPTKIND_STRING},
+	{OPT_HEADERS, ForeignServerRelationId, false, OPTKIND_HEADERS},
+	{OPT_REST_CONFIG_FILE, ForeignServerRelationId, false, OPTKIND_CONFIG_FILE},
+	{OPT_REST_SAMPLE_PATH, ForeignServerRelationId, false, OPTKIND_SAMPLE_PATH},
+	{OPT_SAMPLE_ROWS, ForeignServerRelationId, false, OPTKIND_COUNT},
 
 	/* user mapping */
 	{OPT_CLIENT_ID, UserMappingRelationId, false, OPTKIND_STRING},
@@ -96,6 +108,7 @@ static const RestFdwOption rest_options[] = {
 	/* foreign table */
 	{OPT_ENDPOINT, ForeignTableRelationId, false, OPTKIND_ENDPOINT},
 	{OPT_ROWS_PATH, ForeignTableRelationId, false, OPTKIND_JSON_PATH},
+	{OPT_HEADERS, ForeignTableRelationId, false, OPTKIND_HEADERS},
 
 	/* paging: defaults on the server, per table on the foreign table */
 #define PAGING_OPTION(name, kind) \
@@ -130,6 +143,8 @@ static const RestFdwOption rest_options[] = {
 	{OPT_PARAM_GE, AttributeRelationId, false, OPTKIND_PARAM_NAME},
 	{OPT_PARAM_NE, AttributeRelationId, false, OPTKIND_PARAM_NAME},
 	{OPT_IN_STYLE, AttributeRelationId, false, OPTKIND_IN_STYLE},
+	{OPT_VIRTUAL, AttributeRelationId, false, OPTKIND_BOOL},
+	{OPT_PARAM_DEFAULT, AttributeRelationId, false, OPTKIND_STRING},
 
 	{NULL, InvalidOid, false, OPTKIND_STRING}
 };
@@ -238,8 +253,8 @@ valid_options_list(Oid context)
 }
 
 /* Is every byte of s printable or non-ASCII, so it cannot split a header? */
-static bool
-has_control_chars(const char *s)
+bool
+rest_has_control_chars(const char *s)
 {
 	for (; *s; s++)
 	{
@@ -267,32 +282,90 @@ check_http_url(const char *url)
 
 	if (*rest == '\0' || *rest == '/' || *rest == ':' || *rest == '?')
 		return "The URL has no host name.";
-	if (strchr(url, ' ') != NULL || has_control_chars(url))
+	if (strchr(url, ' ') != NULL || rest_has_control_chars(url))
 		return "The URL contains white space or control characters.";
 	if (strchr(url, '#') != NULL)
 		return "The URL contains a fragment (#).";
 	return NULL;
 }
 
-/* A dotted path: non-empty components separated by single dots. */
+/*
+ * A dotted path: non-empty keys separated by single dots, a dot or
+ * backslash inside a key written \. or \\ ("@odata\.nextLink").
+ */
 static bool
 valid_dotted_path(const char *path)
 {
 	const char *p;
+	bool		key_empty = true;
 
-	if (*path == '\0' || *path == '.')
-		return false;
 	for (p = path; *p; p++)
 	{
-		if (*p == '.' && (p[1] == '.' || p[1] == '\0'))
-			return false;
+		if (*p == '\\')
+		{
+			if (p[1] != '.' && p[1] != '\\')
+				return false;
+			p++;
+			key_empty = false;
+		}
+		else if (*p == '.')
+		{
+			if (key_empty)
+				return false;
+			key_empty = true;
+		}
+		else
+			key_empty = false;
 	}
-	return !has_control_chars(path);
+	return !key_empty && !rest_has_control_chars(path);
+}
+
+/*
+ * Split a dotted path (valid_dotted_path) into its keys, with \. and \\
+ * read as a dot and a backslash.  Returns a palloc'd array of *n keys.
+ */
+char **
+rest_split_json_path(const char *path, int *n)
+{
+	char	  **keys = palloc(sizeof(char *) * (strlen(path) + 1));
+	StringInfoData key;
+	const char *p;
+
+	*n = 0;
+	initStringInfo(&key);
+	for (p = path;; p++)
+	{
+		if (*p == '\\' && (p[1] == '.' || p[1] == '\\'))
+			appendStringInfoChar(&key, *++p);
+		else if (*p == '.' || *p == '\0')
+		{
+			keys[(*n)++] = pstrdup(key.data);
+			resetStringInfo(&key);
+			if (*p == '\0')
+				break;
+		}
+		else
+			appendStringInfoChar(&key, *p);
+	}
+	pfree(key.data);
+	return keys;
+}
+
+/* Append a JSON key to a dotted path, escaping dots and backslashes */
+void
+rest_append_json_key(StringInfo buf, const char *key)
+{
+	for (; *key; key++)
+	{
+		if (*key == '.' || *key == '\\')
+			appendStringInfoChar(buf, '\\');
+		appendStringInfoChar(buf, *key);
+	}
 }
 
 /* RFC 9110 token characters, as allowed in an HTTP field name */
-static bool
-valid_header_name(const char *name)
+bool
+rest_valid_header_name(const char *name)
 {
 	const char *p;
 
@@ -310,7 +383,7 @@ static void
 check_option_value(const RestFdwOption *opt, DefElem *def)
 {
 	const char *value = defGetString(def);
-	const char *problem;
+	const char *problem = NULL;
 	bool		ok;
 
 	/*
@@ -320,7 +393,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 	switch (opt->kind)
 	{
 		case OPTKIND_STRING:
-			if (has_control_chars(value))
+			if (rest_has_control_chars(value))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"%s\"", opt->name),
@@ -383,7 +456,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 			break;
 
 		case OPTKIND_HEADER_NAME:
-			if (!valid_header_name(value))
+			if (!rest_valid_header_name(value))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"%s\": \"%s\"",
@@ -392,7 +465,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 			break;
 
 		case OPTKIND_PATH:
-			if (!is_absolute_path(value) || has_control_chars(value))
+			if (!is_absolute_path(value) || rest_has_control_chars(value))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"%s\": \"%s\"",
@@ -401,6 +474,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 			break;
 
 		case OPTKIND_ENDPOINT:
+		case OPTKIND_SAMPLE_PATH:
 			if (pg_strncasecmp(value, "http://", 7) == 0 ||
 				pg_strncasecmp(value, "https://", 8) == 0 ||
 				strstr(value, "://") != NULL)
@@ -408,15 +482,52 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"%s\": \"%s\"",
 								opt->name, value),
-						 errdetail("The endpoint is a path relative to the server's base_url, not a URL."),
+						 errdetail("The %s is a path relative to the server's base_url, not a URL.",
+								   opt->kind == OPTKIND_ENDPOINT ? "endpoint" : "sample path"),
 						 errhint("Put the scheme and host in the base_url option of the server.")));
-			if (strchr(value, ' ') != NULL || strchr(value, '#') != NULL ||
-				has_control_chars(value))
+			if (opt->kind == OPTKIND_SAMPLE_PATH &&
+				(strpbrk(value, " |{}#") != NULL || rest_has_control_chars(value)))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"%s\": \"%s\"",
 								opt->name, value),
-						 errdetail("An endpoint must not contain white space, control characters or a fragment (#).")));
+						 errdetail("A sample path is one path without white space, placeholders or a fragment (#).")));
+			if (opt->kind == OPTKIND_ENDPOINT &&
+				(rest_parse_endpoints(value, NULL, &problem), problem != NULL))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								opt->name, value),
+						 errdetail("%s", problem),
+						 errhint("Give a path relative to base_url, or several separated by \"|\", most specific first, each optionally followed by a space and its rows_path: '/customers/{customer_id}/orders | /orders'.")));
+			break;
+
+		case OPTKIND_HEADERS:
+			(void) rest_parse_headers(value, &problem);
+			if (problem != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\"", opt->name),
+						 errdetail("%s", problem),
+						 errhint("Give a JSON object of header names and string values, for example '{\"Accept\": \"application/vnd.api+json\"}'.")));
+			break;
+
+		case OPTKIND_CONFIG_FILE:
+
+			/*
+			 * The file is read by the server process, so naming it is as
+			 * powerful as reading server files: the rule of file_fdw.
+			 */
+			if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to set option \"%s\"", opt->name),
+						 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file the server reads.")));
+			if (value[0] == '\0' || rest_has_control_chars(value))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\"", opt->name),
+						 errhint("Give a file name, absolute or relative to the data directory.")));
 			break;
 
 		case OPTKIND_COUNT:
@@ -517,7 +628,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 			break;
 
 		case OPTKIND_PARAM_NAME:
-			if (value[0] == '\0' || has_control_chars(value) ||
+			if (value[0] == '\0' || rest_has_control_chars(value) ||
 				strpbrk(value, "&=#? ") != NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
@@ -532,7 +643,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"%s\": \"%s\"",
 								opt->name, value),
-						 errhint("Give object keys separated by dots, for example \"data.items\".")));
+						 errhint("Give object keys separated by dots, for example \"data.items\"; write a dot inside a key as \\.")));
 			break;
 	}
 }
@@ -686,6 +797,7 @@ rest_get_conn_options(Oid serverid, Oid userid, bool with_credentials)
 	opts->connect_timeout = REST_DEFAULT_CONNECT_TIMEOUT;
 	opts->timeout = REST_DEFAULT_TIMEOUT;
 	opts->max_retries = REST_DEFAULT_MAX_RETRIES;
+	opts->sample_rows = REST_DEFAULT_SAMPLE_ROWS;
 	opts->max_retry_wait = REST_DEFAULT_MAX_RETRY_WAIT;
 	opts->max_response_size = REST_DEFAULT_MAX_RESPONSE_SIZE;
 	opts->owner_is_superuser = superuser_arg(server->owner);
@@ -734,6 +846,14 @@ rest_get_conn_options(Oid serverid, Oid userid, bool with_credentials)
 			opts->low_speed_time = parse_positive_int(val, &ok);
 		else if (strcmp(def->defname, OPT_USER_AGENT) == 0)
 			opts->user_agent = val;
+		else if (strcmp(def->defname, OPT_HEADERS) == 0)
+			opts->headers = rest_parse_headers(val, NULL);
+		else if (strcmp(def->defname, OPT_REST_CONFIG_FILE) == 0)
+			opts->rest_config_file = val;
+		else if (strcmp(def->defname, OPT_REST_SAMPLE_PATH) == 0)
+			opts->rest_sample_path = val;
+		else if (strcmp(def->defname, OPT_SAMPLE_ROWS) == 0)
+			opts->sample_rows = parse_positive_int(val, &ok);
 	}
 
 	if (with_credentials && opts->auth_method != REST_AUTH_NONE)
@@ -847,6 +967,19 @@ apply_paging_option(RestPaging *pg, DefElem *def, RestTableOptions *opts)
 	return true;
 }
 
+static bool
+any_endpoint_without_rows_path(RestTableOptions *opts)
+{
+	ListCell   *lc;
+
+	foreach(lc, opts->endpoints)
+	{
+		if (((RestEndpoint *) lfirst(lc))->rows_path == NULL)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Read a foreign table's options, with its server's paging defaults, and
  * each column's options (json_path defaults to the column name).  Paging
@@ -888,7 +1021,11 @@ rest_get_table_options(Oid relid, TupleDesc tupdesc)
 			opts->rows = strtod(defGetString(def), NULL);
 		else if (strcmp(def->defname, OPT_EXACT) == 0)
 			opts->exact = defGetBoolean(def);
+		else if (strcmp(def->defname, OPT_HEADERS) == 0)
+			opts->headers = rest_parse_headers(defGetString(def), NULL);
 	}
+	opts->endpoints = rest_parse_endpoints(opts->endpoint, opts->rows_path,
+										   NULL);
 
 	/* style defaults for parameter names */
 	if (pg->style == REST_PAGING_OFFSET)
@@ -913,7 +1050,7 @@ rest_get_table_options(Oid relid, TupleDesc tupdesc)
 				 errhint("Name the element of the response that holds the next page's URL, for example OPTIONS (ADD next_url_path 'links.next').")));
 	if ((pg->cursor_path || pg->next_url_path || pg->has_more_path ||
 		 pg->total_count_path || pg->total_pages_path) &&
-		pg->style != REST_PAGING_NONE && opts->rows_path == NULL)
+		pg->style != REST_PAGING_NONE && any_endpoint_without_rows_path(opts))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("paging of foreign table \"%s\" reads elements of the response, so it needs the \"%s\" option",
@@ -951,8 +1088,97 @@ rest_get_table_options(Oid relid, TupleDesc tupdesc)
 				col->params[REST_OP_NE] = val;
 			else if (strcmp(def->defname, OPT_IN_STYLE) == 0)
 				col->in_comma = pg_strcasecmp(val, "comma") == 0;
+			else if (strcmp(def->defname, OPT_VIRTUAL) == 0)
+				col->is_virtual = defGetBoolean(def);
+			else if (strcmp(def->defname, OPT_PARAM_DEFAULT) == 0)
+				col->param_default = val;
 		}
 	}
 
 	return opts;
+}
+
+/*
+ * Split an endpoint option into its alternatives: paths separated by "|",
+ * most specific first, each optionally followed by white space and the
+ * rows_path of its responses (default_rows_path otherwise).  Returns a List
+ * of RestEndpoint; a NULL value gives one alternative with an empty path
+ * (base_url itself).  With problem NULL, a malformed value (which the
+ * validator rejects) raises an error; otherwise *problem explains it.
+ */
+List *
+rest_parse_endpoints(const char *value, const char *default_rows_path,
+					 const char **problem)
+{
+	List	   *result = NIL;
+	const char *p = value;
+
+	if (problem)
+		*problem = NULL;
+	if (value == NULL)
+	{
+		RestEndpoint *ep = palloc0(sizeof(RestEndpoint));
+
+		ep->path = "";
+		ep->rows_path = (char *) default_rows_path;
+		return list_make1(ep);
+	}
+
+	for (;;)
+	{
+		const char *end = strchr(p, '|');
+		char	   *alt = end ? pnstrdup(p, end - p) : pstrdup(p);
+		char	   *path;
+		char	   *rows = NULL;
+		char	   *q;
+		const char *bad = NULL;
+		RestEndpoint *ep;
+
+		/* trim, then split "path rows_path" */
+		while (*alt == ' ' || *alt == '\t')
+			alt++;
+		q = alt + strlen(alt);
+		while (q > alt && (q[-1] == ' ' || q[-1] == '\t'))
+			*--q = '\0';
+		path = alt;
+		q = strpbrk(alt, " \t");
+		if (q)
+		{
+			*q++ = '\0';
+			while (*q == ' ' || *q == '\t')
+				q++;
+			rows = q;
+		}
+
+		if (rest_has_control_chars(alt) || (rows && rest_has_control_chars(rows)))
+			bad = "An endpoint must not contain control characters.";
+		else if (*path == '\0' && (end != NULL || p != value))
+			bad = "An alternative of the endpoint is empty.";
+		else if (strchr(path, '#') != NULL)
+			bad = "An endpoint must not contain a fragment (#).";
+		else if (strstr(path, "://") != NULL)
+			bad = "An endpoint is a path relative to the server's base_url, not a URL.";
+		else if (rows && (strpbrk(rows, " \t") != NULL || !valid_dotted_path(rows)))
+			bad = psprintf("The rows path \"%s\" after an endpoint must be object keys separated by dots.", rows);
+		if (bad)
+		{
+			if (problem == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								OPT_ENDPOINT, value),
+						 errdetail("%s", bad)));
+			*problem = bad;
+			return NIL;
+		}
+
+		ep = palloc0(sizeof(RestEndpoint));
+		ep->path = path;
+		ep->rows_path = rows ? rows : (char *) default_rows_path;
+		result = lappend(result, ep);
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return result;
 }

@@ -73,6 +73,23 @@ static void advance_state(RestPager *pager, RestRowSet *rs,
 static void schedule(RestPager *pager);
 static void discard_inflight(RestPager *pager, int from);
 
+/* Is a header of this name in a List of "Name: value" strings? */
+static bool
+has_header(List *headers, const char *name)
+{
+	size_t		len = strlen(name);
+	ListCell   *lc;
+
+	foreach(lc, headers)
+	{
+		const char *h = (const char *) lfirst(lc);
+
+		if (pg_strncasecmp(h, name, len) == 0 && h[len] == ':')
+			return true;
+	}
+	return false;
+}
+
 /*
  * Send the request of f (again): credentials for f->url (a new token with
  * force_new_token) and a transfer started in f's memory context.
@@ -88,7 +105,9 @@ fetch_send(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 	req.method = "GET";
 	req.url = f->url;
 	req.display_url = rest_mask_url(f->url);
-	req.headers = list_make1("Accept: application/json");
+	req.headers = list_copy(conn->headers);
+	if (!has_header(req.headers, "Accept"))
+		req.headers = lcons("Accept: application/json", req.headers);
 	rest_auth_add_credentials(conn, &req, force_new_token, stats);
 	f->req_display_url = (char *) req.display_url;
 

@@ -15,9 +15,14 @@
  * outer row); it must not refer to the foreign table itself nor be
  * volatile.  Values are computed by the executor from fdw_exprs.
  *
+ * An endpoint may list alternatives, most specific first
+ * ("/customers/{customer_id}/orders | /orders"); the planner uses the first
+ * whose placeholders the pushed equalities fill (rest_choose_endpoint).
+ *
  * Pushed conditions are still checked locally unless the table is declared
  * exact, so an API that ignores or loosely applies a parameter never makes
- * the query return wrong rows.
+ * the query return wrong rows.  Conditions on virtual columns, whose values
+ * come from the request itself, are never checked again.
  *
  *-------------------------------------------------------------------------
  */
@@ -311,6 +316,25 @@ rest_missing_placeholders(const char *endpoint, List *pushed)
 			missing = lappend(missing, name);
 	}
 	return missing;
+}
+
+/*
+ * The index of the first (most specific) endpoint alternative whose
+ * placeholders the pushed equalities all fill, or -1 if none.
+ */
+int
+rest_choose_endpoint(List *endpoints, List *pushed)
+{
+	ListCell   *lc;
+
+	foreach(lc, endpoints)
+	{
+		RestEndpoint *ep = (RestEndpoint *) lfirst(lc);
+
+		if (rest_missing_placeholders(ep->path, pushed) == NIL)
+			return foreach_current_index(lc);
+	}
+	return -1;
 }
 
 /*

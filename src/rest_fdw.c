@@ -53,7 +53,8 @@ enum FdwScanPrivateIndex
 {
 	FdwScanPrivateRetrievedAttrs,	/* Integer list of attnums to fetch */
 	FdwScanPrivatePushed,		/* pushed parameters (rest_pushed_to_list) */
-	FdwScanPrivateBound			/* Integer: rows needed at most, or -1 */
+	FdwScanPrivateBound,		/* Integer: rows needed at most, or -1 */
+	FdwScanPrivateEndpoint		/* Integer: the endpoint alternative used */
 };
 
 /* Planner state of a base relation */
@@ -74,10 +75,14 @@ typedef struct RestScanState
 	char	   *relname;
 	RestConnOptions *conn;
 	RestTableOptions *table;
+	RestEndpoint *endpoint;		/* the alternative the plan uses */
 	char	   *display_url;	/* of the endpoint, for EXPLAIN */
 
 	RestColumn *cols;			/* the columns the query needs */
 	int			ncols;
+	List	   *virtual_cols;	/* attnums of needed virtual columns */
+	Datum	   *virtual_values; /* by attnum - 1, for this (re)scan */
+	bool	   *virtual_nulls;
 
 	List	   *pushed;			/* RestPushedParam */
 	List	   *param_exprs;	/* ExprState per fdw_exprs item */
@@ -114,6 +119,8 @@ static TupleTableSlot *restIterateForeignScan(ForeignScanState *node);
 static void restReScanForeignScan(ForeignScanState *node);
 static void restEndForeignScan(ForeignScanState *node);
 static void restExplainForeignScan(ForeignScanState *node, ExplainState *es);
+static List *restImportForeignSchema(ImportForeignSchemaStmt *stmt,
+									 Oid serverOid);
 
 void
 _PG_init(void)
@@ -148,6 +155,7 @@ rest_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ReScanForeignScan = restReScanForeignScan;
 	routine->EndForeignScan = restEndForeignScan;
 	routine->ExplainForeignScan = restExplainForeignScan;
+	routine->ImportForeignSchema = restImportForeignSchema;
 
 	PG_RETURN_POINTER(routine);
 }
@@ -290,7 +298,7 @@ restGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 
 	estimate_costs(ps, ps->fetched_rows, &startup_cost, &total_cost);
 	/* without a value for a placeholder, only a parameterized path works */
-	if (rest_missing_placeholders(ps->topts->endpoint, ps->base_pushed) != NIL)
+	if (rest_choose_endpoint(ps->topts->endpoints, ps->base_pushed) < 0)
 		total_cost += disable_cost;
 
 	add_path(baserel, (Path *)
@@ -362,7 +370,7 @@ restGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		pushed = list_concat(list_copy(ps->base_pushed),
 							 classify_rinfos(param_info->ppi_clauses, baserel,
 											 ps, &pushed_rinfos));
-		if (rest_missing_placeholders(ps->topts->endpoint, pushed) != NIL)
+		if (rest_choose_endpoint(ps->topts->endpoints, pushed) < 0)
 			continue;
 
 		estimate_costs(ps, param_info->ppi_rows, &startup_cost, &total_cost);
@@ -398,13 +406,19 @@ restGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	List	   *local_exprs = NIL;
 	List	   *fdw_exprs = NIL;
 	List	   *pushed = NIL;
+	List	   *candidates = NIL;
+	List	   *candidate_clauses = NIL;
 	List	   *missing;
+	RestEndpoint *endpoint;
+	int			endpoint_index;
 	Bitmapset  *attrs_used = bms_copy(ps->attrs_used);
 	int64		bound = -1;
 	bool		whole_row;
 	ListCell   *lc;
+	ListCell   *lc2;
 	int			i;
 
+	/* the conditions the API could apply, and those it cannot */
 	foreach(lc, scan_clauses)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
@@ -414,14 +428,13 @@ restGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 		if (rinfo->pseudoconstant)
 			continue;
+		pull_varattnos((Node *) rinfo->clause, baserel->relid, &attrs_used);
 		if (rest_classify_clause(rinfo->clause, baserel->relid, ps->tupdesc,
 								 ps->topts, &pp, &value))
 		{
-			ListCell   *lc2;
-
 			/* one value per parameter; further conditions stay local */
 			push = true;
-			foreach(lc2, pushed)
+			foreach(lc2, candidates)
 			{
 				RestPushedParam *other = (RestPushedParam *) lfirst(lc2);
 
@@ -435,23 +448,69 @@ restGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 		{
 			pp.expr_index = list_length(fdw_exprs);
 			fdw_exprs = lappend(fdw_exprs, value);
-			pushed = lappend(pushed, copy_pushed(&pp));
-			if (!ps->topts->exact)
-				local_exprs = lappend(local_exprs, rinfo->clause);
+			candidates = lappend(candidates, copy_pushed(&pp));
+			candidate_clauses = lappend(candidate_clauses, rinfo->clause);
 		}
 		else
 			local_exprs = lappend(local_exprs, rinfo->clause);
-		pull_varattnos((Node *) rinfo->clause, baserel->relid, &attrs_used);
 	}
 
-	missing = rest_missing_placeholders(ps->topts->endpoint, pushed);
-	if (missing != NIL)
+	/* the most specific endpoint whose placeholders have values */
+	endpoint_index = rest_choose_endpoint(ps->topts->endpoints, candidates);
+	if (endpoint_index < 0)
+	{
+		endpoint = (RestEndpoint *) llast(ps->topts->endpoints);
+		missing = rest_missing_placeholders(endpoint->path, candidates);
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("no value for the placeholder \"{%s}\" in the endpoint of foreign table \"%s\"",
 						(char *) linitial(missing), get_rel_name(foreigntableid)),
 				 errhint("Add a condition \"%s = ...\" to the query, or join on column \"%s\".",
 						 (char *) linitial(missing), (char *) linitial(missing))));
+	}
+	endpoint = (RestEndpoint *) list_nth(ps->topts->endpoints, endpoint_index);
+
+	/*
+	 * A placeholder of another alternative becomes the column's query
+	 * parameter if it has one, or is checked locally only.  Conditions on
+	 * virtual columns are never checked locally: their values come from the
+	 * request.
+	 */
+	forboth(lc, candidates, lc2, candidate_clauses)
+	{
+		RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+		RestColumnOptions *col = &ps->topts->cols[pp->attnum - 1];
+		Expr	   *clause = (Expr *) lfirst(lc2);
+
+		if (pp->placeholder && !rest_is_placeholder(endpoint->path, pp->name))
+		{
+			if (col->params[REST_OP_EQ] == NULL)
+			{
+				local_exprs = lappend(local_exprs, clause);
+				continue;
+			}
+			pp->placeholder = false;
+			pp->name = col->params[REST_OP_EQ];
+			pp->in_comma = col->in_comma;
+		}
+		pushed = lappend(pushed, pp);
+		if (!ps->topts->exact && !col->is_virtual)
+			local_exprs = lappend(local_exprs, clause);
+	}
+
+	/* local conditions in the query's order, which EXPLAIN shows */
+	{
+		List	   *ordered = NIL;
+
+		foreach(lc, scan_clauses)
+		{
+			Expr	   *clause = lfirst_node(RestrictInfo, lc)->clause;
+
+			if (list_member_ptr(local_exprs, clause))
+				ordered = lappend(ordered, clause);
+		}
+		local_exprs = ordered;
+	}
 
 	if (root->limit_tuples > 0 && local_exprs == NIL &&
 		root->query_pathkeys == NIL && best_path->path.param_info == NULL &&
@@ -471,9 +530,10 @@ restGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 	return make_foreignscan(tlist, local_exprs, baserel->relid,
 							fdw_exprs,
-							list_make3(retrieved_attrs,
+							list_make4(retrieved_attrs,
 									   rest_pushed_to_list(pushed),
-									   makeInteger((int) bound)),
+									   makeInteger((int) bound),
+									   makeInteger(endpoint_index)),
 							NIL,	/* no custom tlist */
 							NIL,	/* no remote quals */
 							outer_plan);
@@ -527,8 +587,12 @@ restBeginForeignScan(ForeignScanState *node, int eflags)
 	st->conn = rest_get_conn_options(ft->serverid, userid,
 									 (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0);
 	rest_require_base_url(st->conn);
+	st->conn->headers = list_concat(st->conn->headers, st->table->headers);
+	st->endpoint = list_nth(st->table->endpoints,
+							intVal(list_nth(fsplan->fdw_private,
+											FdwScanPrivateEndpoint)));
 	st->display_url = rest_mask_url(rest_join_url(st->conn->base_url,
-												  st->table->endpoint));
+												  st->endpoint->path));
 
 	retrieved_attrs = (List *) list_nth(fsplan->fdw_private,
 										FdwScanPrivateRetrievedAttrs);
@@ -538,14 +602,23 @@ restBeginForeignScan(ForeignScanState *node, int eflags)
 	st->param_exprs = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
 	(void) exec_param_walker((Node *) fsplan->fdw_exprs, &st->param_ids);
 
-	st->ncols = list_length(retrieved_attrs);
-	st->cols = palloc0(sizeof(RestColumn) * Max(st->ncols, 1));
+	st->cols = palloc0(sizeof(RestColumn) * Max(list_length(retrieved_attrs), 1));
+	st->virtual_values = palloc0(sizeof(Datum) * Max(tupdesc->natts, 1));
+	st->virtual_nulls = palloc0(sizeof(bool) * Max(tupdesc->natts, 1));
 	i = 0;
 	foreach(lc, retrieved_attrs)
 	{
 		int			attnum = lfirst_int(lc);
 		Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
-		RestColumn *c = &st->cols[i++];
+		RestColumn *c;
+
+		/* virtual columns are not in the response */
+		if (st->table->cols[attnum - 1].is_virtual)
+		{
+			st->virtual_cols = lappend_int(st->virtual_cols, attnum);
+			continue;
+		}
+		c = &st->cols[i++];
 
 		c->attnum = attnum;
 		c->name = pstrdup(NameStr(att->attname));
@@ -553,6 +626,7 @@ restBeginForeignScan(ForeignScanState *node, int eflags)
 		c->typid = att->atttypid;
 		c->typmod = att->atttypmod;
 	}
+	st->ncols = i;
 	rest_prepare_columns(st->cols, st->ncols);
 
 	st->pager_cxt = AllocSetContextCreate(estate->es_query_cxt,
@@ -578,9 +652,12 @@ start_scan(ForeignScanState *node, RestScanState *st)
 	StringInfoData endpoint;
 	StringInfoData query;
 	char	   *url;
-	const char *ep = st->table->endpoint ? st->table->endpoint : "";
+	const char *ep = st->endpoint->path;
 	char	  **placeholder_values;
+	char	  **eq_values;
+	TupleDesc	tupdesc = RelationGetDescr(st->rel);
 	ListCell   *lc;
+	int			i;
 	MemoryContext oldcxt;
 
 	MemoryContextReset(st->pager_cxt);
@@ -592,6 +669,7 @@ start_scan(ForeignScanState *node, RestScanState *st)
 	st->rowno = 0;
 
 	placeholder_values = palloc0(sizeof(char *) * Max(list_length(st->pushed), 1));
+	eq_values = palloc0(sizeof(char *) * Max(tupdesc->natts, 1));
 	initStringInfo(&query);
 	foreach(lc, st->pushed)
 	{
@@ -608,10 +686,12 @@ start_scan(ForeignScanState *node, RestScanState *st)
 			st->no_rows = true;
 			break;
 		}
+		if (pp->op == REST_OP_EQ && !pp->is_in)
+			eq_values[pp->attnum - 1] = rest_format_value(value, typid);
 		if (pp->placeholder)
 		{
 			placeholder_values[foreach_current_index(lc)] =
-				rest_format_value(value, typid);
+				eq_values[pp->attnum - 1];
 			continue;
 		}
 		if (pp->is_in)
@@ -662,6 +742,52 @@ start_scan(ForeignScanState *node, RestScanState *st)
 	{
 		MemoryContextSwitchTo(oldcxt);
 		return;
+	}
+
+	/* parameters with a default value that no condition replaced */
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		RestColumnOptions *col = &st->table->cols[i];
+		bool		given = false;
+
+		if (col->param_default == NULL || col->params[REST_OP_EQ] == NULL)
+			continue;
+		foreach(lc, st->pushed)
+		{
+			RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+
+			if (!pp->placeholder && strcmp(pp->name, col->params[REST_OP_EQ]) == 0)
+				given = true;
+		}
+		if (given)
+			continue;
+		appendStringInfoChar(&query, '&');
+		rest_append_urlencoded(&query, col->params[REST_OP_EQ]);
+		appendStringInfoChar(&query, '=');
+		rest_append_urlencoded(&query, col->param_default);
+		if (eq_values[i] == NULL)
+			eq_values[i] = col->param_default;
+	}
+
+	/* virtual columns: the value the request was made with */
+	foreach(lc, st->virtual_cols)
+	{
+		int			att = lfirst_int(lc) - 1;
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, att);
+		char	   *text = eq_values[att];
+
+		if (text == NULL)
+			text = st->table->cols[att].param_default;
+		st->virtual_nulls[att] = (text == NULL);
+		if (text != NULL)
+		{
+			Oid			infunc;
+			Oid			ioparam;
+
+			getTypeInputInfo(attr->atttypid, &infunc, &ioparam);
+			st->virtual_values[att] = OidInputFunctionCall(infunc, text, ioparam,
+														   attr->atttypmod);
+		}
 	}
 
 	/* the endpoint with its placeholders filled, each value one segment */
@@ -727,7 +853,7 @@ fetch_page(RestScanState *st)
 	}
 
 	MemoryContextSwitchTo(st->page_cxt);
-	st->rows = rest_parse_rows(resp->body, resp->body_len, st->table->rows_path,
+	st->rows = rest_parse_rows(resp->body, resp->body_len, st->endpoint->rows_path,
 							   st->pager.meta_paths, REST_NMETA,
 							   st->cols, st->ncols, st->pager.display_url);
 	MemoryContextSwitchTo(st->pager_cxt);
@@ -742,6 +868,7 @@ restIterateForeignScan(ForeignScanState *node)
 	RestScanState *st = (RestScanState *) node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 	MemoryContext oldcxt;
+	ListCell   *lc;
 
 	ExecClearTuple(slot);
 	if (!st->started)
@@ -762,6 +889,13 @@ restIterateForeignScan(ForeignScanState *node)
 	rest_rowset_store(st->rows, st->next, st->cols, st->ncols,
 					  slot->tts_values, slot->tts_isnull, st->rowno,
 					  st->relname);
+	foreach(lc, st->virtual_cols)
+	{
+		int			att = lfirst_int(lc) - 1;
+
+		slot->tts_values[att] = st->virtual_values[att];
+		slot->tts_isnull[att] = st->virtual_nulls[att];
+	}
 	MemoryContextSwitchTo(oldcxt);
 	st->next++;
 
@@ -845,8 +979,8 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		}
 		ExplainPropertyText("Pushed Parameters", buf.data, es);
 	}
-	if (st->table->rows_path)
-		ExplainPropertyText("Rows Path", st->table->rows_path, es);
+	if (st->endpoint->rows_path)
+		ExplainPropertyText("Rows Path", st->endpoint->rows_path, es);
 	if (pg->style != REST_PAGING_NONE)
 	{
 		StringInfoData buf;
@@ -878,4 +1012,11 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		ExplainPropertyInteger("Retries", NULL, st->stats.retries, es);
 		ExplainPropertyInteger("Bytes Received", NULL, st->stats.bytes, es);
 	}
+}
+
+/* IMPORT FOREIGN SCHEMA: the work is in import.c */
+static List *
+restImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
+{
+	return rest_import_foreign_schema(stmt, serverOid);
 }

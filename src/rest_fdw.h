@@ -20,6 +20,7 @@
 #include "fmgr.h"
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 #include "nodes/primnodes.h"
 #include "utils/timestamp.h"
@@ -80,6 +81,12 @@
 #define OPT_PARAM_GE			"param_ge"
 #define OPT_PARAM_NE			"param_ne"
 #define OPT_IN_STYLE			"in_style"
+#define OPT_VIRTUAL				"virtual"
+#define OPT_PARAM_DEFAULT		"param_default"
+#define OPT_HEADERS				"headers"
+#define OPT_REST_CONFIG_FILE	"rest_config_file"
+#define OPT_REST_SAMPLE_PATH	"rest_sample_path"
+#define OPT_SAMPLE_ROWS			"sample_rows"
 
 /* Defaults */
 #define REST_DEFAULT_CONNECT_TIMEOUT	10	/* seconds */
@@ -96,6 +103,7 @@
 #define REST_MAX_REDIRECTS				5
 #define REST_DEFAULT_ROWS				1000
 #define REST_DEFAULT_REQUEST_COST		500.0
+#define REST_DEFAULT_SAMPLE_ROWS		100
 
 /* Largest response body accepted, in bytes (below MaxAllocHugeSize). */
 #define REST_MAX_RESPONSE_SIZE		((size_t) 1024 * 1024 * 1024 - 1)
@@ -152,6 +160,12 @@ typedef struct RestConnOptions
 	bool		owner_is_superuser;	/* of the server: not bound by allowed_hosts */
 	char	   *ssl_ca_file;
 	char	   *user_agent;
+	List	   *headers;		/* extra "Name: value" request headers of
+								 * the server, then of the table (scans add
+								 * the table's) */
+	char	   *rest_config_file;
+	char	   *rest_sample_path;
+	int			sample_rows;
 
 	/* user mapping options (client_id may also come from the server) */
 	char	   *client_id;
@@ -211,13 +225,30 @@ typedef struct RestColumnOptions
 	char	   *json_path;		/* dotted path inside a row */
 	char	   *params[REST_NOPS];	/* request parameter per operator */
 	bool		in_comma;		/* IN lists comma-joined, not repeated */
+	bool		is_virtual;		/* not in the response: the value of its
+								 * pushed equality, or param_default */
+	char	   *param_default;	/* sent as param when no condition gives one */
 } RestColumnOptions;
+
+/*
+ * One alternative of a table's endpoint option: a path relative to
+ * base_url, possibly with {column} placeholders, and the rows_path of its
+ * responses (the table's rows_path unless the alternative names one).
+ */
+typedef struct RestEndpoint
+{
+	char	   *path;
+	char	   *rows_path;
+} RestEndpoint;
 
 /* A foreign table's options, with its server's defaults applied. */
 typedef struct RestTableOptions
 {
-	char	   *endpoint;
+	char	   *endpoint;		/* the option as written, or NULL */
 	char	   *rows_path;
+	List	   *endpoints;		/* RestEndpoint, most specific first; at
+								 * least one (path "" without endpoint) */
+	List	   *headers;		/* the table's extra headers */
 	RestPaging	paging;
 	double		rows;			/* estimated rows, -1 if not given */
 	double		request_cost;
@@ -276,6 +307,12 @@ extern const char *rest_auth_method_name(RestAuthMethod method);
 extern const char *rest_paging_name(RestPagingStyle style);
 extern const char *rest_quote_ident(const char *ident);
 extern void rest_require_base_url(RestConnOptions *conn);
+extern List *rest_parse_endpoints(const char *value, const char *rows_path,
+								  const char **problem);
+extern bool rest_has_control_chars(const char *s);
+extern char **rest_split_json_path(const char *path, int *n);
+extern void rest_append_json_key(StringInfo buf, const char *key);
+extern bool rest_valid_header_name(const char *name);
 
 /* in http.c */
 typedef struct RestHttpXfer RestHttpXfer;	/* a request in flight */
@@ -374,9 +411,56 @@ extern List *rest_pushed_to_list(List *pushed);
 extern List *rest_pushed_from_list(List *list);
 extern bool rest_is_placeholder(const char *endpoint, const char *colname);
 extern List *rest_missing_placeholders(const char *endpoint, List *pushed);
+extern int	rest_choose_endpoint(List *endpoints, List *pushed);
 extern void rest_check_placeholders(const char *endpoint, TupleDesc tupdesc,
 									const char *relname);
 extern char *rest_format_value(Datum value, Oid typid);
+
+/* in config.c */
+
+/* A column of a table to import: from a config file or from sampling */
+typedef struct RestImportColumn
+{
+	char	   *name;			/* SQL name */
+	char	   *type;			/* SQL type, e.g. "varchar(64)" */
+	char	   *json_path;		/* dotted path inside a row; NULL if virtual */
+	char	   *params[REST_NOPS];
+	bool		in_comma;
+	bool		is_virtual;
+	char	   *param_default;
+} RestImportColumn;
+
+/* A table to import */
+typedef struct RestImportTable
+{
+	char	   *name;			/* SQL name */
+	char	   *source;			/* where it was described, for messages */
+	char	   *endpoint;		/* the endpoint option (alternatives) */
+	char	   *rows_path;		/* rows_path option, or NULL */
+	char	   *sample_path;	/* path to sample (placeholders filled with
+								 * their sample values), or NULL */
+	char	   *sample_rows_path;	/* rows path of sample_path's responses */
+	bool		detect_rows;	/* rows_path unknown: find it while sampling */
+	List	   *columns;		/* RestImportColumn; NIL: found by sampling */
+	List	   *placeholders;	/* names of {placeholders} in the endpoint */
+	List	   *options;		/* other table options (DefElem of String) */
+} RestImportTable;
+
+extern List *rest_read_config_file(const char *filename, const char *base_url);
+extern List *rest_parse_headers(const char *value, const char **problem);
+extern char *rest_sql_identifier(const char *name);
+extern char *rest_unique_name(List **taken, const char *name);
+extern void rest_add_placeholder_columns(RestImportTable *table,
+										 List **taken);
+
+/* in sample.c */
+extern List *rest_sample_columns(const char *body, size_t len,
+								 RestImportTable *table, int sample_rows,
+								 const char *display_url);
+
+/* in import.c */
+extern List *rest_import_foreign_schema(ImportForeignSchemaStmt *stmt,
+										Oid serverid);
 
 /* in pager.c */
 #define REST_META_CURSOR		0

@@ -295,31 +295,11 @@ rest_prepare_columns(RestColumn *cols, int ncols)
  * ---------------------------------------------------------------------
  */
 
-/* Split a dotted path (validated non-empty components) into keys. */
+/* Split a dotted path (validated, dots in keys escaped) into keys. */
 static char **
 split_path(const char *path, int *n)
 {
-	char	   *copy = pstrdup(path);
-	char	  **parts;
-	char	   *p;
-	int			count = 1;
-	int			i = 0;
-
-	for (p = copy; *p; p++)
-		if (*p == '.')
-			count++;
-	parts = palloc(sizeof(char *) * count);
-	parts[i++] = copy;
-	for (p = copy; *p; p++)
-	{
-		if (*p == '.')
-		{
-			*p = '\0';
-			parts[i++] = p + 1;
-		}
-	}
-	*n = count;
-	return parts;
+	return rest_split_json_path(path, n);
 }
 
 static PathNode *

@@ -58,6 +58,10 @@ import zlib
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.dont_write_bytecode = True     # no test/__pycache__ in the checkout
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import api_models  # noqa: E402  (test/api_models.py, next to this script)
+
 # --------------------------------------------------------------------------
 # Configuration
 # --------------------------------------------------------------------------
@@ -1074,6 +1078,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.serve_fault(name, params)
             except BadParam as err:
                 return self.send_json(400, err.body)
+        if name.startswith("m/"):
+            return api_models.serve(self, name[2:], params)
         self.send_json(404, {"error": "not_found", "path": self.bare_path})
 
     def serve_list(self, name, params):

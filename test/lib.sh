@@ -40,7 +40,15 @@ start_test_api()
 	export REST_TEST_ISSUED_TOKENS="$work/issued_tokens"
 	test/start-api-server.sh "$work"
 	API_PID=$(cat "$work/api.pid")
-	trap 'kill "$API_PID" 2>/dev/null || true; rm -rf "'"$work"'"' EXIT
+	# REST config files for IMPORT FOREIGN SCHEMA: the server process reads
+	# them, and the tests write more, so the cluster's owner owns the copy
+	REST_TEST_CONFIG_DIR=$(mktemp -d /tmp/rest_fdw_config.XXXXXX)
+	export REST_TEST_CONFIG_DIR
+	cp test/config/*.json "$REST_TEST_CONFIG_DIR"/
+	chmod 755 "$REST_TEST_CONFIG_DIR"
+	chmod 644 "$REST_TEST_CONFIG_DIR"/*.json
+	if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$REST_TEST_CONFIG_DIR"; fi
+	trap 'kill "$API_PID" 2>/dev/null || true; rm -rf "'"$work"'" "'"$REST_TEST_CONFIG_DIR"'"' EXIT
 	export REST_TEST_PORT=$(cat "$work/port")
 	export REST_TEST_TLS_PORT=$(cat "$work/tls_port")
 	export REST_TEST_CA_FILE="$work/ca.pem"

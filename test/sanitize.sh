@@ -4,9 +4,10 @@
 # sanitizer reports.  Reinstalls the normal build at the end.
 #
 # AddressSanitizer needs its runtime preloaded into the postmaster; with
-# Debian's PostgreSQL 15 the preloaded postmaster hangs at start here, so the
-# memory-safety evidence for the code that reads untrusted text comes from
-# the libFuzzer harnesses (test/fuzz), which run under ASan and UBSan.
+# Debian's PostgreSQL 15 the preloaded postmaster hangs at start here, so
+# memory errors are looked for with valgrind instead (test/valgrind.sh runs
+# the whole suite under memcheck), and the code that reads untrusted text is
+# fuzzed under ASan and UBSan (test/fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,0 +1,1237 @@
+/*-------------------------------------------------------------------------
+ *
+ * config.c
+ *		  REST config (model) files: table definitions for IMPORT FOREIGN
+ *		  SCHEMA, and the headers option.
+ *
+ * A REST config file is a JSON object.  Keys starting with "#" are
+ * settings that every table inherits; every other key is a table:
+ *
+ *	 "orders": "/v1/orders"						columns found by sampling
+ *	 "tickets": {
+ *		 "#path": ["/customers/{customer_id}/orders data", "/orders data"],
+ *		 "#nextPageElement": "next_page",
+ *		 "id": "Integer,#key",
+ *		 "subject": "VarChar(200)",
+ *		 "requester": {"name": "VarChar(80)"},		 nested: requester_name
+ *		 "createdAt<created>": "Timestamp",			 renamed column
+ *		 "status": {"#type": "VarChar(20)", "#eq": "status"}
+ *	 }
+ *
+ * The file is turned into RestImportTable records whose options are those
+ * of CREATE FOREIGN TABLE, so an imported table behaves exactly like one
+ * written by hand.  Credentials are never read from the file: they belong
+ * in user mappings.  jansson reads the file; its values are released by a
+ * memory context reset callback, so errors raised while walking the
+ * document leak nothing.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "rest_fdw.h"
+
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "mb/pg_wchar.h"
+#include "nodes/makefuncs.h"
+#include "storage/fd.h"
+
+/* Largest config file read, in bytes */
+#define REST_MAX_CONFIG_SIZE	(16 * 1024 * 1024)
+
+/* Settings of a config file, at the top or per table */
+typedef enum ConfigKey
+{
+	CK_PATH,
+	CK_MAX_PAGE_SIZE,
+	CK_PAGE_SIZE_PARAM,
+	CK_ROW_OFFSET_PARAM,
+	CK_FIRST_ROW_NUMBER,
+	CK_PAGE_NUMBER_PARAM,
+	CK_FIRST_PAGE_NUMBER,
+	CK_NEXT_PAGE_ELEMENT,
+	CK_NEXT_PAGE_PARAM,
+	CK_NEXT_PAGE_HEADER,
+	CK_HAS_MORE_ELEMENT,
+	CK_HEADERS,
+	CK_COUNT
+} ConfigKey;
+
+static const char *const config_key_names[CK_COUNT] = {
+	"#path",
+	"#maximumPageSize",
+	"#pageSizeParameter",
+	"#rowOffsetParameter",
+	"#firstRowNumber",
+	"#pageNumberParameter",
+	"#firstPageNumber",
+	"#nextPageElement",
+	"#nextPageParameter",
+	"#nextPageResponseHeader",
+	"#hasMoreElement",
+	"#headers"
+};
+
+/* Settings that would hold credentials; compared without "#", "_" and case */
+static const char *const secret_keys[] = {
+	"clientsecret", "refreshtoken", "accesstoken", "password", "apikey",
+	"securitytoken", "authtoken", "token", "secret", "clientid", "user",
+	"username", NULL
+};
+
+/* What error messages need to know */
+typedef struct ConfigContext
+{
+	const char *filename;
+	const char *base_url;
+	const char *table;			/* JSON name of the table being read */
+} ConfigContext;
+
+/* ---------------------------------------------------------------------
+ * jansson values owned by a memory context
+ * ---------------------------------------------------------------------
+ */
+
+static void
+json_decref_callback(void *arg)
+{
+	json_decref((json_t *) arg);
+}
+
+/*
+ * Register a callback that releases the value set later in cb->arg when
+ * the current memory context is reset or deleted.  Allocated before the
+ * value exists, so running out of memory cannot leak it.
+ */
+static MemoryContextCallback *
+json_guard(void)
+{
+	MemoryContextCallback *cb = palloc0(sizeof(MemoryContextCallback));
+
+	cb->func = json_decref_callback;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	return cb;
+}
+
+/* ---------------------------------------------------------------------
+ * Names
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * A JSON name as a lower-case SQL identifier that needs no quoting:
+ * camelCase and other separators become snake_case ("firstName",
+ * "first name", "first-name" all give first_name), a leading digit gets an
+ * underscore, and the result fits NAMEDATALEN.  Non-ASCII letters are kept.
+ */
+char *
+rest_sql_identifier(const char *name)
+{
+	StringInfoData buf;
+	const unsigned char *p = (const unsigned char *) name;
+	int			len;
+
+	initStringInfo(&buf);
+	for (; *p; p++)
+	{
+		unsigned char c = *p;
+
+		if (c >= 0x80)
+			appendStringInfoChar(&buf, (char) c);
+		else if (isalnum(c))
+		{
+			if (isupper(c) && p > (const unsigned char *) name &&
+				(islower(p[-1]) || isdigit(p[-1]) ||
+				 (isupper(p[-1]) && islower(p[1]))) &&
+				buf.len > 0 && buf.data[buf.len - 1] != '_')
+				appendStringInfoChar(&buf, '_');
+			appendStringInfoChar(&buf, (char) tolower(c));
+		}
+		else if (buf.len > 0 && buf.data[buf.len - 1] != '_')
+			appendStringInfoChar(&buf, '_');
+	}
+	while (buf.len > 0 && buf.data[buf.len - 1] == '_')
+		buf.data[--buf.len] = '\0';
+	if (buf.len == 0)
+		appendStringInfoString(&buf, "column");
+	if (isdigit((unsigned char) buf.data[0]))
+	{
+		char	   *s = psprintf("_%s", buf.data);
+
+		resetStringInfo(&buf);
+		appendStringInfoString(&buf, s);
+	}
+	len = pg_mbcliplen(buf.data, buf.len, NAMEDATALEN - 1);
+	buf.data[len] = '\0';
+	return buf.data;
+}
+
+/*
+ * name, or name_2, name_3 ... if it is already in taken (a List of C
+ * strings); the result is appended to taken.
+ */
+char *
+rest_unique_name(List **taken, const char *name)
+{
+	char	   *candidate = pstrdup(name);
+	int			n = 1;
+
+	for (;;)
+	{
+		ListCell   *lc;
+		bool		clash = false;
+
+		foreach(lc, *taken)
+		{
+			if (strcmp((char *) lfirst(lc), candidate) == 0)
+				clash = true;
+		}
+		if (!clash)
+			break;
+		{
+			char		suffix[16];
+			int			keep;
+
+			snprintf(suffix, sizeof(suffix), "_%d", ++n);
+			keep = pg_mbcliplen(name, strlen(name),
+								NAMEDATALEN - 1 - (int) strlen(suffix));
+			candidate = psprintf("%.*s%s", keep, name, suffix);
+		}
+	}
+	*taken = lappend(*taken, candidate);
+	return candidate;
+}
+
+/*
+ * Add a virtual text column for each placeholder of the table's endpoint
+ * that names none of its columns; taken holds the names in use.
+ */
+void
+rest_add_placeholder_columns(RestImportTable *t, List **taken)
+{
+	ListCell   *lc;
+
+	foreach(lc, t->placeholders)
+	{
+		char	   *name = strVal(lfirst(lc));
+		ListCell   *lc2;
+		bool		found = false;
+
+		foreach(lc2, t->columns)
+		{
+			if (strcmp(((RestImportColumn *) lfirst(lc2))->name, name) == 0)
+				found = true;
+		}
+		if (!found)
+		{
+			RestImportColumn *c = palloc0(sizeof(RestImportColumn));
+
+			c->name = rest_unique_name(taken, name);
+			c->type = "text";
+			c->is_virtual = true;
+			t->columns = lappend(t->columns, c);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * The headers option
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Parse a headers option: a JSON object of header names and string values.
+ * Returns a List of "Name: value" strings.  Credentials and the headers
+ * libcurl manages are refused: the option is readable by every user, and
+ * authentication has its own options.  With problem NULL an invalid value
+ * raises an error; otherwise *problem explains it and NIL is returned.
+ */
+List *
+rest_parse_headers(const char *value, const char **problem)
+{
+	static const char *const refused[] = {
+		"Authorization", "Proxy-Authorization", "Cookie", "Host",
+		"Content-Length", "Transfer-Encoding", "Connection", NULL
+	};
+	MemoryContextCallback *cb = json_guard();
+	json_error_t jerr;
+	json_t	   *root;
+	const char *key;
+	json_t	   *v;
+	List	   *result = NIL;
+	const char *bad = NULL;
+
+	if (problem)
+		*problem = NULL;
+	root = json_loads(value, JSON_REJECT_DUPLICATES, &jerr);
+	cb->arg = root;
+	if (root == NULL)
+		bad = psprintf("The value is not valid JSON: %s.", jerr.text);
+	else if (!json_is_object(root))
+		bad = "The value is not a JSON object.";
+	else
+	{
+		json_object_foreach(root, key, v)
+		{
+			int			i;
+
+			if (!rest_valid_header_name(key))
+				bad = psprintf("\"%s\" is not a valid HTTP header name.", key);
+			else if (!json_is_string(v))
+				bad = psprintf("The value of header \"%s\" is not a string.", key);
+			else if (rest_has_control_chars(json_string_value(v)))
+				bad = psprintf("The value of header \"%s\" contains control characters.", key);
+			for (i = 0; bad == NULL && refused[i]; i++)
+			{
+				if (pg_strcasecmp(key, refused[i]) == 0)
+					bad = psprintf("Header \"%s\" cannot be set with this option: credentials belong in a user mapping (authentication_method 'http_header'), and libcurl sets the others itself.",
+								   key);
+			}
+			if (bad)
+				break;
+			result = lappend(result, psprintf("%s: %s", key,
+											  json_string_value(v)));
+		}
+	}
+
+	if (bad)
+	{
+		if (problem == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("invalid value for option \"%s\"", OPT_HEADERS),
+					 errdetail("%s", bad)));
+		*problem = bad;
+		return NIL;
+	}
+	return result;
+}
+
+/* ---------------------------------------------------------------------
+ * Reading a config file
+ * ---------------------------------------------------------------------
+ */
+
+static void config_error(ConfigContext *cx, const char *key,
+						 const char *detail) pg_attribute_noreturn();
+
+/* An error in the setting or column key of the current table */
+static void
+config_error(ConfigContext *cx, const char *key, const char *detail)
+{
+	if (cx->table)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIG_FILE_ERROR),
+				 errmsg("invalid entry \"%s\" in table \"%s\" of REST config file \"%s\"",
+						key, cx->table, cx->filename),
+				 errdetail("%s", detail)));
+	ereport(ERROR,
+			(errcode(ERRCODE_CONFIG_FILE_ERROR),
+			 errmsg("invalid entry \"%s\" at the top of REST config file \"%s\"",
+					key, cx->filename),
+			 errdetail("%s", detail)));
+}
+
+/* The whole file, NUL-terminated; AllocateFile closes it on error. */
+static char *
+read_whole_file(const char *filename, size_t *len)
+{
+	FILE	   *f;
+	struct stat st;
+	StringInfoData buf;
+	char		chunk[8192];
+	size_t		n;
+
+	f = AllocateFile(filename, "r");
+	if (f == NULL)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open REST config file \"%s\": %m", filename),
+				 errhint("A relative file name is relative to the data directory.")));
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("REST config file \"%s\" is a directory", filename)));
+
+	initStringInfo(&buf);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	{
+		if (buf.len + n > REST_MAX_CONFIG_SIZE)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("REST config file \"%s\" is larger than %d MB",
+							filename, REST_MAX_CONFIG_SIZE / (1024 * 1024))));
+		appendBinaryStringInfo(&buf, chunk, (int) n);
+	}
+	if (ferror(f))
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read REST config file \"%s\": %m", filename)));
+	FreeFile(f);
+	*len = buf.len;
+	return buf.data;
+}
+
+/* Which setting a "#" key is (case-insensitive), or -1 */
+static int
+setting_index(const char *key)
+{
+	int			i;
+
+	for (i = 0; i < CK_COUNT; i++)
+	{
+		if (pg_strcasecmp(key, config_key_names[i]) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Refuse keys that would hold credentials */
+static void
+check_not_secret(ConfigContext *cx, const char *key)
+{
+	StringInfoData norm;
+	const char *p;
+	int			i;
+
+	initStringInfo(&norm);
+	for (p = key; *p; p++)
+	{
+		if (*p != '#' && *p != '_' && *p != '-')
+			appendStringInfoChar(&norm, (char) tolower((unsigned char) *p));
+	}
+	for (i = 0; secret_keys[i]; i++)
+	{
+		if (strcmp(norm.data, secret_keys[i]) == 0)
+		{
+			if (cx->table)
+				ereport(ERROR,
+						(errcode(ERRCODE_CONFIG_FILE_ERROR),
+						 errmsg("REST config file \"%s\" sets credential \"%s\" in table \"%s\"",
+								cx->filename, key, cx->table),
+						 errdetail("Credentials are never read from a REST config file."),
+						 errhint("Put them in the user mapping: CREATE USER MAPPING ... OPTIONS (client_id '...', client_secret '...', refresh_token '...').")));
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIG_FILE_ERROR),
+					 errmsg("REST config file \"%s\" sets credential \"%s\"",
+							cx->filename, key),
+					 errdetail("Credentials are never read from a REST config file."),
+					 errhint("Put them in the user mapping: CREATE USER MAPPING ... OPTIONS (client_id '...', client_secret '...', refresh_token '...').")));
+		}
+	}
+}
+
+/* A setting's value as text: strings as they are, integers printed */
+static char *
+setting_text(ConfigContext *cx, const char *key, json_t *v)
+{
+	if (json_is_string(v) && json_string_length(v) > 0 &&
+		!rest_has_control_chars(json_string_value(v)))
+		return pstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return psprintf("%lld", (long long) json_integer_value(v));
+	config_error(cx, key, "The value must be a non-empty string.");
+}
+
+/* A setting that must be a non-negative (or positive) integer */
+static char *
+setting_int(ConfigContext *cx, const char *key, json_t *v, int min)
+{
+	char	   *s = json_is_integer(v) || json_is_string(v)
+		? setting_text(cx, key, v) : NULL;
+	char	   *end;
+	long		n;
+
+	if (s)
+	{
+		errno = 0;
+		n = strtol(s, &end, 10);
+		if (errno == 0 && *end == '\0' && end != s && n >= min && n <= INT_MAX)
+			return psprintf("%ld", n);
+	}
+	config_error(cx, key, min > 0 ? "The value must be a positive integer."
+				 : "The value must be an integer of 0 or more.");
+}
+
+/* A setting that names a query parameter */
+static char *
+setting_param(ConfigContext *cx, const char *key, json_t *v)
+{
+	char	   *s = setting_text(cx, key, v);
+
+	if (strpbrk(s, "&=#? ") != NULL)
+		config_error(cx, key, "A query parameter name must not contain &, =, #, ? or spaces.");
+	return s;
+}
+
+/*
+ * A path inside a JSON document as the file writes it, keys separated by
+ * slashes ("data/items"), as the dotted form of rest_fdw options, where a
+ * dot inside a key ("@odata.nextLink") is escaped.
+ */
+static char *
+dotted_path(ConfigContext *cx, const char *key, const char *path)
+{
+	StringInfoData buf;
+	const char *p = path;
+	const char *seg;
+
+	while (*p == '/')
+		p++;
+	initStringInfo(&buf);
+	seg = p;
+	for (;; p++)
+	{
+		if (*p == '/' || *p == '\0')
+		{
+			char	   *k = pnstrdup(seg, p - seg);
+
+			if (*k == '\0' && *p == '/')
+				break;			/* an empty key: reported below */
+			if (*k != '\0')
+			{
+				if (buf.len > 0)
+					appendStringInfoChar(&buf, '.');
+				rest_append_json_key(&buf, k);
+			}
+			if (*p == '\0')
+				break;
+			seg = p + 1;
+		}
+	}
+	if (buf.len == 0 || *p != '\0' || strpbrk(path, " \t") != NULL ||
+		rest_has_control_chars(path))
+		config_error(cx, key, psprintf("\"%s\" is not a path of object keys separated by slashes, such as \"data/items\".", path));
+	return buf.data;
+}
+
+static DefElem *
+make_option(const char *name, const char *value)
+{
+	return makeDefElem(pstrdup(name), (Node *) makeString(pstrdup(value)), -1);
+}
+
+/*
+ * The paging and header options of a table from its settings, each taken
+ * from the table or else from the top of the file.
+ */
+static List *
+settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
+{
+	json_t	   *set[CK_COUNT];
+	List	   *opts = NIL;
+	const char *style = NULL;
+	const char *style_key = NULL;
+	int			i;
+
+	for (i = 0; i < CK_COUNT; i++)
+		set[i] = table_set[i] ? table_set[i] : top_set[i];
+
+#define STYLE(key, name) \
+	do { \
+		if (style != NULL && strcmp(style, name) != 0) \
+			config_error(cx, config_key_names[key], \
+						 psprintf("It asks for %s paging, but \"%s\" asks for %s paging; a table pages one way.", \
+								  name, style_key, style)); \
+		style = name; \
+		style_key = config_key_names[key]; \
+	} while (0)
+
+	if (set[CK_ROW_OFFSET_PARAM])
+	{
+		STYLE(CK_ROW_OFFSET_PARAM, "offset");
+		opts = lappend(opts, make_option(OPT_OFFSET_PARAM,
+										 setting_param(cx, config_key_names[CK_ROW_OFFSET_PARAM],
+													   set[CK_ROW_OFFSET_PARAM])));
+	}
+	if (set[CK_PAGE_NUMBER_PARAM])
+	{
+		STYLE(CK_PAGE_NUMBER_PARAM, "page");
+		opts = lappend(opts, make_option(OPT_PAGE_PARAM,
+										 setting_param(cx, config_key_names[CK_PAGE_NUMBER_PARAM],
+													   set[CK_PAGE_NUMBER_PARAM])));
+	}
+	if (set[CK_NEXT_PAGE_HEADER])
+	{
+		char	   *h = setting_text(cx, config_key_names[CK_NEXT_PAGE_HEADER],
+									 set[CK_NEXT_PAGE_HEADER]);
+
+		if (pg_strcasecmp(h, "Link") != 0)
+			config_error(cx, config_key_names[CK_NEXT_PAGE_HEADER],
+						 "Only the Link header (RFC 8288) is supported.");
+		STYLE(CK_NEXT_PAGE_HEADER, "link_header");
+	}
+	if (set[CK_NEXT_PAGE_ELEMENT])
+	{
+		char	   *path = dotted_path(cx, config_key_names[CK_NEXT_PAGE_ELEMENT],
+									   setting_text(cx, config_key_names[CK_NEXT_PAGE_ELEMENT],
+													set[CK_NEXT_PAGE_ELEMENT]));
+
+		if (set[CK_NEXT_PAGE_PARAM])
+		{
+			STYLE(CK_NEXT_PAGE_ELEMENT, "cursor");
+			opts = lappend(opts, make_option(OPT_CURSOR_PATH, path));
+			opts = lappend(opts, make_option(OPT_CURSOR_PARAM,
+											 setting_param(cx, config_key_names[CK_NEXT_PAGE_PARAM],
+														   set[CK_NEXT_PAGE_PARAM])));
+		}
+		else
+		{
+			STYLE(CK_NEXT_PAGE_ELEMENT, "next_url");
+			opts = lappend(opts, make_option(OPT_NEXT_URL_PATH, path));
+		}
+	}
+	else if (set[CK_NEXT_PAGE_PARAM])
+		config_error(cx, config_key_names[CK_NEXT_PAGE_PARAM],
+					 "A next-page parameter needs \"#nextPageElement\", the element of the response that holds its value.");
+#undef STYLE
+
+	if (style)
+		opts = lcons(make_option(OPT_PAGING, style), opts);
+	if (set[CK_MAX_PAGE_SIZE])
+		opts = lappend(opts, make_option(OPT_PAGE_SIZE,
+										 setting_int(cx, config_key_names[CK_MAX_PAGE_SIZE],
+													 set[CK_MAX_PAGE_SIZE], 1)));
+	if (set[CK_PAGE_SIZE_PARAM])
+		opts = lappend(opts, make_option(OPT_PAGE_SIZE_PARAM,
+										 setting_param(cx, config_key_names[CK_PAGE_SIZE_PARAM],
+													   set[CK_PAGE_SIZE_PARAM])));
+	if (set[CK_FIRST_ROW_NUMBER])
+		opts = lappend(opts, make_option(OPT_FIRST_OFFSET,
+										 setting_int(cx, config_key_names[CK_FIRST_ROW_NUMBER],
+													 set[CK_FIRST_ROW_NUMBER], 0)));
+	if (set[CK_FIRST_PAGE_NUMBER])
+		opts = lappend(opts, make_option(OPT_FIRST_PAGE,
+										 setting_int(cx, config_key_names[CK_FIRST_PAGE_NUMBER],
+													 set[CK_FIRST_PAGE_NUMBER], 0)));
+	if (set[CK_HAS_MORE_ELEMENT])
+		opts = lappend(opts, make_option(OPT_HAS_MORE_PATH,
+										 dotted_path(cx, config_key_names[CK_HAS_MORE_ELEMENT],
+													 setting_text(cx, config_key_names[CK_HAS_MORE_ELEMENT],
+																  set[CK_HAS_MORE_ELEMENT]))));
+	if (set[CK_HEADERS])
+	{
+		char	   *text;
+		char	   *copy;
+		const char *problem;
+
+		if (!json_is_object(set[CK_HEADERS]))
+			config_error(cx, config_key_names[CK_HEADERS],
+						 "The value must be an object of header names and string values.");
+		text = json_dumps(set[CK_HEADERS], JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (text == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+		copy = pstrdup(text);
+		free(text);
+		(void) rest_parse_headers(copy, &problem);
+		if (problem)
+			config_error(cx, config_key_names[CK_HEADERS], problem);
+		opts = lappend(opts, make_option(OPT_HEADERS, copy));
+	}
+	return opts;
+}
+
+/*
+ * The settings ("#" keys) of an object into set[], refusing credentials and
+ * unknown keys; #path only where allow_path.
+ */
+static void
+read_settings(ConfigContext *cx, json_t *obj, json_t **set, bool allow_path)
+{
+	const char *key;
+	json_t	   *v;
+
+	json_object_foreach(obj, key, v)
+	{
+		int			k;
+
+		if (key[0] != '#')
+			continue;
+		check_not_secret(cx, key);
+		k = setting_index(key);
+		if (k < 0 || (k == CK_PATH && !allow_path))
+		{
+			StringInfoData valid;
+			int			i;
+
+			initStringInfo(&valid);
+			for (i = allow_path ? 0 : 1; i < CK_COUNT; i++)
+				appendStringInfo(&valid, "%s%s", i > (allow_path ? 0 : 1) ? ", " : "",
+								 config_key_names[i]);
+			if (cx->table)
+				ereport(ERROR,
+						(errcode(ERRCODE_CONFIG_FILE_ERROR),
+						 errmsg("unrecognized setting \"%s\" in table \"%s\" of REST config file \"%s\"",
+								key, cx->table, cx->filename),
+						 errhint("Settings of a table are: %s.", valid.data)));
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIG_FILE_ERROR),
+					 errmsg("unrecognized setting \"%s\" at the top of REST config file \"%s\"",
+							key, cx->filename),
+					 errhint("Settings at the top of the file are: %s.", valid.data)));
+		}
+		set[k] = v;
+	}
+}
+
+/*
+ * An absolute URL under base_url as a path relative to it; a path as it is.
+ */
+static char *
+relative_path(ConfigContext *cx, const char *key, const char *url)
+{
+	size_t		blen;
+
+	if (strstr(url, "://") == NULL)
+		return pstrdup(url);
+	if (cx->base_url == NULL)
+		config_error(cx, key, "The table is given by a URL, but the server has no base_url to resolve it against.");
+	blen = strlen(cx->base_url);
+	while (blen > 0 && cx->base_url[blen - 1] == '/')
+		blen--;
+	if (pg_strncasecmp(url, cx->base_url, blen) == 0 &&
+		(url[blen] == '\0' || url[blen] == '/' || url[blen] == '?'))
+		return pstrdup(url[blen] ? url + blen : "/");
+	config_error(cx, key, psprintf("The URL \"%s\" is not under the server's base_url \"%.*s\".",
+								   url, (int) blen, cx->base_url));
+}
+
+/*
+ * One "#path" entry: "path[ rows/path]" with {name} or {name:sample}
+ * placeholders.  Appends the endpoint alternative (placeholders renamed to
+ * SQL names, samples removed) to ep, its rows path to *rows, its sample
+ * path to *sample (NULL if a placeholder has no sample) and placeholder
+ * names to table->placeholders.
+ */
+static void
+read_path_entry(ConfigContext *cx, RestImportTable *t, const char *entry,
+				StringInfo ep, char **rows, char **sample)
+{
+	char	   *copy = pstrdup(entry);
+	char	   *space;
+	char	   *path;
+	StringInfoData s;
+	const char *p;
+	bool		sampleable = true;
+
+	while (*copy == ' ')
+		copy++;
+	space = strpbrk(copy, " \t");
+	*rows = NULL;
+	if (space)
+	{
+		*space++ = '\0';
+		while (*space == ' ' || *space == '\t')
+			space++;
+		if (*space)
+			*rows = dotted_path(cx, "#path", space);
+	}
+	if (*copy == '\0')
+		config_error(cx, "#path", "An entry of \"#path\" is empty.");
+	path = relative_path(cx, "#path", copy);
+	if (strpbrk(path, "#|") != NULL || rest_has_control_chars(path))
+		config_error(cx, "#path", psprintf("The path \"%s\" must not contain \"#\" or \"|\".", path));
+
+	initStringInfo(&s);
+	for (p = path; *p; p++)
+	{
+		const char *close;
+		const char *colon;
+		char	   *name;
+
+		if (*p != '{')
+		{
+			appendStringInfoChar(ep, *p);
+			appendStringInfoChar(&s, *p);
+			continue;
+		}
+		close = strchr(p, '}');
+		if (close == NULL)
+			config_error(cx, "#path", psprintf("The path \"%s\" has an unclosed \"{\".", path));
+		colon = memchr(p, ':', close - p);
+		name = pnstrdup(p + 1, (colon ? colon : close) - p - 1);
+		if (*name == '\0')
+			config_error(cx, "#path", psprintf("The path \"%s\" has a placeholder without a name.", path));
+		name = rest_sql_identifier(name);
+		appendStringInfo(ep, "{%s}", name);
+		if (colon && colon + 1 < close)
+		{
+			/* the sample value goes into the path as one segment */
+			char	   *value = pnstrdup(colon + 1, close - colon - 1);
+
+			rest_append_urlencoded(&s, value);
+		}
+		else
+			sampleable = false;
+		if (!list_member(t->placeholders, makeString(name)))
+			t->placeholders = lappend(t->placeholders, makeString(name));
+		p = close;
+	}
+	*sample = sampleable ? s.data : NULL;
+}
+
+/* "#path": one string or an array of them, most specific first */
+static void
+read_paths(ConfigContext *cx, RestImportTable *t, json_t *v)
+{
+	StringInfoData ep;
+	List	   *rows_list = NIL;
+	List	   *entries = NIL;
+	bool		same_rows = true;
+	ListCell   *lc;
+	size_t		i;
+	json_t	   *e;
+
+	if (json_is_string(v))
+		entries = list_make1(pstrdup(json_string_value(v)));
+	else if (json_is_array(v) && json_array_size(v) > 0)
+	{
+		json_array_foreach(v, i, e)
+		{
+			if (!json_is_string(e))
+				config_error(cx, "#path", "The value must be a string or an array of strings.");
+			entries = lappend(entries, pstrdup(json_string_value(e)));
+		}
+	}
+	else
+		config_error(cx, "#path", "The value must be a string or a non-empty array of strings.");
+
+	initStringInfo(&ep);
+	foreach(lc, entries)
+	{
+		char	   *rows;
+		char	   *sample;
+		StringInfoData alt;
+
+		initStringInfo(&alt);
+		read_path_entry(cx, t, (char *) lfirst(lc), &alt, &rows, &sample);
+		if (ep.len > 0)
+			appendStringInfoString(&ep, " | ");
+		appendStringInfoString(&ep, alt.data);
+		rows_list = lappend(rows_list, rows);
+		if (foreach_current_index(lc) > 0)
+		{
+			char	   *first = (char *) linitial(rows_list);
+
+			if ((first == NULL) != (rows == NULL) ||
+				(first && strcmp(first, rows) != 0))
+				same_rows = false;
+		}
+		/* sample the first alternative that can be requested as it is */
+		if (t->sample_path == NULL && sample != NULL)
+		{
+			t->sample_path = sample;
+			t->sample_rows_path = rows;
+		}
+	}
+
+	if (same_rows)
+	{
+		/* one rows_path option for all alternatives */
+		t->endpoint = ep.data;
+		t->rows_path = (char *) linitial(rows_list);
+	}
+	else
+	{
+		/* each alternative names its own rows path */
+		StringInfoData both;
+		int			n = 0;
+
+		initStringInfo(&both);
+		foreach(lc, entries)
+		{
+			char	   *rows;
+			char	   *sample;
+			StringInfoData alt;
+
+			initStringInfo(&alt);
+			read_path_entry(cx, t, (char *) lfirst(lc), &alt, &rows, &sample);
+			appendStringInfo(&both, "%s%s%s%s", n++ > 0 ? " | " : "", alt.data,
+							 rows ? " " : "", rows ? rows : "");
+		}
+		t->endpoint = both.data;
+	}
+	t->detect_rows = false;
+}
+
+/*
+ * A column type of the config file as a PostgreSQL type: VarChar(n),
+ * Integer, BigInt, Double, Decimal(p,s), Boolean, Date, Time, Timestamp,
+ * GUID, JSON and a few synonyms.
+ */
+static char *
+sql_type(ConfigContext *cx, const char *key, const char *spec)
+{
+	static const struct
+	{
+		const char *name;
+		const char *sql;
+		int			maxargs;
+	}			types[] = {
+		{"varchar", "varchar", 1},
+		{"char", "char", 1},
+		{"text", "text", 0},
+		{"longvarchar", "text", 0},
+		{"integer", "integer", 0},
+		{"int", "integer", 0},
+		{"smallint", "smallint", 0},
+		{"bigint", "bigint", 0},
+		{"double", "double precision", 0},
+		{"float", "double precision", 0},
+		{"real", "real", 0},
+		{"decimal", "numeric", 2},
+		{"numeric", "numeric", 2},
+		{"boolean", "boolean", 0},
+		{"bit", "boolean", 0},
+		{"date", "date", 0},
+		{"time", "time", 0},
+		{"timestamp", "timestamptz", 0},
+		{"guid", "uuid", 0},
+		{"uuid", "uuid", 0},
+		{"json", "jsonb", 0},
+		{NULL, NULL, 0}
+	};
+	char	   *s = pstrdup(spec);
+	char	   *open;
+	char	   *args = NULL;
+	int			nargs = 0;
+	int			i;
+
+	/* "Type(args)" */
+	while (*s == ' ')
+		s++;
+	open = strchr(s, '(');
+	if (open)
+	{
+		char	   *close = strchr(open, ')');
+		char	   *p;
+
+		if (close == NULL || close[1] != '\0')
+			config_error(cx, key, psprintf("Type \"%s\" has unbalanced parentheses.", spec));
+		*open = '\0';
+		*close = '\0';
+		args = open + 1;
+		nargs = 1;
+		for (p = args; *p; p++)
+		{
+			if (*p == ',')
+				nargs++;
+			else if (!isdigit((unsigned char) *p) && *p != ' ')
+				config_error(cx, key, psprintf("The arguments of type \"%s\" must be integers.", spec));
+		}
+	}
+	for (i = (int) strlen(s); i > 0 && s[i - 1] == ' '; i--)
+		s[i - 1] = '\0';
+
+	for (i = 0; types[i].name; i++)
+	{
+		if (pg_strcasecmp(s, types[i].name) != 0)
+			continue;
+		if (nargs > types[i].maxargs)
+			config_error(cx, key, psprintf("Type \"%s\" takes %s.", s,
+										   types[i].maxargs == 0 ? "no arguments" :
+										   types[i].maxargs == 1 ? "one argument" :
+										   "at most two arguments"));
+		if (args)
+		{
+			char	   *a = pstrdup(args);
+			char	   *p;
+			char	   *q = a;
+
+			/* drop spaces: the arguments are digits and commas */
+			for (p = a; *p; p++)
+				if (*p != ' ')
+					*q++ = *p;
+			*q = '\0';
+			if (*a == '\0' || a[0] == ',' || q[-1] == ',' || strstr(a, ",,"))
+				config_error(cx, key, psprintf("The arguments of type \"%s\" must be integers.", spec));
+			return psprintf("%s(%s)", types[i].sql, a);
+		}
+		return pstrdup(types[i].sql);
+	}
+	config_error(cx, key, psprintf("Type \"%s\" is not supported.  Supported types are VarChar(n), Char(n), Text, Integer, SmallInt, BigInt, Double, Real, Decimal(p,s), Boolean, Date, Time, Timestamp, GUID and JSON.", s));
+}
+
+/* A JSON key as one key of a dotted path */
+static char *
+escaped_key(const char *key)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	rest_append_json_key(&buf, key);
+	return buf.data;
+}
+
+/* A parameter name of a column mapping: a string, or true for the column's JSON name */
+static char *
+mapping_param(ConfigContext *cx, const char *key, json_t *v, const char *jname)
+{
+	if (json_is_true(v))
+		return pstrdup(jname);
+	if (json_is_string(v))
+	{
+		char	   *s = setting_text(cx, key, v);
+
+		if (strpbrk(s, "&=#? ") != NULL)
+			config_error(cx, key, "A query parameter name must not contain &, =, #, ? or spaces.");
+		return s;
+	}
+	config_error(cx, key, "The value must be a query parameter name, or true for the column's own name.");
+}
+
+/*
+ * The columns of a table object (its non-"#" keys), nested objects
+ * flattened.  jprefix and sprefix are the JSON path and SQL name prefixes
+ * of a nested object ("" at the top).
+ */
+static void
+read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
+			 const char *jprefix, const char *sprefix, List **taken)
+{
+	const char *key;
+	json_t	   *v;
+
+	json_object_foreach(obj, key, v)
+	{
+		RestImportColumn *c;
+		char	   *jname = pstrdup(key);
+		char	   *ejname;
+		char	   *sname = NULL;
+		char	   *lt;
+		size_t		klen = strlen(key);
+
+		if (key[0] == '#')
+		{
+			if (*jprefix != '\0')
+				config_error(cx, key, "Settings are not allowed inside a nested object.");
+			continue;
+		}
+
+		/* "jsonName<sqlname>" renames */
+		if (klen > 2 && key[klen - 1] == '>' && (lt = strchr(jname, '<')) != NULL)
+		{
+			*lt = '\0';
+			sname = pnstrdup(lt + 1, strlen(lt + 1) - 1);
+			if (*jname == '\0' || *sname == '\0' || strlen(sname) >= NAMEDATALEN)
+				config_error(cx, key, "A renamed column is written \"jsonName<sqlname>\" with both names non-empty and the SQL name shorter than 64 bytes.");
+		}
+		ejname = escaped_key(jname);
+
+		/* a nested object: no "#" keys */
+		if (json_is_object(v))
+		{
+			const char *k2;
+			json_t	   *v2;
+			bool		mapping = false;
+
+			json_object_foreach(v, k2, v2)
+			{
+				if (k2[0] == '#')
+					mapping = true;
+			}
+			if (!mapping)
+			{
+				if (json_object_size(v) == 0)
+					config_error(cx, key, "A nested object must describe at least one column.");
+				read_columns(cx, t, v,
+							 psprintf("%s%s.", jprefix, ejname),
+							 psprintf("%s%s_", sprefix,
+									  sname ? sname : rest_sql_identifier(jname)),
+							 taken);
+				continue;
+			}
+		}
+
+		c = palloc0(sizeof(RestImportColumn));
+		c->json_path = psprintf("%s%s", jprefix, ejname);
+		c->name = rest_unique_name(taken,
+								   sname && *sprefix == '\0' ? sname :
+								   rest_sql_identifier(psprintf("%s%s", sprefix,
+																sname ? sname : jname)));
+		if (json_is_string(v))
+		{
+			/* "Type[,#key]" */
+			char	   *spec = pstrdup(json_string_value(v));
+			char	   *flag = strchr(spec, '#');
+
+			if (flag)
+			{
+				char	   *comma = flag - 1;
+
+				while (comma > spec && *comma == ' ')
+					comma--;
+				if (*comma != ',' || pg_strcasecmp(flag, "#key") != 0)
+					config_error(cx, key, psprintf("\"%s\" is not \"Type\" or \"Type,#key\".", spec));
+				*comma = '\0';
+			}
+			c->type = sql_type(cx, key, spec);
+		}
+		else if (json_is_object(v))
+		{
+			const char *k2;
+			json_t	   *v2;
+			static const char *const ops[REST_NOPS] = {"#eq", "#lt", "#le", "#gt", "#ge", "#ne"};
+
+			json_object_foreach(v, k2, v2)
+			{
+				int			op;
+				bool		known = false;
+
+				for (op = 0; op < REST_NOPS; op++)
+				{
+					if (pg_strcasecmp(k2, ops[op]) == 0)
+					{
+						c->params[op] = mapping_param(cx, key, v2, jname);
+						known = true;
+					}
+				}
+				if (known)
+					continue;
+				if (pg_strcasecmp(k2, "#type") == 0)
+				{
+					if (!json_is_string(v2))
+						config_error(cx, key, "\"#type\" must be a type name such as \"VarChar(20)\".");
+					c->type = sql_type(cx, key, json_string_value(v2));
+				}
+				else if (pg_strcasecmp(k2, "#in") == 0)
+				{
+					char	   *in = mapping_param(cx, key, v2, jname);
+
+					if (c->params[REST_OP_EQ] && strcmp(c->params[REST_OP_EQ], in) != 0)
+						config_error(cx, key, "\"#in\" must name the same parameter as \"#eq\": an IN list is sent as that parameter's values, comma-joined.");
+					c->params[REST_OP_EQ] = in;
+					c->in_comma = true;
+				}
+				else if (pg_strcasecmp(k2, "#virtual") == 0)
+				{
+					if (!json_is_boolean(v2))
+						config_error(cx, key, "\"#virtual\" must be true or false.");
+					c->is_virtual = json_is_true(v2);
+				}
+				else if (pg_strcasecmp(k2, "#default") == 0)
+				{
+					if (json_is_string(v2))
+						c->param_default = pstrdup(json_string_value(v2));
+					else if (json_is_integer(v2))
+						c->param_default = psprintf("%lld", (long long) json_integer_value(v2));
+					else if (json_is_boolean(v2))
+						c->param_default = json_is_true(v2) ? "true" : "false";
+					else
+						config_error(cx, key, "\"#default\" must be a string, an integer or a Boolean.");
+				}
+				else if (pg_strcasecmp(k2, "#key") == 0)
+					 /* accepted; foreign tables have no keys */ ;
+				else
+					config_error(cx, key, psprintf("\"%s\" is not a column setting; they are #type, #eq, #lt, #le, #gt, #ge, #ne, #in, #virtual, #default and #key.", k2));
+			}
+			if (c->type == NULL)
+				config_error(cx, key, "A column object needs \"#type\".");
+			if (c->param_default && c->params[REST_OP_EQ] == NULL && !c->is_virtual)
+				config_error(cx, key, "\"#default\" needs \"#eq\": it is the value sent for that parameter when the query gives none.");
+			if (c->is_virtual)
+				c->json_path = NULL;
+		}
+		else
+			config_error(cx, key, "A column is a type name such as \"VarChar(20)\", an object with \"#type\", or a nested object of columns.");
+		t->columns = lappend(t->columns, c);
+	}
+}
+
+/*
+ * Read a REST config file into a List of RestImportTable, in the file's
+ * order.  base_url resolves tables given as absolute URLs.  Raises an
+ * error naming the file (and the line and column for malformed JSON, the
+ * table and key otherwise).
+ */
+List *
+rest_read_config_file(const char *filename, const char *base_url)
+{
+	ConfigContext cx;
+	MemoryContextCallback *cb;
+	json_error_t jerr;
+	json_t	   *root;
+	json_t	   *top_set[CK_COUNT];
+	const char *key;
+	json_t	   *v;
+	List	   *tables = NIL;
+	List	   *table_names = NIL;
+	char	   *text;
+	size_t		len;
+
+	cx.filename = filename;
+	cx.base_url = base_url;
+	cx.table = NULL;
+
+	text = read_whole_file(filename, &len);
+	cb = json_guard();
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	cb->arg = root;
+	if (root == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIG_FILE_ERROR),
+				 errmsg("REST config file \"%s\" is not valid JSON", filename),
+				 errdetail("%s at line %d, column %d.", jerr.text, jerr.line,
+						   jerr.column)));
+	if (!json_is_object(root))
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIG_FILE_ERROR),
+				 errmsg("REST config file \"%s\" is not a JSON object", filename),
+				 errhint("A REST config file is an object whose keys are table names, and \"#\" settings.")));
+
+	memset(top_set, 0, sizeof(top_set));
+	read_settings(&cx, root, top_set, false);
+
+	json_object_foreach(root, key, v)
+	{
+		RestImportTable *t;
+		json_t	   *set[CK_COUNT];
+		List	   *taken = NIL;
+
+		if (key[0] == '#')
+			continue;
+		cx.table = key;
+		t = palloc0(sizeof(RestImportTable));
+		t->name = rest_unique_name(&table_names, rest_sql_identifier(key));
+		t->source = psprintf("table \"%s\" of REST config file \"%s\"", key, filename);
+		memset(set, 0, sizeof(set));
+
+		if (json_is_string(v))
+		{
+			/* a URL or path: columns and rows found by sampling */
+			char	   *path = relative_path(&cx, key, json_string_value(v));
+
+			if (strpbrk(path, "{}#| \t") != NULL || rest_has_control_chars(path) || *path == '\0')
+				config_error(&cx, key, "A table given as a string is one path or URL without placeholders, spaces or \"#\".");
+			t->endpoint = path;
+			t->sample_path = path;
+			t->detect_rows = true;
+		}
+		else if (json_is_object(v))
+		{
+			read_settings(&cx, v, set, true);
+			if (set[CK_PATH] == NULL)
+				config_error(&cx, "#path", "The table has no \"#path\": give the path of its endpoint, for example \"#path\": \"/v1/orders\".");
+			read_paths(&cx, t, set[CK_PATH]);
+			read_columns(&cx, t, v, "", "", &taken);
+		}
+		else
+			config_error(&cx, key, "A table is a URL or path string, or an object with \"#path\" and columns.");
+
+		t->options = settings_to_options(&cx, set, top_set);
+
+		/* a placeholder names a column; virtual if the file has none */
+		if (t->columns != NIL)
+			rest_add_placeholder_columns(t, &taken);
+		tables = lappend(tables, t);
+	}
+	cx.table = NULL;
+	if (tables == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIG_FILE_ERROR),
+				 errmsg("REST config file \"%s\" describes no table", filename)));
+	return tables;
+}

@@ -1,0 +1,326 @@
+/*-------------------------------------------------------------------------
+ *
+ * import.c
+ *		  IMPORT FOREIGN SCHEMA: foreign tables from a REST config file or
+ *		  from a sampled endpoint.
+ *
+ *	 IMPORT FOREIGN SCHEMA rest FROM SERVER api INTO api_tables
+ *		 [LIMIT TO (...) | EXCEPT (...)] [OPTIONS (sample_rows '200')];
+ *
+ * With the server option rest_config_file, one foreign table is created
+ * per table of the file (config.c); tables without declared columns are
+ * sampled.  Otherwise the server's rest_sample_path is sampled into one
+ * table named after its last path segment.  The remote schema name is not
+ * used: an API has no schemas.
+ *
+ * Samples are fetched through pager.c and http.c like any scan, as the
+ * importing user with that user's user mapping, so allowed_hosts, TLS,
+ * timeouts, size limits and token refresh all apply.  The result is plain
+ * CREATE FOREIGN TABLE commands whose options are written out in full: an
+ * imported table does not depend on the file afterwards.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "rest_fdw.h"
+
+#include <limits.h>
+
+#include "commands/defrem.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+/* For messages while a table is sampled */
+typedef struct SampleErrorContext
+{
+	RestImportTable *table;
+} SampleErrorContext;
+
+static void
+sample_error_callback(void *arg)
+{
+	SampleErrorContext *cx = (SampleErrorContext *) arg;
+
+	errcontext("sampling %s", cx->table->source);
+}
+
+/* Is a table of this name to be imported (LIMIT TO / EXCEPT)? */
+static bool
+wanted(ImportForeignSchemaStmt *stmt, const char *name)
+{
+	ListCell   *lc;
+	bool		listed = false;
+
+	if (stmt->list_type == FDW_IMPORT_SCHEMA_ALL)
+		return true;
+	foreach(lc, stmt->table_list)
+	{
+		RangeVar   *rv = (RangeVar *) lfirst(lc);
+
+		if (strcmp(rv->relname, name) == 0)
+			listed = true;
+	}
+	return stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? listed : !listed;
+}
+
+/* The value of a table option from the config file, or NULL */
+static const char *
+table_option(RestImportTable *t, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, t->options)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+
+		if (strcmp(def->defname, name) == 0)
+			return defGetString(def);
+	}
+	return NULL;
+}
+
+/*
+ * The URL of the sample request: the sample path, asking for sample_rows
+ * rows when the table pages by offset or page number with a page size
+ * parameter.
+ */
+static char *
+sample_url(RestConnOptions *conn, RestImportTable *t, int sample_rows)
+{
+	char	   *url = rest_join_url(conn->base_url, t->sample_path);
+	const char *paging = table_option(t, OPT_PAGING);
+	const char *size_param = table_option(t, OPT_PAGE_SIZE_PARAM);
+	const char *page_size = table_option(t, OPT_PAGE_SIZE);
+	StringInfoData buf;
+	int			n = sample_rows;
+
+	if (paging == NULL ||
+		(strcmp(paging, "offset") != 0 && strcmp(paging, "page") != 0))
+		return url;
+	if (size_param == NULL && strcmp(paging, "offset") == 0)
+		size_param = "limit";
+	if (size_param == NULL)
+		return url;
+	if (page_size && atoi(page_size) > 0 && atoi(page_size) < n)
+		n = atoi(page_size);
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, url);
+	appendStringInfoChar(&buf, strchr(url, '?') ? '&' : '?');
+	rest_append_urlencoded(&buf, size_param);
+	appendStringInfo(&buf, "=%d", n);
+	return buf.data;
+}
+
+/* Fetch the sample of a table and find its columns and rows path */
+static void
+sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
+{
+	ErrorContextCallback errcb;
+	SampleErrorContext cx;
+	RestHttpResponse resp;
+	MemoryContext fetch_cxt;
+	MemoryContext oldcxt;
+	char	   *url;
+	List	   *cols;
+	List	   *taken = NIL;
+	List	   *saved_headers;
+	ListCell   *lc;
+
+	if (t->sample_path == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("cannot sample %s: every path has a placeholder without a sample value",
+						t->source),
+				 errhint("Give a sample value in the path, as in \"/customers/{customer_id:42}/orders\", or declare the columns.")));
+
+	cx.table = t;
+	errcb.callback = sample_error_callback;
+	errcb.arg = &cx;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	/* the raw response goes as soon as the columns are known */
+	fetch_cxt = AllocSetContextCreate(CurrentMemoryContext,
+									  "rest_fdw sample",
+									  ALLOCSET_DEFAULT_SIZES);
+	url = sample_url(conn, t, sample_rows);
+	saved_headers = conn->headers;
+	if (table_option(t, OPT_HEADERS))
+		conn->headers = list_concat(list_copy(saved_headers),
+									rest_parse_headers(table_option(t, OPT_HEADERS),
+													   NULL));
+	oldcxt = MemoryContextSwitchTo(fetch_cxt);
+	rest_fetch(conn, url, &resp, NULL);
+	MemoryContextSwitchTo(oldcxt);
+	conn->headers = saved_headers;
+	cols = rest_sample_columns(resp.body, resp.body_len, t, sample_rows,
+							   rest_mask_url(url));
+	MemoryContextDelete(fetch_cxt);
+	error_context_stack = errcb.previous;
+
+	/* placeholders the response does not hold become virtual columns */
+	foreach(lc, cols)
+		taken = lappend(taken, ((RestImportColumn *) lfirst(lc))->name);
+	t->columns = cols;
+	rest_add_placeholder_columns(t, &taken);
+}
+
+static void
+append_option(StringInfo buf, bool *first, const char *name, const char *value)
+{
+	appendStringInfo(buf, "%s%s %s", *first ? "" : ", ", name,
+					 quote_literal_cstr(value));
+	*first = false;
+}
+
+/* CREATE FOREIGN TABLE for one imported table */
+static char *
+create_statement(RestImportTable *t, const char *server)
+{
+	static const char *const op_options[REST_NOPS] = {
+		OPT_PARAM, OPT_PARAM_LT, OPT_PARAM_LE, OPT_PARAM_GT, OPT_PARAM_GE,
+		OPT_PARAM_NE
+	};
+	StringInfoData buf;
+	ListCell   *lc;
+	bool		first;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE FOREIGN TABLE %s (\n", quote_identifier(t->name));
+	foreach(lc, t->columns)
+	{
+		RestImportColumn *c = (RestImportColumn *) lfirst(lc);
+		int			op;
+
+		appendStringInfo(&buf, "  %s %s", quote_identifier(c->name), c->type);
+		first = true;
+		appendStringInfoString(&buf, " OPTIONS (");
+		if (c->json_path)
+			append_option(&buf, &first, OPT_JSON_PATH, c->json_path);
+		if (c->is_virtual)
+			append_option(&buf, &first, OPT_VIRTUAL, "true");
+		for (op = 0; op < REST_NOPS; op++)
+		{
+			if (c->params[op])
+				append_option(&buf, &first, op_options[op], c->params[op]);
+		}
+		if (c->in_comma)
+			append_option(&buf, &first, OPT_IN_STYLE, "comma");
+		if (c->param_default)
+			append_option(&buf, &first, OPT_PARAM_DEFAULT, c->param_default);
+		if (first)
+		{
+			/* no options after all */
+			buf.len -= strlen(" OPTIONS (");
+			buf.data[buf.len] = '\0';
+		}
+		else
+			appendStringInfoChar(&buf, ')');
+		appendStringInfoString(&buf, lnext(t->columns, lc) ? ",\n" : "\n");
+	}
+	appendStringInfo(&buf, ") SERVER %s OPTIONS (", quote_identifier(server));
+	first = true;
+	append_option(&buf, &first, OPT_ENDPOINT, t->endpoint);
+	if (t->rows_path)
+		append_option(&buf, &first, OPT_ROWS_PATH, t->rows_path);
+	foreach(lc, t->options)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+
+		append_option(&buf, &first, def->defname, defGetString(def));
+	}
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+/*
+ * The ImportForeignSchema callback: CREATE FOREIGN TABLE commands for the
+ * tables of the server's REST config file, or for its sample path.
+ */
+List *
+rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
+{
+	RestConnOptions *conn = rest_get_conn_options(serverid, GetUserId(), false);
+	RestConnOptions *creds = NULL;
+	List	   *tables;
+	List	   *commands = NIL;
+	int			sample_rows = conn->sample_rows;
+	ListCell   *lc;
+
+	foreach(lc, stmt->options)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+
+		if (strcmp(def->defname, OPT_SAMPLE_ROWS) == 0)
+		{
+			char	   *end;
+			long		n;
+
+			errno = 0;
+			n = strtol(defGetString(def), &end, 10);
+			if (errno != 0 || *end != '\0' || n < 1 || n > INT_MAX)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								OPT_SAMPLE_ROWS, defGetString(def)),
+						 errhint("The value must be a positive integer.")));
+			sample_rows = (int) n;
+		}
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("invalid option \"%s\"", def->defname),
+					 errhint("Valid options in this context are: %s", OPT_SAMPLE_ROWS)));
+	}
+
+	if (conn->rest_config_file)
+		tables = rest_read_config_file(conn->rest_config_file, conn->base_url);
+	else if (conn->rest_sample_path)
+	{
+		RestImportTable *t = palloc0(sizeof(RestImportTable));
+		char	   *path = pstrdup(conn->rest_sample_path);
+		char	   *q = strchr(path, '?');
+		char	   *slash;
+
+		/* named after the last path segment */
+		if (q)
+			*q = '\0';
+		while (*path && path[strlen(path) - 1] == '/')
+			path[strlen(path) - 1] = '\0';
+		slash = strrchr(path, '/');
+		t->name = rest_sql_identifier(slash ? slash + 1 : path);
+		t->source = psprintf("sample path \"%s\" of server \"%s\"",
+							 conn->rest_sample_path, conn->servername);
+		t->endpoint = conn->rest_sample_path;
+		t->sample_path = conn->rest_sample_path;
+		t->detect_rows = true;
+		tables = list_make1(t);
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("server \"%s\" has neither \"%s\" nor \"%s\"",
+						conn->servername, OPT_REST_CONFIG_FILE, OPT_REST_SAMPLE_PATH),
+				 errhint("Name a REST config file, or a path to sample, for example ALTER SERVER %s OPTIONS (ADD rest_sample_path '/v1/orders').",
+						 quote_identifier(conn->servername))));
+
+	foreach(lc, tables)
+	{
+		RestImportTable *t = (RestImportTable *) lfirst(lc);
+
+		if (!wanted(stmt, t->name))
+			continue;
+		if (t->columns == NIL)
+		{
+			if (creds == NULL)
+			{
+				creds = rest_get_conn_options(serverid, GetUserId(), true);
+				rest_require_base_url(creds);
+			}
+			sample_table(creds, t, sample_rows);
+		}
+		commands = lappend(commands, create_statement(t, stmt->server_name));
+	}
+	return commands;
+}

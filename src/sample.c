@@ -1,0 +1,755 @@
+/*-------------------------------------------------------------------------
+ *
+ * sample.c
+ *		  Finding the columns of an endpoint from a sample response.
+ *
+ * IMPORT FOREIGN SCHEMA samples endpoints that have no declared columns.
+ * The sample page is read with PostgreSQL's own JSON parser, like rows
+ * are (numbers keep their exact text, so 99999999999999999999 is seen as
+ * too big for bigint rather than rounded), and every leaf of the first
+ * sample_rows rows becomes a column:
+ *
+ *	 - numbers: bigint, numeric (fractions, or integers beyond bigint), or
+ *	   double precision (exponent notation);
+ *	 - strings: date, timestamptz, uuid when every value looks like one,
+ *	   else text;
+ *	 - true/false: boolean;
+ *	 - nested objects: flattened into parent_child columns;
+ *	 - arrays of scalars: arrays of the elements' type; arrays holding
+ *	   objects or arrays: jsonb;
+ *	 - a key whose values disagree in kind (object here, number there):
+ *	   jsonb; other disagreements widen (bigint and numeric to numeric,
+ *	   date and timestamp to timestamptz) or fall back to text; columns
+ *	   that are always null are text.
+ *
+ * Columns come in the order their keys first appear.  Their names are
+ * lower-case identifiers (rest_sql_identifier), made unique; the JSON path
+ * is kept in the json_path option.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "rest_fdw.h"
+
+#include <limits.h>
+
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+
+#if PG_VERSION_NUM >= 160000
+#define SEM_ACTION_RESULT JsonParseErrorType
+#define SEM_ACTION_DONE return JSON_SUCCESS
+#else
+#define SEM_ACTION_RESULT void
+#define SEM_ACTION_DONE return
+#endif
+
+/* Kinds of values seen at a path (bit mask) */
+#define K_INT		0x0001		/* integer within bigint */
+#define K_BIGNUM	0x0002		/* integer beyond bigint */
+#define K_DEC		0x0004		/* decimal fraction */
+#define K_FLOAT		0x0008		/* exponent notation */
+#define K_BOOL		0x0010
+#define K_DATE		0x0020
+#define K_TSTZ		0x0040
+#define K_UUID		0x0080
+#define K_TEXT		0x0100
+#define K_NUMBERS	(K_INT | K_BIGNUM | K_DEC | K_FLOAT)
+
+/* What was seen at one path of the rows */
+typedef struct SampleCol
+{
+	char	   *path;			/* dotted path inside a row */
+	int			kinds;			/* of scalar values */
+	int			elem_kinds;		/* of scalar array elements */
+	bool		object;			/* seen as an object */
+	bool		array;			/* seen as an array */
+	bool		array_json;		/* an array holding objects or arrays */
+	bool		has_children;	/* an object with at least one key */
+} SampleCol;
+
+typedef enum SRole
+{
+	S_OUTSIDE,					/* above the rows */
+	S_ROWS,						/* the array of rows */
+	S_ROW,						/* a row, or an object inside one */
+	S_ARRAY,					/* an array inside a row */
+	S_SKIP						/* inside something kept as JSON */
+} SRole;
+
+typedef struct SFrame
+{
+	SRole		role;
+	char	   *prefix;			/* S_ROW: path of this object, "" for a row */
+	int			col;			/* S_ARRAY: its column */
+	int			matched;		/* S_OUTSIDE: rows_path keys matched */
+} SFrame;
+
+typedef struct SampleState
+{
+	JsonLexContext *lex;
+	char	  **keys;			/* rows_path split, or NULL */
+	int			nkeys;
+	int			max_rows;
+	int64		rows;			/* rows seen */
+	bool		found_rows;
+	bool		scalar_rows;	/* a row was not an object */
+
+	/* the value about to start */
+	char	   *pending_path;	/* inside a row: its path */
+	int			pending_matched;	/* outside: rows_path keys matched, or -1 */
+
+	SFrame	   *frames;
+	int			nframes;
+	int			maxframes;
+
+	SampleCol  *cols;
+	int			ncols;
+	int			maxcols;
+	List	   *skipped;		/* keys that cannot be a json_path */
+} SampleState;
+
+/* State of the search for the rows of a document without rows_path */
+typedef struct DetectState
+{
+	int			depth;			/* of the current value, 0 at the top */
+	char	   *path[3];		/* keys from the top, depth 1 and 2 */
+	bool		top_array;
+	bool		first_elem[4];	/* array at that depth: first element next */
+	char	   *found[3];		/* first array of objects at depth 1, 2 */
+	bool		arr[4];			/* is the value at depth an array */
+} DetectState;
+
+static SampleCol *
+col_for(SampleState *ss, const char *path)
+{
+	int			i;
+
+	for (i = 0; i < ss->ncols; i++)
+	{
+		if (strcmp(ss->cols[i].path, path) == 0)
+			return &ss->cols[i];
+	}
+	if (ss->ncols == ss->maxcols)
+	{
+		ss->maxcols *= 2;
+		ss->cols = repalloc(ss->cols, sizeof(SampleCol) * ss->maxcols);
+	}
+	memset(&ss->cols[ss->ncols], 0, sizeof(SampleCol));
+	ss->cols[ss->ncols].path = pstrdup(path);
+	return &ss->cols[ss->ncols++];
+}
+
+static void
+push(SampleState *ss, SRole role, char *prefix, int col, int matched)
+{
+	SFrame	   *f;
+
+	if (ss->nframes == ss->maxframes)
+	{
+		ss->maxframes *= 2;
+		ss->frames = repalloc(ss->frames, sizeof(SFrame) * ss->maxframes);
+	}
+	f = &ss->frames[ss->nframes++];
+	f->role = role;
+	f->prefix = prefix;
+	f->col = col;
+	f->matched = matched;
+}
+
+static SFrame *
+top_frame(SampleState *ss)
+{
+	return ss->nframes > 0 ? &ss->frames[ss->nframes - 1] : NULL;
+}
+
+/* n ASCII digits */
+static bool
+digits(const char *s, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (!isdigit((unsigned char) s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* YYYY-MM-DD with a plausible month and day */
+static bool
+is_date(const char *s)
+{
+	int			m;
+	int			d;
+
+	if (!(digits(s, 4) && s[4] == '-' && digits(s + 5, 2) && s[7] == '-' &&
+		  digits(s + 8, 2)))
+		return false;
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/* YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|+HH[:MM]|-HH[:MM]] */
+static bool
+is_timestamp(const char *s)
+{
+	const char *p;
+
+	if (!is_date(s) || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+		return false;
+	p = s + 11;
+	if (!(digits(p, 2) && p[2] == ':' && digits(p + 3, 2)))
+		return false;
+	if ((p[0] - '0') * 10 + (p[1] - '0') > 24 || (p[3] - '0') * 10 + (p[4] - '0') > 59)
+		return false;
+	p += 5;
+	if (*p == ':')
+	{
+		if (!digits(p + 1, 2))
+			return false;
+		p += 3;
+		if (*p == '.')
+		{
+			if (!isdigit((unsigned char) p[1]))
+				return false;
+			for (p++; isdigit((unsigned char) *p); p++)
+				;
+		}
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-')
+	{
+		if (!digits(p + 1, 2))
+			return false;
+		p += 3;
+		if (*p == ':')
+			p++;
+		if (digits(p, 2))
+			p += 2;
+	}
+	return *p == '\0';
+}
+
+/* 8-4-4-4-12 hexadecimal digits */
+static bool
+is_uuid(const char *s)
+{
+	static const int groups[] = {8, 4, 4, 4, 12};
+	int			g;
+
+	for (g = 0; g < 5; g++)
+	{
+		int			i;
+
+		for (i = 0; i < groups[g]; i++, s++)
+		{
+			if (!isxdigit((unsigned char) *s))
+				return false;
+		}
+		if (g < 4 && *s++ != '-')
+			return false;
+	}
+	return *s == '\0';
+}
+
+static int
+scalar_kind(const char *token, JsonTokenType type)
+{
+	switch (type)
+	{
+		case JSON_TOKEN_NUMBER:
+			if (strpbrk(token, "eE"))
+				return K_FLOAT;
+			if (strchr(token, '.'))
+				return K_DEC;
+			{
+				char	   *end;
+
+				errno = 0;
+				(void) strtoll(token, &end, 10);
+				return errno == ERANGE ? K_BIGNUM : K_INT;
+			}
+		case JSON_TOKEN_TRUE:
+		case JSON_TOKEN_FALSE:
+			return K_BOOL;
+		case JSON_TOKEN_STRING:
+			if (is_date(token) && token[10] == '\0')
+				return K_DATE;
+			if (is_timestamp(token))
+				return K_TSTZ;
+			if (is_uuid(token))
+				return K_UUID;
+			return K_TEXT;
+		default:
+			return 0;			/* null */
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Semantic actions of the sampling pass
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * A value starts where the parser stands: decide what it is to us.
+ * Returns the role for a container (object or array) starting here.
+ */
+static void
+value_start(SampleState *ss, bool is_object, bool is_array)
+{
+	SFrame	   *f = top_frame(ss);
+	char	   *path = ss->pending_path;
+
+	ss->pending_path = NULL;
+
+	if (f == NULL || f->role == S_OUTSIDE)
+	{
+		int			matched = f ? ss->pending_matched : 0;
+
+		if (matched >= 0 && matched == ss->nkeys)
+		{
+			/* the value at rows_path (or the top without one) */
+			ss->found_rows = true;
+			if (is_array)
+				push(ss, S_ROWS, NULL, -1, 0);
+			else if (is_object && ss->nkeys == 0)
+			{
+				/* a single object at the top is one row */
+				ss->rows++;
+				push(ss, S_ROW, "", -1, 0);
+			}
+			else if (is_object)
+				push(ss, S_SKIP, NULL, -1, 0);	/* reported by the caller */
+			return;
+		}
+		if (is_object)
+			push(ss, S_OUTSIDE, NULL, -1, matched);
+		else if (is_array)
+			push(ss, S_SKIP, NULL, -1, 0);
+		return;
+	}
+
+	switch (f->role)
+	{
+		case S_ROWS:
+			if (ss->rows >= ss->max_rows)
+			{
+				if (is_object || is_array)
+					push(ss, S_SKIP, NULL, -1, 0);
+				return;
+			}
+			ss->rows++;
+			if (is_object)
+				push(ss, S_ROW, "", -1, 0);
+			else
+			{
+				ss->scalar_rows = true;
+				if (is_array)
+					push(ss, S_SKIP, NULL, -1, 0);
+			}
+			return;
+
+		case S_ROW:
+			{
+				SampleCol  *c;
+
+				if (path == NULL)	/* a key that cannot be a json_path */
+				{
+					if (is_object || is_array)
+						push(ss, S_SKIP, NULL, -1, 0);
+					return;
+				}
+				c = col_for(ss, path);
+				if (is_object)
+				{
+					c->object = true;
+					push(ss, S_ROW, path, -1, 0);
+				}
+				else if (is_array)
+				{
+					c->array = true;
+					push(ss, S_ARRAY, NULL, (int) (c - ss->cols), 0);
+				}
+				return;
+			}
+
+		case S_ARRAY:
+			if (is_object || is_array)
+			{
+				ss->cols[f->col].array_json = true;
+				push(ss, S_SKIP, NULL, -1, 0);
+			}
+			return;
+
+		default:
+			if (is_object || is_array)
+				push(ss, S_SKIP, NULL, -1, 0);
+			return;
+	}
+}
+
+static SEM_ACTION_RESULT
+s_object_start(void *state)
+{
+	value_start((SampleState *) state, true, false);
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+s_array_start(void *state)
+{
+	value_start((SampleState *) state, false, true);
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+s_end(void *state)
+{
+	SampleState *ss = (SampleState *) state;
+
+	if (ss->nframes > 0)
+		ss->nframes--;
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+s_field_start(void *state, char *fname, bool isnull)
+{
+	SampleState *ss = (SampleState *) state;
+	SFrame	   *f = top_frame(ss);
+
+	ss->pending_path = NULL;
+	ss->pending_matched = -1;
+	if (f == NULL)
+		SEM_ACTION_DONE;
+	if (f->role == S_OUTSIDE)
+	{
+		if (f->matched < ss->nkeys && strcmp(fname, ss->keys[f->matched]) == 0)
+			ss->pending_matched = f->matched + 1;
+	}
+	else if (f->role == S_ROW)
+	{
+		if (*f->prefix)
+			col_for(ss, f->prefix)->has_children = true;
+		if (*fname == '\0')
+		{
+			if (ss->skipped == NIL)
+				ss->skipped = lappend(ss->skipped, makeString(""));
+		}
+		else
+		{
+			StringInfoData buf;
+
+			initStringInfo(&buf);
+			if (*f->prefix)
+				appendStringInfo(&buf, "%s.", f->prefix);
+			rest_append_json_key(&buf, fname);
+			ss->pending_path = buf.data;
+		}
+	}
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+s_scalar(void *state, char *token, JsonTokenType tokentype)
+{
+	SampleState *ss = (SampleState *) state;
+	SFrame	   *f = top_frame(ss);
+	char	   *path = ss->pending_path;
+
+	ss->pending_path = NULL;
+	if (f == NULL)
+		SEM_ACTION_DONE;
+	if (f->role == S_ROW && path != NULL)
+		col_for(ss, path)->kinds |= scalar_kind(token, tokentype);
+	else if (f->role == S_ARRAY)
+		ss->cols[f->col].elem_kinds |= scalar_kind(token, tokentype);
+	else if (f->role == S_ROWS && ss->rows < ss->max_rows)
+	{
+		ss->rows++;
+		ss->scalar_rows = true;
+	}
+	SEM_ACTION_DONE;
+}
+
+/* ---------------------------------------------------------------------
+ * Finding the rows of a document without rows_path
+ * ---------------------------------------------------------------------
+ */
+
+static void
+detect_value(DetectState *ds, bool is_object, bool is_array)
+{
+	int			d = ds->depth;
+
+	/* the first element of an array at depth 1 or 2 is an object */
+	if (d >= 1 && d <= 3 && ds->arr[d - 1] && ds->first_elem[d - 1] && is_object)
+	{
+		int			keys = d - 1;	/* keys leading to that array */
+
+		/* reached through objects only, by keys a json_path can name */
+		if (keys >= 1 && keys <= 2 && ds->found[keys] == NULL &&
+			!ds->arr[0] && !(keys == 2 && ds->arr[1]) &&
+			ds->path[1] != NULL && (keys == 1 || ds->path[2] != NULL))
+			ds->found[keys] = keys == 1 ? pstrdup(ds->path[1])
+				: psprintf("%s.%s", ds->path[1], ds->path[2]);
+	}
+	if (d >= 1 && d <= 3 && ds->arr[d - 1])
+		ds->first_elem[d - 1] = false;
+	if (d == 0 && is_array)
+		ds->top_array = true;
+	if (d <= 3)
+	{
+		ds->arr[d] = is_array;
+		ds->first_elem[d] = is_array;
+	}
+	if (is_object || is_array)
+		ds->depth++;
+}
+
+static SEM_ACTION_RESULT
+d_object_start(void *state)
+{
+	detect_value((DetectState *) state, true, false);
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+d_array_start(void *state)
+{
+	detect_value((DetectState *) state, false, true);
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+d_end(void *state)
+{
+	((DetectState *) state)->depth--;
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+d_field_start(void *state, char *fname, bool isnull)
+{
+	DetectState *ds = (DetectState *) state;
+
+	if (ds->depth >= 1 && ds->depth <= 2)
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		rest_append_json_key(&buf, fname);
+		ds->path[ds->depth] = *fname ? buf.data : NULL;
+	}
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+d_scalar(void *state, char *token, JsonTokenType tokentype)
+{
+	detect_value((DetectState *) state, false, false);
+	SEM_ACTION_DONE;
+}
+
+/* ---------------------------------------------------------------------
+ * Driver
+ * ---------------------------------------------------------------------
+ */
+
+static JsonLexContext *
+make_lexer(const char *text, size_t len)
+{
+#if PG_VERSION_NUM >= 170000
+	return makeJsonLexContextCstringLen(NULL, text, len,
+										GetDatabaseEncoding(), true);
+#else
+	return makeJsonLexContextCstringLen((char *) text, (int) len,
+										GetDatabaseEncoding(), true);
+#endif
+}
+
+static void
+parse_or_error(const char *text, size_t len, JsonSemAction *sem,
+			   const char *display_url)
+{
+	JsonLexContext *lex = make_lexer(text, len);
+	JsonParseErrorType rc = pg_parse_json(lex, sem);
+
+	if (rc != JSON_SUCCESS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("sample response is not valid JSON"),
+				 errdetail("%s The body begins with: %s",
+						   json_errdetail(rc, lex),
+						   rest_shorten(text, len, 100)),
+				 errcontext("response to GET %s", display_url)));
+}
+
+/* The SQL type for what was seen at a path */
+static char *
+type_of(int kinds)
+{
+	if (kinds == 0)
+		return "text";
+	if ((kinds & ~K_NUMBERS) == 0)
+	{
+		if ((kinds & K_FLOAT) && !(kinds & K_BIGNUM))
+			return "double precision";
+		if (kinds & (K_DEC | K_BIGNUM | K_FLOAT))
+			return "numeric";
+		return "bigint";
+	}
+	if (kinds == K_BOOL)
+		return "boolean";
+	if (kinds == K_DATE)
+		return "date";
+	if ((kinds & ~(K_DATE | K_TSTZ)) == 0)
+		return "timestamptz";
+	if (kinds == K_UUID)
+		return "uuid";
+	return "text";
+}
+
+/*
+ * The columns (RestImportColumn) of a sample response body, from its first
+ * sample_rows rows.  The rows are at table->sample_rows_path; when
+ * table->detect_rows is set they are found instead: the document itself if
+ * it is an array, else the first member array whose first element is an
+ * object (one or two levels down), else the document as one row; the path
+ * found is stored in table->rows_path.  Errors when there is no row or a
+ * row is not an object.
+ */
+List *
+rest_sample_columns(const char *body, size_t len, RestImportTable *table,
+					int sample_rows, const char *display_url)
+{
+	SampleState ss;
+	JsonSemAction sem;
+	const char *text = body;
+	size_t		textlen = len;
+	const char *rows_path = table->sample_rows_path;
+	List	   *result = NIL;
+	List	   *taken = NIL;
+	int			i;
+
+	if (GetDatabaseEncoding() == PG_UTF8)
+	{
+		int			valid = pg_encoding_verifymbstr(PG_UTF8, body, (int) len);
+
+		if ((size_t) valid != len)
+			ereport(ERROR,
+					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+					 errmsg("sample response is not valid UTF-8"),
+					 errcontext("response to GET %s", display_url)));
+	}
+	else
+	{
+		text = pg_any_to_server(body, (int) len, PG_UTF8);
+		textlen = strlen(text);
+	}
+
+	if (table->detect_rows)
+	{
+		DetectState ds;
+
+		memset(&ds, 0, sizeof(ds));
+		memset(&sem, 0, sizeof(sem));
+		sem.semstate = &ds;
+		sem.object_start = d_object_start;
+		sem.object_end = d_end;
+		sem.array_start = d_array_start;
+		sem.array_end = d_end;
+		sem.object_field_start = d_field_start;
+		sem.scalar = d_scalar;
+		parse_or_error(text, textlen, &sem, display_url);
+		rows_path = ds.top_array ? NULL : ds.found[1] ? ds.found[1] : ds.found[2];
+		table->rows_path = (char *) rows_path;
+		table->detect_rows = false;
+	}
+
+	memset(&ss, 0, sizeof(ss));
+	ss.max_rows = sample_rows;
+	ss.maxframes = 16;
+	ss.frames = palloc(sizeof(SFrame) * ss.maxframes);
+	ss.maxcols = 16;
+	ss.cols = palloc(sizeof(SampleCol) * ss.maxcols);
+	ss.pending_matched = 0;
+	if (rows_path)
+		ss.keys = rest_split_json_path(rows_path, &ss.nkeys);
+
+	memset(&sem, 0, sizeof(sem));
+	sem.semstate = &ss;
+	sem.object_start = s_object_start;
+	sem.object_end = s_end;
+	sem.array_start = s_array_start;
+	sem.array_end = s_end;
+	sem.object_field_start = s_field_start;
+	sem.scalar = s_scalar;
+	parse_or_error(text, textlen, &sem, display_url);
+
+	if (rows_path && !ss.found_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("sample response has no element \"%s\"", rows_path),
+				 errcontext("sampling %s", table->source)));
+	if (ss.scalar_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("rows of the sample response are not JSON objects"),
+				 errdetail("Each row must be an object whose keys become columns."),
+				 errcontext("sampling %s", table->source)));
+	if (ss.rows == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("sample response has no rows"),
+				 errdetail("The columns of %s are found from the rows of a sample.",
+						   table->source),
+				 errhint("Sample an endpoint that returns data, or describe the columns in a REST config file.")));
+
+	if (ss.skipped != NIL)
+		ereport(NOTICE,
+				(errmsg("empty keys of the rows of %s are skipped: a json_path cannot name them",
+						table->source)));
+
+	for (i = 0; i < ss.ncols; i++)
+	{
+		SampleCol  *c = &ss.cols[i];
+		RestImportColumn *ic;
+		char	   *type;
+		int			j;
+		bool		inside_json = false;
+
+		/* a column inside one kept as jsonb has no column of its own */
+		for (j = 0; j < i; j++)
+		{
+			SampleCol  *o = &ss.cols[j];
+			size_t		olen = strlen(o->path);
+
+			if (o->object && (o->kinds || o->array || !o->has_children) &&
+				strncmp(c->path, o->path, olen) == 0 && c->path[olen] == '.')
+				inside_json = true;
+		}
+		if (inside_json)
+			continue;
+
+		if (c->object && !c->kinds && !c->array && c->has_children)
+			continue;			/* flattened into its children */
+		if (c->object || (c->array && c->kinds) || c->array_json)
+			type = "jsonb";
+		else if (c->array)
+			type = psprintf("%s[]", type_of(c->elem_kinds));
+		else
+			type = type_of(c->kinds);
+
+		ic = palloc0(sizeof(RestImportColumn));
+		ic->json_path = c->path;
+		ic->type = type;
+		ic->name = rest_unique_name(&taken, rest_sql_identifier(c->path));
+		result = lappend(result, ic);
+	}
+	return result;
+}
