@@ -80,6 +80,14 @@ EXPECTED_TAP_FAILURES=(
 	# the artefact; a refresh too few or a failed query is not, and those
 	# assertions are not on this list.
 	"001_token_store.pl: exactly one refresh after 8 rejections"
+	# The goal of 0.5 s from an interrupt to the error, with four page
+	# requests in flight, is a latency; under valgrind the backend needs
+	# 0.6-0.9 s just to unwind the error and exit (002 allows 2 s for the
+	# same reason).  That the interrupt works, and that the server sees
+	# the requests closed, are other assertions, not on this list.
+	"003_concurrency.pl: canceled within 0.5 s"
+	"003_concurrency.pl: terminated within 0.5 s"
+	"003_concurrency.pl: statement_timeout within 0.5 s"
 )
 
 if [ "$(id -u)" -ne 0 ]; then
