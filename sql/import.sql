@@ -297,6 +297,10 @@ SELECT write_file(:'bad', '{"t": {"#path": "/x", "#maximumPageSize": -3, "id": "
 SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 SELECT write_file(:'bad', '{"t": {"#path": "/x", "#headers": {"Authorization": "Bearer x"}, "id": "Integer"}}');
 SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_file(:'bad', '{"t": {"#path": "/x", "": "Integer"}}');
+SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_file(:'bad', '{"t": {"#path": "/x", "a b": {"#type": "Integer", "#eq": true}}}');
+SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 SELECT write_file(:'bad', '{"t": {"#path": "/customers/{customer_id}/orders"}}');
 SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 SELECT count(*) AS tables_created FROM imported_tables('bad');

@@ -694,7 +694,14 @@ relative_path(ConfigContext *cx, const char *key, const char *url)
 		blen--;
 	if (pg_strncasecmp(url, cx->base_url, blen) == 0 &&
 		(url[blen] == '\0' || url[blen] == '/' || url[blen] == '?'))
-		return pstrdup(url[blen] ? url + blen : "/");
+	{
+		const char *path = url[blen] ? url + blen : "/";
+
+		/* what the endpoint option refuses (options.c) */
+		if (strstr(path, "://") != NULL)
+			config_error(cx, key, psprintf("The path \"%s\" under the server's base_url contains \"://\"; write it percent-encoded (%%3A//).", path));
+		return pstrdup(path);
+	}
 	config_error(cx, key, psprintf("The URL \"%s\" is not under the server's base_url \"%.*s\".",
 								   url, (int) blen, cx->base_url));
 }
@@ -726,6 +733,8 @@ read_path_entry(ConfigContext *cx, RestImportTable *t, const char *entry,
 		*space++ = '\0';
 		while (*space == ' ' || *space == '\t')
 			space++;
+		if (strchr(space, '|') != NULL)
+			config_error(cx, "#path", psprintf("The rows path \"%s\" must not contain \"|\", which separates the alternatives of an endpoint.", space));
 		if (*space)
 			*rows = dotted_path(cx, "#path", space);
 	}
@@ -971,7 +980,11 @@ static char *
 mapping_param(ConfigContext *cx, const char *key, json_t *v, const char *jname)
 {
 	if (json_is_true(v))
+	{
+		if (strpbrk(jname, "&=#? ") != NULL)
+			config_error(cx, key, "The column's JSON name is not a query parameter name (it contains &, =, #, ? or spaces): give the parameter's name instead of true.");
 		return pstrdup(jname);
+	}
 	if (json_is_string(v))
 	{
 		char	   *s = setting_text(cx, key, v);
@@ -1019,6 +1032,8 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 			if (*jname == '\0' || *sname == '\0' || strlen(sname) >= NAMEDATALEN)
 				config_error(cx, key, "A renamed column is written \"jsonName<sqlname>\" with both names non-empty and the SQL name shorter than 64 bytes.");
 		}
+		if (*jname == '\0' || rest_has_control_chars(jname))
+			config_error(cx, key, "A JSON name that is empty or contains control characters cannot be reached by a json_path.");
 		ejname = escaped_key(jname);
 
 		/* a nested object: no "#" keys */
@@ -1115,7 +1130,12 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 				else if (pg_strcasecmp(k2, "#default") == 0)
 				{
 					if (json_is_string(v2))
+					{
+						if (json_string_length(v2) == 0 ||
+							rest_has_control_chars(json_string_value(v2)))
+							config_error(cx, key, "\"#default\" must not be empty or contain control characters.");
 						c->param_default = pstrdup(json_string_value(v2));
+					}
 					else if (json_is_integer(v2))
 						c->param_default = psprintf("%lld", (long long) json_integer_value(v2));
 					else if (json_is_boolean(v2))

@@ -326,9 +326,9 @@ value_start(SampleState *ss, bool is_object, bool is_array)
 				push(ss, S_SKIP, NULL, -1, 0);	/* reported by the caller */
 			return;
 		}
-		if (is_object)
-			push(ss, S_OUTSIDE, NULL, -1, matched);
-		else if (is_array)
+		if (is_object && matched >= 0)
+			push(ss, S_OUTSIDE, NULL, -1, matched);	/* on the way to rows_path */
+		else if (is_object || is_array)
 			push(ss, S_SKIP, NULL, -1, 0);
 		return;
 	}
@@ -435,7 +435,7 @@ s_field_start(void *state, char *fname, bool isnull)
 	{
 		if (*f->prefix)
 			col_for(ss, f->prefix)->has_children = true;
-		if (*fname == '\0')
+		if (*fname == '\0' || rest_has_control_chars(fname))
 		{
 			if (ss->skipped == NIL)
 				ss->skipped = lappend(ss->skipped, makeString(""));
@@ -543,7 +543,7 @@ d_field_start(void *state, char *fname, bool isnull)
 
 		initStringInfo(&buf);
 		rest_append_json_key(&buf, fname);
-		ds->path[ds->depth] = *fname ? buf.data : NULL;
+		ds->path[ds->depth] = *fname && !rest_has_control_chars(fname) ? buf.data : NULL;
 	}
 	SEM_ACTION_DONE;
 }
@@ -712,7 +712,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 
 	if (ss.skipped != NIL)
 		ereport(NOTICE,
-				(errmsg("empty keys of the rows of %s are skipped: a json_path cannot name them",
+				(errmsg("empty keys and keys with control characters of the rows of %s are skipped: a json_path cannot name them",
 						table->source)));
 
 	for (i = 0; i < ss.ncols; i++)

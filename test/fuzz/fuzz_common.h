@@ -12,6 +12,9 @@
 /* in pg_stubs.c */
 extern void fuzz_reset(void);	/* reset callbacks, free the arena, no error */
 extern size_t fuzz_arena_chunks(void);
+extern int	fuzz_reset_callbacks(void);	/* registered, not yet run */
+extern int	fuzz_open_files(void);	/* AllocateFile'd, not yet freed */
+extern void fuzz_print_error(void);	/* the one caught, in PG_CATCH */
 extern int	fuzz_verbose(void);	/* FUZZ_VERBOSE=1: print every ereport */
 
 /* A palloc'd, NUL-terminated copy of the input (server data always is). */
@@ -23,6 +26,49 @@ fuzz_cstring(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+/*
+ * The deepest nesting of arrays and objects in JSON text, as a recursive
+ * parser would descend (brackets inside strings do not count).  The
+ * frontend build of common/jsonapi.c in libpgcommon.a recurses once or
+ * twice per level and, unlike the backend build, never calls
+ * check_stack_depth(), so the harnesses skip inputs nested deeper than
+ * FUZZ_MAX_NESTING (the backend would stop them with "stack depth limit
+ * exceeded").
+ */
+#define FUZZ_MAX_NESTING 2000
+
+static inline int
+fuzz_json_nesting(const uint8_t *p, size_t n)
+{
+	int			depth = 0;
+	int			max = 0;
+	int			in_string = 0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		uint8_t		c = p[i];
+
+		if (in_string)
+		{
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+		}
+		else if (c == '"')
+			in_string = 1;
+		else if (c == '[' || c == '{')
+		{
+			if (++depth > max)
+				max = depth;
+		}
+		else if ((c == ']' || c == '}') && depth > 0)
+			depth--;
+	}
+	return max;
 }
 
 /* An invariant of the code under test does not hold: a crash for libFuzzer. */

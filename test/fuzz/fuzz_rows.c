@@ -27,17 +27,12 @@
  * rows.c is #included, unchanged, so that the harness sees its private
  * RestRowSet and RestValue; the other harnesses link rows.o instead.
  *
- * The frontend build of common/jsonapi.c in libpgcommon.a recurses once or
- * twice per nesting level and, unlike the backend build, never calls
- * check_stack_depth(); inputs nested deeper than FUZZ_MAX_NESTING are
- * therefore skipped before parsing (the backend would stop them with
- * "stack depth limit exceeded").
+ * Inputs nested deeper than FUZZ_MAX_NESTING are skipped before parsing
+ * (see fuzz_json_nesting in fuzz_common.h).
  */
-#include "../../src/rows.c"
+#include "rows.c"				/* src/rows.c, by -I */
 
 #include "fuzz_common.h"
-
-#define FUZZ_MAX_NESTING 2000
 
 static const char *const col_paths[] = {
 	"id", "name", "address", "address.city", "address.geo.lat", "tags",
@@ -61,36 +56,6 @@ static const RowsConfig configs[] = {
 
 static const char *const display_url =
 "https://api.example.com/v1/items?limit=100&api_key=***";
-
-/* Deepest nesting of arrays and objects, as the parser would recurse. */
-static int
-max_nesting(const uint8_t *p, size_t n)
-{
-	int			depth = 0;
-	int			max = 0;
-	bool		in_string = false;
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-	{
-		uint8_t		c = p[i];
-
-		if (in_string)
-		{
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = false;
-		}
-		else if (c == '"')
-			in_string = true;
-		else if (c == '[' || c == '{')
-			max = Max(max, ++depth);
-		else if ((c == ']' || c == '}') && depth > 0)
-			depth--;
-	}
-	return max;
-}
 
 /* Does this JSON text parse (the way json_array_to_datum parses it)? */
 static bool
@@ -180,7 +145,7 @@ fuzz_rows_one(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	if (max_nesting(data + 1, size - 1) > FUZZ_MAX_NESTING)
+	if (fuzz_json_nesting(data + 1, size - 1) > FUZZ_MAX_NESTING)
 		return -1;
 
 	cfg = &configs[data[0] % lengthof(configs)];

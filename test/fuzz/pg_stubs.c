@@ -3,7 +3,8 @@
  * pg_stubs.c
  *		  Just enough of a PostgreSQL backend to run rest_fdw's parsers of
  *		  untrusted text (src/rows.c, src/token_response.c, src/pager.c,
- *		  src/http.c, compiled unchanged) under libFuzzer.
+ *		  src/http.c, src/config.c, src/sample.c, with src/options.c linked
+ *		  for its checks; all compiled unchanged) under libFuzzer.
  *
  * Memory: palloc and friends allocate from one per-input arena.  Every
  * chunk is its own malloc() block with a small header, so AddressSanitizer
@@ -22,9 +23,18 @@
  * FATAL and PANIC abort (they would end the backend), as does an ERROR
  * with no PG_TRY active.  Set FUZZ_VERBOSE=1 to print every report.
  *
+ * Lists (lappend, lcons, list_make1, list_copy, list_member of String
+ * nodes),
+ * makeString and makeDefElem work as in the backend; a List's cell array
+ * moves to a new allocation whenever it grows, so a ListCell pointer kept
+ * across an append that reallocated is a use-after-free for ASan.
+ * AllocateFile/FreeFile track their files; fuzz_reset() closes the ones
+ * an ERROR left open, as the end of a transaction does.
+ *
  * Backend functions that the harnessed code paths never reach (catalog
  * lookups, type input functions, hash tables, latches, libcurl requests,
- * ...) abort with their name, so reaching one shows up as a crash.
+ * option validation, ...) abort with their name, so reaching one shows up
+ * as a crash.
  *
  * The database encoding is UTF8.
  *
@@ -35,14 +45,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <errno.h>
+
+#include "access/reloptions.h"
+#include "commands/defrem.h"
 #include "common/jsonapi.h"
 #include "fmgr.h"
+#include "foreign/foreign.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/pg_list.h"
+#include "storage/fd.h"
 #include "storage/latch.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/json.h"
@@ -293,6 +312,20 @@ fuzz_arena_chunks(void)
 	return arena_chunks;
 }
 
+/* how many reset callbacks the next fuzz_reset() will run */
+int
+fuzz_reset_callbacks(void)
+{
+	MemoryContextCallback *cb;
+	int			n = 0;
+
+	for (cb = reset_callbacks; cb != NULL; cb = cb->next)
+		n++;
+	return n;
+}
+
+static void close_allocated_files(void);
+
 /*
  * The end of one input: run the reset callbacks (newest first), free
  * every chunk, forget any error state.
@@ -316,6 +349,7 @@ fuzz_reset(void)
 		free(c);
 	}
 	arena_chunks = 0;
+	close_allocated_files();
 	FlushErrorState();
 	CurrentMemoryContext = &fuzz_context;
 	error_context_stack = NULL;
@@ -565,6 +599,13 @@ errfinish(const char *filename, int lineno, const char *funcname)
 	errdepth--;
 }
 
+/* print the error being handled (in a PG_CATCH block) */
+void
+fuzz_print_error(void)
+{
+	print_error(current_error("fuzz_print_error"));
+}
+
 void
 FlushErrorState(void)
 {
@@ -687,6 +728,278 @@ json_errdetail(JsonParseErrorType error, JsonLexContext *lex)
 	}
 	elog(ERROR, "unexpected json parse error type: %d", (int) error);
 	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Lists and value nodes (nodes/list.c, value.c, makefuncs.c)
+ * ---------------------------------------------------------------------
+ */
+
+#define FUZZ_LIST_CELLS 4		/* cells allocated with a new List header */
+
+static List *
+new_list(NodeTag type, int length)
+{
+	List	   *list = palloc(offsetof(List, initial_elements) +
+							  FUZZ_LIST_CELLS * sizeof(ListCell));
+
+	Assert(length <= FUZZ_LIST_CELLS);
+	list->type = type;
+	list->length = length;
+	list->max_length = FUZZ_LIST_CELLS;
+	list->elements = list->initial_elements;
+	return list;
+}
+
+/*
+ * Room for one more cell.  A full list gets a new, larger cell array (the
+ * old one is freed): cell pointers taken before then are dangling, as they
+ * may be in the backend.
+ */
+static void
+grow_list(List *list)
+{
+	ListCell   *cells;
+	int			max;
+
+	if (list->length < list->max_length)
+		return;
+	max = list->max_length * 2;
+	cells = palloc(max * sizeof(ListCell));
+	memcpy(cells, list->elements, list->length * sizeof(ListCell));
+	if (list->elements != list->initial_elements)
+		pfree(list->elements);
+	list->elements = cells;
+	list->max_length = max;
+}
+
+List *
+list_make1_impl(NodeTag t, ListCell datum1)
+{
+	List	   *list = new_list(t, 1);
+
+	list->elements[0] = datum1;
+	return list;
+}
+
+List *
+lappend(List *list, void *datum)
+{
+	if (list == NIL)
+		list = new_list(T_List, 0);
+	else if (list->type != T_List)
+		not_in_fuzzer("lappend to an integer or OID list");
+	grow_list(list);
+	list->elements[list->length++].ptr_value = datum;
+	return list;
+}
+
+List *
+lcons(void *datum, List *list)
+{
+	if (list == NIL)
+		list = new_list(T_List, 0);
+	else if (list->type != T_List)
+		not_in_fuzzer("lcons to an integer or OID list");
+	grow_list(list);
+	memmove(&list->elements[1], &list->elements[0],
+			list->length * sizeof(ListCell));
+	list->elements[0].ptr_value = datum;
+	list->length++;
+	return list;
+}
+
+List *
+list_copy(const List *oldlist)
+{
+	List	   *list;
+	int			i;
+
+	if (oldlist == NIL)
+		return NIL;
+	list = new_list(oldlist->type, 0);
+	for (i = 0; i < oldlist->length; i++)
+	{
+		grow_list(list);
+		list->elements[list->length++] = oldlist->elements[i];
+	}
+	return list;
+}
+
+/* equal() for the only nodes the code compares: String */
+static bool
+nodes_equal(const void *a, const void *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	if (nodeTag(a) != nodeTag(b))
+		return false;
+	if (nodeTag(a) != T_String)
+		not_in_fuzzer("equal");
+	return strcmp(((const String *) a)->sval, ((const String *) b)->sval) == 0;
+}
+
+bool
+list_member(const List *list, const void *datum)
+{
+	int			i;
+
+	if (list != NIL && list->type != T_List)
+		not_in_fuzzer("list_member of an integer or OID list");
+	for (i = 0; i < list_length(list); i++)
+	{
+		if (nodes_equal(list->elements[i].ptr_value, datum))
+			return true;
+	}
+	return false;
+}
+
+String *
+makeString(char *str)
+{
+	String	   *v = palloc0(sizeof(String));
+
+	v->type = T_String;
+	v->sval = str;
+	return v;
+}
+
+DefElem *
+makeDefElem(char *name, Node *arg, int location)
+{
+	DefElem    *d = palloc0(sizeof(DefElem));
+
+	d->type = T_DefElem;
+	d->defnamespace = NULL;
+	d->defname = name;
+	d->arg = arg;
+	d->defaction = DEFELEM_UNSPEC;
+	d->location = location;
+	return d;
+}
+
+/* commands/define.c, for String values, the only kind options have here */
+char *
+defGetString(DefElem *def)
+{
+	if (def->arg == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("%s requires a parameter", def->defname)));
+	if (!IsA(def->arg, String))
+		not_in_fuzzer("defGetString of a node other than String");
+	return strVal(def->arg);
+}
+
+/* ---------------------------------------------------------------------
+ * Files (storage/file/fd.c)
+ * ---------------------------------------------------------------------
+ */
+
+#define FUZZ_MAX_FILES 8
+
+static FILE *allocated_files[FUZZ_MAX_FILES];
+
+FILE *
+AllocateFile(const char *name, const char *mode)
+{
+	FILE	   *f;
+	int			i;
+
+	for (i = 0; i < FUZZ_MAX_FILES && allocated_files[i] != NULL; i++)
+		;
+	if (i == FUZZ_MAX_FILES)
+		elog(ERROR, "exceeded maxAllocatedDescs (%d) while trying to open file \"%s\"",
+			 FUZZ_MAX_FILES, name);
+	f = fopen(name, mode);
+	if (f != NULL)
+		allocated_files[i] = f;
+	return f;
+}
+
+int
+FreeFile(FILE *file)
+{
+	int			i;
+
+	for (i = 0; i < FUZZ_MAX_FILES; i++)
+	{
+		if (allocated_files[i] == file)
+		{
+			allocated_files[i] = NULL;
+			return fclose(file);
+		}
+	}
+	fprintf(stderr, "pg_stubs: FreeFile() of a file AllocateFile did not open\n");
+	abort();
+}
+
+int
+fuzz_open_files(void)
+{
+	int			i;
+	int			n = 0;
+
+	for (i = 0; i < FUZZ_MAX_FILES; i++)
+		n += allocated_files[i] != NULL;
+	return n;
+}
+
+/* what the end of the transaction does with files an ERROR left open */
+static void
+close_allocated_files(void)
+{
+	int			i;
+
+	for (i = 0; i < FUZZ_MAX_FILES; i++)
+	{
+		if (allocated_files[i] != NULL)
+		{
+			fclose(allocated_files[i]);
+			allocated_files[i] = NULL;
+		}
+	}
+}
+
+/* the SQLSTATE of a failed file operation, from errno */
+int
+errcode_for_file_access(void)
+{
+	FuzzError  *e = current_error("errcode_for_file_access");
+
+	switch (errno)
+	{
+		case EPERM:
+		case EACCES:
+		case EROFS:
+			e->sqlerrcode = ERRCODE_INSUFFICIENT_PRIVILEGE;
+			break;
+		case ENOENT:
+			e->sqlerrcode = ERRCODE_UNDEFINED_FILE;
+			break;
+		case EEXIST:
+			e->sqlerrcode = ERRCODE_DUPLICATE_FILE;
+			break;
+		case ENOTDIR:
+		case EISDIR:
+		case ENOTEMPTY:
+			e->sqlerrcode = ERRCODE_WRONG_OBJECT_TYPE;
+			break;
+		case ENOSPC:
+			e->sqlerrcode = ERRCODE_DISK_FULL;
+			break;
+		case ENFILE:
+		case EMFILE:
+			e->sqlerrcode = ERRCODE_INSUFFICIENT_RESOURCES;
+			break;
+		case EIO:
+			e->sqlerrcode = ERRCODE_IO_ERROR;
+			break;
+		default:
+			e->sqlerrcode = ERRCODE_INTERNAL_ERROR;
+			break;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -852,19 +1165,6 @@ TimestampDifferenceMilliseconds(TimestampTz start_time, TimestampTz stop_time)
 	not_in_fuzzer("TimestampDifferenceMilliseconds");
 }
 
-/* pager.c: rest_fetch and the pager's loop detection */
-List *
-lappend(List *list, void *datum)
-{
-	not_in_fuzzer("lappend");
-}
-
-List *
-list_make1_impl(NodeTag t, ListCell datum1)
-{
-	not_in_fuzzer("list_make1_impl");
-}
-
 /* auth.c, which pager.c's rest_fetch calls */
 bool
 rest_auth_refreshable(RestConnOptions *conn)
@@ -877,4 +1177,97 @@ rest_auth_add_credentials(RestConnOptions *conn, RestHttpRequest *req,
 						  bool force_new_token, RestScanStats *stats)
 {
 	not_in_fuzzer("rest_auth_add_credentials");
+}
+
+/* options.c: option validation and user mappings (only its checks of
+ * header names and control characters are reached) */
+ForeignServer *
+GetForeignServer(Oid serverid)
+{
+	not_in_fuzzer("GetForeignServer");
+}
+
+ForeignTable *
+GetForeignTable(Oid relid)
+{
+	not_in_fuzzer("GetForeignTable");
+}
+
+UserMapping *
+GetUserMapping(Oid userid, Oid serverid)
+{
+	not_in_fuzzer("GetUserMapping");
+}
+
+List *
+GetForeignColumnOptions(Oid relid, AttrNumber attnum)
+{
+	not_in_fuzzer("GetForeignColumnOptions");
+}
+
+Oid
+GetUserId(void)
+{
+	not_in_fuzzer("GetUserId");
+}
+
+char *
+GetUserNameFromId(Oid roleid, bool noerr)
+{
+	not_in_fuzzer("GetUserNameFromId");
+}
+
+bool
+superuser_arg(Oid roleid)
+{
+	not_in_fuzzer("superuser_arg");
+}
+
+bool
+has_privs_of_role(Oid member, Oid role)
+{
+	not_in_fuzzer("has_privs_of_role");
+}
+
+bool
+SearchSysCacheExists(int cacheId, Datum key1, Datum key2, Datum key3,
+					 Datum key4)
+{
+	not_in_fuzzer("SearchSysCacheExists");
+}
+
+char *
+get_rel_name(Oid relid)
+{
+	not_in_fuzzer("get_rel_name");
+}
+
+bool
+defGetBoolean(DefElem *def)
+{
+	not_in_fuzzer("defGetBoolean");
+}
+
+bool
+parse_bool(const char *value, bool *result)
+{
+	not_in_fuzzer("parse_bool");
+}
+
+bool
+parse_int(const char *value, int *result, int flags, const char **hintmsg)
+{
+	not_in_fuzzer("parse_int");
+}
+
+const char *
+quote_identifier(const char *ident)
+{
+	not_in_fuzzer("quote_identifier");
+}
+
+List *
+untransformRelOptions(Datum options)
+{
+	not_in_fuzzer("untransformRelOptions");
 }

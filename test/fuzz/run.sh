@@ -2,15 +2,27 @@
 # Build rest_fdw's libFuzzer harnesses (test/fuzz) with AddressSanitizer and
 # UndefinedBehaviorSanitizer and run each for a fixed number of executions.
 #
+#   fuzz_rows    response bodies to rest_parse_rows (rows.c)
+#   fuzz_token   token endpoint responses to rest_parse_token_response
+#   fuzz_link    Link headers to rest_link_next (pager.c)
+#   fuzz_url     URLs to http.c's URL functions
+#   fuzz_config  REST config files to rest_read_config_file, and the same
+#                text to rest_parse_headers and rest_sql_identifier
+#                (config.c); the tables' options must pass the validator
+#   fuzz_sample  sample responses to rest_sample_columns (sample.c)
+#
 #   test/fuzz/run.sh [output directory]        (default /tmp/rest_fdw_fuzz)
 #
 # Environment:
 #   FUZZ_RUNS=N           executions per harness (default 200000)
-#   FUZZ_HARNESSES="..."  which ones (default: fuzz_rows fuzz_token fuzz_link fuzz_url)
+#   FUZZ_HARNESSES="..."  which ones (default: fuzz_rows fuzz_token fuzz_link
+#                         fuzz_url fuzz_config fuzz_sample)
 #   FUZZ_KEEP_CORPUS=1    keep the corpus grown by earlier runs in the output
 #                         directory (default: start again from corpus/ each run)
 #   FUZZ_CFLAGS="..."     extra compiler flags, e.g. -fno-sanitize=float-cast-overflow
 #   FUZZ_VERBOSE=1        the harnesses print every ereport they catch
+#   FUZZ_SRCDIR=dir       build the code under test from a copy of src/ (a
+#                         patched one, say) instead of src/
 #
 # Each harness first replays the reproducers in crashes/<harness>-*, then
 # fuzzes from corpus/<harness>/.  Prints executions, seconds and the outcome
@@ -22,10 +34,11 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-srcdir=$(cd "$here/../../src" && pwd)
+srcdir=$(cd "${FUZZ_SRCDIR:-$here/../../src}" && pwd)
 out=${1:-/tmp/rest_fdw_fuzz}
 runs=${FUZZ_RUNS:-200000}
-harnesses=${FUZZ_HARNESSES:-"fuzz_rows fuzz_token fuzz_link fuzz_url"}
+all_harnesses="fuzz_rows fuzz_token fuzz_link fuzz_url fuzz_config fuzz_sample"
+harnesses=${FUZZ_HARNESSES:-$all_harnesses}
 CC=${CC:-clang}
 
 mkdir -p "$out/obj" "$out/artifacts" || exit 2
@@ -88,18 +101,24 @@ build() {
 	local f
 	echo "Building into $out"
 	# the code under test, with coverage instrumentation
-	for f in rows http pager token_response; do
+	for f in rows http pager token_response config sample options; do
 		$CC $cflags -fsanitize=fuzzer-no-link -c "$srcdir/$f.c" -o "$out/obj/$f.o" || return 1
 	done
 	# the backend stand-ins, without it
 	$CC $cflags -c "$here/pg_stubs.c" -o "$out/obj/pg_stubs.o" || return 1
-	for h in fuzz_rows fuzz_token fuzz_link fuzz_url; do
+	for h in $all_harnesses; do
 		$CC $cflags -fsanitize=fuzzer-no-link -c "$here/$h.c" -o "$out/obj/$h.o" || return 1
 	done
-	for h in fuzz_rows fuzz_token fuzz_link fuzz_url; do
+	for h in $all_harnesses; do
 		local objs="$out/obj/http.o $out/obj/pager.o $out/obj/token_response.o $out/obj/pg_stubs.o"
 		# fuzz_rows #includes rows.c itself
 		[ $h = fuzz_rows ] || objs="$objs $out/obj/rows.o"
+		# fuzz_config and fuzz_sample #include options.c (its checks)
+		case $h in
+			fuzz_config) objs="$objs $out/obj/config.o" ;;
+			fuzz_sample) objs="$objs $out/obj/config.o $out/obj/sample.o" ;;
+			*) objs="$objs $out/obj/options.o $out/obj/config.o" ;;
+		esac
 		$CC -g -O1 -fsanitize=fuzzer,address,undefined "$out/obj/$h.o" $objs $libs \
 			-o "$out/$h" || return 1
 	done
@@ -114,14 +133,16 @@ fi
 
 max_len() {
 	case $1 in
-		fuzz_rows | fuzz_token) echo 65536 ;;	# the rows parser recurses: keep it bounded
+		fuzz_rows | fuzz_token | fuzz_sample) echo 65536 ;;	# the parsers recurse: keep it bounded
+		fuzz_config) echo 32768 ;;	# a file: every input is written and read back
 		*) echo 8192 ;;			# a Link header is at most 8191 bytes (http.c)
 	esac
 }
 
 dict() {
 	case $1 in
-		fuzz_rows | fuzz_token) echo "$here/json.dict" ;;
+		fuzz_rows | fuzz_token | fuzz_sample) echo "$here/json.dict" ;;
+		fuzz_config) echo "$here/config.dict" ;;
 		fuzz_link) echo "$here/link.dict" ;;
 		fuzz_url) echo "$here/url.dict" ;;
 	esac
@@ -170,7 +191,9 @@ for h in $harnesses; do
 		reason=$(grep -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|fuzz check failed|pg_stubs:' "$log")
 		outcome="CRASHED (exit $rc): ${reason:-see the log}${artifact:+; input: $artifact}"
 	fi
-	line=$(printf '%-11s %9s executions %7s s  %s' "$h" "${execs:-?}" "$secs" "$outcome")
+	cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
+	line=$(printf '%-11s %9s executions %7s s  %-20s %s' "$h" "${execs:-?}" "$secs" \
+		"${cov:-cov: ?}" "$outcome")
 	echo "$line"
 	summary+=("$line")
 done
