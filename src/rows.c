@@ -38,6 +38,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -311,7 +312,9 @@ find_child(PathNode *node, const char *key, int keylen)
 	{
 		PathNode   *child = node->children[i];
 
-		if (child->keylen == keylen && memcmp(child->key, key, keylen) == 0)
+		if (child->keylen == keylen &&
+			(keylen == 0 || child->key[0] == key[0]) &&
+			memcmp(child->key, key, keylen) == 0)
 			return child;
 	}
 	return NULL;
@@ -1047,8 +1050,9 @@ value_cstring(RestRowSet *rs, RestValue *v)
  * strings are re-quoted for json/jsonb.  text, boolean JSON literals and
  * integer types take a direct path that does exactly what their input
  * functions do (text: the bytes; boolin of "true"/"false"; int2in, int4in
- * and, from PostgreSQL 15 on, int8in are pg_strtoint16/32/64); domains
- * and every other type go through the input function.
+ * and, from PostgreSQL 15 on, int8in are pg_strtoint16/32/64; float8in is
+ * float8in_internal); domains and every other type go through the input
+ * function.
  */
 static Datum
 convert_value(RestRowSet *rs, RestColumn *c, RestValue *v, bool element)
@@ -1095,6 +1099,14 @@ convert_value(RestRowSet *rs, RestColumn *c, RestValue *v, bool element)
 #if PG_VERSION_NUM >= 150000
 		case INT8OID:
 			return Int64GetDatum(pg_strtoint64(str));
+#endif
+		case FLOAT8OID:
+#if PG_VERSION_NUM >= 160000
+			return Float8GetDatum(float8in_internal(str, NULL, "double precision",
+													str, NULL));
+#else
+			return Float8GetDatum(float8in_internal(str, NULL, "double precision",
+													str));
 #endif
 		default:
 			return InputFunctionCall(infunc, str, ioparam, c->typmod);

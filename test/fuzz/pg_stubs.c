@@ -1063,6 +1063,13 @@ cstring_to_text_with_len(const char *s, int len)
 	not_in_fuzzer("cstring_to_text_with_len");
 }
 
+float8
+float8in_internal(char *num, char **endptr_p, const char *type_name,
+				  const char *orig_string)
+{
+	not_in_fuzzer("float8in_internal");
+}
+
 int16
 pg_strtoint16(const char *s)
 {
