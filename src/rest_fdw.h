@@ -520,6 +520,19 @@ extern void rest_pager_end(RestPager *pager);
 extern char *rest_link_next(const char *header, bool *malformed);
 
 /* in rows.c */
+
+/* Semantic actions of common/jsonapi.h return an error code from PG 16 on */
+#if PG_VERSION_NUM >= 160000
+#define SEM_ACTION_RESULT JsonParseErrorType
+#define SEM_ACTION_DONE return JSON_SUCCESS
+#else
+#define SEM_ACTION_RESULT void
+#define SEM_ACTION_DONE return
+#endif
+
+struct JsonLexContext;
+extern struct JsonLexContext *rest_make_json_lexer(const char *text, size_t len,
+												   bool need_escapes);
 typedef struct RestColumn
 {
 	AttrNumber	attnum;

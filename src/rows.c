@@ -43,15 +43,6 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-/* Semantic actions return an error code from PostgreSQL 16 on */
-#if PG_VERSION_NUM >= 160000
-#define SEM_ACTION_RESULT JsonParseErrorType
-#define SEM_ACTION_DONE return JSON_SUCCESS
-#else
-#define SEM_ACTION_RESULT void
-#define SEM_ACTION_DONE return
-#endif
-
 /* Column conversion categories */
 #define CAT_OTHER	0			/* the type's input function */
 #define CAT_TEXT	1			/* text: no input function needed */
@@ -182,8 +173,8 @@ static SEM_ACTION_RESULT sem_element_start(void *state, bool isnull);
  * Create a JSON lexer over len bytes of text in the database encoding,
  * de-escaping strings or not; the signature changed in PostgreSQL 17.
  */
-static JsonLexContext *
-make_lexer(const char *text, size_t len, bool need_escapes)
+JsonLexContext *
+rest_make_json_lexer(const char *text, size_t len, bool need_escapes)
 {
 #if PG_VERSION_NUM >= 170000
 	return makeJsonLexContextCstringLen(NULL, text, len,
@@ -240,7 +231,7 @@ static char *
 unescape_string(const char *ptr, int len, int *outlen, const char *body,
 				size_t bodylen)
 {
-	JsonLexContext *lex = make_lexer(ptr - 1, len + 2, true);
+	JsonLexContext *lex = rest_make_json_lexer(ptr - 1, len + 2, true);
 	JsonParseErrorType rc = json_lex(lex);
 
 	if (rc != JSON_SUCCESS)
@@ -473,7 +464,7 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	ps.rs->maxrows = 64;
 	ps.rs->values = palloc(sizeof(RestValue) * ps.rs->stride * ps.rs->maxrows);
 
-	ps.lex = make_lexer(text, textlen, false);
+	ps.lex = rest_make_json_lexer(text, textlen, false);
 
 	memset(&sem, 0, sizeof(sem));
 	sem.semstate = &ps;
@@ -994,7 +985,7 @@ json_array_to_datum(RestRowSet *rs, RestColumn *c, RestValue *v)
 	memset(&as, 0, sizeof(as));
 	as.maxelems = 8;
 	as.elems = palloc(sizeof(RestValue) * as.maxelems);
-	as.lex = make_lexer(v->ptr, v->len, true);
+	as.lex = rest_make_json_lexer(v->ptr, v->len, true);
 	memset(&sem, 0, sizeof(sem));
 	sem.semstate = &as;
 	sem.object_start = arr_struct_start;

@@ -36,14 +36,6 @@
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
-#if PG_VERSION_NUM >= 160000
-#define SEM_ACTION_RESULT JsonParseErrorType
-#define SEM_ACTION_DONE return JSON_SUCCESS
-#else
-#define SEM_ACTION_RESULT void
-#define SEM_ACTION_DONE return
-#endif
-
 /* Kinds of values seen at a path (bit mask) */
 #define K_INT		0x0001		/* integer within bigint */
 #define K_BIGNUM	0x0002		/* integer beyond bigint */
@@ -560,23 +552,11 @@ d_scalar(void *state, char *token, JsonTokenType tokentype)
  * ---------------------------------------------------------------------
  */
 
-static JsonLexContext *
-make_lexer(const char *text, size_t len)
-{
-#if PG_VERSION_NUM >= 170000
-	return makeJsonLexContextCstringLen(NULL, text, len,
-										GetDatabaseEncoding(), true);
-#else
-	return makeJsonLexContextCstringLen((char *) text, (int) len,
-										GetDatabaseEncoding(), true);
-#endif
-}
-
 static void
 parse_or_error(const char *text, size_t len, JsonSemAction *sem,
 			   const char *display_url)
 {
-	JsonLexContext *lex = make_lexer(text, len);
+	JsonLexContext *lex = rest_make_json_lexer(text, len, true);
 	JsonParseErrorType rc = pg_parse_json(lex, sem);
 
 	if (rc != JSON_SUCCESS)
