@@ -12,15 +12,19 @@
 use strict;
 use warnings;
 
-use File::Temp qw(tempfile);
 use HTTP::Tiny;
 use IPC::Run qw(run start finish);
 use Test::More;
+use FindBin;
+use lib $FindBin::Bin;
+use RestFdwTest;
 
 my $port = $ENV{REST_TEST_PORT} or BAIL_OUT('REST_TEST_PORT is not set');
 my $api = "http://127.0.0.1:$port";
 my $http = HTTP::Tiny->new(timeout => 30);
 my $db = 'rest_fdw_tap';
+$RestFdwTest::db = $db;
+$RestFdwTest::on_error_stop = 1;
 
 # GET an admin endpoint of the test server; returns the decoded JSON text
 sub admin
@@ -62,29 +66,6 @@ sub new_seed
 	my $res = admin('new_grant?client=regress_strict');
 	$res =~ /"refresh_token":\s*"([^"]+)"/ or die "no refresh token";
 	return $1;
-}
-
-# A psql command line that runs the SQL (which may use \getenv) from a
-# file: sessions given their SQL on stdin through IPC::Run would only get it
-# when their harness is pumped, one after the other.
-sub psql_cmd
-{
-	my ($sql, $dbname) = @_;
-	my ($fh, $file) = tempfile(UNLINK => 1, SUFFIX => '.sql');
-	print $fh $sql;
-	close $fh;
-	return [ 'psql', '-X', '-At', '-q', '-v', 'ON_ERROR_STOP=1',
-		'-d', $dbname // $db, '-f', $file ];
-}
-
-# Run SQL in a new session; returns (rc, stdout, stderr)
-sub psql
-{
-	my ($sql, $dbname) = @_;
-	my ($out, $err) = ('', '');
-	run(psql_cmd($sql, $dbname), '<', \undef, '>', \$out, '2>', \$err);
-	chomp $out;
-	return ($? >> 8, $out, $err);
 }
 
 # Start n sessions at once, each running $sql; returns their outputs and errors

@@ -11,31 +11,16 @@
 use strict;
 use warnings;
 
-use File::Temp qw(tempfile);
 use IPC::Run qw(run start finish);
 use Test::More;
 use Time::HiRes qw(time sleep);
+use FindBin;
+use lib $FindBin::Bin;
+use RestFdwTest;
 
 my $port = $ENV{REST_TEST_PORT} or BAIL_OUT('REST_TEST_PORT is not set');
 my $db = 'rest_fdw_tap3';
-
-sub psql_cmd
-{
-	my ($sql, $dbname) = @_;
-	my ($fh, $file) = tempfile(UNLINK => 1, SUFFIX => '.sql');
-	print $fh $sql;
-	close $fh;
-	return [ 'psql', '-X', '-At', '-q', '-d', $dbname // $db, '-f', $file ];
-}
-
-sub psql
-{
-	my ($sql, $dbname) = @_;
-	my ($out, $err) = ('', '');
-	run(psql_cmd($sql, $dbname), '<', \undef, '>', \$out, '2>', \$err);
-	chomp $out;
-	return ($? >> 8, $out, $err);
-}
+$RestFdwTest::db = $db;
 
 my ($rc, $out, $err) = psql("DROP DATABASE IF EXISTS $db; CREATE DATABASE $db;", 'postgres');
 is($rc, 0, 'create database') or diag($err);
@@ -68,14 +53,7 @@ sub interrupt_scan
 	my $h = start(psql_cmd("SELECT 'rest_fdw_wait', count(*) FROM slow_pages;"),
 		'<', \undef, '>', \$o, '2>', \$e);
 
-	my $pid = '';
-	for (1 .. 100)
-	{
-		(undef, $pid) = psql("SELECT pid FROM pg_stat_activity WHERE state = 'active' "
-			  . "AND query LIKE 'SELECT ''rest_fdw_wait''%' AND pid <> pg_backend_pid()");
-		last if $pid;
-		sleep 0.05;
-	}
+	my $pid = backend_of('rest_fdw_wait');
 	return (undef, 'the scan never started') unless $pid;
 	my $in_flight = 0;
 	for (1 .. 100)
