@@ -336,6 +336,9 @@ CREATE FOREIGN TABLE bad.t (id int) SERVER regress_shop
   OPTIONS (headers 'Accept: text/plain');  -- ERROR
 CREATE FOREIGN TABLE bad.t (id int) SERVER regress_shop
   OPTIONS (headers '{"Cookie": "a=b"}');  -- ERROR
+CREATE FOREIGN TABLE bad.t (id int) SERVER regress_shop
+  OPTIONS (headers '{"Accept": "application/json", "X-API-Key": "k"}');  -- ERROR
+ALTER SERVER regress_shop OPTIONS (ADD headers '{"X-Auth-Token": "t"}');  -- ERROR
 CREATE FOREIGN TABLE bad.t (id int OPTIONS (virtual 'maybe')) SERVER regress_shop;  -- ERROR
 CREATE FOREIGN TABLE bad.t (id int OPTIONS (json_path 'a\x')) SERVER regress_shop;  -- ERROR
 

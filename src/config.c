@@ -241,6 +241,35 @@ rest_add_placeholder_columns(RestImportTable *t, List **taken)
  */
 
 /*
+ * Header names that carry secrets by convention (X-API-Key, X-Auth-Token,
+ * Client-Secret ...), compared without case, "-" and "_".
+ */
+static bool
+looks_like_credential(const char *name)
+{
+	static const char *const words[] = {
+		"apikey", "token", "secret", "password", "passwd", "authorization",
+		"signature", NULL
+	};
+	StringInfoData norm;
+	const char *p;
+	int			i;
+
+	initStringInfo(&norm);
+	for (p = name; *p; p++)
+	{
+		if (*p != '-' && *p != '_')
+			appendStringInfoChar(&norm, (char) tolower((unsigned char) *p));
+	}
+	for (i = 0; words[i]; i++)
+	{
+		if (strstr(norm.data, words[i]) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
  * Parse a headers option: a JSON object of header names and string values.
  * Returns a List of "Name: value" strings.  Credentials and the headers
  * libcurl manages are refused: the option is readable by every user, and
@@ -288,6 +317,9 @@ rest_parse_headers(const char *value, const char **problem)
 					bad = psprintf("Header \"%s\" cannot be set with this option: credentials belong in a user mapping (authentication_method 'http_header'), and libcurl sets the others itself.",
 								   key);
 			}
+			if (bad == NULL && looks_like_credential(key))
+				bad = psprintf("Header \"%s\" looks like a credential, and this option is readable by every user: give the server authentication_method 'http_header' and auth_header '%s', and put the value in the user mapping's api_key.",
+							   key, key);
 			if (bad)
 				break;
 			result = lappend(result, psprintf("%s: %s", key,

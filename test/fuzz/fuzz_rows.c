@@ -61,7 +61,7 @@ static const char *const display_url =
 static bool
 parses_as_json(const char *text, size_t len)
 {
-	JsonLexContext *lex = make_lexer(text, len, false);
+	JsonLexContext *lex = rest_make_json_lexer(text, len, false);
 
 	return pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS;
 }
