@@ -640,6 +640,22 @@ restBeginForeignScan(ForeignScanState *node, int eflags)
 										ALLOCSET_SMALL_SIZES);
 }
 
+/* Does a pushed condition (not a placeholder) send query parameter name? */
+static bool
+param_pushed(List *pushed, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, pushed)
+	{
+		RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+
+		if (!pp->placeholder && strcmp(pp->name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
  * The values of the pushed conditions for this (re)scan, and the first
  * page's URL with them.  A NULL value means no row can match: no request.
@@ -748,18 +764,9 @@ start_scan(ForeignScanState *node, RestScanState *st)
 	for (i = 0; i < tupdesc->natts; i++)
 	{
 		RestColumnOptions *col = &st->table->cols[i];
-		bool		given = false;
 
-		if (col->param_default == NULL || col->params[REST_OP_EQ] == NULL)
-			continue;
-		foreach(lc, st->pushed)
-		{
-			RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
-
-			if (!pp->placeholder && strcmp(pp->name, col->params[REST_OP_EQ]) == 0)
-				given = true;
-		}
-		if (given)
+		if (col->param_default == NULL || col->params[REST_OP_EQ] == NULL ||
+			param_pushed(st->pushed, col->params[REST_OP_EQ]))
 			continue;
 		appendStringInfoChar(&query, '&');
 		rest_append_urlencoded(&query, col->params[REST_OP_EQ]);
@@ -978,6 +985,25 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 								 op_names[pp->op]);
 		}
 		ExplainPropertyText("Pushed Parameters", buf.data, es);
+	}
+	/* param_default values sent because no condition replaced them */
+	{
+		StringInfoData buf;
+		int			i;
+
+		initStringInfo(&buf);
+		for (i = 0; i < st->table->natts; i++)
+		{
+			RestColumnOptions *col = &st->table->cols[i];
+
+			if (col->param_default == NULL || col->params[REST_OP_EQ] == NULL)
+				continue;
+			if (!param_pushed(st->pushed, col->params[REST_OP_EQ]))
+				appendStringInfo(&buf, "%s%s=%s", buf.len > 0 ? ", " : "",
+								 col->params[REST_OP_EQ], col->param_default);
+		}
+		if (buf.len > 0)
+			ExplainPropertyText("Default Parameters", buf.data, es);
 	}
 	if (st->endpoint->rows_path)
 		ExplainPropertyText("Rows Path", st->endpoint->rows_path, es);
