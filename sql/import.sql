@@ -104,6 +104,10 @@ SELECT start_date, end_date, count(*), sum(sessions), min(day), max(day)
   WHERE start_date = '2024-01-30' AND end_date = '2024-02-01'
   GROUP BY 1, 2;
 SELECT explain_filter('(COSTS OFF) SELECT * FROM analytics.sessions WHERE start_date = ''2024-01-30''');
+-- a default for a parameter named like a credential is masked, as in URLs
+CREATE FOREIGN TABLE analytics.keyed (k text OPTIONS (virtual 'true', param 'key', param_default 'abc'))
+  SERVER regress_analytics OPTIONS (endpoint '/open/m/reports/sessions');
+SELECT explain_filter('(COSTS OFF) SELECT * FROM analytics.keyed');
 -- the API refuses a range it cannot serve, and says why
 SELECT show_error($$SELECT * FROM analytics.sessions WHERE start_date = '2024-01-01' AND end_date = '2024-03-01'$$);
 

@@ -1189,8 +1189,8 @@ rest_join_url(const char *base, const char *path)
 }
 
 /* Query parameter names whose values are treated as secrets in messages */
-static bool
-is_secret_param(const char *name, size_t len)
+bool
+rest_is_secret_param(const char *name, size_t len)
 {
 	static const char *const secret_names[] = {
 		"api_key", "apikey", "api-key", "key", "access_token", "token",
@@ -1257,7 +1257,7 @@ rest_mask_url(const char *url)
 		size_t		plen = strcspn(p, "&#");
 		const char *eq = memchr(p, '=', plen);
 
-		if (eq && is_secret_param(p, eq - p))
+		if (eq && rest_is_secret_param(p, eq - p))
 		{
 			appendBinaryStringInfo(&buf, p, eq + 1 - p);
 			appendStringInfoString(&buf, "***");

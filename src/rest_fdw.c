@@ -998,9 +998,13 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 
 			if (col->param_default == NULL || col->params[REST_OP_EQ] == NULL)
 				continue;
+			/* masked like the same parameter in a URL */
 			if (!param_pushed(st->pushed, col->params[REST_OP_EQ]))
 				appendStringInfo(&buf, "%s%s=%s", buf.len > 0 ? ", " : "",
-								 col->params[REST_OP_EQ], col->param_default);
+								 col->params[REST_OP_EQ],
+								 rest_is_secret_param(col->params[REST_OP_EQ],
+													  strlen(col->params[REST_OP_EQ]))
+								 ? "***" : col->param_default);
 		}
 		if (buf.len > 0)
 			ExplainPropertyText("Default Parameters", buf.data, es);

@@ -327,6 +327,7 @@ extern bool rest_http_done(RestHttpXfer *x);
 extern void rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp);
 extern void rest_http_cancel(RestHttpXfer *x);
 extern char *rest_mask_url(const char *url);
+extern bool rest_is_secret_param(const char *name, size_t len);
 extern void rest_append_urlencoded(StringInfo buf, const char *s);
 extern char *rest_join_url(const char *base, const char *path);
 extern char *rest_shorten(const char *s, size_t len, int maxbytes);
