@@ -819,10 +819,12 @@ static void
 read_paths(ConfigContext *cx, RestImportTable *t, json_t *v)
 {
 	StringInfoData ep;
+	List	   *paths = NIL;
 	List	   *rows_list = NIL;
 	List	   *entries = NIL;
 	bool		same_rows = true;
 	ListCell   *lc;
+	ListCell   *lc2;
 	size_t		i;
 	json_t	   *e;
 
@@ -840,7 +842,7 @@ read_paths(ConfigContext *cx, RestImportTable *t, json_t *v)
 	else
 		config_error(cx, "#path", "The value must be a string or a non-empty array of strings.");
 
-	initStringInfo(&ep);
+	/* each entry once: its path (placeholders renamed) and rows path */
 	foreach(lc, entries)
 	{
 		char	   *rows;
@@ -849,9 +851,7 @@ read_paths(ConfigContext *cx, RestImportTable *t, json_t *v)
 
 		initStringInfo(&alt);
 		read_path_entry(cx, t, (char *) lfirst(lc), &alt, &rows, &sample);
-		if (ep.len > 0)
-			appendStringInfoString(&ep, " | ");
-		appendStringInfoString(&ep, alt.data);
+		paths = lappend(paths, alt.data);
 		rows_list = lappend(rows_list, rows);
 		if (foreach_current_index(lc) > 0)
 		{
@@ -869,32 +869,24 @@ read_paths(ConfigContext *cx, RestImportTable *t, json_t *v)
 		}
 	}
 
+	/*
+	 * One rows_path option when all alternatives share it; otherwise each
+	 * alternative names its own after its path.
+	 */
+	initStringInfo(&ep);
+	forboth(lc, paths, lc2, rows_list)
+	{
+		char	   *rows = (char *) lfirst(lc2);
+
+		if (ep.len > 0)
+			appendStringInfoString(&ep, " | ");
+		appendStringInfoString(&ep, (char *) lfirst(lc));
+		if (!same_rows && rows)
+			appendStringInfo(&ep, " %s", rows);
+	}
+	t->endpoint = ep.data;
 	if (same_rows)
-	{
-		/* one rows_path option for all alternatives */
-		t->endpoint = ep.data;
 		t->rows_path = (char *) linitial(rows_list);
-	}
-	else
-	{
-		/* each alternative names its own rows path */
-		StringInfoData both;
-		int			n = 0;
-
-		initStringInfo(&both);
-		foreach(lc, entries)
-		{
-			char	   *rows;
-			char	   *sample;
-			StringInfoData alt;
-
-			initStringInfo(&alt);
-			read_path_entry(cx, t, (char *) lfirst(lc), &alt, &rows, &sample);
-			appendStringInfo(&both, "%s%s%s%s", n++ > 0 ? " | " : "", alt.data,
-							 rows ? " " : "", rows ? rows : "");
-		}
-		t->endpoint = both.data;
-	}
 	t->detect_rows = false;
 }
 
