@@ -83,8 +83,9 @@ def _choice_param(params, name, choices, default=None):
     return text
 
 
-def _set_param(query, name, value):
-    """The raw query string with parameter name set to value (appended if absent)."""
+def with_param(query, name, value):
+    """The raw query string with parameter name set to value (appended if absent).
+    Also used by api_server.py."""
     parts, done = [], False
     for part in query.split("&") if query else []:
         if urllib.parse.unquote_plus(part.split("=", 1)[0], errors="replace") == name:
@@ -104,8 +105,8 @@ def _abs_url(handler, query):
 
 
 def _page_url(handler, per_page_name, per_page, page):
-    query = _set_param(handler.query, per_page_name, per_page)
-    return _abs_url(handler, _set_param(query, "page", page))
+    query = with_param(handler.query, per_page_name, per_page)
+    return _abs_url(handler, with_param(query, "page", page))
 
 
 def _not_found(handler):
@@ -323,7 +324,7 @@ def serve_people(handler, params):
               for i in range(2 * page - 1, 2 * page + 1) if i <= 6]
     body = {"@odata.context": "people", "value": people}
     if page < 3:
-        body["@odata.nextLink"] = _abs_url(handler, _set_param(handler.query, "page", page + 1))
+        body["@odata.nextLink"] = _abs_url(handler, with_param(handler.query, "page", page + 1))
     handler.send_json(200, body)
 
 

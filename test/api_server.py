@@ -61,6 +61,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 sys.dont_write_bytecode = True     # no test/__pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import api_models  # noqa: E402  (test/api_models.py, next to this script)
+from api_models import with_param  # noqa: E402
 
 # --------------------------------------------------------------------------
 # Configuration
@@ -508,20 +509,6 @@ def decode_cursor(cursor):
     if not text.startswith("o:") or not text[2:].isdigit() or len(text) > 32:
         raise invalid("malformed cursor")
     return int(text[2:])
-
-
-def with_param(query, name, value):
-    """The raw query string with parameter name set to value (appended if absent)."""
-    parts, done = [], False
-    for part in query.split("&") if query else []:
-        if urllib.parse.unquote_plus(part.split("=", 1)[0], errors="replace") == name:
-            if done:
-                continue
-            part, done = "%s=%s" % (name, value), True
-        parts.append(part)
-    if not done:
-        parts.append("%s=%s" % (name, value))
-    return "&".join(parts)
 
 
 # --------------------------------------------------------------------------
