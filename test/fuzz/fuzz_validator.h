@@ -1,0 +1,30 @@
+/*
+ * Whether the option validator accepts name = value: shared by the harnesses
+ * that check the options an import would write (fuzz_config, fuzz_sample).
+ * Include after options.c (whose static check_option_value it calls) and
+ * fuzz_common.h.
+ */
+#ifndef FUZZ_VALIDATOR_H
+#define FUZZ_VALIDATOR_H
+
+static bool
+fuzz_validator_accepts(const RestFdwOption *opt, const char *name,
+					   const char *value)
+{
+	volatile bool ok = true;
+
+	PG_TRY();
+	{
+		check_option_value(opt, makeDefElem(pstrdup(name),
+											(Node *) makeString(pstrdup(value)), -1));
+	}
+	PG_CATCH();
+	{
+		fuzz_print_error();
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+#endif							/* FUZZ_VALIDATOR_H */
