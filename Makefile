@@ -6,7 +6,9 @@ EXTENSION = rest_fdw
 DATA = rest_fdw--0.1.sql
 PGFILEDESC = "rest_fdw - foreign data wrapper for REST/JSON APIs with OAuth 2.0"
 
-REGRESS = setup options auth scan paging concurrency faults import
+# the security_*.sql files run after the others, in name order
+REGRESS = setup options auth scan paging concurrency faults import \
+	$(sort $(basename $(notdir $(wildcard sql/security_*.sql))))
 REGRESS_OPTS = --inputdir=. --outputdir=test/results
 
 PG_CPPFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \

@@ -803,6 +803,9 @@ class Handler(BaseHTTPRequestHandler):
             if self.command != "GET":
                 return self.method_not_allowed("GET")
             return self.protected(prefix, dataset)
+        for ext_prefix, ext_serve in EXTENSIONS:
+            if path.startswith(ext_prefix):
+                return ext_serve(self, path, self.query)
         self.send_json(404, {"error": "not_found", "path": path})
 
     # ---- OAuth 2.0 token endpoint -----------------------------------------
@@ -1553,6 +1556,28 @@ Handler.admin = _conc_admin
 
 
 # --------------------------------------------------------------------------
+# Extensions: test/api_ext_*.py, each with PREFIX (a path prefix such as
+# "/hostile/") and serve(handler, path, query).  They use the handler's
+# send/send_json/body and this module's helpers (import api_server).
+# --------------------------------------------------------------------------
+
+def load_extensions():
+    import glob
+    import importlib
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    found = []
+    for file in sorted(glob.glob(os.path.join(here, "api_ext_*.py"))):
+        mod = importlib.import_module(os.path.basename(file)[:-3])
+        found.append((mod.PREFIX, mod.serve))
+    return found
+
+
+EXTENSIONS = []
+
+
+# --------------------------------------------------------------------------
 # Server process
 # --------------------------------------------------------------------------
 
@@ -1586,6 +1611,11 @@ def main():
                         help="write to this file the port of a socket whose accept queue is "
                              "full, so that new connections hang (connect timeout tests)")
     args = parser.parse_args()
+
+    # run as a script, this module is __main__: extensions that import
+    # api_server must get this very module, not a second copy
+    sys.modules.setdefault("api_server", sys.modules[__name__])
+    EXTENSIONS.extend(load_extensions())
 
     if args.log:
         Handler.log_file = open(args.log, "a", encoding="utf-8")

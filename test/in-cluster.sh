@@ -17,8 +17,13 @@ if [ $rc -ne 0 ]; then
 	status=1
 fi
 
-# multi-session tests (TAP): concurrency, restarts, rollbacks
-if [ -z "${REST_TEST_REGRESS:-}" ] && ! prove -v test/t/*.pl; then
+# multi-session tests (TAP): concurrency, restarts, rollbacks;
+# REST_TEST_TAP="004_x.pl ..." runs only those (with REST_TEST_REGRESS too)
+if [ -n "${REST_TEST_TAP:-}" ]; then
+	tap=()
+	for t in $REST_TEST_TAP; do tap+=("test/t/$t"); done
+	prove -v "${tap[@]}" || status=1
+elif [ -z "${REST_TEST_REGRESS:-}" ] && ! prove -v test/t/*.pl; then
 	status=1
 fi
 
