@@ -283,6 +283,16 @@ rest_parse_headers(const char *value, const char **problem)
 		"Authorization", "Proxy-Authorization", "Cookie", "Host",
 		"Content-Length", "Transfer-Encoding", "Connection", NULL
 	};
+
+	/*
+	 * Headers that frameworks and proxies take as another method or path:
+	 * they would turn a GET of the endpoint into a DELETE, or into a
+	 * request for a path the endpoint option does not name.
+	 */
+	static const char *const rerouting[] = {
+		"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override",
+		"X-Original-URL", "X-Rewrite-URL", NULL
+	};
 	MemoryContextCallback *cb = json_guard();
 	json_error_t jerr;
 	json_t	   *root;
@@ -315,6 +325,12 @@ rest_parse_headers(const char *value, const char **problem)
 			{
 				if (pg_strcasecmp(key, refused[i]) == 0)
 					bad = psprintf("Header \"%s\" cannot be set with this option: credentials belong in a user mapping (authentication_method 'http_header'), and libcurl sets the others itself.",
+								   key);
+			}
+			for (i = 0; bad == NULL && rerouting[i]; i++)
+			{
+				if (pg_strcasecmp(key, rerouting[i]) == 0)
+					bad = psprintf("Header \"%s\" would make the API answer another method or path than the endpoint's GET.",
 								   key);
 			}
 			if (bad == NULL && looks_like_credential(key))
@@ -656,8 +672,16 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of memory")));
-		copy = pstrdup(text);
+		/* copied without throwing, so that text is freed on every path */
+		copy = MemoryContextAllocExtended(CurrentMemoryContext,
+										  strlen(text) + 1, MCXT_ALLOC_NO_OOM);
+		if (copy)
+			strcpy(copy, text);
 		free(text);
+		if (copy == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
 		(void) rest_parse_headers(copy, &problem);
 		if (problem)
 			config_error(cx, config_key_names[CK_HEADERS], problem);

@@ -492,6 +492,12 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 						 errmsg("invalid value for option \"%s\": \"%s\"",
 								opt->name, value),
 						 errdetail("A sample path is one path without white space, placeholders or a fragment (#).")));
+			if (opt->kind == OPTKIND_SAMPLE_PATH && rest_has_dot_segment(value))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								opt->name, value),
+						 errdetail("A sample path must not contain \".\" or \"..\" path segments: they would reach paths outside the server's base_url.")));
 			if (opt->kind == OPTKIND_ENDPOINT &&
 				(rest_parse_endpoints(value, NULL, &problem), problem != NULL))
 				ereport(ERROR,
@@ -692,14 +698,18 @@ rest_quote_ident(const char *ident)
 	return quote_identifier(ident);
 }
 
-/* A size in bytes (units kB, MB, GB allowed), 1kB to 1GB. */
+/*
+ * A size in bytes (units kB, MB, GB allowed), 1kB to 1GB.  (A body is
+ * kept with a terminating zero byte in one allocation, so http.c caps a
+ * response at REST_MAX_RESPONSE_SIZE, one byte below 1GB.)
+ */
 static int
 parse_bytes(const char *value, bool *ok)
 {
 	int			bytes;
 
 	*ok = parse_int(value, &bytes, GUC_UNIT_BYTE, NULL) &&
-		bytes >= 1024 && bytes <= 1024 * 1024 * 1024 - 1;
+		bytes >= 1024 && bytes <= 1024 * 1024 * 1024;
 	return *ok ? bytes : 0;
 }
 
@@ -853,7 +863,7 @@ rest_get_conn_options(Oid serverid, Oid userid, bool with_credentials)
 		else if (strcmp(def->defname, OPT_REST_SAMPLE_PATH) == 0)
 			opts->rest_sample_path = val;
 		else if (strcmp(def->defname, OPT_SAMPLE_ROWS) == 0)
-			opts->sample_rows = parse_positive_int(val, &ok);
+			opts->sample_rows = parse_int_range(val, 1, INT_MAX, &ok);
 	}
 
 	if (with_credentials && opts->auth_method != REST_AUTH_NONE)
@@ -1099,6 +1109,47 @@ rest_get_table_options(Oid relid, TupleDesc tupdesc)
 }
 
 /*
+ * Does the path part (up to '?') of an endpoint hold a "." or ".." segment,
+ * also percent-encoded ("%2e%2E")?  libcurl and servers resolve them, so
+ * "/../admin" would leave base_url's path.
+ */
+bool
+rest_has_dot_segment(const char *path)
+{
+	const char *p = path;
+
+	while (*p && *p != '?')
+	{
+		int			dots = 0;
+		bool		other = false;
+
+		while (*p && *p != '/' && *p != '?')
+		{
+			if (*p == '.')
+			{
+				dots++;
+				p++;
+			}
+			else if (p[0] == '%' && p[1] == '2' && (p[2] == 'e' || p[2] == 'E'))
+			{
+				dots++;
+				p += 3;
+			}
+			else
+			{
+				other = true;
+				p++;
+			}
+		}
+		if (!other && (dots == 1 || dots == 2))
+			return true;
+		if (*p == '/')
+			p++;
+	}
+	return false;
+}
+
+/*
  * Split an endpoint option into its alternatives: paths separated by "|",
  * most specific first, each optionally followed by white space and the
  * rows_path of its responses (default_rows_path otherwise).  Returns a List
@@ -1158,6 +1209,8 @@ rest_parse_endpoints(const char *value, const char *default_rows_path,
 			bad = "An endpoint must not contain a fragment (#).";
 		else if (strstr(path, "://") != NULL)
 			bad = "An endpoint is a path relative to the server's base_url, not a URL.";
+		else if (rest_has_dot_segment(path))
+			bad = "An endpoint must not contain \".\" or \"..\" path segments: they would reach paths outside the server's base_url.";
 		else if (rows && (strpbrk(rows, " \t") != NULL || !valid_dotted_path(rows)))
 			bad = psprintf("The rows path \"%s\" after an endpoint must be object keys separated by dots.", rows);
 		if (bad)

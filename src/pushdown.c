@@ -21,8 +21,10 @@
  *
  * Pushed conditions are still checked locally unless the table is declared
  * exact, so an API that ignores or loosely applies a parameter never makes
- * the query return wrong rows.  Conditions on virtual columns, whose values
- * come from the request itself, are never checked again.
+ * the query return wrong rows.  A virtual column's value is the one its
+ * request was made with, so a condition on it needs no local check only
+ * when it fixes that value: an equality or a placeholder, and an IN list,
+ * which becomes one request per value (rest_pushed_needs_recheck).
  *
  *-------------------------------------------------------------------------
  */
@@ -257,7 +259,8 @@ rest_pushed_to_list(List *pushed)
 									makeInteger(pp->op),
 									makeInteger((pp->is_in ? 1 : 0) |
 												(pp->in_comma ? 2 : 0) |
-												(pp->placeholder ? 4 : 0)),
+												(pp->placeholder ? 4 : 0) |
+												(pp->per_value ? 8 : 0)),
 									makeInteger(pp->expr_index),
 									makeString(pstrdup(pp->name))));
 	}
@@ -281,6 +284,7 @@ rest_pushed_from_list(List *list)
 		pp->is_in = (flags & 1) != 0;
 		pp->in_comma = (flags & 2) != 0;
 		pp->placeholder = (flags & 4) != 0;
+		pp->per_value = (flags & 8) != 0;
 		pp->expr_index = intVal(lfourth(item));
 		pp->name = strVal(list_nth(item, 4));
 		result = lappend(result, pp);
@@ -400,4 +404,30 @@ rest_format_value(Datum value, Oid typid)
 			getTypeOutputInfo(typid, &outfunc, &isvarlena);
 			return OidOutputFunctionCall(outfunc, value);
 	}
+}
+
+/*
+ * Must PostgreSQL check a pushed condition again on the rows the API
+ * returns?  Yes unless the table is exact, for ordinary columns.  A virtual
+ * column holds the value its request was made with, not one from the API,
+ * so "exact" says nothing about it: the condition is redundant only when
+ * it fixes that value (an equality, a placeholder, or one request per IN
+ * value) with a value of the column's own type.  A range such as
+ * "d > '2024-01-05'" sent as param_gt leaves the column's value at its
+ * default (or NULL), and "date = timestamp" compares more than the text
+ * the request carries: both keep their local check, so a row never shows
+ * a value its condition excludes.
+ */
+bool
+rest_pushed_needs_recheck(const RestPushedParam *pp,
+						  const RestColumnOptions *col,
+						  Oid coltype, Oid valuetype, bool exact)
+{
+	if (!col->is_virtual)
+		return !exact;
+	if (pp->per_value)
+		return get_element_type(valuetype) != coltype;
+	if (pp->placeholder || (pp->op == REST_OP_EQ && !pp->is_in))
+		return valuetype != coltype;
+	return true;
 }

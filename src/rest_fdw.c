@@ -89,6 +89,9 @@ typedef struct RestScanState
 	Bitmapset  *param_ids;		/* PARAM_EXEC ids the pushed values use */
 	int64		bound;
 
+	int			value_index;	/* of the per-value IN list: this request's */
+	int			nvalues;		/* its non-NULL values (0: there is none) */
+
 	bool		started;		/* pager set up for the current parameters */
 	bool		no_rows;		/* a pushed value is NULL: nothing can match */
 	RestPager	pager;
@@ -411,6 +414,7 @@ restGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	List	   *missing;
 	RestEndpoint *endpoint;
 	int			endpoint_index;
+	bool		have_per_value = false;
 	Bitmapset  *attrs_used = bms_copy(ps->attrs_used);
 	int64		bound = -1;
 	bool		whole_row;
@@ -443,6 +447,18 @@ restGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 					(other->op == pp.op || pp.placeholder))
 					push = false;
 			}
+
+			/*
+			 * IN on a virtual column: one request per value, so that each
+			 * row shows the value it was asked for; one such list per scan
+			 * (a second would multiply the requests), others stay local.
+			 */
+			if (push && pp.is_in && ps->topts->cols[pp.attnum - 1].is_virtual)
+			{
+				if (have_per_value)
+					push = false;
+				pp.per_value = have_per_value = true;
+			}
 		}
 		if (push)
 		{
@@ -472,9 +488,7 @@ restGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 	/*
 	 * A placeholder of another alternative becomes the column's query
-	 * parameter if it has one, or is checked locally only.  Conditions on
-	 * virtual columns are never checked locally: their values come from the
-	 * request.
+	 * parameter if it has one, or is checked locally only.
 	 */
 	forboth(lc, candidates, lc2, candidate_clauses)
 	{
@@ -494,7 +508,10 @@ restGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 			pp->in_comma = col->in_comma;
 		}
 		pushed = lappend(pushed, pp);
-		if (!ps->topts->exact && !col->is_virtual)
+		if (rest_pushed_needs_recheck(pp, col,
+									  TupleDescAttr(ps->tupdesc, pp->attnum - 1)->atttypid,
+									  exprType(list_nth(fdw_exprs, pp->expr_index)),
+									  ps->topts->exact))
 			local_exprs = lappend(local_exprs, clause);
 	}
 
@@ -726,6 +743,29 @@ start_scan(ForeignScanState *node, RestScanState *st)
 			get_typlenbyvalalign(elemtype, &elemlen, &elembyval, &elemalign);
 			deconstruct_array(arr, elemtype, elemlen, elembyval, elemalign,
 							  &elems, &elemnulls, &nelems);
+			if (pp->per_value)
+			{
+				/* this request's value: the value_index-th that is not NULL */
+				st->nvalues = 0;
+				for (j = 0; j < nelems; j++)
+				{
+					if (elemnulls[j])
+						continue;
+					if (st->nvalues++ == st->value_index)
+						eq_values[pp->attnum - 1] =
+							rest_format_value(elems[j], elemtype);
+				}
+				if (st->nvalues == 0)
+				{
+					st->no_rows = true;
+					break;
+				}
+				appendStringInfoChar(&query, '&');
+				rest_append_urlencoded(&query, pp->name);
+				appendStringInfoChar(&query, '=');
+				rest_append_urlencoded(&query, eq_values[pp->attnum - 1]);
+				continue;
+			}
 			for (j = 0; j < nelems; j++)
 			{
 				if (elemnulls[j])
@@ -813,8 +853,20 @@ start_scan(ForeignScanState *node, RestScanState *st)
 
 				if (pp->placeholder && strcmp(pp->name, name) == 0)
 				{
-					rest_append_urlencoded(&endpoint,
-										   placeholder_values[foreach_current_index(lc)]);
+					const char *v = placeholder_values[foreach_current_index(lc)];
+
+					/*
+					 * Every other character is percent-encoded, so a value
+					 * stays inside its segment; "." and ".." would still
+					 * be resolved as a step up, and "" would merge two.
+					 */
+					if (v[0] == '\0' || strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
+						ereport(ERROR,
+								(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+								 errmsg("value \"%s\" of column \"%s\" cannot fill the endpoint placeholder of foreign table \"%s\"",
+										v, name, st->relname),
+								 errdetail("An empty value, \".\" and \"..\" would change the structure of the request's path.")));
+					rest_append_urlencoded(&endpoint, v);
 					break;
 				}
 			}
@@ -879,13 +931,25 @@ restIterateForeignScan(ForeignScanState *node)
 
 	ExecClearTuple(slot);
 	if (!st->started)
+	{
+		st->value_index = 0;
+		st->nvalues = 0;
 		start_scan(node, st);
+	}
 	if (st->no_rows)
 		return slot;
 
 	while (st->rows == NULL || st->next >= rest_rowset_count(st->rows))
 	{
-		if (!fetch_page(st))
+		if (fetch_page(st))
+			continue;
+		/* the next value of an IN list on a virtual column */
+		if (st->value_index + 1 >= st->nvalues)
+			return slot;
+		rest_pager_end(&st->pager);
+		st->value_index++;
+		start_scan(node, st);
+		if (st->no_rows)
 			return slot;
 	}
 
@@ -925,7 +989,8 @@ restReScanForeignScan(ForeignScanState *node)
 	RestScanState *st = (RestScanState *) node->fdw_state;
 
 	if (bms_overlap(node->ss.ps.chgParam, st->param_ids) || !st->started ||
-		st->no_rows || !st->pager.done || st->pager.pages > 1)
+		st->no_rows || !st->pager.done || st->pager.pages > 1 ||
+		st->nvalues > 1)
 	{
 		st->started = false;
 		st->rows = NULL;
@@ -977,6 +1042,9 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 				appendStringInfoString(&buf, ", ");
 			if (pp->placeholder)
 				appendStringInfo(&buf, "{%s}=%s", pp->name, value);
+			else if (pp->per_value)
+				appendStringInfo(&buf, "%s IN %s (one request per value)",
+								 pp->name, value);
 			else if (pp->is_in)
 				appendStringInfo(&buf, "%s IN %s%s", pp->name, value,
 								 pp->in_comma ? " (comma-joined)" : "");

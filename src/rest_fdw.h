@@ -307,6 +307,7 @@ extern const char *rest_auth_method_name(RestAuthMethod method);
 extern const char *rest_paging_name(RestPagingStyle style);
 extern const char *rest_quote_ident(const char *ident);
 extern void rest_require_base_url(RestConnOptions *conn);
+extern bool rest_has_dot_segment(const char *path);
 extern List *rest_parse_endpoints(const char *value, const char *rows_path,
 								  const char **problem);
 extern bool rest_has_control_chars(const char *s);
@@ -401,6 +402,8 @@ typedef struct RestPushedParam
 	bool		is_in;			/* column IN (...): the value is an array */
 	bool		in_comma;		/* IN values comma-joined */
 	bool		placeholder;	/* fills {name} in the endpoint */
+	bool		per_value;		/* IN on a virtual column: one request per
+								 * value, sent as the = parameter */
 	int			expr_index;		/* position of the value in fdw_exprs */
 	char	   *name;			/* parameter name, or placeholder column */
 } RestPushedParam;
@@ -416,6 +419,9 @@ extern int	rest_choose_endpoint(List *endpoints, List *pushed);
 extern void rest_check_placeholders(const char *endpoint, TupleDesc tupdesc,
 									const char *relname);
 extern char *rest_format_value(Datum value, Oid typid);
+extern bool rest_pushed_needs_recheck(const RestPushedParam *pp,
+									  const RestColumnOptions *col,
+									  Oid coltype, Oid valuetype, bool exact);
 
 /* in config.c */
 
