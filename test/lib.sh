@@ -40,19 +40,25 @@ start_test_api()
 	export REST_TEST_ISSUED_TOKENS="$work/issued_tokens"
 	test/start-api-server.sh "$work"
 	API_PID=$(cat "$work/api.pid")
-	# REST config files for IMPORT FOREIGN SCHEMA: the server process reads
-	# them, and the tests write more, so the cluster's owner owns the copy
+	make_config_dir
+	trap 'kill "$API_PID" 2>/dev/null || true; rm -rf "'"$work"'" "'"$REST_TEST_CONFIG_DIR"'"' EXIT
+	export REST_TEST_PORT=$(cat "$work/port")
+	export REST_TEST_TLS_PORT=$(cat "$work/tls_port")
+	export REST_TEST_CA_FILE="$work/ca.pem"
+	export REST_TEST_BLACKHOLE_PORT=$(cat "$work/blackhole_port")
+}
+
+# REST config files for IMPORT FOREIGN SCHEMA: the server process reads
+# them, and the tests write more, so the cluster's owner owns the copy.
+# Sets REST_TEST_CONFIG_DIR to a new copy of test/config.
+make_config_dir()
+{
 	REST_TEST_CONFIG_DIR=$(mktemp -d /tmp/rest_fdw_config.XXXXXX)
 	export REST_TEST_CONFIG_DIR
 	cp test/config/*.json "$REST_TEST_CONFIG_DIR"/
 	chmod 755 "$REST_TEST_CONFIG_DIR"
 	chmod 644 "$REST_TEST_CONFIG_DIR"/*.json
 	if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$REST_TEST_CONFIG_DIR"; fi
-	trap 'kill "$API_PID" 2>/dev/null || true; rm -rf "'"$work"'" "'"$REST_TEST_CONFIG_DIR"'"' EXIT
-	export REST_TEST_PORT=$(cat "$work/port")
-	export REST_TEST_TLS_PORT=$(cat "$work/tls_port")
-	export REST_TEST_CA_FILE="$work/ca.pem"
-	export REST_TEST_BLACKHOLE_PORT=$(cat "$work/blackhole_port")
 }
 
 # The PostgreSQL major version, after removing a throwaway cluster that an
