@@ -29,9 +29,10 @@
  * A hostile sample must not cost more than its size: paths are found in a
  * hash table and names made unique with another (no list scans), the
  * parser's copies of keys and scalars are freed as soon as they are read,
- * every callback checks for interrupts, and a sample is refused when its
- * rows hold more keys than a table can have columns
- * (MaxHeapAttributeNumber).  A key whose json_path would be longer than
+ * every callback checks for interrupts, and a sample is refused when it
+ * gives more columns than a table can have (MaxHeapAttributeNumber), or,
+ * as soon as it is seen, when its rows hold more than SAMPLE_MAX_PATHS
+ * distinct paths.  A key whose json_path would be longer than
  * SAMPLE_MAX_PATH_LEN is skipped with a NOTICE, like keys a json_path
  * cannot name, so the paths kept take at most SAMPLE_MAX_PATHS times that.
  *
