@@ -193,6 +193,7 @@ create_statement(RestImportTable *t, const char *server)
 		RestImportColumn *c = (RestImportColumn *) lfirst(lc);
 		int			op;
 
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfo(&buf, "  %s %s", quote_identifier(c->name), c->type);
 		first = true;
 		appendStringInfoString(&buf, " OPTIONS (");
@@ -309,6 +310,7 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 	{
 		RestImportTable *t = (RestImportTable *) lfirst(lc);
 
+		CHECK_FOR_INTERRUPTS();
 		if (!wanted(stmt, t->name))
 			continue;
 		if (t->columns == NIL)

@@ -21,6 +21,13 @@
  * read when the field (or array element) starts.  The rare strings that
  * hold escapes are de-escaped by the same lexer when they are used.
  *
+ * The values are stored sparsely: a row keeps only the values present in
+ * it, each tagged with its slot (one slot per distinct json_path of the
+ * needed columns), so a page takes memory in proportion to its body, not
+ * to rows x columns: 300,000 rows "{}" need no more than their row
+ * boundaries, whether the table has 3 columns or 1,600.  A key repeated in
+ * a row overwrites its value, as before (the last one wins).
+ *
  * rest_rowset_store then converts one row's values: text, Booleans and
  * integers directly (exactly as their input functions would), every other
  * type with its input function.  A value that does not convert is
@@ -70,17 +77,37 @@ typedef struct RestValue
 {
 	const char *ptr;
 	int32		len;
-	uint8		kind;			/* RestValueKind; 16 bytes in all */
+	uint8		kind;			/* RestValueKind */
 	bool		escaped;
+	uint16		slot;			/* in a row set: whose value; 16 bytes in all */
 } RestValue;
 
+/* A missing value: SQL NULL */
+static const RestValue missing_value = {NULL, 0, RV_MISSING, false, 0};
+
+/*
+ * The rows of a page.  Row r's values are values[row_end[r - 1] ..
+ * row_end[r] - 1] (from 0 for the first row), at most one per slot, in the
+ * order they appeared.  slot_index[s] is the index in values of slot s's
+ * value in the row being built or read, when it lies in that row's range
+ * (an index left from another row lies outside it, so the array is never
+ * cleared).  Values are counted in int32: a body is at most 1 GB, and each
+ * value takes at least two of its bytes.
+ */
 struct RestRowSet
 {
 	int			ncols;
-	int			stride;			/* values per row: Max(ncols, 1) */
+	int			nslots;			/* distinct json_paths of the columns */
+	int		   *col_slot;		/* ncols: the slot of each column */
+	int32	   *slot_index;		/* nslots: see above */
 	int64		nrows;
 	int64		maxrows;
-	RestValue  *values;			/* nrows * stride, row by row */
+	int32	   *row_end;		/* nrows: end of each row's values */
+	RestValue  *values;			/* nvalues, row by row */
+	int32		nvalues;
+	int32		maxvalues;
+	int32		cur_start;		/* range of the row selected by select_row */
+	int32		cur_end;
 	int			nmeta;
 	char	  **meta;			/* values at the metadata paths, or NULL */
 	bool	   *meta_true;		/* ... which were JSON true */
@@ -98,6 +125,7 @@ typedef struct PathNode
 	int			ncols;
 	struct PathNode **children;
 	int			nchildren;
+	int			slot;			/* the row set slot of its value, when ncols > 0 */
 	/* in the trie of top-level paths only: */
 	bool		is_rows;		/* the rows_path array */
 	bool		on_rows_path;	/* an object on the way to it */
@@ -141,7 +169,8 @@ typedef struct ParseState
 	int			nframes;
 	int			maxframes;
 
-	RestValue  *row;			/* the row being filled */
+	bool		in_row;			/* a row is being filled */
+	int32		row_start;		/* its first value in rs->values */
 	RestRowSet *rs;
 } ParseState;
 
@@ -150,7 +179,7 @@ static PathNode *add_path(PathNode *root, const char *path,
 						  bool mark_on_rows_path);
 static PathNode *build_top_trie(const char *rows_path, const char **meta_paths,
 								int nmeta);
-static PathNode *build_trie(RestColumn *cols, int ncols);
+static PathNode *build_trie(RestColumn *cols, int ncols, RestRowSet *rs);
 static PathNode *find_child(PathNode *node, const char *key, int keylen);
 static void push_frame(ParseState *ps, Role role, PathNode *node,
 					   bool capture);
@@ -361,23 +390,38 @@ build_top_trie(const char *rows_path, const char **meta_paths, int nmeta)
 	return top;
 }
 
-/* The trie of the needed columns' json_paths */
+/*
+ * The trie of the needed columns' json_paths; gives each distinct path a
+ * slot of rs (columns with the same json_path share it).
+ */
 static PathNode *
-build_trie(RestColumn *cols, int ncols)
+build_trie(RestColumn *cols, int ncols, RestRowSet *rs)
 {
 	PathNode   *root = palloc0(sizeof(PathNode));
 	int			i;
 
 	root->meta = -1;
+	rs->col_slot = palloc(sizeof(int) * Max(ncols, 1));
+	rs->nslots = 0;
 	for (i = 0; i < ncols; i++)
 	{
 		PathNode   *node = add_path(root, cols[i].json_path, false);
 
+		if (node->ncols == 0)
+		{
+			if (rs->nslots > PG_UINT16_MAX)
+				elog(ERROR, "too many columns: %d", ncols);
+			node->slot = rs->nslots++;
+		}
 		node->cols = node->ncols == 0
 			? palloc(sizeof(int))
 			: repalloc(node->cols, sizeof(int) * (node->ncols + 1));
 		node->cols[node->ncols++] = i;
+		rs->col_slot[i] = node->slot;
 	}
+	rs->slot_index = palloc(sizeof(int32) * Max(rs->nslots, 1));
+	for (i = 0; i < rs->nslots; i++)
+		rs->slot_index[i] = -1;
 	return root;
 }
 
@@ -392,7 +436,7 @@ rows_error_callback(void *arg)
 {
 	RowsErrorContext *ctx = (RowsErrorContext *) arg;
 
-	if (ctx->ps->row != NULL)
+	if (ctx->ps->in_row)
 		errcontext("row %lld of the response to GET %s",
 				   (long long) ctx->ps->rs->nrows + 1, ctx->display_url);
 	else
@@ -439,10 +483,10 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 
 	memset(&ps, 0, sizeof(ps));
 	ps.input = text;
-	ps.root = build_trie(cols, ncols);
+	ps.rs = palloc0(sizeof(RestRowSet));
+	ps.root = build_trie(cols, ncols, ps.rs);
 	ps.ncols = ncols;
 	ps.rows_path_text = rows_path;
-	ps.rs = palloc0(sizeof(RestRowSet));
 	ps.rs->nmeta = nmeta;
 	ps.rs->meta = palloc0(sizeof(char *) * Max(nmeta, 1));
 	ps.rs->meta_true = palloc0(sizeof(bool) * Max(nmeta, 1));
@@ -460,9 +504,11 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	ps.maxframes = 16;
 	ps.frames = palloc(sizeof(Frame) * ps.maxframes);
 	ps.rs->ncols = ncols;
-	ps.rs->stride = Max(ncols, 1);
 	ps.rs->maxrows = 64;
-	ps.rs->values = palloc(sizeof(RestValue) * ps.rs->stride * ps.rs->maxrows);
+	ps.rs->row_end = palloc(sizeof(int32) * ps.rs->maxrows);
+	ps.rs->maxvalues = 256;
+	ps.rs->values = palloc(sizeof(RestValue) * ps.rs->maxvalues);
+	ps.rs->cur_start = ps.rs->cur_end = 0;
 
 	ps.lex = rest_make_json_lexer(text, textlen, false);
 
@@ -485,7 +531,7 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	rc = pg_parse_json(ps.lex, &sem);
 	if (rc != JSON_SUCCESS)
 	{
-		ps.row = NULL;
+		ps.in_row = false;
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("response is not valid JSON"),
@@ -538,49 +584,66 @@ push_frame(ParseState *ps, Role role, PathNode *node, bool capture)
 }
 
 /*
- * Give every column whose json_path ends at node this value: len bytes at
- * ptr (for a string, its content between the quotes).
+ * The value of the columns whose json_path ends at node (node->ncols > 0)
+ * in the row being filled: len bytes at ptr (for a string, its content
+ * between the quotes).  Replaces the value a repeated key gave before.
  */
 static void
 store_value(ParseState *ps, PathNode *node, const char *ptr, int len,
 			RestValueKind kind)
 {
-	int			i;
+	RestRowSet *rs = ps->rs;
+	int32		idx;
+	RestValue  *v;
 
-	if (ps->row == NULL)
+	if (!ps->in_row)
 		return;
-	for (i = 0; i < node->ncols; i++)
+	idx = rs->slot_index[node->slot];
+	if (idx < ps->row_start)
 	{
-		RestValue  *v = &ps->row[node->cols[i]];
-
-		v->ptr = ptr;
-		v->len = len;
-		v->kind = kind;
-		v->escaped = kind == RV_STRING && memchr(ptr, '\\', len) != NULL;
+		if (rs->nvalues == rs->maxvalues)
+		{
+			/* unreachable for a body under 1 GB; keeps the int32 counts safe */
+			if (rs->maxvalues > PG_INT32_MAX / 2)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("response has too many values")));
+			rs->maxvalues *= 2;
+			rs->values = repalloc_huge(rs->values,
+									   sizeof(RestValue) * (Size) rs->maxvalues);
+		}
+		idx = rs->nvalues++;
+		rs->slot_index[node->slot] = idx;
 	}
+	v = &rs->values[idx];
+	v->ptr = ptr;
+	v->len = len;
+	v->kind = kind;
+	v->escaped = kind == RV_STRING && memchr(ptr, '\\', len) != NULL;
+	v->slot = (uint16) node->slot;
 }
 
 static void
 emit_row(ParseState *ps)
-{
-	ps->rs->nrows++;
-	ps->row = NULL;
-}
-
-/* A new row's values, all missing, at the end of the flat array */
-static void
-begin_row(ParseState *ps)
 {
 	RestRowSet *rs = ps->rs;
 
 	if (rs->nrows == rs->maxrows)
 	{
 		rs->maxrows *= 2;
-		rs->values = repalloc_huge(rs->values,
-								   sizeof(RestValue) * rs->stride * rs->maxrows);
+		rs->row_end = repalloc_huge(rs->row_end,
+									sizeof(int32) * (Size) rs->maxrows);
 	}
-	ps->row = &rs->values[rs->nrows * rs->stride];
-	memset(ps->row, 0, sizeof(RestValue) * rs->stride);
+	rs->row_end[rs->nrows++] = rs->nvalues;
+	ps->in_row = false;
+}
+
+/* A new row, with no value yet, after the values of the rows before it */
+static void
+begin_row(ParseState *ps)
+{
+	ps->in_row = true;
+	ps->row_start = ps->rs->nvalues;
 }
 
 /* The role a new value takes, consumed as it starts. */
@@ -598,7 +661,7 @@ take_pending(ParseState *ps, PathNode **node)
 static void
 not_an_object_row(ParseState *ps, const char *what)
 {
-	ps->row = NULL;
+	ps->in_row = false;
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 			 errmsg("row %lld of the response is %s, not a JSON object",
@@ -800,6 +863,7 @@ sem_field_start(void *state, char *fname, bool isnull)
 	int			keylen;
 	bool		escaped;
 
+	CHECK_FOR_INTERRUPTS();
 	if (f->role != ROLE_PATH && f->role != ROLE_ROW && f->role != ROLE_NODE)
 		SEM_ACTION_DONE;
 	if (!is_value_token(t))
@@ -863,6 +927,7 @@ sem_element_start(void *state, bool isnull)
 	Frame	   *f = &ps->frames[ps->nframes - 1];
 	JsonTokenType t = ps->lex->token_type;
 
+	CHECK_FOR_INTERRUPTS();
 	if (f->role == ROLE_ROWS && is_value_token(t))
 	{
 		if (t == JSON_TOKEN_OBJECT_START || t == JSON_TOKEN_ARRAY_START)
@@ -877,6 +942,33 @@ int64
 rest_rowset_count(RestRowSet *rs)
 {
 	return rs->nrows;
+}
+
+/*
+ * Make row rowno the one row_column reads: point the slots of its values
+ * at them.  Costs the number of values in the row, not the columns.
+ */
+static void
+select_row(RestRowSet *rs, int64 rowno)
+{
+	int32		i;
+
+	Assert(rowno >= 0 && rowno < rs->nrows);
+	rs->cur_start = rowno == 0 ? 0 : rs->row_end[rowno - 1];
+	rs->cur_end = rs->row_end[rowno];
+	for (i = rs->cur_start; i < rs->cur_end; i++)
+		rs->slot_index[rs->values[i].slot] = i;
+}
+
+/* The value of column col in the row select_row chose (maybe missing) */
+static inline const RestValue *
+row_column(RestRowSet *rs, int col)
+{
+	int32		idx = rs->slot_index[rs->col_slot[col]];
+
+	if (idx >= rs->cur_start && idx < rs->cur_end)
+		return &rs->values[idx];
+	return &missing_value;
 }
 
 /*
@@ -966,12 +1058,12 @@ arr_scalar(void *state, char *token, JsonTokenType tokentype)
 	SEM_ACTION_DONE;
 }
 
-static Datum convert_value(RestRowSet *rs, RestColumn *c, RestValue *v,
+static Datum convert_value(RestRowSet *rs, RestColumn *c, const RestValue *v,
 						   bool element);
 
 /* A one-dimensional PostgreSQL array from the JSON text of an array. */
 static Datum
-json_array_to_datum(RestRowSet *rs, RestColumn *c, RestValue *v)
+json_array_to_datum(RestRowSet *rs, RestColumn *c, const RestValue *v)
 {
 	ArrayParseState as;
 	JsonSemAction sem;
@@ -1023,7 +1115,7 @@ json_array_to_datum(RestRowSet *rs, RestColumn *c, RestValue *v)
  * strings de-escaped, everything else as its JSON text.
  */
 static char *
-value_cstring(RestRowSet *rs, RestValue *v)
+value_cstring(RestRowSet *rs, const RestValue *v)
 {
 	const char *ptr = v->ptr;
 	int			len = v->len;
@@ -1046,7 +1138,7 @@ value_cstring(RestRowSet *rs, RestValue *v)
  * function.
  */
 static Datum
-convert_value(RestRowSet *rs, RestColumn *c, RestValue *v, bool element)
+convert_value(RestRowSet *rs, RestColumn *c, const RestValue *v, bool element)
 {
 	Oid			typid = element ? c->elemtypid : c->typid;
 	FmgrInfo   *infunc = element ? &c->eleminfunc : &c->infunc;
@@ -1116,15 +1208,16 @@ rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols, int ncols,
 				  Datum *values, bool *nulls, int64 global_rowno,
 				  const char *relname)
 {
-	RestValue  *row = &rs->values[rowno * rs->stride];
 	MemoryContext oldcxt = CurrentMemoryContext;
 	volatile int i = 0;
 
+	Assert(ncols == rs->ncols);
+	select_row(rs, rowno);
 	PG_TRY();
 	{
 		for (i = 0; i < ncols; i++)
 		{
-			RestValue  *v = &row[i];
+			const RestValue *v = row_column(rs, i);
 			int			att = cols[i].attnum - 1;
 
 			if (v->kind == RV_MISSING || v->kind == RV_NULL)
@@ -1141,7 +1234,7 @@ rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols, int ncols,
 	{
 		ErrorData  *edata;
 		RestColumn *c = &cols[i];
-		RestValue  *v = &row[i];
+		const RestValue *v = row_column(rs, i);
 
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();

@@ -26,15 +26,58 @@
  * lower-case identifiers (rest_sql_identifier), made unique; the JSON path
  * is kept in the json_path option.
  *
+ * A hostile sample must not cost more than its size: paths are found in a
+ * hash table and names made unique with another (no list scans), the
+ * parser's copies of keys and scalars are freed as soon as they are read,
+ * every callback checks for interrupts, and a sample is refused when it
+ * gives more columns than a table can have (MaxHeapAttributeNumber), or,
+ * as soon as it is seen, when its rows hold more than SAMPLE_MAX_PATHS
+ * distinct paths.  A key whose json_path would be longer than
+ * SAMPLE_MAX_PATH_LEN is skipped with a NOTICE, like keys a json_path
+ * cannot name, so the paths kept take at most SAMPLE_MAX_PATHS times that.
+ *
  *-------------------------------------------------------------------------
  */
 #include "rest_fdw.h"
 
 #include <limits.h>
 
+#include "access/htup_details.h"
+#include "common/hashfn.h"
 #include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
+
+/* Distinct paths (leaves and objects) a sample may hold while it is read */
+#define SAMPLE_MAX_PATHS	(2 * MaxHeapAttributeNumber)
+/* Longest json_path of a sampled column, in bytes */
+#define SAMPLE_MAX_PATH_LEN	1024
+
+/*
+ * A hash table of C strings, each with an int: the column of a path, or
+ * the next suffix to try for a name (lib/simplehash.h).
+ */
+typedef struct StrEntry
+{
+	const char *key;
+	int			value;
+	uint32		hash;
+	char		status;
+} StrEntry;
+
+#define SH_PREFIX		strmap
+#define SH_ELEMENT_TYPE	StrEntry
+#define SH_KEY_TYPE		const char *
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, k)	hash_bytes((const unsigned char *) (k), strlen(k))
+#define SH_EQUAL(tb, a, b)	(strcmp(a, b) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a)	((a)->hash)
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 /* Kinds of values seen at a path (bit mask) */
 #define K_INT		0x0001		/* integer within bigint */
@@ -52,6 +95,7 @@
 typedef struct SampleCol
 {
 	char	   *path;			/* dotted path inside a row */
+	int			parent;			/* the object it is in, or -1 */
 	int			kinds;			/* of scalar values */
 	int			elem_kinds;		/* of scalar array elements */
 	bool		object;			/* seen as an object */
@@ -72,8 +116,8 @@ typedef enum SRole
 typedef struct SFrame
 {
 	SRole		role;
-	char	   *prefix;			/* S_ROW: path of this object, "" for a row */
-	int			col;			/* S_ARRAY: its column */
+	int			col;			/* S_ROW: this object's column, -1 for a
+								 * row; S_ARRAY: its column */
 	int			matched;		/* S_OUTSIDE: rows_path keys matched */
 } SFrame;
 
@@ -88,8 +132,10 @@ typedef struct SampleState
 	bool		scalar_rows;	/* a row was not an object */
 
 	/* the value about to start */
-	char	   *pending_path;	/* inside a row: its path */
+	char	   *pending_path;	/* inside a row: its path (in pathbuf) */
+	int			pending_parent; /* ... and the column of its object */
 	int			pending_matched;	/* outside: rows_path keys matched, or -1 */
+	StringInfoData pathbuf;
 
 	SFrame	   *frames;
 	int			nframes;
@@ -98,7 +144,9 @@ typedef struct SampleState
 	SampleCol  *cols;
 	int			ncols;
 	int			maxcols;
+	strmap_hash *col_of;		/* path -> index in cols */
 	List	   *skipped;		/* keys that cannot be a json_path */
+	bool		skipped_long;	/* keys whose path is too long */
 } SampleState;
 
 /* State of the search for the rows of a document without rows_path */
@@ -112,28 +160,41 @@ typedef struct DetectState
 	bool		arr[4];			/* is the value at depth an array */
 } DetectState;
 
-static SampleCol *
-col_for(SampleState *ss, const char *path)
-{
-	int			i;
+static void too_many_columns(const char *detail) pg_attribute_noreturn();
 
-	for (i = 0; i < ss->ncols; i++)
-	{
-		if (strcmp(ss->cols[i].path, path) == 0)
-			return &ss->cols[i];
-	}
+/*
+ * The column of a path inside the rows (in the object of column parent, -1
+ * for a row itself), added when new; path is copied.
+ */
+static SampleCol *
+col_for(SampleState *ss, const char *path, int parent)
+{
+	StrEntry   *e;
+	bool		found;
+	SampleCol  *c;
+
+	e = strmap_insert(ss->col_of, path, &found);
+	if (found)
+		return &ss->cols[e->value];
+	if (ss->ncols >= SAMPLE_MAX_PATHS)
+		too_many_columns(psprintf("The rows sampled hold more than %d distinct keys.",
+								  SAMPLE_MAX_PATHS));
 	if (ss->ncols == ss->maxcols)
 	{
 		ss->maxcols *= 2;
 		ss->cols = repalloc(ss->cols, sizeof(SampleCol) * ss->maxcols);
 	}
-	memset(&ss->cols[ss->ncols], 0, sizeof(SampleCol));
-	ss->cols[ss->ncols].path = pstrdup(path);
-	return &ss->cols[ss->ncols++];
+	c = &ss->cols[ss->ncols];
+	memset(c, 0, sizeof(SampleCol));
+	c->path = pstrdup(path);
+	c->parent = parent;
+	e->key = c->path;			/* the table keeps the copy */
+	e->value = ss->ncols++;
+	return c;
 }
 
 static void
-push(SampleState *ss, SRole role, char *prefix, int col, int matched)
+push(SampleState *ss, SRole role, int col, int matched)
 {
 	SFrame	   *f;
 
@@ -144,7 +205,6 @@ push(SampleState *ss, SRole role, char *prefix, int col, int matched)
 	}
 	f = &ss->frames[ss->nframes++];
 	f->role = role;
-	f->prefix = prefix;
 	f->col = col;
 	f->matched = matched;
 }
@@ -296,6 +356,7 @@ value_start(SampleState *ss, bool is_object, bool is_array)
 	SFrame	   *f = top_frame(ss);
 	char	   *path = ss->pending_path;
 
+	CHECK_FOR_INTERRUPTS();
 	ss->pending_path = NULL;
 
 	if (f == NULL || f->role == S_OUTSIDE)
@@ -307,21 +368,21 @@ value_start(SampleState *ss, bool is_object, bool is_array)
 			/* the value at rows_path (or the top without one) */
 			ss->found_rows = true;
 			if (is_array)
-				push(ss, S_ROWS, NULL, -1, 0);
+				push(ss, S_ROWS, -1, 0);
 			else if (is_object && ss->nkeys == 0)
 			{
 				/* a single object at the top is one row */
 				ss->rows++;
-				push(ss, S_ROW, "", -1, 0);
+				push(ss, S_ROW, -1, 0);
 			}
 			else if (is_object)
-				push(ss, S_SKIP, NULL, -1, 0);	/* reported by the caller */
+				push(ss, S_SKIP, -1, 0);	/* reported by the caller */
 			return;
 		}
 		if (is_object && matched >= 0)
-			push(ss, S_OUTSIDE, NULL, -1, matched);	/* on the way to rows_path */
+			push(ss, S_OUTSIDE, -1, matched);	/* on the way to rows_path */
 		else if (is_object || is_array)
-			push(ss, S_SKIP, NULL, -1, 0);
+			push(ss, S_SKIP, -1, 0);
 		return;
 	}
 
@@ -331,17 +392,17 @@ value_start(SampleState *ss, bool is_object, bool is_array)
 			if (ss->rows >= ss->max_rows)
 			{
 				if (is_object || is_array)
-					push(ss, S_SKIP, NULL, -1, 0);
+					push(ss, S_SKIP, -1, 0);
 				return;
 			}
 			ss->rows++;
 			if (is_object)
-				push(ss, S_ROW, "", -1, 0);
+				push(ss, S_ROW, -1, 0);
 			else
 			{
 				ss->scalar_rows = true;
 				if (is_array)
-					push(ss, S_SKIP, NULL, -1, 0);
+					push(ss, S_SKIP, -1, 0);
 			}
 			return;
 
@@ -352,19 +413,19 @@ value_start(SampleState *ss, bool is_object, bool is_array)
 				if (path == NULL)	/* a key that cannot be a json_path */
 				{
 					if (is_object || is_array)
-						push(ss, S_SKIP, NULL, -1, 0);
+						push(ss, S_SKIP, -1, 0);
 					return;
 				}
-				c = col_for(ss, path);
+				c = col_for(ss, path, ss->pending_parent);
 				if (is_object)
 				{
 					c->object = true;
-					push(ss, S_ROW, path, -1, 0);
+					push(ss, S_ROW, (int) (c - ss->cols), 0);
 				}
 				else if (is_array)
 				{
 					c->array = true;
-					push(ss, S_ARRAY, NULL, (int) (c - ss->cols), 0);
+					push(ss, S_ARRAY, (int) (c - ss->cols), 0);
 				}
 				return;
 			}
@@ -373,13 +434,13 @@ value_start(SampleState *ss, bool is_object, bool is_array)
 			if (is_object || is_array)
 			{
 				ss->cols[f->col].array_json = true;
-				push(ss, S_SKIP, NULL, -1, 0);
+				push(ss, S_SKIP, -1, 0);
 			}
 			return;
 
 		default:
 			if (is_object || is_array)
-				push(ss, S_SKIP, NULL, -1, 0);
+				push(ss, S_SKIP, -1, 0);
 			return;
 	}
 }
@@ -414,19 +475,22 @@ s_field_start(void *state, char *fname, bool isnull)
 	SampleState *ss = (SampleState *) state;
 	SFrame	   *f = top_frame(ss);
 
+	CHECK_FOR_INTERRUPTS();
 	ss->pending_path = NULL;
 	ss->pending_matched = -1;
 	if (f == NULL)
-		SEM_ACTION_DONE;
-	if (f->role == S_OUTSIDE)
+	{
+		/* not reached: a field is inside an object */
+	}
+	else if (f->role == S_OUTSIDE)
 	{
 		if (f->matched < ss->nkeys && strcmp(fname, ss->keys[f->matched]) == 0)
 			ss->pending_matched = f->matched + 1;
 	}
 	else if (f->role == S_ROW)
 	{
-		if (*f->prefix)
-			col_for(ss, f->prefix)->has_children = true;
+		if (f->col >= 0)
+			ss->cols[f->col].has_children = true;
 		if (*fname == '\0' || rest_has_control_chars(fname))
 		{
 			if (ss->skipped == NIL)
@@ -434,15 +498,23 @@ s_field_start(void *state, char *fname, bool isnull)
 		}
 		else
 		{
-			StringInfoData buf;
-
-			initStringInfo(&buf);
-			if (*f->prefix)
-				appendStringInfo(&buf, "%s.", f->prefix);
-			rest_append_json_key(&buf, fname);
-			ss->pending_path = buf.data;
+			/* the path, in a buffer reused for every field */
+			resetStringInfo(&ss->pathbuf);
+			if (f->col >= 0)
+				appendStringInfo(&ss->pathbuf, "%s.", ss->cols[f->col].path);
+			rest_append_json_key(&ss->pathbuf, fname);
+			if (ss->pathbuf.len > SAMPLE_MAX_PATH_LEN)
+				ss->skipped_long = true;
+			else
+			{
+				ss->pending_path = ss->pathbuf.data;
+				ss->pending_parent = f->col;
+			}
 		}
 	}
+	/* the parser's copy is ours: free it, the document holds many */
+	if (fname)
+		pfree(fname);
 	SEM_ACTION_DONE;
 }
 
@@ -453,11 +525,14 @@ s_scalar(void *state, char *token, JsonTokenType tokentype)
 	SFrame	   *f = top_frame(ss);
 	char	   *path = ss->pending_path;
 
+	CHECK_FOR_INTERRUPTS();
 	ss->pending_path = NULL;
 	if (f == NULL)
-		SEM_ACTION_DONE;
-	if (f->role == S_ROW && path != NULL)
-		col_for(ss, path)->kinds |= scalar_kind(token, tokentype);
+	{
+		/* a scalar document: reported by the caller */
+	}
+	else if (f->role == S_ROW && path != NULL)
+		col_for(ss, path, ss->pending_parent)->kinds |= scalar_kind(token, tokentype);
 	else if (f->role == S_ARRAY)
 		ss->cols[f->col].elem_kinds |= scalar_kind(token, tokentype);
 	else if (f->role == S_ROWS && ss->rows < ss->max_rows)
@@ -465,6 +540,9 @@ s_scalar(void *state, char *token, JsonTokenType tokentype)
 		ss->rows++;
 		ss->scalar_rows = true;
 	}
+	/* the parser's copy is ours */
+	if (token)
+		pfree(token);
 	SEM_ACTION_DONE;
 }
 
@@ -477,6 +555,8 @@ static void
 detect_value(DetectState *ds, bool is_object, bool is_array)
 {
 	int			d = ds->depth;
+
+	CHECK_FOR_INTERRUPTS();
 
 	/* the first element of an array at depth 1 or 2 is an object */
 	if (d >= 1 && d <= 3 && ds->arr[d - 1] && ds->first_elem[d - 1] && is_object)
@@ -529,14 +609,25 @@ d_field_start(void *state, char *fname, bool isnull)
 {
 	DetectState *ds = (DetectState *) state;
 
+	CHECK_FOR_INTERRUPTS();
 	if (ds->depth >= 1 && ds->depth <= 2)
 	{
-		StringInfoData buf;
+		/* the key replaces the one before it at this depth */
+		if (ds->path[ds->depth])
+			pfree(ds->path[ds->depth]);
+		ds->path[ds->depth] = NULL;
+		if (*fname && !rest_has_control_chars(fname))
+		{
+			StringInfoData buf;
 
-		initStringInfo(&buf);
-		rest_append_json_key(&buf, fname);
-		ds->path[ds->depth] = *fname && !rest_has_control_chars(fname) ? buf.data : NULL;
+			initStringInfo(&buf);
+			rest_append_json_key(&buf, fname);
+			ds->path[ds->depth] = buf.data;
+		}
 	}
+	/* the parser's copy is ours */
+	if (fname)
+		pfree(fname);
 	SEM_ACTION_DONE;
 }
 
@@ -544,6 +635,8 @@ static SEM_ACTION_RESULT
 d_scalar(void *state, char *token, JsonTokenType tokentype)
 {
 	detect_value((DetectState *) state, false, false);
+	if (token)
+		pfree(token);
 	SEM_ACTION_DONE;
 }
 
@@ -567,6 +660,65 @@ parse_or_error(const char *text, size_t len, JsonSemAction *sem,
 						   json_errdetail(rc, lex),
 						   rest_shorten(text, len, 100)),
 				 errcontext("response to GET %s", display_url)));
+}
+
+/*
+ * The sample gives more columns than a table can have: an error, with
+ * detail saying how many.
+ */
+static void
+too_many_columns(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_TOO_MANY_COLUMNS),
+			 errmsg("sample gives more columns than a table can have"),
+			 errdetail("%s A table can have at most %d columns.",
+					   detail, MaxHeapAttributeNumber),
+			 errhint("Sample fewer rows with the option sample_rows, or describe the columns in a REST config file.")));
+}
+
+/*
+ * name, or name_2, name_3 ... when it is already in names, clipped to fit
+ * NAMEDATALEN, as rest_unique_name makes them; the result is added to
+ * names.  Each entry keeps the next suffix to try for its name, so n equal
+ * names cost about n lookups in all, not n^2 comparisons.
+ */
+static char *
+unique_name(strmap_hash *names, const char *name)
+{
+	StrEntry   *e;
+	bool		found;
+	int			n;
+
+	e = strmap_insert(names, name, &found);
+	if (!found)
+	{
+		e->key = pstrdup(name);
+		e->value = 2;
+		return (char *) e->key;
+	}
+	for (n = e->value;; n++)
+	{
+		char		suffix[16];
+		int			keep;
+		char	   *candidate;
+		StrEntry   *c;
+
+		CHECK_FOR_INTERRUPTS();
+		snprintf(suffix, sizeof(suffix), "_%d", n);
+		keep = pg_mbcliplen(name, strlen(name),
+							NAMEDATALEN - 1 - (int) strlen(suffix));
+		candidate = psprintf("%.*s%s", keep, name, suffix);
+		c = strmap_insert(names, candidate, &found);
+		if (!found)
+		{
+			c->value = 2;
+			/* the insert may have moved the entries: find name again */
+			strmap_lookup(names, name)->value = n + 1;
+			return candidate;
+		}
+		pfree(candidate);
+	}
 }
 
 /* The SQL type for what was seen at a path */
@@ -613,7 +765,8 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	size_t		textlen = len;
 	const char *rows_path = table->sample_rows_path;
 	List	   *result = NIL;
-	List	   *taken = NIL;
+	strmap_hash *names;
+	ListCell   *lc;
 	int			i;
 
 	if (GetDatabaseEncoding() == PG_UTF8)
@@ -657,6 +810,8 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	ss.frames = palloc(sizeof(SFrame) * ss.maxframes);
 	ss.maxcols = 16;
 	ss.cols = palloc(sizeof(SampleCol) * ss.maxcols);
+	ss.col_of = strmap_create(CurrentMemoryContext, 64, NULL);
+	initStringInfo(&ss.pathbuf);
 	ss.pending_matched = 0;
 	if (rows_path)
 		ss.keys = rest_split_json_path(rows_path, &ss.nkeys);
@@ -694,6 +849,10 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 		ereport(NOTICE,
 				(errmsg("empty keys and keys with control characters of the rows of %s are skipped: a json_path cannot name them",
 						table->source)));
+	if (ss.skipped_long)
+		ereport(NOTICE,
+				(errmsg("keys of the rows of %s whose json_path would be longer than %d bytes are skipped",
+						table->source, SAMPLE_MAX_PATH_LEN)));
 
 	for (i = 0; i < ss.ncols; i++)
 	{
@@ -703,14 +862,14 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 		int			j;
 		bool		inside_json = false;
 
+		CHECK_FOR_INTERRUPTS();
+
 		/* a column inside one kept as jsonb has no column of its own */
-		for (j = 0; j < i; j++)
+		for (j = c->parent; j >= 0; j = ss.cols[j].parent)
 		{
 			SampleCol  *o = &ss.cols[j];
-			size_t		olen = strlen(o->path);
 
-			if (o->object && (o->kinds || o->array || !o->has_children) &&
-				strncmp(c->path, o->path, olen) == 0 && c->path[olen] == '.')
+			if (o->object && (o->kinds || o->array || !o->has_children))
 				inside_json = true;
 		}
 		if (inside_json)
@@ -728,8 +887,20 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 		ic = palloc0(sizeof(RestImportColumn));
 		ic->json_path = c->path;
 		ic->type = type;
-		ic->name = rest_unique_name(&taken, rest_sql_identifier(c->path));
 		result = lappend(result, ic);
+	}
+
+	if (list_length(result) > MaxHeapAttributeNumber)
+		too_many_columns(psprintf("The rows sampled give %d columns.",
+								  list_length(result)));
+
+	/* names last: only for the columns a table can have */
+	names = strmap_create(CurrentMemoryContext, list_length(result) + 1, NULL);
+	foreach(lc, result)
+	{
+		RestImportColumn *ic = (RestImportColumn *) lfirst(lc);
+
+		ic->name = unique_name(names, rest_sql_identifier(ic->json_path));
 	}
 	return result;
 }

@@ -25,7 +25,9 @@
  * the text before their colons.
  *
  * rows.c is #included, unchanged, so that the harness sees its private
- * RestRowSet and RestValue; the other harnesses link rows.o instead.
+ * RestRowSet and RestValue (and reads the sparse rows with select_row and
+ * row_column, as rest_rowset_store does); the other harnesses link rows.o
+ * instead.
  *
  * Inputs nested deeper than FUZZ_MAX_NESTING are skipped before parsing
  * (see fuzz_json_nesting in fuzz_common.h).
@@ -180,14 +182,28 @@ fuzz_rows_one(const uint8_t *data, size_t size)
 		FUZZ_CHECK(*p != '{' || nrows == 1,
 				   "a top-level object gave %lld rows", (long long) nrows);
 	}
+	FUZZ_CHECK(rs->nvalues >= 0 && rs->nvalues <= rs->maxvalues &&
+			   rs->nslots == NCOLS - 1,
+			   "nvalues %d maxvalues %d nslots %d", rs->nvalues, rs->maxvalues,
+			   rs->nslots);
 	for (r = 0; r < nrows; r++)
 	{
-		RestValue  *row = &rs->values[r * rs->stride];
+		int32		start = r == 0 ? 0 : rs->row_end[r - 1];
+		int32		j;
 
+		/* a row holds at most one value per slot, in order */
+		FUZZ_CHECK(start <= rs->row_end[r] && rs->row_end[r] <= rs->nvalues &&
+				   rs->row_end[r] - start <= rs->nslots,
+				   "row %lld: values %d to %d", (long long) r, start, rs->row_end[r]);
+		select_row(rs, r);
+		for (j = start; j < rs->row_end[r]; j++)
+			FUZZ_CHECK(rs->values[j].slot < rs->nslots &&
+					   rs->slot_index[rs->values[j].slot] == j,
+					   "row %lld: slot %d twice", (long long) r, (int) rs->values[j].slot);
 		for (i = 0; i < NCOLS; i++)
-			check_value(rs, &row[i], r, i);
+			check_value(rs, row_column(rs, i), r, i);
 		/* both "id" columns see the same value */
-		FUZZ_CHECK(row[0].kind == row[NCOLS - 1].kind && row[0].ptr == row[NCOLS - 1].ptr,
+		FUZZ_CHECK(row_column(rs, 0) == row_column(rs, NCOLS - 1),
 				   "row %lld: the two id columns differ", (long long) r);
 	}
 

@@ -1,0 +1,70 @@
+"""Hostile bodies for the resource-limit tests (sql/security_limits.sql).
+
+Loaded by api_server.py (load_extensions); every path starts with PREFIX.
+
+  /limits/N/empty_rows       a JSON array of N empty objects: "[{},{},...]"
+  /limits/N/colliding        one row of N keys of 70 bytes that agree in
+                             their first 66 ("kkk...k0001": the same SQL name
+                             once cut to 63 bytes), values 1..N
+  /limits/N/long_key         one row: a key of N bytes and "id"
+  /limits/N/duplicate_keys   one row: the key "a" N times (values 1..N),
+                             then "b"
+
+The shape comes last, so that IMPORT FOREIGN SCHEMA names a sampled table
+after it.
+Bodies are built once per shape and kept.
+"""
+
+import json
+import threading
+
+PREFIX = "/limits/"
+
+_CACHE = {}
+_LOCK = threading.Lock()
+
+
+
+
+def _body(key, build):
+    with _LOCK:
+        body = _CACHE.get(key)
+        if body is None:
+            body = build()
+            _CACHE[key] = body
+        return body
+
+
+def _empty_rows(n):
+    return b"[" + b",".join([b"{}"] * n) + b"]"
+
+
+def _colliding(n):
+    row = {"k" * 66 + "%04d" % i: i for i in range(1, n + 1)}
+    return json.dumps([row]).encode()
+
+
+def _long_key(n):
+    return json.dumps([{"x" * n: 1, "id": 7}]).encode()
+
+
+def _duplicate_keys(n):
+    return (b"[{" + b"".join(b'"a":%d,' % i for i in range(1, n + 1)) + b'"b":2}]')
+
+
+SHAPES = {
+    "empty_rows": (_empty_rows, 2000000),
+    "colliding": (_colliding, 9999),
+    "long_key": (_long_key, 1000000),
+    "duplicate_keys": (_duplicate_keys, 2000000),
+}
+
+
+def serve(handler, path, query):
+    parts = path[len(PREFIX):].split("/")
+    if len(parts) == 2 and parts[0].isdigit() and parts[1] in SHAPES:
+        build, limit = SHAPES[parts[1]]
+        n = int(parts[0])
+        if n <= limit:
+            return handler.send(200, _body((parts[1], n), lambda: build(n)))
+    return handler.send_json(404, {"error": "not_found", "path": path})
