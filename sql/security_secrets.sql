@@ -75,6 +75,10 @@ CREATE FOREIGN TABLE sec_unauthorized (id int) SERVER regress_sec_key
   OPTIONS (endpoint '/secrets/api/unauthorized?p=1');
 SELECT * FROM show_error('SELECT * FROM sec_unauthorized');
 SELECT sec_clean('SELECT * FROM sec_unauthorized');
+CREATE FOREIGN TABLE sec_slow_down (id int) SERVER regress_sec_key
+  OPTIONS (endpoint '/secrets/api/slow_down?p=1');
+SELECT * FROM show_error('SELECT * FROM sec_slow_down');
+SELECT sec_clean('SELECT * FROM sec_slow_down');
 CREATE FOREIGN TABLE sec_keypath (id int) SERVER regress_sec_key
   OPTIONS (endpoint '/secrets/api/keypath', rows_path 'items',
            paging 'next_url', next_url_path 'next');

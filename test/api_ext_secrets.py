@@ -11,6 +11,7 @@ they received, key included, where an API hands URLs back:
   redirect          302 to landing?<query>; landing serves rows
   error             400 whose JSON body echoes the query string
   unauthorized      401 whose WWW-Authenticate and body echo it
+  slow_down         429 asking for a day's pause, the body echoing it
   keypath           a next URL with the key in its path (gone/<key>, a 404)
   foreign_next      a next URL on 127.0.0.2 (another origin)
   bad_next          a next URL with a space (invalid)
@@ -159,6 +160,9 @@ def api(handler, name, query):
         return handler.send_json(401, {"error": "unauthorized", "you_sent": query},
                                  [("WWW-Authenticate",
                                    'ApiKey realm="secrets", query="%s"' % query)])
+    if name == "slow_down":
+        return handler.send_json(429, {"error": "slow_down", "you_sent": query},
+                                 [("Retry-After", "86400")])
     if name == "keypath":
         return handler.send_json(200, {"items": rows(p),
                                        "next": "/secrets/api/gone/%s?p=2" % API_KEY})
