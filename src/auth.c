@@ -70,12 +70,18 @@ static const char *get_access_token(RestConnOptions *conn, bool force,
 									RestScanStats *stats);
 static void request_token(RestConnOptions *conn, const char *refresh_token,
 						  RestNewToken *result, RestScanStats *stats);
+static void request_token_in(RestConnOptions *conn, const char *refresh_token,
+							 RestNewToken *result, RestScanStats *stats,
+							 MemoryContext resultcxt);
 static void adopt_token(RestTokenEntry *entry, const char *token,
 						TimestampTz refresh_at);
 static bool stored_token_usable(RestTokenEntry *entry, RestStoredToken *st,
 								const char *rejected);
 static void record_failure(RestConnOptions *conn, RestTokenEntry *entry,
 						   ErrorData *edata);
+static void record_failure_quietly(RestConnOptions *conn,
+								   RestTokenEntry *entry, ErrorData *edata);
+static void check_static_token(RestConnOptions *conn);
 static char *basic_credentials(const char *user, const char *password,
 							   bool urlencode);
 static void require_option(RestConnOptions *conn, const char *value,
@@ -99,12 +105,15 @@ rest_auth_refreshable(RestConnOptions *conn)
  * Add the credentials the server's authentication method needs to req:
  * an Authorization (or custom) header, or a query parameter.  With
  * force_new_token, a cached OAuth token is not reused.  The secret values
- * go into req->headers and req->url only; req->display_url shows "***".
+ * go into req->headers and req->url only; req->display_url shows "***",
+ * and req->secrets lists them for messages that quote the response.
  */
 void
 rest_auth_add_credentials(RestConnOptions *conn, RestHttpRequest *req,
 						  bool force_new_token, RestScanStats *stats)
 {
+	const char *token = NULL;
+
 	switch (conn->auth_method)
 	{
 		case REST_AUTH_NONE:
@@ -144,13 +153,12 @@ rest_auth_add_credentials(RestConnOptions *conn, RestHttpRequest *req,
 			}
 
 		case REST_AUTH_OAUTH2:
+			token = get_access_token(conn, force_new_token, stats);
 			req->headers = lappend(req->headers,
-								   psprintf("Authorization: Bearer %s",
-											get_access_token(conn,
-															 force_new_token,
-															 stats)));
+								   psprintf("Authorization: Bearer %s", token));
 			break;
 	}
+	req->secrets = rest_auth_secrets(conn, token);
 }
 
 /*
@@ -170,6 +178,106 @@ rest_auth_display_url(RestConnOptions *conn, const char *display_url)
 	rest_append_urlencoded(&buf, conn->auth_param);
 	appendStringInfoString(&buf, "=***");
 	return buf.data;
+}
+
+/*
+ * Add s to the List *secrets in the forms a server may echo it: as sent,
+ * percent-encoded (in a URL or form body) and with "/" escaped as JSON
+ * may write it.
+ */
+static void
+add_secret(List **secrets, const char *s)
+{
+	StringInfoData buf;
+	const char *p;
+
+	if (s == NULL || s[0] == '\0')
+		return;
+	*secrets = lappend(*secrets, (char *) s);
+
+	initStringInfo(&buf);
+	rest_append_urlencoded(&buf, s);
+	if (strcmp(buf.data, s) != 0)
+		*secrets = lappend(*secrets, buf.data);
+
+	if (strchr(s, '/') != NULL)
+	{
+		initStringInfo(&buf);
+		for (p = s; *p; p++)
+		{
+			if (*p == '/')
+				appendStringInfoChar(&buf, '\\');
+			appendStringInfoChar(&buf, *p);
+		}
+		*secrets = lappend(*secrets, buf.data);
+	}
+}
+
+/*
+ * The secrets a request with conn's credentials may carry, for messages
+ * that quote what a server sent back (rest_shorten_scrubbed, rest_scrub):
+ * every credential of the user mapping, the HTTP Basic credentials, the
+ * cached access token, and token (the one just sent, or NULL).  palloc'd
+ * in the current memory context; the strings may be conn's own.
+ */
+List *
+rest_auth_secrets(RestConnOptions *conn, const char *token)
+{
+	List	   *secrets = NIL;
+
+	add_secret(&secrets, token);
+	add_secret(&secrets, conn->api_key);
+	add_secret(&secrets, conn->password);
+	add_secret(&secrets, conn->access_token);
+	add_secret(&secrets, conn->refresh_token);
+	add_secret(&secrets, conn->client_secret);
+	if (conn->user && conn->password)
+		add_secret(&secrets, basic_credentials(conn->user, conn->password,
+											   false));
+	if (conn->client_id && conn->client_secret)
+		add_secret(&secrets, basic_credentials(conn->client_id,
+											   conn->client_secret, true));
+	if (TokenHash != NULL && OidIsValid(conn->umid))
+	{
+		RestTokenEntry *entry = hash_search(TokenHash, &conn->umid,
+											HASH_FIND, NULL);
+
+		if (entry && entry->access_token)
+			add_secret(&secrets, pstrdup(entry->access_token));
+	}
+	return secrets;
+}
+
+/*
+ * A URL (one the server handed back, or one to request) as messages show
+ * it: masked as rest_mask_url does, also the value of the auth_param of
+ * url_parameter authentication, and any credential of conn in it replaced
+ * by "***".  palloc'd.
+ */
+char *
+rest_auth_mask_url(RestConnOptions *conn, const char *url)
+{
+	char	   *masked;
+
+	masked = rest_mask_url_param(url,
+								 conn->auth_method == REST_AUTH_URL_PARAMETER
+								 ? conn->auth_param : NULL);
+	return rest_scrub(masked, rest_auth_secrets(conn, NULL));
+}
+
+/*
+ * A URL that the server handed back (a next page, a Link header, a
+ * redirect), ready to be requested again with credentials: with
+ * url_parameter authentication, every auth_param parameter in it is
+ * removed, since rest_auth_add_credentials adds the key again and it must
+ * be sent once.  palloc'd.
+ */
+char *
+rest_auth_strip_url(RestConnOptions *conn, const char *url)
+{
+	if (conn->auth_method != REST_AUTH_URL_PARAMETER || conn->auth_param == NULL)
+		return pstrdup(url);
+	return rest_url_without_param(url, conn->auth_param);
 }
 
 static void
@@ -373,6 +481,10 @@ stored_token_usable(RestTokenEntry *entry, RestStoredToken *st,
 		return false;
 	if (rejected != NULL && strcmp(rejected, st->access_token) == 0)
 		return false;
+	/* one that could not be sent is replaced (the store is no authority) */
+	if (strlen(st->access_token) > REST_MAX_TOKEN_SIZE ||
+		!rest_valid_b64token(st->access_token))
+		return false;
 	return st->refresh_at == 0 || GetCurrentTimestamp() < st->refresh_at;
 }
 
@@ -463,6 +575,7 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 		/* a static token from the user mapping is all there is */
 		if (conn->access_token != NULL && !force)
 		{
+			check_static_token(conn);
 			adopt_token(entry, conn->access_token, 0);
 			return entry->access_token;
 		}
@@ -492,6 +605,7 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 	/* a static token from the user mapping is tried once before refreshing */
 	if (conn->access_token != NULL && !force && !entry->static_used)
 	{
+		check_static_token(conn);
 		entry->static_used = true;
 		adopt_token(entry, conn->access_token, 0);
 		return entry->access_token;
@@ -527,7 +641,7 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 		MemoryContextSwitchTo(callercxt);
 		edata = CopyErrorData();
 		FlushErrorState();
-		record_failure(conn, entry, edata);
+		record_failure_quietly(conn, entry, edata);
 		ReThrowError(edata);
 	}
 	PG_END_TRY();
@@ -595,33 +709,206 @@ record_failure(RestConnOptions *conn, RestTokenEntry *entry, ErrorData *edata)
 }
 
 /*
+ * record_failure, called while the error edata is being handled: a failure
+ * of its own (the store cannot be written) must not replace edata, which
+ * the caller re-throws, so it is caught and reported as a WARNING.  Only
+ * the file I/O of token_store.c runs inside: the transaction that the
+ * re-thrown error aborts releases whatever it left behind.
+ */
+static void
+record_failure_quietly(RestConnOptions *conn, RestTokenEntry *entry,
+					   ErrorData *edata)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		record_failure(conn, entry, edata);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *own;
+
+		MemoryContextSwitchTo(cxt);
+		own = CopyErrorData();
+		FlushErrorState();
+		ereport(WARNING,
+				(errcode(own->sqlerrcode),
+				 errmsg("could not record the failed token request of server \"%s\"",
+						conn->servername),
+				 errdetail("%s", own->message)));
+		FreeErrorData(own);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * A static access_token from the user mapping goes into an Authorization
+ * header as it is: it must be a valid RFC 6750 bearer token, or it could
+ * add header lines.  The token is never quoted.
+ */
+static void
+check_static_token(RestConnOptions *conn)
+{
+	if (strlen(conn->access_token) > REST_MAX_TOKEN_SIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("option \"%s\" of the user mapping for server \"%s\" is too long",
+						OPT_ACCESS_TOKEN, conn->servername),
+				 errdetail("An access token may be at most %d bytes long.",
+						   REST_MAX_TOKEN_SIZE)));
+	if (!rest_valid_b64token(conn->access_token))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"%s\" of the user mapping for server \"%s\"",
+						OPT_ACCESS_TOKEN, conn->servername),
+				 errdetail("A bearer token consists of letters, digits and the characters \"-._~+/\", optionally followed by \"=\" signs (RFC 6750)."),
+				 errhint("Set the access token with ALTER USER MAPPING FOR ... SERVER %s OPTIONS (SET %s '...').",
+						 rest_quote_ident(conn->servername), OPT_ACCESS_TOKEN)));
+}
+
+/*
+ * Secret buffers of a token request, zeroed by a reset callback of the
+ * request's memory context: whether the request succeeds or fails, nothing
+ * of them stays in freed memory.
+ */
+#define REST_MAX_WIPE	16
+
+typedef struct RestWipeList
+{
+	int			n;
+	char	   *ptr[REST_MAX_WIPE];
+	size_t		len[REST_MAX_WIPE];
+} RestWipeList;
+
+static void
+wipe_callback(void *arg)
+{
+	RestWipeList *w = (RestWipeList *) arg;
+	int			i;
+
+	for (i = 0; i < w->n; i++)
+		explicit_bzero(w->ptr[i], w->len[i]);
+	w->n = 0;
+}
+
+static RestWipeList *
+wipe_on_reset(MemoryContext cxt)
+{
+	RestWipeList *w = MemoryContextAllocZero(cxt, sizeof(RestWipeList));
+	MemoryContextCallback *cb = MemoryContextAlloc(cxt, sizeof(MemoryContextCallback));
+
+	cb->func = wipe_callback;
+	cb->arg = w;
+	MemoryContextRegisterResetCallback(cxt, cb);
+	return w;
+}
+
+/* Zero len bytes at p (in the list's context) when the context goes */
+static void
+wipe_later(RestWipeList *w, char *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	if (w->n >= REST_MAX_WIPE)
+		elog(ERROR, "rest_fdw: too many secret buffers in a token request");
+	w->ptr[w->n] = p;
+	w->len[w->n] = len;
+	w->n++;
+}
+
+/* wipe_later for a NUL-terminated string */
+static void
+wipe_string_later(RestWipeList *w, char *s)
+{
+	if (s != NULL)
+		wipe_later(w, s, strlen(s));
+}
+
+/*
  * Ask the token endpoint for a new access token, with refresh_token for
  * the refresh_token grant, and return it in *result (palloc'd in the
  * caller's context).  Every failure is an ERROR naming the server; the
  * endpoint's RFC 6749 error code and description go into DETAIL, what to
- * do about it into HINT.
+ * do about it into HINT.  No message quotes a secret: not the client
+ * secret or refresh token sent (a server may echo the request), nor a
+ * token the answer holds; the buffers that held them are zeroed on every
+ * path.
  */
 static void
 request_token(RestConnOptions *conn, const char *refresh_token,
 			  RestNewToken *result, RestScanStats *stats)
 {
+	MemoryContext tmpcxt;
+	MemoryContext oldcxt;
+
+	require_option(conn, conn->client_id, OPT_CLIENT_ID);
+
+	/* everything but the results is freed (and zeroed) when this goes */
+	tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "rest_fdw token request",
+								   ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(tmpcxt);
+	PG_TRY();
+	{
+		request_token_in(conn, refresh_token, result, stats, oldcxt);
+	}
+	PG_CATCH();
+	{
+		/* zero the secrets now, not when the caller's context goes */
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextDelete(tmpcxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(tmpcxt);
+}
+
+/* Fail a token request because of what the token endpoint answered */
+static void
+token_response_error(RestConnOptions *conn, int code, const char *display_url,
+					 const char *grant, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("invalid token response from server \"%s\"", conn->servername),
+			 errdetail("%s", detail),
+			 errcontext("POST %s (grant_type %s)", display_url, grant)));
+}
+
+/*
+ * The work of request_token, in its memory context (the current one),
+ * which is zeroed when deleted; results are copied to resultcxt.
+ */
+static void
+request_token_in(RestConnOptions *conn, const char *refresh_token,
+				 RestNewToken *result, RestScanStats *stats,
+				 MemoryContext resultcxt)
+{
+	RestWipeList *wipe = wipe_on_reset(CurrentMemoryContext);
 	RestHttpRequest req;
 	RestHttpResponse resp;
 	RestTokenResponse tr;
 	StringInfoData body;
 	const char *grant;
 	char	   *display_url;
-	MemoryContext tmpcxt;
-	MemoryContext oldcxt;
+	char	   *basic = NULL;
+	List	   *hide = NIL;
+	size_t		need;
 
-	require_option(conn, conn->client_id, OPT_CLIENT_ID);
-
-	/* everything but the cached results is freed when this is deleted */
-	tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "rest_fdw token request",
-								   ALLOCSET_DEFAULT_SIZES);
-	oldcxt = MemoryContextSwitchTo(tmpcxt);
-
+	/*
+	 * The body holds the client secret and the refresh token: size it so
+	 * that it is never reallocated (which would leave a copy behind), and
+	 * have it zeroed whatever happens.
+	 */
+	need = 128 + 3 * (strlen(conn->client_id) +
+					  (refresh_token ? strlen(refresh_token) : 0) +
+					  (conn->scope ? strlen(conn->scope) : 0) +
+					  (conn->client_secret ? strlen(conn->client_secret) : 0));
 	initStringInfo(&body);
+	enlargeStringInfo(&body, (int) need);
+	wipe_later(wipe, body.data, body.maxlen);
+
 	if (conn->grant_type == REST_GRANT_CLIENT_CREDENTIALS)
 	{
 		grant = "client_credentials";
@@ -646,6 +933,7 @@ request_token(RestConnOptions *conn, const char *refresh_token,
 	req.display_url = display_url;
 	req.headers = list_make2("Accept: application/json",
 							 "Content-Type: application/x-www-form-urlencoded");
+	req.max_size = REST_MAX_TOKEN_RESPONSE_SIZE;
 
 	/*
 	 * Client authentication: HTTP Basic by default, form fields with
@@ -653,11 +941,15 @@ request_token(RestConnOptions *conn, const char *refresh_token,
 	 */
 	if (conn->client_secret != NULL &&
 		conn->client_auth == REST_CLIENT_AUTH_BASIC)
-		req.headers = lappend(req.headers,
-							  psprintf("Authorization: Basic %s",
-									   basic_credentials(conn->client_id,
-														 conn->client_secret,
-														 true)));
+	{
+		char	   *header;
+
+		basic = basic_credentials(conn->client_id, conn->client_secret, true);
+		wipe_string_later(wipe, basic);
+		header = psprintf("Authorization: Basic %s", basic);
+		wipe_string_later(wipe, header);
+		req.headers = lappend(req.headers, header);
+	}
 	else
 	{
 		appendStringInfoString(&body, "&client_id=");
@@ -668,24 +960,58 @@ request_token(RestConnOptions *conn, const char *refresh_token,
 			rest_append_urlencoded(&body, conn->client_secret);
 		}
 	}
+	Assert(body.len < (int) need);
 	req.body = body.data;
 	req.body_len = body.len;
 
+	/* what the endpoint may echo: never shown */
+	add_secret(&hide, conn->client_secret);
+	add_secret(&hide, refresh_token);
+	add_secret(&hide, conn->refresh_token);
+	add_secret(&hide, basic);
+	req.secrets = hide;
+
 	rest_http_perform(conn, &req, &resp);
+	wipe_later(wipe, resp.body, resp.body_len);
 	if (stats)
 	{
 		stats->token_requests += 1 + resp.retries;
 		stats->retries += resp.retries;
 	}
-	explicit_bzero(body.data, body.len);
 
 	rest_parse_token_response(resp.body, resp.body_len, &tr);
+	wipe_string_later(wipe, tr.access_token);
+	wipe_string_later(wipe, tr.refresh_token);
+	wipe_string_later(wipe, tr.id_token);
 
+	/* nor the tokens of the answer, if there are any */
+	add_secret(&hide, tr.access_token);
+	add_secret(&hide, tr.refresh_token);
+	add_secret(&hide, tr.id_token);
+
+	/*
+	 * RFC 6749 section 5.1 allows only status 200 for a token: any other
+	 * answer is an error, and what it says is shown only as far as it
+	 * cannot be a secret.
+	 */
 	if (resp.status != 200 || tr.error != NULL)
 	{
 		const char *hint = NULL;
 		int			code = ERRCODE_FDW_ERROR;
 
+		if (tr.error == NULL &&
+			(tr.has_token_fields ||
+			 rest_mentions_token_fields(resp.body, resp.body_len)))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("could not obtain an OAuth 2.0 access token for server \"%s\"",
+							conn->servername),
+					 errdetail("The token endpoint answered HTTP status %ld with a body that holds token fields, which is not shown.",
+							   resp.status),
+					 resp.status >= 200 && resp.status < 300
+					 ? errhint("A token endpoint must answer a successful token request with HTTP status 200 (RFC 6749 section 5.1).")
+					 : 0,
+					 errcontext("POST %s (grant_type %s)", display_url, grant)));
 		if (tr.error == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_ERROR),
@@ -693,8 +1019,9 @@ request_token(RestConnOptions *conn, const char *refresh_token,
 							conn->servername),
 					 errdetail("The token endpoint answered HTTP status %ld: %s",
 							   resp.status,
-							   rest_shorten(resp.body, resp.body_len, 200)),
-					 errcontext("POST %s", display_url)));
+							   rest_shorten_scrubbed(resp.body, resp.body_len,
+													 200, hide)),
+					 errcontext("POST %s (grant_type %s)", display_url, grant)));
 
 		if (strcmp(tr.error, "invalid_grant") == 0)
 		{
@@ -723,49 +1050,60 @@ request_token(RestConnOptions *conn, const char *refresh_token,
 						conn->servername),
 				 tr.error_description
 				 ? errdetail("The token endpoint answered HTTP status %ld with error \"%s\": %s",
-							 resp.status, rest_shorten(tr.error, strlen(tr.error), 100),
-							 rest_shorten(tr.error_description,
-										  strlen(tr.error_description), 300))
+							 resp.status,
+							 rest_shorten_scrubbed(tr.error, strlen(tr.error),
+												   100, hide),
+							 rest_shorten_scrubbed(tr.error_description,
+												   strlen(tr.error_description),
+												   300, hide))
 				 : errdetail("The token endpoint answered HTTP status %ld with error \"%s\".",
-							 resp.status, rest_shorten(tr.error, strlen(tr.error), 100)),
+							 resp.status,
+							 rest_shorten_scrubbed(tr.error, strlen(tr.error),
+												   100, hide)),
 				 hint ? errhint("%s", hint) : 0,
 				 errcontext("POST %s (grant_type %s)", display_url, grant)));
 	}
 
 	if (!tr.is_object || tr.access_token == NULL || tr.access_token[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("invalid token response from server \"%s\"", conn->servername),
-				 errdetail(tr.is_object
-						   ? "The response has no \"access_token\" string."
-						   : "The response is not a JSON object."),
-				 errcontext("POST %s (grant_type %s)", display_url, grant)));
-	if (tr.token_type != NULL && pg_strcasecmp(tr.token_type, "bearer") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("invalid token response from server \"%s\"", conn->servername),
-				 errdetail("The token type is \"%s\"; only \"Bearer\" is supported.",
-						   rest_shorten(tr.token_type, strlen(tr.token_type), 50)),
-				 errcontext("POST %s (grant_type %s)", display_url, grant)));
-	if (tr.bad_expires_in)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("invalid token response from server \"%s\"", conn->servername),
-				 errdetail("\"expires_in\" is not a non-negative number of seconds."),
-				 errcontext("POST %s (grant_type %s)", display_url, grant)));
+		token_response_error(conn, ERRCODE_FDW_ERROR, display_url, grant,
+							 tr.is_object
+							 ? "The response has no \"access_token\" string."
+							 : "The response is not a JSON object.");
 
-	/* success: copy the results out of tmpcxt */
-	result->access_token = MemoryContextStrdup(oldcxt, tr.access_token);
+	/*
+	 * The token goes into an Authorization header as it is: a CR, LF or
+	 * other character outside RFC 6750's b64token could add header lines
+	 * or requests.  Never quoted.
+	 */
+	if (strlen(tr.access_token) > REST_MAX_TOKEN_SIZE)
+		token_response_error(conn, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+							 display_url, grant,
+							 psprintf("The access token is longer than %d bytes.",
+									  REST_MAX_TOKEN_SIZE));
+	if (!rest_valid_b64token(tr.access_token))
+		token_response_error(conn, ERRCODE_FDW_ERROR, display_url, grant,
+							 "The access token contains characters that a bearer token may not contain; RFC 6750 allows letters, digits, \"-._~+/\" and trailing \"=\" signs.");
+	if (tr.refresh_token && strlen(tr.refresh_token) > REST_MAX_TOKEN_SIZE)
+		token_response_error(conn, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+							 display_url, grant,
+							 psprintf("The refresh token is longer than %d bytes.",
+									  REST_MAX_TOKEN_SIZE));
+
+	/* only bearer tokens can be sent; no token_type is taken for Bearer */
+	if (tr.token_type != NULL && pg_strcasecmp(tr.token_type, "bearer") != 0)
+		token_response_error(conn, ERRCODE_FDW_ERROR, display_url, grant,
+							 psprintf("The token type is \"%s\"; only \"Bearer\" is supported.",
+									  rest_shorten_scrubbed(tr.token_type,
+															strlen(tr.token_type),
+															50, hide)));
+	if (tr.bad_expires_in)
+		token_response_error(conn, ERRCODE_FDW_ERROR, display_url, grant,
+							 "\"expires_in\" is not a non-negative number of seconds.");
+
+	/* success: copy the results out */
+	result->access_token = MemoryContextStrdup(resultcxt, tr.access_token);
 	result->refresh_token = (tr.refresh_token && tr.refresh_token[0] != '\0')
-		? MemoryContextStrdup(oldcxt, tr.refresh_token) : NULL;
+		? MemoryContextStrdup(resultcxt, tr.refresh_token) : NULL;
 	result->has_expires_in = tr.has_expires_in;
 	result->expires_in = tr.expires_in;
-
-	explicit_bzero(resp.body, resp.body_len);
-	explicit_bzero(tr.access_token, strlen(tr.access_token));
-	if (tr.refresh_token)
-		explicit_bzero(tr.refresh_token, strlen(tr.refresh_token));
-
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(tmpcxt);
 }

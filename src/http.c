@@ -97,6 +97,7 @@ struct RestHttpXfer
 	RestConnOptions *opts;
 	char	   *method;
 	char	   *display_url;
+	List	   *secrets;		/* never shown in messages (req->secrets) */
 	bool		is_post;
 	char	   *post_body;		/* may hold secrets: zeroed on release */
 	size_t		post_len;
@@ -113,6 +114,7 @@ struct RestHttpXfer
 	size_t		len;
 	size_t		cap;
 	size_t		maxsize;
+	bool		request_limit;	/* maxsize is the request's, not the option */
 	bool		too_large;
 	bool		out_of_memory;
 
@@ -481,6 +483,10 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	x->opts = opts;
 	x->bodycxt = callercxt;
 	x->maxsize = Min((size_t) opts->max_response_size, REST_MAX_RESPONSE_SIZE);
+	x->request_limit = req->max_size > 0 && req->max_size < x->maxsize;
+	if (x->request_limit)
+		x->maxsize = req->max_size;
+	x->secrets = req->secrets;
 	x->asked = -1;
 	x->method = MemoryContextStrdup(xcxt, req->method);
 	x->display_url = MemoryContextStrdup(xcxt, req->display_url);
@@ -829,6 +835,13 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 		int			attempt = x->attempt;
 		const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
 
+		if (x->too_large && x->request_limit)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("response from server \"%s\" is larger than %zu bytes",
+							opts->servername, x->maxsize),
+					 errdetail("No larger response is accepted for this request."),
+					 errcontext("%s %s", method, display_url)));
 		if (x->too_large)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -908,7 +921,8 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 				 errmsg("server \"%s\" asked to retry after %ld seconds",
 						opts->servername, x->asked),
 				 errdetail("It answered HTTP status %ld: %s", resp->status,
-						   rest_shorten(x->buf, x->len, 200)),
+						   rest_shorten_scrubbed(x->buf, x->len, 200,
+												 x->secrets)),
 				 errhint("The longest wait allowed is the \"%s\" option of the server (%d seconds).",
 						 OPT_MAX_RETRY_WAIT, opts->max_retry_wait),
 				 errcontext("%s %s", method, display_url)));
@@ -1188,21 +1202,63 @@ rest_join_url(const char *base, const char *path)
 	return buf.data;
 }
 
-/* Query parameter names whose values are treated as secrets in messages */
+/*
+ * Does a query parameter name, as it appears in a URL (percent-encoded, '+'
+ * for a space), decode to target?  Case-insensitively with nocase.
+ */
+static bool
+param_name_is(const char *name, size_t len, const char *target, bool nocase)
+{
+	size_t		i = 0;
+	const char *t = target;
+
+	while (i < len)
+	{
+		unsigned char c = (unsigned char) name[i];
+
+		if (c == '%' && i + 2 < len && isxdigit((unsigned char) name[i + 1]) &&
+			isxdigit((unsigned char) name[i + 2]))
+		{
+			char		hex[3] = {name[i + 1], name[i + 2], '\0'};
+
+			c = (unsigned char) strtol(hex, NULL, 16);
+			i += 3;
+		}
+		else
+		{
+			if (c == '+')
+				c = ' ';
+			i++;
+		}
+		if (*t == '\0')
+			return false;
+		if (nocase ? pg_tolower(c) != pg_tolower((unsigned char) *t)
+			: c != (unsigned char) *t)
+			return false;
+		t++;
+	}
+	return *t == '\0';
+}
+
+/*
+ * Query parameter names whose values are treated as secrets in messages.
+ * name is compared as the server would read it (percent-decoded) and
+ * case-insensitively.
+ */
 bool
 rest_is_secret_param(const char *name, size_t len)
 {
 	static const char *const secret_names[] = {
 		"api_key", "apikey", "api-key", "key", "access_token", "token",
 		"refresh_token", "client_secret", "password", "passwd", "secret",
-		"signature", "sig", "auth", "code", NULL
+		"signature", "sig", "auth", "code", "id_token", "assertion",
+		"client_assertion", NULL
 	};
 	int			i;
 
 	for (i = 0; secret_names[i]; i++)
 	{
-		if (strlen(secret_names[i]) == len &&
-			pg_strncasecmp(name, secret_names[i], len) == 0)
+		if (param_name_is(name, len, secret_names[i], true))
 			return true;
 	}
 	return false;
@@ -1215,6 +1271,17 @@ rest_is_secret_param(const char *name, size_t len)
  */
 char *
 rest_mask_url(const char *url)
+{
+	return rest_mask_url_param(url, NULL);
+}
+
+/*
+ * rest_mask_url, also masking the value of every query parameter named
+ * secret_param (the auth_param of url_parameter authentication), unless it
+ * is NULL.
+ */
+char *
+rest_mask_url_param(const char *url, const char *secret_param)
 {
 	StringInfoData buf;
 	const char *p = url;
@@ -1257,7 +1324,9 @@ rest_mask_url(const char *url)
 		size_t		plen = strcspn(p, "&#");
 		const char *eq = memchr(p, '=', plen);
 
-		if (eq && rest_is_secret_param(p, eq - p))
+		if (eq && (rest_is_secret_param(p, eq - p) ||
+				   (secret_param &&
+					param_name_is(p, eq - p, secret_param, true))))
 		{
 			appendBinaryStringInfo(&buf, p, eq + 1 - p);
 			appendStringInfoString(&buf, "***");
@@ -1274,6 +1343,139 @@ rest_mask_url(const char *url)
 		}
 	}
 	return buf.data;
+}
+
+/*
+ * A copy of url without the query parameters named name (compared as the
+ * server reads them, percent-decoded; with or without a value).  Used to
+ * take a credential out of a URL that a server handed back before the
+ * credential is added again, so that it is sent once.  palloc'd.
+ */
+char *
+rest_url_without_param(const char *url, const char *name)
+{
+	StringInfoData buf;
+	const char *q = strchr(url, '?');
+	const char *frag = strchr(url, '#');
+	const char *p;
+	bool		first = true;
+
+	if (q == NULL || (frag != NULL && frag < q))
+		return pstrdup(url);
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, url, q - url);
+	p = q + 1;
+	while (*p && *p != '#')
+	{
+		size_t		plen = strcspn(p, "&#");
+		const char *eq = memchr(p, '=', plen);
+		size_t		nlen = eq ? (size_t) (eq - p) : plen;
+
+		if (plen > 0 && !param_name_is(p, nlen, name, false))
+		{
+			appendStringInfoChar(&buf, first ? '?' : '&');
+			appendBinaryStringInfo(&buf, p, plen);
+			first = false;
+		}
+		p += plen;
+		if (*p == '&')
+			p++;
+	}
+	if (*p == '#')
+		appendStringInfoString(&buf, p);
+	return buf.data;
+}
+
+/*
+ * A copy of the len bytes at s, up to input position limit, with every
+ * occurrence of one of secrets (a List of C strings) replaced by "***",
+ * compared case-insensitively (a server may write percent-encoding in lower
+ * case).  At each position the longest match wins.  A match that starts
+ * before limit is replaced whole even if it ends after it, so no part of a
+ * secret is copied.  NUL bytes in s are kept.  Returns a palloc'd,
+ * NUL-terminated copy; *outlen receives its length and *consumed the input
+ * bytes it covers.
+ */
+static char *
+scrub(const char *s, size_t len, size_t limit, List *secrets,
+	  size_t *outlen, size_t *consumed)
+{
+	StringInfoData buf;
+	size_t		i = 0;
+
+	initStringInfo(&buf);
+	while (i < len && i < limit)
+	{
+		size_t		best = 0;
+		ListCell   *lc;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+
+		foreach(lc, secrets)
+		{
+			const char *sec = (const char *) lfirst(lc);
+			size_t		slen = strlen(sec);
+
+			if (slen > best && slen <= len - i &&
+				pg_tolower((unsigned char) s[i]) == pg_tolower((unsigned char) sec[0]) &&
+				pg_strncasecmp(s + i, sec, slen) == 0)
+				best = slen;
+		}
+		if (best > 0)
+		{
+			appendStringInfoString(&buf, "***");
+			i += best;
+		}
+		else
+			appendStringInfoChar(&buf, s[i++]);
+	}
+	*outlen = buf.len;
+	*consumed = i;
+	return buf.data;
+}
+
+/*
+ * rest_shorten of text received from a server, after every secret of the
+ * List secrets (C strings) in it was replaced by "***".  Only the part of
+ * s that can show up in the result is looked at, so a long body costs
+ * little, and no part of a secret is shown even where the text is cut.
+ */
+char *
+rest_shorten_scrubbed(const char *s, size_t len, int maxbytes, List *secrets)
+{
+	size_t		outlen;
+	size_t		consumed;
+	char	   *clean;
+	char	   *res;
+
+	if (s == NULL)
+		return pstrdup("");
+	if (secrets == NIL)
+		return rest_shorten(s, len, maxbytes);
+	clean = scrub(s, len, (size_t) maxbytes, secrets, &outlen, &consumed);
+	res = rest_shorten(clean, outlen, maxbytes);
+	if (consumed < len && outlen <= (size_t) maxbytes)
+		res = psprintf("%s...", res);
+	return res;
+}
+
+/*
+ * A copy of the string s with every secret of the List secrets replaced by
+ * "***", for URLs and other short texts shown whole.  palloc'd.
+ */
+char *
+rest_scrub(const char *s, List *secrets)
+{
+	size_t		outlen;
+	size_t		consumed;
+
+	if (s == NULL)
+		return pstrdup("");
+	if (secrets == NIL)
+		return pstrdup(s);
+	return scrub(s, strlen(s), strlen(s), secrets, &outlen, &consumed);
 }
 
 /*

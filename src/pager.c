@@ -55,6 +55,7 @@ struct RestPageFetch
 	char	   *first_url;		/* redirects stay in its origin */
 	char	   *page_display_url;	/* masked first URL, for paging errors */
 	char	   *req_display_url;	/* masked URL as sent, for HTTP errors */
+	List	   *secrets;		/* credentials sent, never shown (auth.c) */
 	RestHttpXfer *xfer;			/* the request in flight, or NULL */
 	int			attempt;		/* 1 once a 401 was answered */
 	int			epoch;			/* auth epoch when the request was sent */
@@ -104,12 +105,13 @@ fetch_send(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 	memset(&req, 0, sizeof(req));
 	req.method = "GET";
 	req.url = f->url;
-	req.display_url = rest_mask_url(f->url);
+	req.display_url = rest_auth_mask_url(conn, f->url);
 	req.headers = list_copy(conn->headers);
 	if (!has_header(req.headers, "Accept"))
 		req.headers = lcons("Accept: application/json", req.headers);
 	rest_auth_add_credentials(conn, &req, force_new_token, stats);
 	f->req_display_url = (char *) req.display_url;
+	f->secrets = req.secrets;
 
 	f->xfer = rest_http_start(conn, &req);
 	if (stats)
@@ -158,12 +160,15 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 
 	/*
 	 * Redirects are followed only within the first URL's origin, so
-	 * credentials never go to another server.
+	 * credentials never go to another server.  A Location that echoes the
+	 * query string holds the API key of url_parameter authentication: it
+	 * is taken out, to be added once again.
 	 */
 	if ((resp->status == 301 || resp->status == 302 || resp->status == 303 ||
 		 resp->status == 307 || resp->status == 308) && resp->redirect_url)
 	{
-		char	   *target = resp->redirect_url;
+		char	   *target = rest_auth_strip_url(conn, resp->redirect_url);
+		char	   *shown = rest_auth_mask_url(conn, target);
 
 		if (pg_strncasecmp(target, "http://", 7) != 0 &&
 			pg_strncasecmp(target, "https://", 8) != 0)
@@ -173,13 +178,13 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 							conn->servername),
 					 errdetail("GET %s answered HTTP status %ld with Location %s.",
 							   f->req_display_url, resp->status,
-							   rest_shorten(target, strlen(target), 200))));
+							   rest_shorten(shown, strlen(shown), 200))));
 		if (!rest_same_origin(target, f->first_url))
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("server \"%s\" redirected to another server", conn->servername),
 					 errdetail("GET %s answered HTTP status %ld with Location %s.",
-							   f->req_display_url, resp->status, rest_mask_url(target)),
+							   f->req_display_url, resp->status, shown),
 					 errhint("Redirects are followed only to the scheme, host and port of the request, so that credentials are not sent elsewhere; point base_url at the new location.")));
 		if (++f->redirects > REST_MAX_REDIRECTS)
 			ereport(ERROR,
@@ -187,7 +192,7 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 					 errmsg("server \"%s\" redirected more than %d times",
 							conn->servername, REST_MAX_REDIRECTS),
 					 errdetail("The last redirect was from %s to %s.",
-							   f->req_display_url, rest_mask_url(target))));
+							   f->req_display_url, shown)));
 		f->url = target;
 		pfree(resp->body);
 		fetch_send(conn, stats, f, false);
@@ -219,12 +224,15 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 				 resp->www_authenticate
 				 ? errdetail("GET %s answered with WWW-Authenticate: %s; body: %s",
 							 f->req_display_url,
-							 rest_shorten(resp->www_authenticate,
-										  strlen(resp->www_authenticate), 200),
-							 rest_shorten(resp->body, resp->body_len, 200))
+							 rest_shorten_scrubbed(resp->www_authenticate,
+												   strlen(resp->www_authenticate),
+												   200, f->secrets),
+							 rest_shorten_scrubbed(resp->body, resp->body_len,
+												   200, f->secrets))
 				 : errdetail("GET %s answered: %s",
 							 f->req_display_url,
-							 rest_shorten(resp->body, resp->body_len, 300)),
+							 rest_shorten_scrubbed(resp->body, resp->body_len,
+												   300, f->secrets)),
 				 hint ? errhint("%s", hint) : 0));
 	}
 
@@ -242,9 +250,11 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 				 errmsg("response from server \"%s\" is not JSON", conn->servername),
 				 errdetail("GET %s answered with Content-Type \"%s\": %s",
 						   f->req_display_url,
-						   rest_shorten(resp->content_type,
-										strlen(resp->content_type), 100),
-						   rest_shorten(resp->body, resp->body_len, 200))));
+						   rest_shorten_scrubbed(resp->content_type,
+												 strlen(resp->content_type),
+												 100, f->secrets),
+						   rest_shorten_scrubbed(resp->body, resp->body_len,
+												 200, f->secrets))));
 	MemoryContextSwitchTo(oldcxt);
 	return true;
 }
@@ -424,7 +434,7 @@ issue(RestPager *pager, int64 param)
 	f->param = param;
 	f->url = page_url(pager, param);
 	f->first_url = f->url;
-	f->page_display_url = rest_mask_url(f->url);
+	f->page_display_url = rest_auth_mask_url(pager->conn, f->url);
 	f->epoch = pager->auth_epoch;
 	pager->inflight[pager->ninflight++] = f;
 
@@ -714,10 +724,14 @@ malformed:
 /*
  * A next-page URL from the response: resolved against the request's URL,
  * and refused unless it keeps the first request's scheme, host and port.
+ * A URL that echoes the query string holds the API key of url_parameter
+ * authentication: it is taken out, to be added once again, and masked in
+ * messages, as every credential is.
  */
 static char *
 checked_next_url(RestPager *pager, const char *ref, const char *what)
 {
+	RestConnOptions *conn = pager->conn;
 	char	   *next = NULL;
 	const char *p;
 	bool		plausible = true;
@@ -737,19 +751,25 @@ checked_next_url(RestPager *pager, const char *ref, const char *what)
 		next = rest_resolve_url(pager->url, ref);
 
 	if (next == NULL)
+	{
+		char	   *shown = rest_auth_mask_url(conn, ref);
+
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("invalid next page URL in the %s of the response for foreign table \"%s\"",
 						what, pager->relname),
-				 errdetail("The URL is \"%s\".", rest_shorten(ref, strlen(ref), 200)),
+				 errdetail("The URL is \"%s\".", rest_shorten(shown, strlen(shown), 200)),
 				 errcontext("GET %s", pager->display_url)));
+	}
+	next = rest_auth_strip_url(conn, next);
 	if (!rest_same_origin(next, pager->url))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("next page URL of foreign table \"%s\" points to another server",
 						pager->relname),
 				 errdetail("The next page is %s, the first was %s.",
-						   rest_mask_url(next), rest_mask_url(pager->url)),
+						   rest_auth_mask_url(conn, next),
+						   rest_auth_mask_url(conn, pager->url)),
 				 errhint("Credentials are only sent to the scheme, host and port of the server's base_url."),
 				 errcontext("GET %s", pager->display_url)));
 	if (seen_before(pager, next))
@@ -757,7 +777,7 @@ checked_next_url(RestPager *pager, const char *ref, const char *what)
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("paging of foreign table \"%s\" loops", pager->relname),
 				 errdetail("The next page URL %s was already fetched in this scan.",
-						   rest_mask_url(next)),
+						   rest_auth_mask_url(conn, next)),
 				 errcontext("GET %s", pager->display_url)));
 	return next;
 }
@@ -871,7 +891,9 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 						(errcode(ERRCODE_FDW_ERROR),
 						 errmsg("paging of foreign table \"%s\" loops", pager->relname),
 						 errdetail("The response repeated the cursor \"%s\".",
-								   rest_shorten(v, strlen(v), 100)),
+								   rest_shorten_scrubbed(v, strlen(v), 100,
+														 rest_auth_secrets(pager->conn,
+																		   NULL))),
 						 errcontext("GET %s", pager->display_url)));
 			else
 				pager->cursor = pstrdup(v);
@@ -903,7 +925,11 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 							(errcode(ERRCODE_FDW_ERROR),
 							 errmsg("malformed Link header in the response for foreign table \"%s\"",
 									pager->relname),
-							 errdetail("Link: %s", rest_shorten(resp->link, strlen(resp->link), 300)),
+							 errdetail("Link: %s",
+									   rest_shorten_scrubbed(resp->link,
+															 strlen(resp->link), 300,
+															 rest_auth_secrets(pager->conn,
+																			   NULL))),
 							 errcontext("GET %s", pager->display_url)));
 				if (next == NULL)
 					pager->done = true;

@@ -270,6 +270,11 @@ typedef struct RestHttpRequest
 	List	   *headers;
 	const char *body;			/* POST body, or NULL */
 	size_t		body_len;
+	List	   *secrets;		/* C strings never to show in messages about
+								 * the response (the credentials sent, in the
+								 * forms a server may echo them), or NIL */
+	size_t		max_size;		/* largest response body accepted, if below
+								 * the server's max_response_size; 0: that */
 } RestHttpRequest;
 
 typedef struct RestHttpResponse
@@ -328,7 +333,12 @@ extern bool rest_http_done(RestHttpXfer *x);
 extern void rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp);
 extern void rest_http_cancel(RestHttpXfer *x);
 extern char *rest_mask_url(const char *url);
+extern char *rest_mask_url_param(const char *url, const char *secret_param);
+extern char *rest_url_without_param(const char *url, const char *name);
 extern bool rest_is_secret_param(const char *name, size_t len);
+extern char *rest_scrub(const char *s, List *secrets);
+extern char *rest_shorten_scrubbed(const char *s, size_t len, int maxbytes,
+								   List *secrets);
 extern void rest_append_urlencoded(StringInfo buf, const char *s);
 extern char *rest_join_url(const char *base, const char *path);
 extern char *rest_shorten(const char *s, size_t len, int maxbytes);
@@ -343,6 +353,9 @@ extern void rest_auth_add_credentials(RestConnOptions *conn,
 									  RestScanStats *stats);
 extern void rest_auth_forget_cached(Oid umid);
 extern char *rest_auth_display_url(RestConnOptions *conn, const char *display_url);
+extern List *rest_auth_secrets(RestConnOptions *conn, const char *token);
+extern char *rest_auth_mask_url(RestConnOptions *conn, const char *url);
+extern char *rest_auth_strip_url(RestConnOptions *conn, const char *url);
 extern void rest_auth_grant_digest(RestConnOptions *conn,
 								   unsigned char *grant_digest,
 								   unsigned char *token_digest);
@@ -357,13 +370,23 @@ typedef struct RestTokenResponse
 	bool		has_expires_in;
 	int64		expires_in;
 	bool		bad_expires_in;
+	char	   *id_token;
 	char	   *error;
 	char	   *error_description;
 	bool		is_object;
+	bool		has_token_fields;	/* access_token, refresh_token or
+									 * id_token is a member, of any type */
 } RestTokenResponse;
+
+/* Longest access or refresh token accepted from a token endpoint */
+#define REST_MAX_TOKEN_SIZE			(64 * 1024)
+/* Largest token endpoint response read */
+#define REST_MAX_TOKEN_RESPONSE_SIZE	(1024 * 1024)
 
 extern void rest_parse_token_response(const char *body, size_t len,
 									  RestTokenResponse *tr);
+extern bool rest_valid_b64token(const char *s);
+extern bool rest_mentions_token_fields(const char *body, size_t len);
 
 /* in token_store.c */
 #define REST_DIGEST_LEN 32		/* SHA-256 */

@@ -62,8 +62,12 @@ rest_parse_token_response(const char *body, size_t len, RestTokenResponse *tr)
 	tr->access_token = member_string(root, "access_token");
 	tr->token_type = member_string(root, "token_type");
 	tr->refresh_token = member_string(root, "refresh_token");
+	tr->id_token = member_string(root, "id_token");
 	tr->error = member_string(root, "error");
 	tr->error_description = member_string(root, "error_description");
+	tr->has_token_fields = json_object_get(root, "access_token") != NULL ||
+		json_object_get(root, "refresh_token") != NULL ||
+		json_object_get(root, "id_token") != NULL;
 
 	exp = json_object_get(root, "expires_in");
 	if (json_is_integer(exp))
@@ -101,4 +105,56 @@ rest_parse_token_response(const char *body, size_t len, RestTokenResponse *tr)
 		tr->bad_expires_in = true;
 
 	/* the raw copies of the secrets inside jansson's tree are not wiped */
+}
+
+/*
+ * Is s a bearer token that can be sent as it is: RFC 6750 section 2.1's
+ * b64token, 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="?
+ * Anything else (spaces, CR, LF, other control or non-ASCII characters)
+ * could change the meaning of the Authorization header it goes into.
+ */
+bool
+rest_valid_b64token(const char *s)
+{
+	const char *p = s;
+
+	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		   (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		   *p == '_' || *p == '~' || *p == '+' || *p == '/')
+		p++;
+	if (p == s)
+		return false;
+	while (*p == '=')
+		p++;
+	return *p == '\0';
+}
+
+/*
+ * Does the text of a response mention a token field, JSON or form-encoded
+ * (access_token, refresh_token, id_token)?  Such a body is never quoted in
+ * a message.  Reads len bytes, NULs included.
+ */
+bool
+rest_mentions_token_fields(const char *body, size_t len)
+{
+	static const char *const fields[] = {"access_token", "refresh_token",
+	"id_token", NULL};
+	size_t		i;
+	int			j;
+
+	for (i = 0; i < len; i++)
+	{
+		char		c = body[i];
+
+		if (c != 'a' && c != 'A' && c != 'r' && c != 'R' && c != 'i' && c != 'I')
+			continue;
+		for (j = 0; fields[j]; j++)
+		{
+			size_t		flen = strlen(fields[j]);
+
+			if (flen <= len - i && pg_strncasecmp(body + i, fields[j], flen) == 0)
+				return true;
+		}
+	}
+	return false;
 }
