@@ -98,6 +98,22 @@ CREATE FOREIGN TABLE sec_foreign_redirect (id int) SERVER regress_sec_key
   OPTIONS (endpoint '/secrets/api/foreign_redirect?p=1', rows_path 'items');
 SELECT * FROM show_error('SELECT * FROM sec_foreign_redirect');
 SELECT sec_clean('SELECT * FROM sec_foreign_redirect');
+-- a 200 answer whose body echoes the key: invalid JSON, a value that
+-- does not convert, a sample that is not JSON
+CREATE FOREIGN TABLE sec_badjson (id int) SERVER regress_sec_key
+  OPTIONS (endpoint '/secrets/api/badjson?p=1', rows_path 'items');
+SELECT * FROM show_error('SELECT * FROM sec_badjson');
+SELECT sec_clean('SELECT * FROM sec_badjson');
+CREATE FOREIGN TABLE sec_badvalue (id int) SERVER regress_sec_key
+  OPTIONS (endpoint '/secrets/api/badvalue?p=1', rows_path 'items');
+SELECT * FROM show_error('SELECT * FROM sec_badvalue');
+SELECT sec_clean('SELECT * FROM sec_badvalue');
+CREATE SCHEMA sec_import;
+ALTER SERVER regress_sec_key OPTIONS (ADD rest_sample_path '/secrets/api/badsample?p=1');
+SELECT * FROM show_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sec_key INTO sec_import');
+SELECT sec_clean('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sec_key INTO sec_import');
+ALTER SERVER regress_sec_key OPTIONS (DROP rest_sample_path);
+DROP SCHEMA sec_import;
 
 -- ===================================================================
 -- token endpoints: only the RFC 6749 error code and a scrubbed

@@ -826,6 +826,7 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 	Assert(x->state == XFER_DONE);
 	memset(resp, 0, sizeof(RestHttpResponse));
 	resp->retries = x->attempt;
+	resp->secrets = x->secrets;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &resp->status);
 	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &resp->elapsed);
 	curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME, &connect_time);

@@ -155,7 +155,7 @@ sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	MemoryContextSwitchTo(oldcxt);
 	conn->headers = saved_headers;
 	cols = rest_sample_columns(resp.body, resp.body_len, t, sample_rows,
-							   rest_mask_url(url));
+							   rest_mask_url(url), resp.secrets);
 	MemoryContextDelete(fetch_cxt);
 	error_context_stack = errcb.previous;
 

@@ -914,7 +914,8 @@ fetch_page(RestScanState *st)
 	MemoryContextSwitchTo(st->page_cxt);
 	st->rows = rest_parse_rows(resp->body, resp->body_len, st->endpoint->rows_path,
 							   st->pager.meta_paths, REST_NMETA,
-							   st->cols, st->ncols, st->pager.display_url);
+							   st->cols, st->ncols, st->pager.display_url,
+							   resp->secrets);
 	MemoryContextSwitchTo(st->pager_cxt);
 	rest_pager_advance(&st->pager, st->rows, resp);
 	MemoryContextSwitchTo(oldcxt);

@@ -289,6 +289,8 @@ typedef struct RestHttpResponse
 	int			retries;		/* retries made before this response */
 	bool		link_too_long;
 	double		elapsed;		/* seconds */
+	List	   *secrets;		/* the request's (RestHttpRequest.secrets):
+								 * never quoted from the body */
 } RestHttpResponse;
 
 /* Rows parsed from one page (rows.c) */
@@ -486,7 +488,7 @@ extern void rest_add_placeholder_columns(RestImportTable *table,
 /* in sample.c */
 extern List *rest_sample_columns(const char *body, size_t len,
 								 RestImportTable *table, int sample_rows,
-								 const char *display_url);
+								 const char *display_url, List *secrets);
 
 /* in import.c */
 extern List *rest_import_foreign_schema(ImportForeignSchemaStmt *stmt,
@@ -587,7 +589,7 @@ extern RestRowSet *rest_parse_rows(const char *body, size_t len,
 								   const char *rows_path,
 								   const char **meta_paths, int nmeta,
 								   RestColumn *cols, int ncols,
-								   const char *display_url);
+								   const char *display_url, List *secrets);
 extern int64 rest_rowset_count(RestRowSet *rs);
 extern const char *rest_rowset_meta(RestRowSet *rs, int i, bool *is_true);
 extern void rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols,

@@ -113,6 +113,8 @@ struct RestRowSet
 	bool	   *meta_true;		/* ... which were JSON true */
 	const char *text;			/* the parsed text, for messages */
 	size_t		textlen;
+	List	   *secrets;		/* never quoted in messages (credentials the
+								 * request carried, which an API may echo) */
 	StringInfoData scratch;		/* a value as a C string, for conversion */
 };
 
@@ -257,8 +259,7 @@ token_name(JsonTokenType t)
  * database encoding lacks) is the parse error it always was.
  */
 static char *
-unescape_string(const char *ptr, int len, int *outlen, const char *body,
-				size_t bodylen)
+unescape_string(const char *ptr, int len, int *outlen, const RestRowSet *rs)
 {
 	JsonLexContext *lex = rest_make_json_lexer(ptr - 1, len + 2, true);
 	JsonParseErrorType rc = json_lex(lex);
@@ -269,7 +270,8 @@ unescape_string(const char *ptr, int len, int *outlen, const char *body,
 				 errmsg("response is not valid JSON"),
 				 errdetail("%s The body begins with: %s",
 						   json_errdetail(rc, lex),
-						   rest_shorten(body, bodylen, 100))));
+						   rest_shorten_scrubbed(rs->text, rs->textlen, 100,
+												 rs->secrets))));
 	*outlen = lex->strval->len;
 	return lex->strval->data;
 }
@@ -453,7 +455,8 @@ rows_error_callback(void *arg)
 RestRowSet *
 rest_parse_rows(const char *body, size_t len, const char *rows_path,
 				const char **meta_paths, int nmeta,
-				RestColumn *cols, int ncols, const char *display_url)
+				RestColumn *cols, int ncols, const char *display_url,
+				List *secrets)
 {
 	ParseState	ps;
 	JsonSemAction sem;
@@ -492,6 +495,7 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	ps.rs->meta_true = palloc0(sizeof(bool) * Max(nmeta, 1));
 	ps.rs->text = text;
 	ps.rs->textlen = textlen;
+	ps.rs->secrets = secrets;
 	initStringInfo(&ps.rs->scratch);
 	if (rows_path)
 	{
@@ -537,7 +541,7 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 				 errmsg("response is not valid JSON"),
 				 errdetail("%s The body begins with: %s",
 						   json_errdetail(rc, ps.lex),
-						   rest_shorten(text, textlen, 100))));
+						   rest_shorten_scrubbed(text, textlen, 100, secrets))));
 	}
 
 	/* a scalar document: nothing took the role of the top-level value */
@@ -839,7 +843,7 @@ store_meta(ParseState *ps, int i, JsonTokenType t)
 		ptr++;
 		len -= 2;
 		if (memchr(ptr, '\\', len) != NULL)
-			ptr = unescape_string(ptr, len, &len, ps->rs->text, ps->rs->textlen);
+			ptr = unescape_string(ptr, len, &len, ps->rs);
 	}
 	ps->rs->meta[i] = pnstrdup(ptr, len);
 	ps->rs->meta_true[i] = t == JSON_TOKEN_TRUE;
@@ -870,7 +874,7 @@ sem_field_start(void *state, char *fname, bool isnull)
 		SEM_ACTION_DONE;		/* the parser reports it */
 	key = field_key(ps, &keylen, &escaped);
 	if (escaped)
-		key = unescape_string(key, keylen, &keylen, ps->rs->text, ps->rs->textlen);
+		key = unescape_string(key, keylen, &keylen, ps->rs);
 	child = find_child(f->node, key, keylen);
 	if (child == NULL)
 		SEM_ACTION_DONE;
@@ -1092,7 +1096,8 @@ json_array_to_datum(RestRowSet *rs, RestColumn *c, const RestValue *v)
 				 errmsg("response is not valid JSON"),
 				 errdetail("%s The body begins with: %s",
 						   json_errdetail(rc, as.lex),
-						   rest_shorten(rs->text, rs->textlen, 100))));
+						   rest_shorten_scrubbed(rs->text, rs->textlen, 100,
+												 rs->secrets))));
 
 	if (as.nelems == 0)
 		return PointerGetDatum(construct_empty_array(c->elemtypid));
@@ -1121,7 +1126,7 @@ value_cstring(RestRowSet *rs, const RestValue *v)
 	int			len = v->len;
 
 	if (v->escaped)
-		ptr = unescape_string(ptr, len, &len, rs->text, rs->textlen);
+		ptr = unescape_string(ptr, len, &len, rs);
 	resetStringInfo(&rs->scratch);
 	appendBinaryStringInfo(&rs->scratch, ptr, len);
 	return rs->scratch.data;
@@ -1153,8 +1158,7 @@ convert_value(RestRowSet *rs, RestColumn *c, const RestValue *v, bool element)
 		if (v->escaped)
 		{
 			int			len;
-			char	   *s = unescape_string(v->ptr, v->len, &len, rs->text,
-											rs->textlen);
+			char	   *s = unescape_string(v->ptr, v->len, &len, rs);
 
 			return PointerGetDatum(cstring_to_text_with_len(s, len));
 		}
@@ -1244,11 +1248,12 @@ rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols, int ncols,
 
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),
-				 errmsg("%s", rest_shorten(edata->message,
-										   strlen(edata->message), 200)),
+				 errmsg("%s", rest_shorten_scrubbed(edata->message,
+													strlen(edata->message), 200,
+													rs->secrets)),
 				 errdetail("The value %s%s%s in column \"%s\" of row %lld of foreign table \"%s\" could not be converted to type %s.",
 						   v->kind == RV_STRING ? "\"" : "",
-						   rest_shorten(v->ptr, v->len, 60),
+						   rest_shorten_scrubbed(v->ptr, v->len, 60, rs->secrets),
 						   v->kind == RV_STRING ? "\"" : "",
 						   c->name, (long long) global_rowno, relname,
 						   format_type_with_typemod(c->typid, c->typmod))));

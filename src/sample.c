@@ -647,7 +647,7 @@ d_scalar(void *state, char *token, JsonTokenType tokentype)
 
 static void
 parse_or_error(const char *text, size_t len, JsonSemAction *sem,
-			   const char *display_url)
+			   const char *display_url, List *secrets)
 {
 	JsonLexContext *lex = rest_make_json_lexer(text, len, true);
 	JsonParseErrorType rc = pg_parse_json(lex, sem);
@@ -658,7 +658,7 @@ parse_or_error(const char *text, size_t len, JsonSemAction *sem,
 				 errmsg("sample response is not valid JSON"),
 				 errdetail("%s The body begins with: %s",
 						   json_errdetail(rc, lex),
-						   rest_shorten(text, len, 100)),
+						   rest_shorten_scrubbed(text, len, 100, secrets)),
 				 errcontext("response to GET %s", display_url)));
 }
 
@@ -757,7 +757,7 @@ type_of(int kinds)
  */
 List *
 rest_sample_columns(const char *body, size_t len, RestImportTable *table,
-					int sample_rows, const char *display_url)
+					int sample_rows, const char *display_url, List *secrets)
 {
 	SampleState ss;
 	JsonSemAction sem;
@@ -798,7 +798,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 		sem.array_end = d_end;
 		sem.object_field_start = d_field_start;
 		sem.scalar = d_scalar;
-		parse_or_error(text, textlen, &sem, display_url);
+		parse_or_error(text, textlen, &sem, display_url, secrets);
 		rows_path = ds.top_array ? NULL : ds.found[1] ? ds.found[1] : ds.found[2];
 		table->rows_path = (char *) rows_path;
 		table->detect_rows = false;
@@ -824,7 +824,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	sem.array_end = s_end;
 	sem.object_field_start = s_field_start;
 	sem.scalar = s_scalar;
-	parse_or_error(text, textlen, &sem, display_url);
+	parse_or_error(text, textlen, &sem, display_url, secrets);
 
 	if (rows_path && !ss.found_rows)
 		ereport(ERROR,

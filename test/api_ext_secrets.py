@@ -163,6 +163,15 @@ def api(handler, name, query):
     if name == "slow_down":
         return handler.send_json(429, {"error": "slow_down", "you_sent": query},
                                  [("Retry-After", "86400")])
+    # 200 answers that echo the query string in their body: invalid JSON,
+    # a value that does not convert, a sample for IMPORT FOREIGN SCHEMA
+    if name == "badjson":
+        return handler.send(200, ('{"items": [{"id": 1, "q": "%s"}, oops' % query).encode(),
+                            JSON_TYPE)
+    if name == "badvalue":
+        return handler.send_json(200, {"items": [{"id": "x-%s" % query}]})
+    if name == "badsample":
+        return handler.send(200, ('[{"id": 1, "q": "%s"} oops' % query).encode(), JSON_TYPE)
     if name == "keypath":
         return handler.send_json(200, {"items": rows(p),
                                        "next": "/secrets/api/gone/%s?p=2" % API_KEY})

@@ -167,7 +167,7 @@ fuzz_rows_one(const uint8_t *data, size_t size)
 	body = fuzz_cstring(data + 1, len);
 
 	rs = rest_parse_rows(body, len, cfg->rows_path, meta_paths, REST_NMETA,
-						 cols, NCOLS, display_url);
+						 cols, NCOLS, display_url, NIL);
 
 	/* no ERROR: the page's rows, as the executor reads them */
 	nrows = rest_rowset_count(rs);

@@ -132,7 +132,7 @@ fuzz_sample_one(const uint8_t *data, size_t size)
 	len = size - 1;
 	body = fuzz_cstring(data + 1, len);
 
-	cols = rest_sample_columns(body, len, &table, sample_rows, display_url);
+	cols = rest_sample_columns(body, len, &table, sample_rows, display_url, NIL);
 
 	FUZZ_CHECK(!table.detect_rows, "detect_rows still set");
 	if (mode == 0 && table.rows_path != NULL)
