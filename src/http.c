@@ -629,6 +629,7 @@ xfer_reset_response(RestHttpXfer *x)
 	x->link_too_long = false;
 	x->retry_after[0] = '\0';
 	x->errbuf[0] = '\0';
+	x->refused = false;
 }
 
 /*
@@ -694,7 +695,7 @@ xfer_completed(RestHttpXfer *x, CURLcode result)
 							 result == CURLE_RECV_ERROR ||
 							 result == CURLE_PARTIAL_FILE));
 	/* an address allowed_hosts refused stays refused */
-	if (x->refused)
+	if (x->refused && result != CURLE_OK)
 		transient = false;
 
 	if (transient && x->attempt < opts->max_retries)
