@@ -35,6 +35,7 @@
 #include "rest_fdw.h"
 
 #include <math.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -42,9 +43,6 @@
 #include "catalog/pg_foreign_server.h"
 #include "lib/ilist.h"
 #include "mb/pg_wchar.h"
-#if PG_VERSION_NUM >= 150000
-#include "common/pg_prng.h"
-#endif
 #include "miscadmin.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -55,6 +53,9 @@
 
 /* How long one curl_multi_poll may wait before interrupts are checked */
 #define REST_POLL_INTERVAL_MS	100
+
+/* Longest URL host checked against rest_fdw.allowed_hosts, plus brackets */
+#define REST_HOST_BUFLEN		260
 
 /* Idle easy handles kept per server */
 #define REST_MAX_IDLE_HANDLES	(REST_MAX_FETCH_CONCURRENCY + 2)
@@ -71,6 +72,8 @@ typedef struct RestHttpConn
 	int			nxfers;
 	int			nattached;		/* of them, those in the multi handle */
 	uint32		server_hashvalue;	/* syscache hash of the server's OID */
+	uint32		net_generation;	/* rest_net_generation its connections
+								 * were checked under */
 	bool		invalidated;	/* server changed: recreate when unused */
 } RestHttpConn;
 
@@ -98,6 +101,8 @@ struct RestHttpXfer
 	char	   *method;
 	char	   *display_url;
 	List	   *secrets;		/* never shown in messages (req->secrets) */
+	char	   *host;			/* of the URL, for open_socket_callback */
+	bool		restricted;		/* addresses checked against allowed_hosts */
 	bool		is_post;
 	char	   *post_body;		/* may hold secrets: zeroed on release */
 	size_t		post_len;
@@ -125,13 +130,17 @@ struct RestHttpXfer
 	bool		link_too_long;
 	char		retry_after[64];
 
+	/* an address open_socket_callback refused (the first one) */
+	bool		refused;
+	RestNetRefusal refusal;
+	const char *refused_class;
+	int			refused_port;
+	char		refused_addr[64];
+
 	char		errbuf[CURL_ERROR_SIZE];
 };
 
 static HTAB *ConnHash = NULL;
-
-/* rest_fdw.allowed_hosts: hosts that non-superusers' servers may contact */
-char	   *rest_allowed_hosts = NULL;
 
 static RestHttpConn *get_conn(Oid serverid);
 static void free_conn_handles(RestHttpConn *conn);
@@ -141,8 +150,13 @@ static void xfer_reset_response(RestHttpXfer *x);
 static void drive(RestHttpConn *conn);
 static void xfer_completed(RestHttpXfer *x, CURLcode result);
 static long promote_retries(RestHttpConn *conn);
-static void check_allowed_host(RestConnOptions *opts, const char *url);
-static double random_fraction(void);
+static char *check_allowed_host(RestConnOptions *opts, RestHttpRequest *req);
+static void report_refusal(RestConnOptions *opts, const char *method,
+						   const char *display_url, const char *host, int port,
+						   const char *address, RestNetRefusal why,
+						   const char *cls) pg_attribute_noreturn();
+static curl_socket_t open_socket_callback(void *clientp, curlsocktype purpose,
+										  struct curl_sockaddr *address);
 static long retry_after_seconds(const char *value);
 static size_t write_callback(char *ptr, size_t size, size_t nmemb, void *userdata);
 static size_t header_callback(char *ptr, size_t size, size_t nmemb, void *userdata);
@@ -210,6 +224,14 @@ get_conn(Oid serverid)
 		conn->invalidated = false;
 		conn->server_hashvalue =
 			GetSysCacheHashValue1(FOREIGNSERVEROID, ObjectIdGetDatum(serverid));
+		conn->net_generation = rest_net_generation;
+	}
+
+	/* allowed_hosts changed: no connection opened under the old list stays */
+	if (conn->net_generation != rest_net_generation)
+	{
+		conn->invalidated = true;
+		conn->net_generation = rest_net_generation;
 	}
 
 	if (conn->invalidated && conn->nxfers == 0)
@@ -472,8 +494,9 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	CURL	   *h;
 	ListCell   *lc;
 	CURLMcode	mc;
+	char	   *host;
 
-	check_allowed_host(opts, req->url);
+	host = check_allowed_host(opts, req);
 	conn = get_conn(opts->serverid);
 
 	xcxt = AllocSetContextCreate(callercxt, "rest_fdw request",
@@ -490,6 +513,8 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	x->asked = -1;
 	x->method = MemoryContextStrdup(xcxt, req->method);
 	x->display_url = MemoryContextStrdup(xcxt, req->display_url);
+	x->host = MemoryContextStrdup(xcxt, host ? host : "");
+	x->restricted = !opts->owner_is_superuser;
 	x->is_post = strcmp(req->method, "POST") == 0;
 	cb = MemoryContextAlloc(xcxt, sizeof(MemoryContextCallback));
 	cb->func = xfer_cleanup;
@@ -560,6 +585,13 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 		CHECK_SETOPT(h, CURLOPT_PIPEWAIT, 1L);
 	if (opts->ssl_ca_file)
 		CHECK_SETOPT(h, CURLOPT_CAINFO, opts->ssl_ca_file);
+	if (x->restricted)
+	{
+		CHECK_SETOPT(h, CURLOPT_OPENSOCKETFUNCTION, open_socket_callback);
+		CHECK_SETOPT(h, CURLOPT_OPENSOCKETDATA, x);
+		/* a proxy would connect in our place: the address check needs the peer */
+		CHECK_SETOPT(h, CURLOPT_PROXY, "");
+	}
 	if (x->is_post)
 	{
 		x->post_len = req->body ? req->body_len : 0;
@@ -603,6 +635,7 @@ xfer_reset_response(RestHttpXfer *x)
 	x->link_too_long = false;
 	x->retry_after[0] = '\0';
 	x->errbuf[0] = '\0';
+	x->refused = false;
 }
 
 /*
@@ -667,6 +700,9 @@ xfer_completed(RestHttpXfer *x, CURLcode result)
 							 result == CURLE_SEND_ERROR ||
 							 result == CURLE_RECV_ERROR ||
 							 result == CURLE_PARTIAL_FILE));
+	/* an address allowed_hosts refused stays refused */
+	if (x->refused && result != CURLE_OK)
+		transient = false;
 
 	if (transient && x->attempt < opts->max_retries)
 	{
@@ -683,7 +719,7 @@ xfer_completed(RestHttpXfer *x, CURLcode result)
 				double		base = Min(500.0 * pow(2.0, x->attempt),
 									   opts->max_retry_wait * 1000.0);
 
-				wait_ms = (long) (base / 2 + (base / 2) * random_fraction());
+				wait_ms = (long) (base / 2 + (base / 2) * rest_random_fraction());
 			}
 			curl_multi_remove_handle(conn->multi, x->easy);
 			x->attached = false;
@@ -836,6 +872,9 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 		int			attempt = x->attempt;
 		const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
 
+		if (x->refused)
+			report_refusal(opts, method, display_url, x->host, x->refused_port,
+						   x->refused_addr, x->refusal, x->refused_class);
 		if (x->too_large && x->request_limit)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -965,76 +1004,161 @@ rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
 }
 
 /*
- * Is the host of url one the server may contact?  Servers owned by
- * superusers may contact any; others only those that match the
- * superuser-set rest_fdw.allowed_hosts (when it is set): names, or
- * "*.example.com" for a domain's hosts, or "*".
+ * Report a connection that rest_fdw.allowed_hosts does not permit: to
+ * host:port, at address (as "a.b.c.d:port", when the refusal is of a
+ * resolved address) or before resolution (address NULL).
  */
 static void
-check_allowed_host(RestConnOptions *opts, const char *url)
+report_refusal(RestConnOptions *opts, const char *method,
+			   const char *display_url, const char *host, int port,
+			   const char *address, RestNetRefusal why, const char *cls)
+{
+	char		target[REST_HOST_BUFLEN + 8];
+
+	snprintf(target, sizeof(target), "%s:%d", host, port);
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 address
+			 ? errmsg("server \"%s\" may not connect to \"%s\" at address %s",
+					  opts->servername, target, address)
+			 : errmsg("server \"%s\" may not connect to \"%s\"",
+					  opts->servername, target),
+			 why == REST_NET_NOT_PUBLIC
+			 ? errdetail("The owner of the server is not a superuser, and %s is a non-public address (%s), which rest_fdw.allowed_hosts permits only where an entry names the host or the address.",
+						 address ? address : target, cls)
+			 : why == REST_NET_OTHER_PORT
+			 ? errdetail("The owner of the server is not a superuser, and rest_fdw.allowed_hosts lists the host only with other ports.")
+			 : errdetail("The owner of the server is not a superuser, and rest_fdw.allowed_hosts lists neither the host nor the address."),
+			 errhint("A superuser can add the host or the address, with or without a port, to rest_fdw.allowed_hosts."),
+			 errcontext("%s %s", method, display_url)));
+}
+
+/*
+ * Check the target of a request before anything is sent, and return its
+ * host (palloc'd; NULL if the URL cannot be parsed, which libcurl then
+ * reports).
+ *
+ * Credentials are never sent in plain text over the network: a server
+ * whose authentication method puts credentials into every request (and
+ * into the token request) may use http:// only for loopback hosts, unless
+ * its allow_insecure_http option says otherwise.
+ *
+ * A server owned by a non-superuser may connect only where
+ * rest_fdw.allowed_hosts permits (netpolicy.c).  A host given as an
+ * address is judged completely here; for a name, every address it
+ * resolves to is judged again at connect time by open_socket_callback.
+ */
+static char *
+check_allowed_host(RestConnOptions *opts, RestHttpRequest *req)
 {
 	CURLU	   *u;
+	char	   *scheme = NULL;
 	char	   *host = NULL;
-	char	   *hostbuf = NULL;
-	char	   *list;
-	char	   *tok;
-	char	   *save;
-	bool		allowed = false;
-
-	if (opts->owner_is_superuser || rest_allowed_hosts == NULL ||
-		rest_allowed_hosts[0] == '\0')
-		return;
+	char	   *port = NULL;
+	char	   *hostcopy = NULL;
+	bool		parsed;
+	bool		is_http = false;
+	int			portnum = 0;
+	RestNetAddr addr;
+	bool		literal;
+	RestNetRefusal why;
+	const char *cls;
 
 	u = curl_url();
 	if (u == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-		curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+	parsed = curl_url_set(u, CURLUPART_URL, req->url, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+		strlen(host) < REST_HOST_BUFLEN;
+	if (parsed)
 	{
 		/* the whole host: a cut one could pass a suffix test it fails */
-		hostbuf = MemoryContextAllocExtended(CurrentMemoryContext,
-											 strlen(host) + 1, MCXT_ALLOC_NO_OOM);
-		if (hostbuf)
-			strcpy(hostbuf, host);
+		hostcopy = MemoryContextAllocExtended(CurrentMemoryContext,
+											  strlen(host) + 1, MCXT_ALLOC_NO_OOM);
+		if (hostcopy)
+			strcpy(hostcopy, host);
+		is_http = pg_strcasecmp(scheme, "http") == 0;
+		portnum = atoi(port);
+	}
+	if (scheme)
+		curl_free(scheme);
+	if (host)
 		curl_free(host);
-	}
+	if (port)
+		curl_free(port);
 	curl_url_cleanup(u);
-	if (hostbuf == NULL)
-		hostbuf = "";
-
-	list = pstrdup(rest_allowed_hosts);
-	for (tok = strtok_r(list, ", \t", &save); tok && hostbuf[0];
-		 tok = strtok_r(NULL, ", \t", &save))
-	{
-		size_t		hlen = strlen(hostbuf);
-		size_t		tlen = strlen(tok);
-
-		if (strcmp(tok, "*") == 0 || pg_strcasecmp(tok, hostbuf) == 0)
-			allowed = true;
-		else if (tok[0] == '*' && tok[1] == '.' && hlen > tlen - 1 &&
-				 pg_strcasecmp(hostbuf + hlen - (tlen - 1), tok + 1) == 0)
-			allowed = true;
-	}
-	if (!allowed)
+	if (parsed && hostcopy == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("server \"%s\" may not connect to host \"%s\"",
-						opts->servername, hostbuf),
-				 errdetail("The owner of the server is not a superuser, and the host is not in rest_fdw.allowed_hosts."),
-				 errhint("A superuser can add the host to rest_fdw.allowed_hosts.")));
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+
+	if (is_http && opts->auth_method != REST_AUTH_NONE &&
+		!opts->allow_insecure_http && !rest_net_is_loopback_host(hostcopy))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("server \"%s\" may not send credentials over unencrypted HTTP",
+						opts->servername),
+				 errdetail("The request to host \"%s\" would carry the credentials of authentication method \"%s\" in plain text.",
+						   hostcopy, rest_auth_method_name(opts->auth_method)),
+				 errhint("Use an https:// URL; or, if the network between the database server and that host is trusted, set the server option \"%s\" to 'true'.",
+						 OPT_ALLOW_INSECURE_HTTP),
+				 errcontext("%s %s", req->method, req->display_url)));
+
+	if (opts->owner_is_superuser)
+		return hostcopy;
+
+	rest_net_check_list_known(opts->servername);
+	if (!parsed)
+		report_refusal(opts, req->method, req->display_url, "", 0, NULL,
+					   REST_NET_NOT_LISTED, NULL);
+	literal = rest_net_parse_literal(hostcopy, &addr);
+	if (!rest_net_allowed(hostcopy, portnum, literal ? &addr : NULL, &why, &cls))
+		report_refusal(opts, req->method, req->display_url, hostcopy, portnum,
+					   NULL, why, cls);
+	return hostcopy;
 }
 
-/* A random number in [0, 1) for jitter */
-static double
-random_fraction(void)
+/*
+ * libcurl socket callback of the transfers of non-superusers' servers:
+ * open a socket only for an address rest_fdw.allowed_hosts permits for the
+ * transfer's host, so that a name resolving (or re-resolving, as in DNS
+ * rebinding) to a loopback or private address is refused whatever the
+ * name check said.  A refused address is recorded and the connection
+ * attempt fails (libcurl tries the host's other addresses); the refusal
+ * is reported by rest_http_finish.
+ */
+static curl_socket_t
+open_socket_callback(void *clientp, curlsocktype purpose,
+					 struct curl_sockaddr *address)
 {
-#if PG_VERSION_NUM >= 150000
-	return pg_prng_double(&pg_global_prng_state);
-#else
-	return (double) random() / ((double) 0x7FFFFFFF + 1.0);
-#endif
+	RestHttpXfer *x = (RestHttpXfer *) clientp;
+	RestNetAddr addr;
+	int			port = 0;
+	RestNetRefusal why = REST_NET_NOT_LISTED;
+	const char *cls = NULL;
+	bool		is_ip;
+
+	is_ip = rest_net_from_sockaddr(&address->addr, &addr, &port);
+	if (purpose == CURLSOCKTYPE_IPCXN && is_ip &&
+		rest_net_allowed(x->host, port, &addr, &why, &cls))
+		return socket(address->family, address->socktype, address->protocol);
+
+	if (!x->refused)
+	{
+		x->refused = true;
+		x->refusal = why;
+		x->refused_class = cls;
+		x->refused_port = port;
+		if (is_ip)
+			rest_net_format(&addr, port, x->refused_addr, sizeof(x->refused_addr));
+		else
+			strlcpy(x->refused_addr, "(not an IP address)", sizeof(x->refused_addr));
+	}
+	return CURL_SOCKET_BAD;
 }
 
 /*

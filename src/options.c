@@ -30,10 +30,6 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
-#if PG_VERSION_NUM < 140000
-#define ROLE_PG_READ_SERVER_FILES DEFAULT_ROLE_READ_SERVER_FILES
-#endif
-
 PG_FUNCTION_INFO_V1(rest_fdw_validator);
 
 typedef enum RestOptKind
@@ -45,7 +41,8 @@ typedef enum RestOptKind
 	OPTKIND_GRANT_TYPE,
 	OPTKIND_CLIENT_AUTH,
 	OPTKIND_HEADER_NAME,		/* an HTTP field name (RFC 9110 token) */
-	OPTKIND_PATH,				/* absolute file system path */
+	OPTKIND_PATH,				/* absolute name of a file the server reads:
+								 * privileged */
 	OPTKIND_ENDPOINT,			/* path relative to base_url */
 	OPTKIND_JSON_PATH,			/* dotted path of object keys */
 	OPTKIND_COUNT,				/* positive integer (not seconds) */
@@ -85,6 +82,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_CONNECT_TIMEOUT, ForeignServerRelationId, false, OPTKIND_INT},
 	{OPT_TIMEOUT, ForeignServerRelationId, false, OPTKIND_INT},
 	{OPT_SSL_CA_FILE, ForeignServerRelationId, false, OPTKIND_PATH},
+	{OPT_ALLOW_INSECURE_HTTP, ForeignServerRelationId, false, OPTKIND_BOOL},
 	{OPT_MAX_RETRIES, ForeignServerRelationId, false, OPTKIND_NONNEG_INT},
 	{OPT_MAX_RETRY_WAIT, ForeignServerRelationId, false, OPTKIND_INT},
 	{OPT_MAX_RESPONSE_SIZE, ForeignServerRelationId, false, OPTKIND_BYTES},
@@ -465,6 +463,12 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 			break;
 
 		case OPTKIND_PATH:
+			/* as for rest_config_file: the server process opens the file */
+			if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to set option \"%s\"", opt->name),
+						 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file the server reads.")));
 			if (!is_absolute_path(value) || rest_has_control_chars(value))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
@@ -844,6 +848,8 @@ rest_get_conn_options(Oid serverid, Oid userid, bool with_credentials)
 			opts->timeout = parse_positive_int(val, &ok);
 		else if (strcmp(def->defname, OPT_SSL_CA_FILE) == 0)
 			opts->ssl_ca_file = val;
+		else if (strcmp(def->defname, OPT_ALLOW_INSECURE_HTTP) == 0)
+			(void) parse_bool(val, &opts->allow_insecure_http);
 		else if (strcmp(def->defname, OPT_MAX_RETRIES) == 0)
 			opts->max_retries = parse_int_range(val, 0, INT_MAX, &ok);
 		else if (strcmp(def->defname, OPT_MAX_RETRY_WAIT) == 0)

@@ -128,20 +128,8 @@ static List *restImportForeignSchema(ImportForeignSchemaStmt *stmt,
 void
 _PG_init(void)
 {
-	DefineCustomStringVariable("rest_fdw.allowed_hosts",
-							   "Hosts that servers owned by non-superusers may contact.",
-							   "A comma-separated list of host names; \"*.example.com\" "
-							   "matches the hosts of a domain, \"*\" any host.  Empty: no restriction.",
-							   &rest_allowed_hosts,
-							   "",
-							   PGC_SUSET,
-							   0,
-							   NULL, NULL, NULL);
-#if PG_VERSION_NUM >= 150000
-	MarkGUCPrefixReserved("rest_fdw");
-#else
-	EmitWarningsOnPlaceholders("rest_fdw");
-#endif
+	rest_net_define_guc();
+	rest_reserve_guc_prefix("rest_fdw");
 	rest_http_init();
 }
 

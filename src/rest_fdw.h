@@ -16,6 +16,8 @@
 
 #include "postgres.h"
 
+#include "compat.h"
+
 #include "access/tupdesc.h"
 #include "fmgr.h"
 #include "foreign/foreign.h"
@@ -40,6 +42,7 @@
 #define OPT_CONNECT_TIMEOUT		"connect_timeout"
 #define OPT_TIMEOUT				"timeout"
 #define OPT_SSL_CA_FILE			"ssl_ca_file"
+#define OPT_ALLOW_INSECURE_HTTP	"allow_insecure_http"
 #define OPT_USER_AGENT			"user_agent"
 #define OPT_CLIENT_SECRET		"client_secret"
 #define OPT_REFRESH_TOKEN		"refresh_token"
@@ -158,6 +161,7 @@ typedef struct RestConnOptions
 	int			low_speed_limit;	/* bytes per second; 0: no check */
 	int			low_speed_time;		/* seconds */
 	bool		owner_is_superuser;	/* of the server: not bound by allowed_hosts */
+	bool		allow_insecure_http;	/* credentials over http:// to any host */
 	char	   *ssl_ca_file;
 	char	   *user_agent;
 	List	   *headers;		/* extra "Name: value" request headers of
@@ -325,7 +329,6 @@ extern bool rest_valid_header_name(const char *name);
 /* in http.c */
 typedef struct RestHttpXfer RestHttpXfer;	/* a request in flight */
 
-extern char *rest_allowed_hosts;
 extern void rest_http_init(void);
 extern void rest_http_perform(RestConnOptions *conn, RestHttpRequest *req,
 							  RestHttpResponse *resp);
@@ -346,6 +349,38 @@ extern char *rest_join_url(const char *base, const char *path);
 extern char *rest_shorten(const char *s, size_t len, int maxbytes);
 extern char *rest_resolve_url(const char *base, const char *ref);
 extern bool rest_same_origin(const char *a, const char *b);
+
+/* in netpolicy.c */
+struct sockaddr;
+
+/* An IPv4 or IPv6 address; IPv4-mapped IPv6 addresses are kept as IPv4 */
+typedef struct RestNetAddr
+{
+	int			family;			/* AF_INET or AF_INET6 */
+	unsigned char bytes[16];	/* network byte order; IPv4 in the first 4 */
+} RestNetAddr;
+
+/* Why rest_net_allowed refused a connection */
+typedef enum RestNetRefusal
+{
+	REST_NET_NOT_LISTED,		/* no entry names the host or the address */
+	REST_NET_OTHER_PORT,		/* entries name the host with other ports */
+	REST_NET_NOT_PUBLIC			/* "*" allows only public addresses */
+} RestNetRefusal;
+
+extern char *rest_allowed_hosts;
+extern uint32 rest_net_generation;
+extern void rest_net_define_guc(void);
+extern void rest_net_check_list_known(const char *servername);
+extern bool rest_net_parse_literal(const char *host, RestNetAddr *addr);
+extern bool rest_net_from_sockaddr(const struct sockaddr *sa, RestNetAddr *addr,
+								   int *port);
+extern void rest_net_format(const RestNetAddr *addr, int port, char *buf,
+							size_t size);
+extern const char *rest_net_address_class(const RestNetAddr *addr);
+extern bool rest_net_allowed(const char *host, int port, const RestNetAddr *addr,
+							 RestNetRefusal *why, const char **addr_class);
+extern bool rest_net_is_loopback_host(const char *host);
 
 /* in auth.c */
 extern bool rest_auth_refreshable(RestConnOptions *conn);
@@ -552,15 +587,6 @@ extern void rest_pager_end(RestPager *pager);
 extern char *rest_link_next(const char *header, bool *malformed);
 
 /* in rows.c */
-
-/* Semantic actions of common/jsonapi.h return an error code from PG 16 on */
-#if PG_VERSION_NUM >= 160000
-#define SEM_ACTION_RESULT JsonParseErrorType
-#define SEM_ACTION_DONE return JSON_SUCCESS
-#else
-#define SEM_ACTION_RESULT void
-#define SEM_ACTION_DONE return
-#endif
 
 struct JsonLexContext;
 extern struct JsonLexContext *rest_make_json_lexer(const char *text, size_t len,
