@@ -690,7 +690,8 @@ xfer_completed(RestHttpXfer *x, CURLcode result)
 	x->result = result;
 	if (result == CURLE_OK)
 	{
-		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
+			status = 0;			/* not retried; rest_http_finish reports it */
 		transient = status == 429 || status == 503 ||
 			(!x->is_post && (status == 502 || status == 504));
 	}
@@ -863,9 +864,13 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 	memset(resp, 0, sizeof(RestHttpResponse));
 	resp->retries = x->attempt;
 	resp->secrets = x->secrets;
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &resp->status);
-	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &resp->elapsed);
-	curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME, &connect_time);
+	/* what libcurl cannot tell stays zero, never uninitialised */
+	if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &resp->status) != CURLE_OK)
+		resp->status = 0;
+	if (curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &resp->elapsed) != CURLE_OK)
+		resp->elapsed = 0;
+	if (curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME, &connect_time) != CURLE_OK)
+		connect_time = 0;
 
 	if (x->result != CURLE_OK)
 	{
@@ -970,7 +975,14 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 	if (curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
 		location != NULL)
 		resp->redirect_url = pstrdup(location);
-	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
+	if (resp->status < 100 || resp->status > 999)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("response from server \"%s\" has no valid HTTP status",
+						opts->servername),
+				 errcontext("%s %s", method, display_url)));
+	if (curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
+		ct = NULL;
 	resp->content_type = ct ? pstrdup(ct) : NULL;
 	if (x->buf == NULL)
 	{
