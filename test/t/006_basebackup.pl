@@ -108,8 +108,9 @@ SKIP:
 	system(@as_owner, 'pg_basebackup', '-h', $ENV{PGHOST}, '-p', $ENV{PGPORT},
 		'-U', $ENV{PGUSER}, '-D', $cdir, '-X', 'stream', '-c', 'fast') == 0
 	  or skip('pg_basebackup failed', 1);
-	my @copied = glob("$cdir/rest_fdw/*.json");
-	is(scalar(@copied), 3, 'the clone has the store files');
+	my (undef, $dbid) = psql('SELECT oid FROM pg_database WHERE datname = current_database()');
+	my @copied = glob("$cdir/rest_fdw/${dbid}_*.json");
+	is(scalar(@copied), 3, 'the clone has the store files of the three grants');
 	ok(!-e "$cdir/rest_fdw/pgsql_tmp_rest_fdw_instance", 'but not the instance id');
 
 	# Debian keeps the configuration outside the data directory
