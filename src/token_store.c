@@ -90,8 +90,8 @@
 
 /*
  * Size bounds.  The token response is refused when its access or refresh
- * token exceeds 64 kB (token_response.c); the store keeps tokens of up to
- * STORE_MAX_TOKEN_LEN bytes each, generously more, and its files hold two
+ * token exceeds 64 kB (where auth.c reads it); the store keeps tokens of up
+ * to STORE_MAX_TOKEN_LEN bytes each, the same, and its files hold two
  * tokens (each at most doubled by JSON escaping), a shortened error
  * message, two digests and a few numbers.  Writer and reader share the
  * bound, so everything written can be read back.
