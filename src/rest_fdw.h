@@ -447,9 +447,21 @@ typedef struct RestStoredToken
 	TimestampTz last_error_at;
 } RestStoredToken;
 
+/* What rest_store_inspect found */
+typedef enum RestStoreState
+{
+	REST_STORE_NONE,			/* nothing is stored */
+	REST_STORE_FOUND,			/* this cluster's state */
+	REST_STORE_COPY,			/* another cluster's, ignored (and removed) */
+	REST_STORE_COPY_ROTATED,	/* another cluster's rotated refresh token */
+	REST_STORE_UNREADABLE		/* too large or not in the expected format */
+} RestStoreState;
+
 extern void rest_store_lock(Oid umid);
 extern void rest_store_unlock(Oid umid);
 extern bool rest_store_read(Oid umid, RestStoredToken *tok);
+extern RestStoreState rest_store_inspect(Oid umid, RestStoredToken *tok,
+										 char **problem);
 extern void rest_store_write(Oid umid, const RestStoredToken *tok);
 extern bool rest_store_forget(Oid umid);
 extern void rest_store_gc(void);

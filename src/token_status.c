@@ -58,14 +58,20 @@ mapping_user_name(Oid umuser)
 
 /*
  * The state of a user mapping's tokens: valid, expiring (due for
- * replacement), expired, none or failed.
+ * replacement), expired, none, failed, copied (from another cluster, with a
+ * rotated refresh token: see token_store.c) or unreadable.
  */
 static const char *
-token_state(RestStoredToken *st, bool same_grant, bool same_token)
+token_state(RestStoreState what, RestStoredToken *st, bool same_grant,
+			bool same_token)
 {
 	TimestampTz now = GetCurrentTimestamp();
 
-	if (!st->found || !same_grant)
+	if (what == REST_STORE_COPY_ROTATED)
+		return "copied";
+	if (what == REST_STORE_UNREADABLE)
+		return "unreadable";
+	if (what != REST_STORE_FOUND || !st->found || !same_grant)
 		return "none";
 	if (st->last_error_at != 0 && st->last_error_at >= st->last_refresh)
 		return "failed";
@@ -120,6 +126,8 @@ rest_fdw_token_status(PG_FUNCTION_ARGS)
 		Datum		values[TOKEN_STATUS_COLS];
 		bool		nulls[TOKEN_STATUS_COLS];
 		RestStoredToken st;
+		RestStoreState what;
+		char	   *problem = NULL;
 		bool		same_grant = false;
 		bool		same_token = false;
 
@@ -130,7 +138,8 @@ rest_fdw_token_status(PG_FUNCTION_ARGS)
 			continue;
 
 		memset(nulls, false, sizeof(nulls));
-		if (rest_store_read(um->oid, &st))
+		what = rest_store_inspect(um->oid, &st, &problem);
+		if (what == REST_STORE_FOUND)
 		{
 			RestConnOptions *conn = rest_get_conn_options(um->umserver,
 														  um->umuser, true);
@@ -144,13 +153,19 @@ rest_fdw_token_status(PG_FUNCTION_ARGS)
 
 		values[0] = CStringGetTextDatum(server->servername);
 		values[1] = CStringGetTextDatum(mapping_user_name(um->umuser));
-		values[2] = CStringGetTextDatum(token_state(&st, same_grant, same_token));
+		values[2] = CStringGetTextDatum(token_state(what, &st, same_grant,
+													same_token));
 		values[3] = TimestampTzGetDatum(st.expires_at);
 		nulls[3] = !same_token || st.expires_at == 0;
 		values[4] = TimestampTzGetDatum(st.last_refresh);
 		nulls[4] = !same_grant || st.last_refresh == 0;
 		values[5] = Int64GetDatum(same_grant ? st.refresh_count : 0);
-		if (same_grant && st.last_error)
+		if (what == REST_STORE_UNREADABLE)
+			values[6] = CStringGetTextDatum(psprintf("the token store file cannot be used: %s",
+													 problem));
+		else if (what == REST_STORE_COPY_ROTATED)
+			values[6] = CStringGetTextDatum("the stored tokens were copied from another cluster");
+		else if (same_grant && st.last_error)
 			values[6] = CStringGetTextDatum(st.last_error);
 		else
 			nulls[6] = true;

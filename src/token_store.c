@@ -26,7 +26,26 @@
  * differs from the user mapping's current one belongs to an old seed and is
  * ignored, so ALTER USER MAPPING with a new refresh token starts over, and a
  * new user mapping that happens to get a dropped one's OID inherits nothing.
- * Files of dropped user mappings and databases are removed lazily.
+ *
+ * Files are bounded (STORE_MAX_FILE_SIZE): the writer refuses a state it
+ * could not read back, and the reader reads everything up to that size.  A
+ * file that is too large or not in the expected format is an ERROR, never
+ * silently ignored: ignoring it would present the user mapping's refresh
+ * token again, which a provider that rotates refresh tokens has retired
+ * (and may answer by revoking the grant).
+ *
+ * Copies of the data directory (pg_basebackup, a restored backup, a clone)
+ * carry the store along, and a copy presenting a refresh token that the
+ * original has rotated since makes such a provider revoke the grant.  So
+ * each file records the identity of the cluster instance that wrote it:
+ * the system identifier and a random instance id kept in a file whose name
+ * starts with "pgsql_tmp", which pg_basebackup never copies (it skips
+ * temporary files).  A file of another instance is not used; see
+ * classify_copy for what happens instead.
+ *
+ * Files of dropped user mappings and databases are removed lazily, and
+ * never while the user mapping may exist in a transaction not yet
+ * committed (see rest_store_gc).
  *
  * The files hold secrets; nothing here logs their contents.
  *
@@ -43,6 +62,7 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/xlog.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_user_mapping.h"
 #include "miscadmin.h"
@@ -50,16 +70,58 @@
 #include "storage/lock.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #define STORE_DIR			"rest_fdw"
-#define STORE_FORMAT		1
+/* 1: files without the cluster identity (read as this cluster's) */
+#define STORE_FORMAT		2
 /* lock tag field4 that tells our locks from pg_advisory_lock's (1 and 2) */
 #define STORE_LOCK_FIELD4	0x5246
+
+/*
+ * The instance id file.  pg_basebackup skips files whose names start with
+ * "pgsql_tmp" (PostgreSQL's PG_TEMP_FILE_PREFIX), wherever they are, so a
+ * copy made with it gets a new id; PostgreSQL itself removes such files
+ * only in its own temporary directories, not here.
+ */
+#define STORE_INSTANCE_FILE	"pgsql_tmp_rest_fdw_instance"
+#define STORE_INSTANCE_LEN	16	/* random bytes */
+
+/*
+ * Size bounds.  The token response is refused when its access or refresh
+ * token exceeds 64 kB (where auth.c reads it); the store keeps tokens of up
+ * to STORE_MAX_TOKEN_LEN bytes each, the same, and its files hold two
+ * tokens (each at most doubled by JSON escaping), a shortened error
+ * message, two digests and a few numbers.  Writer and reader share the
+ * bound, so everything written can be read back.
+ */
+#define STORE_MAX_TOKEN_LEN	(64 * 1024)
+#define STORE_MAX_FILE_SIZE	(2 * 2 * STORE_MAX_TOKEN_LEN + 8192)
+
+/* What a store file holds, as read_state found it */
+typedef enum StoreFile
+{
+	STORE_FILE_NONE,			/* there is no file */
+	STORE_FILE_OURS,			/* written by this cluster instance */
+	STORE_FILE_COPIED,			/* written by another cluster instance */
+	STORE_FILE_UNREADABLE		/* too large or not in the expected format */
+} StoreFile;
+
+/* This cluster instance's identity, read or made once per backend */
+static bool identity_known = false;
+static char my_system_id[32];
+static char my_instance_id[2 * STORE_INSTANCE_LEN + 1];
 
 static void store_path(char *path, Oid dbid, Oid umid);
 static void ensure_store_dir(void);
 static void write_atomically(const char *path, const char *data, size_t len);
+static void load_identity(void);
+static StoreFile read_state(Oid umid, RestStoredToken *tok, char *path,
+							char **problem);
+static RestStoreState classify_copy(Oid umid, RestStoredToken *tok,
+									bool *same_grant);
+static void describe_mapping(Oid umid, char **servername, char **username);
 
 /* Lower-case hex of len bytes into dst (2 * len + 1 bytes). */
 static void
@@ -123,7 +185,8 @@ ensure_store_dir(void)
 
 /*
  * Serialize token requests for a user mapping across all backends of the
- * cluster.  The lock belongs to the transaction: an ERROR releases it.
+ * cluster.  The lock belongs to the transaction: an ERROR releases it.  A
+ * backend may take it again while holding it (the holds are counted).
  */
 void
 rest_store_lock(Oid umid)
@@ -141,6 +204,16 @@ rest_store_unlock(Oid umid)
 
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, umid, 0, STORE_LOCK_FIELD4);
 	LockRelease(&tag, ExclusiveLock, false);
+}
+
+/* The lock of rest_store_lock if nobody holds it; false if taken. */
+static bool
+store_try_lock(Oid umid)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, umid, 0, STORE_LOCK_FIELD4);
+	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
 /* jansson values are released when the memory context holding them dies */
@@ -181,63 +254,198 @@ get_int(json_t *obj, const char *key)
 }
 
 /*
- * Read the stored state of a user mapping of the current database into
- * *tok (strings palloc'd in the current memory context).  Returns false
- * when there is none; a file that cannot be parsed counts as none, with a
- * WARNING that shows no content.
+ * Read all of a file of at most maxsize bytes into a palloc'd,
+ * NUL-terminated buffer.  Returns NULL when the file does not exist; sets
+ * *problem (and returns NULL) when it is larger or cannot be read whole.
  */
-bool
-rest_store_read(Oid umid, RestStoredToken *tok)
+static char *
+read_small_file(const char *path, size_t maxsize, size_t *len, char **problem)
 {
-	char		path[MAXPGPATH];
 	int			fd;
 	struct stat st;
 	char	   *buf;
-	ssize_t		n;
-	json_t	   *root;
-	json_error_t jerr;
-	char	   *digest;
-	char	   *tdigest;
+	size_t		done = 0;
 
-	memset(tok, 0, sizeof(RestStoredToken));
-	store_path(path, MyDatabaseId, umid);
-
+	*problem = NULL;
 	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
 	if (fd < 0)
 	{
 		if (errno == ENOENT)
-			return false;
+			return NULL;
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not open token store file \"%s\": %m", path)));
 	}
-	if (fstat(fd, &st) < 0 || st.st_size > 1024 * 1024)
+	if (fstat(fd, &st) < 0)
+	{
+		int			save_errno = errno;
+
+		CloseTransientFile(fd);
+		errno = save_errno;
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not stat token store file \"%s\": %m", path)));
+	}
+	if (st.st_size > (off_t) maxsize)
 	{
 		CloseTransientFile(fd);
-		ereport(WARNING,
-				(errmsg("ignoring token store file \"%s\": it is too large or unreadable",
-						path)));
-		return false;
+		*problem = psprintf("it has %lld bytes, more than the %zu bytes the token store writes",
+							(long long) st.st_size, maxsize);
+		return NULL;
 	}
-	buf = palloc(st.st_size + 1);
-	n = read(fd, buf, st.st_size);
-	CloseTransientFile(fd);
-	if (n != st.st_size)
-	{
-		ereport(WARNING,
-				(errmsg("ignoring token store file \"%s\": short read", path)));
-		return false;
-	}
-	buf[n] = '\0';
 
-	root = json_tracked(json_loadb(buf, n, 0, &jerr));
-	explicit_bzero(buf, n);
-	if (!json_is_object(root) || get_int(root, "format") != STORE_FORMAT)
+	/* files are replaced by rename, never written in place: the size holds */
+	buf = palloc(st.st_size + 1);
+	while (done < (size_t) st.st_size)
 	{
-		ereport(WARNING,
-				(errmsg("ignoring token store file \"%s\": it is not in the expected format",
-						path)));
-		return false;
+		ssize_t		n = read(fd, buf + done, st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+		{
+			int			save_errno = errno;
+
+			CloseTransientFile(fd);
+			errno = save_errno;
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read token store file \"%s\": %m", path)));
+		}
+		if (n == 0)
+			break;
+		done += n;
+	}
+	CloseTransientFile(fd);
+	if (done != (size_t) st.st_size)
+	{
+		explicit_bzero(buf, done);
+		*problem = pstrdup("it ended before its size was read");
+		return NULL;
+	}
+	buf[done] = '\0';
+	*len = done;
+	return buf;
+}
+
+/*
+ * This cluster instance's identity: the system identifier, and the random
+ * instance id of STORE_INSTANCE_FILE, made by the first backend that needs
+ * it.  Backends racing to make it agree: each links its own complete file
+ * to the name, and only the first link succeeds.
+ */
+static void
+load_identity(void)
+{
+	char		path[MAXPGPATH];
+	char	   *text;
+	size_t		len;
+	char	   *problem;
+
+	if (identity_known)
+		return;
+	snprintf(my_system_id, sizeof(my_system_id), UINT64_FORMAT,
+			 GetSystemIdentifier());
+	ensure_store_dir();
+	snprintf(path, MAXPGPATH, "%s/%s/%s", DataDir, STORE_DIR, STORE_INSTANCE_FILE);
+
+	text = read_small_file(path, 256, &len, &problem);
+	if (text == NULL && problem == NULL)
+	{
+		unsigned char raw[STORE_INSTANCE_LEN];
+		char		hex[2 * STORE_INSTANCE_LEN + 2];
+		char		tmp[MAXPGPATH];
+		int			fd;
+
+		if (!pg_strong_random(raw, sizeof(raw)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate a random token store instance id")));
+		to_hex(raw, STORE_INSTANCE_LEN, hex);
+		strcat(hex, "\n");
+
+		snprintf(tmp, MAXPGPATH, "%s.tmp.%d", path, MyProcPid);
+		fd = OpenTransientFilePerm(tmp, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY,
+								   S_IRUSR | S_IWUSR);
+		if (fd < 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not create token store file \"%s\": %m", tmp)));
+		if (write(fd, hex, strlen(hex)) != (ssize_t) strlen(hex) ||
+			pg_fsync(fd) != 0)
+		{
+			int			save_errno = errno ? errno : ENOSPC;
+
+			CloseTransientFile(fd);
+			unlink(tmp);
+			errno = save_errno;
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not write token store file \"%s\": %m", tmp)));
+		}
+		CloseTransientFile(fd);
+		if (link(tmp, path) != 0 && errno != EEXIST)
+		{
+			int			save_errno = errno;
+
+			unlink(tmp);
+			errno = save_errno;
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not link token store file \"%s\" to \"%s\": %m",
+							tmp, path)));
+		}
+		unlink(tmp);
+		fsync_fname(path, false);
+		fsync_fname(psprintf("%s/%s", DataDir, STORE_DIR), true);
+		text = read_small_file(path, 256, &len, &problem);
+	}
+	if (text == NULL || len != 2 * STORE_INSTANCE_LEN + 1 ||
+		text[2 * STORE_INSTANCE_LEN] != '\n')
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("token store instance file \"%s\" is not in the expected format",
+						path),
+				 errhint("Remove the file; the token state of this cluster is then taken for a copy's.")));
+	memcpy(my_instance_id, text, 2 * STORE_INSTANCE_LEN);
+	my_instance_id[2 * STORE_INSTANCE_LEN] = '\0';
+	identity_known = true;
+}
+
+/*
+ * Read the state stored for a user mapping of the current database into
+ * *tok (strings palloc'd in the current memory context) and say whose it
+ * is; the file's name goes into path (MAXPGPATH).  An unusable file's
+ * problem is a phrase for a DETAIL ("it ..."), without content.
+ */
+static StoreFile
+read_state(Oid umid, RestStoredToken *tok, char *path, char **problem)
+{
+	char	   *buf;
+	size_t		len;
+	json_t	   *root;
+	json_error_t jerr;
+	char	   *digest;
+	char	   *tdigest;
+	int64		format;
+	StoreFile	whose = STORE_FILE_OURS;
+
+	memset(tok, 0, sizeof(RestStoredToken));
+	*problem = NULL;
+	store_path(path, MyDatabaseId, umid);
+
+	buf = read_small_file(path, STORE_MAX_FILE_SIZE, &len, problem);
+	if (buf == NULL)
+		return *problem ? STORE_FILE_UNREADABLE : STORE_FILE_NONE;
+
+	root = json_tracked(json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr));
+	explicit_bzero(buf, len);
+	pfree(buf);
+	format = json_is_object(root) ? get_int(root, "format") : 0;
+	if (format != 1 && format != STORE_FORMAT)
+	{
+		*problem = pstrdup("it is not in the expected format");
+		return STORE_FILE_UNREADABLE;
 	}
 
 	digest = get_string(root, "grant_digest");
@@ -245,10 +453,25 @@ rest_store_read(Oid umid, RestStoredToken *tok)
 	if (digest == NULL || !from_hex(digest, tok->digest, REST_DIGEST_LEN) ||
 		tdigest == NULL || !from_hex(tdigest, tok->token_digest, REST_DIGEST_LEN))
 	{
-		ereport(WARNING,
-				(errmsg("ignoring token store file \"%s\": it has no valid grant digest",
-						path)));
-		return false;
+		*problem = pstrdup("it has no valid grant digest");
+		return STORE_FILE_UNREADABLE;
+	}
+
+	/* files of format 1 predate the identity: they are this cluster's */
+	if (format == STORE_FORMAT)
+	{
+		char	   *sysid = get_string(root, "system_identifier");
+		char	   *instance = get_string(root, "instance");
+
+		if (sysid == NULL || instance == NULL)
+		{
+			*problem = pstrdup("it has no cluster identity");
+			return STORE_FILE_UNREADABLE;
+		}
+		load_identity();
+		if (strcmp(sysid, my_system_id) != 0 ||
+			strcmp(instance, my_instance_id) != 0)
+			whose = STORE_FILE_COPIED;
 	}
 
 	tok->found = true;
@@ -260,7 +483,203 @@ rest_store_read(Oid umid, RestStoredToken *tok)
 	tok->refresh_count = get_int(root, "refresh_count");
 	tok->last_error = get_string(root, "last_error");
 	tok->last_error_at = (TimestampTz) get_int(root, "last_error_at");
-	return true;
+	return whose;
+}
+
+/*
+ * What to do with the state another cluster instance wrote, when this
+ * cluster is a copy of it (pg_basebackup, a restored backup, a clone):
+ *
+ * - Of another grant than the user mapping's current one: ignored, as any
+ *   old seed's state is.
+ * - Without a refresh token (client_credentials, or no refresh succeeded
+ *   yet) or with the user mapping's own refresh token (the provider did
+ *   not rotate it): nothing is lost by starting over from the user mapping,
+ *   which presents the same refresh token (REST_STORE_COPY).
+ * - With a rotated refresh token: REST_STORE_COPY_ROTATED.  Neither token
+ *   is safe to present.  The copied one may have been rotated again by the
+ *   original since the copy was made, and the user mapping's was retired
+ *   by the first rotation; with a provider that detects reuse, either
+ *   revokes the grant, for the original cluster too.  Only the user knows
+ *   whether the original still uses the grant, so this is an ERROR whose
+ *   hint says how to go on (a new refresh token, or forgetting the state).
+ *
+ * *same_grant tells whether it is the current grant's.
+ */
+static RestStoreState
+classify_copy(Oid umid, RestStoredToken *tok, bool *same_grant)
+{
+	HeapTuple	tp;
+	Oid			serverid;
+	Oid			userid;
+	RestConnOptions *conn;
+	unsigned char digest[REST_DIGEST_LEN];
+
+	*same_grant = false;
+	tp = SearchSysCache1(USERMAPPINGOID, ObjectIdGetDatum(umid));
+	if (!HeapTupleIsValid(tp))
+		return REST_STORE_COPY;
+	serverid = ((Form_pg_user_mapping) GETSTRUCT(tp))->umserver;
+	userid = ((Form_pg_user_mapping) GETSTRUCT(tp))->umuser;
+	ReleaseSysCache(tp);
+	conn = rest_get_conn_options(serverid, userid, true);
+
+	rest_auth_grant_digest(conn, digest, NULL);
+	if (memcmp(digest, tok->digest, REST_DIGEST_LEN) != 0)
+		return REST_STORE_COPY;
+	*same_grant = true;
+	if (tok->refresh_token == NULL ||
+		(conn->refresh_token != NULL &&
+		 strcmp(tok->refresh_token, conn->refresh_token) == 0))
+		return REST_STORE_COPY;
+	return REST_STORE_COPY_ROTATED;
+}
+
+/*
+ * The stored state of a user mapping of the current database, into *tok
+ * (strings palloc'd in the current memory context), and what it is;
+ * never an ERROR for the file's contents, and no change to the store.
+ * For REST_STORE_UNREADABLE, *problem says why (a DETAIL phrase without
+ * content); for the copies, *tok is what the other instance stored.
+ */
+RestStoreState
+rest_store_inspect(Oid umid, RestStoredToken *tok, char **problem)
+{
+	char		path[MAXPGPATH];
+	bool		same_grant;
+
+	switch (read_state(umid, tok, path, problem))
+	{
+		case STORE_FILE_NONE:
+			return REST_STORE_NONE;
+		case STORE_FILE_OURS:
+			return REST_STORE_FOUND;
+		case STORE_FILE_UNREADABLE:
+			return REST_STORE_UNREADABLE;
+		case STORE_FILE_COPIED:
+			break;
+	}
+	return classify_copy(umid, tok, &same_grant);
+}
+
+/*
+ * A string as an SQL literal, for hints (utils/builtins.h, which has
+ * quote_literal_cstr, clashes with jansson.h).
+ */
+static char *
+sql_literal(const char *s)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (strchr(s, '\\') != NULL)
+		appendStringInfoChar(&buf, 'E');
+	appendStringInfoChar(&buf, '\'');
+	for (; *s; s++)
+	{
+		if (*s == '\'' || *s == '\\')
+			appendStringInfoChar(&buf, *s);
+		appendStringInfoChar(&buf, *s);
+	}
+	appendStringInfoChar(&buf, '\'');
+	return buf.data;
+}
+
+/* The server and user names of a user mapping, for messages. */
+static void
+describe_mapping(Oid umid, char **servername, char **username)
+{
+	HeapTuple	tp;
+
+	*servername = "?";
+	*username = "public";
+	tp = SearchSysCache1(USERMAPPINGOID, ObjectIdGetDatum(umid));
+	if (HeapTupleIsValid(tp))
+	{
+		Form_pg_user_mapping um = (Form_pg_user_mapping) GETSTRUCT(tp);
+
+		*servername = pstrdup(GetForeignServer(um->umserver)->servername);
+		if (OidIsValid(um->umuser))
+			*username = GetUserNameFromId(um->umuser, false);
+		ReleaseSysCache(tp);
+	}
+}
+
+/*
+ * Read the stored state of a user mapping of the current database into
+ * *tok (strings palloc'd in the current memory context).  Returns false
+ * when there is none.  A file too large or not in the expected format is
+ * an ERROR (see the top of the file).  A copy's state is handled as
+ * classify_copy says: an ERROR, or removed (with a NOTICE when it was the
+ * current grant's) so that the caller starts over.
+ */
+bool
+rest_store_read(Oid umid, RestStoredToken *tok)
+{
+	char		path[MAXPGPATH];
+	char	   *problem;
+	char	   *servername;
+	char	   *username;
+	const char *relpath;
+	bool		same_grant;
+	StoreFile	whose;
+
+	whose = read_state(umid, tok, path, &problem);
+	if (whose == STORE_FILE_NONE)
+		return false;
+	if (whose == STORE_FILE_OURS)
+		return true;
+
+	/* messages name the file relative to the data directory */
+	describe_mapping(umid, &servername, &username);
+	relpath = path + strlen(DataDir) + 1;
+	if (whose == STORE_FILE_UNREADABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("could not use the stored OAuth 2.0 tokens of server \"%s\"",
+						servername),
+				 errdetail("Token store file \"%s\" of the user mapping for \"%s\" cannot be used: %s.",
+						   relpath, username, problem),
+				 errhint("Remove it with SELECT rest_fdw_forget_tokens(%s, %s); the next query then presents the user mapping's refresh_token, so set a new one with ALTER USER MAPPING first if the provider rotates refresh tokens.",
+						 sql_literal(servername),
+						 sql_literal(username))));
+
+	if (classify_copy(umid, tok, &same_grant) == REST_STORE_COPY_ROTATED)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the stored OAuth 2.0 tokens of server \"%s\" were copied from another cluster",
+						servername),
+				 errdetail("Token store file \"%s\" of the user mapping for \"%s\" was written by another cluster (a different system identifier or data directory instance), such as the one this cluster was copied or restored from. Its refresh token has replaced the user mapping's refresh_token, and that cluster may have replaced it since: presenting either may make the provider revoke the grant.",
+						   relpath, username),
+				 errhint("Set a new refresh token with ALTER USER MAPPING. If the user mapping's refresh_token is still valid, SELECT rest_fdw_forget_tokens(%s, %s) starts again from it instead.",
+						 sql_literal(servername),
+						 sql_literal(username))));
+
+	/*
+	 * Remove the copy, so that the caller's refresh starts over and no
+	 * other backend meets it again; under the lock, and only if it is still
+	 * the copy, since a backend of this cluster may have replaced it.
+	 */
+	rest_store_lock(umid);
+	{
+		RestStoredToken again;
+
+		if (read_state(umid, &again, path, &problem) == STORE_FILE_COPIED &&
+			unlink(path) != 0 && errno != ENOENT)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not remove token store file \"%s\": %m", path)));
+	}
+	rest_store_unlock(umid);
+
+	if (same_grant)
+		ereport(NOTICE,
+				(errmsg("ignoring the OAuth 2.0 tokens of server \"%s\" copied from another cluster",
+						servername),
+				 errdetail("Token store file \"%s\" of the user mapping for \"%s\" was written by another cluster, such as the one this cluster was copied or restored from; new tokens are requested with the user mapping's credentials.",
+						   path, username)));
+	memset(tok, 0, sizeof(RestStoredToken));
+	return false;
 }
 
 /* Write data to path: a temporary file, fsync, rename, fsync of the dir. */
@@ -298,8 +717,32 @@ write_atomically(const char *path, const char *data, size_t len)
 	(void) durable_rename(tmp, path, ERROR);
 }
 
+/* ERROR for a state the store cannot keep (it could not be read back). */
+static void
+too_large(Oid umid, const RestStoredToken *tok, size_t len)
+{
+	char	   *servername;
+	char	   *username;
+
+	describe_mapping(umid, &servername, &username);
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("the OAuth 2.0 tokens of server \"%s\" are too large for the token store",
+					servername),
+			 len > 0
+			 ? errdetail("Their state takes %zu bytes; the token store keeps up to %d bytes per user mapping.",
+						 len, STORE_MAX_FILE_SIZE)
+			 : errdetail("The access token has %zu bytes and the refresh token %zu; the token store keeps tokens of up to %d bytes.",
+						 tok->access_token ? strlen(tok->access_token) : 0,
+						 tok->refresh_token ? strlen(tok->refresh_token) : 0,
+						 STORE_MAX_TOKEN_LEN)));
+}
+
 /*
- * Replace the stored state of a user mapping of the current database.
+ * Replace the stored state of a user mapping of the current database.  A
+ * state larger than the reader takes is refused with an ERROR, before
+ * anything is written; the token response's own limits keep tokens well
+ * below.
  */
 void
 rest_store_write(Oid umid, const RestStoredToken *tok)
@@ -309,14 +752,20 @@ rest_store_write(Oid umid, const RestStoredToken *tok)
 	char		thex[2 * REST_DIGEST_LEN + 1];
 	json_t	   *root;
 	char	   *text;
+	size_t		len;
 	MemoryContext tmpcxt;
 	MemoryContext oldcxt;
+
+	if ((tok->access_token && strlen(tok->access_token) > STORE_MAX_TOKEN_LEN) ||
+		(tok->refresh_token && strlen(tok->refresh_token) > STORE_MAX_TOKEN_LEN))
+		too_large(umid, tok, 0);
 
 	tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "rest_fdw token store",
 								   ALLOCSET_SMALL_SIZES);
 	oldcxt = MemoryContextSwitchTo(tmpcxt);
 
 	ensure_store_dir();
+	load_identity();
 	store_path(path, MyDatabaseId, umid);
 	to_hex(tok->digest, REST_DIGEST_LEN, hex);
 	to_hex(tok->token_digest, REST_DIGEST_LEN, thex);
@@ -325,8 +774,10 @@ rest_store_write(Oid umid, const RestStoredToken *tok)
 	 * json_pack, not json_object(): the postgres executable exports a
 	 * json_object of its own (the SQL function), which would win.
 	 */
-	root = json_tracked(json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:s?, s:I}",
+	root = json_tracked(json_pack("{s:i, s:s, s:s, s:s, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:s?, s:I}",
 								  "format", STORE_FORMAT,
+								  "system_identifier", my_system_id,
+								  "instance", my_instance_id,
 								  "grant_digest", hex,
 								  "token_digest", thex,
 								  "access_token", tok->access_token,
@@ -347,13 +798,16 @@ rest_store_write(Oid umid, const RestStoredToken *tok)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
+	len = strlen(text);
 	PG_TRY();
 	{
-		write_atomically(path, text, strlen(text));
+		if (len > STORE_MAX_FILE_SIZE)
+			too_large(umid, tok, len);
+		write_atomically(path, text, len);
 	}
 	PG_FINALLY();
 	{
-		explicit_bzero(text, strlen(text));
+		explicit_bzero(text, len);
 		free(text);
 	}
 	PG_END_TRY();
@@ -379,9 +833,44 @@ rest_store_forget(Oid umid)
 }
 
 /*
+ * Does a row with this OID exist in the catalog, counting rows inserted
+ * (or deleted) by transactions still in progress?  A dirty snapshot sees
+ * those, where the catalog snapshot sees only committed rows.
+ */
+static bool
+catalog_row_exists(Oid relid, Oid indexid, AttrNumber oidattr, Oid oid)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	SnapshotData dirty;
+	bool		found;
+
+	InitDirtySnapshot(dirty);
+	rel = table_open(relid, AccessShareLock);
+	ScanKeyInit(&key, oidattr, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(oid));
+	scan = systable_beginscan(rel, indexid, true, &dirty, 1, &key);
+	found = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
  * Remove the files of user mappings that no longer exist in the current
  * database, and of databases that no longer exist.  Leftover temporary
  * files of crashed writers go too.
+ *
+ * A user mapping created by a transaction that has not committed yet is
+ * invisible to other backends' catalog snapshots, but its backend may
+ * already have refreshed and stored a rotated refresh token, which would be
+ * lost for good if its file went.  So a file goes only when no row of the
+ * user mapping exists even for a dirty snapshot (no transaction in progress
+ * has inserted or is deleting it), checked under the user mapping's store
+ * lock: every writer holds that lock and can see its user mapping, so a
+ * file written after the check was taken cannot be removed by it.  A user
+ * mapping whose lock is busy is in use and is left for a later run.
  */
 void
 rest_store_gc(void)
@@ -401,7 +890,9 @@ rest_store_gc(void)
 		char		extra;
 		char		path[MAXPGPATH];
 		bool		stale = false;
+		bool		locked = false;
 
+		CHECK_FOR_INTERRUPTS();
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, MAXPGPATH, "%s/%s", dir, de->d_name);
@@ -415,16 +906,27 @@ rest_store_gc(void)
 		}
 		else if (sscanf(de->d_name, "%u_%u.jso%c", &dbid, &umid, &extra) == 3)
 		{
-			if (!SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(dbid)))
-				stale = true;
-			else if (dbid == MyDatabaseId &&
-					 !SearchSysCacheExists1(USERMAPPINGOID, ObjectIdGetDatum(umid)))
-				stale = true;
+			if (dbid != MyDatabaseId)
+			{
+				/* nobody can be connected to a database not committed */
+				stale = !catalog_row_exists(DatabaseRelationId, DatabaseOidIndexId,
+											Anum_pg_database_oid, dbid);
+			}
+			else if (!SearchSysCacheExists1(USERMAPPINGOID, ObjectIdGetDatum(umid)) &&
+					 store_try_lock(umid))
+			{
+				locked = true;
+				stale = !catalog_row_exists(UserMappingRelationId,
+											UserMappingOidIndexId,
+											Anum_pg_user_mapping_oid, umid);
+			}
 		}
 		if (stale && unlink(path) != 0 && errno != ENOENT)
 			ereport(LOG,
 					(errcode_for_file_access(),
 					 errmsg("could not remove token store file \"%s\": %m", path)));
+		if (locked)
+			rest_store_unlock(umid);
 	}
 	FreeDir(d);
 }
