@@ -223,8 +223,9 @@ SELECT requests FROM sec_stats;
 -- ===================================================================
 -- a failure to record a failed token request does not replace its error
 -- ===================================================================
--- the mapping's token store file cannot be written: a directory holds its
--- place (the cluster's owner runs the commands, in the data directory)
+-- the mapping's token store file cannot be written: the store's directory
+-- is made read-only (the cluster's owner runs the commands, in the data
+-- directory); reading it still works
 CREATE SERVER regress_sec_store FOREIGN DATA WRAPPER rest_fdw
   OPTIONS (base_url :'base_url', authentication_method 'oauth2',
            token_uri :'token_uri', client_id 'regress_client');
@@ -235,12 +236,12 @@ CREATE FOREIGN TABLE sec_store (id int) SERVER regress_sec_store
 SELECT format('rest_fdw/%s_%s.json', d.oid, m.umid) AS store_file
   FROM pg_database d, pg_user_mappings m
  WHERE d.datname = current_database() AND m.srvname = 'regress_sec_store' \gset
-\set cmd 'mkdir -p ' :store_file
+\set cmd 'chmod 500 rest_fdw'
 COPY (SELECT 1) TO PROGRAM :'cmd';
 SET client_min_messages = error;
 SELECT * FROM show_error('SELECT * FROM sec_store');
 RESET client_min_messages;
-\set cmd 'rm -rf ' :store_file ' ' :store_file '.tmp.*'
+\set cmd 'chmod 700 rest_fdw; rm -f ' :store_file ' ' :store_file '.tmp.*'
 COPY (SELECT 1) TO PROGRAM :'cmd';
 
 -- ===================================================================
