@@ -89,14 +89,14 @@
 #define STORE_INSTANCE_LEN	16	/* random bytes */
 
 /*
- * Size bounds.  The token response is refused when its access or refresh
- * token exceeds 64 kB (where auth.c reads it); the store keeps tokens of up
- * to STORE_MAX_TOKEN_LEN bytes each, the same, and its files hold two
- * tokens (each at most doubled by JSON escaping), a shortened error
- * message, two digests and a few numbers.  Writer and reader share the
- * bound, so everything written can be read back.
+ * Size bounds.  auth.c refuses a token response whose access or refresh
+ * token exceeds REST_MAX_TOKEN_SIZE; the store keeps tokens of up to that
+ * size, and its files hold two tokens (each at most doubled by JSON
+ * escaping), a shortened error message, two digests and a few numbers.
+ * Writer and reader share the bound, so everything written can be read
+ * back.
  */
-#define STORE_MAX_TOKEN_LEN	(64 * 1024)
+#define STORE_MAX_TOKEN_LEN	REST_MAX_TOKEN_SIZE
 #define STORE_MAX_FILE_SIZE	(2 * 2 * STORE_MAX_TOKEN_LEN + 8192)
 
 /* What a store file holds, as read_state found it */
@@ -116,6 +116,7 @@ static char my_instance_id[2 * STORE_INSTANCE_LEN + 1];
 static void store_path(char *path, Oid dbid, Oid umid);
 static void ensure_store_dir(void);
 static void write_atomically(const char *path, const char *data, size_t len);
+static void write_new_file(const char *tmp, const char *data, size_t len);
 static void load_identity(void);
 static StoreFile read_state(Oid umid, RestStoredToken *tok, char *path,
 							char **problem);
@@ -355,7 +356,6 @@ load_identity(void)
 		unsigned char raw[STORE_INSTANCE_LEN];
 		char		hex[2 * STORE_INSTANCE_LEN + 2];
 		char		tmp[MAXPGPATH];
-		int			fd;
 
 		if (!pg_strong_random(raw, sizeof(raw)))
 			ereport(ERROR,
@@ -365,25 +365,7 @@ load_identity(void)
 		strcat(hex, "\n");
 
 		snprintf(tmp, MAXPGPATH, "%s.tmp.%d", path, MyProcPid);
-		fd = OpenTransientFilePerm(tmp, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY,
-								   S_IRUSR | S_IWUSR);
-		if (fd < 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not create token store file \"%s\": %m", tmp)));
-		if (write(fd, hex, strlen(hex)) != (ssize_t) strlen(hex) ||
-			pg_fsync(fd) != 0)
-		{
-			int			save_errno = errno ? errno : ENOSPC;
-
-			CloseTransientFile(fd);
-			unlink(tmp);
-			errno = save_errno;
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not write token store file \"%s\": %m", tmp)));
-		}
-		CloseTransientFile(fd);
+		write_new_file(tmp, hex, strlen(hex));
 		if (link(tmp, path) != 0 && errno != EEXIST)
 		{
 			int			save_errno = errno;
@@ -687,9 +669,21 @@ static void
 write_atomically(const char *path, const char *data, size_t len)
 {
 	char		tmp[MAXPGPATH];
-	int			fd;
 
 	snprintf(tmp, MAXPGPATH, "%s.tmp.%d", path, MyProcPid);
+	write_new_file(tmp, data, len);
+	(void) durable_rename(tmp, path, ERROR);
+}
+
+/*
+ * Create (or truncate) tmp with mode 0600 and write data to it, fsync'd;
+ * on failure tmp is removed and an ERROR raised.
+ */
+static void
+write_new_file(const char *tmp, const char *data, size_t len)
+{
+	int			fd;
+
 	fd = OpenTransientFilePerm(tmp, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY,
 							   S_IRUSR | S_IWUSR);
 	if (fd < 0)
@@ -714,7 +708,6 @@ write_atomically(const char *path, const char *data, size_t len)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not close token store file \"%s\": %m", tmp)));
-	(void) durable_rename(tmp, path, ERROR);
 }
 
 /* ERROR for a state the store cannot keep (it could not be read back). */
