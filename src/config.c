@@ -34,8 +34,11 @@
 #include <jansson.h>
 
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "storage/fd.h"
+
+#include "strmap.h"
 
 /* Largest config file read, in bytes */
 #define REST_MAX_CONFIG_SIZE	(16 * 1024 * 1024)
@@ -167,40 +170,55 @@ rest_sql_identifier(const char *name)
 	return buf.data;
 }
 
+/* A set of SQL names in use, for rest_unique_name */
+RestNameSet *
+rest_name_set_create(int size)
+{
+	return strmap_create(CurrentMemoryContext, Max(size, 8), NULL);
+}
+
 /*
- * name, or name_2, name_3 ... if it is already in taken (a List of C
- * strings); the result is appended to taken.
+ * name, or name_2, name_3 ... when it is already in taken, clipped to fit
+ * NAMEDATALEN; the result is added to taken.  Each entry keeps the next
+ * suffix to try for its name, so n equal names cost about n lookups in
+ * all, not n^2 comparisons.
  */
 char *
-rest_unique_name(List **taken, const char *name)
+rest_unique_name(RestNameSet *taken, const char *name)
 {
-	char	   *candidate = pstrdup(name);
-	int			n = 1;
+	StrEntry   *e;
+	bool		found;
+	int			n;
 
-	for (;;)
+	e = strmap_insert(taken, name, &found);
+	if (!found)
 	{
-		ListCell   *lc;
-		bool		clash = false;
-
-		foreach(lc, *taken)
-		{
-			if (strcmp((char *) lfirst(lc), candidate) == 0)
-				clash = true;
-		}
-		if (!clash)
-			break;
-		{
-			char		suffix[16];
-			int			keep;
-
-			snprintf(suffix, sizeof(suffix), "_%d", ++n);
-			keep = pg_mbcliplen(name, strlen(name),
-								NAMEDATALEN - 1 - (int) strlen(suffix));
-			candidate = psprintf("%.*s%s", keep, name, suffix);
-		}
+		e->key = pstrdup(name);
+		e->value = 2;
+		return (char *) e->key;
 	}
-	*taken = lappend(*taken, candidate);
-	return candidate;
+	for (n = e->value;; n++)
+	{
+		char		suffix[16];
+		int			keep;
+		char	   *candidate;
+		StrEntry   *c;
+
+		CHECK_FOR_INTERRUPTS();
+		snprintf(suffix, sizeof(suffix), "_%d", n);
+		keep = pg_mbcliplen(name, strlen(name),
+							NAMEDATALEN - 1 - (int) strlen(suffix));
+		candidate = psprintf("%.*s%s", keep, name, suffix);
+		c = strmap_insert(taken, candidate, &found);
+		if (!found)
+		{
+			c->value = 2;
+			/* the insert may have moved the entries: find name again */
+			strmap_lookup(taken, name)->value = n + 1;
+			return candidate;
+		}
+		pfree(candidate);
+	}
 }
 
 /*
@@ -208,7 +226,7 @@ rest_unique_name(List **taken, const char *name)
  * that names none of its columns; taken holds the names in use.
  */
 void
-rest_add_placeholder_columns(RestImportTable *t, List **taken)
+rest_add_placeholder_columns(RestImportTable *t, RestNameSet *taken)
 {
 	ListCell   *lc;
 
@@ -1051,7 +1069,7 @@ mapping_param(ConfigContext *cx, const char *key, json_t *v, const char *jname)
  */
 static void
 read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
-			 const char *jprefix, const char *sprefix, List **taken)
+			 const char *jprefix, const char *sprefix, RestNameSet *taken)
 {
 	const char *key;
 	json_t	   *v;
@@ -1226,7 +1244,7 @@ rest_read_config_file(const char *filename, const char *base_url)
 	const char *key;
 	json_t	   *v;
 	List	   *tables = NIL;
-	List	   *table_names = NIL;
+	RestNameSet *table_names = rest_name_set_create(0);
 	char	   *text;
 	size_t		len;
 
@@ -1257,13 +1275,14 @@ rest_read_config_file(const char *filename, const char *base_url)
 	{
 		RestImportTable *t;
 		json_t	   *set[CK_COUNT];
-		List	   *taken = NIL;
+		RestNameSet *taken;
 
 		if (key[0] == '#')
 			continue;
+		taken = rest_name_set_create(0);
 		cx.table = key;
 		t = palloc0(sizeof(RestImportTable));
-		t->name = rest_unique_name(&table_names, rest_sql_identifier(key));
+		t->name = rest_unique_name(table_names, rest_sql_identifier(key));
 		t->source = psprintf("table \"%s\" of REST config file \"%s\"", key, filename);
 		memset(set, 0, sizeof(set));
 
@@ -1284,7 +1303,7 @@ rest_read_config_file(const char *filename, const char *base_url)
 			if (set[CK_PATH] == NULL)
 				config_error(&cx, "#path", "The table has no \"#path\": give the path of its endpoint, for example \"#path\": \"/v1/orders\".");
 			read_paths(&cx, t, set[CK_PATH]);
-			read_columns(&cx, t, v, "", "", &taken);
+			read_columns(&cx, t, v, "", "", taken);
 		}
 		else
 			config_error(&cx, key, "A table is a URL or path string, or an object with \"#path\" and columns.");
@@ -1293,7 +1312,7 @@ rest_read_config_file(const char *filename, const char *base_url)
 
 		/* a placeholder names a column; virtual if the file has none */
 		if (t->columns != NIL)
-			rest_add_placeholder_columns(t, &taken);
+			rest_add_placeholder_columns(t, taken);
 		tables = lappend(tables, t);
 	}
 	cx.table = NULL;

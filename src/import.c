@@ -123,7 +123,7 @@ sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	MemoryContext oldcxt;
 	char	   *url;
 	List	   *cols;
-	List	   *taken = NIL;
+	RestNameSet *taken;
 	List	   *saved_headers;
 	ListCell   *lc;
 
@@ -160,10 +160,15 @@ sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	error_context_stack = errcb.previous;
 
 	/* placeholders the response does not hold become virtual columns */
+	taken = rest_name_set_create(list_length(cols));
 	foreach(lc, cols)
-		taken = lappend(taken, ((RestImportColumn *) lfirst(lc))->name);
+	{
+		RestImportColumn *c = (RestImportColumn *) lfirst(lc);
+
+		c->name = rest_unique_name(taken, c->name);	/* unique already */
+	}
 	t->columns = cols;
-	rest_add_placeholder_columns(t, &taken);
+	rest_add_placeholder_columns(t, taken);
 }
 
 static void

@@ -528,9 +528,11 @@ typedef struct RestImportTable
 extern List *rest_read_config_file(const char *filename, const char *base_url);
 extern List *rest_parse_headers(const char *value, const char **problem);
 extern char *rest_sql_identifier(const char *name);
-extern char *rest_unique_name(List **taken, const char *name);
+typedef struct strmap_hash RestNameSet;	/* SQL names in use (strmap.h) */
+extern RestNameSet *rest_name_set_create(int size);
+extern char *rest_unique_name(RestNameSet *taken, const char *name);
 extern void rest_add_placeholder_columns(RestImportTable *table,
-										 List **taken);
+										 RestNameSet *taken);
 
 /* in sample.c */
 extern List *rest_sample_columns(const char *body, size_t len,

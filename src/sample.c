@@ -49,35 +49,13 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
+#include "strmap.h"
+
 /* Distinct paths (leaves and objects) a sample may hold while it is read */
 #define SAMPLE_MAX_PATHS	(2 * MaxHeapAttributeNumber)
 /* Longest json_path of a sampled column, in bytes */
 #define SAMPLE_MAX_PATH_LEN	1024
 
-/*
- * A hash table of C strings, each with an int: the column of a path, or
- * the next suffix to try for a name (lib/simplehash.h).
- */
-typedef struct StrEntry
-{
-	const char *key;
-	int			value;
-	uint32		hash;
-	char		status;
-} StrEntry;
-
-#define SH_PREFIX		strmap
-#define SH_ELEMENT_TYPE	StrEntry
-#define SH_KEY_TYPE		const char *
-#define SH_KEY			key
-#define SH_HASH_KEY(tb, k)	hash_bytes((const unsigned char *) (k), strlen(k))
-#define SH_EQUAL(tb, a, b)	(strcmp(a, b) == 0)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a)	((a)->hash)
-#define SH_SCOPE		static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
 
 /* Kinds of values seen at a path (bit mask) */
 #define K_INT		0x0001		/* integer within bigint */
@@ -677,50 +655,6 @@ too_many_columns(const char *detail)
 			 errhint("Sample fewer rows with the option sample_rows, or describe the columns in a REST config file.")));
 }
 
-/*
- * name, or name_2, name_3 ... when it is already in names, clipped to fit
- * NAMEDATALEN, as rest_unique_name makes them; the result is added to
- * names.  Each entry keeps the next suffix to try for its name, so n equal
- * names cost about n lookups in all, not n^2 comparisons.
- */
-static char *
-unique_name(strmap_hash *names, const char *name)
-{
-	StrEntry   *e;
-	bool		found;
-	int			n;
-
-	e = strmap_insert(names, name, &found);
-	if (!found)
-	{
-		e->key = pstrdup(name);
-		e->value = 2;
-		return (char *) e->key;
-	}
-	for (n = e->value;; n++)
-	{
-		char		suffix[16];
-		int			keep;
-		char	   *candidate;
-		StrEntry   *c;
-
-		CHECK_FOR_INTERRUPTS();
-		snprintf(suffix, sizeof(suffix), "_%d", n);
-		keep = pg_mbcliplen(name, strlen(name),
-							NAMEDATALEN - 1 - (int) strlen(suffix));
-		candidate = psprintf("%.*s%s", keep, name, suffix);
-		c = strmap_insert(names, candidate, &found);
-		if (!found)
-		{
-			c->value = 2;
-			/* the insert may have moved the entries: find name again */
-			strmap_lookup(names, name)->value = n + 1;
-			return candidate;
-		}
-		pfree(candidate);
-	}
-}
-
 /* The SQL type for what was seen at a path */
 static char *
 type_of(int kinds)
@@ -765,7 +699,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	size_t		textlen = len;
 	const char *rows_path = table->sample_rows_path;
 	List	   *result = NIL;
-	strmap_hash *names;
+	RestNameSet *names;
 	ListCell   *lc;
 	int			i;
 
@@ -895,12 +829,12 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 								  list_length(result)));
 
 	/* names last: only for the columns a table can have */
-	names = strmap_create(CurrentMemoryContext, list_length(result) + 1, NULL);
+	names = rest_name_set_create(list_length(result));
 	foreach(lc, result)
 	{
 		RestImportColumn *ic = (RestImportColumn *) lfirst(lc);
 
-		ic->name = unique_name(names, rest_sql_identifier(ic->json_path));
+		ic->name = rest_unique_name(names, rest_sql_identifier(ic->json_path));
 	}
 	return result;
 }

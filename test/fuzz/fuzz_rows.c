@@ -109,7 +109,7 @@ check_value(RestRowSet *rs, const RestValue *v, int64 rowno, int col)
 						   "string \"%.*s\": escaped is %d", len, p, (int) v->escaped);
 				/* what cstring_to_text_with_len and the input functions get */
 				if (v->escaped)
-					u = unescape_string(p, len, &ulen, rs->text, rs->textlen);
+					u = unescape_string(p, len, &ulen, rs);
 				FUZZ_CHECK(pg_encoding_verifymbstr(PG_UTF8, u, ulen) == ulen,
 						   "string value is not valid UTF-8");
 				break;

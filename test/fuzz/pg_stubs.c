@@ -62,6 +62,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/json.h"
@@ -1277,4 +1278,80 @@ List *
 untransformRelOptions(Datum options)
 {
 	not_in_fuzzer("untransformRelOptions");
+}
+
+/*
+ * auth.c is not linked (it needs the token store and locks); pager.c's
+ * URL handling calls these.  No credentials exist in the harnesses.
+ */
+List *
+rest_auth_secrets(RestConnOptions *conn, const char *token)
+{
+	return NIL;
+}
+
+char *
+rest_auth_mask_url(RestConnOptions *conn, const char *url)
+{
+	return rest_mask_url(url);
+}
+
+char *
+rest_auth_strip_url(RestConnOptions *conn, const char *url)
+{
+	return pstrdup(url);
+}
+
+/*
+ * netpolicy.c is linked for http.c's host checks; its GUC definition and
+ * check hook never run in the harnesses.
+ */
+MemoryContext TopMemoryContext = NULL;
+char	   *GUC_check_errmsg_string;
+char	   *GUC_check_errdetail_string;
+char	   *GUC_check_errhint_string;
+
+void
+GUC_check_errcode(int sqlerrcode)
+{
+}
+
+void
+pre_format_elog_string(int errnumber, const char *domain)
+{
+}
+
+char *
+format_elog_string(const char *fmt,...)
+{
+	va_list		args;
+	char	   *result;
+
+	va_start(args, fmt);
+	result = format_va(fmt, args);
+	va_end(args);
+	return result;
+}
+
+void
+DefineCustomStringVariable(const char *name, const char *short_desc,
+						   const char *long_desc, char **valueAddr,
+						   const char *bootValue, GucContext context, int flags,
+						   GucStringCheckHook check_hook,
+						   GucStringAssignHook assign_hook,
+						   GucShowHook show_hook)
+{
+	not_in_fuzzer("DefineCustomStringVariable");
+}
+
+struct config_generic **
+get_guc_variables(void)
+{
+	not_in_fuzzer("get_guc_variables");
+}
+
+int
+GetNumConfigOptions(void)
+{
+	not_in_fuzzer("GetNumConfigOptions");
 }
