@@ -141,6 +141,31 @@ CREATE FOREIGN TABLE climb (x int) SERVER regress_pushdown
 DROP FOREIGN TABLE climb;
 CREATE SERVER regress_climb FOREIGN DATA WRAPPER rest_fdw
   OPTIONS (base_url :'base_url', rest_sample_path '/open/../_admin/reset');  -- ERROR
+-- nor do the paths of a REST config file, or their sample values
+\getenv configdir REST_TEST_CONFIG_DIR
+\set cfg :configdir '/climb.json'
+SET regress.configdir = :'configdir';
+CREATE FUNCTION climb_import(content text) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+  lo oid := lo_from_bytea(0, convert_to(content, 'UTF8'));
+BEGIN
+  PERFORM lo_export(lo, current_setting('regress.configdir') || '/climb.json');
+  PERFORM lo_unlink(lo);
+  RETURN QUERY SELECT replace(e, current_setting('regress.configdir'), 'CONFIGDIR')
+    FROM show_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_climb INTO climb') e;
+END
+$$;
+CREATE SERVER regress_climb FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', rest_config_file :'cfg');
+CREATE SCHEMA climb;
+SELECT climb_import('{"t": {"#path": "/open/./../_admin/reset", "x": "Integer"}}');
+SELECT climb_import('{"t": {"#path": "/open/customers/{id:..}/orders"}}');
+SELECT climb_import('{"t": "' || :'base_url' || '/open/%2e%2E/_admin/reset"}');
+SELECT count(*) AS tables FROM pg_tables WHERE schemaname = 'climb';
+DROP FUNCTION climb_import(text);
+DROP SCHEMA climb;
+DROP SERVER regress_climb;
 
 -- ===================================================================
 -- headers that make a server take another method or path

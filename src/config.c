@@ -753,9 +753,24 @@ read_settings(ConfigContext *cx, json_t *obj, json_t **set, bool allow_path)
 
 /*
  * An absolute URL under base_url as a path relative to it; a path as it is.
+ * Either way the path must not climb above base_url, as the endpoint
+ * option requires (options.c).
  */
+static char *relative_path_or_url(ConfigContext *cx, const char *key,
+								  const char *url);
+
 static char *
 relative_path(ConfigContext *cx, const char *key, const char *url)
+{
+	char	   *path = relative_path_or_url(cx, key, url);
+
+	if (rest_has_dot_segment(path))
+		config_error(cx, key, psprintf("The path \"%s\" has \".\" or \"..\" segments, which would reach paths outside the server's base_url.", path));
+	return path;
+}
+
+static char *
+relative_path_or_url(ConfigContext *cx, const char *key, const char *url)
 {
 	size_t		blen;
 
@@ -853,6 +868,9 @@ read_path_entry(ConfigContext *cx, RestImportTable *t, const char *entry,
 			t->placeholders = lappend(t->placeholders, makeString(name));
 		p = close;
 	}
+	/* a sample value of "." or ".." would climb too */
+	if (sampleable && rest_has_dot_segment(s.data))
+		config_error(cx, "#path", psprintf("The sample path \"%s\" has \".\" or \"..\" segments, which would reach paths outside the server's base_url.", s.data));
 	*sample = sampleable ? s.data : NULL;
 }
 
