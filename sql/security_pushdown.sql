@@ -98,6 +98,22 @@ ALTER FOREIGN TABLE vreport OPTIONS (DROP exact);
 SELECT explain_filter('(COSTS OFF) SELECT * FROM vreport WHERE d = ''2024-01-08 00:00''::timestamp');
 SELECT explain_filter('(COSTS OFF) SELECT * FROM vreport WHERE tag = ''b''::name');
 SELECT tag, count(*) FROM vreport WHERE tag = 'b'::name GROUP BY tag;
+-- a type modifier may round the request's value (numeric(5,1) shows
+-- 1.25 as 1.3): checked again, so no row shows 1.3 for "= 1.25"
+ALTER FOREIGN TABLE vreport ADD COLUMN n numeric(5,1)
+  OPTIONS (virtual 'true', param 'n');
+ALTER FOREIGN TABLE vreport ADD COLUMN f float8
+  OPTIONS (virtual 'true', param 'f');
+SELECT count(*) FROM vreport WHERE n = 1.25;
+SELECT n, count(*) FROM vreport WHERE n = 1.5 GROUP BY n;
+-- floats are sent (and shown) exactly, whatever extra_float_digits says
+SET extra_float_digits = 0;
+SELECT * FROM api_reset;
+SELECT count(*) > 0 AS rows, bool_and(f = 0.1::float8 + 0.2::float8) AS all_match
+  FROM vreport WHERE f = 0.1::float8 + 0.2::float8;
+SELECT query FROM pushdown_requests;
+RESET extra_float_digits;
+ALTER FOREIGN TABLE vreport DROP COLUMN n, DROP COLUMN f;
 -- a placeholder virtual column fixes its value too
 CREATE FOREIGN TABLE vorders (
   customer_id int OPTIONS (virtual 'true'),
@@ -135,6 +151,14 @@ CREATE FOREIGN TABLE climb (x int) SERVER regress_pushdown
   OPTIONS (endpoint '/open/./items');  -- ERROR
 CREATE FOREIGN TABLE climb (x int) SERVER regress_pushdown
   OPTIONS (endpoint '/open/items | ..');  -- ERROR
+-- nor with path parameters (servlet containers read "..;x" as ".."),
+-- backslashes (IIS reads them as slashes) or encoded slashes
+CREATE FOREIGN TABLE climb (x int) SERVER regress_pushdown
+  OPTIONS (endpoint '/open/..;x/_admin/reset');  -- ERROR
+CREATE FOREIGN TABLE climb (x int) SERVER regress_pushdown
+  OPTIONS (endpoint '/open\..\_admin/reset');  -- ERROR
+CREATE FOREIGN TABLE climb (x int) SERVER regress_pushdown
+  OPTIONS (endpoint '/open/a%2F..%2f_admin/reset');  -- ERROR
 -- dots inside a segment or in the query string are ordinary text
 CREATE FOREIGN TABLE climb (x int) SERVER regress_pushdown
   OPTIONS (endpoint '/open/v1.2/..items?path=../x');
@@ -175,6 +199,11 @@ ALTER SERVER regress_pushdown OPTIONS (ADD headers '{"x-http-method": "PUT"}'); 
 ALTER SERVER regress_pushdown OPTIONS (ADD headers '{"X-Method-Override": "PATCH"}');  -- ERROR
 ALTER FOREIGN TABLE porders OPTIONS (ADD headers '{"X-Original-URL": "/_admin/reset"}');  -- ERROR
 ALTER FOREIGN TABLE porders OPTIONS (ADD headers '{"X-Rewrite-URL": "/_admin/reset"}');  -- ERROR
+-- credentials by other conventions are refused too
+ALTER FOREIGN TABLE porders OPTIONS (ADD headers '{"X-Auth-Key": "k"}');  -- ERROR
+ALTER FOREIGN TABLE porders OPTIONS (ADD headers '{"Ocp-Apim-Subscription-Key": "k"}');  -- ERROR
+ALTER FOREIGN TABLE porders OPTIONS (ADD headers '{"Accept": "application/json"}');
+ALTER FOREIGN TABLE porders OPTIONS (DROP headers);
 
 -- ===================================================================
 -- option limits as documented

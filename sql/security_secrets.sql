@@ -108,6 +108,30 @@ CREATE FOREIGN TABLE sec_badvalue (id int) SERVER regress_sec_key
   OPTIONS (endpoint '/secrets/api/badvalue?p=1', rows_path 'items');
 SELECT * FROM show_error('SELECT * FROM sec_badvalue');
 SELECT sec_clean('SELECT * FROM sec_badvalue');
+-- echoes escaped as JSON (\u0041, \u002d) or percent-encoded, an echo
+-- in a value whose input function fails otherwise than with a data
+-- exception, and an echo cut by the length limit of a header
+CREATE FOREIGN TABLE sec_escaped (id int) SERVER regress_sec_key
+  OPTIONS (endpoint '/secrets/api/escaped?p=1');
+SELECT * FROM show_error('SELECT * FROM sec_escaped');
+SELECT sec_clean('SELECT * FROM sec_escaped');
+CREATE FOREIGN TABLE sec_keyvalue (r regclass) SERVER regress_sec_key
+  OPTIONS (endpoint '/secrets/api/keyvalue?p=1', rows_path 'items');
+SELECT * FROM show_error('SELECT * FROM sec_keyvalue');
+SELECT sec_clean('SELECT * FROM sec_keyvalue');
+CREATE SERVER regress_sec_long FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', authentication_method 'oauth2');
+SELECT :'static_token' || repeat('abcdefghij', 100) AS long_token \gset
+INSERT INTO sec_secrets VALUES (:'long_token');
+CREATE USER MAPPING FOR CURRENT_USER SERVER regress_sec_long
+  OPTIONS (access_token :'long_token');
+CREATE FOREIGN TABLE sec_long_challenge (id int) SERVER regress_sec_long
+  OPTIONS (endpoint '/secrets/api/echo_challenge');
+SELECT sec_clean('SELECT * FROM sec_long_challenge');
+SELECT * FROM show_error('SELECT * FROM sec_long_challenge');
+-- no part of it either: the header is kept cut, and the cut token is hidden
+SELECT bool_and(position(left(:'long_token', 40) IN e) = 0) AS no_part
+  FROM show_error('SELECT * FROM sec_long_challenge') e;
 CREATE SCHEMA sec_import;
 ALTER SERVER regress_sec_key OPTIONS (ADD rest_sample_path '/secrets/api/badsample?p=1');
 SELECT * FROM show_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sec_key INTO sec_import');
@@ -163,6 +187,10 @@ SELECT * FROM show_error('SELECT * FROM sec_tok');
 SELECT sec_clean('SELECT * FROM sec_tok'), sec_status_clean();
 -- a text body that echoes it: a short, scrubbed snippet
 SELECT sec_token_uri('echo_text');
+SELECT * FROM show_error('SELECT * FROM sec_tok');
+SELECT sec_clean('SELECT * FROM sec_tok'), sec_status_clean();
+-- a JSON body that echoes them \u-escaped, without an error code
+SELECT sec_token_uri('echo_escaped');
 SELECT * FROM show_error('SELECT * FROM sec_tok');
 SELECT sec_clean('SELECT * FROM sec_tok'), sec_status_clean();
 ALTER SERVER regress_sec_tok OPTIONS (DROP client_auth);
@@ -247,7 +275,7 @@ COPY (SELECT 1) TO PROGRAM :'cmd';
 -- ===================================================================
 -- clean up
 -- ===================================================================
-DROP SERVER regress_sec_key, regress_sec_tok, regress_sec_static,
+DROP SERVER regress_sec_key, regress_sec_tok, regress_sec_static, regress_sec_long,
   regress_sec_store CASCADE;
 DROP FUNCTION sec_token_uri(text), sec_status_clean(), sec_clean(text);
 DROP TABLE sec_secrets;

@@ -260,14 +260,16 @@ rest_add_placeholder_columns(RestImportTable *t, RestNameSet *taken)
 
 /*
  * Header names that carry secrets by convention (X-API-Key, X-Auth-Token,
- * Client-Secret ...), compared without case, "-" and "_".
+ * X-Auth-Key, Client-Secret, Ocp-Apim-Subscription-Key ...), compared
+ * without case, "-" and "_": names holding one of the words, or ending in
+ * "key".
  */
 static bool
 looks_like_credential(const char *name)
 {
 	static const char *const words[] = {
-		"apikey", "token", "secret", "password", "passwd", "authorization",
-		"signature", NULL
+		"apikey", "token", "secret", "password", "passwd", "auth",
+		"credential", "signature", "session", NULL
 	};
 	StringInfoData norm;
 	const char *p;
@@ -284,7 +286,7 @@ looks_like_credential(const char *name)
 		if (strstr(norm.data, words[i]) != NULL)
 			return true;
 	}
-	return false;
+	return norm.len >= 3 && strcmp(norm.data + norm.len - 3, "key") == 0;
 }
 
 /*

@@ -1115,9 +1115,26 @@ rest_get_table_options(Oid relid, TupleDesc tupdesc)
 }
 
 /*
+ * Is s at a path separator as some server reads it: "/", "\\" (IIS), or
+ * their percent-encodings?  Returns its length, or 0.
+ */
+static int
+path_separator(const char *s)
+{
+	if (*s == '/' || *s == '\\')
+		return 1;
+	if (s[0] == '%' && (s[1] == '2' || s[1] == '5') &&
+		((s[1] == '2' && (s[2] == 'f' || s[2] == 'F')) ||
+		 (s[1] == '5' && (s[2] == 'c' || s[2] == 'C'))))
+		return 3;
+	return 0;
+}
+
+/*
  * Does the path part (up to '?') of an endpoint hold a "." or ".." segment,
- * also percent-encoded ("%2e%2E")?  libcurl and servers resolve them, so
- * "/../admin" would leave base_url's path.
+ * also percent-encoded ("%2e%2E"), with path parameters (Tomcat's "..;x"),
+ * or between backslashes or encoded slashes?  libcurl and servers resolve
+ * them, so "/../admin" would leave base_url's path.
  */
 bool
 rest_has_dot_segment(const char *path)
@@ -1129,7 +1146,7 @@ rest_has_dot_segment(const char *path)
 		int			dots = 0;
 		bool		other = false;
 
-		while (*p && *p != '/' && *p != '?')
+		while (*p && *p != '?' && path_separator(p) == 0)
 		{
 			if (*p == '.')
 			{
@@ -1141,6 +1158,12 @@ rest_has_dot_segment(const char *path)
 				dots++;
 				p += 3;
 			}
+			else if (*p == ';' && !other)
+			{
+				/* "..;jsessionid=1" is ".." to servlet containers */
+				while (*p && *p != '?' && path_separator(p) == 0)
+					p++;
+			}
 			else
 			{
 				other = true;
@@ -1149,8 +1172,8 @@ rest_has_dot_segment(const char *path)
 		}
 		if (!other && (dots == 1 || dots == 2))
 			return true;
-		if (*p == '/')
-			p++;
+		if (*p && *p != '?')
+			p += path_separator(p);
 	}
 	return false;
 }

@@ -32,6 +32,7 @@
 
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
@@ -394,6 +395,26 @@ rest_format_value(Datum value, Oid typid)
 	{
 		case BOOLOID:
 			return pstrdup(DatumGetBool(value) ? "true" : "false");
+		case FLOAT4OID:
+		case FLOAT8OID:
+			{
+				/* the shortest text that reads back exactly, whatever
+				 * extra_float_digits says */
+				double		d = typid == FLOAT4OID ?
+					(double) DatumGetFloat4(value) : DatumGetFloat8(value);
+				char	   *buf;
+
+				if (isnan(d))
+					return pstrdup("NaN");
+				if (isinf(d))
+					return pstrdup(d > 0 ? "Infinity" : "-Infinity");
+				buf = palloc(DOUBLE_SHORTEST_DECIMAL_LEN);
+				if (typid == FLOAT4OID)
+					float_to_shortest_decimal_buf(DatumGetFloat4(value), buf);
+				else
+					double_to_shortest_decimal_buf(d, buf);
+				return buf;
+			}
 		case DATEOID:
 		case TIMEOID:
 		case TIMETZOID:
@@ -416,15 +437,20 @@ rest_format_value(Datum value, Oid typid)
  * "d > '2024-01-05'" sent as param_gt leaves the column's value at its
  * default (or NULL), and "date = timestamp" compares more than the text
  * the request carries: both keep their local check, so a row never shows
- * a value its condition excludes.
+ * a value its condition excludes.  So does a column with a type modifier,
+ * whose input function may round the request's value.
  */
 bool
 rest_pushed_needs_recheck(const RestPushedParam *pp,
 						  const RestColumnOptions *col,
-						  Oid coltype, Oid valuetype, bool exact)
+						  Oid coltype, int32 coltypmod, Oid valuetype,
+						  bool exact)
 {
 	if (!col->is_virtual)
 		return !exact;
+	/* numeric(5,1) shows 1.25 as 1.3: a type modifier may change the value */
+	if (coltypmod != -1)
+		return true;
 	if (pp->per_value)
 		return get_element_type(valuetype) != coltype;
 	if (pp->placeholder || (pp->op == REST_OP_EQ && !pp->is_in))

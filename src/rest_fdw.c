@@ -498,6 +498,7 @@ restGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 		pushed = lappend(pushed, pp);
 		if (rest_pushed_needs_recheck(pp, col,
 									  TupleDescAttr(ps->tupdesc, pp->attnum - 1)->atttypid,
+									  TupleDescAttr(ps->tupdesc, pp->attnum - 1)->atttypmod,
 									  exprType(list_nth(fdw_exprs, pp->expr_index)),
 									  ps->topts->exact))
 			local_exprs = lappend(local_exprs, clause);

@@ -342,6 +342,7 @@ extern char *rest_mask_url_param(const char *url, const char *secret_param);
 extern char *rest_url_without_param(const char *url, const char *name);
 extern bool rest_is_secret_param(const char *name, size_t len);
 extern char *rest_scrub(const char *s, List *secrets);
+extern bool rest_text_contains(const char *s, size_t len, const char *word);
 extern char *rest_shorten_scrubbed(const char *s, size_t len, int maxbytes,
 								   List *secrets);
 extern void rest_append_urlencoded(StringInfo buf, const char *s);
@@ -493,7 +494,8 @@ extern void rest_check_placeholders(const char *endpoint, TupleDesc tupdesc,
 extern char *rest_format_value(Datum value, Oid typid);
 extern bool rest_pushed_needs_recheck(const RestPushedParam *pp,
 									  const RestColumnOptions *col,
-									  Oid coltype, Oid valuetype, bool exact);
+									  Oid coltype, int32 coltypmod,
+									  Oid valuetype, bool exact);
 
 /* in config.c */
 

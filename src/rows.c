@@ -1243,7 +1243,26 @@ rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols, int ncols,
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
 		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
-			PG_RE_THROW();
+		{
+			/*
+			 * Not a conversion error (out of memory, a cancel, or an input
+			 * function that looks the value up, as regclass does): as it
+			 * is, except that an echoed credential in its text is hidden.
+			 */
+			if (rs->secrets == NIL)
+				PG_RE_THROW();
+			FlushErrorState();
+			edata->message = rest_scrub(edata->message, rs->secrets);
+			if (edata->detail)
+				edata->detail = rest_scrub(edata->detail, rs->secrets);
+			if (edata->detail_log)
+				edata->detail_log = rest_scrub(edata->detail_log, rs->secrets);
+			if (edata->hint)
+				edata->hint = rest_scrub(edata->hint, rs->secrets);
+			if (edata->context)
+				edata->context = rest_scrub(edata->context, rs->secrets);
+			ReThrowError(edata);
+		}
 		FlushErrorState();
 
 		ereport(ERROR,

@@ -139,22 +139,13 @@ rest_mentions_token_fields(const char *body, size_t len)
 {
 	static const char *const fields[] = {"access_token", "refresh_token",
 	"id_token", NULL};
-	size_t		i;
 	int			j;
 
-	for (i = 0; i < len; i++)
+	/* also "\u0061ccess_token" and "%61ccess_token" */
+	for (j = 0; fields[j]; j++)
 	{
-		char		c = body[i];
-
-		if (c != 'a' && c != 'A' && c != 'r' && c != 'R' && c != 'i' && c != 'I')
-			continue;
-		for (j = 0; fields[j]; j++)
-		{
-			size_t		flen = strlen(fields[j]);
-
-			if (flen <= len - i && pg_strncasecmp(body + i, fields[j], flen) == 0)
-				return true;
-		}
+		if (rest_text_contains(body, len, fields[j]))
+			return true;
 	}
 	return false;
 }

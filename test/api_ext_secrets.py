@@ -172,6 +172,26 @@ def api(handler, name, query):
         return handler.send_json(200, {"items": [{"id": "x-%s" % query}]})
     if name == "badsample":
         return handler.send(200, ('[{"id": 1, "q": "%s"} oops' % query).encode(), JSON_TYPE)
+    # the key echoed \u-escaped, Go-style escapes of <>&, and percent-encoded
+    if name == "escaped":
+        key = dict(urllib.parse.parse_qsl(query)).get("appid", "")
+        return handler.send(400, ('{"you_sent": "%s", "again": "%s", "url": "%s"}'
+                                  % ("".join("\\u%04X" % ord(c) for c in key),
+                                     key.replace("-", "\\u002d"),
+                                     "".join("%%%02x" % ord(c) for c in key))).encode(),
+                            JSON_TYPE)
+    # a 200 row whose value is the key, for a column whose input function
+    # fails with an error that is not a data exception (regclass)
+    if name == "keyvalue":
+        key = dict(urllib.parse.parse_qsl(query)).get("appid", "")
+        return handler.send_json(200, {"items": [{"r": key}]})
+    # a WWW-Authenticate header echoing the bearer token, longer than the
+    # part of the header the client keeps
+    if name == "echo_challenge":
+        token = handler.headers.get("Authorization", "").partition(" ")[2]
+        return handler.send_json(401, {"error": "invalid_token"},
+                                 [("WWW-Authenticate",
+                                   'Bearer error="invalid_token", token="%s"' % token)])
     if name == "keypath":
         return handler.send_json(200, {"items": rows(p),
                                        "next": "/secrets/api/gone/%s?p=2" % API_KEY})
@@ -220,6 +240,12 @@ def token(handler, kind):
         values = " ".join(v for k, v in urllib.parse.parse_qsl(body) if k != "grant_type")
         return handler.send(500, ("cannot handle %s with %s" % (values, auth)).encode(),
                             "text/plain", nocache)
+    if kind == "echo_escaped":
+        # the request's values, every character \u-escaped, no "error" member
+        values = " ".join(v for k, v in urllib.parse.parse_qsl(body) if k != "grant_type")
+        escaped = "".join("\\u%04x" % ord(c) for c in values)
+        return handler.send(400, ('{"message": "cannot handle %s"}' % escaped).encode(),
+                            JSON_TYPE, nocache)
     if kind == "json_tokens":
         return handler.send_json(400, {"message": "here is a token anyway",
                                        "access_token": STATIC_TOKEN}, nocache)
