@@ -98,6 +98,13 @@ ALTER FOREIGN TABLE vreport OPTIONS (DROP exact);
 SELECT explain_filter('(COSTS OFF) SELECT * FROM vreport WHERE d = ''2024-01-08 00:00''::timestamp');
 SELECT explain_filter('(COSTS OFF) SELECT * FROM vreport WHERE tag = ''b''::name');
 SELECT tag, count(*) FROM vreport WHERE tag = 'b'::name GROUP BY tag;
+-- two virtual columns with one parameter: both show the value sent
+ALTER FOREIGN TABLE vreport ADD COLUMN t2 text
+  OPTIONS (virtual 'true', param 'tag', param_default 'D');
+SELECT tag, t2, count(*) FROM vreport WHERE tag = 'x' GROUP BY 1, 2;
+SELECT tag, t2, count(*) FROM vreport WHERE tag = 'x' AND t2 = 'D' GROUP BY 1, 2;
+SELECT tag, t2, count(*) FROM vreport GROUP BY 1, 2;
+ALTER FOREIGN TABLE vreport DROP COLUMN t2;
 -- a type modifier may round the request's value (numeric(5,1) shows
 -- 1.25 as 1.3): checked again, so no row shows 1.3 for "= 1.25"
 ALTER FOREIGN TABLE vreport ADD COLUMN n numeric(5,1)

@@ -679,6 +679,7 @@ start_scan(ForeignScanState *node, RestScanState *st)
 	char	  **eq_values;
 	TupleDesc	tupdesc = RelationGetDescr(st->rel);
 	ListCell   *lc;
+	ListCell   *lc2;
 	int			i;
 	MemoryContext oldcxt;
 
@@ -811,9 +812,35 @@ start_scan(ForeignScanState *node, RestScanState *st)
 		int			att = lfirst_int(lc) - 1;
 		Form_pg_attribute attr = TupleDescAttr(tupdesc, att);
 		char	   *text = eq_values[att];
+		const char *param = st->table->cols[att].params[REST_OP_EQ];
 
-		if (text == NULL)
+		/* its parameter sent for another column's condition: that value */
+		if (text == NULL && param != NULL)
+		{
+			foreach(lc2, st->pushed)
+			{
+				RestPushedParam *pp = (RestPushedParam *) lfirst(lc2);
+
+				if (!pp->placeholder && pp->op == REST_OP_EQ &&
+					(!pp->is_in || pp->per_value) &&
+					strcmp(pp->name, param) == 0)
+					text = eq_values[pp->attnum - 1];
+			}
+		}
+		if (text == NULL && param == NULL)
 			text = st->table->cols[att].param_default;
+		else if (text == NULL && !param_pushed(st->pushed, param))
+		{
+			/* the default sent for the parameter, whichever column has it */
+			for (i = 0; i < tupdesc->natts && text == NULL; i++)
+			{
+				RestColumnOptions *other = &st->table->cols[i];
+
+				if (other->params[REST_OP_EQ] != NULL &&
+					strcmp(other->params[REST_OP_EQ], param) == 0)
+					text = other->param_default;
+			}
+		}
 		st->virtual_nulls[att] = (text == NULL);
 		if (text != NULL)
 		{
