@@ -631,6 +631,12 @@ CopyErrorData(void)
 	not_in_fuzzer("CopyErrorData");
 }
 
+void
+ReThrowError(ErrorData *edata)
+{
+	not_in_fuzzer("ReThrowError");
+}
+
 /* ---------------------------------------------------------------------
  * Encoding: the database is UTF8
  * ---------------------------------------------------------------------
