@@ -16,7 +16,8 @@
  *	 *.corp.example	the hosts of a domain, at any address
  *	 10.1.2.3, [fd00::1], 10.0.0.0/8, [fd00::/8]
  *					an address or a block of addresses, whatever name
- *					resolves to it
+ *					resolves to it (an IPv4-mapped block, ::ffff:a.b.c.d/N,
+ *					is the IPv4 block and needs N >= 96)
  *
  * The default, "*", lets non-superusers' servers reach public APIs; an
  * empty list lets them reach nothing.
