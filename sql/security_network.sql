@@ -17,10 +17,12 @@
 -- the setting is known once the library is loaded
 LOAD 'rest_fdw';
 
--- show_error, with an IPv6 loopback address and port hidden as well
+-- show_error, with the ports of [::1] and localhost. hidden as well
 CREATE FUNCTION net_error(query text) RETURNS SETOF text
 LANGUAGE sql AS $$
-  SELECT regexp_replace(e, '\[::1\]:[0-9]+', '[::1]:PORT', 'g') FROM show_error(query) AS e
+  SELECT regexp_replace(regexp_replace(e, '\[::1\]:[0-9]+', '[::1]:PORT', 'g'),
+                        'localhost\.:[0-9]+', 'localhost.:PORT', 'g')
+    FROM show_error(query) AS e
 $$;
 
 -- the request count of the test API, before and after a refused query
@@ -156,13 +158,44 @@ SET rest_fdw.allowed_hosts = 'api.example.com:http';  -- ERROR
 SET rest_fdw.allowed_hosts = '*.';  -- ERROR
 SET rest_fdw.allowed_hosts = '10.0.0.0/33';  -- ERROR
 SET rest_fdw.allowed_hosts = 'http://api.example.com';  -- ERROR
+-- an IPv4-mapped block shorter than /96 would be every IPv4 address
+SET rest_fdw.allowed_hosts = '::ffff:10.0.0.0/8';  -- ERROR
+SET rest_fdw.allowed_hosts = '*, [::ffff:0.0.0.0/0]:80';  -- ERROR
 SHOW rest_fdw.allowed_hosts;
+-- one of 96 bits or more is the IPv4 block: ::ffff:10.0.0.0/104 is 10.0.0.0/8
+SET rest_fdw.allowed_hosts = '::ffff:10.0.0.0/104';
+SET ROLE regress_net_user;
+SELECT net_try(:'base_url');
+SELECT net_try(:'localhost_url');
+RESET ROLE;
+SET rest_fdw.allowed_hosts = '::ffff:127.0.0.0/104';
+SET ROLE regress_net_user;
+SELECT net_try(:'base_url');
+RESET ROLE;
 -- a superuser's server is not limited
 CREATE SERVER regress_net_su FOREIGN DATA WRAPPER rest_fdw OPTIONS (base_url :'localhost_url');
 CREATE FOREIGN TABLE net_su_customers (id int) SERVER regress_net_su
   OPTIONS (endpoint '/open/customers');
 SELECT count(*) FROM net_su_customers;
 RESET rest_fdw.allowed_hosts;
+
+-- ===================================================================
+-- An owner who loses superuser loses the pooled connections too
+-- ===================================================================
+CREATE ROLE regress_net_owner SUPERUSER;
+SET ROLE regress_net_owner;
+CREATE SERVER regress_net_demoted FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'localhost_url', max_retries '0');
+CREATE FOREIGN TABLE net_demoted (id int) SERVER regress_net_demoted
+  OPTIONS (endpoint '/open/customers');
+RESET ROLE;
+-- a keep-alive connection to 127.0.0.1 stays in the pool
+SELECT count(*) FROM net_demoted;
+ALTER ROLE regress_net_owner NOSUPERUSER;
+-- not reused: the new connection is checked, and refused
+SELECT * FROM net_error('SELECT count(*) FROM net_demoted');
+ALTER ROLE regress_net_owner SUPERUSER;
+SELECT count(*) FROM net_demoted;
 
 -- ===================================================================
 -- token_uri, redirects and next pages go through the same check
@@ -256,11 +289,45 @@ CREATE USER MAPPING FOR CURRENT_USER SERVER regress_net_local
 CREATE FOREIGN TABLE net_local (id int) SERVER regress_net_local
   OPTIONS (endpoint '/header/customers');
 SELECT count(*) FROM net_local;
+-- exactly "localhost": "localhost." is a DNS name, which may resolve anywhere
+\set localhost_dot_url 'http://localhost.:' :port
+ALTER SERVER regress_net_local OPTIONS (SET base_url :'localhost_dot_url');
+SELECT * FROM net_error('SELECT count(*) FROM net_local');
+\set localhost_upper_url 'http://LocalHost:' :port
+ALTER SERVER regress_net_local OPTIONS (SET base_url :'localhost_upper_url');
+SELECT count(*) FROM net_local;
+-- a host too long to be checked is refused, not waved through
+SELECT 'http://' || repeat('abcdefghi.', 30) || 'example' AS long_url \gset
+ALTER SERVER regress_net_plain OPTIONS (SET base_url :'long_url',
+  SET authentication_method 'basic', DROP grant_type, DROP token_uri,
+  DROP allow_insecure_http);
+ALTER USER MAPPING FOR CURRENT_USER SERVER regress_net_plain
+  OPTIONS (DROP client_id, DROP client_secret, ADD user 'regress_api_user',
+           ADD password 'not-a-real-password');
+SELECT * FROM net_error('SELECT count(*) FROM net_plain');
+
+-- ===================================================================
+-- Headers a reverse proxy would trust are not for the headers option
+-- ===================================================================
+SET ROLE regress_net_user;
+SELECT h, net_error(format(
+    'CREATE FOREIGN TABLE regress_net.spoof (id int) SERVER regress_net_srv OPTIONS (headers %L)',
+    json_build_object(h, '127.0.0.1')::text))
+  FROM unnest(ARRAY['X-Forwarded-For', 'x-forwarded-host', 'X-Forwarded-Proto',
+                    'X-Forwarded-Prefix', 'X-Real-IP', 'Forwarded',
+                    'X-Original-Method']) AS h;
+-- other headers are still fine
+CREATE FOREIGN TABLE regress_net.spoof (id int) SERVER regress_net_srv
+  OPTIONS (headers '{"X-Request-Source": "reporting"}');
+DROP FOREIGN TABLE regress_net.spoof;
+RESET ROLE;
 
 -- ===================================================================
 -- Clean up
 -- ===================================================================
 DROP SERVER regress_net_plain, regress_net_local, regress_net_su CASCADE;
+DROP SERVER regress_net_demoted CASCADE;
+DROP ROLE regress_net_owner;
 DROP SERVER regress_net_srv, regress_net_oauth CASCADE;
 DROP SCHEMA regress_net;
 REVOKE USAGE ON FOREIGN DATA WRAPPER rest_fdw FROM regress_net_user;

@@ -313,6 +313,18 @@ rest_parse_headers(const char *value, const char **problem)
 		"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override",
 		"X-Original-URL", "X-Rewrite-URL", NULL
 	};
+
+	/*
+	 * Headers that reverse proxies and frameworks read as facts about the
+	 * client or the original request: with them a foreign table could pass
+	 * for a trusted internal client.
+	 */
+	static const char *const spoofing[] = {
+		"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
+		"X-Forwarded-Prefix", "X-Forwarded-Port", "X-Forwarded-Server",
+		"X-Real-IP", "X-Client-IP", "True-Client-IP", "Forwarded",
+		"X-Original-Method", NULL
+	};
 	MemoryContextCallback *cb = json_guard();
 	json_error_t jerr;
 	json_t	   *root;
@@ -351,6 +363,12 @@ rest_parse_headers(const char *value, const char **problem)
 			{
 				if (pg_strcasecmp(key, rerouting[i]) == 0)
 					bad = psprintf("Header \"%s\" would make the API answer another method or path than the endpoint's GET.",
+								   key);
+			}
+			for (i = 0; bad == NULL && spoofing[i]; i++)
+			{
+				if (pg_strcasecmp(key, spoofing[i]) == 0)
+					bad = psprintf("Header \"%s\" is set by proxies to describe the client or the original request, and the API or a proxy in front of it may trust it.",
 								   key);
 			}
 			if (bad == NULL && looks_like_credential(key))

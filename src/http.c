@@ -74,6 +74,9 @@ typedef struct RestHttpConn
 	uint32		server_hashvalue;	/* syscache hash of the server's OID */
 	uint32		net_generation;	/* rest_net_generation its connections
 								 * were checked under */
+	bool		restricted;		/* its connections were checked against
+								 * allowed_hosts (the owner was not a
+								 * superuser) */
 	bool		invalidated;	/* server changed: recreate when unused */
 } RestHttpConn;
 
@@ -103,6 +106,8 @@ struct RestHttpXfer
 	List	   *secrets;		/* never shown in messages (req->secrets) */
 	char	   *host;			/* of the URL, for open_socket_callback */
 	bool		restricted;		/* addresses checked against allowed_hosts */
+	bool		loopback_only;	/* credentials over http:// to a loopback
+								 * host: only loopback addresses */
 	bool		is_post;
 	char	   *post_body;		/* may hold secrets: zeroed on release */
 	size_t		post_len;
@@ -142,7 +147,7 @@ struct RestHttpXfer
 
 static HTAB *ConnHash = NULL;
 
-static RestHttpConn *get_conn(Oid serverid);
+static RestHttpConn *get_conn(Oid serverid, bool restricted);
 static void free_conn_handles(RestHttpConn *conn);
 static void conn_inval_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void xfer_cleanup(void *arg);
@@ -150,7 +155,8 @@ static void xfer_reset_response(RestHttpXfer *x);
 static void drive(RestHttpConn *conn);
 static void xfer_completed(RestHttpXfer *x, CURLcode result);
 static long promote_retries(RestHttpConn *conn);
-static char *check_allowed_host(RestConnOptions *opts, RestHttpRequest *req);
+static char *check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
+								bool *loopback_only);
 static void report_refusal(RestConnOptions *opts, const char *method,
 						   const char *display_url, const char *host, int port,
 						   const char *address, RestNetRefusal why,
@@ -191,11 +197,16 @@ rest_http_init(void)
 }
 
 /*
- * Find or create the handles of a server.  Handles of a server that was
- * altered since they were made are replaced once no transfer uses them.
+ * Find or create the handles of a server, for transfers whose addresses are
+ * checked against allowed_hosts (restricted) or not.  Handles of a server
+ * that was altered since they were made, or whose connections were made
+ * under another allow-list or while its owner was (or was not) a
+ * superuser, are replaced once no transfer uses them; until then
+ * conn->invalidated stays set, and rest_http_start makes every new transfer
+ * open a connection of its own.
  */
 static RestHttpConn *
-get_conn(Oid serverid)
+get_conn(Oid serverid, bool restricted)
 {
 	RestHttpConn *conn;
 	bool		found;
@@ -225,6 +236,18 @@ get_conn(Oid serverid)
 		conn->server_hashvalue =
 			GetSysCacheHashValue1(FOREIGNSERVEROID, ObjectIdGetDatum(serverid));
 		conn->net_generation = rest_net_generation;
+		conn->restricted = restricted;
+	}
+
+	/*
+	 * The owner gained or lost superuser: a connection made unchecked must
+	 * not serve a transfer that is to be checked (reused connections do not
+	 * pass open_socket_callback).
+	 */
+	if (conn->restricted != restricted)
+	{
+		conn->invalidated = true;
+		conn->restricted = restricted;
 	}
 
 	/* allowed_hosts changed: no connection opened under the old list stays */
@@ -495,9 +518,10 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	ListCell   *lc;
 	CURLMcode	mc;
 	char	   *host;
+	bool		loopback_only;
 
-	host = check_allowed_host(opts, req);
-	conn = get_conn(opts->serverid);
+	host = check_allowed_host(opts, req, &loopback_only);
+	conn = get_conn(opts->serverid, !opts->owner_is_superuser);
 
 	xcxt = AllocSetContextCreate(callercxt, "rest_fdw request",
 								 ALLOCSET_SMALL_SIZES);
@@ -515,6 +539,7 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	x->display_url = MemoryContextStrdup(xcxt, req->display_url);
 	x->host = MemoryContextStrdup(xcxt, host ? host : "");
 	x->restricted = !opts->owner_is_superuser;
+	x->loopback_only = loopback_only;
 	x->is_post = strcmp(req->method, "POST") == 0;
 	cb = MemoryContextAlloc(xcxt, sizeof(MemoryContextCallback));
 	cb->func = xfer_cleanup;
@@ -585,12 +610,28 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 		CHECK_SETOPT(h, CURLOPT_PIPEWAIT, 1L);
 	if (opts->ssl_ca_file)
 		CHECK_SETOPT(h, CURLOPT_CAINFO, opts->ssl_ca_file);
-	if (x->restricted)
+	if (x->restricted || x->loopback_only)
 	{
 		CHECK_SETOPT(h, CURLOPT_OPENSOCKETFUNCTION, open_socket_callback);
 		CHECK_SETOPT(h, CURLOPT_OPENSOCKETDATA, x);
-		/* a proxy would connect in our place: the address check needs the peer */
+
+		/*
+		 * A proxy would connect in our place: the address check needs the
+		 * peer.  And credentials allowed over http:// because the host is
+		 * loopback must not travel to a proxy (http_proxy, ALL_PROXY) that
+		 * the environment names.
+		 */
 		CHECK_SETOPT(h, CURLOPT_PROXY, "");
+	}
+	if (conn->invalidated)
+	{
+		/*
+		 * The pool is to be dropped, but transfers still use it: this one
+		 * neither reuses a connection made under the old conditions nor
+		 * leaves its own behind.
+		 */
+		CHECK_SETOPT(h, CURLOPT_FRESH_CONNECT, 1L);
+		CHECK_SETOPT(h, CURLOPT_FORBID_REUSE, 1L);
 	}
 	if (x->is_post)
 	{
@@ -877,6 +918,16 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 		int			attempt = x->attempt;
 		const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
 
+		if (x->refused && x->refusal == REST_NET_NOT_LOOPBACK)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("server \"%s\" may not send credentials over unencrypted HTTP",
+							opts->servername),
+					 errdetail("Credentials are sent over http:// to host \"%s\" only because it is a loopback host, and it resolved to %s, which is not a loopback address.",
+							   x->host, x->refused_addr),
+					 errhint("Use an https:// URL; or, if the network between the database server and that host is trusted, set the server option \"%s\" to 'true'.",
+							 OPT_ALLOW_INSECURE_HTTP),
+					 errcontext("%s %s", method, display_url)));
 		if (x->refused)
 			report_refusal(opts, method, display_url, x->host, x->refused_port,
 						   x->refused_addr, x->refusal, x->refused_class);
@@ -1048,12 +1099,16 @@ report_refusal(RestConnOptions *opts, const char *method,
 /*
  * Check the target of a request before anything is sent, and return its
  * host (palloc'd; NULL if the URL cannot be parsed, which libcurl then
- * reports).
+ * reports).  *loopback_only is set when credentials go over http:// only
+ * because the host is a loopback host: the transfer must then connect to
+ * a loopback address, and not through a proxy.
  *
  * Credentials are never sent in plain text over the network: a server
  * whose authentication method puts credentials into every request (and
- * into the token request) may use http:// only for loopback hosts, unless
- * its allow_insecure_http option says otherwise.
+ * into the token request) may use http:// only for loopback hosts (the
+ * name localhost, or a loopback address), unless its allow_insecure_http
+ * option says otherwise.  A credentialed request whose host cannot be
+ * read is refused, whatever the scheme.
  *
  * A server owned by a non-superuser may connect only where
  * rest_fdw.allowed_hosts permits (netpolicy.c).  A host given as an
@@ -1061,39 +1116,46 @@ report_refusal(RestConnOptions *opts, const char *method,
  * resolves to is judged again at connect time by open_socket_callback.
  */
 static char *
-check_allowed_host(RestConnOptions *opts, RestHttpRequest *req)
+check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
+				   bool *loopback_only)
 {
 	CURLU	   *u;
 	char	   *scheme = NULL;
 	char	   *host = NULL;
 	char	   *port = NULL;
 	char	   *hostcopy = NULL;
+	bool		have_scheme;
+	bool		have_host;
 	bool		parsed;
 	bool		is_http = false;
+	bool		credentials = opts->auth_method != REST_AUTH_NONE;
 	int			portnum = 0;
 	RestNetAddr addr;
 	bool		literal;
 	RestNetRefusal why;
 	const char *cls;
 
+	*loopback_only = false;
 	u = curl_url();
 	if (u == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
-	parsed = curl_url_set(u, CURLUPART_URL, req->url, 0) == CURLUE_OK &&
-		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	have_scheme = curl_url_set(u, CURLUPART_URL, req->url, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK;
+	/* the scheme decides, however long the host is */
+	if (have_scheme)
+		is_http = pg_strcasecmp(scheme, "http") == 0;
+	have_host = have_scheme &&
 		curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-		strlen(host) < REST_HOST_BUFLEN;
-	if (parsed)
+		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+	if (have_host)
 	{
 		/* the whole host: a cut one could pass a suffix test it fails */
 		hostcopy = MemoryContextAllocExtended(CurrentMemoryContext,
 											  strlen(host) + 1, MCXT_ALLOC_NO_OOM);
 		if (hostcopy)
 			strcpy(hostcopy, host);
-		is_http = pg_strcasecmp(scheme, "http") == 0;
 		portnum = atoi(port);
 	}
 	if (scheme)
@@ -1103,25 +1165,40 @@ check_allowed_host(RestConnOptions *opts, RestHttpRequest *req)
 	if (port)
 		curl_free(port);
 	curl_url_cleanup(u);
-	if (parsed && hostcopy == NULL)
+	if (have_host && hostcopy == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
+	/* a host longer than any DNS name is not checked, only refused */
+	parsed = have_host && strlen(hostcopy) < REST_HOST_BUFLEN;
 
-	if (is_http && opts->auth_method != REST_AUTH_NONE &&
-		!opts->allow_insecure_http && !rest_net_is_loopback_host(hostcopy))
+	if (credentials && !have_host)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-				 errmsg("server \"%s\" may not send credentials over unencrypted HTTP",
+				 errmsg("server \"%s\" may not send credentials to a URL whose host cannot be read",
 						opts->servername),
-				 errdetail("The request to host \"%s\" would carry the credentials of authentication method \"%s\" in plain text.",
-						   hostcopy, rest_auth_method_name(opts->auth_method)),
-				 errhint("Use an https:// URL; or, if the network between the database server and that host is trusted, set the server option \"%s\" to 'true'.",
-						 OPT_ALLOW_INSECURE_HTTP),
+				 errdetail("The request would carry the credentials of authentication method \"%s\".",
+						   rest_auth_method_name(opts->auth_method)),
 				 errcontext("%s %s", req->method, req->display_url)));
 
+	if (is_http && credentials && !opts->allow_insecure_http)
+	{
+		if (!parsed || !rest_net_is_loopback_host(hostcopy))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("server \"%s\" may not send credentials over unencrypted HTTP",
+							opts->servername),
+					 errdetail("The request to host \"%s\" would carry the credentials of authentication method \"%s\" in plain text.",
+							   rest_shorten(hostcopy, strlen(hostcopy), 100),
+							   rest_auth_method_name(opts->auth_method)),
+					 errhint("Use an https:// URL; or, if the network between the database server and that host is trusted, set the server option \"%s\" to 'true'.",
+							 OPT_ALLOW_INSECURE_HTTP),
+					 errcontext("%s %s", req->method, req->display_url)));
+		*loopback_only = true;
+	}
+
 	if (opts->owner_is_superuser)
-		return hostcopy;
+		return parsed ? hostcopy : NULL;
 
 	rest_net_check_list_known(opts->servername);
 	if (!parsed)
@@ -1135,11 +1212,13 @@ check_allowed_host(RestConnOptions *opts, RestHttpRequest *req)
 }
 
 /*
- * libcurl socket callback of the transfers of non-superusers' servers:
- * open a socket only for an address rest_fdw.allowed_hosts permits for the
- * transfer's host, so that a name resolving (or re-resolving, as in DNS
- * rebinding) to a loopback or private address is refused whatever the
- * name check said.  A refused address is recorded and the connection
+ * libcurl socket callback of the transfers of non-superusers' servers, and
+ * of transfers that send credentials over http:// to a loopback host.
+ * For the former, open a socket only for an address rest_fdw.allowed_hosts
+ * permits for the transfer's host, so that a name resolving (or
+ * re-resolving, as in DNS rebinding) to a loopback or private address is
+ * refused whatever the name check said; for the latter, only for a
+ * loopback address.  A refused address is recorded and the connection
  * attempt fails (libcurl tries the host's other addresses); the refusal
  * is reported by rest_http_finish.
  */
@@ -1150,14 +1229,19 @@ open_socket_callback(void *clientp, curlsocktype purpose,
 	RestHttpXfer *x = (RestHttpXfer *) clientp;
 	RestNetAddr addr;
 	int			port = 0;
-	RestNetRefusal why = REST_NET_NOT_LISTED;
+	RestNetRefusal why = x->restricted ? REST_NET_NOT_LISTED : REST_NET_NOT_LOOPBACK;
 	const char *cls = NULL;
 	bool		is_ip;
 
 	is_ip = rest_net_from_sockaddr(&address->addr, &addr, &port);
-	if (purpose == CURLSOCKTYPE_IPCXN && is_ip &&
-		rest_net_allowed(x->host, port, &addr, &why, &cls))
-		return socket(address->family, address->socktype, address->protocol);
+	if (purpose == CURLSOCKTYPE_IPCXN && is_ip)
+	{
+		if (x->loopback_only && !rest_net_is_loopback_addr(&addr))
+			why = REST_NET_NOT_LOOPBACK;
+		else if (!x->restricted ||
+				 rest_net_allowed(x->host, port, &addr, &why, &cls))
+			return socket(address->family, address->socktype, address->protocol);
+	}
 
 	if (!x->refused)
 	{

@@ -16,7 +16,8 @@
  *	 *.corp.example	the hosts of a domain, at any address
  *	 10.1.2.3, [fd00::1], 10.0.0.0/8, [fd00::/8]
  *					an address or a block of addresses, whatever name
- *					resolves to it
+ *					resolves to it (an IPv4-mapped block, ::ffff:a.b.c.d/N,
+ *					is the IPv4 block and needs N >= 96)
  *
  * The default, "*", lets non-superusers' servers reach public APIs; an
  * empty list lets them reach nothing.
@@ -169,11 +170,14 @@ normalize_addr(RestNetAddr *a)
 
 /*
  * Parse an address written "a.b.c.d" or (v6 set) an IPv6 address without
- * brackets, with an optional "/prefix".  s is not NUL-terminated.
+ * brackets, with an optional "/prefix".  s is not NUL-terminated.  An
+ * IPv4-mapped block (::ffff:a.b.c.d/prefix) is the IPv4 block; one with a
+ * prefix under 96 bits would cover every IPv4 address, loopback included,
+ * and is refused with *detail (palloc'd) saying what to write instead.
  */
 static bool
 parse_addr_block(const char *s, size_t len, bool v6, RestNetAddr *addr,
-				 int *prefix)
+				 int *prefix, char **detail)
 {
 	char		buf[INET6_ADDRSTRLEN + 8];
 	char	   *slash;
@@ -217,7 +221,19 @@ parse_addr_block(const char *s, size_t len, bool v6, RestNetAddr *addr,
 
 		normalize_addr(addr);
 		if (addr->family == AF_INET && before.family == AF_INET6)
-			*prefix = Max(*prefix - 96, 0);
+		{
+			if (*prefix < 96)
+			{
+				char		text[INET_ADDRSTRLEN];
+
+				if (inet_ntop(AF_INET, addr->bytes, text, sizeof(text)) == NULL)
+					strlcpy(text, "?", sizeof(text));
+				*detail = psprintf("Entry \"%.*s\" is an IPv4-mapped IPv6 block with a prefix shorter than 96 bits, which would cover every IPv4 address. For a block of IPv4 addresses write it in IPv4 form, as in \"%s/%d\".",
+								   (int) len, s, text, Min(*prefix, 32));
+				return false;
+			}
+			*prefix -= 96;
+		}
 	}
 	return true;
 }
@@ -227,7 +243,8 @@ parse_addr_block(const char *s, size_t len, bool v6, RestNetAddr *addr,
  * (lower-cased).  Returns false if it is malformed.
  */
 static bool
-parse_entry(const char *tok, size_t len, RestHostEntry *e, StringInfo names)
+parse_entry(const char *tok, size_t len, RestHostEntry *e, StringInfo names,
+			char **detail)
 {
 	const char *host = tok;
 	size_t		hlen = len;
@@ -255,13 +272,14 @@ parse_entry(const char *tok, size_t len, RestHostEntry *e, StringInfo names)
 		}
 		e->kind = HOST_ADDR;
 		return parse_addr_block(tok + 1, close - tok - 1, true, &e->addr,
-								&e->prefix);
+								&e->prefix, detail);
 	}
 	if (ncolons >= 2)
 	{
 		/* a bare IPv6 address or block: no port */
 		e->kind = HOST_ADDR;
-		return parse_addr_block(tok, len, true, &e->addr, &e->prefix);
+		return parse_addr_block(tok, len, true, &e->addr, &e->prefix,
+								detail);
 	}
 	if (ncolons == 1)
 	{
@@ -278,10 +296,11 @@ parse_entry(const char *tok, size_t len, RestHostEntry *e, StringInfo names)
 	}
 	if (memchr(host, '/', hlen) != NULL ||
 		(hlen > 0 && isdigit((unsigned char) host[hlen - 1]) &&
-		 parse_addr_block(host, hlen, false, &e->addr, &e->prefix)))
+		 parse_addr_block(host, hlen, false, &e->addr, &e->prefix, detail)))
 	{
 		e->kind = HOST_ADDR;
-		return parse_addr_block(host, hlen, false, &e->addr, &e->prefix);
+		return parse_addr_block(host, hlen, false, &e->addr, &e->prefix,
+								detail);
 	}
 
 	/* a trailing dot names the same host */
@@ -327,14 +346,20 @@ check_allowed_hosts(char **newval, void **extra, GucSource source)
 	{
 		size_t		len;
 		RestHostEntry *e;
+		char	   *detail = NULL;
 
 		p += strspn(p, ", \t\r\n");
 		len = strcspn(p, ", \t\r\n");
 		if (len == 0)
 			break;
 		e = palloc(sizeof(RestHostEntry));
-		if (!parse_entry(p, len, e, &names))
+		if (!parse_entry(p, len, e, &names, &detail))
 		{
+			if (detail)
+			{
+				GUC_check_errdetail("%s", detail);
+				return false;
+			}
 			GUC_check_errdetail("Entry \"%.*s\" is not \"*\", a host name, \"*.domain\", an IP address or an address block (CIDR), optionally followed by \":port\".",
 								(int) Min(len, 300), p);
 			return false;
@@ -712,24 +737,34 @@ rest_net_allowed(const char *host, int port, const RestNetAddr *addr,
 }
 
 /*
- * Is host (as in a URL) a loopback host: the name localhost, or an address
- * in 127.0.0.0/8 or ::1?  Requests to it do not leave the machine.
+ * Is addr a loopback address (127.0.0.0/8 or ::1)?  Safe in a libcurl
+ * callback.
+ */
+bool
+rest_net_is_loopback_addr(const RestNetAddr *addr)
+{
+	const char *cls;
+
+	if (addr->family == AF_INET)
+		return addr->bytes[0] == 127;
+	cls = rest_net_address_class(addr);
+	return cls != NULL && strcmp(cls, "loopback") == 0;
+}
+
+/*
+ * Is host (as in a URL) a loopback host: exactly the name localhost (in
+ * any case), or an address in 127.0.0.0/8 or ::1?  Requests to it do not
+ * leave the machine.  "localhost." is not one: a name with a trailing dot
+ * is looked up in the DNS, which may answer anything.
  */
 bool
 rest_net_is_loopback_host(const char *host)
 {
 	RestNetAddr addr;
-	const char *cls;
-	size_t		hlen = strlen(host);
 
-	if (hlen > 1 && host[hlen - 1] == '.')
-		hlen--;
-	if (hlen == 9 && pg_strncasecmp(host, "localhost", 9) == 0)
+	if (pg_strcasecmp(host, "localhost") == 0)
 		return true;
 	if (!rest_net_parse_literal(host, &addr))
 		return false;
-	if (addr.family == AF_INET)
-		return addr.bytes[0] == 127;
-	cls = rest_net_address_class(&addr);
-	return cls != NULL && strcmp(cls, "loopback") == 0;
+	return rest_net_is_loopback_addr(&addr);
 }

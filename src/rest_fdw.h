@@ -366,7 +366,10 @@ typedef enum RestNetRefusal
 {
 	REST_NET_NOT_LISTED,		/* no entry names the host or the address */
 	REST_NET_OTHER_PORT,		/* entries name the host with other ports */
-	REST_NET_NOT_PUBLIC			/* "*" allows only public addresses */
+	REST_NET_NOT_PUBLIC,		/* "*" allows only public addresses */
+	REST_NET_NOT_LOOPBACK		/* credentials over http:// were allowed
+								 * for a loopback host, and the address is
+								 * not loopback */
 } RestNetRefusal;
 
 extern char *rest_allowed_hosts;
@@ -381,6 +384,7 @@ extern void rest_net_format(const RestNetAddr *addr, int port, char *buf,
 extern const char *rest_net_address_class(const RestNetAddr *addr);
 extern bool rest_net_allowed(const char *host, int port, const RestNetAddr *addr,
 							 RestNetRefusal *why, const char **addr_class);
+extern bool rest_net_is_loopback_addr(const RestNetAddr *addr);
 extern bool rest_net_is_loopback_host(const char *host);
 
 /* in auth.c */
