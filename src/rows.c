@@ -1076,7 +1076,8 @@ array_add(ArrayParseState *as, const char *ptr, int len, RestValueKind kind)
 			len_bytes = VARSIZE_ANY(DatumGetPointer(d));
 		else
 			len_bytes = strlen(DatumGetCString(d)) + 1;
-		if (start + len_bytes > MaxAllocSize - ARR_OVERHEAD_WITHNULLS(1, as->nelems + 1))
+		if (MAXALIGN(start + len_bytes) >
+			MaxAllocSize - ARR_OVERHEAD_WITHNULLS(1, as->nelems + 1))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("array size exceeds the maximum allowed (%d)",
