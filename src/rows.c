@@ -991,30 +991,150 @@ rest_rowset_meta(RestRowSet *rs, int i, bool *is_true)
  * ---------------------------------------------------------------------
  */
 
-/* The elements of a JSON array, as captured values */
+/*
+ * A JSON array becomes a PostgreSQL array as it is parsed: each element is
+ * converted when the lexer reaches it (a nested object or array, at its
+ * end) in a memory context reset after it, and appended to the array's
+ * data, laid out as construct_md_array lays it out; the header goes in
+ * front at the end.  Nothing is kept per element but its bytes in the
+ * array and one bit of the null bitmap, so converting an array costs about
+ * the final array, whatever the JSON looks like.  The lexer does not
+ * de-escape: a string is its position in the text, as in rest_parse_rows,
+ * and only one that holds a backslash is de-escaped.
+ */
 typedef struct ArrayParseState
 {
+	RestRowSet *rs;
+	RestColumn *c;
 	JsonLexContext *lex;
 	int			depth;
-	const char *elem_start;
-	RestValue  *elems;
+	const char *elem_start;		/* text of the nested element being parsed */
+	MemoryContext elemcxt;		/* one element's conversion */
 	int			nelems;
-	int			maxelems;
+	bool		hasnulls;
+	bits8	   *nullbits;		/* one bit per element: 1 when not null */
+	Size		nullcap;
+	char	   *data;			/* the elements' bytes, aligned */
+	Size		datalen;
+	Size		datacap;
 } ArrayParseState;
 
+static Datum convert_value(RestRowSet *rs, RestColumn *c, const RestValue *v,
+						   bool element);
+
+/*
+ * Convert element ptr[0..len-1] (a string's content between its quotes)
+ * and append it to the array.
+ */
 static void
 array_add(ArrayParseState *as, const char *ptr, int len, RestValueKind kind)
 {
-	if (as->nelems == as->maxelems)
+	RestColumn *c = as->c;
+	bool		isnull = kind == RV_NULL;
+	Size		nbytes = (Size) as->nelems / 8 + 1;
+
+	if (as->nelems >= (int) MaxArraySize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("array size exceeds the maximum allowed (%d)",
+						(int) MaxArraySize)));
+	if (nbytes > as->nullcap)
 	{
-		as->maxelems *= 2;
-		as->elems = repalloc(as->elems, sizeof(RestValue) * as->maxelems);
+		Size		newcap = as->nullcap * 2;
+
+		as->nullbits = repalloc(as->nullbits, newcap);
+		memset(as->nullbits + as->nullcap, 0, newcap - as->nullcap);
+		as->nullcap = newcap;
 	}
-	as->elems[as->nelems].ptr = ptr;
-	as->elems[as->nelems].len = len;
-	as->elems[as->nelems].kind = kind;
-	as->elems[as->nelems].escaped = false;	/* the lexer de-escaped it */
+
+	if (isnull)
+		as->hasnulls = true;
+	else
+	{
+		RestValue	e;
+		MemoryContext oldcxt;
+		Datum		d;
+		Size		start;
+		Size		len_bytes;
+
+		e.ptr = ptr;
+		e.len = len;
+		e.kind = kind;
+		e.escaped = kind == RV_STRING && memchr(ptr, '\\', len) != NULL;
+		e.slot = 0;
+
+		oldcxt = MemoryContextSwitchTo(as->elemcxt);
+		d = convert_value(as->rs, c, &e, true);
+		if (c->elemlen == -1)
+			d = PointerGetDatum(PG_DETOAST_DATUM(d));
+		MemoryContextSwitchTo(oldcxt);
+
+		start = att_align_nominal(as->datalen, c->elemalign);
+		if (c->elemlen > 0)
+			len_bytes = c->elemlen;
+		else if (c->elemlen == -1)
+			len_bytes = VARSIZE_ANY(DatumGetPointer(d));
+		else
+			len_bytes = strlen(DatumGetCString(d)) + 1;
+		if (MAXALIGN(start + len_bytes) >
+			MaxAllocSize - ARR_OVERHEAD_WITHNULLS(1, as->nelems + 1))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("array size exceeds the maximum allowed (%d)",
+							(int) MaxAllocSize)));
+		if (start + len_bytes > as->datacap)
+		{
+			Size		newcap = as->datacap;
+
+			while (newcap < start + len_bytes)
+				newcap *= 2;
+			newcap = Min(newcap, MaxAllocSize);
+			as->data = repalloc(as->data, newcap);
+			as->datacap = newcap;
+		}
+		memset(as->data + as->datalen, 0, start - as->datalen);
+		if (c->elembyval)
+			store_att_byval(as->data + start, d, c->elemlen);
+		else
+			memcpy(as->data + start, DatumGetPointer(d), len_bytes);
+		as->datalen = start + len_bytes;
+		MemoryContextReset(as->elemcxt);
+		as->nullbits[as->nelems / 8] |= 1 << (as->nelems % 8);
+	}
 	as->nelems++;
+}
+
+/* An element of the array starts: a scalar is converted at once */
+static SEM_ACTION_RESULT
+arr_element_start(void *state, bool isnull)
+{
+	ArrayParseState *as = (ArrayParseState *) state;
+	JsonLexContext *lex = as->lex;
+	const char *tok = lex->token_start;
+
+	CHECK_FOR_INTERRUPTS();
+	if (as->depth != 1)
+		SEM_ACTION_DONE;
+	switch (lex->token_type)
+	{
+		case JSON_TOKEN_STRING:
+			array_add(as, tok + 1, lex->token_terminator - tok - 2, RV_STRING);
+			break;
+		case JSON_TOKEN_NUMBER:
+			array_add(as, tok, lex->token_terminator - tok, RV_NUMBER);
+			break;
+		case JSON_TOKEN_TRUE:
+		case JSON_TOKEN_FALSE:
+			array_add(as, tok, lex->token_terminator - tok, RV_BOOL);
+			break;
+		case JSON_TOKEN_NULL:
+			array_add(as, NULL, 0, RV_NULL);
+			break;
+		default:
+			/* an object or array: at its end; anything else: the parser's */
+			break;
+	}
+	SEM_ACTION_DONE;
 }
 
 static SEM_ACTION_RESULT
@@ -1049,70 +1169,111 @@ arr_array_end(void *state)
 	SEM_ACTION_DONE;
 }
 
-static SEM_ACTION_RESULT
-arr_scalar(void *state, char *token, JsonTokenType tokentype)
+/* Report a JSON error of the array's text as the row parser would */
+static void
+array_json_error(RestRowSet *rs, JsonParseErrorType rc, JsonLexContext *lex)
 {
-	ArrayParseState *as = (ArrayParseState *) state;
-
-	if (as->depth == 1)
-		array_add(as, token, strlen(token),
-				  tokentype == JSON_TOKEN_NULL ? RV_NULL
-				  : tokentype == JSON_TOKEN_STRING ? RV_STRING
-				  : tokentype == JSON_TOKEN_NUMBER ? RV_NUMBER : RV_BOOL);
-	SEM_ACTION_DONE;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("response is not valid JSON"),
+			 errdetail("%s The body begins with: %s",
+					   json_errdetail(rc, lex),
+					   rest_shorten_scrubbed(rs->text, rs->textlen, 100,
+											 rs->secrets))));
 }
 
-static Datum convert_value(RestRowSet *rs, RestColumn *c, const RestValue *v,
-						   bool element);
-
-/* A one-dimensional PostgreSQL array from the JSON text of an array. */
+/*
+ * A one-dimensional PostgreSQL array from the JSON text of an array (which
+ * rest_parse_rows found to be valid JSON).  Elements that are objects or
+ * arrays are converted from their JSON text; JSON null elements are NULL.
+ * The result is allocated in the current memory context.
+ */
 static Datum
 json_array_to_datum(RestRowSet *rs, RestColumn *c, const RestValue *v)
 {
 	ArrayParseState as;
 	JsonSemAction sem;
 	JsonParseErrorType rc;
-	Datum	   *values;
-	bool	   *nulls;
-	int			dims[1];
-	int			lbs[1] = {1};
-	int			i;
+	ArrayType  *result;
+	Size		hdr;
+	Size		datalen;
+
+	/*
+	 * An escape that does not convert (\u0000, a lone surrogate, a character
+	 * the database encoding lacks) is reported before any element is, as
+	 * when the whole array was de-escaped first: the text is lexed once
+	 * more, de-escaping, when it holds a backslash.  The row parser checked
+	 * its structure; the lexer reuses one buffer for every string.
+	 */
+	if (memchr(v->ptr, '\\', v->len) != NULL)
+	{
+		JsonLexContext *lex = rest_make_json_lexer(v->ptr, v->len, true);
+
+		for (;;)
+		{
+			CHECK_FOR_INTERRUPTS();
+			rc = json_lex(lex);
+			if (rc != JSON_SUCCESS)
+				array_json_error(rs, rc, lex);
+			if (lex->token_type == JSON_TOKEN_END)
+				break;
+		}
+#if PG_VERSION_NUM >= 170000
+		freeJsonLexContext(lex);
+#else
+		pfree(lex->strval->data);
+		pfree(lex->strval);
+		pfree(lex);
+#endif
+	}
 
 	memset(&as, 0, sizeof(as));
-	as.maxelems = 8;
-	as.elems = palloc(sizeof(RestValue) * as.maxelems);
-	as.lex = rest_make_json_lexer(v->ptr, v->len, true);
+	as.rs = rs;
+	as.c = c;
+	as.lex = rest_make_json_lexer(v->ptr, v->len, false);
+	as.elemcxt = AllocSetContextCreate(CurrentMemoryContext,
+									   "rest_fdw array element",
+									   ALLOCSET_SMALL_SIZES);
+	as.nullcap = 8;
+	as.nullbits = palloc0(as.nullcap);
+	as.datacap = 64;
+	as.data = palloc(as.datacap);
 	memset(&sem, 0, sizeof(sem));
 	sem.semstate = &as;
 	sem.object_start = arr_struct_start;
 	sem.array_start = arr_struct_start;
 	sem.object_end = arr_object_end;
 	sem.array_end = arr_array_end;
-	sem.scalar = arr_scalar;
+	sem.array_element_start = arr_element_start;
 	rc = pg_parse_json(as.lex, &sem);
-	if (rc != JSON_SUCCESS)		/* an escape the first pass did not convert */
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("response is not valid JSON"),
-				 errdetail("%s The body begins with: %s",
-						   json_errdetail(rc, as.lex),
-						   rest_shorten_scrubbed(rs->text, rs->textlen, 100,
-												 rs->secrets))));
+	if (rc != JSON_SUCCESS)		/* the row parser accepted this text */
+		array_json_error(rs, rc, as.lex);
+	MemoryContextDelete(as.elemcxt);
 
 	if (as.nelems == 0)
 		return PointerGetDatum(construct_empty_array(c->elemtypid));
 
-	values = palloc(sizeof(Datum) * as.nelems);
-	nulls = palloc(sizeof(bool) * as.nelems);
-	for (i = 0; i < as.nelems; i++)
-	{
-		nulls[i] = as.elems[i].kind == RV_NULL;
-		values[i] = nulls[i] ? (Datum) 0 : convert_value(rs, c, &as.elems[i], true);
-	}
-	dims[0] = as.nelems;
-	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
-											  c->elemtypid, c->elemlen,
-											  c->elembyval, c->elemalign));
+	/* the header in front of the data, as construct_md_array makes it */
+	datalen = att_align_nominal(as.datalen, c->elemalign);
+	hdr = as.hasnulls ? ARR_OVERHEAD_WITHNULLS(1, as.nelems)
+		: ARR_OVERHEAD_NONULLS(1);
+	if (hdr + datalen != as.datacap)
+		as.data = repalloc(as.data, hdr + datalen);
+	memmove(as.data + hdr, as.data, as.datalen);
+	memset(as.data + hdr + as.datalen, 0, datalen - as.datalen);
+	memset(as.data, 0, hdr);
+	result = (ArrayType *) as.data;
+	SET_VARSIZE(result, hdr + datalen);
+	result->ndim = 1;
+	result->dataoffset = as.hasnulls ? (int32) hdr : 0;
+	result->elemtype = c->elemtypid;
+	ARR_DIMS(result)[0] = as.nelems;
+	ARR_LBOUND(result)[0] = 1;
+	if (as.hasnulls)
+		memcpy(as.data + sizeof(ArrayType) + 2 * sizeof(int), as.nullbits,
+			   (as.nelems + 7) / 8);
+	pfree(as.nullbits);
+	return PointerGetDatum(result);
 }
 
 /*

@@ -372,6 +372,12 @@ MemoryContextDelete(MemoryContext context)
 	not_in_fuzzer("MemoryContextDelete");
 }
 
+void
+MemoryContextReset(MemoryContext context)
+{
+	not_in_fuzzer("MemoryContextReset");
+}
+
 /* ---------------------------------------------------------------------
  * ereport / elog
  * ---------------------------------------------------------------------
@@ -1056,6 +1062,12 @@ construct_md_array(Datum *elems, bool *nulls, int ndims, int *dims, int *lbs,
 				   Oid elmtype, int elmlen, bool elmbyval, char elmalign)
 {
 	not_in_fuzzer("construct_md_array");
+}
+
+struct varlena *
+pg_detoast_datum(struct varlena *datum)
+{
+	not_in_fuzzer("pg_detoast_datum");
 }
 
 text *
