@@ -1,8 +1,9 @@
 """
 Test API extension for the token store tests (test/t/005_store_safety.pl,
-test/t/006_basebackup.pl): an OAuth 2.0 token endpoint whose grants are
-made one per test, rotate refresh tokens of a chosen size and detect reuse,
-and an API that accepts only its access tokens.
+test/t/006_basebackup.pl, test/t/007_store_databases.pl): an OAuth 2.0
+token endpoint whose grants are made one per test, rotate refresh tokens of
+a chosen size and detect reuse, and an API that accepts only its access
+tokens.
 
     POST /store/token             refresh_token grant (client "regress_store"),
                                   client_credentials (client "regress_store_cc")
