@@ -554,6 +554,7 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 	RestStoredToken st;
 	RestNewToken nt;
 	const char *refresh_token;
+	bool		seed_claimed;
 	TimestampTz now;
 	MemoryContext callercxt;
 
@@ -629,6 +630,11 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 		memset(&st, 0, sizeof(st));
 	refresh_token = st.refresh_token ? st.refresh_token : conn->refresh_token;
 
+	/* the seed's first use: not if another user mapping has rotated it */
+	seed_claimed = (st.refresh_token == NULL);
+	if (seed_claimed)
+		rest_store_claim_seed(conn, entry->seed_digest);
+
 	callercxt = CurrentMemoryContext;
 	PG_TRY();
 	{
@@ -671,6 +677,8 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 	st.last_error = NULL;
 	st.last_error_at = 0;
 	rest_store_write(conn->umid, &st);
+	if (seed_claimed)
+		rest_store_release_seed(conn, entry->seed_digest);
 	rest_store_unlock(conn->umid);
 
 	adopt_token(entry, nt.access_token, st.refresh_at);

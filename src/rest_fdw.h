@@ -459,6 +459,8 @@ typedef enum RestStoreState
 	REST_STORE_FOUND,			/* this cluster's state */
 	REST_STORE_COPY,			/* another cluster's, ignored (and removed) */
 	REST_STORE_COPY_ROTATED,	/* another cluster's rotated refresh token */
+	REST_STORE_SHARED,			/* the seed was rotated by another user
+								 * mapping of the cluster */
 	REST_STORE_UNREADABLE		/* too large or not in the expected format */
 } RestStoreState;
 
@@ -467,6 +469,10 @@ extern void rest_store_unlock(Oid umid);
 extern bool rest_store_read(Oid umid, RestStoredToken *tok);
 extern RestStoreState rest_store_inspect(Oid umid, RestStoredToken *tok,
 										 char **problem);
+extern void rest_store_claim_seed(RestConnOptions *conn,
+								  const unsigned char *digest);
+extern void rest_store_release_seed(RestConnOptions *conn,
+									const unsigned char *digest);
 extern void rest_store_write(Oid umid, const RestStoredToken *tok);
 extern bool rest_store_forget(Oid umid);
 extern void rest_store_gc(void);

@@ -59,7 +59,9 @@ mapping_user_name(Oid umuser)
 /*
  * The state of a user mapping's tokens: valid, expiring (due for
  * replacement), expired, none, failed, copied (from another cluster, with a
- * rotated refresh token: see token_store.c) or unreadable.
+ * rotated refresh token: see token_store.c), shared (the user mapping's
+ * refresh_token was rotated by another user mapping of the cluster, such as
+ * the one it was copied from: see rest_store_claim_seed) or unreadable.
  */
 static const char *
 token_state(RestStoreState what, RestStoredToken *st, bool same_grant,
@@ -69,6 +71,8 @@ token_state(RestStoreState what, RestStoredToken *st, bool same_grant,
 
 	if (what == REST_STORE_COPY_ROTATED)
 		return "copied";
+	if (what == REST_STORE_SHARED)
+		return "shared";
 	if (what == REST_STORE_UNREADABLE)
 		return "unreadable";
 	if (what != REST_STORE_FOUND || !st->found || !same_grant)
@@ -165,6 +169,8 @@ rest_fdw_token_status(PG_FUNCTION_ARGS)
 													 problem));
 		else if (what == REST_STORE_COPY_ROTATED)
 			values[6] = CStringGetTextDatum("the stored tokens were copied from another cluster");
+		else if (what == REST_STORE_SHARED)
+			values[6] = CStringGetTextDatum("the refresh token was rotated by another user mapping with the same grant");
 		else if (same_grant && st.last_error)
 			values[6] = CStringGetTextDatum(st.last_error);
 		else

@@ -43,6 +43,17 @@
  * temporary files).  A file of another instance is not used; see
  * classify_copy for what happens instead.
  *
+ * Within one cluster, CREATE DATABASE ... TEMPLATE copies a user mapping
+ * (same OID, same refresh_token) but not its file, which is named after the
+ * database, and pg_dump/restore into another database makes a new user
+ * mapping with the same refresh_token.  Such a copy must not present the
+ * seed that the original has rotated.  So before a user mapping presents
+ * its own refresh_token for the first time (no refresh token of the grant
+ * stored yet), the store is searched for another user mapping's file of
+ * the same grant whose refresh token differs from the seed: see
+ * rest_store_claim_seed.  A dump restored into another cluster cannot be
+ * detected this way: that cluster has no file of the original.
+ *
  * Files of dropped user mappings and databases are removed lazily, and
  * never while the user mapping may exist in a transaction not yet
  * committed (see rest_store_gc).
@@ -65,6 +76,7 @@
 #include "access/xlog.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_user_mapping.h"
+#include "commands/dbcommands.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "storage/lock.h"
@@ -78,6 +90,8 @@
 #define STORE_FORMAT		2
 /* lock tag field4 that tells our locks from pg_advisory_lock's (1 and 2) */
 #define STORE_LOCK_FIELD4	0x5246
+/* ... and the seed locks (rest_store_claim_seed) from the user mappings' */
+#define STORE_SEED_LOCK_FIELD4	0x5247
 
 /*
  * The instance id file.  pg_basebackup skips files whose names start with
@@ -120,6 +134,14 @@ static void write_new_file(const char *tmp, const char *data, size_t len);
 static void load_identity(void);
 static StoreFile read_state(Oid umid, RestStoredToken *tok, char *path,
 							char **problem);
+static StoreFile read_state_file(const char *path, RestStoredToken *tok,
+								 char **problem);
+static RestConnOptions *mapping_conn(Oid umid);
+static bool seed_first_use(RestConnOptions *conn, const RestStoredToken *tok,
+						   const unsigned char *digest);
+static bool find_rotated_elsewhere(Oid umid, const unsigned char *digest,
+								   const char *seed, Oid *other_db,
+								   char **other_file);
 static RestStoreState classify_copy(Oid umid, RestStoredToken *tok,
 									bool *same_grant);
 static void describe_mapping(Oid umid, char **servername, char **username);
@@ -403,6 +425,14 @@ load_identity(void)
 static StoreFile
 read_state(Oid umid, RestStoredToken *tok, char *path, char **problem)
 {
+	store_path(path, MyDatabaseId, umid);
+	return read_state_file(path, tok, problem);
+}
+
+/* read_state of the file at path, of whatever database and user mapping */
+static StoreFile
+read_state_file(const char *path, RestStoredToken *tok, char **problem)
+{
 	char	   *buf;
 	size_t		len;
 	json_t	   *root;
@@ -414,7 +444,6 @@ read_state(Oid umid, RestStoredToken *tok, char *path, char **problem)
 
 	memset(tok, 0, sizeof(RestStoredToken));
 	*problem = NULL;
-	store_path(path, MyDatabaseId, umid);
 
 	buf = read_small_file(path, STORE_MAX_FILE_SIZE, &len, problem);
 	if (buf == NULL)
@@ -468,6 +497,118 @@ read_state(Oid umid, RestStoredToken *tok, char *path, char **problem)
 	return whose;
 }
 
+/* The options of a user mapping of the current database; NULL if it is gone */
+static RestConnOptions *
+mapping_conn(Oid umid)
+{
+	HeapTuple	tp;
+	Oid			serverid;
+	Oid			userid;
+
+	tp = SearchSysCache1(USERMAPPINGOID, ObjectIdGetDatum(umid));
+	if (!HeapTupleIsValid(tp))
+		return NULL;
+	serverid = ((Form_pg_user_mapping) GETSTRUCT(tp))->umserver;
+	userid = ((Form_pg_user_mapping) GETSTRUCT(tp))->umuser;
+	ReleaseSysCache(tp);
+	return rest_get_conn_options(serverid, userid, true);
+}
+
+/*
+ * Would the user mapping present its own refresh_token for the first time,
+ * given its stored state tok (found or not) and the digest of its grant?
+ * That is: a refresh_token grant with no refresh token of this grant
+ * stored (no file, a file of an older seed, or only failures recorded).
+ */
+static bool
+seed_first_use(RestConnOptions *conn, const RestStoredToken *tok,
+			   const unsigned char *digest)
+{
+	if (conn->grant_type != REST_GRANT_REFRESH_TOKEN ||
+		conn->refresh_token == NULL)
+		return false;
+	return !tok->found || tok->refresh_token == NULL ||
+		memcmp(tok->digest, digest, REST_DIGEST_LEN) != 0;
+}
+
+/*
+ * Look through the store directory for the file of another user mapping
+ * (of another database, or another one of this database) of the same
+ * grant, whose refresh token is not seed: the seed was rotated there, and
+ * the provider has retired it.  Files written by any cluster instance
+ * count (a copied file's rotation retired the seed as well); files that
+ * cannot be read or parsed are left to their own user mapping's check.
+ * On a find, *other_db and *other_file (relative to the data directory,
+ * palloc'd) say whose it is.
+ *
+ * Only the first use of a seed comes here, so the cost (reading every file
+ * of the directory, each within STORE_MAX_FILE_SIZE) is paid once per user
+ * mapping and seed.
+ */
+static bool
+find_rotated_elsewhere(Oid umid, const unsigned char *digest, const char *seed,
+					   Oid *other_db, char **other_file)
+{
+	char		dir[MAXPGPATH];
+	DIR		   *d;
+	struct dirent *de;
+	MemoryContext filecxt;
+	bool		found = false;
+
+	snprintf(dir, MAXPGPATH, "%s/%s", DataDir, STORE_DIR);
+	d = AllocateDir(dir);
+	if (d == NULL && errno == ENOENT)
+		return false;
+	filecxt = AllocSetContextCreate(CurrentMemoryContext,
+									"rest_fdw token store scan",
+									ALLOCSET_SMALL_SIZES);
+	while (!found && (de = ReadDir(d, dir)) != NULL)
+	{
+		unsigned int dbid;
+		unsigned int fileumid;
+		char		name[64];
+		char		path[MAXPGPATH];
+		RestStoredToken other;
+		char	   *problem;
+		StoreFile	whose;
+		MemoryContext oldcxt;
+
+		CHECK_FOR_INTERRUPTS();
+		/* only the files named as store_path names them (no .tmp.) */
+		if (sscanf(de->d_name, "%u_%u.json", &dbid, &fileumid) != 2)
+			continue;
+		snprintf(name, sizeof(name), "%u_%u.json", dbid, fileumid);
+		if (strcmp(name, de->d_name) != 0)
+			continue;
+		if (dbid == MyDatabaseId && fileumid == umid)
+			continue;
+
+		snprintf(path, MAXPGPATH, "%s/%s", dir, name);
+		oldcxt = MemoryContextSwitchTo(filecxt);
+		whose = read_state_file(path, &other, &problem);
+		if ((whose == STORE_FILE_OURS || whose == STORE_FILE_COPIED) &&
+			memcmp(other.digest, digest, REST_DIGEST_LEN) == 0 &&
+			other.refresh_token != NULL &&
+			strcmp(other.refresh_token, seed) != 0)
+			found = true;
+		if (other.refresh_token)
+			explicit_bzero(other.refresh_token, strlen(other.refresh_token));
+		if (other.access_token)
+			explicit_bzero(other.access_token, strlen(other.access_token));
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(filecxt);
+
+		if (found)
+		{
+			*other_db = dbid;
+			*other_file = psprintf("%s/%s", STORE_DIR, name);
+		}
+	}
+	FreeDir(d);
+	MemoryContextDelete(filecxt);
+	return found;
+}
+
 /*
  * What to do with the state another cluster instance wrote, when this
  * cluster is a copy of it (pg_basebackup, a restored backup, a clone):
@@ -491,20 +632,13 @@ read_state(Oid umid, RestStoredToken *tok, char *path, char **problem)
 static RestStoreState
 classify_copy(Oid umid, RestStoredToken *tok, bool *same_grant)
 {
-	HeapTuple	tp;
-	Oid			serverid;
-	Oid			userid;
 	RestConnOptions *conn;
 	unsigned char digest[REST_DIGEST_LEN];
 
 	*same_grant = false;
-	tp = SearchSysCache1(USERMAPPINGOID, ObjectIdGetDatum(umid));
-	if (!HeapTupleIsValid(tp))
+	conn = mapping_conn(umid);
+	if (conn == NULL)
 		return REST_STORE_COPY;
-	serverid = ((Form_pg_user_mapping) GETSTRUCT(tp))->umserver;
-	userid = ((Form_pg_user_mapping) GETSTRUCT(tp))->umuser;
-	ReleaseSysCache(tp);
-	conn = rest_get_conn_options(serverid, userid, true);
 
 	rest_auth_grant_digest(conn, digest, NULL);
 	if (memcmp(digest, tok->digest, REST_DIGEST_LEN) != 0)
@@ -529,19 +663,33 @@ rest_store_inspect(Oid umid, RestStoredToken *tok, char **problem)
 {
 	char		path[MAXPGPATH];
 	bool		same_grant;
+	RestConnOptions *conn;
+	unsigned char digest[REST_DIGEST_LEN];
+	Oid			other_db;
+	char	   *other_file;
 
 	switch (read_state(umid, tok, path, problem))
 	{
 		case STORE_FILE_NONE:
-			return REST_STORE_NONE;
 		case STORE_FILE_OURS:
-			return REST_STORE_FOUND;
+			break;
 		case STORE_FILE_UNREADABLE:
 			return REST_STORE_UNREADABLE;
 		case STORE_FILE_COPIED:
-			break;
+			return classify_copy(umid, tok, &same_grant);
 	}
-	return classify_copy(umid, tok, &same_grant);
+
+	/* the seed's first use would be refused (see rest_store_claim_seed)? */
+	conn = mapping_conn(umid);
+	if (conn != NULL)
+	{
+		rest_auth_grant_digest(conn, digest, NULL);
+		if (seed_first_use(conn, tok, digest) &&
+			find_rotated_elsewhere(umid, digest, conn->refresh_token,
+								   &other_db, &other_file))
+			return REST_STORE_SHARED;
+	}
+	return tok->found ? REST_STORE_FOUND : REST_STORE_NONE;
 }
 
 /*
@@ -662,6 +810,94 @@ rest_store_read(Oid umid, RestStoredToken *tok)
 						   path, username)));
 	memset(tok, 0, sizeof(RestStoredToken));
 	return false;
+}
+
+/* The seed lock of a grant: cluster-wide (no database), keyed by its digest */
+static void
+seed_lock_tag(LOCKTAG *tag, const unsigned char *digest)
+{
+	uint32		key1;
+	uint32		key2;
+
+	memcpy(&key1, digest, sizeof(key1));
+	memcpy(&key2, digest + sizeof(key1), sizeof(key2));
+	SET_LOCKTAG_ADVISORY(*tag, InvalidOid, key1, key2, STORE_SEED_LOCK_FIELD4);
+}
+
+/*
+ * Called with the user mapping's store lock held, before its refresh_token
+ * (the seed) is presented for the first time (no refresh token of this
+ * grant is stored for it; digest is the grant's digest): an ERROR if
+ * another user mapping of the cluster with the same grant has rotated the
+ * seed, such as the original of a copy made by CREATE DATABASE ... TEMPLATE
+ * or by pg_dump and restore into another database.  Presenting the retired
+ * seed would make a provider that detects reuse revoke the grant, for the
+ * original too.
+ *
+ * The store lock of a user mapping is its database's, so it does not keep
+ * the original from rotating the seed while the copy looks.  The seed lock
+ * does: a cluster-wide lock on the grant (shown in pg_locks as an advisory
+ * lock of database 0), taken here and held until rest_store_release_seed
+ * (or the end of the transaction).  Every first use of a seed holds it from
+ * before the search until the rotated refresh token is stored, so of two
+ * user mappings starting from the same seed, the second finds the first's
+ * rotated token.  Later refreshes present a rotated token, which the
+ * search finds already stored, and need no seed lock.  The lock order is
+ * the user mapping's store lock first, then the seed lock.
+ *
+ * A grant whose refresh token the provider does not rotate keeps the seed
+ * in every file, and its copies go on working.
+ */
+void
+rest_store_claim_seed(RestConnOptions *conn, const unsigned char *digest)
+{
+	LOCKTAG		tag;
+	Oid			other_db;
+	char	   *other_file;
+	char	   *servername;
+	char	   *username;
+	char	   *dbname;
+
+	if (conn->grant_type != REST_GRANT_REFRESH_TOKEN ||
+		conn->refresh_token == NULL)
+		return;
+	seed_lock_tag(&tag, digest);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+
+	if (!find_rotated_elsewhere(conn->umid, digest, conn->refresh_token,
+								&other_db, &other_file))
+		return;
+
+	describe_mapping(conn->umid, &servername, &username);
+	dbname = get_database_name(other_db);
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("the OAuth 2.0 refresh token of server \"%s\" was rotated by another user mapping",
+					servername),
+			 other_db == MyDatabaseId
+			 ? errdetail("The user mapping for \"%s\" has the token endpoint, client_id and refresh_token of another user mapping of this database, and token store file \"%s\" shows that the provider has replaced that refresh token there. Presenting it again may make the provider revoke the grant, for the other user mapping too.",
+						 username, other_file)
+			 : dbname != NULL
+			 ? errdetail("The user mapping for \"%s\" has the token endpoint, client_id and refresh_token of a user mapping in database \"%s\", as copies made by CREATE DATABASE ... TEMPLATE or restored from a dump have, and token store file \"%s\" shows that the provider has replaced that refresh token there. Presenting it again may make the provider revoke the grant, for that database too.",
+						 username, dbname, other_file)
+			 : errdetail("The user mapping for \"%s\" has the token endpoint, client_id and refresh_token of a user mapping in a database that no longer exists, and token store file \"%s\" shows that the provider has replaced that refresh token there.",
+						 username, other_file),
+			 errhint("Set a new refresh token with ALTER USER MAPPING. If the user mapping's refresh_token is still valid, SELECT rest_fdw_forget_tokens(%s, %s) makes this user mapping start from it anyway.",
+					 sql_literal(servername),
+					 sql_literal(username))));
+}
+
+/* Release the seed lock of rest_store_claim_seed, once the state is stored */
+void
+rest_store_release_seed(RestConnOptions *conn, const unsigned char *digest)
+{
+	LOCKTAG		tag;
+
+	if (conn->grant_type != REST_GRANT_REFRESH_TOKEN ||
+		conn->refresh_token == NULL)
+		return;
+	seed_lock_tag(&tag, digest);
+	LockRelease(&tag, ExclusiveLock, false);
 }
 
 /* Write data to path: a temporary file, fsync, rename, fsync of the dir. */
@@ -809,20 +1045,50 @@ rest_store_write(Oid umid, const RestStoredToken *tok)
 	MemoryContextDelete(tmpcxt);
 }
 
-/* Remove the stored state of a user mapping; true if there was one. */
+/*
+ * Remove the stored state of a user mapping; true if there was one.  The
+ * next query starts again from the user mapping's refresh_token: when
+ * another user mapping of the same grant has rotated it (see
+ * rest_store_claim_seed), which would refuse that, a state holding the
+ * user mapping's own refresh_token is stored instead, as the user's word
+ * that it is still valid.  Called with the user mapping's store lock held.
+ */
 bool
 rest_store_forget(Oid umid)
 {
 	char		path[MAXPGPATH];
+	bool		removed = false;
+	RestConnOptions *conn;
+	RestStoredToken none;
+	unsigned char digest[REST_DIGEST_LEN];
+	unsigned char tdigest[REST_DIGEST_LEN];
+	Oid			other_db;
+	char	   *other_file;
 
 	store_path(path, MyDatabaseId, umid);
 	if (unlink(path) == 0)
-		return true;
-	if (errno != ENOENT)
+		removed = true;
+	else if (errno != ENOENT)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not remove token store file \"%s\": %m", path)));
-	return false;
+
+	conn = mapping_conn(umid);
+	if (conn == NULL)
+		return removed;
+	memset(&none, 0, sizeof(none));
+	rest_auth_grant_digest(conn, digest, tdigest);
+	if (seed_first_use(conn, &none, digest) &&
+		find_rotated_elsewhere(umid, digest, conn->refresh_token,
+							   &other_db, &other_file))
+	{
+		none.found = true;
+		memcpy(none.digest, digest, REST_DIGEST_LEN);
+		memcpy(none.token_digest, tdigest, REST_DIGEST_LEN);
+		none.refresh_token = conn->refresh_token;
+		rest_store_write(umid, &none);
+	}
+	return removed;
 }
 
 /*

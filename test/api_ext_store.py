@@ -1,14 +1,16 @@
 """
 Test API extension for the token store tests (test/t/005_store_safety.pl,
-test/t/006_basebackup.pl): an OAuth 2.0 token endpoint whose grants are
-made one per test, rotate refresh tokens of a chosen size and detect reuse,
-and an API that accepts only its access tokens.
+test/t/006_basebackup.pl, test/t/007_store_databases.pl): an OAuth 2.0
+token endpoint whose grants are made one per test, rotate refresh tokens of
+a chosen size and detect reuse, and an API that accepts only its access
+tokens.
 
     POST /store/token             refresh_token grant (client "regress_store"),
                                   client_credentials (client "regress_store_cc")
     GET  /store/data              two rows; 401 unless the bearer token is live
-    GET  /store/_admin/new_grant?rt_size=N&rotate=0|1
-                                  a new grant: {"grant": id, "refresh_token": seed}
+    GET  /store/_admin/new_grant?rt_size=N&rotate=0|1&delay=S
+                                  a new grant: {"grant": id, "refresh_token": seed};
+                                  its token requests take S more seconds
     GET  /store/_admin/grant?id=G  what the grant saw: the generation of every
                                   refresh token presented ("presented"), the
                                   current generation, reuse detections, revoked
@@ -30,6 +32,7 @@ import hmac
 import os
 import secrets
 import threading
+import time
 import urllib.parse
 
 PREFIX = "/store/"
@@ -114,6 +117,11 @@ def _token_endpoint(handler):
     new_rt = None
     with LOCK:
         known = REFRESH.get(rt)
+        delay = GRANTS[known[0]]["delay"] if known else 0
+    if delay:
+        time.sleep(delay)
+    with LOCK:
+        known = REFRESH.get(rt)
         if known is None:
             return _oauth_error(handler, 400, "invalid_grant", "unknown refresh token")
         gid, gen = known
@@ -159,7 +167,8 @@ def _admin(handler, what, query):
             GRANTS[gid] = {"generation": 0, "presented": [], "reuse": 0,
                            "revoked": False, "refreshes": 0,
                            "rt_size": int(q.get("rt_size", "32")),
-                           "rotate": q.get("rotate", "1") == "1"}
+                           "rotate": q.get("rotate", "1") == "1",
+                           "delay": float(q.get("delay", "0"))}
             REFRESH[seed] = (gid, 0)
             result = {"grant": gid, "refresh_token": seed}
         elif what == "grant" and q.get("id") in GRANTS:
