@@ -264,12 +264,12 @@ CREATE FOREIGN TABLE sec_store (id int) SERVER regress_sec_store
 SELECT format('rest_fdw/%s_%s.json', d.oid, m.umid) AS store_file
   FROM pg_database d, pg_user_mappings m
  WHERE d.datname = current_database() AND m.srvname = 'regress_sec_store' \gset
-\set cmd 'chmod 500 rest_fdw'
+\set cmd 'cat >/dev/null; chmod 500 rest_fdw'
 COPY (SELECT 1) TO PROGRAM :'cmd';
 SET client_min_messages = error;
 SELECT * FROM show_error('SELECT * FROM sec_store');
 RESET client_min_messages;
-\set cmd 'chmod 700 rest_fdw; rm -f ' :store_file ' ' :store_file '.tmp.*'
+\set cmd 'cat >/dev/null; chmod 700 rest_fdw; rm -f ' :store_file ' ' :store_file '.tmp.*'
 COPY (SELECT 1) TO PROGRAM :'cmd';
 
 -- ===================================================================
