@@ -16,23 +16,14 @@ Bodies are built once per shape and kept.
 """
 
 import json
-import threading
+
+import api_server
 
 PREFIX = "/limits/"
 
-_CACHE = {}
-_LOCK = threading.Lock()
-
-
-
 
 def _body(key, build):
-    with _LOCK:
-        body = _CACHE.get(key)
-        if body is None:
-            body = build()
-            _CACHE[key] = body
-        return body
+    return api_server.cached_body((PREFIX, key), build)
 
 
 def _empty_rows(n):

@@ -1576,6 +1576,20 @@ def load_extensions():
 
 EXTENSIONS = []
 
+_BODY_CACHE = {}
+_BODY_CACHE_LOCK = threading.Lock()
+
+
+def cached_body(key, build):
+    """The bytes build() makes, made once per key (a hashable) and kept:
+    for the large generated bodies of extensions."""
+    with _BODY_CACHE_LOCK:
+        body = _BODY_CACHE.get(key)
+        if body is None:
+            body = build()
+            _BODY_CACHE[key] = body
+        return body
+
 
 # --------------------------------------------------------------------------
 # Server process

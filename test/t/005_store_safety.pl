@@ -15,7 +15,6 @@
 use strict;
 use warnings;
 
-use HTTP::Tiny;
 use IPC::Run qw(start pump finish timer);
 use JSON::PP;
 use Test::More;
@@ -24,8 +23,6 @@ use lib $FindBin::Bin;
 use RestFdwTest;
 
 my $port = $ENV{REST_TEST_PORT} or BAIL_OUT('REST_TEST_PORT is not set');
-my $api = "http://127.0.0.1:$port";
-my $http = HTTP::Tiny->new(timeout => 30);
 my $db = 'rest_fdw_tap_store';
 $RestFdwTest::db = $db;
 $RestFdwTest::on_error_stop = 1;
@@ -33,33 +30,14 @@ $RestFdwTest::on_error_stop = 1;
 # the store's bound on a file (token_store.c STORE_MAX_FILE_SIZE)
 my $max_file = 2 * 2 * 65536 + 8192;
 
-sub admin
-{
-	my ($what) = @_;
-	my $res = $http->get("$api/store/_admin/$what");
-	die "GET /store/_admin/$what failed: $res->{status}" unless $res->{success};
-	return decode_json($res->{content});
-}
-
-sub grant { return admin("grant?id=$_[0]"); }
-
-# a new grant; its seed goes to psql through $ENV{$var}
-sub new_grant
-{
-	my ($var, $query) = @_;
-	my $g = admin('new_grant' . ($query ? "?$query" : ''));
-	$ENV{$var} = $g->{refresh_token};
-	return $g->{grant};
-}
-
 my ($rc, $out, $err);
 
 ($rc, $out, $err) = psql("DROP DATABASE IF EXISTS $db; CREATE DATABASE $db;", 'postgres');
 is($rc, 0, 'create database') or diag($err);
 
-my $big = new_grant('REST_STORE_SEED_BIG', 'rt_size=60000');
-my $huge = new_grant('REST_STORE_SEED_HUGE', 'rt_size=32');
-my $bad = new_grant('REST_STORE_SEED_BAD');
+my $big = store_new_grant('REST_STORE_SEED_BIG', 'rt_size=60000');
+my $huge = store_new_grant('REST_STORE_SEED_HUGE', 'rt_size=32');
+my $bad = store_new_grant('REST_STORE_SEED_BAD');
 ($rc, $out, $err) = psql(<<'EOF');
 \set ON_ERROR_STOP 1
 \getenv port REST_TEST_PORT
@@ -111,12 +89,12 @@ sub store_file
 # ------------------------------------------------------------------
 for my $i (1 .. 3)
 {
-	admin("expire?id=$big");
+	store_admin("expire?id=$big");
 	($rc, $out, $err) = psql('SELECT count(*) FROM big_t;');
 	is($rc, 0, "backend $i with a 60 kB refresh token succeeds") or diag($err);
 	is($out, '2', "backend $i got the rows");
 }
-my $g = grant($big);
+my $g = store_grant($big);
 is_deeply($g->{presented}, [ 0, 1, 2 ],
 	'each backend presented the refresh token the previous one stored');
 is($g->{reuse}, 0, 'no refresh token was presented twice');
@@ -130,8 +108,8 @@ ok($size > 60000 && $size <= $max_file, "the store file holds it ($size bytes)")
 ($rc, $out, $err) = psql('SELECT count(*) FROM huge_t;');
 is($rc, 0, 'the first refresh of "huge" succeeds') or diag($err);
 my $before = do { local (@ARGV, $/) = store_file('huge'); <> };
-admin("set?id=$huge&rt_size=300000");
-admin("expire?id=$huge");
+store_admin("set?id=$huge&rt_size=300000");
+store_admin("expire?id=$huge");
 ($rc, $out, $err) = psql('SELECT count(*) FROM huge_t;');
 isnt($rc, 0, 'a 300 kB refresh token is refused');
 # by the store, or before it by the token response's own limit
@@ -177,10 +155,10 @@ isnt($rc, 0, 'a corrupt store file is an error');
 like($err, qr/cannot be used: it is not in the expected format/, 'saying why');
 
 plant($good);
-admin("expire?id=$bad");
+store_admin("expire?id=$bad");
 ($rc, $out, $err) = psql('SELECT count(*) FROM bad_t;');
 is($rc, 0, 'with the file restored, the query succeeds') or diag($err);
-$g = grant($bad);
+$g = store_grant($bad);
 is_deeply($g->{presented}, [ 0, 1 ], 'the retired seed was never presented again');
 is($g->{reuse}, 0, 'no reuse detected');
 
@@ -188,7 +166,7 @@ is($g->{reuse}, 0, 'no reuse detected');
 # The removal of dropped user mappings' files spares a user mapping
 # created by a transaction not yet committed
 # ------------------------------------------------------------------
-my $gcg = new_grant('REST_STORE_SEED_GC');
+my $gcg = store_new_grant('REST_STORE_SEED_GC');
 my ($in, $s1out, $s1err) = ('', '', '');
 my $t = timer(60);
 my $s1 = start([ 'psql', '-X', '-At', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $db ],
@@ -229,15 +207,15 @@ in_session1('COMMIT;', 'committed');
 $in .= "\\q\n";
 finish $s1;
 
-admin("expire?id=$gcg");
+store_admin("expire?id=$gcg");
 ($rc, $out, $err) = psql('SELECT count(*) FROM gc_t;');
 is($rc, 0, 'after the commit, a new session succeeds') or diag($err);
-$g = grant($gcg);
+$g = store_grant($gcg);
 is_deeply($g->{presented}, [ 0, 1 ], 'it presented the rotated refresh token, not the seed');
 is($g->{reuse}, 0, 'no reuse detected');
 
 # a user mapping whose creation rolled back leaves a file that does go
-new_grant('REST_STORE_SEED_RB');
+store_new_grant('REST_STORE_SEED_RB');
 ($rc, $out, $err) = psql(<<'EOF');
 \getenv client_secret REST_TEST_CLIENT_SECRET
 \getenv seed REST_STORE_SEED_RB

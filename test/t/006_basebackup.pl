@@ -13,7 +13,6 @@
 use strict;
 use warnings;
 
-use HTTP::Tiny;
 use IPC::Run qw(run);
 use JSON::PP;
 use Test::More;
@@ -22,37 +21,17 @@ use lib $FindBin::Bin;
 use RestFdwTest;
 
 my $port = $ENV{REST_TEST_PORT} or BAIL_OUT('REST_TEST_PORT is not set');
-my $api = "http://127.0.0.1:$port";
-my $http = HTTP::Tiny->new(timeout => 30);
 my $db = 'rest_fdw_tap_bb';
 $RestFdwTest::db = $db;
 $RestFdwTest::on_error_stop = 1;
-
-sub admin
-{
-	my ($what) = @_;
-	my $res = $http->get("$api/store/_admin/$what");
-	die "GET /store/_admin/$what failed: $res->{status}" unless $res->{success};
-	return decode_json($res->{content});
-}
-
-sub grant { return admin("grant?id=$_[0]"); }
-
-sub new_grant
-{
-	my ($var, $query) = @_;
-	my $g = admin('new_grant' . ($query ? "?$query" : ''));
-	$ENV{$var} = $g->{refresh_token};
-	return $g->{grant};
-}
 
 my ($rc, $out, $err);
 
 ($rc, $out, $err) = psql("DROP DATABASE IF EXISTS $db; CREATE DATABASE $db;", 'postgres');
 is($rc, 0, 'create database') or diag($err);
 
-my $rot = new_grant('REST_BB_SEED_ROT');
-my $keep = new_grant('REST_BB_SEED_KEEP', 'rotate=0');
+my $rot = store_new_grant('REST_BB_SEED_ROT');
+my $keep = store_new_grant('REST_BB_SEED_KEEP', 'rotate=0');
 ($rc, $out, $err) = psql(<<'EOF');
 \getenv port REST_TEST_PORT
 \getenv client_secret REST_TEST_CLIENT_SECRET
@@ -85,7 +64,7 @@ SELECT count(*) FROM cc_t;
 EOF
 is($rc, 0, 'set up and use three grants on the primary') or diag($err);
 is($out, "2\n2\n2", 'they return rows');
-is_deeply(grant($rot)->{presented}, [0], 'the rotating grant was refreshed once');
+is_deeply(store_grant($rot)->{presented}, [0], 'the rotating grant was refreshed once');
 ($rc, my $datadir) = psql('SHOW data_directory');
 ok(-f "$datadir/rest_fdw/pgsql_tmp_rest_fdw_instance", 'the primary has its instance id');
 
@@ -130,10 +109,10 @@ SKIP:
 	};
 
 	# the original rotates again after the copy was made
-	admin("expire?id=$rot");
+	store_admin("expire?id=$rot");
 	($rc, $out, $err) = psql('SELECT count(*) FROM rot_t;');
 	is($rc, 0, 'the primary refreshes after the copy') or diag($err);
-	is_deeply(grant($rot)->{presented}, [ 0, 1 ], 'with its rotated refresh token');
+	is_deeply(store_grant($rot)->{presented}, [ 0, 1 ], 'with its rotated refresh token');
 
 	# the clone must present neither the copied refresh token nor the seed
 	($rc, $out, $err) = $on_clone->('SELECT count(*) FROM rot_t;');
@@ -141,7 +120,7 @@ SKIP:
 	like($err, qr/the stored OAuth 2.0 tokens of server "rot" were copied from another cluster/,
 		'saying it was copied') or diag($err);
 	like($err, qr/HINT:  Set a new refresh token with ALTER USER MAPPING/, 'with the way out');
-	my $g = grant($rot);
+	my $g = store_grant($rot);
 	is_deeply($g->{presented}, [ 0, 1 ], 'the clone presented no refresh token');
 	is($g->{reuse}, 0, 'no reuse detected');
 	ok(!$g->{revoked}, 'the grant was not revoked');
@@ -151,7 +130,7 @@ SKIP:
 	  or diag($err);
 
 	# harmless copies: the same refresh token as the user mapping's, or none
-	my $cc_before = admin('cc')->{grants};
+	my $cc_before = store_admin('cc')->{grants};
 	($rc, $out, $err) = $on_clone->("SELECT count(*) FROM keep_t;\nSELECT count(*) FROM cc_t;");
 	is($rc, 0, 'the clone queries the grants whose copies are harmless') or diag($err);
 	is($out, "2\n2", 'and gets rows');
@@ -159,29 +138,29 @@ SKIP:
 		'with a NOTICE for the non-rotating grant');
 	like($err, qr/NOTICE:  ignoring the OAuth 2.0 tokens of server "cc" copied from another cluster/,
 		'and for the client_credentials grant');
-	is(admin('cc')->{grants} - $cc_before, 1, 'the clone got a client_credentials token of its own');
+	is(store_admin('cc')->{grants} - $cc_before, 1, 'the clone got a client_credentials token of its own');
 	($rc, $out, $err) = $on_clone->("SELECT count(*) FROM keep_t;");
 	unlike($err, qr/NOTICE/, 'once: the clone now has its own state');
 
 	# a new grant on the clone works
-	my $crot = new_grant('REST_BB_SEED_CLONE');
+	my $crot = store_new_grant('REST_BB_SEED_CLONE');
 	($rc, $out, $err) = $on_clone->(<<'EOF');
 \getenv seed REST_BB_SEED_CLONE
 ALTER USER MAPPING FOR CURRENT_USER SERVER rot OPTIONS (SET refresh_token :'seed');
 SELECT count(*) FROM rot_t;
 EOF
 	is($rc, 0, 'the clone uses a new refresh token set by ALTER USER MAPPING') or diag($err);
-	is_deeply(grant($crot)->{presented}, [0], 'with the new grant');
+	is_deeply(store_grant($crot)->{presented}, [0], 'with the new grant');
 
 	system(@as_owner, "$bindir/pg_ctl", '-D', $cdir, '-m', 'immediate', 'stop');
 	system('rm', '-rf', $cdir);
 }
 
 # the original keeps rotating its grant undisturbed
-admin("expire?id=$rot");
+store_admin("expire?id=$rot");
 ($rc, $out, $err) = psql('SELECT count(*) FROM rot_t;');
 is($rc, 0, 'the primary refreshes again') or diag($err);
-my $g = grant($rot);
+my $g = store_grant($rot);
 is_deeply($g->{presented}, [ 0, 1, 2 ], 'with its newest refresh token');
 is($g->{reuse}, 0, 'the grant never saw a reuse');
 

@@ -22,7 +22,6 @@
 use strict;
 use warnings;
 
-use HTTP::Tiny;
 use IPC::Run qw(start finish);
 use Time::HiRes qw(sleep);
 use JSON::PP;
@@ -32,8 +31,6 @@ use lib $FindBin::Bin;
 use RestFdwTest;
 
 my $port = $ENV{REST_TEST_PORT} or BAIL_OUT('REST_TEST_PORT is not set');
-my $api = "http://127.0.0.1:$port";
-my $http = HTTP::Tiny->new(timeout => 30);
 my $dba = 'rest_fdw_tap_tmpl_a';
 my $dbb = 'rest_fdw_tap_tmpl_b';
 my $dbc = 'rest_fdw_tap_tmpl_c';
@@ -41,24 +38,6 @@ my $dbd = 'rest_fdw_tap_tmpl_d';
 my $dbe = 'rest_fdw_tap_tmpl_e';
 $RestFdwTest::db = $dba;
 $RestFdwTest::on_error_stop = 1;
-
-sub admin
-{
-	my ($what) = @_;
-	my $res = $http->get("$api/store/_admin/$what");
-	die "GET /store/_admin/$what failed: $res->{status}" unless $res->{success};
-	return decode_json($res->{content});
-}
-
-sub grant { return admin("grant?id=$_[0]"); }
-
-sub new_grant
-{
-	my ($var, $query) = @_;
-	my $g = admin('new_grant' . ($query ? "?$query" : ''));
-	$ENV{$var} = $g->{refresh_token};
-	return $g->{grant};
-}
 
 my ($rc, $out, $err);
 
@@ -73,7 +52,7 @@ is($rc, 0, 'drop leftovers') or diag($err);
 ($rc, $out, $err) = psql("CREATE DATABASE $dba;", 'postgres');
 is($rc, 0, 'create database A') or diag($err);
 
-my $gid = new_grant('REST_TMPL_SEED');
+my $gid = store_new_grant('REST_TMPL_SEED');
 ($rc, $out, $err) = psql(<<'EOF');
 \set ON_ERROR_STOP 1
 \getenv port REST_TEST_PORT
@@ -96,7 +75,7 @@ is($rc, 0, 'set up server, user mapping and foreign table in A') or diag($err);
 # ------------------------------------------------------------------
 ($rc, $out, $err) = psql('SELECT count(*) FROM tmpl_t;');
 is($rc, 0, 'the first query in A succeeds') or diag($err);
-is_deeply(grant($gid)->{presented}, [0], 'A presented the seed once');
+is_deeply(store_grant($gid)->{presented}, [0], 'A presented the seed once');
 
 ($rc, $out, $err) = psql("CREATE DATABASE $dbb TEMPLATE $dba;", 'postgres');
 is($rc, 0, 'create database B from template A') or diag($err);
@@ -109,7 +88,7 @@ like($err, qr/DETAIL:.*database "$dba"/, 'naming the other database');
 like($err, qr/HINT:.*ALTER USER MAPPING.*rest_fdw_forget_tokens\('tmpl', /,
 	'with the ways out in the hint');
 unlike($err, qr/invalid_grant|revoked/, 'not an error of the token endpoint');
-my $g = grant($gid);
+my $g = store_grant($gid);
 is_deeply($g->{presented}, [0], 'B made no token request');
 is($g->{reuse}, 0, 'no reuse was detected');
 ok(!$g->{revoked}, 'the grant was not revoked');
@@ -122,11 +101,11 @@ like($out, qr/^shared: the refresh token was rotated by another user mapping/,
 # ------------------------------------------------------------------
 # A keeps working
 # ------------------------------------------------------------------
-admin("expire?id=$gid");
+store_admin("expire?id=$gid");
 ($rc, $out, $err) = psql('SELECT count(*) FROM tmpl_t;');
 is($rc, 0, 'A still works after a refresh') or diag($err);
 is($out, '2', 'A got the rows');
-$g = grant($gid);
+$g = store_grant($gid);
 is_deeply($g->{presented}, [ 0, 1 ], 'A presented its rotated refresh token');
 ok(!$g->{revoked}, 'the grant was not revoked');
 
@@ -142,12 +121,12 @@ is($?, 0, 'restore a dump of A into D');
 isnt($rc, 0, 'the query in D fails');
 like($err, qr/was rotated by another user mapping.*\n.*DETAIL:.*database "$dba"/,
 	'as in B') or diag($err);
-is_deeply(grant($gid)->{presented}, [ 0, 1 ], 'D made no token request');
+is_deeply(store_grant($gid)->{presented}, [ 0, 1 ], 'D made no token request');
 
 # ------------------------------------------------------------------
 # A provider that does not rotate refresh tokens: copies keep working
 # ------------------------------------------------------------------
-my $gid3 = new_grant('REST_TMPL_SEED3', 'rotate=0');
+my $gid3 = store_new_grant('REST_TMPL_SEED3', 'rotate=0');
 ($rc, $out, $err) = psql(<<'EOF');
 \getenv port REST_TEST_PORT
 \getenv client_secret REST_TEST_CLIENT_SECRET
@@ -167,13 +146,13 @@ is($rc, 0, 'a grant that does not rotate works in A') or diag($err);
 is($rc, 0, 'create database C from template A') or diag($err);
 ($rc, $out, $err) = psql('SELECT count(*) FROM norot_t;', $dbc);
 is($rc, 0, 'its copy in C works too') or diag($err);
-is_deeply(grant($gid3)->{presented}, [ 0, 0 ], 'both presented the seed');
-is(grant($gid3)->{reuse}, 0, 'which the provider still accepts');
+is_deeply(store_grant($gid3)->{presented}, [ 0, 0 ], 'both presented the seed');
+is(store_grant($gid3)->{reuse}, 0, 'which the provider still accepts');
 
 # ------------------------------------------------------------------
 # B with a new refresh token works
 # ------------------------------------------------------------------
-my $gid2 = new_grant('REST_TMPL_SEED2');
+my $gid2 = store_new_grant('REST_TMPL_SEED2');
 ($rc, $out, $err) = psql(<<'EOF', $dbb);
 \getenv seed REST_TMPL_SEED2
 ALTER USER MAPPING FOR CURRENT_USER SERVER tmpl
@@ -182,8 +161,8 @@ SELECT count(*) FROM tmpl_t;
 EOF
 is($rc, 0, 'B works with a new refresh token') or diag($err);
 is($out, '2', 'B got the rows');
-is_deeply(grant($gid2)->{presented}, [0], 'B presented its new seed');
-$g = grant($gid);
+is_deeply(store_grant($gid2)->{presented}, [0], 'B presented its new seed');
+$g = store_grant($gid);
 is_deeply($g->{presented}, [ 0, 1 ], 'and nothing of A\'s grant');
 ok(!$g->{revoked}, 'whose grant was not revoked');
 
@@ -192,7 +171,7 @@ ok(!$g->{revoked}, 'whose grant was not revoked');
 # (the seed lock, a cluster-wide advisory lock of database 0) and then
 # finds its rotated refresh token
 # ------------------------------------------------------------------
-my $gid4 = new_grant('REST_TMPL_SEED4', 'delay=3');
+my $gid4 = store_new_grant('REST_TMPL_SEED4', 'delay=3');
 ($rc, $out, $err) = psql(<<'EOF');
 \getenv port REST_TEST_PORT
 \getenv client_secret REST_TEST_CLIENT_SECRET
@@ -225,7 +204,7 @@ like($ao, qr/rest_fdw_tmpl_slow\|2/, 'A got the rows') or diag($ae);
 isnt($rc, 0, 'E, starting while A refreshed, fails');
 like($err, qr/was rotated by another user mapping/, 'as a copy whose seed was rotated')
   or diag($err);
-$g = grant($gid4);
+$g = store_grant($gid4);
 is_deeply($g->{presented}, [0], 'only A presented the seed');
 is($g->{reuse}, 0, 'no reuse was detected');
 
@@ -243,7 +222,7 @@ is($rc, 0, 'forget its tokens') or diag($err);
 is($out, 'none', 'rest_fdw_token_status shows no tokens then') or diag($err);
 ($rc, $out, $err) = psql('SELECT count(*) FROM tmpl_t;', $dbc);
 like($err, qr/reuse detected/, 'the next query presents the seed');
-is_deeply(grant($gid)->{presented}, [ 0, 1, 0 ], 'once');
+is_deeply(store_grant($gid)->{presented}, [ 0, 1, 0 ], 'once');
 
 ($rc, $out, $err) = drop_all();
 is($rc, 0, 'drop the databases') or diag($err);

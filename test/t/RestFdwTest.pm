@@ -12,10 +12,12 @@ use warnings;
 
 use Exporter 'import';
 use File::Temp qw(tempfile);
+use HTTP::Tiny;
 use IPC::Run qw(run);
+use JSON::PP;
 use Time::HiRes qw(sleep);
 
-our @EXPORT = qw(psql_cmd psql backend_of);
+our @EXPORT = qw(psql_cmd psql backend_of store_admin store_grant store_new_grant);
 
 our $db;
 our $on_error_stop = 0;
@@ -58,6 +60,32 @@ sub backend_of
 		sleep 0.05;
 	}
 	return $pid;
+}
+
+# The rotating, reuse-detecting token endpoint of test/api_ext_store.py:
+# store_admin('what?query') is the decoded answer of GET /store/_admin/what,
+# store_grant($id) a grant's state (the refresh tokens presented, reuse,
+# revocation), store_new_grant($var, $query) a new grant whose seed refresh
+# token goes into $ENV{$var} (read by \getenv), returning its id.
+my $store_http = HTTP::Tiny->new(timeout => 30);
+
+sub store_admin
+{
+	my ($what) = @_;
+	my $port = $ENV{REST_TEST_PORT} or die 'REST_TEST_PORT is not set';
+	my $res = $store_http->get("http://127.0.0.1:$port/store/_admin/$what");
+	die "GET /store/_admin/$what failed: $res->{status}" unless $res->{success};
+	return decode_json($res->{content});
+}
+
+sub store_grant { return store_admin("grant?id=$_[0]"); }
+
+sub store_new_grant
+{
+	my ($var, $query) = @_;
+	my $g = store_admin('new_grant' . ($query ? "?$query" : ''));
+	$ENV{$var} = $g->{refresh_token};
+	return $g->{grant};
 }
 
 1;
