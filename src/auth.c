@@ -181,36 +181,15 @@ rest_auth_display_url(RestConnOptions *conn, const char *display_url)
 }
 
 /*
- * Add s to the List *secrets in the forms a server may echo it: as sent,
- * percent-encoded (in a URL or form body) and with "/" escaped as JSON
- * may write it.
+ * Add s to the List *secrets.  Only as sent: the scrubbing (http.c scrub)
+ * also finds it where a server echoes it percent-encoded, form-encoded or
+ * JSON-escaped.
  */
 static void
 add_secret(List **secrets, const char *s)
 {
-	StringInfoData buf;
-	const char *p;
-
-	if (s == NULL || s[0] == '\0')
-		return;
-	*secrets = lappend(*secrets, (char *) s);
-
-	initStringInfo(&buf);
-	rest_append_urlencoded(&buf, s);
-	if (strcmp(buf.data, s) != 0)
-		*secrets = lappend(*secrets, buf.data);
-
-	if (strchr(s, '/') != NULL)
-	{
-		initStringInfo(&buf);
-		for (p = s; *p; p++)
-		{
-			if (*p == '/')
-				appendStringInfoChar(&buf, '\\');
-			appendStringInfoChar(&buf, *p);
-		}
-		*secrets = lappend(*secrets, buf.data);
-	}
+	if (s != NULL && s[0] != '\0')
+		*secrets = lappend(*secrets, (char *) s);
 }
 
 /*

@@ -161,6 +161,9 @@ static void report_refusal(RestConnOptions *opts, const char *method,
 						   const char *display_url, const char *host, int port,
 						   const char *address, RestNetRefusal why,
 						   const char *cls) pg_attribute_noreturn();
+static void report_plaintext(RestConnOptions *opts, const char *method,
+							 const char *display_url,
+							 const char *detail) pg_attribute_noreturn();
 static curl_socket_t open_socket_callback(void *clientp, curlsocktype purpose,
 										  struct curl_sockaddr *address);
 static long retry_after_seconds(const char *value);
@@ -919,15 +922,9 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 		const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
 
 		if (x->refused && x->refusal == REST_NET_NOT_LOOPBACK)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("server \"%s\" may not send credentials over unencrypted HTTP",
-							opts->servername),
-					 errdetail("Credentials are sent over http:// to host \"%s\" only because it is a loopback host, and it resolved to %s, which is not a loopback address.",
-							   x->host, x->refused_addr),
-					 errhint("Use an https:// URL; or, if the network between the database server and that host is trusted, set the server option \"%s\" to 'true'.",
-							 OPT_ALLOW_INSECURE_HTTP),
-					 errcontext("%s %s", method, display_url)));
+			report_plaintext(opts, method, display_url,
+							 psprintf("Credentials are sent over http:// to host \"%s\" only because it is a loopback host, and it resolved to %s, which is not a loopback address.",
+									  x->host, x->refused_addr));
 		if (x->refused)
 			report_refusal(opts, method, display_url, x->host, x->refused_port,
 						   x->refused_addr, x->refusal, x->refused_class);
@@ -1097,6 +1094,24 @@ report_refusal(RestConnOptions *opts, const char *method,
 }
 
 /*
+ * Report a request that would send credentials in plain text; detail says
+ * why it is refused.
+ */
+static void
+report_plaintext(RestConnOptions *opts, const char *method,
+				 const char *display_url, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+			 errmsg("server \"%s\" may not send credentials over unencrypted HTTP",
+					opts->servername),
+			 errdetail("%s", detail),
+			 errhint("Use an https:// URL; or, if the network between the database server and that host is trusted, set the server option \"%s\" to 'true'.",
+					 OPT_ALLOW_INSECURE_HTTP),
+			 errcontext("%s %s", method, display_url)));
+}
+
+/*
  * Check the target of a request before anything is sent, and return its
  * host (palloc'd; NULL if the URL cannot be parsed, which libcurl then
  * reports).  *loopback_only is set when credentials go over http:// only
@@ -1184,16 +1199,10 @@ check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
 	if (is_http && credentials && !opts->allow_insecure_http)
 	{
 		if (!parsed || !rest_net_is_loopback_host(hostcopy))
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("server \"%s\" may not send credentials over unencrypted HTTP",
-							opts->servername),
-					 errdetail("The request to host \"%s\" would carry the credentials of authentication method \"%s\" in plain text.",
-							   rest_shorten(hostcopy, strlen(hostcopy), 100),
-							   rest_auth_method_name(opts->auth_method)),
-					 errhint("Use an https:// URL; or, if the network between the database server and that host is trusted, set the server option \"%s\" to 'true'.",
-							 OPT_ALLOW_INSECURE_HTTP),
-					 errcontext("%s %s", req->method, req->display_url)));
+			report_plaintext(opts, req->method, req->display_url,
+							 psprintf("The request to host \"%s\" would carry the credentials of authentication method \"%s\" in plain text.",
+									  rest_shorten(hostcopy, strlen(hostcopy), 100),
+									  rest_auth_method_name(opts->auth_method)));
 		*loopback_only = true;
 	}
 
@@ -1423,6 +1432,22 @@ rest_join_url(const char *base, const char *path)
 	return buf.data;
 }
 
+/* The value of n hex digits at s (which the caller checked) */
+static unsigned int
+hex_value(const char *s, int n)
+{
+	unsigned int v = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		char		c = s[i];
+
+		v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
 /*
  * Does a query parameter name, as it appears in a URL (percent-encoded, '+'
  * for a space), decode to target?  Case-insensitively with nocase.
@@ -1440,9 +1465,7 @@ param_name_is(const char *name, size_t len, const char *target, bool nocase)
 		if (c == '%' && i + 2 < len && isxdigit((unsigned char) name[i + 1]) &&
 			isxdigit((unsigned char) name[i + 2]))
 		{
-			char		hex[3] = {name[i + 1], name[i + 2], '\0'};
-
-			c = (unsigned char) strtol(hex, NULL, 16);
+			c = (unsigned char) hex_value(name + i + 1, 2);
 			i += 3;
 		}
 		else
@@ -1606,22 +1629,6 @@ rest_url_without_param(const char *url, const char *name)
 	if (*p == '#')
 		appendStringInfoString(&buf, p);
 	return buf.data;
-}
-
-/* The value of n hex digits at s (which the caller checked) */
-static unsigned int
-hex_value(const char *s, int n)
-{
-	unsigned int v = 0;
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		char		c = s[i];
-
-		v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-	}
-	return v;
 }
 
 /*

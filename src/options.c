@@ -377,6 +377,22 @@ rest_valid_header_name(const char *name)
 	return true;
 }
 
+/*
+ * An option that names a file the server process reads (ssl_ca_file,
+ * rest_config_file): naming it is as powerful as reading server files, so
+ * only superusers and roles with the privileges of pg_read_server_files
+ * may set it, the rule of file_fdw's filename.
+ */
+static void
+check_may_name_server_file(const RestFdwOption *opt)
+{
+	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to set option \"%s\"", opt->name),
+				 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file the server reads.")));
+}
+
 static void
 check_option_value(const RestFdwOption *opt, DefElem *def)
 {
@@ -463,12 +479,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 			break;
 
 		case OPTKIND_PATH:
-			/* as for rest_config_file: the server process opens the file */
-			if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to set option \"%s\"", opt->name),
-						 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file the server reads.")));
+			check_may_name_server_file(opt);
 			if (!is_absolute_path(value) || rest_has_control_chars(value))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
@@ -523,16 +534,7 @@ check_option_value(const RestFdwOption *opt, DefElem *def)
 			break;
 
 		case OPTKIND_CONFIG_FILE:
-
-			/*
-			 * The file is read by the server process, so naming it is as
-			 * powerful as reading server files: the rule of file_fdw.
-			 */
-			if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to set option \"%s\"", opt->name),
-						 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file the server reads.")));
+			check_may_name_server_file(opt);
 			if (value[0] == '\0' || rest_has_control_chars(value))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
@@ -700,6 +702,13 @@ const char *
 rest_quote_ident(const char *ident)
 {
 	return quote_identifier(ident);
+}
+
+/* quote_literal_cstr, for the same files */
+char *
+rest_quote_literal(const char *s)
+{
+	return quote_literal_cstr(s);
 }
 
 /*

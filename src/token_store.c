@@ -206,6 +206,16 @@ ensure_store_dir(void)
 				 errmsg("could not create directory \"%s\": %m", dir)));
 }
 
+/* The advisory lock tag of a user mapping's store lock (palloc'd) */
+static LOCKTAG *
+store_lock_tag(Oid umid)
+{
+	LOCKTAG    *tag = palloc(sizeof(LOCKTAG));
+
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, umid, 0, STORE_LOCK_FIELD4);
+	return tag;
+}
+
 /*
  * Serialize token requests for a user mapping across all backends of the
  * cluster.  The lock belongs to the transaction: an ERROR releases it.  A
@@ -214,29 +224,21 @@ ensure_store_dir(void)
 void
 rest_store_lock(Oid umid)
 {
-	LOCKTAG		tag;
-
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, umid, 0, STORE_LOCK_FIELD4);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	(void) LockAcquire(store_lock_tag(umid), ExclusiveLock, false, false);
 }
 
 void
 rest_store_unlock(Oid umid)
 {
-	LOCKTAG		tag;
-
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, umid, 0, STORE_LOCK_FIELD4);
-	LockRelease(&tag, ExclusiveLock, false);
+	LockRelease(store_lock_tag(umid), ExclusiveLock, false);
 }
 
 /* The lock of rest_store_lock if nobody holds it; false if taken. */
 static bool
 store_try_lock(Oid umid)
 {
-	LOCKTAG		tag;
-
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, umid, 0, STORE_LOCK_FIELD4);
-	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
+	return LockAcquire(store_lock_tag(umid), ExclusiveLock, false, true) !=
+		LOCKACQUIRE_NOT_AVAIL;
 }
 
 /* jansson values are released when the memory context holding them dies */
@@ -692,29 +694,6 @@ rest_store_inspect(Oid umid, RestStoredToken *tok, char **problem)
 	return tok->found ? REST_STORE_FOUND : REST_STORE_NONE;
 }
 
-/*
- * A string as an SQL literal, for hints (utils/builtins.h, which has
- * quote_literal_cstr, clashes with jansson.h).
- */
-static char *
-sql_literal(const char *s)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	if (strchr(s, '\\') != NULL)
-		appendStringInfoChar(&buf, 'E');
-	appendStringInfoChar(&buf, '\'');
-	for (; *s; s++)
-	{
-		if (*s == '\'' || *s == '\\')
-			appendStringInfoChar(&buf, *s);
-		appendStringInfoChar(&buf, *s);
-	}
-	appendStringInfoChar(&buf, '\'');
-	return buf.data;
-}
-
 /* The server and user names of a user mapping, for messages. */
 static void
 describe_mapping(Oid umid, char **servername, char **username)
@@ -771,8 +750,8 @@ rest_store_read(Oid umid, RestStoredToken *tok)
 				 errdetail("Token store file \"%s\" of the user mapping for \"%s\" cannot be used: %s.",
 						   relpath, username, problem),
 				 errhint("Remove it with SELECT rest_fdw_forget_tokens(%s, %s); the next query then presents the user mapping's refresh_token, so set a new one with ALTER USER MAPPING first if the provider rotates refresh tokens.",
-						 sql_literal(servername),
-						 sql_literal(username))));
+						 rest_quote_literal(servername),
+						 rest_quote_literal(username))));
 
 	if (classify_copy(umid, tok, &same_grant) == REST_STORE_COPY_ROTATED)
 		ereport(ERROR,
@@ -782,8 +761,8 @@ rest_store_read(Oid umid, RestStoredToken *tok)
 				 errdetail("Token store file \"%s\" of the user mapping for \"%s\" was written by another cluster (a different system identifier or data directory instance), such as the one this cluster was copied or restored from. Its refresh token has replaced the user mapping's refresh_token, and that cluster may have replaced it since: presenting either may make the provider revoke the grant.",
 						   relpath, username),
 				 errhint("Set a new refresh token with ALTER USER MAPPING. If the user mapping's refresh_token is still valid, SELECT rest_fdw_forget_tokens(%s, %s) starts again from it instead.",
-						 sql_literal(servername),
-						 sql_literal(username))));
+						 rest_quote_literal(servername),
+						 rest_quote_literal(username))));
 
 	/*
 	 * Remove the copy, so that the caller's refresh starts over and no
@@ -883,8 +862,8 @@ rest_store_claim_seed(RestConnOptions *conn, const unsigned char *digest)
 			 : errdetail("The user mapping for \"%s\" has the token endpoint, client_id and refresh_token of a user mapping in a database that no longer exists, and token store file \"%s\" shows that the provider has replaced that refresh token there.",
 						 username, other_file),
 			 errhint("Set a new refresh token with ALTER USER MAPPING. If the user mapping's refresh_token is still valid, SELECT rest_fdw_forget_tokens(%s, %s) makes this user mapping start from it anyway.",
-					 sql_literal(servername),
-					 sql_literal(username))));
+					 rest_quote_literal(servername),
+					 rest_quote_literal(username))));
 }
 
 /* Release the seed lock of rest_store_claim_seed, once the state is stored */

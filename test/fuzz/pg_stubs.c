@@ -1292,6 +1292,12 @@ quote_identifier(const char *ident)
 	not_in_fuzzer("quote_identifier");
 }
 
+char *
+quote_literal_cstr(const char *rawstr)
+{
+	not_in_fuzzer("quote_literal_cstr");
+}
+
 List *
 untransformRelOptions(Datum options)
 {
