@@ -1406,6 +1406,19 @@ rest_append_urlencoded(StringInfo buf, const char *s)
 }
 
 /*
+ * Append "name=value" (both URL-encoded) to the URL or query string in buf,
+ * after "?" if buf has none yet, else after "&".
+ */
+void
+rest_append_query_param(StringInfo buf, const char *name, const char *value)
+{
+	appendStringInfoChar(buf, strchr(buf->data, '?') ? '&' : '?');
+	rest_append_urlencoded(buf, name);
+	appendStringInfoChar(buf, '=');
+	rest_append_urlencoded(buf, value);
+}
+
+/*
  * Join base_url and an endpoint with exactly one slash between them.  An
  * endpoint that starts with '?' only adds a query string.
  */

@@ -349,15 +349,6 @@ rest_pager_init(RestPager *pager, RestConnOptions *conn, RestPaging *cfg,
 	}
 }
 
-static void
-append_param(StringInfo buf, const char *name, const char *value)
-{
-	appendStringInfoChar(buf, strchr(buf->data, '?') ? '&' : '?');
-	rest_append_urlencoded(buf, name);
-	appendStringInfoChar(buf, '=');
-	rest_append_urlencoded(buf, value);
-}
-
 /*
  * The URL of the next page to request: for offset and page-number paging
  * the one with offset or page number param, for the other styles the one
@@ -379,23 +370,23 @@ page_url(RestPager *pager, int64 param)
 		switch (cfg->style)
 		{
 			case REST_PAGING_OFFSET:
-				append_param(&url, cfg->offset_param,
+				rest_append_query_param(&url, cfg->offset_param,
 							 psprintf(INT64_FORMAT, param));
 				break;
 			case REST_PAGING_PAGE:
-				append_param(&url, cfg->page_param,
+				rest_append_query_param(&url, cfg->page_param,
 							 psprintf(INT64_FORMAT, param));
 				break;
 			case REST_PAGING_CURSOR:
 				if (pager->cursor)
-					append_param(&url, cfg->cursor_param, pager->cursor);
+					rest_append_query_param(&url, cfg->cursor_param, pager->cursor);
 				break;
 			default:
 				break;
 		}
 		if (pager->page_size > 0 && cfg->page_size_param &&
 			cfg->style != REST_PAGING_NONE)
-			append_param(&url, cfg->page_size_param,
+			rest_append_query_param(&url, cfg->page_size_param,
 						 psprintf("%d", pager->page_size));
 	}
 	return url.data;

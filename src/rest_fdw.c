@@ -750,10 +750,8 @@ start_scan(ForeignScanState *node, RestScanState *st)
 					st->no_rows = true;
 					break;
 				}
-				appendStringInfoChar(&query, '&');
-				rest_append_urlencoded(&query, pp->name);
-				appendStringInfoChar(&query, '=');
-				rest_append_urlencoded(&query, eq_values[pp->attnum - 1]);
+				rest_append_query_param(&query, pp->name,
+										eq_values[pp->attnum - 1]);
 				continue;
 			}
 			for (j = 0; j < nelems; j++)
@@ -762,7 +760,7 @@ start_scan(ForeignScanState *node, RestScanState *st)
 					continue;
 				if (sent == 0 || !pp->in_comma)
 				{
-					appendStringInfoChar(&query, '&');
+					appendStringInfoChar(&query, query.len > 0 ? '&' : '?');
 					rest_append_urlencoded(&query, pp->name);
 					appendStringInfoChar(&query, '=');
 				}
@@ -778,10 +776,7 @@ start_scan(ForeignScanState *node, RestScanState *st)
 			}
 			continue;
 		}
-		appendStringInfoChar(&query, '&');
-		rest_append_urlencoded(&query, pp->name);
-		appendStringInfoChar(&query, '=');
-		rest_append_urlencoded(&query, rest_format_value(value, typid));
+		rest_append_query_param(&query, pp->name, rest_format_value(value, typid));
 	}
 
 	if (st->no_rows)
@@ -798,10 +793,8 @@ start_scan(ForeignScanState *node, RestScanState *st)
 		if (col->param_default == NULL || col->params[REST_OP_EQ] == NULL ||
 			param_pushed(st->pushed, col->params[REST_OP_EQ]))
 			continue;
-		appendStringInfoChar(&query, '&');
-		rest_append_urlencoded(&query, col->params[REST_OP_EQ]);
-		appendStringInfoChar(&query, '=');
-		rest_append_urlencoded(&query, col->param_default);
+		rest_append_query_param(&query, col->params[REST_OP_EQ],
+								col->param_default);
 		if (eq_values[i] == NULL)
 			eq_values[i] = col->param_default;
 	}
@@ -893,6 +886,7 @@ start_scan(ForeignScanState *node, RestScanState *st)
 	}
 
 	url = rest_join_url(st->conn->base_url, endpoint.data);
+	/* query is "?a=1&b=2": after the endpoint's own query string, if any */
 	if (query.len > 0)
 		url = psprintf("%s%c%s", url, strchr(url, '?') ? '&' : '?', query.data + 1);
 

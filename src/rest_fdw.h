@@ -347,6 +347,8 @@ extern bool rest_text_contains(const char *s, size_t len, const char *word);
 extern char *rest_shorten_scrubbed(const char *s, size_t len, int maxbytes,
 								   List *secrets);
 extern void rest_append_urlencoded(StringInfo buf, const char *s);
+extern void rest_append_query_param(StringInfo buf, const char *name,
+									const char *value);
 extern char *rest_join_url(const char *base, const char *path);
 extern char *rest_shorten(const char *s, size_t len, int maxbytes);
 extern char *rest_resolve_url(const char *base, const char *ref);
