@@ -24,16 +24,18 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include <openssl/evp.h>
 
-#include "catalog/pg_user_mapping.h"
 #include "catalog/pg_foreign_server.h"
+#include "catalog/pg_user_mapping.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+
+#include "rest_fdw.h"
 
 /* The cached token state of one user mapping */
 typedef struct RestTokenEntry

@@ -7,10 +7,13 @@
  * Every test of PG_VERSION_NUM belongs here; the other files use the
  * macros and inline functions below.  rest_fdw.h includes this header.
  *
- * The look-up of a GUC variable's internal record (utils/guc_tables.h) is
- * only compiled in files that define REST_COMPAT_GUC_TABLES before
- * including rest_fdw.h, so the internals of the GUC machinery stay out of
- * the other files.
+ * Three parts are compiled only in the files that ask for them, by
+ * defining the name before including rest_fdw.h, so that their headers stay
+ * out of the other files: REST_COMPAT_JSON (PostgreSQL's JSON lexer, for
+ * the row and sample parsers), REST_COMPAT_FDW_API (planner and executor
+ * calls of the FDW callbacks and the pushdown code) and
+ * REST_COMPAT_GUC_TABLES (the look-up of a GUC variable's internal record
+ * in utils/guc_tables.h, for the network policy).
  *
  *-------------------------------------------------------------------------
  */
@@ -60,6 +63,117 @@ rest_random_fraction(void)
 	return (double) random() / ((double) 0x7FFFFFFF + 1.0);
 }
 #endif
+
+/*
+ * PG 15 has pg_strtoint64; before, int8in parses the same text.  PG 16 gave
+ * float8in_internal a soft-error context.
+ */
+#if PG_VERSION_NUM >= 150000
+#define rest_strtoint64(str) pg_strtoint64(str)
+#else
+#define rest_strtoint64(str) \
+	DatumGetInt64(DirectFunctionCall1(int8in, CStringGetDatum(str)))
+#endif
+#if PG_VERSION_NUM >= 160000
+#define rest_float8in(str) \
+	float8in_internal((str), NULL, "double precision", (str), NULL)
+#else
+#define rest_float8in(str) \
+	float8in_internal((str), NULL, "double precision", (str))
+#endif
+
+#ifdef REST_COMPAT_JSON
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
+
+/*
+ * A JSON lexer over len bytes of text in the database encoding,
+ * de-escaping strings or not; PG 17 changed the signature and added
+ * freeJsonLexContext for lexers it allocated.
+ */
+static inline JsonLexContext *
+rest_make_json_lexer(const char *text, size_t len, bool need_escapes)
+{
+#if PG_VERSION_NUM >= 170000
+	return makeJsonLexContextCstringLen(NULL, text, len,
+										GetDatabaseEncoding(), need_escapes);
+#else
+	return makeJsonLexContextCstringLen((char *) text, (int) len,
+										GetDatabaseEncoding(), need_escapes);
+#endif
+}
+
+static inline void
+rest_free_json_lexer(JsonLexContext *lex)
+{
+#if PG_VERSION_NUM >= 170000
+	freeJsonLexContext(lex);
+#else
+	if (lex->strval)
+	{
+		pfree(lex->strval->data);
+		pfree(lex->strval);
+	}
+	pfree(lex);
+#endif
+}
+#endif							/* REST_COMPAT_JSON */
+
+#ifdef REST_COMPAT_FDW_API
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/plannodes.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "parser/parsetree.h"
+
+/* pull_varnos takes the PlannerInfo from PG 14 on (NULL is allowed) */
+#if PG_VERSION_NUM >= 140000
+#define rest_pull_varnos(node) pull_varnos(NULL, (node))
+#else
+#define rest_pull_varnos(node) pull_varnos(node)
+#endif
+
+/*
+ * A foreign scan path with the default target, no pathkeys, no outer plan
+ * and no private data.  A disabled path (one that cannot run, such as an
+ * endpoint whose placeholder has no value) counts as a disabled node from
+ * PG 18 on, and costs disable_cost before; PG 17 added fdw_restrictinfo.
+ */
+static inline ForeignPath *
+rest_create_foreignscan_path(PlannerInfo *root, RelOptInfo *rel, double rows,
+							 bool disabled, Cost startup_cost, Cost total_cost,
+							 Relids required_outer)
+{
+#if PG_VERSION_NUM >= 180000
+	return create_foreignscan_path(root, rel, NULL, rows, disabled ? 1 : 0,
+								   startup_cost, total_cost, NIL,
+								   required_outer, NULL, NIL, NIL);
+#elif PG_VERSION_NUM >= 170000
+	return create_foreignscan_path(root, rel, NULL, rows, startup_cost,
+								   total_cost + (disabled ? disable_cost : 0),
+								   NIL, required_outer, NULL, NIL, NIL);
+#else
+	return create_foreignscan_path(root, rel, NULL, rows, startup_cost,
+								   total_cost + (disabled ? disable_cost : 0),
+								   NIL, required_outer, NULL, NIL);
+#endif
+}
+
+/* The role a foreign scan runs as: the plan carries it from PG 16 on */
+static inline Oid
+rest_scan_user(ForeignScan *fsplan, EState *estate)
+{
+#if PG_VERSION_NUM >= 160000
+	Oid			userid = fsplan->checkAsUser;
+#else
+	Oid			userid = exec_rt_fetch(fsplan->scan.scanrelid, estate)->checkAsUser;
+#endif
+
+	return OidIsValid(userid) ? userid : GetUserId();
+}
+#endif							/* REST_COMPAT_FDW_API */
 
 #ifdef REST_COMPAT_GUC_TABLES
 #include "utils/guc_tables.h"

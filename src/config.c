@@ -27,7 +27,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include <sys/stat.h>
 
@@ -38,6 +38,7 @@
 #include "nodes/makefuncs.h"
 #include "storage/fd.h"
 
+#include "rest_fdw.h"
 #include "strmap.h"
 
 /* Largest config file read, in bytes */

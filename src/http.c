@@ -32,7 +32,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include <math.h>
 #include <sys/socket.h>
@@ -44,12 +44,14 @@
 #include "lib/ilist.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "storage/latch.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
-#include "storage/latch.h"
 #include "utils/syscache.h"
 #include "utils/wait_event.h"
+
+#include "rest_fdw.h"
 
 /* How long one curl_multi_poll may wait before interrupts are checked */
 #define REST_POLL_INTERVAL_MS	100

@@ -21,7 +21,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include <limits.h>
 
@@ -29,6 +29,8 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+
+#include "rest_fdw.h"
 
 /* For messages while a table is sampled */
 typedef struct SampleErrorContext

@@ -42,8 +42,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#define REST_COMPAT_GUC_TABLES
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -52,6 +51,9 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+
+#define REST_COMPAT_GUC_TABLES
+#include "rest_fdw.h"
 
 #define ALLOWED_HOSTS_GUC		"rest_fdw.allowed_hosts"
 #define REST_MAX_HOST_LEN		253 /* of a DNS name */

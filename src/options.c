@@ -12,7 +12,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include <limits.h>
 
@@ -29,6 +29,8 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+
+#include "rest_fdw.h"
 
 PG_FUNCTION_INFO_V1(rest_fdw_validator);
 

@@ -39,12 +39,14 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include <limits.h>
 
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+
+#include "rest_fdw.h"
 
 /* One page's request, followed through a 401 and redirects */
 struct RestPageFetch

@@ -28,7 +28,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
@@ -44,6 +44,9 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
+
+#define REST_COMPAT_FDW_API
+#include "rest_fdw.h"
 
 /* Map a built-in comparison operator's name to a push operator */
 static bool
@@ -111,11 +114,7 @@ column_of(Node *node, Index relid)
 static bool
 value_pushable(Node *value, Index relid)
 {
-#if PG_VERSION_NUM >= 140000
-	Relids		relids = pull_varnos(NULL, value);
-#else
-	Relids		relids = pull_varnos(value);
-#endif
+	Relids		relids = rest_pull_varnos(value);
 
 	if (bms_is_member((int) relid, relids))
 		return false;

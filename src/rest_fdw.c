@@ -12,7 +12,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -24,21 +24,24 @@
 #include "foreign/fdwapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
-#include "optimizer/planmain.h"
 #include "optimizer/paths.h"
+#include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
-#include "optimizer/cost.h"
 #include "parser/parsetree.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
-#include "nodes/nodeFuncs.h"
-#include "utils/ruleutils.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
+
+#define REST_COMPAT_FDW_API
+#include "rest_fdw.h"
 
 PG_MODULE_MAGIC;
 
@@ -288,23 +291,14 @@ restGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 	int			i;
 
 	estimate_costs(ps, ps->fetched_rows, &startup_cost, &total_cost);
-	/* without a value for a placeholder, only a parameterized path works */
-	if (rest_choose_endpoint(ps->topts->endpoints, ps->base_pushed) < 0)
-		total_cost += disable_cost;
 
+	/* without a value for a placeholder, only a parameterized path works */
 	add_path(baserel, (Path *)
-			 create_foreignscan_path(root, baserel,
-									 NULL,	/* default pathtarget */
-									 baserel->rows,
-									 startup_cost,
-									 total_cost,
-									 NIL,	/* no pathkeys */
-									 baserel->lateral_relids,
-									 NULL,	/* no extra plan */
-#if PG_VERSION_NUM >= 170000
-									 NIL,	/* no fdw_restrictinfo */
-#endif
-									 NIL));
+			 rest_create_foreignscan_path(root, baserel, baserel->rows,
+										  rest_choose_endpoint(ps->topts->endpoints,
+															   ps->base_pushed) < 0,
+										  startup_cost, total_cost,
+										  baserel->lateral_relids));
 
 	/* join clauses the API could apply: from equivalence classes ... */
 	for (i = 1; i <= ps->tupdesc->natts; i++)
@@ -366,18 +360,9 @@ restGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 
 		estimate_costs(ps, param_info->ppi_rows, &startup_cost, &total_cost);
 		add_path(baserel, (Path *)
-				 create_foreignscan_path(root, baserel,
-										 NULL,
-										 param_info->ppi_rows,
-										 startup_cost,
-										 total_cost,
-										 NIL,
-										 required_outer,
-										 NULL,
-#if PG_VERSION_NUM >= 170000
-										 NIL,
-#endif
-										 NIL));
+				 rest_create_foreignscan_path(root, baserel, param_info->ppi_rows,
+											  false, startup_cost, total_cost,
+											  required_outer));
 	}
 }
 
@@ -578,15 +563,7 @@ restBeginForeignScan(ForeignScanState *node, int eflags)
 	st->relname = pstrdup(RelationGetRelationName(st->rel));
 	tupdesc = RelationGetDescr(st->rel);
 
-#if PG_VERSION_NUM >= 160000
-	userid = OidIsValid(fsplan->checkAsUser) ? fsplan->checkAsUser : GetUserId();
-#else
-	{
-		RangeTblEntry *rte = exec_rt_fetch(fsplan->scan.scanrelid, estate);
-
-		userid = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
-	}
-#endif
+	userid = rest_scan_user(fsplan, estate);
 
 	ft = GetForeignTable(RelationGetRelid(st->rel));
 	st->table = rest_get_table_options(RelationGetRelid(st->rel), tupdesc);

@@ -618,8 +618,6 @@ extern char *rest_link_next(const char *header, bool *malformed);
 /* in rows.c */
 
 struct JsonLexContext;
-extern struct JsonLexContext *rest_make_json_lexer(const char *text, size_t len,
-												   bool need_escapes);
 typedef struct RestColumn
 {
 	AttrNumber	attnum;

@@ -37,7 +37,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "common/jsonapi.h"
@@ -49,6 +49,9 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+
+#define REST_COMPAT_JSON
+#include "rest_fdw.h"
 
 /* Column conversion categories */
 #define CAT_OTHER	0			/* the type's input function */
@@ -199,22 +202,6 @@ static SEM_ACTION_RESULT sem_array_start(void *state);
 static SEM_ACTION_RESULT sem_array_end(void *state);
 static SEM_ACTION_RESULT sem_field_start(void *state, char *fname, bool isnull);
 static SEM_ACTION_RESULT sem_element_start(void *state, bool isnull);
-
-/*
- * Create a JSON lexer over len bytes of text in the database encoding,
- * de-escaping strings or not; the signature changed in PostgreSQL 17.
- */
-JsonLexContext *
-rest_make_json_lexer(const char *text, size_t len, bool need_escapes)
-{
-#if PG_VERSION_NUM >= 170000
-	return makeJsonLexContextCstringLen(NULL, text, len,
-										GetDatabaseEncoding(), need_escapes);
-#else
-	return makeJsonLexContextCstringLen((char *) text, (int) len,
-										GetDatabaseEncoding(), need_escapes);
-#endif
-}
 
 /*
  * Is t the first token of a JSON value?  Callbacks peek at the token that
@@ -1218,13 +1205,7 @@ json_array_to_datum(RestRowSet *rs, RestColumn *c, const RestValue *v)
 			if (lex->token_type == JSON_TOKEN_END)
 				break;
 		}
-#if PG_VERSION_NUM >= 170000
-		freeJsonLexContext(lex);
-#else
-		pfree(lex->strval->data);
-		pfree(lex->strval);
-		pfree(lex);
-#endif
+		rest_free_json_lexer(lex);
 	}
 
 	memset(&as, 0, sizeof(as));
@@ -1344,18 +1325,10 @@ convert_value(RestRowSet *rs, RestColumn *c, const RestValue *v, bool element)
 			return Int32GetDatum(pg_strtoint32(str));
 		case INT2OID:
 			return Int16GetDatum(pg_strtoint16(str));
-#if PG_VERSION_NUM >= 150000
 		case INT8OID:
-			return Int64GetDatum(pg_strtoint64(str));
-#endif
+			return Int64GetDatum(rest_strtoint64(str));
 		case FLOAT8OID:
-#if PG_VERSION_NUM >= 160000
-			return Float8GetDatum(float8in_internal(str, NULL, "double precision",
-													str, NULL));
-#else
-			return Float8GetDatum(float8in_internal(str, NULL, "double precision",
-													str));
-#endif
+			return Float8GetDatum(rest_float8in(str));
 		default:
 			return InputFunctionCall(infunc, str, ioparam, c->typmod);
 	}

@@ -38,7 +38,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include <limits.h>
 
@@ -49,6 +49,8 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
+#define REST_COMPAT_JSON
+#include "rest_fdw.h"
 #include "strmap.h"
 
 /* Distinct paths (leaves and objects) a sample may hold while it is read */

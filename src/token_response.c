@@ -10,9 +10,11 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include <jansson.h>
+
+#include "rest_fdw.h"
 
 /* jansson values are released when the memory context holding this dies */
 static void

@@ -10,7 +10,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include "access/genam.h"
 #include "access/htup_details.h"
@@ -22,6 +22,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
+
+#include "rest_fdw.h"
 
 PG_FUNCTION_INFO_V1(rest_fdw_token_status);
 PG_FUNCTION_INFO_V1(rest_fdw_forget_tokens);

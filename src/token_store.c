@@ -62,12 +62,13 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "rest_fdw.h"
+#include "postgres.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
 #include <jansson.h>
 
 #include "access/genam.h"
@@ -84,6 +85,8 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+
+#include "rest_fdw.h"
 
 #define STORE_DIR			"rest_fdw"
 /* 1: files without the cluster identity (read as this cluster's) */
