@@ -4,7 +4,7 @@
 #
 #   test/bench/run.sh [--quick] [--perf]
 #
-#   --quick  fewer runs and rows, for iterating (figures not for the README)
+#   --quick  fewer runs and rows, for iterating (figures not for test/bench/README.md)
 #   --perf   also profile the backend with perf during scenario 1's rest_fdw
 #            query and print the top symbols
 #
