@@ -97,7 +97,7 @@ typedef struct RestScanState
 
 	bool		started;		/* pager set up for the current parameters */
 	bool		no_rows;		/* a pushed value is NULL: nothing can match */
-	RestPager	pager;
+	RestPager  *pager;			/* in pager_cxt; NULL when no_rows */
 	RestRowSet *rows;			/* the current page, or NULL */
 	int64		next;			/* index of the next row to return */
 	int64		rowno;			/* rows returned so far, for messages */
@@ -661,6 +661,7 @@ start_scan(ForeignScanState *node, RestScanState *st)
 	MemoryContext oldcxt;
 
 	MemoryContextReset(st->pager_cxt);
+	st->pager = NULL;
 	oldcxt = MemoryContextSwitchTo(st->pager_cxt);
 	st->started = true;
 	st->no_rows = false;
@@ -867,8 +868,8 @@ start_scan(ForeignScanState *node, RestScanState *st)
 	if (query.len > 0)
 		url = psprintf("%s%c%s", url, strchr(url, '?') ? '&' : '?', query.data + 1);
 
-	rest_pager_init(&st->pager, st->conn, &st->table->paging, url, st->bound,
-					&st->stats, st->relname);
+	st->pager = rest_pager_create(st->conn, &st->table->paging, url,
+								  st->bound, &st->stats, st->relname);
 	MemoryContextSwitchTo(oldcxt);
 }
 
@@ -884,7 +885,7 @@ fetch_page(RestScanState *st)
 	MemoryContext oldcxt;
 
 	/* keep the last page: a rescan may return it again */
-	if (st->pager.done)
+	if (rest_pager_done(st->pager))
 		return false;
 
 	MemoryContextReset(st->page_cxt);
@@ -892,7 +893,7 @@ fetch_page(RestScanState *st)
 	st->next = 0;
 
 	oldcxt = MemoryContextSwitchTo(st->pager_cxt);
-	if (!rest_pager_next(&st->pager, &resp))
+	if (!rest_pager_next(st->pager, &resp))
 	{
 		MemoryContextSwitchTo(oldcxt);
 		return false;
@@ -900,11 +901,12 @@ fetch_page(RestScanState *st)
 
 	MemoryContextSwitchTo(st->page_cxt);
 	st->rows = rest_parse_rows(resp->body, resp->body_len, st->endpoint->rows_path,
-							   st->pager.meta_paths, REST_NMETA,
-							   st->cols, st->ncols, st->pager.display_url,
+							   rest_pager_meta_paths(st->pager), REST_NMETA,
+							   st->cols, st->ncols,
+							   rest_pager_display_url(st->pager),
 							   resp->secrets);
 	MemoryContextSwitchTo(st->pager_cxt);
-	rest_pager_advance(&st->pager, st->rows, resp);
+	rest_pager_advance(st->pager, st->rows, resp);
 	MemoryContextSwitchTo(oldcxt);
 	return true;
 }
@@ -934,7 +936,7 @@ restIterateForeignScan(ForeignScanState *node)
 		/* the next value of an IN list on a virtual column */
 		if (st->value_index + 1 >= st->nvalues)
 			return slot;
-		rest_pager_end(&st->pager);
+		rest_pager_end(st->pager);
 		st->value_index++;
 		start_scan(node, st);
 		if (st->no_rows)
@@ -959,8 +961,8 @@ restIterateForeignScan(ForeignScanState *node)
 	st->next++;
 
 	/* let prefetched pages arrive while rows are returned */
-	if (st->pager.ninflight > 0 && (st->next & 63) == 0)
-		rest_pager_poll(&st->pager);
+	if ((st->next & 63) == 0)
+		rest_pager_poll(st->pager);
 
 	return ExecStoreVirtualTuple(slot);
 }
@@ -977,7 +979,8 @@ restReScanForeignScan(ForeignScanState *node)
 	RestScanState *st = (RestScanState *) node->fdw_state;
 
 	if (bms_overlap(node->ss.ps.chgParam, st->param_ids) || !st->started ||
-		st->no_rows || !st->pager.done || st->pager.pages > 1 ||
+		st->no_rows || !rest_pager_done(st->pager) ||
+		rest_pager_pages(st->pager) > 1 ||
 		st->nvalues > 1)
 	{
 		st->started = false;
@@ -998,7 +1001,7 @@ restEndForeignScan(ForeignScanState *node)
 	 * memory contexts go with the query, handles stay cached.
 	 */
 	if (st != NULL && st->started && !st->no_rows)
-		rest_pager_end(&st->pager);
+		rest_pager_end(st->pager);
 }
 
 static const char *const op_names[] = {"=", "<", "<=", ">", ">=", "<>"};

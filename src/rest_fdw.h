@@ -566,53 +566,24 @@ extern List *rest_import_foreign_schema(ImportForeignSchemaStmt *stmt,
 #define REST_META_TOTAL_PAGES	4
 #define REST_NMETA				5
 
-/* One page request of a scan, with its 401 and redirect state (pager.c) */
-typedef struct RestPageFetch RestPageFetch;
-
-/* The paging state of a scan */
-typedef struct RestPager
-{
-	RestConnOptions *conn;
-	RestPaging *cfg;
-	RestScanStats *stats;
-	const char *relname;
-	char	   *url;			/* first page's URL, with pushed parameters */
-	int64		bound;			/* rows the query needs at most, or -1 */
-	int			page_size;		/* size asked for, 0 for the API's default */
-	int			pages;			/* pages fetched */
-	int64		rows;			/* rows seen */
-	bool		done;
-	int64		offset;			/* offset paging: next offset */
-	int64		page;			/* page paging: next page number */
-	char	   *cursor;			/* cursor paging: next cursor */
-	char	   *next_url;		/* next_url, link_header: next page's URL */
-	List	   *seen;			/* cursors or URLs seen, for loop detection */
-	char	   *display_url;	/* of the last request */
-	const char *meta_paths[REST_NMETA];
-
-	/* pages requested ahead; see pager.c */
-	MemoryContext cxt;			/* the scan's paging context */
-	int			concurrency;	/* pages requested at a time */
-	RestPageFetch **inflight;	/* requested pages in scan order */
-	int			ninflight;
-	RestPageFetch *current;		/* the page returned last */
-	int64		step;			/* rows of the first page: offsets advance by it */
-	int64		total;			/* last total count element seen, or -1 */
-	int64		total_pages;	/* last total pages element seen, or -1 */
-	int			auth_epoch;		/* new tokens asked for by this scan */
-} RestPager;
+/* The paging state of a scan; opaque outside pager.c */
+typedef struct RestPager RestPager;
 
 extern void rest_fetch(RestConnOptions *conn, const char *url,
 					   RestHttpResponse *resp, RestScanStats *stats);
-extern void rest_pager_init(RestPager *pager, RestConnOptions *conn,
-							RestPaging *cfg, const char *url, int64 bound,
-							RestScanStats *stats, const char *relname);
+extern RestPager *rest_pager_create(RestConnOptions *conn, RestPaging *cfg,
+									const char *url, int64 bound,
+									RestScanStats *stats, const char *relname);
 extern bool rest_pager_next(RestPager *pager, RestHttpResponse **resp);
 extern void rest_pager_advance(RestPager *pager, RestRowSet *rs,
 							   RestHttpResponse *resp);
 extern void rest_pager_release_page(RestPager *pager);
 extern void rest_pager_poll(RestPager *pager);
 extern void rest_pager_end(RestPager *pager);
+extern bool rest_pager_done(RestPager *pager);
+extern int	rest_pager_pages(RestPager *pager);
+extern const char **rest_pager_meta_paths(RestPager *pager);
+extern const char *rest_pager_display_url(RestPager *pager);
 extern char *rest_link_next(const char *header, bool *malformed);
 
 /* in rows.c */
