@@ -481,6 +481,11 @@ extern bool rest_store_forget(Oid umid);
 extern void rest_store_gc(void);
 
 /* in pushdown.c */
+struct PlannerInfo;
+struct RelOptInfo;
+struct ForeignPath;
+
+/* A condition the request carries, as the plan keeps it (fdw_private) */
 typedef struct RestPushedParam
 {
 	AttrNumber	attnum;
@@ -494,21 +499,71 @@ typedef struct RestPushedParam
 	char	   *name;			/* parameter name, or placeholder column */
 } RestPushedParam;
 
+/* A scan's conditions split by rest_split_conditions */
+typedef struct RestPushdown
+{
+	List	   *pushed;			/* RestPushedParam the request carries */
+	List	   *fdw_exprs;		/* their values, by expr_index */
+	List	   *local_exprs;	/* clauses PostgreSQL checks */
+	int			endpoint_index; /* the endpoint alternative used */
+} RestPushdown;
+
 extern bool rest_classify_clause(Expr *clause, Index relid, TupleDesc tupdesc,
 								 RestTableOptions *topts, RestPushedParam *pp,
 								 Expr **value);
+extern List *rest_pushable_clauses(List *rinfos, Index relid,
+								   TupleDesc tupdesc, RestTableOptions *topts,
+								   List **pushed_rinfos);
+extern List *rest_join_clauses(struct PlannerInfo *root,
+							   struct RelOptInfo *baserel, TupleDesc tupdesc,
+							   RestTableOptions *topts);
+extern void rest_split_conditions(List *scan_clauses, Index relid,
+								  TupleDesc tupdesc, RestTableOptions *topts,
+								  Oid foreigntableid, RestPushdown *pd);
+extern int64 rest_pushdown_bound(struct PlannerInfo *root,
+								 struct ForeignPath *best_path,
+								 List *local_exprs);
+extern List *rest_retrieved_attrs(TupleDesc tupdesc, Index relid,
+								  Bitmapset *attrs_used, List *scan_clauses);
 extern List *rest_pushed_to_list(List *pushed);
 extern List *rest_pushed_from_list(List *list);
-extern bool rest_is_placeholder(const char *endpoint, const char *colname);
-extern List *rest_missing_placeholders(const char *endpoint, List *pushed);
+extern bool rest_param_pushed(List *pushed, const char *name);
 extern int	rest_choose_endpoint(List *endpoints, List *pushed);
 extern void rest_check_placeholders(const char *endpoint, TupleDesc tupdesc,
 									const char *relname);
+
+/* in request.c */
+struct ExprContext;
+
+/*
+ * What the requests of a scan are made of: set by BeginForeignScan from
+ * the plan and the options; rest_request_url fills the rest for each
+ * (re)scan.
+ */
+typedef struct RestScanRequest
+{
+	const char *base_url;		/* the server's */
+	RestEndpoint *endpoint;		/* the alternative the plan uses */
+	RestTableOptions *table;
+	TupleDesc	tupdesc;
+	const char *relname;		/* for messages */
+	List	   *pushed;			/* RestPushedParam */
+	List	   *value_exprs;	/* the plan's fdw_exprs: the pushed values */
+	List	   *value_states;	/* ExprState per value_exprs item */
+	List	   *virtual_cols;	/* attnums of needed virtual columns */
+	int			value_index;	/* of the per-value IN list: this request's
+								 * (set by the caller) */
+
+	/* set by rest_request_url */
+	int			nvalues;		/* non-NULL values of the per-value IN list
+								 * (0: there is none) */
+	Datum	   *virtual_values; /* by attnum - 1 (allocated by the caller) */
+	bool	   *virtual_nulls;
+} RestScanRequest;
+
+extern char *rest_request_url(RestScanRequest *req,
+							  struct ExprContext *econtext);
 extern char *rest_format_value(Datum value, Oid typid);
-extern bool rest_pushed_needs_recheck(const RestPushedParam *pp,
-									  const RestColumnOptions *col,
-									  Oid coltype, int32 coltypmod,
-									  Oid valuetype, bool exact);
 
 /* in config.c */
 
