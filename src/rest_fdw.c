@@ -498,7 +498,8 @@ fetch_page(RestScanState *st)
 	}
 
 	MemoryContextSwitchTo(st->page_cxt);
-	st->rows = rest_parse_rows(resp->body, resp->body_len, st->req.endpoint->rows_path,
+	st->rows = rest_parse_rows(resp->body, resp->body_len,
+							   st->req.endpoint->rows_path,
 							   rest_pager_meta_paths(st->pager), REST_NMETA,
 							   st->cols, st->ncols,
 							   rest_pager_display_url(st->pager),
