@@ -49,7 +49,7 @@
 #include "rest_fdw.h"
 
 /* One page's request, followed through a 401 and redirects */
-struct RestPageFetch
+typedef struct RestPageFetch
 {
 	MemoryContext cxt;			/* everything of this fetch */
 	int64		param;			/* offset or page number asked for, or -1 */
@@ -63,6 +63,39 @@ struct RestPageFetch
 	int			epoch;			/* auth epoch when the request was sent */
 	int			redirects;
 	RestHttpResponse resp;		/* the final response */
+} RestPageFetch;
+
+/* The paging state of a scan */
+struct RestPager
+{
+	RestConnOptions *conn;
+	RestPaging *cfg;
+	RestScanStats *stats;
+	const char *relname;
+	char	   *url;			/* first page's URL, with pushed parameters */
+	int64		bound;			/* rows the query needs at most, or -1 */
+	int			page_size;		/* size asked for, 0 for the API's default */
+	int			pages;			/* pages fetched */
+	int64		rows;			/* rows seen */
+	bool		done;
+	int64		offset;			/* offset paging: next offset */
+	int64		page;			/* page paging: next page number */
+	char	   *cursor;			/* cursor paging: next cursor */
+	char	   *next_url;		/* next_url, link_header: next page's URL */
+	List	   *seen;			/* cursors or URLs seen, for loop detection */
+	char	   *display_url;	/* of the last request */
+	const char *meta_paths[REST_NMETA];
+
+	/* pages requested ahead; see the file header */
+	MemoryContext cxt;			/* the scan's paging context */
+	int			concurrency;	/* pages requested at a time */
+	RestPageFetch **inflight;	/* requested pages in scan order */
+	int			ninflight;
+	RestPageFetch *current;		/* the page returned last */
+	int64		step;			/* rows of the first page: offsets advance by it */
+	int64		total;			/* last total count element seen, or -1 */
+	int64		total_pages;	/* last total pages element seen, or -1 */
+	int			auth_epoch;		/* new tokens asked for by this scan */
 };
 
 static bool json_content_type(const char *ct);
@@ -307,15 +340,15 @@ json_content_type(const char *ct)
 /*
  * Start paging url (which carries the endpoint's query string and the
  * pushed parameters).  bound is the number of rows the query needs at
- * most, or -1.  The current memory context holds the paging state and the
- * pages in flight until it is reset.
+ * most, or -1.  The pager, its paging state and the pages in flight live
+ * in the current memory context until it is reset.
  */
-void
-rest_pager_init(RestPager *pager, RestConnOptions *conn, RestPaging *cfg,
-				const char *url, int64 bound, RestScanStats *stats,
-				const char *relname)
+RestPager *
+rest_pager_create(RestConnOptions *conn, RestPaging *cfg, const char *url,
+				  int64 bound, RestScanStats *stats, const char *relname)
 {
-	memset(pager, 0, sizeof(RestPager));
+	RestPager  *pager = palloc0(sizeof(RestPager));
+
 	pager->conn = conn;
 	pager->cfg = cfg;
 	pager->stats = stats;
@@ -349,6 +382,7 @@ rest_pager_init(RestPager *pager, RestConnOptions *conn, RestPaging *cfg,
 		pager->meta_paths[REST_META_TOTAL_COUNT] = cfg->total_count_path;
 		pager->meta_paths[REST_META_TOTAL_PAGES] = cfg->total_pages_path;
 	}
+	return pager;
 }
 
 /*
@@ -539,6 +573,38 @@ rest_pager_end(RestPager *pager)
 {
 	discard_inflight(pager, 0);
 	rest_pager_release_page(pager);
+}
+
+/* Was the page rest_pager_next returned last the last page of the scan? */
+bool
+rest_pager_done(RestPager *pager)
+{
+	return pager->done;
+}
+
+/* The number of pages rest_pager_next returned */
+int
+rest_pager_pages(RestPager *pager)
+{
+	return pager->pages;
+}
+
+/*
+ * The paths of the metadata elements the pager reads from each page
+ * (REST_NMETA of them, indexed by REST_META_*; NULL for those it does not
+ * need), for rest_parse_rows.
+ */
+const char **
+rest_pager_meta_paths(RestPager *pager)
+{
+	return pager->meta_paths;
+}
+
+/* The masked URL of the page rest_pager_next returned last, or NULL */
+const char *
+rest_pager_display_url(RestPager *pager)
+{
+	return pager->display_url;
 }
 
 /*

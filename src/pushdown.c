@@ -1,8 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * pushdown.c
- *		  Which conditions become request parameters, and endpoint
- *		  placeholders.
+ *		  The planner's side of a request: which conditions become
+ *		  request parameters or fill endpoint placeholders, which endpoint
+ *		  alternative a scan uses, the LIMIT passed down and the columns
+ *		  fetched.
  *
  * A condition "column OP value" becomes a query parameter when the column
  * has a parameter option for OP (param for =, param_lt, param_le,
@@ -13,7 +15,8 @@
  * constant, a parameter of a prepared statement, or an expression over
  * other tables (a join: the scan is then parameterized and rescanned per
  * outer row); it must not refer to the foreign table itself nor be
- * volatile.  Values are computed by the executor from fdw_exprs.
+ * volatile.  Values are computed by the executor from fdw_exprs, which
+ * fills them into the request (request.c).
  *
  * An endpoint may list alternatives, most specific first
  * ("/customers/{customer_id}/orders | /orders"); the planner uses the first
@@ -24,26 +27,26 @@
  * the query return wrong rows.  A virtual column's value is the one its
  * request was made with, so a condition on it needs no local check only
  * when it fixes that value: an equality or a placeholder, and an IN list,
- * which becomes one request per value (rest_pushed_needs_recheck).
+ * which becomes one request per value (needs_recheck).
+ *
+ * rest_split_conditions makes these decisions for GetForeignPlan;
+ * rest_pushable_clauses and rest_join_clauses give GetForeignRelSize and
+ * GetForeignPaths the same answers for their estimates and parameterized
+ * paths.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/sysattr.h"
 #include "catalog/pg_operator.h"
-#include "catalog/pg_type.h"
-#include "common/shortest_dec.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
-#include "utils/array.h"
-#include "utils/builtins.h"
-#include "utils/date.h"
-#include "utils/json.h"
+#include "optimizer/paths.h"
 #include "utils/lsyscache.h"
-#include "utils/timestamp.h"
 
 #define REST_COMPAT_FDW_API
 #include "rest_fdw.h"
@@ -153,8 +156,8 @@ placeholder_names(const char *endpoint, bool *unclosed)
 }
 
 /* Is the column named in the endpoint as {name}? */
-bool
-rest_is_placeholder(const char *endpoint, const char *colname)
+static bool
+is_placeholder(const char *endpoint, const char *colname)
 {
 	bool		unclosed;
 	ListCell   *lc;
@@ -230,7 +233,7 @@ rest_classify_clause(Expr *clause, Index relid, TupleDesc tupdesc,
 
 	/* an equality on a placeholder column fills the path */
 	if (op == REST_OP_EQ && !pp->is_in &&
-		rest_is_placeholder(topts->endpoint, NameStr(att->attname)))
+		is_placeholder(topts->endpoint, NameStr(att->attname)))
 	{
 		pp->placeholder = true;
 		pp->name = pstrdup(NameStr(att->attname));
@@ -296,8 +299,8 @@ rest_pushed_from_list(List *list)
  * Names of the endpoint's placeholders that no pushed equality fills; NIL
  * when all are filled.
  */
-List *
-rest_missing_placeholders(const char *endpoint, List *pushed)
+static List *
+missing_placeholders(const char *endpoint, List *pushed)
 {
 	List	   *missing = NIL;
 	bool		unclosed;
@@ -335,7 +338,7 @@ rest_choose_endpoint(List *endpoints, List *pushed)
 	{
 		RestEndpoint *ep = (RestEndpoint *) lfirst(lc);
 
-		if (rest_missing_placeholders(ep->path, pushed) == NIL)
+		if (missing_placeholders(ep->path, pushed) == NIL)
 			return foreach_current_index(lc);
 	}
 	return -1;
@@ -380,53 +383,6 @@ rest_check_placeholders(const char *endpoint, TupleDesc tupdesc,
 }
 
 /*
- * A value as text for a request: booleans as true/false, dates and times
- * in ISO 8601 whatever DateStyle says, everything else through the type's
- * output function.
- */
-char *
-rest_format_value(Datum value, Oid typid)
-{
-	Oid			outfunc;
-	bool		isvarlena;
-
-	switch (typid)
-	{
-		case BOOLOID:
-			return pstrdup(DatumGetBool(value) ? "true" : "false");
-		case FLOAT4OID:
-		case FLOAT8OID:
-			{
-				/* the shortest text that reads back exactly, whatever
-				 * extra_float_digits says */
-				double		d = typid == FLOAT4OID ?
-					(double) DatumGetFloat4(value) : DatumGetFloat8(value);
-				char	   *buf;
-
-				if (isnan(d))
-					return pstrdup("NaN");
-				if (isinf(d))
-					return pstrdup(d > 0 ? "Infinity" : "-Infinity");
-				buf = palloc(DOUBLE_SHORTEST_DECIMAL_LEN);
-				if (typid == FLOAT4OID)
-					float_to_shortest_decimal_buf(DatumGetFloat4(value), buf);
-				else
-					double_to_shortest_decimal_buf(d, buf);
-				return buf;
-			}
-		case DATEOID:
-		case TIMEOID:
-		case TIMETZOID:
-		case TIMESTAMPOID:
-		case TIMESTAMPTZOID:
-			return JsonEncodeDateTime(NULL, value, typid, NULL);
-		default:
-			getTypeOutputInfo(typid, &outfunc, &isvarlena);
-			return OidOutputFunctionCall(outfunc, value);
-	}
-}
-
-/*
  * Must PostgreSQL check a pushed condition again on the rows the API
  * returns?  Yes unless the table is exact, for ordinary columns.  A virtual
  * column holds the value its request was made with, not one from the API,
@@ -439,11 +395,9 @@ rest_format_value(Datum value, Oid typid)
  * a value its condition excludes.  So does a column with a type modifier,
  * whose input function may round the request's value.
  */
-bool
-rest_pushed_needs_recheck(const RestPushedParam *pp,
-						  const RestColumnOptions *col,
-						  Oid coltype, int32 coltypmod, Oid valuetype,
-						  bool exact)
+static bool
+needs_recheck(const RestPushedParam *pp, const RestColumnOptions *col,
+			  Oid coltype, int32 coltypmod, Oid valuetype, bool exact)
 {
 	if (!col->is_virtual)
 		return !exact;
@@ -455,4 +409,315 @@ rest_pushed_needs_recheck(const RestPushedParam *pp,
 	if (pp->placeholder || (pp->op == REST_OP_EQ && !pp->is_in))
 		return valuetype != coltype;
 	return true;
+}
+
+static RestPushedParam *
+copy_pushed(RestPushedParam *pp)
+{
+	RestPushedParam *copy = palloc(sizeof(RestPushedParam));
+
+	memcpy(copy, pp, sizeof(RestPushedParam));
+	return copy;
+}
+
+/*
+ * The pushable conditions of a list of RestrictInfos, as RestPushedParam
+ * (expr_index not set), and the RestrictInfos they came from in
+ * *pushed_rinfos: what the API applies, for the row estimates of a path.
+ */
+List *
+rest_pushable_clauses(List *rinfos, Index relid, TupleDesc tupdesc,
+					  RestTableOptions *topts, List **pushed_rinfos)
+{
+	List	   *pushed = NIL;
+	ListCell   *lc;
+
+	*pushed_rinfos = NIL;
+	foreach(lc, rinfos)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		RestPushedParam pp;
+		Expr	   *value;
+
+		if (rest_classify_clause(rinfo->clause, relid, tupdesc, topts,
+								 &pp, &value))
+		{
+			pushed = lappend(pushed, copy_pushed(&pp));
+			*pushed_rinfos = lappend(*pushed_rinfos, rinfo);
+		}
+	}
+	return pushed;
+}
+
+/* generate_implied_equalities_for_column callback: our column attnum */
+static bool
+ec_member_is_column(PlannerInfo *root, RelOptInfo *rel,
+					EquivalenceClass *ec, EquivalenceMember *em, void *arg)
+{
+	Expr	   *expr = em->em_expr;
+
+	while (expr && IsA(expr, RelabelType))
+		expr = ((RelabelType *) expr)->arg;
+	return IsA(expr, Var) &&
+		(Index) ((Var *) expr)->varno == rel->relid &&
+		((Var *) expr)->varattno == *(AttrNumber *) arg &&
+		((Var *) expr)->varlevelsup == 0;
+}
+
+/*
+ * The join clauses (RestrictInfos) that might become request parameters
+ * of a parameterized path: the equalities implied by equivalence classes
+ * for the columns with a param option or a placeholder, then the
+ * relation's other join clauses.  The caller still classifies each.
+ */
+List *
+rest_join_clauses(PlannerInfo *root, RelOptInfo *baserel, TupleDesc tupdesc,
+				  RestTableOptions *topts)
+{
+	List	   *candidates = NIL;
+	int			i;
+
+	for (i = 1; i <= tupdesc->natts; i++)
+	{
+		RestColumnOptions *col = &topts->cols[i - 1];
+		AttrNumber	attnum = i;
+
+		if (TupleDescAttr(tupdesc, i - 1)->attisdropped)
+			continue;
+		if (col->params[REST_OP_EQ] == NULL &&
+			!is_placeholder(topts->endpoint,
+							NameStr(TupleDescAttr(tupdesc, i - 1)->attname)))
+			continue;
+		candidates = list_concat(candidates,
+								 generate_implied_equalities_for_column(root, baserel,
+																		ec_member_is_column,
+																		&attnum,
+																		baserel->lateral_referencers));
+	}
+	return list_concat(candidates, list_copy(baserel->joininfo));
+}
+
+/*
+ * The first pass over a scan's conditions: those the API could apply
+ * (returned as RestPushedParam with their expr_index, their clauses in
+ * *clauses, their values appended to *fdw_exprs) and those it cannot
+ * (appended to *local).  One value per parameter: a second condition on
+ * the same parameter stays local, as does a second IN list on a virtual
+ * column.
+ */
+static List *
+candidate_conditions(List *scan_clauses, Index relid, TupleDesc tupdesc,
+					 RestTableOptions *topts, List **clauses,
+					 List **fdw_exprs, List **local)
+{
+	List	   *candidates = NIL;
+	bool		have_per_value = false;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	*clauses = NIL;
+	foreach(lc, scan_clauses)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		RestPushedParam pp;
+		Expr	   *value;
+		bool		push = false;
+
+		if (rinfo->pseudoconstant)
+			continue;
+		if (rest_classify_clause(rinfo->clause, relid, tupdesc, topts,
+								 &pp, &value))
+		{
+			/* one value per parameter; further conditions stay local */
+			push = true;
+			foreach(lc2, candidates)
+			{
+				RestPushedParam *other = (RestPushedParam *) lfirst(lc2);
+
+				if (strcmp(other->name, pp.name) == 0 &&
+					other->placeholder == pp.placeholder &&
+					(other->op == pp.op || pp.placeholder))
+					push = false;
+			}
+
+			/*
+			 * IN on a virtual column: one request per value, so that each
+			 * row shows the value it was asked for; one such list per scan
+			 * (a second would multiply the requests), others stay local.
+			 */
+			if (push && pp.is_in && topts->cols[pp.attnum - 1].is_virtual)
+			{
+				if (have_per_value)
+					push = false;
+				pp.per_value = have_per_value = true;
+			}
+		}
+		if (push)
+		{
+			pp.expr_index = list_length(*fdw_exprs);
+			*fdw_exprs = lappend(*fdw_exprs, value);
+			candidates = lappend(candidates, copy_pushed(&pp));
+			*clauses = lappend(*clauses, rinfo->clause);
+		}
+		else
+			*local = lappend(*local, rinfo->clause);
+	}
+	return candidates;
+}
+
+/*
+ * Split a scan's conditions (scan_clauses, RestrictInfos) into those its
+ * requests carry and those PostgreSQL checks, and pick the endpoint:
+ *
+ * pd->pushed		RestPushedParam of the conditions the request carries
+ * pd->fdw_exprs	their values, by expr_index, computed by the executor
+ * pd->local_exprs	the conditions checked locally, as bare clauses in the
+ *					order of scan_clauses (which EXPLAIN shows): those the
+ *					API cannot apply, and the pushed ones it may apply
+ *					loosely (needs_recheck)
+ * pd->endpoint_index	the most specific endpoint alternative whose
+ *					placeholders the pushed equalities fill; ERROR if none
+ *
+ * Pseudoconstant clauses are in none of the lists: the planner checks
+ * them in a gating Result.
+ */
+void
+rest_split_conditions(List *scan_clauses, Index relid, TupleDesc tupdesc,
+					  RestTableOptions *topts, Oid foreigntableid,
+					  RestPushdown *pd)
+{
+	List	   *candidates;
+	List	   *candidate_clauses;
+	List	   *local = NIL;
+	RestEndpoint *endpoint;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	memset(pd, 0, sizeof(RestPushdown));
+	candidates = candidate_conditions(scan_clauses, relid, tupdesc, topts,
+									  &candidate_clauses, &pd->fdw_exprs,
+									  &local);
+
+	/* the most specific endpoint whose placeholders have values */
+	pd->endpoint_index = rest_choose_endpoint(topts->endpoints, candidates);
+	if (pd->endpoint_index < 0)
+	{
+		List	   *missing;
+
+		endpoint = (RestEndpoint *) llast(topts->endpoints);
+		missing = missing_placeholders(endpoint->path, candidates);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("no value for the placeholder \"{%s}\" in the endpoint of foreign table \"%s\"",
+						(char *) linitial(missing), get_rel_name(foreigntableid)),
+				 errhint("Add a condition \"%s = ...\" to the query, or join on column \"%s\".",
+						 (char *) linitial(missing), (char *) linitial(missing))));
+	}
+	endpoint = (RestEndpoint *) list_nth(topts->endpoints, pd->endpoint_index);
+
+	/*
+	 * A placeholder of another alternative becomes the column's query
+	 * parameter if it has one, or is checked locally only.
+	 */
+	forboth(lc, candidates, lc2, candidate_clauses)
+	{
+		RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+		RestColumnOptions *col = &topts->cols[pp->attnum - 1];
+		Form_pg_attribute att = TupleDescAttr(tupdesc, pp->attnum - 1);
+		Expr	   *clause = (Expr *) lfirst(lc2);
+
+		if (pp->placeholder && !is_placeholder(endpoint->path, pp->name))
+		{
+			if (col->params[REST_OP_EQ] == NULL)
+			{
+				local = lappend(local, clause);
+				continue;
+			}
+			pp->placeholder = false;
+			pp->name = col->params[REST_OP_EQ];
+			pp->in_comma = col->in_comma;
+		}
+		pd->pushed = lappend(pd->pushed, pp);
+		if (needs_recheck(pp, col, att->atttypid, att->atttypmod,
+						  exprType(list_nth(pd->fdw_exprs, pp->expr_index)),
+						  topts->exact))
+			local = lappend(local, clause);
+	}
+
+	/* local conditions in the query's order, which EXPLAIN shows */
+	foreach(lc, scan_clauses)
+	{
+		Expr	   *clause = lfirst_node(RestrictInfo, lc)->clause;
+
+		if (list_member_ptr(local, clause))
+			pd->local_exprs = lappend(pd->local_exprs, clause);
+	}
+}
+
+/*
+ * The number of rows a scan needs at most, for page_size, or -1: a LIMIT
+ * is passed down only when the API applies every condition (no local
+ * one) of a single-table query without ORDER BY on an unparameterized
+ * path.
+ */
+int64
+rest_pushdown_bound(PlannerInfo *root, ForeignPath *best_path,
+					List *local_exprs)
+{
+	if (root->limit_tuples > 0 && local_exprs == NIL &&
+		root->query_pathkeys == NIL && best_path->path.param_info == NULL &&
+		bms_membership(root->all_baserels) == BMS_SINGLETON)
+		return (int64) Min(root->limit_tuples, (double) PG_INT32_MAX);
+	return -1;
+}
+
+/*
+ * The attnums of the columns a scan returns (an Integer List in attnum
+ * order): those in attrs_used (the target list's and the restriction
+ * clauses') and those of the scan's other conditions (scan_clauses,
+ * RestrictInfos), or every column for a whole-row reference.
+ */
+List *
+rest_retrieved_attrs(TupleDesc tupdesc, Index relid, Bitmapset *attrs_used,
+					 List *scan_clauses)
+{
+	Bitmapset  *attrs = bms_copy(attrs_used);
+	List	   *retrieved_attrs = NIL;
+	bool		whole_row;
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, scan_clauses)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+
+		if (!rinfo->pseudoconstant)
+			pull_varattnos((Node *) rinfo->clause, relid, &attrs);
+	}
+	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+	for (i = 1; i <= tupdesc->natts; i++)
+	{
+		if (TupleDescAttr(tupdesc, i - 1)->attisdropped)
+			continue;
+		if (whole_row ||
+			bms_is_member(i - FirstLowInvalidHeapAttributeNumber, attrs))
+			retrieved_attrs = lappend_int(retrieved_attrs, i);
+	}
+	return retrieved_attrs;
+}
+
+/* Does a pushed condition (not a placeholder) send query parameter name? */
+bool
+rest_param_pushed(List *pushed, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, pushed)
+	{
+		RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+
+		if (!pp->placeholder && strcmp(pp->name, name) == 0)
+			return true;
+	}
+	return false;
 }

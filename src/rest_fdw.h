@@ -481,6 +481,11 @@ extern bool rest_store_forget(Oid umid);
 extern void rest_store_gc(void);
 
 /* in pushdown.c */
+struct PlannerInfo;
+struct RelOptInfo;
+struct ForeignPath;
+
+/* A condition the request carries, as the plan keeps it (fdw_private) */
 typedef struct RestPushedParam
 {
 	AttrNumber	attnum;
@@ -494,21 +499,71 @@ typedef struct RestPushedParam
 	char	   *name;			/* parameter name, or placeholder column */
 } RestPushedParam;
 
+/* A scan's conditions split by rest_split_conditions */
+typedef struct RestPushdown
+{
+	List	   *pushed;			/* RestPushedParam the request carries */
+	List	   *fdw_exprs;		/* their values, by expr_index */
+	List	   *local_exprs;	/* clauses PostgreSQL checks */
+	int			endpoint_index; /* the endpoint alternative used */
+} RestPushdown;
+
 extern bool rest_classify_clause(Expr *clause, Index relid, TupleDesc tupdesc,
 								 RestTableOptions *topts, RestPushedParam *pp,
 								 Expr **value);
+extern List *rest_pushable_clauses(List *rinfos, Index relid,
+								   TupleDesc tupdesc, RestTableOptions *topts,
+								   List **pushed_rinfos);
+extern List *rest_join_clauses(struct PlannerInfo *root,
+							   struct RelOptInfo *baserel, TupleDesc tupdesc,
+							   RestTableOptions *topts);
+extern void rest_split_conditions(List *scan_clauses, Index relid,
+								  TupleDesc tupdesc, RestTableOptions *topts,
+								  Oid foreigntableid, RestPushdown *pd);
+extern int64 rest_pushdown_bound(struct PlannerInfo *root,
+								 struct ForeignPath *best_path,
+								 List *local_exprs);
+extern List *rest_retrieved_attrs(TupleDesc tupdesc, Index relid,
+								  Bitmapset *attrs_used, List *scan_clauses);
 extern List *rest_pushed_to_list(List *pushed);
 extern List *rest_pushed_from_list(List *list);
-extern bool rest_is_placeholder(const char *endpoint, const char *colname);
-extern List *rest_missing_placeholders(const char *endpoint, List *pushed);
+extern bool rest_param_pushed(List *pushed, const char *name);
 extern int	rest_choose_endpoint(List *endpoints, List *pushed);
 extern void rest_check_placeholders(const char *endpoint, TupleDesc tupdesc,
 									const char *relname);
+
+/* in request.c */
+struct ExprContext;
+
+/*
+ * What the requests of a scan are made of: set by BeginForeignScan from
+ * the plan and the options; rest_request_url fills the rest for each
+ * (re)scan.
+ */
+typedef struct RestScanRequest
+{
+	const char *base_url;		/* the server's */
+	RestEndpoint *endpoint;		/* the alternative the plan uses */
+	RestTableOptions *table;
+	TupleDesc	tupdesc;
+	const char *relname;		/* for messages */
+	List	   *pushed;			/* RestPushedParam */
+	List	   *value_exprs;	/* the plan's fdw_exprs: the pushed values */
+	List	   *value_states;	/* ExprState per value_exprs item */
+	List	   *virtual_cols;	/* attnums of needed virtual columns */
+	int			value_index;	/* of the per-value IN list: this request's
+								 * (set by the caller) */
+
+	/* set by rest_request_url */
+	int			nvalues;		/* non-NULL values of the per-value IN list
+								 * (0: there is none) */
+	Datum	   *virtual_values; /* by attnum - 1 (allocated by the caller) */
+	bool	   *virtual_nulls;
+} RestScanRequest;
+
+extern char *rest_request_url(RestScanRequest *req,
+							  struct ExprContext *econtext);
 extern char *rest_format_value(Datum value, Oid typid);
-extern bool rest_pushed_needs_recheck(const RestPushedParam *pp,
-									  const RestColumnOptions *col,
-									  Oid coltype, int32 coltypmod,
-									  Oid valuetype, bool exact);
 
 /* in config.c */
 
@@ -566,53 +621,24 @@ extern List *rest_import_foreign_schema(ImportForeignSchemaStmt *stmt,
 #define REST_META_TOTAL_PAGES	4
 #define REST_NMETA				5
 
-/* One page request of a scan, with its 401 and redirect state (pager.c) */
-typedef struct RestPageFetch RestPageFetch;
-
-/* The paging state of a scan */
-typedef struct RestPager
-{
-	RestConnOptions *conn;
-	RestPaging *cfg;
-	RestScanStats *stats;
-	const char *relname;
-	char	   *url;			/* first page's URL, with pushed parameters */
-	int64		bound;			/* rows the query needs at most, or -1 */
-	int			page_size;		/* size asked for, 0 for the API's default */
-	int			pages;			/* pages fetched */
-	int64		rows;			/* rows seen */
-	bool		done;
-	int64		offset;			/* offset paging: next offset */
-	int64		page;			/* page paging: next page number */
-	char	   *cursor;			/* cursor paging: next cursor */
-	char	   *next_url;		/* next_url, link_header: next page's URL */
-	List	   *seen;			/* cursors or URLs seen, for loop detection */
-	char	   *display_url;	/* of the last request */
-	const char *meta_paths[REST_NMETA];
-
-	/* pages requested ahead; see pager.c */
-	MemoryContext cxt;			/* the scan's paging context */
-	int			concurrency;	/* pages requested at a time */
-	RestPageFetch **inflight;	/* requested pages in scan order */
-	int			ninflight;
-	RestPageFetch *current;		/* the page returned last */
-	int64		step;			/* rows of the first page: offsets advance by it */
-	int64		total;			/* last total count element seen, or -1 */
-	int64		total_pages;	/* last total pages element seen, or -1 */
-	int			auth_epoch;		/* new tokens asked for by this scan */
-} RestPager;
+/* The paging state of a scan; opaque outside pager.c */
+typedef struct RestPager RestPager;
 
 extern void rest_fetch(RestConnOptions *conn, const char *url,
 					   RestHttpResponse *resp, RestScanStats *stats);
-extern void rest_pager_init(RestPager *pager, RestConnOptions *conn,
-							RestPaging *cfg, const char *url, int64 bound,
-							RestScanStats *stats, const char *relname);
+extern RestPager *rest_pager_create(RestConnOptions *conn, RestPaging *cfg,
+									const char *url, int64 bound,
+									RestScanStats *stats, const char *relname);
 extern bool rest_pager_next(RestPager *pager, RestHttpResponse **resp);
 extern void rest_pager_advance(RestPager *pager, RestRowSet *rs,
 							   RestHttpResponse *resp);
 extern void rest_pager_release_page(RestPager *pager);
 extern void rest_pager_poll(RestPager *pager);
 extern void rest_pager_end(RestPager *pager);
+extern bool rest_pager_done(RestPager *pager);
+extern int	rest_pager_pages(RestPager *pager);
+extern const char **rest_pager_meta_paths(RestPager *pager);
+extern const char *rest_pager_display_url(RestPager *pager);
 extern char *rest_link_next(const char *header, bool *malformed);
 
 /* in rows.c */
