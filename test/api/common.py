@@ -48,7 +48,8 @@ def dumps(obj):
 
 
 class BadParam(Exception):
-    """A query parameter the endpoint cannot use (the router answers 400 body)."""
+    """A query parameter the endpoint cannot use: datasets.protected() answers
+    400 with body."""
 
     def __init__(self, body):
         super().__init__(body.get("error"))
