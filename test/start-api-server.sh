@@ -1,6 +1,7 @@
 #!/bin/bash
-# Start the test OAuth2/REST API server in the background on a free port of
-# 127.0.0.1.  Writes DIR/port and DIR/api.pid; waits until it listens.
+# Start the test OAuth2/REST API server (the package test/api/) in the
+# background on a free port of 127.0.0.1.  Writes DIR/port and DIR/api.pid;
+# waits until it listens.
 set -euo pipefail
 dir=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +16,7 @@ openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
 	-CAcreateserial -days 2 -extfile "$dir/san.ext" -out "$dir/server.pem" 2>/dev/null
 chmod 644 "$dir/ca.pem"
 chmod 755 "$dir"
-python3 "$here/api_server.py" --port-file "$dir/port" --log "$dir/api.log" \
+python3 -B "$here/api" --port-file "$dir/port" --log "$dir/api.log" \
 	--tls-cert "$dir/server.pem" --tls-key "$dir/server.key" --tls-port-file "$dir/tls_port" \
 	--blackhole-port-file "$dir/blackhole_port" &
 echo $! > "$dir/api.pid"

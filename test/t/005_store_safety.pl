@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 #
 # The token store against a token endpoint that rotates refresh tokens and
-# revokes the grant when a retired one is presented (test/api_ext_store.py):
+# revokes the grant when a retired one is presented (test/api/store.py):
 #
 # - large (60 kB) rotating refresh tokens are read back by other backends;
 # - a state larger than the store keeps is refused, not written;

@@ -6,7 +6,7 @@
 # state whose refresh token is the user mapping's own (or that has none) is
 # dropped with a NOTICE, and a new refresh token set on the copy works.
 # Against the rotating, reuse-detecting token endpoint of
-# test/api_ext_store.py.
+# test/api/store.py.
 #
 # Runs inside the cluster made by test/run-tests.sh, like 001_token_store.pl.
 #

@@ -4,7 +4,7 @@
 # DATABASE ... TEMPLATE copies the user mapping (same OID, same seed) but
 # not its store file, which is named after the database.  Against a token
 # endpoint that rotates refresh tokens and revokes the grant when a retired
-# one is presented (test/api_ext_store.py):
+# one is presented (test/api/store.py):
 #
 # - the copy refuses to present the seed that the original has rotated,
 #   without asking the token endpoint, and says why;

@@ -62,7 +62,7 @@ sub backend_of
 	return $pid;
 }
 
-# The rotating, reuse-detecting token endpoint of test/api_ext_store.py:
+# The rotating, reuse-detecting token endpoint of test/api/store.py:
 # store_admin('what?query') is the decoded answer of GET /store/_admin/what,
 # store_grant($id) a grant's state (the refresh tokens presented, reuse,
 # revocation), store_new_grant($var, $query) a new grant whose seed refresh

@@ -1,6 +1,6 @@
-"""Hostile bodies for the resource-limit tests (sql/security_limits.sql).
-
-Loaded by api_server.py (load_extensions); every path starts with PREFIX.
+"""
+Hostile bodies for the resource-limit tests (sql/security_limits.sql), under
+/limits/ (any method).
 
   /limits/N/empty_rows       a JSON array of N empty objects: "[{},{},...]"
   /limits/N/colliding        one row of N keys of 70 bytes that agree in
@@ -11,19 +11,14 @@ Loaded by api_server.py (load_extensions); every path starts with PREFIX.
                              then "b"
 
 The shape comes last, so that IMPORT FOREIGN SCHEMA names a sampled table
-after it.
-Bodies are built once per shape and kept.
+after it.  Bodies are built once per shape and kept (common.cached_body).
 """
 
 import json
 
-import api_server
+from .common import cached_body, not_found
 
 PREFIX = "/limits/"
-
-
-def _body(key, build):
-    return api_server.cached_body((PREFIX, key), build)
 
 
 def _empty_rows(n):
@@ -51,11 +46,11 @@ SHAPES = {
 }
 
 
-def serve(handler, path, query):
-    parts = path[len(PREFIX):].split("/")
-    if len(parts) == 2 and parts[0].isdigit() and parts[1] in SHAPES:
-        build, limit = SHAPES[parts[1]]
-        n = int(parts[0])
+def sized(handler, count, shape):
+    """/limits/<count>/<shape>"""
+    if count.isdigit() and shape in SHAPES:
+        build, limit = SHAPES[shape]
+        n = int(count)
         if n <= limit:
-            return handler.send(200, _body((parts[1], n), lambda: build(n)))
-    return handler.send_json(404, {"error": "not_found", "path": path})
+            return handler.send(200, cached_body((PREFIX, (shape, n)), lambda: build(n)))
+    not_found(handler)

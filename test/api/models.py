@@ -1,8 +1,7 @@
 """
-"API model" endpoints of the test API server: small, deterministic imitations
-of real APIs (Python standard library only), served under <prefix>/m/... by
-api_server.py (serve_dataset calls serve() with the path after "m/"), so they
-work with every authentication prefix (/open/m/..., /api/m/..., ...).  They
+"API model" endpoints of the test API: small, deterministic imitations of
+real APIs, served under <prefix>/m/... behind every authentication prefix
+(/open/m/..., /api/m/..., ...; datasets.py is their gate).  They
 are used by the tests of REST config files, sampling and IMPORT FOREIGN SCHEMA.
 
   tickets               Zendesk-like: per_page (default 3, 1..100), page
@@ -29,6 +28,8 @@ are used by the tests of REST config files, sampling and IMPORT FOREIGN SCHEMA.
   sample/single         one object without an array: one row
   sample/empty          []
   sample/scalars        [1, 2, 3]
+  odata/people          OData-like: three pages of two people, keys with dots,
+                        the next page's URL in "@odata.nextLink"
 
 Unknown names: 404 {"error": "not_found", "path": ...}; bad parameters: 400
 {"error": "invalid_request", "error_description": ...}.  Next-page URLs are
@@ -39,22 +40,12 @@ absolute, on the authority the client used, with the request's own path
 import json
 import re
 import ssl
-import urllib.parse
 from datetime import date, timedelta
 
-JSON_TYPE = "application/json; charset=utf-8"
+from .common import JSON_TYPE, invalid, not_found, with_param
+
 DIGITS = re.compile(r"[0-9]{1,9}")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-class BadParam(Exception):
-    def __init__(self, description):
-        Exception.__init__(self, description)
-        self.description = description
-
-
-def _dumps(obj):
-    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
 
 
 def _param(params, name):
@@ -69,8 +60,8 @@ def _int_param(params, name, default, low, high=None):
         return default
     if not DIGITS.fullmatch(text) or int(text) < low or (high is not None and int(text) > high):
         if high is None:
-            raise BadParam("%s must be an integer >= %d" % (name, low))
-        raise BadParam("%s must be an integer from %d to %d" % (name, low, high))
+            raise invalid("%s must be an integer >= %d" % (name, low))
+        raise invalid("%s must be an integer from %d to %d" % (name, low, high))
     return int(text)
 
 
@@ -79,23 +70,8 @@ def _choice_param(params, name, choices, default=None):
     if text is None:
         return default
     if text not in choices:
-        raise BadParam("%s must be one of %s" % (name, ", ".join(choices)))
+        raise invalid("%s must be one of %s" % (name, ", ".join(choices)))
     return text
-
-
-def with_param(query, name, value):
-    """The raw query string with parameter name set to value (appended if absent).
-    Also used by api_server.py."""
-    parts, done = [], False
-    for part in query.split("&") if query else []:
-        if urllib.parse.unquote_plus(part.split("=", 1)[0], errors="replace") == name:
-            if done:
-                continue
-            part, done = "%s=%s" % (name, value), True
-        parts.append(part)
-    if not done:
-        parts.append("%s=%s" % (name, value))
-    return "&".join(parts)
 
 
 def _abs_url(handler, query):
@@ -107,10 +83,6 @@ def _abs_url(handler, query):
 def _page_url(handler, per_page_name, per_page, page):
     query = with_param(handler.query, per_page_name, per_page)
     return _abs_url(handler, with_param(query, "page", page))
-
-
-def _not_found(handler):
-    handler.send_json(404, {"error": "not_found", "path": handler.bare_path})
 
 
 # ---- tickets (Zendesk-like) ---------------------------------------------
@@ -144,7 +116,8 @@ def ticket(tid):
 TICKETS = [ticket(tid) for tid in range(101, 108)]
 
 
-def serve_tickets(handler, params):
+def tickets(handler):
+    params = handler.params
     per_page = _int_param(params, "per_page", 3, 1, 100)
     page = _int_param(params, "page", 1, 1)
     status = _choice_param(params, "status", TICKET_STATUSES)
@@ -168,13 +141,13 @@ MAX_REPORT_SPAN = 31                    # days between start_date and end_date
 def _date_param(params, name):
     text = _param(params, name)
     if text is None:
-        raise BadParam("%s is required" % name)
+        raise invalid("%s is required" % name)
     try:
         if not ISO_DATE.fullmatch(text):
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise BadParam("%s must be a date YYYY-MM-DD" % name) from None
+        raise invalid("%s must be a date YYYY-MM-DD" % name) from None
 
 
 def report_rows(start, end):
@@ -188,13 +161,14 @@ def report_rows(start, end):
     return rows
 
 
-def serve_report(handler, params):
+def report(handler):
+    params = handler.params
     start = _date_param(params, "start_date")
     end = _date_param(params, "end_date")
     if end < start:
-        raise BadParam("end_date must not be before start_date")
+        raise invalid("end_date must not be before start_date")
     if (end - start).days > MAX_REPORT_SPAN:
-        raise BadParam("end_date must be at most %d days after start_date" % MAX_REPORT_SPAN)
+        raise invalid("end_date must be at most %d days after start_date" % MAX_REPORT_SPAN)
     page = _int_param(params, "page", 1, 1)
     size = _int_param(params, "page_size", 5, 1, 1000)
     rows = report_rows(start, end)
@@ -208,7 +182,6 @@ def serve_report(handler, params):
 
 GITHUB_ACCEPT = "application/vnd.github+json"
 GITHUB_API_VERSION = "2022-11-28"
-REPO_ISSUES = re.compile(r"repos/([^/]+)/([^/]+)/issues")
 REPOS = {
     ("acme", "widgets"): ("Crash on startup", "Add dark mode", "Typo in README",
                           "Search is slow", "Support ARM64 builds"),
@@ -238,7 +211,8 @@ def issue(title, n):
     }
 
 
-def serve_issues(handler, owner, repo, params):
+def issues(handler, owner, repo):
+    params = handler.params
     accept = handler.headers.get("Accept", "").strip()
     if accept.lower() != GITHUB_ACCEPT:
         return handler.send_json(415, {"message": "Unsupported 'Accept' header"})
@@ -316,7 +290,8 @@ SAMPLES = {key: text.encode("utf-8") for key, text in SAMPLES.items()}
 
 # ---- OData-like people: keys with dots, paged by "@odata.nextLink" --------
 
-def serve_people(handler, params):
+def people(handler):
+    params = handler.params
     """Three pages of two people; the next page's URL is in "@odata.nextLink"."""
     page = _int_param(params, "page", 1, 1, 100)
     people = [{"id": i, "name": "person-%d" % i, "odata.etag": "W/\"%d\"" % i,
@@ -328,23 +303,8 @@ def serve_people(handler, params):
     handler.send_json(200, body)
 
 
-# ---- entry point ----------------------------------------------------------
-
-def serve(handler, name, params):
-    """Answer <prefix>/m/<name> (params as parsed by api_server.query_params)."""
-    try:
-        if name == "tickets":
-            return serve_tickets(handler, params)
-        if name == "reports/sessions":
-            return serve_report(handler, params)
-        if name == "odata/people":
-            return serve_people(handler, params)
-        repo = REPO_ISSUES.fullmatch(name)
-        if repo:
-            return serve_issues(handler, repo.group(1), repo.group(2), params)
-        if name.startswith("sample/") and name[len("sample/"):] in SAMPLES:
-            return handler.send(200, SAMPLES[name[len("sample/"):]], JSON_TYPE)
-    except BadParam as err:
-        return handler.send_json(400, {"error": "invalid_request",
-                                       "error_description": err.description})
-    return _not_found(handler)
+def sample(handler, name):
+    """sample/<name>"""
+    if name not in SAMPLES:
+        return not_found(handler)
+    handler.send(200, SAMPLES[name], JSON_TYPE)

@@ -1,7 +1,6 @@
 """
-Hostile APIs and hostile token endpoints for sql/security_secrets.sql.
-
-Loaded by api_server.py (load_extensions); serves everything under /secrets/.
+Hostile APIs and hostile token endpoints for sql/security_secrets.sql, under
+/secrets/ (any method but where said).
 
 API endpoints (/secrets/api/...) authenticate with the query parameter appid
 (url_parameter authentication, auth_param 'appid') and echo the query string
@@ -22,7 +21,7 @@ Every API request is counted: with appid exactly once and right, missing,
 repeated, or wrong.  /secrets/stats shows the counts (never the key),
 /secrets/reset clears them.
 
-Token endpoints (/secrets/token/<kind>, POST) answer:
+Token endpoints (/secrets/token/<kind>, POST; other methods get 405) answer:
   201          a complete token response, with status 201
   echo         400 invalid_request whose error_description echoes the
                request body and Authorization header
@@ -40,21 +39,15 @@ Token endpoints (/secrets/token/<kind>, POST) answer:
                punctuation character
   notype       200 without token_type
 Tokens handed out are real (bearer accepts them) and are appended to
-REST_TEST_ISSUED_TOKENS, so the suite's log check looks for them too.
+REST_TEST_ISSUED_TOKENS (common.record_issued), so the suite's log check looks for them too.
 """
 
 import json
-import os
 import secrets
 import threading
 import urllib.parse
 
-PREFIX = "/secrets/"
-
-API_KEY = os.environ.get("REST_TEST_API_KEY", "key-8e6f02")
-STATIC_TOKEN = os.environ.get("REST_TEST_STATIC_TOKEN", "at-static-93be")
-ISSUED_TOKENS_FILE = os.environ.get("REST_TEST_ISSUED_TOKENS")
-JSON_TYPE = "application/json; charset=utf-8"
+from .common import API_KEY, JSON_TYPE, STATIC_TOKEN, record_issued
 
 LOCK = threading.Lock()
 STATS = {}
@@ -77,9 +70,7 @@ def dumps(obj):
 def issue(token):
     with LOCK:
         ISSUED.add(token)
-        if ISSUED_TOKENS_FILE:
-            with open(ISSUED_TOKENS_FILE, "a") as f:
-                f.write(token + "\n")
+        record_issued(token)
     return token
 
 
@@ -114,115 +105,163 @@ def rows(p):
     return [{"id": p * 10 + 1}, {"id": p * 10 + 2}]
 
 
-def serve(handler, path, query):
-    rest = path[len(PREFIX):]
-    if rest == "stats":
-        with LOCK:
-            return handler.send_json(200, [dict(STATS)])
-    if rest == "reset":
-        with LOCK:
-            reset()
-        return handler.send_json(200, [{"reset": True}])
-    if rest.startswith("token/"):
-        if handler.command != "POST":
-            return handler.send_json(405, {"error": "method_not_allowed"})
-        return token(handler, rest[len("token/"):])
-    if rest.startswith("api/"):
-        with LOCK:
-            count_key(query)
-        return api(handler, rest[len("api/"):], query)
-    return handler.send_json(404, {"error": "not_found"})
+def not_found(handler, *_):
+    handler.send_json(404, {"error": "not_found"})
 
 
-def api(handler, name, query):
-    host = handler.headers.get("Host", "127.0.0.1")
-    port = host.rsplit(":", 1)[-1]
+def stats(handler):
+    with LOCK:
+        handler.send_json(200, [dict(STATS)])
+
+
+def reset_endpoint(handler):
+    with LOCK:
+        reset()
+    handler.send_json(200, [{"reset": True}])
+
+
+# ---- /secrets/api/<name>: every request is counted, then answered by fn -------
+
+def api(fn):
+    """The handler of an API endpoint: count how appid came, then fn(handler, query)."""
+    def serve(handler, *args):
+        with LOCK:
+            count_key(handler.query)
+        return fn(handler, handler.query, *args)
+    return serve
+
+
+def next_page(handler, query):
     p = page_of(query)
-    others = without(query, "p")
-    if name == "next":
-        nxt = "/secrets/api/next?%s&p=%d" % (others, p + 1) if p < 3 else None
-        return handler.send_json(200, {"items": rows(p), "next": nxt})
-    if name == "link":
-        headers = []
-        if p < 3:
-            headers.append(("Link", '<http://%s/secrets/api/link?%s&p=%d>; rel="next"'
-                            % (host, others, p + 1)))
-        return handler.send_json(200, {"items": rows(p)}, headers)
-    if name == "redirect":
-        return handler.send(302, b"", JSON_TYPE,
-                            [("Location", "/secrets/api/landing?" + query)])
-    if name == "landing":
-        return handler.send_json(200, {"items": rows(p)})
-    if name == "error":
-        return handler.send_json(400, {"error": "bad_request",
-                                       "you_sent": query})
-    if name == "unauthorized":
-        return handler.send_json(401, {"error": "unauthorized", "you_sent": query},
-                                 [("WWW-Authenticate",
-                                   'ApiKey realm="secrets", query="%s"' % query)])
-    if name == "slow_down":
-        return handler.send_json(429, {"error": "slow_down", "you_sent": query},
-                                 [("Retry-After", "86400")])
-    # 200 answers that echo the query string in their body: invalid JSON,
-    # a value that does not convert, a sample for IMPORT FOREIGN SCHEMA
-    if name == "badjson":
-        return handler.send(200, ('{"items": [{"id": 1, "q": "%s"}, oops' % query).encode(),
-                            JSON_TYPE)
-    if name == "badvalue":
-        return handler.send_json(200, {"items": [{"id": "x-%s" % query}]})
-    if name == "badsample":
-        return handler.send(200, ('[{"id": 1, "q": "%s"} oops' % query).encode(), JSON_TYPE)
-    # the key echoed \u-escaped, Go-style escapes of <>&, and percent-encoded
-    if name == "escaped":
-        key = dict(urllib.parse.parse_qsl(query)).get("appid", "")
-        return handler.send(400, ('{"you_sent": "%s", "again": "%s", "url": "%s"}'
-                                  % ("".join("\\u%04X" % ord(c) for c in key),
-                                     key.replace("-", "\\u002d"),
-                                     "".join("%%%02x" % ord(c) for c in key))).encode(),
-                            JSON_TYPE)
-    # a 200 row whose value is the key, for a column whose input function
-    # fails with an error that is not a data exception (regclass)
-    if name == "keyvalue":
-        key = dict(urllib.parse.parse_qsl(query)).get("appid", "")
-        return handler.send_json(200, {"items": [{"r": key}]})
-    # a WWW-Authenticate header echoing the bearer token, longer than the
-    # part of the header the client keeps
-    if name == "echo_challenge":
-        token = handler.headers.get("Authorization", "").partition(" ")[2]
-        return handler.send_json(401, {"error": "invalid_token"},
-                                 [("WWW-Authenticate",
-                                   'Bearer error="invalid_token", token="%s"' % token)])
-    if name == "keypath":
-        return handler.send_json(200, {"items": rows(p),
-                                       "next": "/secrets/api/gone/%s?p=2" % API_KEY})
-    if name.startswith("gone/"):
-        return handler.send_json(404, {"error": "gone", "path": handler.bare_path})
-    if name == "foreign_next":
-        return handler.send_json(200, {"items": rows(p),
-                                       "next": "http://127.0.0.2:%s/secrets/api/next?%s&p=2"
-                                       % (port, others)})
-    if name == "bad_next":
-        return handler.send_json(200, {"items": rows(p),
-                                       "next": "/secrets/api/next?%s&p=2&x=a b" % others})
-    if name == "foreign_redirect":
-        return handler.send(302, b"", JSON_TYPE,
-                            [("Location", "http://127.0.0.2:%s/secrets/api/landing?%s"
-                              % (port, query))])
-    if name == "bearer":
-        scheme, _, tok = handler.headers.get("Authorization", "").partition(" ")
-        with LOCK:
-            if "X-Injected" in handler.headers:
-                STATS["injected"] += 1
-            ok = scheme.lower() == "bearer" and tok in ISSUED
-            STATS["bearer_ok" if ok else "bearer_bad"] += 1
-        if not ok:
-            return handler.send_json(401, {"error": "invalid_token"},
-                                     [("WWW-Authenticate", 'Bearer error="invalid_token"')])
-        return handler.send_json(200, [{"ok": True}])
-    return handler.send_json(404, {"error": "not_found"})
+    nxt = "/secrets/api/next?%s&p=%d" % (without(query, "p"), p + 1) if p < 3 else None
+    handler.send_json(200, {"items": rows(p), "next": nxt})
 
+
+def link(handler, query):
+    host = handler.headers.get("Host", "127.0.0.1")
+    p = page_of(query)
+    headers = []
+    if p < 3:
+        headers.append(("Link", '<http://%s/secrets/api/link?%s&p=%d>; rel="next"'
+                        % (host, without(query, "p"), p + 1)))
+    handler.send_json(200, {"items": rows(p)}, headers)
+
+
+def redirect(handler, query):
+    handler.send(302, b"", JSON_TYPE, [("Location", "/secrets/api/landing?" + query)])
+
+
+def landing(handler, query):
+    handler.send_json(200, {"items": rows(page_of(query))})
+
+
+def error(handler, query):
+    handler.send_json(400, {"error": "bad_request", "you_sent": query})
+
+
+def unauthorized(handler, query):
+    handler.send_json(401, {"error": "unauthorized", "you_sent": query},
+                      [("WWW-Authenticate", 'ApiKey realm="secrets", query="%s"' % query)])
+
+
+def slow_down(handler, query):
+    handler.send_json(429, {"error": "slow_down", "you_sent": query},
+                      [("Retry-After", "86400")])
+
+
+# 200 answers that echo the query string in their body: invalid JSON,
+# a value that does not convert, a sample for IMPORT FOREIGN SCHEMA
+
+def badjson(handler, query):
+    handler.send(200, ('{"items": [{"id": 1, "q": "%s"}, oops' % query).encode(), JSON_TYPE)
+
+
+def badvalue(handler, query):
+    handler.send_json(200, {"items": [{"id": "x-%s" % query}]})
+
+
+def badsample(handler, query):
+    handler.send(200, ('[{"id": 1, "q": "%s"} oops' % query).encode(), JSON_TYPE)
+
+
+def escaped(handler, query):
+    """The key echoed \\u-escaped, Go-style escapes of <>&, and percent-encoded."""
+    key = dict(urllib.parse.parse_qsl(query)).get("appid", "")
+    handler.send(400, ('{"you_sent": "%s", "again": "%s", "url": "%s"}'
+                       % ("".join("\\u%04X" % ord(c) for c in key),
+                          key.replace("-", "\\u002d"),
+                          "".join("%%%02x" % ord(c) for c in key))).encode(),
+                 JSON_TYPE)
+
+
+def keyvalue(handler, query):
+    """A 200 row whose value is the key, for a column whose input function
+    fails with an error that is not a data exception (regclass)."""
+    key = dict(urllib.parse.parse_qsl(query)).get("appid", "")
+    handler.send_json(200, {"items": [{"r": key}]})
+
+
+def echo_challenge(handler, query):
+    """A WWW-Authenticate header echoing the bearer token, longer than the
+    part of the header the client keeps."""
+    token = handler.headers.get("Authorization", "").partition(" ")[2]
+    handler.send_json(401, {"error": "invalid_token"},
+                      [("WWW-Authenticate", 'Bearer error="invalid_token", token="%s"' % token)])
+
+
+def keypath(handler, query):
+    handler.send_json(200, {"items": rows(page_of(query)),
+                            "next": "/secrets/api/gone/%s?p=2" % API_KEY})
+
+
+def gone(handler, query, _rest):
+    handler.send_json(404, {"error": "gone", "path": handler.bare_path})
+
+
+def _port(handler):
+    return handler.headers.get("Host", "127.0.0.1").rsplit(":", 1)[-1]
+
+
+def foreign_next(handler, query):
+    handler.send_json(200, {"items": rows(page_of(query)),
+                            "next": "http://127.0.0.2:%s/secrets/api/next?%s&p=2"
+                            % (_port(handler), without(query, "p"))})
+
+
+def bad_next(handler, query):
+    handler.send_json(200, {"items": rows(page_of(query)),
+                            "next": "/secrets/api/next?%s&p=2&x=a b" % without(query, "p")})
+
+
+def foreign_redirect(handler, query):
+    handler.send(302, b"", JSON_TYPE,
+                 [("Location", "http://127.0.0.2:%s/secrets/api/landing?%s"
+                   % (_port(handler), query))])
+
+
+def bearer(handler, query):
+    scheme, _, tok = handler.headers.get("Authorization", "").partition(" ")
+    with LOCK:
+        if "X-Injected" in handler.headers:
+            STATS["injected"] += 1
+        ok = scheme.lower() == "bearer" and tok in ISSUED
+        STATS["bearer_ok" if ok else "bearer_bad"] += 1
+    if not ok:
+        return handler.send_json(401, {"error": "invalid_token"},
+                                 [("WWW-Authenticate", 'Bearer error="invalid_token"')])
+    handler.send_json(200, [{"ok": True}])
+
+
+def unknown(handler, query, _rest):
+    not_found(handler)
+
+
+# ---- /secrets/token/<kind> ------------------------------------------------------
 
 def token(handler, kind):
+    """A hostile token endpoint (POST only)."""
+    if handler.command != "POST":
+        return handler.send_json(405, {"error": "method_not_allowed"})
     body = handler.body.decode("utf-8", "replace")
     auth = handler.headers.get("Authorization", "")
     nocache = [("Cache-Control", "no-store")]

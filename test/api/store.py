@@ -1,5 +1,5 @@
 """
-Test API extension for the token store tests (test/t/005_store_safety.pl,
+The token store tests' OAuth 2.0 server (test/t/005_store_safety.pl,
 test/t/006_basebackup.pl, test/t/007_store_databases.pl): an OAuth 2.0
 token endpoint whose grants are made one per test, rotate refresh tokens of
 a chosen size and detect reuse, and an API that accepts only its access
@@ -21,7 +21,8 @@ tokens.
 
 Refresh tokens have generations: the seed is 0, each rotation issues the
 next.  Presenting a retired one revokes the grant, as Okta or Auth0 do.
-Client secrets come from REST_TEST_CLIENT_SECRET; tokens are appended to
+Other paths under /store/ answer 404, other methods than POST to /store/token
+405.  Client secrets come from REST_TEST_CLIENT_SECRET; tokens are appended to
 REST_TEST_ISSUED_TOKENS (the first 1000 characters of a huge one, to keep
 the log check's grep arguments small) and never logged.
 """
@@ -29,16 +30,13 @@ the log check's grep arguments small) and never logged.
 import base64
 import binascii
 import hmac
-import os
 import secrets
 import threading
 import time
 import urllib.parse
 
-PREFIX = "/store/"
+from .common import CLIENT_SECRET, record_issued
 
-CLIENT_SECRET = os.environ.get("REST_TEST_CLIENT_SECRET", "cs-7f3a9e1b")
-ISSUED_TOKENS_FILE = os.environ.get("REST_TEST_ISSUED_TOKENS")
 CLIENTS = ("regress_store", "regress_store_cc")
 
 LOCK = threading.Lock()
@@ -49,11 +47,7 @@ CC = {"grants": 0}
 
 
 def _remember(*tokens):
-    if not ISSUED_TOKENS_FILE:
-        return
-    with open(ISSUED_TOKENS_FILE, "a") as f:
-        for t in tokens:
-            f.write(t[:1000] + "\n")
+    record_issued(*(t[:1000] for t in tokens))
 
 
 def _token(size):
@@ -91,7 +85,10 @@ def _oauth_error(handler, status, error, description):
                       [("Cache-Control", "no-store")])
 
 
-def _token_endpoint(handler):
+def token_endpoint(handler):
+    """POST /store/token"""
+    if handler.command != "POST":
+        return handler.send_json(405, {"error": "method_not_allowed"})
     try:
         form = dict(urllib.parse.parse_qsl(handler.body.decode("utf-8"),
                                            keep_blank_values=True))
@@ -146,7 +143,8 @@ def _token_endpoint(handler):
     handler.send_json(200, response, [("Cache-Control", "no-store")])
 
 
-def _data(handler):
+def data(handler):
+    """GET /store/data"""
     scheme, _, token = handler.headers.get("Authorization", "").strip().partition(" ")
     with LOCK:
         info = ACCESS.get(token.strip()) if scheme.lower() == "bearer" else None
@@ -158,50 +156,67 @@ def _data(handler):
     handler.send_json(200, [{"id": 1}, {"id": 2}])
 
 
-def _admin(handler, what, query):
-    q = dict(urllib.parse.parse_qsl(query))
-    with LOCK:
-        if what == "new_grant":
-            gid = str(len(GRANTS) + 1)
-            seed = "sd-" + secrets.token_urlsafe(24)
-            GRANTS[gid] = {"generation": 0, "presented": [], "reuse": 0,
-                           "revoked": False, "refreshes": 0,
-                           "rt_size": int(q.get("rt_size", "32")),
-                           "rotate": q.get("rotate", "1") == "1",
-                           "delay": float(q.get("delay", "0"))}
-            REFRESH[seed] = (gid, 0)
-            result = {"grant": gid, "refresh_token": seed}
-        elif what == "grant" and q.get("id") in GRANTS:
-            g = GRANTS[q["id"]]
-            result = {k: g[k] for k in ("generation", "presented", "reuse",
-                                        "revoked", "refreshes", "rt_size")}
-        elif what == "set" and q.get("id") in GRANTS:
-            GRANTS[q["id"]]["rt_size"] = int(q.get("rt_size", "32"))
-            result = {"ok": True}
-        elif what == "expire" and q.get("id") in GRANTS:
-            for info in ACCESS.values():
-                if info["grant"] == q["id"]:
-                    info["expired"] = True
-            result = {"ok": True}
-        elif what == "cc":
-            result = dict(CC)
-        else:
-            result = None
-    if what == "new_grant":
-        _remember(result["refresh_token"])
+def _query(handler):
+    return dict(urllib.parse.parse_qsl(handler.query))
+
+
+def _answer(handler, result):
     if result is None:
         return handler.send_json(404, {"error": "not_found"})
     handler.send_json(200, result)
 
 
-def serve(handler, path, query):
-    rest = path[len(PREFIX):]
-    if rest == "token":
-        if handler.command != "POST":
-            return handler.send_json(405, {"error": "method_not_allowed"})
-        return _token_endpoint(handler)
-    if rest == "data":
-        return _data(handler)
-    if rest.startswith("_admin/"):
-        return _admin(handler, rest[len("_admin/"):], query)
-    handler.send_json(404, {"error": "not_found", "path": path})
+def admin_new_grant(handler):
+    q = _query(handler)
+    with LOCK:
+        gid = str(len(GRANTS) + 1)
+        seed = "sd-" + secrets.token_urlsafe(24)
+        GRANTS[gid] = {"generation": 0, "presented": [], "reuse": 0,
+                       "revoked": False, "refreshes": 0,
+                       "rt_size": int(q.get("rt_size", "32")),
+                       "rotate": q.get("rotate", "1") == "1",
+                       "delay": float(q.get("delay", "0"))}
+        REFRESH[seed] = (gid, 0)
+    _remember(seed)
+    handler.send_json(200, {"grant": gid, "refresh_token": seed})
+
+
+def admin_grant(handler):
+    q = _query(handler)
+    with LOCK:
+        g = GRANTS.get(q.get("id"))
+        result = None if g is None else {k: g[k] for k in (
+            "generation", "presented", "reuse", "revoked", "refreshes", "rt_size")}
+    _answer(handler, result)
+
+
+def admin_set(handler):
+    q = _query(handler)
+    with LOCK:
+        result = None
+        if q.get("id") in GRANTS:
+            GRANTS[q["id"]]["rt_size"] = int(q.get("rt_size", "32"))
+            result = {"ok": True}
+    _answer(handler, result)
+
+
+def admin_expire(handler):
+    q = _query(handler)
+    with LOCK:
+        result = None
+        if q.get("id") in GRANTS:
+            for info in ACCESS.values():
+                if info["grant"] == q["id"]:
+                    info["expired"] = True
+            result = {"ok": True}
+    _answer(handler, result)
+
+
+def admin_cc(handler):
+    with LOCK:
+        result = dict(CC)
+    handler.send_json(200, result)
+
+
+def admin_unknown(handler, *_):
+    _answer(handler, None)
