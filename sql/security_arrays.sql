@@ -2,7 +2,7 @@
 -- JSON arrays to PostgreSQL arrays: what the elements become, and the
 -- memory it takes.  An array is converted as it is parsed, into the final
 -- array's bytes, so a row with a huge array costs about that array, not
--- twenty times its JSON.  The bodies come from test/api_ext_arrays.py.
+-- twenty times its JSON.  The bodies come from test/api/arrays.py.
 --
 \getenv port REST_TEST_PORT
 \set base_url 'http://127.0.0.1:' :port

@@ -1,7 +1,7 @@
 --
 -- Resource limits against hostile responses: the memory of a parsed page,
 -- and the cost of sampling for IMPORT FOREIGN SCHEMA.  The bodies come from
--- test/api_ext_limits.py.
+-- test/api/limits.py.
 --
 \getenv port REST_TEST_PORT
 \set base_url 'http://127.0.0.1:' :port

@@ -2,7 +2,7 @@
 -- Secrets against hostile APIs and hostile token endpoints: an API key
 -- echoed in URLs and bodies, token endpoint answers that quote tokens or
 -- the request, access tokens that would inject header lines, and token
--- sizes.  The API and token endpoints are test/api_ext_secrets.py.
+-- sizes.  The API and token endpoints are test/api/secrets_api.py.
 --
 -- Errors are printed (secrets show as ***), and each is checked against
 -- the secrets of the run with position(), which prints nothing secret.
