@@ -1,5 +1,5 @@
 # Shared by test/run-tests.sh, test/demo.sh and the Makefile's test targets
-# (sourced, not run; by /bin/sh too, so POSIX shell only).
+# (sourced, not run; by /bin/sh too, so no bash-only syntax).
 
 # The installed extension and pg_virtualenv's "regress" cluster belong to the
 # whole machine, so two checkouts running tests or demos at once would pull
