@@ -6,10 +6,19 @@ EXTENSION = rest_fdw
 DATA = rest_fdw--0.1.sql
 PGFILEDESC = "rest_fdw - foreign data wrapper for REST/JSON APIs with OAuth 2.0"
 
+# make installcheck: the pg_regress suite against the running server;
 # the security_*.sql files run after the others, in name order
 REGRESS = setup options auth scan paging concurrency faults import \
 	$(sort $(basename $(notdir $(wildcard sql/security_*.sql))))
 REGRESS_OPTS = --inputdir=. --outputdir=test/results
+
+# make prove_installcheck: the TAP tests, each on nodes of its own
+# (PostgreSQL::Test::Cluster, in tmp_check/)
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+# installcheck is defined below, with the test API
+NO_INSTALLCHECK = 1
 
 PG_CPPFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	$(shell pkg-config --cflags libcurl jansson openssl 2>/dev/null)
@@ -20,3 +29,21 @@ EXTRA_CLEAN = test/results
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# The tests reach the bundled test API (test/api_server.py) through the
+# REST_TEST_* variables of test/lib.sh.  Unless REST_TEST_PORT is set (by
+# test/run-tests.sh), each run starts the test API and stops it after.
+with_test_api = . $(srcdir)/test/lib.sh && use_test_api $(srcdir) &&
+
+installcheck: submake $(REGRESS_PREP)
+	$(with_test_api) $(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+
+.PHONY: prove_installcheck
+ifneq (,$(wildcard $(top_srcdir)/src/test/perl/PostgreSQL/Test/Cluster.pm))
+prove_installcheck:
+	@if [ "$$(id -u)" -eq 0 ]; then echo "initdb cannot run as root: run make prove_installcheck as another user (README \"Tests\")" >&2; exit 1; fi
+	$(with_test_api) $(prove_installcheck)
+else
+prove_installcheck:
+	@echo "the TAP tests need PostgreSQL::Test::Cluster, which PostgreSQL $(MAJORVERSION) does not ship" >&2; exit 1
+endif

@@ -1,10 +1,29 @@
 #!/bin/bash
-# Runs inside pg_virtualenv: the regression tests, then the secret check on
-# the cluster's log.  Prints one "N passed, N failed" line per suite.
+# Runs inside pg_virtualenv: the regression tests (make installcheck) against
+# its cluster, the TAP tests (make prove_installcheck) on nodes of their own,
+# then the secret check on every server's log.  Prints one "N passed, N
+# failed" line per suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . test/lib.sh
 status=0
+
+# make prove_installcheck [VAR=value...]; the TAP logs go to $tapdir/tmp_check/log.
+# initdb and pg_ctl refuse to run as root: root runs them as postgres, in a
+# directory of their own (a VPATH build of this tree), kept when a test fails.
+tapdir=
+prove_installcheck()
+{
+	if [ "$(id -u)" -eq 0 ]; then
+		tapdir=$(mktemp -d /tmp/rest_fdw_tap.XXXXXX)
+		chown postgres: "$tapdir"
+		runuser -u postgres -- make -s -C "$tapdir" -f "$PWD/Makefile" prove_installcheck \
+			PROVE_FLAGS=-v "$@"
+	else
+		tapdir=$PWD
+		make -s prove_installcheck PROVE_FLAGS=-v "$@"
+	fi
+}
 
 # REST_TEST_REGRESS="setup import" runs only those files, and no TAP tests
 out=$(make -s installcheck ${REST_TEST_REGRESS:+REGRESS="$REST_TEST_REGRESS"} 2>&1)
@@ -23,8 +42,8 @@ fi
 if [ -n "${REST_TEST_TAP:-}" ]; then
 	tap=()
 	for t in $REST_TEST_TAP; do tap+=("test/t/$t"); done
-	prove -v "${tap[@]}" || status=1
-elif [ -z "${REST_TEST_REGRESS:-}" ] && ! prove -v test/t/*.pl; then
+	prove_installcheck PROVE_TESTS="${tap[*]}" || status=1
+elif [ -z "${REST_TEST_REGRESS:-}" ] && ! prove_installcheck; then
 	status=1
 fi
 
@@ -55,8 +74,12 @@ if [ -z "${REST_TEST_REGRESS:-}" ] && [ $status -eq 0 ]; then
 	fi
 fi
 
-# no secret used by the tests may appear in the server log
+# no secret used by the tests may appear in the server log: pg_virtualenv's
+# cluster's, and the TAP tests' (their nodes' logs and their own)
 logs=$(pg_lsclusters -h | awk '$2 == "regress" { print $7 }')
+if [ -n "$tapdir" ]; then
+	logs="$logs $(find "$tapdir/tmp_check/log" -type f 2>/dev/null | sort | tr '\n' ' ')"
+fi
 leaks=0
 secrets=("$REST_TEST_CLIENT_SECRET" "$REST_TEST_REFRESH_TOKEN" \
 	"$REST_TEST_STATIC_TOKEN" "$REST_TEST_PASSWORD" "$REST_TEST_API_KEY")
@@ -66,7 +89,7 @@ if [ -f "${REST_TEST_ISSUED_TOKENS:-}" ]; then
 fi
 logbytes=0
 for log in $logs; do [ -f "$log" ] && logbytes=$((logbytes + $(stat -c %s "$log"))); done
-echo "checking ${#secrets[@]} secrets against the server log ($logbytes bytes)"
+echo "checking ${#secrets[@]} secrets against the server logs ($(echo $logs | wc -w) files, $logbytes bytes)"
 if [ "$logbytes" -eq 0 ]; then
 	echo "the server log is missing or empty: the secret check would prove nothing" >&2
 	status=1
@@ -92,4 +115,7 @@ if [ -n "${REST_TEST_SANITIZE:-}" ]; then
 	fi
 fi
 [ $leaks -eq 0 ] || status=1
+if [ -n "$tapdir" ] && [ "$tapdir" != "$PWD" ]; then
+	if [ $status -eq 0 ]; then rm -rf "$tapdir"; else echo "the TAP tests' logs: $tapdir/tmp_check/log" >&2; fi
+fi
 exit $status

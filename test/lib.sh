@@ -1,4 +1,5 @@
-# Shared by test/run-tests.sh and test/demo.sh (sourced, not run).
+# Shared by test/run-tests.sh, test/demo.sh and the Makefile's test targets
+# (sourced, not run; by /bin/sh too, so no bash-only syntax).
 
 # The installed extension and pg_virtualenv's "regress" cluster belong to the
 # whole machine, so two checkouts running tests or demos at once would pull
@@ -48,9 +49,24 @@ start_test_api()
 	export REST_TEST_BLACKHOLE_PORT=$(cat "$work/blackhole_port")
 }
 
+# make installcheck and make prove_installcheck: unless REST_TEST_PORT names
+# a running test API (test/run-tests.sh starts one), start one for this
+# shell, from the source directory $1, and stop it when the shell exits.
+use_test_api()
+{
+	[ -n "${REST_TEST_PORT:-}" ] && return 0
+	local here=$PWD
+	cd "${1:-.}" || return 1
+	echo "REST_TEST_PORT is not set: starting the bundled test API for this run"
+	start_test_api "$(mktemp -d /tmp/rest_fdw_test.XXXXXX)" || return 1
+	cd "$here" || return 1
+}
+
 # REST config files for IMPORT FOREIGN SCHEMA: the server process reads
 # them, and the tests write more, so the cluster's owner owns the copy.
-# Sets REST_TEST_CONFIG_DIR to a new copy of test/config.
+# Sets REST_TEST_CONFIG_DIR to a new copy of test/config.  A user other than
+# root cannot give it to the server's owner, who may be another user (a
+# cluster of the system's): that user's copy is writable by everyone.
 make_config_dir()
 {
 	REST_TEST_CONFIG_DIR=$(mktemp -d /tmp/rest_fdw_config.XXXXXX)
@@ -58,7 +74,11 @@ make_config_dir()
 	cp test/config/*.json "$REST_TEST_CONFIG_DIR"/
 	chmod 755 "$REST_TEST_CONFIG_DIR"
 	chmod 644 "$REST_TEST_CONFIG_DIR"/*.json
-	if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$REST_TEST_CONFIG_DIR"; fi
+	if [ "$(id -u)" -eq 0 ]; then
+		chown -R postgres: "$REST_TEST_CONFIG_DIR"
+	else
+		chmod 777 "$REST_TEST_CONFIG_DIR"
+	fi
 }
 
 # The PostgreSQL major version, after removing a throwaway cluster that an

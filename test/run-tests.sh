@@ -2,8 +2,10 @@
 # Run the whole rest_fdw test suite on this machine:
 #   installs missing Debian packages, builds and installs the extension,
 #   starts the test OAuth2/REST API server on 127.0.0.1 and a throwaway
-#   PostgreSQL cluster (pg_virtualenv), runs the pg_regress and TAP tests,
-#   and checks that no secret used by the tests reached the server log.
+#   PostgreSQL cluster (pg_virtualenv), runs the pg_regress tests against it
+#   (make installcheck) and the TAP tests (make prove_installcheck), and
+#   checks that no secret used by the tests reached a server log
+#   (test/in-cluster.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . test/lib.sh

@@ -8,7 +8,7 @@ packages=(
 	postgresql postgresql-contrib postgresql-server-dev-all
 	libcurl4-openssl-dev libjansson-dev libssl-dev
 	python3 curl openssl
-	libipc-run-perl
+	libipc-run-perl		# the TAP tests; PostgreSQL::Test::Cluster comes with postgresql-client-NN
 )
 
 missing=()

@@ -5,9 +5,9 @@
 # token rotation with reuse detection (an old refresh token revokes the
 # grant), a 4 s token lifetime and a token endpoint that takes 0.3 s.
 #
-# Runs inside the cluster made by test/run-tests.sh (pg_virtualenv: PGHOST,
-# PGPORT, PGUSER, PGPASSWORD, PGVERSION) with the test API server of
-# REST_TEST_PORT.  Secrets reach psql through environment variables only.
+# Runs on a node of its own (PostgreSQL::Test::Cluster, make
+# prove_installcheck) with the test API server of REST_TEST_PORT.  Secrets
+# reach psql through environment variables only.
 #
 use strict;
 use warnings;
@@ -23,6 +23,7 @@ my $port = $ENV{REST_TEST_PORT} or BAIL_OUT('REST_TEST_PORT is not set');
 my $api = "http://127.0.0.1:$port";
 my $http = HTTP::Tiny->new(timeout => 30);
 my $db = 'rest_fdw_tap';
+my $node = main_node('main', allows_streaming => 1);
 $RestFdwTest::db = $db;
 $RestFdwTest::on_error_stop = 1;
 
@@ -191,8 +192,7 @@ is(sprintf('%04o', (stat "$datadir/rest_fdw")[2] & 07777), '0700', 'store direct
 # A restart: the next refresh uses the rotated refresh token
 # ------------------------------------------------------------------
 sleep 5;    # let the access token expire
-system('pg_ctlcluster', $ENV{PGVERSION}, 'regress', 'restart') == 0
-  or BAIL_OUT('could not restart the cluster');
+$node->restart;
 $before = strict_refreshes();
 ($rc, $out, $err) = psql($query);
 is($rc, 0, 'query after restart succeeds') or diag($err);
@@ -259,29 +259,13 @@ for my $f (glob("$datadir/rest_fdw/*.json"))
 	push @secrets, $json =~ /"(?:access_token|refresh_token)":"([^"]+)"/g;
 }
 ok(@secrets > 0, 'found stored tokens to look for');
-my ($log) = map { (split)[6] } grep { (split)[1] eq 'regress' } `pg_lsclusters -h`;
-open my $lh, '<', $log or die "$log: $!";
-my $logtext = do { local $/; <$lh> };
+my $logtext = PostgreSQL::Test::Utils::slurp_file($node->logfile);
 is(scalar(grep { index($logtext, $_) >= 0 } @secrets), 0, 'no stored token in the server log');
 
 # ------------------------------------------------------------------
 # A hot standby refreshes too: its store is its own data directory
 # ------------------------------------------------------------------
-SKIP:
 {
-	my @as_owner = $> == 0 ? ('runuser', '-u', 'postgres', '--') : ();
-	my $sdir = "/tmp/rest_fdw_standby_$$";
-	my $bindir = `pg_config --bindir`;
-	chomp $bindir;
-	my $sport = do
-	{
-		require IO::Socket::INET;
-		my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0);
-		my $p = $s->sockport;
-		close $s;
-		$p;
-	};
-
 	# a grant of its own for the standby
 	$ENV{REST_TAP_SEED} = new_seed();
 	($rc, $out, $err) = psql(<<'EOF');
@@ -290,29 +274,29 @@ ALTER USER MAPPING FOR CURRENT_USER SERVER strict OPTIONS (SET refresh_token :'s
 EOF
 	is($rc, 0, 'new seed for the standby test') or diag($err);
 
-	system(@as_owner, 'pg_basebackup', '-h', $ENV{PGHOST}, '-p', $ENV{PGPORT},
-		'-U', $ENV{PGUSER}, '-D', $sdir, '-R', '-X', 'stream', '-c', 'fast') == 0
-	  or skip('pg_basebackup failed', 4);
-	# Debian keeps the configuration outside the data directory
-	system(@as_owner, 'sh', '-c',
-		"printf \"port = $sport\\nlisten_addresses = ''\\nunix_socket_directories = '$sdir'\\nhot_standby = on\\nfsync = off\\n\" >> $sdir/postgresql.conf"
-		  . " && printf 'local all all trust\\n' > $sdir/pg_hba.conf");
-	system(@as_owner, "$bindir/pg_ctl", '-D', $sdir, '-l', "$sdir/log", '-w', 'start') == 0
-	  or skip('the standby did not start', 4);
+	$node->backup('standby');
+	my $standby = RestFdwTest::Node->new('standby');
+	$standby->init_from_backup($node, 'standby', has_streaming => 1);
+	$standby->start;
+	$node->wait_for_catchup($standby);
 
-	my ($sout, $serr) = ('', '');
-	run([ 'psql', '-X', '-At', '-q', '-h', $sdir, '-p', $sport, '-U', $ENV{PGUSER}, '-d', $db,
-		  '-c', 'SELECT pg_is_in_recovery()', '-c', $query,
-		  '-c', "SELECT state || ' ' || refresh_count FROM rest_fdw_token_status() WHERE server_name = 'strict'" ],
-		'<', \undef, '>', \$sout, '2>', \$serr);
-	is($? >> 8, 0, 'query on the hot standby succeeds') or diag($serr);
-	is($sout, "t\n5\nvalid 1\n", 'the standby refreshed and stored the token');
-	my @sfiles = glob("$sdir/rest_fdw/*.json");
-	ok(@sfiles > 0, 'the standby has its own store files');
-	is(sprintf('%04o', (stat $sfiles[0])[2] & 07777), '0600', 'with mode 0600');
+	my ($src, $sout, $serr) = psql_on($standby, <<"EOF");
+SELECT pg_is_in_recovery();
+$query
+SELECT state || ' ' || refresh_count FROM rest_fdw_token_status() WHERE server_name = 'strict';
+EOF
+	is($src, 0, 'query on the hot standby succeeds') or diag($serr);
+	is($sout, "t\n5\nvalid 1", 'the standby refreshed and stored the token');
+	# (the copies of the primary's files that the backup brought along have
+	# the mode RecursiveCopy gave them: look at the one the standby wrote)
+	my (undef, $sfile) = psql_on($standby, "SELECT (SELECT oid FROM pg_database "
+		  . "WHERE datname = current_database()) || '_' || umid FROM pg_user_mappings "
+		  . "WHERE srvname = 'strict'");
+	$sfile = $standby->data_dir . "/rest_fdw/$sfile.json";
+	ok(-f $sfile, 'the standby has its own store files');
+	is(sprintf('%04o', (stat $sfile)[2] & 07777), '0600', 'with mode 0600');
 
-	system(@as_owner, "$bindir/pg_ctl", '-D', $sdir, '-m', 'immediate', 'stop');
-	system('rm', '-rf', $sdir);
+	$standby->stop('immediate');
 }
 
 # ------------------------------------------------------------------

@@ -4,7 +4,7 @@
 # against test-server endpoints that stall, in a retry sleep and in a token
 # request; and the backend's memory over 10,000 failing queries.
 #
-# Runs inside the cluster made by test/run-tests.sh, like 001_token_store.pl.
+# Runs on a node of its own, like 001_token_store.pl.
 # The elapsed times are printed; the assertions allow generous margins, as
 # the goal (0.5 s) is a figure to report, not a timed assertion.
 #
@@ -20,6 +20,7 @@ use RestFdwTest;
 
 my $port = $ENV{REST_TEST_PORT} or BAIL_OUT('REST_TEST_PORT is not set');
 my $db = 'rest_fdw_tap2';
+my $node = main_node('main');
 $RestFdwTest::db = $db;
 
 my ($rc, $out, $err) = psql("DROP DATABASE IF EXISTS $db; CREATE DATABASE $db;", 'postgres');

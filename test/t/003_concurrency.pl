@@ -5,7 +5,7 @@
 # the backend's memory over many scans that fail on one page while others
 # are in flight.
 #
-# Runs inside the cluster made by test/run-tests.sh, like 002_cancel_memory.pl.
+# Runs on a node of its own, like 001_token_store.pl.
 # The latencies are printed; the bound asserted is the goal, 0.5 s.
 #
 use strict;
@@ -20,6 +20,7 @@ use RestFdwTest;
 
 my $port = $ENV{REST_TEST_PORT} or BAIL_OUT('REST_TEST_PORT is not set');
 my $db = 'rest_fdw_tap3';
+my $node = main_node('main');
 $RestFdwTest::db = $db;
 
 my ($rc, $out, $err) = psql("DROP DATABASE IF EXISTS $db; CREATE DATABASE $db;", 'postgres');

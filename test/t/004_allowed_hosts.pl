@@ -6,12 +6,12 @@
 # The superuser's value comes from ALTER DATABASE ... SET, then from
 # ALTER SYSTEM (with the README's recipe).  The target is the test API on
 # 127.0.0.1, which the superuser's list never names except in the control
-# cases, where the same session setup succeeds.  Last, on a clone of the
-# cluster started with http_proxy/ALL_PROXY in its environment: credentials
-# sent over http:// to localhost never go through that proxy.
+# cases, where the same session setup succeeds.  Last, on a second node
+# started with http_proxy/ALL_PROXY in its environment: credentials sent
+# over http:// to localhost never go through that proxy.
 #
-# Runs inside the cluster made by test/run-tests.sh (pg_virtualenv: PGHOST,
-# PGPORT, PGUSER, PGPASSWORD) with the test API server of REST_TEST_PORT.
+# Runs on a node of its own (PostgreSQL::Test::Cluster, make
+# prove_installcheck) with the test API server of REST_TEST_PORT.
 #
 use strict;
 use warnings;
@@ -27,6 +27,7 @@ my $port = $ENV{REST_TEST_PORT} or BAIL_OUT('REST_TEST_PORT is not set');
 my $db = 'rest_fdw_tap4';
 my $user = 'regress_tap4_user';
 my $password = 'tap4-not-a-secret';
+my $node = main_node('main');
 $RestFdwTest::db = $db;
 
 my ($rc, $out, $err) = psql("DROP DATABASE IF EXISTS $db; CREATE DATABASE $db;", 'postgres');
@@ -168,39 +169,21 @@ allowed('plain session, ALTER SYSTEM naming the host', $scan);
 refused('PGOPTIONS, ALTER SYSTEM naming the host', $scan,
 	'-c rest_fdw.allowed_hosts=127.0.0.1', $unknown);
 
-END
-{
-	# the cluster is shared with the other tests: leave no setting behind
-	psql("LOAD 'rest_fdw'; ALTER SYSTEM RESET rest_fdw.allowed_hosts; SELECT pg_reload_conf();",
-		'postgres');
-}
-
 ($rc, $out, $err) = psql("ALTER SYSTEM RESET rest_fdw.allowed_hosts; SELECT pg_reload_conf();",
 	'postgres');
 is($rc, 0, 'ALTER SYSTEM RESET') or diag($err);
 # --- credentials over http:// to localhost never go to a proxy -------------
 
 # A server process whose environment names a proxy (http_proxy, ALL_PROXY):
-# a clone of the cluster started with them.  The "proxy" only listens; a
+# a second node started with them.  The "proxy" only listens; a
 # connection to it waits on its socket until it is accepted and closed.
 SKIP:
 {
 	require IO::Select;
 	require IO::Socket::INET;
-	my @as_owner = $> == 0 ? ('runuser', '-u', 'postgres', '--') : ();
-	my $cdir = "/tmp/rest_fdw_proxy_$$";
-	my $bindir = `pg_config --bindir`;
-	chomp $bindir;
 	my $proxy = IO::Socket::INET->new(Listen => 16, LocalAddr => '127.0.0.1', LocalPort => 0)
 	  or skip('no proxy socket', 4);
 	my $proxy_url = 'http://127.0.0.1:' . $proxy->sockport;
-	my $cport = do
-	{
-		my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0);
-		my $p = $s->sockport;
-		close $s;
-		$p;
-	};
 	# connections the proxy received since the last call
 	my $proxied = sub {
 		my $n = 0;
@@ -213,26 +196,14 @@ SKIP:
 		return $n;
 	};
 
-	system(@as_owner, 'pg_basebackup', '-h', $ENV{PGHOST}, '-p', $ENV{PGPORT},
-		'-U', $ENV{PGUSER}, '-D', $cdir, '-X', 'stream', '-c', 'fast') == 0
-	  or skip('pg_basebackup failed', 4);
-	# Debian keeps the configuration outside the data directory
-	system(@as_owner, 'sh', '-c',
-		"printf \"port = $cport\\nlisten_addresses = ''\\nunix_socket_directories = '$cdir'\\nfsync = off\\n\" >> $cdir/postgresql.conf"
-		  . " && printf 'local all all trust\\n' > $cdir/pg_hba.conf");
-	system(@as_owner, 'env', "http_proxy=$proxy_url", "ALL_PROXY=$proxy_url", 'NO_PROXY=',
-		'no_proxy=', "$bindir/pg_ctl", '-D', $cdir, '-l', "$cdir/log", '-w', 'start') == 0
-	  or skip('the clone did not start', 4);
+	my $second = rest_node('proxied');
+	{
+		local @ENV{qw(http_proxy ALL_PROXY NO_PROXY no_proxy)} = ($proxy_url, $proxy_url, '', '');
+		$second->start(fail_ok => 1) or skip('the node with a proxy did not start', 4);
+	}
 
-	my $on_clone = sub {
-		my ($sql) = @_;
-		my ($o, $e) = ('', '');
-		run(RestFdwTest::psql_cmd($sql, 'postgres'), '<', \undef, '>', \$o, '2>', \$e,
-			init => sub { $ENV{PGHOST} = $cdir; $ENV{PGPORT} = $cport; });
-		chomp $o;
-		return ($? >> 8, $o, $e);
-	};
-	($rc, $out, $err) = $on_clone->(<<'EOF');
+	my $on_second = sub { return psql_on($second, $_[0], 'postgres'); };
+	($rc, $out, $err) = $on_second->(<<'EOF');
 \set ON_ERROR_STOP 1
 \getenv port REST_TEST_PORT
 \getenv api_key REST_TEST_API_KEY
@@ -249,18 +220,17 @@ CREATE USER MAPPING FOR CURRENT_USER SERVER key_api OPTIONS (api_key :'api_key')
 CREATE FOREIGN TABLE key_customers (id int) SERVER key_api
   OPTIONS (endpoint '/header/customers');
 EOF
-	is($rc, 0, 'set up the clone') or diag($err);
+	is($rc, 0, 'set up the second node') or diag($err);
 
 	# without credentials, the environment's proxy is used
-	$on_clone->('SELECT count(*) FROM open_customers;');
+	$on_second->('SELECT count(*) FROM open_customers;');
 	ok($proxied->() > 0, 'a request without credentials goes through the proxy');
 	# the API key travels in plain text only to the loopback host itself
-	($rc, $out, $err) = $on_clone->('SELECT count(*) FROM key_customers;');
+	($rc, $out, $err) = $on_second->('SELECT count(*) FROM key_customers;');
 	is($out, '5', 'credentials over http:// to localhost: rows') or diag($err);
 	is($proxied->(), 0, 'credentials over http:// to localhost: not through the proxy');
 
-	system(@as_owner, "$bindir/pg_ctl", '-D', $cdir, '-m', 'immediate', 'stop');
-	system('rm', '-rf', $cdir);
+	$second->stop('immediate');
 }
 
 ($rc, $out, $err) = psql("DROP DATABASE $db; DROP ROLE $user;", 'postgres');

@@ -10,7 +10,7 @@
 # - the removal of dropped user mappings' files spares a user mapping
 #   created by a transaction not yet committed.
 #
-# Runs inside the cluster made by test/run-tests.sh, like 001_token_store.pl.
+# Runs on a node of its own, like 001_token_store.pl.
 #
 use strict;
 use warnings;
@@ -24,6 +24,7 @@ use RestFdwTest;
 
 my $port = $ENV{REST_TEST_PORT} or BAIL_OUT('REST_TEST_PORT is not set');
 my $db = 'rest_fdw_tap_store';
+my $node = main_node('main');
 $RestFdwTest::db = $db;
 $RestFdwTest::on_error_stop = 1;
 

@@ -8,7 +8,7 @@
 # Against the rotating, reuse-detecting token endpoint of
 # test/api/store.py.
 #
-# Runs inside the cluster made by test/run-tests.sh, like 001_token_store.pl.
+# Runs on a node of its own, like 001_token_store.pl.
 #
 use strict;
 use warnings;
@@ -22,6 +22,7 @@ use RestFdwTest;
 
 my $port = $ENV{REST_TEST_PORT} or BAIL_OUT('REST_TEST_PORT is not set');
 my $db = 'rest_fdw_tap_bb';
+my $node = main_node('main', allows_streaming => 1);
 $RestFdwTest::db = $db;
 $RestFdwTest::on_error_stop = 1;
 
@@ -68,45 +69,19 @@ is_deeply(store_grant($rot)->{presented}, [0], 'the rotating grant was refreshed
 ($rc, my $datadir) = psql('SHOW data_directory');
 ok(-f "$datadir/rest_fdw/pgsql_tmp_rest_fdw_instance", 'the primary has its instance id');
 
-SKIP:
 {
-	my @as_owner = $> == 0 ? ('runuser', '-u', 'postgres', '--') : ();
-	my $cdir = "/tmp/rest_fdw_clone_$$";
-	my $bindir = `pg_config --bindir`;
-	chomp $bindir;
-	my $cport = do
-	{
-		require IO::Socket::INET;
-		my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0);
-		my $p = $s->sockport;
-		close $s;
-		$p;
-	};
-
-	# a clone: no -R, so it starts as a primary of its own
-	system(@as_owner, 'pg_basebackup', '-h', $ENV{PGHOST}, '-p', $ENV{PGPORT},
-		'-U', $ENV{PGUSER}, '-D', $cdir, '-X', 'stream', '-c', 'fast') == 0
-	  or skip('pg_basebackup failed', 1);
+	# a clone: not a standby, so it starts as a primary of its own
+	$node->backup('clone');
+	my $clone = RestFdwTest::Node->new('clone');
+	$clone->init_from_backup($node, 'clone');
+	my $cdir = $clone->data_dir;
 	my (undef, $dbid) = psql('SELECT oid FROM pg_database WHERE datname = current_database()');
 	my @copied = glob("$cdir/rest_fdw/${dbid}_*.json");
 	is(scalar(@copied), 3, 'the clone has the store files of the three grants');
 	ok(!-e "$cdir/rest_fdw/pgsql_tmp_rest_fdw_instance", 'but not the instance id');
 
-	# Debian keeps the configuration outside the data directory
-	system(@as_owner, 'sh', '-c',
-		"printf \"port = $cport\\nlisten_addresses = ''\\nunix_socket_directories = '$cdir'\\nfsync = off\\n\" >> $cdir/postgresql.conf"
-		  . " && printf 'local all all trust\\n' > $cdir/pg_hba.conf");
-	system(@as_owner, "$bindir/pg_ctl", '-D', $cdir, '-l', "$cdir/log", '-w', 'start') == 0
-	  or skip('the clone did not start', 1);
-
-	my $on_clone = sub {
-		my ($sql) = @_;
-		my ($o, $e) = ('', '');
-		run(RestFdwTest::psql_cmd($sql), '<', \undef, '>', \$o, '2>', \$e,
-			init => sub { $ENV{PGHOST} = $cdir; $ENV{PGPORT} = $cport; });
-		chomp $o;
-		return ($? >> 8, $o, $e);
-	};
+	$clone->start;
+	my $on_clone = sub { return psql_on($clone, @_); };
 
 	# the original rotates again after the copy was made
 	store_admin("expire?id=$rot");
@@ -152,8 +127,7 @@ EOF
 	is($rc, 0, 'the clone uses a new refresh token set by ALTER USER MAPPING') or diag($err);
 	is_deeply(store_grant($crot)->{presented}, [0], 'with the new grant');
 
-	system(@as_owner, "$bindir/pg_ctl", '-D', $cdir, '-m', 'immediate', 'stop');
-	system('rm', '-rf', $cdir);
+	$clone->stop('immediate');
 }
 
 # the original keeps rotating its grant undisturbed

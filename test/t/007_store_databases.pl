@@ -17,7 +17,7 @@
 # - copies of a grant whose refresh token is not rotated keep working;
 # - rest_fdw_forget_tokens in a copy makes it start from the seed anyway.
 #
-# Runs inside the cluster made by test/run-tests.sh, like 005_store_safety.pl.
+# Runs on a node of its own, like 001_token_store.pl.
 #
 use strict;
 use warnings;
@@ -36,6 +36,7 @@ my $dbb = 'rest_fdw_tap_tmpl_b';
 my $dbc = 'rest_fdw_tap_tmpl_c';
 my $dbd = 'rest_fdw_tap_tmpl_d';
 my $dbe = 'rest_fdw_tap_tmpl_e';
+my $node = main_node('main');
 $RestFdwTest::db = $dba;
 $RestFdwTest::on_error_stop = 1;
 

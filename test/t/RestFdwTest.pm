@@ -1,9 +1,11 @@
 #
-# Helpers shared by the TAP tests in test/t: psql sessions whose SQL comes
-# from a file, and the backend of a scan running in another session.
+# Helpers shared by the TAP tests in test/t: nodes with the tests' settings
+# (PostgreSQL::Test::Cluster), psql sessions whose SQL comes from a file, and
+# the backend of a scan running in another session.
 #
-# Each test sets $RestFdwTest::db to its database and, when its sessions
-# must stop at the first error, $RestFdwTest::on_error_stop.
+# Each test makes its node with main_node, sets $RestFdwTest::db to its
+# database and, when its sessions must stop at the first error,
+# $RestFdwTest::on_error_stop.
 #
 package RestFdwTest;
 
@@ -15,12 +17,42 @@ use File::Temp qw(tempfile);
 use HTTP::Tiny;
 use IPC::Run qw(run);
 use JSON::PP;
+use PostgreSQL::Test::Cluster;
 use Time::HiRes qw(sleep);
 
-our @EXPORT = qw(psql_cmd psql backend_of store_admin store_grant store_new_grant);
+our @EXPORT = qw(rest_node main_node psql_cmd psql psql_on backend_of
+  store_admin store_grant store_new_grant);
 
 our $db;
 our $on_error_stop = 0;
+
+# A new node (RestFdwTest::Node, below), not started, with the settings the tests run under: every
+# message logged (test/run-tests.sh looks for secrets in the logs of
+# tmp_check/log), but no statement, as the statements that create user
+# mappings hold secrets (README "Security").  %params go to init
+# (allows_streaming => 1 for a node to copy with backup).
+sub rest_node
+{
+	my ($name, %params) = @_;
+	my $node = RestFdwTest::Node->new($name);
+	$node->init(%params);
+	$node->append_conf('postgresql.conf', <<'EOF');
+log_min_messages = debug5
+log_statement = none
+max_connections = 20
+EOF
+	return $node;
+}
+
+# rest_node, started: the node that psql() and psql_cmd() connect to
+sub main_node
+{
+	my $node = rest_node(@_);
+	$node->start;
+	$ENV{PGHOST} = $node->host;
+	$ENV{PGPORT} = $node->port;
+	return $node;
+}
 
 # A psql command line that runs the SQL (which may use \getenv) from a
 # file: sessions given their SQL on stdin through IPC::Run would only get it
@@ -44,6 +76,15 @@ sub psql
 	run(psql_cmd($sql, $dbname), '<', \undef, '>', \$out, '2>', \$err);
 	chomp $out;
 	return ($? >> 8, $out, $err);
+}
+
+# psql() on another node
+sub psql_on
+{
+	my ($node, $sql, $dbname) = @_;
+	local $ENV{PGHOST} = $node->host;
+	local $ENV{PGPORT} = $node->port;
+	return psql($sql, $dbname);
 }
 
 # The pid of the active backend whose query starts with SELECT '$marker',
@@ -86,6 +127,29 @@ sub store_new_grant
 	my $g = store_admin('new_grant' . ($query ? "?$query" : ''));
 	$ENV{$var} = $g->{refresh_token};
 	return $g->{grant};
+}
+
+# PostgreSQL::Test::Cluster, whose servers start without the tests' REST_*
+# variables in their environment: the postmaster writes its environment to
+# the log at DEBUG3, and they hold the secrets that psql reads (\getenv).
+package RestFdwTest::Node;
+
+use parent -norequire, 'PostgreSQL::Test::Cluster';
+
+sub server_env { return map { /^REST_/ ? () : ($_ => $ENV{$_}) } keys %ENV; }
+
+sub start
+{
+	my $self = shift;
+	local %ENV = server_env();
+	return $self->SUPER::start(@_);
+}
+
+sub restart
+{
+	my $self = shift;
+	local %ENV = server_env();
+	return $self->SUPER::restart(@_);
 }
 
 1;
