@@ -30,7 +30,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# The tests reach the bundled test API (test/api_server.py) through the
+# The tests reach the bundled test API (test/api/) through the
 # REST_TEST_* variables of test/lib.sh.  Unless REST_TEST_PORT is set (by
 # test/run-tests.sh), each run starts the test API and stops it after.
 with_test_api = . $(srcdir)/test/lib.sh && use_test_api $(srcdir) &&
