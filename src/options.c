@@ -252,18 +252,6 @@ valid_options_list(Oid context)
 	return buf.data;
 }
 
-/* Is every byte of s printable or non-ASCII, so it cannot split a header? */
-bool
-rest_has_control_chars(const char *s)
-{
-	for (; *s; s++)
-	{
-		if ((unsigned char) *s < 0x20 || *s == 0x7f)
-			return true;
-	}
-	return false;
-}
-
 /*
  * Does the URL start with http:// or https:// and name a host?  Returns an
  * explanation of the problem, or NULL.
@@ -361,22 +349,6 @@ rest_append_json_key(StringInfo buf, const char *key)
 			appendStringInfoChar(buf, '\\');
 		appendStringInfoChar(buf, *key);
 	}
-}
-
-/* RFC 9110 token characters, as allowed in an HTTP field name */
-bool
-rest_valid_header_name(const char *name)
-{
-	const char *p;
-
-	if (*name == '\0')
-		return false;
-	for (p = name; *p; p++)
-	{
-		if (!(isalnum((unsigned char) *p) || strchr("!#$%&'*+-.^_`|~", *p)))
-			return false;
-	}
-	return true;
 }
 
 /*

@@ -322,10 +322,13 @@ extern void rest_require_base_url(RestConnOptions *conn);
 extern bool rest_has_dot_segment(const char *path);
 extern List *rest_parse_endpoints(const char *value, const char *rows_path,
 								  const char **problem);
-extern bool rest_has_control_chars(const char *s);
 extern char **rest_split_json_path(const char *path, int *n);
 extern void rest_append_json_key(StringInfo buf, const char *key);
+
+/* in headers.c */
+extern List *rest_parse_headers(const char *value, const char **problem);
 extern bool rest_valid_header_name(const char *name);
+extern bool rest_has_control_chars(const char *s);
 
 /* in http.c */
 typedef struct RestHttpXfer RestHttpXfer;	/* a request in flight */
@@ -541,7 +544,6 @@ typedef struct RestImportTable
 } RestImportTable;
 
 extern List *rest_read_config_file(const char *filename, const char *base_url);
-extern List *rest_parse_headers(const char *value, const char **problem);
 extern char *rest_sql_identifier(const char *name);
 typedef struct strmap_hash RestNameSet;	/* SQL names in use (strmap.h) */
 extern RestNameSet *rest_name_set_create(int size);
