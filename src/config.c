@@ -961,6 +961,83 @@ mapping_param(ConfigContext *cx, const char *key, json_t *v, const char *jname)
 }
 
 /*
+ * The settings of a column object ("#type", "#eq" ... "#default") into c;
+ * key is the column's key in the table, jname its JSON name.
+ */
+static void
+read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
+					 json_t *v, const char *jname)
+{
+	const char *k2;
+	json_t	   *v2;
+	static const char *const ops[REST_NOPS] = {"#eq", "#lt", "#le", "#gt", "#ge", "#ne"};
+
+	json_object_foreach(v, k2, v2)
+	{
+		int			op;
+		bool		known = false;
+
+		for (op = 0; op < REST_NOPS; op++)
+		{
+			if (pg_strcasecmp(k2, ops[op]) == 0)
+			{
+				c->params[op] = mapping_param(cx, key, v2, jname);
+				known = true;
+			}
+		}
+		if (known)
+			continue;
+		if (pg_strcasecmp(k2, "#type") == 0)
+		{
+			if (!json_is_string(v2))
+				config_error(cx, key, "\"#type\" must be a type name such as \"VarChar(20)\".");
+			c->type = sql_type(cx, key, json_string_value(v2));
+		}
+		else if (pg_strcasecmp(k2, "#in") == 0)
+		{
+			char	   *in = mapping_param(cx, key, v2, jname);
+
+			if (c->params[REST_OP_EQ] && strcmp(c->params[REST_OP_EQ], in) != 0)
+				config_error(cx, key, "\"#in\" must name the same parameter as \"#eq\": an IN list is sent as that parameter's values, comma-joined.");
+			c->params[REST_OP_EQ] = in;
+			c->in_comma = true;
+		}
+		else if (pg_strcasecmp(k2, "#virtual") == 0)
+		{
+			if (!json_is_boolean(v2))
+				config_error(cx, key, "\"#virtual\" must be true or false.");
+			c->is_virtual = json_is_true(v2);
+		}
+		else if (pg_strcasecmp(k2, "#default") == 0)
+		{
+			if (json_is_string(v2))
+			{
+				if (json_string_length(v2) == 0 ||
+					rest_has_control_chars(json_string_value(v2)))
+					config_error(cx, key, "\"#default\" must not be empty or contain control characters.");
+				c->param_default = pstrdup(json_string_value(v2));
+			}
+			else if (json_is_integer(v2))
+				c->param_default = psprintf("%lld", (long long) json_integer_value(v2));
+			else if (json_is_boolean(v2))
+				c->param_default = json_is_true(v2) ? "true" : "false";
+			else
+				config_error(cx, key, "\"#default\" must be a string, an integer or a Boolean.");
+		}
+		else if (pg_strcasecmp(k2, "#key") == 0)
+			 /* accepted; foreign tables have no keys */ ;
+		else
+			config_error(cx, key, psprintf("\"%s\" is not a column setting; they are #type, #eq, #lt, #le, #gt, #ge, #ne, #in, #virtual, #default and #key.", k2));
+	}
+	if (c->type == NULL)
+		config_error(cx, key, "A column object needs \"#type\".");
+	if (c->param_default && c->params[REST_OP_EQ] == NULL && !c->is_virtual)
+		config_error(cx, key, "\"#default\" needs \"#eq\": it is the value sent for that parameter when the query gives none.");
+	if (c->is_virtual)
+		c->json_path = NULL;
+}
+
+/*
  * The columns of a table object (its non-"#" keys), nested objects
  * flattened.  jprefix and sprefix are the JSON path and SQL name prefixes
  * of a nested object ("" at the top).
@@ -1050,75 +1127,7 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 			c->type = sql_type(cx, key, spec);
 		}
 		else if (json_is_object(v))
-		{
-			const char *k2;
-			json_t	   *v2;
-			static const char *const ops[REST_NOPS] = {"#eq", "#lt", "#le", "#gt", "#ge", "#ne"};
-
-			json_object_foreach(v, k2, v2)
-			{
-				int			op;
-				bool		known = false;
-
-				for (op = 0; op < REST_NOPS; op++)
-				{
-					if (pg_strcasecmp(k2, ops[op]) == 0)
-					{
-						c->params[op] = mapping_param(cx, key, v2, jname);
-						known = true;
-					}
-				}
-				if (known)
-					continue;
-				if (pg_strcasecmp(k2, "#type") == 0)
-				{
-					if (!json_is_string(v2))
-						config_error(cx, key, "\"#type\" must be a type name such as \"VarChar(20)\".");
-					c->type = sql_type(cx, key, json_string_value(v2));
-				}
-				else if (pg_strcasecmp(k2, "#in") == 0)
-				{
-					char	   *in = mapping_param(cx, key, v2, jname);
-
-					if (c->params[REST_OP_EQ] && strcmp(c->params[REST_OP_EQ], in) != 0)
-						config_error(cx, key, "\"#in\" must name the same parameter as \"#eq\": an IN list is sent as that parameter's values, comma-joined.");
-					c->params[REST_OP_EQ] = in;
-					c->in_comma = true;
-				}
-				else if (pg_strcasecmp(k2, "#virtual") == 0)
-				{
-					if (!json_is_boolean(v2))
-						config_error(cx, key, "\"#virtual\" must be true or false.");
-					c->is_virtual = json_is_true(v2);
-				}
-				else if (pg_strcasecmp(k2, "#default") == 0)
-				{
-					if (json_is_string(v2))
-					{
-						if (json_string_length(v2) == 0 ||
-							rest_has_control_chars(json_string_value(v2)))
-							config_error(cx, key, "\"#default\" must not be empty or contain control characters.");
-						c->param_default = pstrdup(json_string_value(v2));
-					}
-					else if (json_is_integer(v2))
-						c->param_default = psprintf("%lld", (long long) json_integer_value(v2));
-					else if (json_is_boolean(v2))
-						c->param_default = json_is_true(v2) ? "true" : "false";
-					else
-						config_error(cx, key, "\"#default\" must be a string, an integer or a Boolean.");
-				}
-				else if (pg_strcasecmp(k2, "#key") == 0)
-					 /* accepted; foreign tables have no keys */ ;
-				else
-					config_error(cx, key, psprintf("\"%s\" is not a column setting; they are #type, #eq, #lt, #le, #gt, #ge, #ne, #in, #virtual, #default and #key.", k2));
-			}
-			if (c->type == NULL)
-				config_error(cx, key, "A column object needs \"#type\".");
-			if (c->param_default && c->params[REST_OP_EQ] == NULL && !c->is_virtual)
-				config_error(cx, key, "\"#default\" needs \"#eq\": it is the value sent for that parameter when the query gives none.");
-			if (c->is_virtual)
-				c->json_path = NULL;
-		}
+			read_column_settings(cx, c, key, v, jname);
 		else
 			config_error(cx, key, "A column is a type name such as \"VarChar(20)\", an object with \"#type\", or a nested object of columns.");
 		t->columns = lappend(t->columns, c);
