@@ -2,7 +2,7 @@
  *
  * config.c
  *		  REST config (model) files: table definitions for IMPORT FOREIGN
- *		  SCHEMA, and the headers option.
+ *		  SCHEMA.
  *
  * A REST config file is a JSON object.  Keys starting with "#" are
  * settings that every table inherits; every other key is a table:
@@ -252,147 +252,6 @@ rest_add_placeholder_columns(RestImportTable *t, RestNameSet *taken)
 			t->columns = lappend(t->columns, c);
 		}
 	}
-}
-
-/* ---------------------------------------------------------------------
- * The headers option
- * ---------------------------------------------------------------------
- */
-
-/*
- * Header names that carry secrets by convention (X-API-Key, X-Auth-Token,
- * X-Auth-Key, Client-Secret, Ocp-Apim-Subscription-Key ...), compared
- * without case, "-" and "_": names holding one of the words, or ending in
- * "key".
- */
-static bool
-looks_like_credential(const char *name)
-{
-	static const char *const words[] = {
-		"apikey", "token", "secret", "password", "passwd", "auth",
-		"credential", "signature", "session", NULL
-	};
-	StringInfoData norm;
-	const char *p;
-	int			i;
-
-	initStringInfo(&norm);
-	for (p = name; *p; p++)
-	{
-		if (*p != '-' && *p != '_')
-			appendStringInfoChar(&norm, (char) tolower((unsigned char) *p));
-	}
-	for (i = 0; words[i]; i++)
-	{
-		if (strstr(norm.data, words[i]) != NULL)
-			return true;
-	}
-	return norm.len >= 3 && strcmp(norm.data + norm.len - 3, "key") == 0;
-}
-
-/*
- * Parse a headers option: a JSON object of header names and string values.
- * Returns a List of "Name: value" strings.  Credentials and the headers
- * libcurl manages are refused: the option is readable by every user, and
- * authentication has its own options.  With problem NULL an invalid value
- * raises an error; otherwise *problem explains it and NIL is returned.
- */
-List *
-rest_parse_headers(const char *value, const char **problem)
-{
-	static const char *const refused[] = {
-		"Authorization", "Proxy-Authorization", "Cookie", "Host",
-		"Content-Length", "Transfer-Encoding", "Connection", NULL
-	};
-
-	/*
-	 * Headers that frameworks and proxies take as another method or path:
-	 * they would turn a GET of the endpoint into a DELETE, or into a
-	 * request for a path the endpoint option does not name.
-	 */
-	static const char *const rerouting[] = {
-		"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override",
-		"X-Original-URL", "X-Rewrite-URL", NULL
-	};
-
-	/*
-	 * Headers that reverse proxies and frameworks read as facts about the
-	 * client or the original request: with them a foreign table could pass
-	 * for a trusted internal client.
-	 */
-	static const char *const spoofing[] = {
-		"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
-		"X-Forwarded-Prefix", "X-Forwarded-Port", "X-Forwarded-Server",
-		"X-Real-IP", "X-Client-IP", "True-Client-IP", "Forwarded",
-		"X-Original-Method", NULL
-	};
-	MemoryContextCallback *cb = json_guard();
-	json_error_t jerr;
-	json_t	   *root;
-	const char *key;
-	json_t	   *v;
-	List	   *result = NIL;
-	const char *bad = NULL;
-
-	if (problem)
-		*problem = NULL;
-	root = json_loads(value, JSON_REJECT_DUPLICATES, &jerr);
-	cb->arg = root;
-	if (root == NULL)
-		bad = psprintf("The value is not valid JSON: %s.", jerr.text);
-	else if (!json_is_object(root))
-		bad = "The value is not a JSON object.";
-	else
-	{
-		json_object_foreach(root, key, v)
-		{
-			int			i;
-
-			if (!rest_valid_header_name(key))
-				bad = psprintf("\"%s\" is not a valid HTTP header name.", key);
-			else if (!json_is_string(v))
-				bad = psprintf("The value of header \"%s\" is not a string.", key);
-			else if (rest_has_control_chars(json_string_value(v)))
-				bad = psprintf("The value of header \"%s\" contains control characters.", key);
-			for (i = 0; bad == NULL && refused[i]; i++)
-			{
-				if (pg_strcasecmp(key, refused[i]) == 0)
-					bad = psprintf("Header \"%s\" cannot be set with this option: credentials belong in a user mapping (authentication_method 'http_header'), and libcurl sets the others itself.",
-								   key);
-			}
-			for (i = 0; bad == NULL && rerouting[i]; i++)
-			{
-				if (pg_strcasecmp(key, rerouting[i]) == 0)
-					bad = psprintf("Header \"%s\" would make the API answer another method or path than the endpoint's GET.",
-								   key);
-			}
-			for (i = 0; bad == NULL && spoofing[i]; i++)
-			{
-				if (pg_strcasecmp(key, spoofing[i]) == 0)
-					bad = psprintf("Header \"%s\" is set by proxies to describe the client or the original request, and the API or a proxy in front of it may trust it.",
-								   key);
-			}
-			if (bad == NULL && looks_like_credential(key))
-				bad = psprintf("Header \"%s\" looks like a credential, and this option is readable by every user: give the server authentication_method 'http_header' and auth_header '%s', and put the value in the user mapping's api_key.",
-							   key, key);
-			if (bad)
-				break;
-			result = lappend(result, psprintf("%s: %s", key,
-											  json_string_value(v)));
-		}
-	}
-
-	if (bad)
-	{
-		if (problem == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-					 errmsg("invalid value for option \"%s\"", OPT_HEADERS),
-					 errdetail("%s", bad)));
-		*problem = bad;
-		return NIL;
-	}
-	return result;
 }
 
 /* ---------------------------------------------------------------------
@@ -1102,6 +961,83 @@ mapping_param(ConfigContext *cx, const char *key, json_t *v, const char *jname)
 }
 
 /*
+ * The settings of a column object ("#type", "#eq" ... "#default") into c;
+ * key is the column's key in the table, jname its JSON name.
+ */
+static void
+read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
+					 json_t *v, const char *jname)
+{
+	const char *k2;
+	json_t	   *v2;
+	static const char *const ops[REST_NOPS] = {"#eq", "#lt", "#le", "#gt", "#ge", "#ne"};
+
+	json_object_foreach(v, k2, v2)
+	{
+		int			op;
+		bool		known = false;
+
+		for (op = 0; op < REST_NOPS; op++)
+		{
+			if (pg_strcasecmp(k2, ops[op]) == 0)
+			{
+				c->params[op] = mapping_param(cx, key, v2, jname);
+				known = true;
+			}
+		}
+		if (known)
+			continue;
+		if (pg_strcasecmp(k2, "#type") == 0)
+		{
+			if (!json_is_string(v2))
+				config_error(cx, key, "\"#type\" must be a type name such as \"VarChar(20)\".");
+			c->type = sql_type(cx, key, json_string_value(v2));
+		}
+		else if (pg_strcasecmp(k2, "#in") == 0)
+		{
+			char	   *in = mapping_param(cx, key, v2, jname);
+
+			if (c->params[REST_OP_EQ] && strcmp(c->params[REST_OP_EQ], in) != 0)
+				config_error(cx, key, "\"#in\" must name the same parameter as \"#eq\": an IN list is sent as that parameter's values, comma-joined.");
+			c->params[REST_OP_EQ] = in;
+			c->in_comma = true;
+		}
+		else if (pg_strcasecmp(k2, "#virtual") == 0)
+		{
+			if (!json_is_boolean(v2))
+				config_error(cx, key, "\"#virtual\" must be true or false.");
+			c->is_virtual = json_is_true(v2);
+		}
+		else if (pg_strcasecmp(k2, "#default") == 0)
+		{
+			if (json_is_string(v2))
+			{
+				if (json_string_length(v2) == 0 ||
+					rest_has_control_chars(json_string_value(v2)))
+					config_error(cx, key, "\"#default\" must not be empty or contain control characters.");
+				c->param_default = pstrdup(json_string_value(v2));
+			}
+			else if (json_is_integer(v2))
+				c->param_default = psprintf("%lld", (long long) json_integer_value(v2));
+			else if (json_is_boolean(v2))
+				c->param_default = json_is_true(v2) ? "true" : "false";
+			else
+				config_error(cx, key, "\"#default\" must be a string, an integer or a Boolean.");
+		}
+		else if (pg_strcasecmp(k2, "#key") == 0)
+			 /* accepted; foreign tables have no keys */ ;
+		else
+			config_error(cx, key, psprintf("\"%s\" is not a column setting; they are #type, #eq, #lt, #le, #gt, #ge, #ne, #in, #virtual, #default and #key.", k2));
+	}
+	if (c->type == NULL)
+		config_error(cx, key, "A column object needs \"#type\".");
+	if (c->param_default && c->params[REST_OP_EQ] == NULL && !c->is_virtual)
+		config_error(cx, key, "\"#default\" needs \"#eq\": it is the value sent for that parameter when the query gives none.");
+	if (c->is_virtual)
+		c->json_path = NULL;
+}
+
+/*
  * The columns of a table object (its non-"#" keys), nested objects
  * flattened.  jprefix and sprefix are the JSON path and SQL name prefixes
  * of a nested object ("" at the top).
@@ -1191,75 +1127,7 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 			c->type = sql_type(cx, key, spec);
 		}
 		else if (json_is_object(v))
-		{
-			const char *k2;
-			json_t	   *v2;
-			static const char *const ops[REST_NOPS] = {"#eq", "#lt", "#le", "#gt", "#ge", "#ne"};
-
-			json_object_foreach(v, k2, v2)
-			{
-				int			op;
-				bool		known = false;
-
-				for (op = 0; op < REST_NOPS; op++)
-				{
-					if (pg_strcasecmp(k2, ops[op]) == 0)
-					{
-						c->params[op] = mapping_param(cx, key, v2, jname);
-						known = true;
-					}
-				}
-				if (known)
-					continue;
-				if (pg_strcasecmp(k2, "#type") == 0)
-				{
-					if (!json_is_string(v2))
-						config_error(cx, key, "\"#type\" must be a type name such as \"VarChar(20)\".");
-					c->type = sql_type(cx, key, json_string_value(v2));
-				}
-				else if (pg_strcasecmp(k2, "#in") == 0)
-				{
-					char	   *in = mapping_param(cx, key, v2, jname);
-
-					if (c->params[REST_OP_EQ] && strcmp(c->params[REST_OP_EQ], in) != 0)
-						config_error(cx, key, "\"#in\" must name the same parameter as \"#eq\": an IN list is sent as that parameter's values, comma-joined.");
-					c->params[REST_OP_EQ] = in;
-					c->in_comma = true;
-				}
-				else if (pg_strcasecmp(k2, "#virtual") == 0)
-				{
-					if (!json_is_boolean(v2))
-						config_error(cx, key, "\"#virtual\" must be true or false.");
-					c->is_virtual = json_is_true(v2);
-				}
-				else if (pg_strcasecmp(k2, "#default") == 0)
-				{
-					if (json_is_string(v2))
-					{
-						if (json_string_length(v2) == 0 ||
-							rest_has_control_chars(json_string_value(v2)))
-							config_error(cx, key, "\"#default\" must not be empty or contain control characters.");
-						c->param_default = pstrdup(json_string_value(v2));
-					}
-					else if (json_is_integer(v2))
-						c->param_default = psprintf("%lld", (long long) json_integer_value(v2));
-					else if (json_is_boolean(v2))
-						c->param_default = json_is_true(v2) ? "true" : "false";
-					else
-						config_error(cx, key, "\"#default\" must be a string, an integer or a Boolean.");
-				}
-				else if (pg_strcasecmp(k2, "#key") == 0)
-					 /* accepted; foreign tables have no keys */ ;
-				else
-					config_error(cx, key, psprintf("\"%s\" is not a column setting; they are #type, #eq, #lt, #le, #gt, #ge, #ne, #in, #virtual, #default and #key.", k2));
-			}
-			if (c->type == NULL)
-				config_error(cx, key, "A column object needs \"#type\".");
-			if (c->param_default && c->params[REST_OP_EQ] == NULL && !c->is_virtual)
-				config_error(cx, key, "\"#default\" needs \"#eq\": it is the value sent for that parameter when the query gives none.");
-			if (c->is_virtual)
-				c->json_path = NULL;
-		}
+			read_column_settings(cx, c, key, v, jname);
 		else
 			config_error(cx, key, "A column is a type name such as \"VarChar(20)\", an object with \"#type\", or a nested object of columns.");
 		t->columns = lappend(t->columns, c);

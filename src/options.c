@@ -3,18 +3,29 @@
  * options.c
  *		  Option validation and resolution for rest_fdw.
  *
- * One static table lists every option with the catalog it belongs to and
- * whether it is a secret.  The validator checks names and values at
- * CREATE/ALTER time; the resolvers turn the catalog entries into the
- * RestConnOptions and RestTableOptions records the rest of the code uses.
- * Secrets are accepted only in user mappings, because pg_foreign_server is
- * readable by every role.  Nothing here does I/O.
+ * One static table, rest_options, lists every option: the catalogs it may
+ * be given in, whether it is a secret or required, its kind, and the field
+ * of the resolved record (RestConnOptions, RestTableOptions or
+ * RestColumnOptions) that holds its value, with its default.  A kind holds
+ * the parser of its values, their limits and the hint shown when a value
+ * is refused.  The validator checks a value with the same parser the
+ * resolvers convert it with, so a value CREATE or ALTER accepts is read as
+ * it was checked, and the message for a bad value is the same wherever it
+ * is found.  A new option is one row of the table and one field of a
+ * resolved record.
+ *
+ * The validator sees one object's options: it checks what one catalog
+ * decides alone (required options, combinations within the object); the
+ * resolvers check what depends on several (a table's paging with its
+ * server's defaults).  Secrets are accepted only in user mappings, because
+ * pg_foreign_server is readable by every role.  Nothing here does I/O.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include <limits.h>
+#include <stddef.h>
 
 #include "access/reloptions.h"
 #include "catalog/pg_authid.h"
@@ -34,157 +45,420 @@
 
 PG_FUNCTION_INFO_V1(rest_fdw_validator);
 
-typedef enum RestOptKind
+/* The catalogs an option may be given in */
+#define CAT_WRAPPER		0x01	/* pg_foreign_data_wrapper */
+#define CAT_SERVER		0x02	/* pg_foreign_server */
+#define CAT_MAPPING		0x04	/* pg_user_mapping */
+#define CAT_TABLE		0x08	/* pg_foreign_table */
+#define CAT_COLUMN		0x10	/* attfdwoptions of pg_attribute */
+
+/* Flags of an option */
+#define OPTF_SECRET		0x01	/* accepted only in user mappings */
+#define OPTF_REQUIRED	0x02	/* every object of its catalogs needs it */
+
+/* The resolved record an option's value is stored in */
+typedef enum RestOptTarget
 {
-	OPTKIND_STRING,				/* any text without control characters */
-	OPTKIND_URL,				/* http:// or https:// URL */
-	OPTKIND_INT,				/* positive integer */
-	OPTKIND_AUTH_METHOD,
-	OPTKIND_GRANT_TYPE,
-	OPTKIND_CLIENT_AUTH,
-	OPTKIND_HEADER_NAME,		/* an HTTP field name (RFC 9110 token) */
-	OPTKIND_PATH,				/* absolute name of a file the server reads:
-								 * privileged */
-	OPTKIND_ENDPOINT,			/* path relative to base_url */
-	OPTKIND_JSON_PATH,			/* dotted path of object keys */
-	OPTKIND_COUNT,				/* positive integer (not seconds) */
-	OPTKIND_NONNEG_INT,			/* integer >= 0 */
-	OPTKIND_NUMBER,				/* non-negative number */
-	OPTKIND_BOOL,
-	OPTKIND_PAGING,
-	OPTKIND_PAGE_END,
-	OPTKIND_IN_STYLE,
-	OPTKIND_PARAM_NAME,			/* a query parameter name */
-	OPTKIND_BYTES,				/* a size: bytes, or with kB, MB, GB */
-	OPTKIND_HEADERS,			/* a JSON object of extra request headers */
-	OPTKIND_CONFIG_FILE,		/* a file the server reads: privileged */
-	OPTKIND_SAMPLE_PATH,		/* one path relative to base_url */
-	OPTKIND_CONCURRENCY			/* 1 .. REST_MAX_FETCH_CONCURRENCY */
-} RestOptKind;
+	TARGET_CONN,				/* RestConnOptions */
+	TARGET_TABLE,				/* RestTableOptions; given on a server, the
+								 * default of the server's tables */
+	TARGET_COLUMN				/* RestColumnOptions */
+} RestOptTarget;
+
+/* The primary message for a refused value */
+typedef enum RestOptMessage
+{
+	MSG_QUOTE_VALUE,			/* invalid value for option "x": "value" */
+	MSG_NO_VALUE,				/* invalid value for option "x": the value
+								 * may be a secret, or a long document */
+	MSG_URL						/* invalid URL in option "x" */
+} RestOptMessage;
+
+/* Why a parser refused a value */
+typedef struct RestOptProblem
+{
+	const char *detail;			/* errdetail, or NULL */
+	const char *hint;			/* errhint instead of the kind's, or NULL */
+} RestOptProblem;
+
+/* One allowed value of an enumerated kind, compared without case */
+typedef struct RestOptEnum
+{
+	const char *name;
+	int			value;
+} RestOptEnum;
+
+typedef struct RestOptKind RestOptKind;
+
+/*
+ * A kind's parser: checks value and stores it, converted, in *dest, whose C
+ * type the kind fixes (char *, int, double, bool, an enum, List *).  A
+ * string stored is value itself.  Returns false, with *problem filled in
+ * where there is more to say than the kind's hint, if the value is refused.
+ */
+typedef bool (*RestOptParser) (const RestOptKind *kind, const char *value,
+							   void *dest, RestOptProblem *problem);
+
+struct RestOptKind
+{
+	RestOptParser parse;
+	long		min;			/* integers, sizes: limits; text: min length */
+	long		max;
+	const RestOptEnum *values;	/* enumerations; ends with a NULL name */
+	RestOptMessage message;
+	const char *hint;			/* errhint for a refused value, or NULL */
+	bool		privileged;		/* names a file the server process reads */
+};
 
 typedef struct RestFdwOption
 {
 	const char *name;
-	Oid			context;		/* catalog the option belongs to */
-	bool		secret;			/* accepted only in user mappings */
-	RestOptKind kind;
+	int			catalogs;		/* CAT_* bits */
+	int			flags;			/* OPTF_* bits */
+	const RestOptKind *kind;
+	RestOptTarget target;
+	size_t		offset;			/* of its field in the target record */
+	const char *defval;			/* default, as written in OPTIONS; NULL: the
+								 * field stays zero (NULL, false) */
 } RestFdwOption;
 
-static const RestFdwOption rest_options[] = {
-	/* server */
-	{OPT_BASE_URL, ForeignServerRelationId, false, OPTKIND_URL},
-	{OPT_AUTH_METHOD, ForeignServerRelationId, false, OPTKIND_AUTH_METHOD},
-	{OPT_TOKEN_URI, ForeignServerRelationId, false, OPTKIND_URL},
-	{OPT_SCOPE, ForeignServerRelationId, false, OPTKIND_STRING},
-	{OPT_GRANT_TYPE, ForeignServerRelationId, false, OPTKIND_GRANT_TYPE},
-	{OPT_CLIENT_ID, ForeignServerRelationId, false, OPTKIND_STRING},
-	{OPT_CLIENT_AUTH, ForeignServerRelationId, false, OPTKIND_CLIENT_AUTH},
-	{OPT_AUTH_HEADER, ForeignServerRelationId, false, OPTKIND_HEADER_NAME},
-	{OPT_AUTH_PARAM, ForeignServerRelationId, false, OPTKIND_STRING},
-	{OPT_CONNECT_TIMEOUT, ForeignServerRelationId, false, OPTKIND_INT},
-	{OPT_TIMEOUT, ForeignServerRelationId, false, OPTKIND_INT},
-	{OPT_SSL_CA_FILE, ForeignServerRelationId, false, OPTKIND_PATH},
-	{OPT_ALLOW_INSECURE_HTTP, ForeignServerRelationId, false, OPTKIND_BOOL},
-	{OPT_MAX_RETRIES, ForeignServerRelationId, false, OPTKIND_NONNEG_INT},
-	{OPT_MAX_RETRY_WAIT, ForeignServerRelationId, false, OPTKIND_INT},
-	{OPT_MAX_RESPONSE_SIZE, ForeignServerRelationId, false, OPTKIND_BYTES},
-	{OPT_LOW_SPEED_LIMIT, ForeignServerRelationId, false, OPTKIND_NONNEG_INT},
-	{OPT_LOW_SPEED_TIME, ForeignServerRelationId, false, OPTKIND_INT},
-	{OPT_USER_AGENT, ForeignServerRelationId, false, OPTKIND_STRING},
-	{OPT_HEADERS, ForeignServerRelationId, false, OPTKIND_HEADERS},
-	{OPT_REST_CONFIG_FILE, ForeignServerRelationId, false, OPTKIND_CONFIG_FILE},
-	{OPT_REST_SAMPLE_PATH, ForeignServerRelationId, false, OPTKIND_SAMPLE_PATH},
-	{OPT_SAMPLE_ROWS, ForeignServerRelationId, false, OPTKIND_COUNT},
+/* Room for a value of any kind, for the validator, which keeps none */
+typedef union RestOptValue
+{
+	char	   *s;
+	int			i;
+	double		d;
+	bool		b;
+	List	   *l;
+} RestOptValue;
 
-	/* user mapping */
-	{OPT_CLIENT_ID, UserMappingRelationId, false, OPTKIND_STRING},
-	{OPT_CLIENT_SECRET, UserMappingRelationId, true, OPTKIND_STRING},
-	{OPT_REFRESH_TOKEN, UserMappingRelationId, true, OPTKIND_STRING},
-	{OPT_USER, UserMappingRelationId, false, OPTKIND_STRING},
-	{OPT_PASSWORD, UserMappingRelationId, true, OPTKIND_STRING},
-	{OPT_API_KEY, UserMappingRelationId, true, OPTKIND_STRING},
-	{OPT_ACCESS_TOKEN, UserMappingRelationId, true, OPTKIND_STRING},
+/* the enumerated kinds store their value as an int */
+StaticAssertDecl(sizeof(RestAuthMethod) == sizeof(int) &&
+				 sizeof(RestGrantType) == sizeof(int) &&
+				 sizeof(RestClientAuth) == sizeof(int) &&
+				 sizeof(RestPagingStyle) == sizeof(int),
+				 "enumerations of options must have the size of int");
 
-	/* foreign table */
-	{OPT_ENDPOINT, ForeignTableRelationId, false, OPTKIND_ENDPOINT},
-	{OPT_ROWS_PATH, ForeignTableRelationId, false, OPTKIND_JSON_PATH},
-	{OPT_HEADERS, ForeignTableRelationId, false, OPTKIND_HEADERS},
+static bool parse_text(const RestOptKind *kind, const char *value,
+					   void *dest, RestOptProblem *problem);
+static bool parse_url(const RestOptKind *kind, const char *value,
+					  void *dest, RestOptProblem *problem);
+static bool parse_integer(const RestOptKind *kind, const char *value,
+						  void *dest, RestOptProblem *problem);
+static bool parse_size(const RestOptKind *kind, const char *value,
+					   void *dest, RestOptProblem *problem);
+static bool parse_number(const RestOptKind *kind, const char *value,
+						 void *dest, RestOptProblem *problem);
+static bool parse_boolean(const RestOptKind *kind, const char *value,
+						  void *dest, RestOptProblem *problem);
+static bool parse_enum(const RestOptKind *kind, const char *value,
+					   void *dest, RestOptProblem *problem);
+static bool parse_enum_flag(const RestOptKind *kind, const char *value,
+							void *dest, RestOptProblem *problem);
+static bool parse_header_name(const RestOptKind *kind, const char *value,
+							  void *dest, RestOptProblem *problem);
+static bool parse_header_list(const RestOptKind *kind, const char *value,
+							  void *dest, RestOptProblem *problem);
+static bool parse_server_file(const RestOptKind *kind, const char *value,
+							  void *dest, RestOptProblem *problem);
+static bool parse_config_file(const RestOptKind *kind, const char *value,
+							  void *dest, RestOptProblem *problem);
+static bool parse_endpoint(const RestOptKind *kind, const char *value,
+						   void *dest, RestOptProblem *problem);
+static bool parse_sample_path(const RestOptKind *kind, const char *value,
+							  void *dest, RestOptProblem *problem);
+static bool parse_param_name(const RestOptKind *kind, const char *value,
+							 void *dest, RestOptProblem *problem);
+static bool parse_json_path(const RestOptKind *kind, const char *value,
+							void *dest, RestOptProblem *problem);
 
-	/* paging: defaults on the server, per table on the foreign table */
-#define PAGING_OPTION(name, kind) \
-	{name, ForeignServerRelationId, false, kind}, \
-	{name, ForeignTableRelationId, false, kind}
-	PAGING_OPTION(OPT_PAGING, OPTKIND_PAGING),
-	PAGING_OPTION(OPT_PAGE_SIZE, OPTKIND_COUNT),
-	PAGING_OPTION(OPT_PAGE_SIZE_PARAM, OPTKIND_PARAM_NAME),
-	PAGING_OPTION(OPT_OFFSET_PARAM, OPTKIND_PARAM_NAME),
-	PAGING_OPTION(OPT_FIRST_OFFSET, OPTKIND_NONNEG_INT),
-	PAGING_OPTION(OPT_PAGE_PARAM, OPTKIND_PARAM_NAME),
-	PAGING_OPTION(OPT_FIRST_PAGE, OPTKIND_NONNEG_INT),
-	PAGING_OPTION(OPT_CURSOR_PATH, OPTKIND_JSON_PATH),
-	PAGING_OPTION(OPT_CURSOR_PARAM, OPTKIND_PARAM_NAME),
-	PAGING_OPTION(OPT_NEXT_URL_PATH, OPTKIND_JSON_PATH),
-	PAGING_OPTION(OPT_HAS_MORE_PATH, OPTKIND_JSON_PATH),
-	PAGING_OPTION(OPT_TOTAL_COUNT_PATH, OPTKIND_JSON_PATH),
-	PAGING_OPTION(OPT_TOTAL_PAGES_PATH, OPTKIND_JSON_PATH),
-	PAGING_OPTION(OPT_PAGE_END, OPTKIND_PAGE_END),
-	PAGING_OPTION(OPT_MAX_PAGES, OPTKIND_COUNT),
-	PAGING_OPTION(OPT_FETCH_CONCURRENCY, OPTKIND_CONCURRENCY),
-	PAGING_OPTION(OPT_REQUEST_COST, OPTKIND_NUMBER),
-	{OPT_ROWS, ForeignTableRelationId, false, OPTKIND_NUMBER},
-	{OPT_EXACT, ForeignTableRelationId, false, OPTKIND_BOOL},
-
-	/* column */
-	{OPT_JSON_PATH, AttributeRelationId, false, OPTKIND_JSON_PATH},
-	{OPT_PARAM, AttributeRelationId, false, OPTKIND_PARAM_NAME},
-	{OPT_PARAM_LT, AttributeRelationId, false, OPTKIND_PARAM_NAME},
-	{OPT_PARAM_LE, AttributeRelationId, false, OPTKIND_PARAM_NAME},
-	{OPT_PARAM_GT, AttributeRelationId, false, OPTKIND_PARAM_NAME},
-	{OPT_PARAM_GE, AttributeRelationId, false, OPTKIND_PARAM_NAME},
-	{OPT_PARAM_NE, AttributeRelationId, false, OPTKIND_PARAM_NAME},
-	{OPT_IN_STYLE, AttributeRelationId, false, OPTKIND_IN_STYLE},
-	{OPT_VIRTUAL, AttributeRelationId, false, OPTKIND_BOOL},
-	{OPT_PARAM_DEFAULT, AttributeRelationId, false, OPTKIND_STRING},
-
-	{NULL, InvalidOid, false, OPTKIND_STRING}
+static const RestOptEnum auth_methods[] = {
+	{"none", REST_AUTH_NONE},
+	{"basic", REST_AUTH_BASIC},
+	{"http_header", REST_AUTH_HTTP_HEADER},
+	{"url_parameter", REST_AUTH_URL_PARAMETER},
+	{"oauth2", REST_AUTH_OAUTH2},
+	{NULL, 0}
 };
 
-static const RestFdwOption *find_option(const char *name, Oid context);
+static const RestOptEnum grant_types[] = {
+	{"refresh_token", REST_GRANT_REFRESH_TOKEN},
+	{"client_credentials", REST_GRANT_CLIENT_CREDENTIALS},
+	{NULL, 0}
+};
+
+static const RestOptEnum client_auths[] = {
+	{"basic", REST_CLIENT_AUTH_BASIC},
+	{"post", REST_CLIENT_AUTH_POST},
+	{NULL, 0}
+};
+
+static const RestOptEnum paging_styles[] = {
+	{"none", REST_PAGING_NONE},
+	{"offset", REST_PAGING_OFFSET},
+	{"page", REST_PAGING_PAGE},
+	{"cursor", REST_PAGING_CURSOR},
+	{"next_url", REST_PAGING_NEXT_URL},
+	{"link_header", REST_PAGING_LINK_HEADER},
+	{NULL, 0}
+};
+
+/* page_end: does a short page end the scan? */
+static const RestOptEnum page_ends[] = {
+	{"empty", false},
+	{"short", true},
+	{NULL, 0}
+};
+
+/* in_style: are IN lists comma-joined? */
+static const RestOptEnum in_styles[] = {
+	{"repeat", false},
+	{"comma", true},
+	{NULL, 0}
+};
+
+/* The kinds of option values */
+static const RestOptKind kind_text = {
+	.parse = parse_text, .min = 1, .message = MSG_NO_VALUE
+};
+static const RestOptKind kind_text_or_empty = {
+	.parse = parse_text, .min = 0, .message = MSG_NO_VALUE
+};
+static const RestOptKind kind_url = {
+	.parse = parse_url, .message = MSG_URL
+};
+static const RestOptKind kind_seconds = {
+	/* small enough to be turned into milliseconds */
+	.parse = parse_integer, .min = 1, .max = INT_MAX / 1000,
+	.hint = "The value must be a positive integer number of seconds."
+};
+static const RestOptKind kind_count = {
+	.parse = parse_integer, .min = 1, .max = INT_MAX,
+	.hint = "The value must be a positive integer."
+};
+static const RestOptKind kind_nonneg_int = {
+	.parse = parse_integer, .min = 0, .max = INT_MAX,
+	.hint = "The value must be an integer of 0 or more."
+};
+static const RestOptKind kind_concurrency = {
+	.parse = parse_integer, .min = 1, .max = REST_MAX_FETCH_CONCURRENCY,
+	.hint = "The value must be an integer from 1 (one request at a time) to "
+	CppAsString2(REST_MAX_FETCH_CONCURRENCY) "."
+};
+static const RestOptKind kind_size = {
+	/*
+	 * A body is kept with a terminating zero byte in one allocation, so
+	 * http.c caps a response at REST_MAX_RESPONSE_SIZE, one byte below 1GB.
+	 */
+	.parse = parse_size, .min = 1024, .max = 1024 * 1024 * 1024,
+	.hint = "Give a size from 1kB to 1GB, in bytes or with a unit: kB, MB, GB."
+};
+static const RestOptKind kind_number = {
+	.parse = parse_number,
+	.hint = "The value must be a non-negative number."
+};
+static const RestOptKind kind_bool = {
+	.parse = parse_boolean,
+	.hint = "The value must be a Boolean: true or false."
+};
+static const RestOptKind kind_auth_method = {
+	.parse = parse_enum, .values = auth_methods,
+	.hint = "Valid values are: none, basic, http_header, url_parameter, oauth2."
+};
+static const RestOptKind kind_grant_type = {
+	.parse = parse_enum, .values = grant_types,
+	.hint = "Valid values are: refresh_token, client_credentials."
+};
+static const RestOptKind kind_client_auth = {
+	.parse = parse_enum, .values = client_auths,
+	.hint = "Valid values are: basic (client_secret_basic), post (client_secret_post)."
+};
+static const RestOptKind kind_paging = {
+	.parse = parse_enum, .values = paging_styles,
+	.hint = "Valid values are: none, offset, page, cursor, next_url, link_header."
+};
+static const RestOptKind kind_page_end = {
+	.parse = parse_enum_flag, .values = page_ends,
+	.hint = "Valid values are: empty (an empty page ends), short (a page shorter than page_size ends)."
+};
+static const RestOptKind kind_in_style = {
+	.parse = parse_enum_flag, .values = in_styles,
+	.hint = "Valid values are: repeat (id=1&id=2), comma (id=1,2)."
+};
+static const RestOptKind kind_header_name = {
+	.parse = parse_header_name,
+	.hint = "An HTTP header name consists of letters, digits and !#$%&'*+-.^_`|~ only."
+};
+static const RestOptKind kind_headers = {
+	.parse = parse_header_list, .message = MSG_NO_VALUE,
+	.hint = "Give a JSON object of header names and string values, for example '{\"Accept\": \"application/vnd.api+json\"}'."
+};
+static const RestOptKind kind_server_file = {
+	.parse = parse_server_file, .privileged = true,
+	.hint = "The value must be an absolute file name."
+};
+static const RestOptKind kind_config_file = {
+	.parse = parse_config_file, .privileged = true, .message = MSG_NO_VALUE,
+	.hint = "Give a file name, absolute or relative to the data directory."
+};
+static const RestOptKind kind_endpoint = {
+	.parse = parse_endpoint,
+	.hint = "Give a path relative to base_url, or several separated by \"|\", most specific first, each optionally followed by a space and its rows_path: '/customers/{customer_id}/orders | /orders'."
+};
+static const RestOptKind kind_sample_path = {
+	.parse = parse_sample_path
+};
+static const RestOptKind kind_param_name = {
+	.parse = parse_param_name,
+	.hint = "A query parameter name must not be empty or contain &, =, #, ? or spaces."
+};
+static const RestOptKind kind_json_path = {
+	.parse = parse_json_path,
+	.hint = "Give object keys separated by dots, for example \"data.items\"; write a dot inside a key as \\."
+};
+
+/* Where a value is stored */
+#define CONN(field)		TARGET_CONN, offsetof(RestConnOptions, field)
+#define TABLE(field)	TARGET_TABLE, offsetof(RestTableOptions, field)
+#define PAGING(field)	TARGET_TABLE, offsetof(RestTableOptions, paging.field)
+#define COLUMN(field)	TARGET_COLUMN, offsetof(RestColumnOptions, field)
+
+/* Paging options: defaults on the server, per table on the foreign table */
+#define CAT_PAGING		(CAT_SERVER | CAT_TABLE)
+
+/*
+ * Every option.  The hint "Valid options in this context are: ..." lists a
+ * catalog's options in this order.
+ */
+static const RestFdwOption rest_options[] = {
+	/* server */
+	{OPT_BASE_URL, CAT_SERVER, OPTF_REQUIRED, &kind_url, CONN(base_url)},
+	{OPT_AUTH_METHOD, CAT_SERVER, 0, &kind_auth_method, CONN(auth_method), "none"},
+	{OPT_TOKEN_URI, CAT_SERVER, 0, &kind_url, CONN(token_uri)},
+	{OPT_SCOPE, CAT_SERVER, 0, &kind_text_or_empty, CONN(scope)},
+	{OPT_GRANT_TYPE, CAT_SERVER, 0, &kind_grant_type, CONN(grant_type), "refresh_token"},
+	{OPT_CLIENT_ID, CAT_SERVER | CAT_MAPPING, 0, &kind_text, CONN(client_id)},
+	{OPT_CLIENT_AUTH, CAT_SERVER, 0, &kind_client_auth, CONN(client_auth), "basic"},
+	{OPT_AUTH_HEADER, CAT_SERVER, 0, &kind_header_name, CONN(auth_header), REST_DEFAULT_AUTH_HEADER},
+	{OPT_AUTH_PARAM, CAT_SERVER, 0, &kind_text, CONN(auth_param), REST_DEFAULT_AUTH_PARAM},
+	{OPT_CONNECT_TIMEOUT, CAT_SERVER, 0, &kind_seconds, CONN(connect_timeout),
+	CppAsString2(REST_DEFAULT_CONNECT_TIMEOUT)},
+	{OPT_TIMEOUT, CAT_SERVER, 0, &kind_seconds, CONN(timeout), CppAsString2(REST_DEFAULT_TIMEOUT)},
+	{OPT_SSL_CA_FILE, CAT_SERVER, 0, &kind_server_file, CONN(ssl_ca_file)},
+	{OPT_ALLOW_INSECURE_HTTP, CAT_SERVER, 0, &kind_bool, CONN(allow_insecure_http)},
+	{OPT_MAX_RETRIES, CAT_SERVER, 0, &kind_nonneg_int, CONN(max_retries),
+	CppAsString2(REST_DEFAULT_MAX_RETRIES)},
+	{OPT_MAX_RETRY_WAIT, CAT_SERVER, 0, &kind_seconds, CONN(max_retry_wait),
+	CppAsString2(REST_DEFAULT_MAX_RETRY_WAIT)},
+	{OPT_MAX_RESPONSE_SIZE, CAT_SERVER, 0, &kind_size, CONN(max_response_size),
+	REST_DEFAULT_MAX_RESPONSE_SIZE},
+	{OPT_LOW_SPEED_LIMIT, CAT_SERVER, 0, &kind_nonneg_int, CONN(low_speed_limit)},
+	{OPT_LOW_SPEED_TIME, CAT_SERVER, 0, &kind_seconds, CONN(low_speed_time)},
+	{OPT_USER_AGENT, CAT_SERVER, 0, &kind_text_or_empty, CONN(user_agent), REST_DEFAULT_USER_AGENT},
+	{OPT_HEADERS, CAT_SERVER, 0, &kind_headers, CONN(headers)},
+	{OPT_REST_CONFIG_FILE, CAT_SERVER, 0, &kind_config_file, CONN(rest_config_file)},
+	{OPT_REST_SAMPLE_PATH, CAT_SERVER, 0, &kind_sample_path, CONN(rest_sample_path)},
+	{OPT_SAMPLE_ROWS, CAT_SERVER, 0, &kind_count, CONN(sample_rows),
+	CppAsString2(REST_DEFAULT_SAMPLE_ROWS)},
+
+	/* user mapping */
+	{OPT_CLIENT_SECRET, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(client_secret)},
+	{OPT_REFRESH_TOKEN, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(refresh_token)},
+	{OPT_USER, CAT_MAPPING, 0, &kind_text, CONN(user)},
+	{OPT_PASSWORD, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(password)},
+	{OPT_API_KEY, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(api_key)},
+	{OPT_ACCESS_TOKEN, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(access_token)},
+
+	/* foreign table */
+	{OPT_ENDPOINT, CAT_TABLE, 0, &kind_endpoint, TABLE(endpoint)},
+	{OPT_ROWS_PATH, CAT_TABLE, 0, &kind_json_path, TABLE(rows_path)},
+	{OPT_HEADERS, CAT_TABLE, 0, &kind_headers, TABLE(headers)},
+
+	/* paging */
+	{OPT_PAGING, CAT_PAGING, 0, &kind_paging, PAGING(style), "none"},
+	{OPT_PAGE_SIZE, CAT_PAGING, 0, &kind_count, PAGING(page_size)},
+	{OPT_PAGE_SIZE_PARAM, CAT_PAGING, 0, &kind_param_name, PAGING(page_size_param)},
+	{OPT_OFFSET_PARAM, CAT_PAGING, 0, &kind_param_name, PAGING(offset_param)},
+	{OPT_FIRST_OFFSET, CAT_PAGING, 0, &kind_nonneg_int, PAGING(first_offset)},
+	{OPT_PAGE_PARAM, CAT_PAGING, 0, &kind_param_name, PAGING(page_param)},
+	{OPT_FIRST_PAGE, CAT_PAGING, 0, &kind_nonneg_int, PAGING(first_page), "1"},
+	{OPT_CURSOR_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(cursor_path)},
+	{OPT_CURSOR_PARAM, CAT_PAGING, 0, &kind_param_name, PAGING(cursor_param), "cursor"},
+	{OPT_NEXT_URL_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(next_url_path)},
+	{OPT_HAS_MORE_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(has_more_path)},
+	{OPT_TOTAL_COUNT_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(total_count_path)},
+	{OPT_TOTAL_PAGES_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(total_pages_path)},
+	{OPT_PAGE_END, CAT_PAGING, 0, &kind_page_end, PAGING(short_page_ends)},
+	{OPT_MAX_PAGES, CAT_PAGING, 0, &kind_count, PAGING(max_pages),
+	CppAsString2(REST_DEFAULT_MAX_PAGES)},
+	{OPT_FETCH_CONCURRENCY, CAT_PAGING, 0, &kind_concurrency, PAGING(fetch_concurrency),
+	CppAsString2(REST_DEFAULT_FETCH_CONCURRENCY)},
+	{OPT_REQUEST_COST, CAT_PAGING, 0, &kind_number, TABLE(request_cost),
+	CppAsString2(REST_DEFAULT_REQUEST_COST)},
+	{OPT_ROWS, CAT_TABLE, 0, &kind_number, TABLE(rows)},
+	{OPT_EXACT, CAT_TABLE, 0, &kind_bool, TABLE(exact)},
+
+	/* column */
+	{OPT_JSON_PATH, CAT_COLUMN, 0, &kind_json_path, COLUMN(json_path)},
+	{OPT_PARAM, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_EQ])},
+	{OPT_PARAM_LT, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_LT])},
+	{OPT_PARAM_LE, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_LE])},
+	{OPT_PARAM_GT, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_GT])},
+	{OPT_PARAM_GE, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_GE])},
+	{OPT_PARAM_NE, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_NE])},
+	{OPT_IN_STYLE, CAT_COLUMN, 0, &kind_in_style, COLUMN(in_comma)},
+	{OPT_VIRTUAL, CAT_COLUMN, 0, &kind_bool, COLUMN(is_virtual)},
+	{OPT_PARAM_DEFAULT, CAT_COLUMN, 0, &kind_text, COLUMN(param_default)},
+
+	{NULL}
+};
+
+/* Paging options that name elements of the response */
+static const char *const meta_path_options[] = {
+	OPT_CURSOR_PATH, OPT_NEXT_URL_PATH, OPT_HAS_MORE_PATH,
+	OPT_TOTAL_COUNT_PATH, OPT_TOTAL_PAGES_PATH
+};
+
+static int	catalog_bit(Oid catalog);
+static const RestFdwOption *find_option(const char *name, int catalog);
 static bool is_secret_option(const char *name);
-static char *valid_options_list(Oid context);
-static void check_option_value(const RestFdwOption *opt, DefElem *def);
-static RestAuthMethod parse_auth_method(const char *value, bool *ok);
-static int	parse_positive_int(const char *value, bool *ok);
-static int	parse_int_range(const char *value, long min, long max, bool *ok);
-static int	parse_bytes(const char *value, bool *ok);
-static RestPagingStyle parse_paging(const char *value, bool *ok);
+static char *valid_options_list(int catalog);
+static const char *option_string(List *options, const char *name);
+static void check_may_name_server_file(const RestFdwOption *opt);
+static void parse_value(const RestFdwOption *opt, const char *value,
+						void *dest);
+static void check_required(List *options, int catalog);
+static void check_table_paging(List *options);
+static bool endpoints_lack_rows_path(List *endpoints);
+static const char *check_http_url(const char *url);
+static bool valid_dotted_path(const char *path);
 
 /*
  * Validate the options given to CREATE/ALTER of a foreign data wrapper,
  * server, user mapping, foreign table or column of rest_fdw.
  *
- * The option list is the object's complete list after the change, so cross
- * option checks could be made here; values from other catalogs are checked
- * when a query uses them.
+ * The option list is the object's complete list after the change, so the
+ * options one catalog decides alone are checked together here; those that
+ * depend on other catalogs are checked when a query resolves them.
  */
 Datum
 rest_fdw_validator(PG_FUNCTION_ARGS)
 {
 	List	   *options = untransformRelOptions(PG_GETARG_DATUM(0));
-	Oid			catalog = PG_GETARG_OID(1);
+	int			catalog = catalog_bit(PG_GETARG_OID(1));
 	ListCell   *cell;
 
 	foreach(cell, options)
 	{
 		DefElem    *def = (DefElem *) lfirst(cell);
 		const RestFdwOption *opt = find_option(def->defname, catalog);
+		RestOptValue scratch;
 
 		if (opt == NULL)
 		{
 			char	   *valid = valid_options_list(catalog);
 
-			if (catalog == ForeignServerRelationId &&
-				is_secret_option(def->defname))
+			if (catalog == CAT_SERVER && is_secret_option(def->defname))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 						 errmsg("option \"%s\" is a secret and cannot be set on a server",
@@ -201,20 +475,66 @@ rest_fdw_validator(PG_FUNCTION_ARGS)
 					 : errhint("There are no valid options in this context.")));
 		}
 
-		check_option_value(opt, def);
+		if (opt->kind->privileged)
+			check_may_name_server_file(opt);
+		parse_value(opt, defGetString(def), &scratch);
 	}
+
+	check_required(options, catalog);
+	if (catalog == CAT_TABLE)
+		check_table_paging(options);
 
 	PG_RETURN_VOID();
 }
 
+/* The CAT_* bit of a catalog, or 0 */
+static int
+catalog_bit(Oid catalog)
+{
+	switch (catalog)
+	{
+		case ForeignDataWrapperRelationId:
+			return CAT_WRAPPER;
+		case ForeignServerRelationId:
+			return CAT_SERVER;
+		case UserMappingRelationId:
+			return CAT_MAPPING;
+		case ForeignTableRelationId:
+			return CAT_TABLE;
+		case AttributeRelationId:
+			return CAT_COLUMN;
+	}
+	return 0;
+}
+
+/* What a catalog holds, for messages */
+static const char *
+catalog_objects(int catalog)
+{
+	switch (catalog)
+	{
+		case CAT_WRAPPER:
+			return "foreign-data wrappers";
+		case CAT_SERVER:
+			return "servers";
+		case CAT_MAPPING:
+			return "user mappings";
+		case CAT_TABLE:
+			return "foreign tables";
+		case CAT_COLUMN:
+			return "columns";
+	}
+	return "objects";
+}
+
 static const RestFdwOption *
-find_option(const char *name, Oid context)
+find_option(const char *name, int catalog)
 {
 	const RestFdwOption *opt;
 
 	for (opt = rest_options; opt->name; opt++)
 	{
-		if (opt->context == context && strcmp(opt->name, name) == 0)
+		if ((opt->catalogs & catalog) != 0 && strcmp(opt->name, name) == 0)
 			return opt;
 	}
 	return NULL;
@@ -227,7 +547,7 @@ is_secret_option(const char *name)
 
 	for (opt = rest_options; opt->name; opt++)
 	{
-		if (opt->secret && strcmp(opt->name, name) == 0)
+		if ((opt->flags & OPTF_SECRET) != 0 && strcmp(opt->name, name) == 0)
 			return true;
 	}
 	return false;
@@ -235,7 +555,7 @@ is_secret_option(const char *name)
 
 /* Comma-separated names of the options valid for a catalog. */
 static char *
-valid_options_list(Oid context)
+valid_options_list(int catalog)
 {
 	StringInfoData buf;
 	const RestFdwOption *opt;
@@ -243,7 +563,7 @@ valid_options_list(Oid context)
 	initStringInfo(&buf);
 	for (opt = rest_options; opt->name; opt++)
 	{
-		if (opt->context != context)
+		if ((opt->catalogs & catalog) == 0)
 			continue;
 		if (buf.len > 0)
 			appendStringInfoString(&buf, ", ");
@@ -252,17 +572,365 @@ valid_options_list(Oid context)
 	return buf.data;
 }
 
-/* Is every byte of s printable or non-ASCII, so it cannot split a header? */
-bool
-rest_has_control_chars(const char *s)
+/* The value of an option in a list of DefElem, or NULL */
+static const char *
+option_string(List *options, const char *name)
 {
-	for (; *s; s++)
+	ListCell   *lc;
+
+	foreach(lc, options)
 	{
-		if ((unsigned char) *s < 0x20 || *s == 0x7f)
+		DefElem    *def = (DefElem *) lfirst(lc);
+
+		if (strcmp(def->defname, name) == 0)
+			return defGetString(def);
+	}
+	return NULL;
+}
+
+/*
+ * An option that names a file the server process reads (ssl_ca_file,
+ * rest_config_file): naming it is as powerful as reading server files, so
+ * only superusers and roles with the privileges of pg_read_server_files
+ * may set it, the rule of file_fdw's filename.  Checked when the option is
+ * set, not when a query reads it.
+ */
+static void
+check_may_name_server_file(const RestFdwOption *opt)
+{
+	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to set option \"%s\"", opt->name),
+				 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file the server reads.")));
+}
+
+/*
+ * Convert an option's value with its kind's parser into *dest, or raise
+ * the error that says why the value is refused: the validator and the
+ * resolvers both come here, so they accept and read the same values.
+ */
+static void
+parse_value(const RestFdwOption *opt, const char *value, void *dest)
+{
+	const RestOptKind *kind = opt->kind;
+	RestOptProblem problem = {NULL, NULL};
+	const char *hint;
+
+	if (kind->parse(kind, value, dest, &problem))
+		return;
+
+	/* kinds that may hold a secret or a long document do not quote it */
+	hint = problem.hint ? problem.hint : kind->hint;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+			 kind->message == MSG_URL
+			 ? errmsg("invalid URL in option \"%s\"", opt->name)
+			 : kind->message == MSG_NO_VALUE
+			 ? errmsg("invalid value for option \"%s\"", opt->name)
+			 : errmsg("invalid value for option \"%s\": \"%s\"",
+					  opt->name, value),
+			 problem.detail ? errdetail("%s", problem.detail) : 0,
+			 hint ? errhint("%s", hint) : 0));
+}
+
+/* Every object of a catalog has its required options. */
+static void
+check_required(List *options, int catalog)
+{
+	const RestFdwOption *opt;
+
+	for (opt = rest_options; opt->name; opt++)
+	{
+		if ((opt->flags & OPTF_REQUIRED) != 0 &&
+			(opt->catalogs & catalog) != 0 &&
+			option_string(options, opt->name) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+					 errmsg("option \"%s\" is required for rest_fdw %s",
+							opt->name, catalog_objects(catalog)),
+					 errhint("Give it in the OPTIONS clause: OPTIONS (%s '...').",
+							 opt->name)));
+	}
+}
+
+/*
+ * Paging that reads elements of the response (a cursor, the next page's
+ * URL, a total) finds the rows inside an object, so every alternative of
+ * the endpoint needs a rows_path.  A table that sets both the paging style
+ * and such an element itself is refused here, as its server cannot change
+ * the outcome; otherwise the resolver checks it with the server's
+ * defaults.
+ */
+static void
+check_table_paging(List *options)
+{
+	const char *paging = option_string(options, OPT_PAGING);
+	const char *meta = NULL;
+	RestOptValue style;
+	List	   *endpoints;
+	int			i;
+
+	if (paging == NULL)
+		return;
+	parse_value(find_option(OPT_PAGING, CAT_TABLE), paging, &style);
+	if (style.i == REST_PAGING_NONE)
+		return;
+	for (i = 0; i < (int) lengthof(meta_path_options) && meta == NULL; i++)
+	{
+		if (option_string(options, meta_path_options[i]) != NULL)
+			meta = meta_path_options[i];
+	}
+	if (meta == NULL)
+		return;
+
+	endpoints = rest_parse_endpoints(option_string(options, OPT_ENDPOINT),
+									 option_string(options, OPT_ROWS_PATH),
+									 NULL);
+	if (endpoints_lack_rows_path(endpoints))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("paging \"%s\" with option \"%s\" reads elements of the response, so it needs the \"%s\" option",
+						paging, meta, OPT_ROWS_PATH),
+				 errhint("Set rows_path to the array of rows inside the response object.")));
+}
+
+/* Does an alternative of the endpoint have no rows_path? */
+static bool
+endpoints_lack_rows_path(List *endpoints)
+{
+	ListCell   *lc;
+
+	foreach(lc, endpoints)
+	{
+		if (((RestEndpoint *) lfirst(lc))->rows_path == NULL)
 			return true;
 	}
 	return false;
 }
+
+/* ---------------------------------------------------------------------
+ * The parsers of the kinds
+ * ---------------------------------------------------------------------
+ */
+
+static bool
+store_string(const char *value, void *dest)
+{
+	*(char **) dest = (char *) value;
+	return true;
+}
+
+/* Text without control characters, at least kind->min bytes long */
+static bool
+parse_text(const RestOptKind *kind, const char *value, void *dest,
+		   RestOptProblem *problem)
+{
+	if (rest_has_control_chars(value))
+		problem->detail = "The value contains control characters such as newlines.";
+	else if (strlen(value) < (size_t) kind->min)
+		problem->detail = "The value is empty.";
+	else
+		return store_string(value, dest);
+	return false;
+}
+
+static bool
+parse_url(const RestOptKind *kind, const char *value, void *dest,
+		  RestOptProblem *problem)
+{
+	problem->detail = check_http_url(value);
+	return problem->detail == NULL && store_string(value, dest);
+}
+
+/* A decimal integer from kind->min to kind->max, as an int */
+static bool
+parse_integer(const RestOptKind *kind, const char *value, void *dest,
+			  RestOptProblem *problem)
+{
+	char	   *end;
+	long		v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' ||
+		v < kind->min || v > kind->max)
+		return false;
+	*(int *) dest = (int) v;
+	return true;
+}
+
+/* A size in bytes, or with a unit (kB, MB, GB), as an int of bytes */
+static bool
+parse_size(const RestOptKind *kind, const char *value, void *dest,
+		   RestOptProblem *problem)
+{
+	int			bytes;
+
+	if (!parse_int(value, &bytes, GUC_UNIT_BYTE, NULL) ||
+		bytes < kind->min || bytes > kind->max)
+		return false;
+	*(int *) dest = bytes;
+	return true;
+}
+
+/* A non-negative number below 10^15, as a double */
+static bool
+parse_number(const RestOptKind *kind, const char *value, void *dest,
+			 RestOptProblem *problem)
+{
+	char	   *end;
+	double		d;
+
+	errno = 0;
+	d = strtod(value, &end);
+	if (errno != 0 || end == value || *end != '\0' || !(d >= 0 && d < 1e15))
+		return false;
+	*(double *) dest = d;
+	return true;
+}
+
+/* A Boolean as PostgreSQL reads one (true, yes, on, 1, ...), as a bool */
+static bool
+parse_boolean(const RestOptKind *kind, const char *value, void *dest,
+			  RestOptProblem *problem)
+{
+	return parse_bool(value, (bool *) dest);
+}
+
+static const RestOptEnum *
+find_enum(const RestOptEnum *values, const char *value)
+{
+	for (; values->name; values++)
+	{
+		if (pg_strcasecmp(values->name, value) == 0)
+			return values;
+	}
+	return NULL;
+}
+
+/* One of kind->values, stored as an int (an enum) */
+static bool
+parse_enum(const RestOptKind *kind, const char *value, void *dest,
+		   RestOptProblem *problem)
+{
+	const RestOptEnum *e = find_enum(kind->values, value);
+
+	if (e == NULL)
+		return false;
+	*(int *) dest = e->value;
+	return true;
+}
+
+/* One of two kind->values, stored as a bool */
+static bool
+parse_enum_flag(const RestOptKind *kind, const char *value, void *dest,
+				RestOptProblem *problem)
+{
+	const RestOptEnum *e = find_enum(kind->values, value);
+
+	if (e == NULL)
+		return false;
+	*(bool *) dest = (e->value != 0);
+	return true;
+}
+
+static bool
+parse_header_name(const RestOptKind *kind, const char *value, void *dest,
+				  RestOptProblem *problem)
+{
+	return rest_valid_header_name(value) && store_string(value, dest);
+}
+
+/* The headers option (headers.c), as a List of "Name: value" */
+static bool
+parse_header_list(const RestOptKind *kind, const char *value, void *dest,
+				  RestOptProblem *problem)
+{
+	List	   *headers = rest_parse_headers(value, &problem->detail);
+
+	if (problem->detail != NULL)
+		return false;
+	*(List **) dest = headers;
+	return true;
+}
+
+/* An absolute file name (ssl_ca_file) */
+static bool
+parse_server_file(const RestOptKind *kind, const char *value, void *dest,
+				  RestOptProblem *problem)
+{
+	return is_absolute_path(value) && !rest_has_control_chars(value) &&
+		store_string(value, dest);
+}
+
+/* A file name, absolute or relative to the data directory */
+static bool
+parse_config_file(const RestOptKind *kind, const char *value, void *dest,
+				  RestOptProblem *problem)
+{
+	return value[0] != '\0' && !rest_has_control_chars(value) &&
+		store_string(value, dest);
+}
+
+/* A path relative to base_url: "://" means a URL was given */
+static bool
+is_relative_path(const char *value, const char *what, RestOptProblem *problem)
+{
+	if (strstr(value, "://") == NULL)
+		return true;
+	problem->detail = psprintf("The %s is a path relative to the server's base_url, not a URL.",
+							   what);
+	problem->hint = "Put the scheme and host in the base_url option of the server.";
+	return false;
+}
+
+/* The endpoint option: alternatives separated by "|" (rest_parse_endpoints) */
+static bool
+parse_endpoint(const RestOptKind *kind, const char *value, void *dest,
+			   RestOptProblem *problem)
+{
+	if (!is_relative_path(value, "endpoint", problem))
+		return false;
+	(void) rest_parse_endpoints(value, NULL, &problem->detail);
+	return problem->detail == NULL && store_string(value, dest);
+}
+
+/* One path relative to base_url, without placeholders */
+static bool
+parse_sample_path(const RestOptKind *kind, const char *value, void *dest,
+				  RestOptProblem *problem)
+{
+	if (!is_relative_path(value, "sample path", problem))
+		return false;
+	if (strpbrk(value, " |{}#") != NULL || rest_has_control_chars(value))
+		problem->detail = "A sample path is one path without white space, placeholders or a fragment (#).";
+	else if (rest_has_dot_segment(value))
+		problem->detail = "A sample path must not contain \".\" or \"..\" path segments: they would reach paths outside the server's base_url.";
+	else
+		return store_string(value, dest);
+	return false;
+}
+
+static bool
+parse_param_name(const RestOptKind *kind, const char *value, void *dest,
+				 RestOptProblem *problem)
+{
+	return value[0] != '\0' && !rest_has_control_chars(value) &&
+		strpbrk(value, "&=#? ") == NULL && store_string(value, dest);
+}
+
+static bool
+parse_json_path(const RestOptKind *kind, const char *value, void *dest,
+				RestOptProblem *problem)
+{
+	return valid_dotted_path(value) && store_string(value, dest);
+}
+
+/* ---------------------------------------------------------------------
+ * URLs and dotted paths
+ * ---------------------------------------------------------------------
+ */
 
 /*
  * Does the URL start with http:// or https:// and name a host?  Returns an
@@ -363,340 +1031,32 @@ rest_append_json_key(StringInfo buf, const char *key)
 	}
 }
 
-/* RFC 9110 token characters, as allowed in an HTTP field name */
-bool
-rest_valid_header_name(const char *name)
-{
-	const char *p;
-
-	if (*name == '\0')
-		return false;
-	for (p = name; *p; p++)
-	{
-		if (!(isalnum((unsigned char) *p) || strchr("!#$%&'*+-.^_`|~", *p)))
-			return false;
-	}
-	return true;
-}
-
-/*
- * An option that names a file the server process reads (ssl_ca_file,
- * rest_config_file): naming it is as powerful as reading server files, so
- * only superusers and roles with the privileges of pg_read_server_files
- * may set it, the rule of file_fdw's filename.
+/* ---------------------------------------------------------------------
+ * Names of enumerated values, for EXPLAIN and messages
+ * ---------------------------------------------------------------------
  */
-static void
-check_may_name_server_file(const RestFdwOption *opt)
-{
-	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to set option \"%s\"", opt->name),
-				 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file the server reads.")));
-}
 
-static void
-check_option_value(const RestFdwOption *opt, DefElem *def)
+static const char *
+enum_name(const RestOptEnum *values, int value)
 {
-	const char *value = defGetString(def);
-	const char *problem = NULL;
-	bool		ok;
-
-	/*
-	 * Values are never quoted back in these messages: some options hold
-	 * secrets, and the others are visible in the catalogs anyway.
-	 */
-	switch (opt->kind)
+	for (; values->name; values++)
 	{
-		case OPTKIND_STRING:
-			if (rest_has_control_chars(value))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\"", opt->name),
-						 errdetail("The value contains control characters such as newlines.")));
-			if (value[0] == '\0' && strcmp(opt->name, OPT_SCOPE) != 0 &&
-				strcmp(opt->name, OPT_USER_AGENT) != 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\"", opt->name),
-						 errdetail("The value is empty.")));
-			break;
-
-		case OPTKIND_URL:
-			problem = check_http_url(value);
-			if (problem)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid URL in option \"%s\"", opt->name),
-						 errdetail("%s", problem)));
-			break;
-
-		case OPTKIND_INT:
-			(void) parse_positive_int(value, &ok);
-			if (!ok)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("The value must be a positive integer number of seconds.")));
-			break;
-
-		case OPTKIND_AUTH_METHOD:
-			(void) parse_auth_method(value, &ok);
-			if (!ok)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("Valid values are: none, basic, http_header, url_parameter, oauth2.")));
-			break;
-
-		case OPTKIND_GRANT_TYPE:
-			if (pg_strcasecmp(value, "refresh_token") != 0 &&
-				pg_strcasecmp(value, "client_credentials") != 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("Valid values are: refresh_token, client_credentials.")));
-			break;
-
-		case OPTKIND_CLIENT_AUTH:
-			if (pg_strcasecmp(value, "basic") != 0 &&
-				pg_strcasecmp(value, "post") != 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("Valid values are: basic (client_secret_basic), post (client_secret_post).")));
-			break;
-
-		case OPTKIND_HEADER_NAME:
-			if (!rest_valid_header_name(value))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("An HTTP header name consists of letters, digits and !#$%%&'*+-.^_`|~ only.")));
-			break;
-
-		case OPTKIND_PATH:
-			check_may_name_server_file(opt);
-			if (!is_absolute_path(value) || rest_has_control_chars(value))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("The value must be an absolute file name.")));
-			break;
-
-		case OPTKIND_ENDPOINT:
-		case OPTKIND_SAMPLE_PATH:
-			if (pg_strncasecmp(value, "http://", 7) == 0 ||
-				pg_strncasecmp(value, "https://", 8) == 0 ||
-				strstr(value, "://") != NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errdetail("The %s is a path relative to the server's base_url, not a URL.",
-								   opt->kind == OPTKIND_ENDPOINT ? "endpoint" : "sample path"),
-						 errhint("Put the scheme and host in the base_url option of the server.")));
-			if (opt->kind == OPTKIND_SAMPLE_PATH &&
-				(strpbrk(value, " |{}#") != NULL || rest_has_control_chars(value)))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errdetail("A sample path is one path without white space, placeholders or a fragment (#).")));
-			if (opt->kind == OPTKIND_SAMPLE_PATH && rest_has_dot_segment(value))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errdetail("A sample path must not contain \".\" or \"..\" path segments: they would reach paths outside the server's base_url.")));
-			if (opt->kind == OPTKIND_ENDPOINT &&
-				(rest_parse_endpoints(value, NULL, &problem), problem != NULL))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errdetail("%s", problem),
-						 errhint("Give a path relative to base_url, or several separated by \"|\", most specific first, each optionally followed by a space and its rows_path: '/customers/{customer_id}/orders | /orders'.")));
-			break;
-
-		case OPTKIND_HEADERS:
-			(void) rest_parse_headers(value, &problem);
-			if (problem != NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\"", opt->name),
-						 errdetail("%s", problem),
-						 errhint("Give a JSON object of header names and string values, for example '{\"Accept\": \"application/vnd.api+json\"}'.")));
-			break;
-
-		case OPTKIND_CONFIG_FILE:
-			check_may_name_server_file(opt);
-			if (value[0] == '\0' || rest_has_control_chars(value))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\"", opt->name),
-						 errhint("Give a file name, absolute or relative to the data directory.")));
-			break;
-
-		case OPTKIND_COUNT:
-			(void) parse_int_range(value, 1, INT_MAX, &ok);
-			if (!ok)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("The value must be a positive integer.")));
-			break;
-
-		case OPTKIND_NONNEG_INT:
-			(void) parse_int_range(value, 0, INT_MAX, &ok);
-			if (!ok)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("The value must be an integer of 0 or more.")));
-			break;
-
-		case OPTKIND_NUMBER:
-			{
-				char	   *end;
-				double		d;
-
-				errno = 0;
-				d = strtod(value, &end);
-				if (errno != 0 || end == value || *end != '\0' ||
-					!(d >= 0 && d < 1e15))
-					ereport(ERROR,
-							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-							 errmsg("invalid value for option \"%s\": \"%s\"",
-									opt->name, value),
-							 errhint("The value must be a non-negative number.")));
-				break;
-			}
-
-		case OPTKIND_BOOL:
-			if (!parse_bool(value, &ok))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("The value must be a Boolean: true or false.")));
-			break;
-
-		case OPTKIND_PAGING:
-			(void) parse_paging(value, &ok);
-			if (!ok)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("Valid values are: none, offset, page, cursor, next_url, link_header.")));
-			break;
-
-		case OPTKIND_PAGE_END:
-			if (pg_strcasecmp(value, "empty") != 0 &&
-				pg_strcasecmp(value, "short") != 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("Valid values are: empty (an empty page ends), short (a page shorter than page_size ends).")));
-			break;
-
-		case OPTKIND_IN_STYLE:
-			if (pg_strcasecmp(value, "repeat") != 0 &&
-				pg_strcasecmp(value, "comma") != 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("Valid values are: repeat (id=1&id=2), comma (id=1,2).")));
-			break;
-
-		case OPTKIND_BYTES:
-			(void) parse_bytes(value, &ok);
-			if (!ok)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("Give a size from 1kB to 1GB, in bytes or with a unit: kB, MB, GB.")));
-			break;
-
-		case OPTKIND_CONCURRENCY:
-			(void) parse_int_range(value, 1, REST_MAX_FETCH_CONCURRENCY, &ok);
-			if (!ok)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("The value must be an integer from 1 (one request at a time) to %d.",
-								 REST_MAX_FETCH_CONCURRENCY)));
-			break;
-
-		case OPTKIND_PARAM_NAME:
-			if (value[0] == '\0' || rest_has_control_chars(value) ||
-				strpbrk(value, "&=#? ") != NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("A query parameter name must not be empty or contain &, =, #, ? or spaces.")));
-			break;
-
-		case OPTKIND_JSON_PATH:
-			if (!valid_dotted_path(value))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errhint("Give object keys separated by dots, for example \"data.items\"; write a dot inside a key as \\.")));
-			break;
+		if (values->value == value)
+			return values->name;
 	}
-}
-
-static RestAuthMethod
-parse_auth_method(const char *value, bool *ok)
-{
-	*ok = true;
-	if (pg_strcasecmp(value, "none") == 0)
-		return REST_AUTH_NONE;
-	if (pg_strcasecmp(value, "basic") == 0)
-		return REST_AUTH_BASIC;
-	if (pg_strcasecmp(value, "http_header") == 0)
-		return REST_AUTH_HTTP_HEADER;
-	if (pg_strcasecmp(value, "url_parameter") == 0)
-		return REST_AUTH_URL_PARAMETER;
-	if (pg_strcasecmp(value, "oauth2") == 0)
-		return REST_AUTH_OAUTH2;
-	*ok = false;
-	return REST_AUTH_NONE;
+	return "?";
 }
 
 const char *
 rest_auth_method_name(RestAuthMethod method)
 {
-	switch (method)
-	{
-		case REST_AUTH_NONE:
-			return "none";
-		case REST_AUTH_BASIC:
-			return "basic";
-		case REST_AUTH_HTTP_HEADER:
-			return "http_header";
-		case REST_AUTH_URL_PARAMETER:
-			return "url_parameter";
-		case REST_AUTH_OAUTH2:
-			return "oauth2";
-	}
-	return "?";
+	return enum_name(auth_methods, method);
+}
+
+const char *
+rest_paging_name(RestPagingStyle style)
+{
+	return enum_name(paging_styles, style);
 }
 
 /* quote_identifier for files that cannot include utils/builtins.h (jansson) */
@@ -713,87 +1073,41 @@ rest_quote_literal(const char *s)
 	return quote_literal_cstr(s);
 }
 
-/*
- * A size in bytes (units kB, MB, GB allowed), 1kB to 1GB.  (A body is
- * kept with a terminating zero byte in one allocation, so http.c caps a
- * response at REST_MAX_RESPONSE_SIZE, one byte below 1GB.)
+/* ---------------------------------------------------------------------
+ * Resolution: catalog options to RestConnOptions and RestTableOptions
+ * ---------------------------------------------------------------------
  */
-static int
-parse_bytes(const char *value, bool *ok)
+
+/* Store the defaults of the options kept in a target's record. */
+static void
+set_defaults(RestOptTarget target, void *record)
 {
-	int			bytes;
+	const RestFdwOption *opt;
 
-	*ok = parse_int(value, &bytes, GUC_UNIT_BYTE, NULL) &&
-		bytes >= 1024 && bytes <= 1024 * 1024 * 1024;
-	return *ok ? bytes : 0;
-}
-
-/* An integer in [min, max]. */
-static int
-parse_int_range(const char *value, long min, long max, bool *ok)
-{
-	char	   *end;
-	long		v;
-
-	errno = 0;
-	v = strtol(value, &end, 10);
-	*ok = (errno == 0 && end != value && *end == '\0' && v >= min && v <= max);
-	return *ok ? (int) v : 0;
-}
-
-static RestPagingStyle
-parse_paging(const char *value, bool *ok)
-{
-	*ok = true;
-	if (pg_strcasecmp(value, "none") == 0)
-		return REST_PAGING_NONE;
-	if (pg_strcasecmp(value, "offset") == 0)
-		return REST_PAGING_OFFSET;
-	if (pg_strcasecmp(value, "page") == 0)
-		return REST_PAGING_PAGE;
-	if (pg_strcasecmp(value, "cursor") == 0)
-		return REST_PAGING_CURSOR;
-	if (pg_strcasecmp(value, "next_url") == 0)
-		return REST_PAGING_NEXT_URL;
-	if (pg_strcasecmp(value, "link_header") == 0)
-		return REST_PAGING_LINK_HEADER;
-	*ok = false;
-	return REST_PAGING_NONE;
-}
-
-const char *
-rest_paging_name(RestPagingStyle style)
-{
-	switch (style)
+	for (opt = rest_options; opt->name; opt++)
 	{
-		case REST_PAGING_NONE:
-			return "none";
-		case REST_PAGING_OFFSET:
-			return "offset";
-		case REST_PAGING_PAGE:
-			return "page";
-		case REST_PAGING_CURSOR:
-			return "cursor";
-		case REST_PAGING_NEXT_URL:
-			return "next_url";
-		case REST_PAGING_LINK_HEADER:
-			return "link_header";
+		if (opt->target == target && opt->defval != NULL)
+			parse_value(opt, opt->defval, (char *) record + opt->offset);
 	}
-	return "?";
 }
 
-/* Seconds as a positive int, small enough to be turned into milliseconds. */
-static int
-parse_positive_int(const char *value, bool *ok)
+/*
+ * Store the options of one catalog's object that are kept in a target's
+ * record, over the defaults (or over the values of an object read before).
+ */
+static void
+apply_options(List *options, int catalog, RestOptTarget target, void *record)
 {
-	char	   *end;
-	long		v;
+	ListCell   *lc;
 
-	errno = 0;
-	v = strtol(value, &end, 10);
-	*ok = (errno == 0 && end != value && *end == '\0' &&
-		   v > 0 && v <= INT_MAX / 1000);
-	return *ok ? (int) v : 0;
+	foreach(lc, options)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+		const RestFdwOption *opt = find_option(def->defname, catalog);
+
+		if (opt != NULL && opt->target == target)
+			parse_value(opt, defGetString(def), (char *) record + opt->offset);
+	}
 }
 
 /*
@@ -801,133 +1115,46 @@ parse_positive_int(const char *value, bool *ok)
  *
  * The user mapping is looked up only when with_credentials is set and the
  * server's authentication method needs credentials; a missing one is an
- * error that says how to make it.  The result is palloc'd in the current memory context.
+ * error that says how to make it.  The result is palloc'd in the current
+ * memory context.
  */
 RestConnOptions *
 rest_get_conn_options(Oid serverid, Oid userid, bool with_credentials)
 {
 	ForeignServer *server = GetForeignServer(serverid);
 	RestConnOptions *opts = palloc0(sizeof(RestConnOptions));
-	ListCell   *lc;
-	bool		ok;
+	UserMapping *um;
 
 	opts->serverid = serverid;
 	opts->servername = pstrdup(server->servername);
 	opts->umid = InvalidOid;
-	opts->auth_method = REST_AUTH_NONE;
-	opts->grant_type = REST_GRANT_REFRESH_TOKEN;
-	opts->client_auth = REST_CLIENT_AUTH_BASIC;
-	opts->auth_header = REST_DEFAULT_AUTH_HEADER;
-	opts->auth_param = REST_DEFAULT_AUTH_PARAM;
-	opts->connect_timeout = REST_DEFAULT_CONNECT_TIMEOUT;
-	opts->timeout = REST_DEFAULT_TIMEOUT;
-	opts->max_retries = REST_DEFAULT_MAX_RETRIES;
-	opts->sample_rows = REST_DEFAULT_SAMPLE_ROWS;
-	opts->max_retry_wait = REST_DEFAULT_MAX_RETRY_WAIT;
-	opts->max_response_size = REST_DEFAULT_MAX_RESPONSE_SIZE;
 	opts->owner_is_superuser = superuser_arg(server->owner);
-	opts->user_agent = REST_DEFAULT_USER_AGENT;
+	set_defaults(TARGET_CONN, opts);
+	apply_options(server->options, CAT_SERVER, TARGET_CONN, opts);
 
-	foreach(lc, server->options)
-	{
-		DefElem    *def = (DefElem *) lfirst(lc);
-		char	   *val = defGetString(def);
+	if (!with_credentials || opts->auth_method == REST_AUTH_NONE)
+		return opts;
 
-		if (strcmp(def->defname, OPT_BASE_URL) == 0)
-			opts->base_url = val;
-		else if (strcmp(def->defname, OPT_AUTH_METHOD) == 0)
-			opts->auth_method = parse_auth_method(val, &ok);
-		else if (strcmp(def->defname, OPT_TOKEN_URI) == 0)
-			opts->token_uri = val;
-		else if (strcmp(def->defname, OPT_SCOPE) == 0)
-			opts->scope = val;
-		else if (strcmp(def->defname, OPT_GRANT_TYPE) == 0)
-			opts->grant_type = pg_strcasecmp(val, "client_credentials") == 0
-				? REST_GRANT_CLIENT_CREDENTIALS : REST_GRANT_REFRESH_TOKEN;
-		else if (strcmp(def->defname, OPT_CLIENT_ID) == 0)
-			opts->client_id = val;
-		else if (strcmp(def->defname, OPT_CLIENT_AUTH) == 0)
-			opts->client_auth = pg_strcasecmp(val, "post") == 0
-				? REST_CLIENT_AUTH_POST : REST_CLIENT_AUTH_BASIC;
-		else if (strcmp(def->defname, OPT_AUTH_HEADER) == 0)
-			opts->auth_header = val;
-		else if (strcmp(def->defname, OPT_AUTH_PARAM) == 0)
-			opts->auth_param = val;
-		else if (strcmp(def->defname, OPT_CONNECT_TIMEOUT) == 0)
-			opts->connect_timeout = parse_positive_int(val, &ok);
-		else if (strcmp(def->defname, OPT_TIMEOUT) == 0)
-			opts->timeout = parse_positive_int(val, &ok);
-		else if (strcmp(def->defname, OPT_SSL_CA_FILE) == 0)
-			opts->ssl_ca_file = val;
-		else if (strcmp(def->defname, OPT_ALLOW_INSECURE_HTTP) == 0)
-			(void) parse_bool(val, &opts->allow_insecure_http);
-		else if (strcmp(def->defname, OPT_MAX_RETRIES) == 0)
-			opts->max_retries = parse_int_range(val, 0, INT_MAX, &ok);
-		else if (strcmp(def->defname, OPT_MAX_RETRY_WAIT) == 0)
-			opts->max_retry_wait = parse_positive_int(val, &ok);
-		else if (strcmp(def->defname, OPT_MAX_RESPONSE_SIZE) == 0)
-			opts->max_response_size = parse_bytes(val, &ok);
-		else if (strcmp(def->defname, OPT_LOW_SPEED_LIMIT) == 0)
-			opts->low_speed_limit = parse_int_range(val, 0, INT_MAX, &ok);
-		else if (strcmp(def->defname, OPT_LOW_SPEED_TIME) == 0)
-			opts->low_speed_time = parse_positive_int(val, &ok);
-		else if (strcmp(def->defname, OPT_USER_AGENT) == 0)
-			opts->user_agent = val;
-		else if (strcmp(def->defname, OPT_HEADERS) == 0)
-			opts->headers = rest_parse_headers(val, NULL);
-		else if (strcmp(def->defname, OPT_REST_CONFIG_FILE) == 0)
-			opts->rest_config_file = val;
-		else if (strcmp(def->defname, OPT_REST_SAMPLE_PATH) == 0)
-			opts->rest_sample_path = val;
-		else if (strcmp(def->defname, OPT_SAMPLE_ROWS) == 0)
-			opts->sample_rows = parse_int_range(val, 1, INT_MAX, &ok);
-	}
+	/* GetUserMapping's own error does not say what to do about it */
+	if (!SearchSysCacheExists2(USERMAPPINGUSERSERVER,
+							   ObjectIdGetDatum(userid),
+							   ObjectIdGetDatum(serverid)) &&
+		!SearchSysCacheExists2(USERMAPPINGUSERSERVER,
+							   ObjectIdGetDatum(InvalidOid),
+							   ObjectIdGetDatum(serverid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("user mapping not found for user \"%s\" and server \"%s\"",
+						GetUserNameFromId(userid, false), opts->servername),
+				 errdetail("Authentication method \"%s\" needs credentials from a user mapping.",
+						   rest_auth_method_name(opts->auth_method)),
+				 errhint("Create one with CREATE USER MAPPING FOR %s SERVER %s OPTIONS (...).",
+						 quote_identifier(GetUserNameFromId(userid, false)),
+						 quote_identifier(opts->servername))));
 
-	if (with_credentials && opts->auth_method != REST_AUTH_NONE)
-	{
-		UserMapping *um;
-
-		/* GetUserMapping's own error does not say what to do about it */
-		if (!SearchSysCacheExists2(USERMAPPINGUSERSERVER,
-								   ObjectIdGetDatum(userid),
-								   ObjectIdGetDatum(serverid)) &&
-			!SearchSysCacheExists2(USERMAPPINGUSERSERVER,
-								   ObjectIdGetDatum(InvalidOid),
-								   ObjectIdGetDatum(serverid)))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("user mapping not found for user \"%s\" and server \"%s\"",
-							GetUserNameFromId(userid, false), opts->servername),
-					 errdetail("Authentication method \"%s\" needs credentials from a user mapping.",
-							   rest_auth_method_name(opts->auth_method)),
-					 errhint("Create one with CREATE USER MAPPING FOR %s SERVER %s OPTIONS (...).",
-							 quote_identifier(GetUserNameFromId(userid, false)),
-							 quote_identifier(opts->servername))));
-
-		um = GetUserMapping(userid, serverid);
-		opts->umid = um->umid;
-		foreach(lc, um->options)
-		{
-			DefElem    *def = (DefElem *) lfirst(lc);
-			char	   *val = defGetString(def);
-
-			if (strcmp(def->defname, OPT_CLIENT_ID) == 0)
-				opts->client_id = val;
-			else if (strcmp(def->defname, OPT_CLIENT_SECRET) == 0)
-				opts->client_secret = val;
-			else if (strcmp(def->defname, OPT_REFRESH_TOKEN) == 0)
-				opts->refresh_token = val;
-			else if (strcmp(def->defname, OPT_USER) == 0)
-				opts->user = val;
-			else if (strcmp(def->defname, OPT_PASSWORD) == 0)
-				opts->password = val;
-			else if (strcmp(def->defname, OPT_API_KEY) == 0)
-				opts->api_key = val;
-			else if (strcmp(def->defname, OPT_ACCESS_TOKEN) == 0)
-				opts->access_token = val;
-		}
-	}
-
+	um = GetUserMapping(userid, serverid);
+	opts->umid = um->umid;
+	apply_options(um->options, CAT_MAPPING, TARGET_CONN, opts);
 	return opts;
 }
 
@@ -945,116 +1172,14 @@ rest_require_base_url(RestConnOptions *conn)
 }
 
 /*
- * Apply one paging option (from the server or the table) to *pg.  Returns
- * false if the option is not a paging option.
+ * Complete a table's paging from its style: default parameter names, and
+ * the options the style needs, which the table or its server may give.
  */
-static bool
-apply_paging_option(RestPaging *pg, DefElem *def, RestTableOptions *opts)
+static void
+resolve_paging(Oid relid, RestTableOptions *opts)
 {
-	const char *name = def->defname;
-	char	   *val = defGetString(def);
-	bool		ok;
-
-	if (strcmp(name, OPT_PAGING) == 0)
-		pg->style = parse_paging(val, &ok);
-	else if (strcmp(name, OPT_PAGE_SIZE) == 0)
-		pg->page_size = parse_int_range(val, 1, INT_MAX, &ok);
-	else if (strcmp(name, OPT_PAGE_SIZE_PARAM) == 0)
-		pg->page_size_param = val;
-	else if (strcmp(name, OPT_OFFSET_PARAM) == 0)
-		pg->offset_param = val;
-	else if (strcmp(name, OPT_FIRST_OFFSET) == 0)
-		pg->first_offset = parse_int_range(val, 0, INT_MAX, &ok);
-	else if (strcmp(name, OPT_PAGE_PARAM) == 0)
-		pg->page_param = val;
-	else if (strcmp(name, OPT_FIRST_PAGE) == 0)
-		pg->first_page = parse_int_range(val, 0, INT_MAX, &ok);
-	else if (strcmp(name, OPT_CURSOR_PATH) == 0)
-		pg->cursor_path = val;
-	else if (strcmp(name, OPT_CURSOR_PARAM) == 0)
-		pg->cursor_param = val;
-	else if (strcmp(name, OPT_NEXT_URL_PATH) == 0)
-		pg->next_url_path = val;
-	else if (strcmp(name, OPT_HAS_MORE_PATH) == 0)
-		pg->has_more_path = val;
-	else if (strcmp(name, OPT_TOTAL_COUNT_PATH) == 0)
-		pg->total_count_path = val;
-	else if (strcmp(name, OPT_TOTAL_PAGES_PATH) == 0)
-		pg->total_pages_path = val;
-	else if (strcmp(name, OPT_PAGE_END) == 0)
-		pg->short_page_ends = pg_strcasecmp(val, "short") == 0;
-	else if (strcmp(name, OPT_MAX_PAGES) == 0)
-		pg->max_pages = parse_int_range(val, 1, INT_MAX, &ok);
-	else if (strcmp(name, OPT_FETCH_CONCURRENCY) == 0)
-		pg->fetch_concurrency = parse_int_range(val, 1, REST_MAX_FETCH_CONCURRENCY, &ok);
-	else if (strcmp(name, OPT_REQUEST_COST) == 0)
-		opts->request_cost = strtod(val, NULL);
-	else
-		return false;
-	return true;
-}
-
-static bool
-any_endpoint_without_rows_path(RestTableOptions *opts)
-{
-	ListCell   *lc;
-
-	foreach(lc, opts->endpoints)
-	{
-		if (((RestEndpoint *) lfirst(lc))->rows_path == NULL)
-			return true;
-	}
-	return false;
-}
-
-/*
- * Read a foreign table's options, with its server's paging defaults, and
- * each column's options (json_path defaults to the column name).  Paging
- * options that a style needs are checked here, where both catalogs are
- * known.  Dropped columns get zeroed options.
- */
-RestTableOptions *
-rest_get_table_options(Oid relid, TupleDesc tupdesc)
-{
-	ForeignTable *table = GetForeignTable(relid);
-	ForeignServer *server = GetForeignServer(table->serverid);
-	RestTableOptions *opts = palloc0(sizeof(RestTableOptions));
 	RestPaging *pg = &opts->paging;
-	ListCell   *lc;
-	int			i;
 
-	pg->style = REST_PAGING_NONE;
-	pg->first_page = 1;
-	pg->cursor_param = "cursor";
-	pg->max_pages = REST_DEFAULT_MAX_PAGES;
-	pg->fetch_concurrency = REST_DEFAULT_FETCH_CONCURRENCY;
-	opts->rows = -1;
-	opts->request_cost = REST_DEFAULT_REQUEST_COST;
-
-	foreach(lc, server->options)
-		(void) apply_paging_option(pg, (DefElem *) lfirst(lc), opts);
-
-	foreach(lc, table->options)
-	{
-		DefElem    *def = (DefElem *) lfirst(lc);
-
-		if (apply_paging_option(pg, def, opts))
-			continue;
-		if (strcmp(def->defname, OPT_ENDPOINT) == 0)
-			opts->endpoint = defGetString(def);
-		else if (strcmp(def->defname, OPT_ROWS_PATH) == 0)
-			opts->rows_path = defGetString(def);
-		else if (strcmp(def->defname, OPT_ROWS) == 0)
-			opts->rows = strtod(defGetString(def), NULL);
-		else if (strcmp(def->defname, OPT_EXACT) == 0)
-			opts->exact = defGetBoolean(def);
-		else if (strcmp(def->defname, OPT_HEADERS) == 0)
-			opts->headers = rest_parse_headers(defGetString(def), NULL);
-	}
-	opts->endpoints = rest_parse_endpoints(opts->endpoint, opts->rows_path,
-										   NULL);
-
-	/* style defaults for parameter names */
 	if (pg->style == REST_PAGING_OFFSET)
 	{
 		if (pg->offset_param == NULL)
@@ -1077,12 +1202,35 @@ rest_get_table_options(Oid relid, TupleDesc tupdesc)
 				 errhint("Name the element of the response that holds the next page's URL, for example OPTIONS (ADD next_url_path 'links.next').")));
 	if ((pg->cursor_path || pg->next_url_path || pg->has_more_path ||
 		 pg->total_count_path || pg->total_pages_path) &&
-		pg->style != REST_PAGING_NONE && any_endpoint_without_rows_path(opts))
+		pg->style != REST_PAGING_NONE && endpoints_lack_rows_path(opts->endpoints))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("paging of foreign table \"%s\" reads elements of the response, so it needs the \"%s\" option",
 						get_rel_name(relid), OPT_ROWS_PATH),
 				 errhint("Set rows_path to the array of rows inside the response object.")));
+}
+
+/*
+ * Read a foreign table's options, with its server's paging defaults, and
+ * each column's options (json_path defaults to the column name).  Paging
+ * options that a style needs are checked here, where both catalogs are
+ * known.  Dropped columns get zeroed options.
+ */
+RestTableOptions *
+rest_get_table_options(Oid relid, TupleDesc tupdesc)
+{
+	ForeignTable *table = GetForeignTable(relid);
+	ForeignServer *server = GetForeignServer(table->serverid);
+	RestTableOptions *opts = palloc0(sizeof(RestTableOptions));
+	int			i;
+
+	set_defaults(TARGET_TABLE, opts);
+	opts->rows = -1;			/* not given */
+	apply_options(server->options, CAT_SERVER, TARGET_TABLE, opts);
+	apply_options(table->options, CAT_TABLE, TARGET_TABLE, opts);
+	opts->endpoints = rest_parse_endpoints(opts->endpoint, opts->rows_path,
+										   NULL);
+	resolve_paging(relid, opts);
 
 	opts->natts = tupdesc->natts;
 	opts->cols = palloc0(sizeof(RestColumnOptions) * Max(tupdesc->natts, 1));
@@ -1093,37 +1241,19 @@ rest_get_table_options(Oid relid, TupleDesc tupdesc)
 
 		if (att->attisdropped)
 			continue;
+		set_defaults(TARGET_COLUMN, col);
 		col->json_path = pstrdup(NameStr(att->attname));
-		foreach(lc, GetForeignColumnOptions(relid, att->attnum))
-		{
-			DefElem    *def = (DefElem *) lfirst(lc);
-			char	   *val = defGetString(def);
-
-			if (strcmp(def->defname, OPT_JSON_PATH) == 0)
-				col->json_path = val;
-			else if (strcmp(def->defname, OPT_PARAM) == 0)
-				col->params[REST_OP_EQ] = val;
-			else if (strcmp(def->defname, OPT_PARAM_LT) == 0)
-				col->params[REST_OP_LT] = val;
-			else if (strcmp(def->defname, OPT_PARAM_LE) == 0)
-				col->params[REST_OP_LE] = val;
-			else if (strcmp(def->defname, OPT_PARAM_GT) == 0)
-				col->params[REST_OP_GT] = val;
-			else if (strcmp(def->defname, OPT_PARAM_GE) == 0)
-				col->params[REST_OP_GE] = val;
-			else if (strcmp(def->defname, OPT_PARAM_NE) == 0)
-				col->params[REST_OP_NE] = val;
-			else if (strcmp(def->defname, OPT_IN_STYLE) == 0)
-				col->in_comma = pg_strcasecmp(val, "comma") == 0;
-			else if (strcmp(def->defname, OPT_VIRTUAL) == 0)
-				col->is_virtual = defGetBoolean(def);
-			else if (strcmp(def->defname, OPT_PARAM_DEFAULT) == 0)
-				col->param_default = val;
-		}
+		apply_options(GetForeignColumnOptions(relid, att->attnum),
+					  CAT_COLUMN, TARGET_COLUMN, col);
 	}
 
 	return opts;
 }
+
+/* ---------------------------------------------------------------------
+ * Endpoints
+ * ---------------------------------------------------------------------
+ */
 
 /*
  * Is s at a path separator as some server reads it: "/", "\\" (IIS), or

@@ -102,7 +102,7 @@
 #define REST_MAX_FETCH_CONCURRENCY		32
 #define REST_DEFAULT_MAX_RETRIES		3
 #define REST_DEFAULT_MAX_RETRY_WAIT		60	/* seconds */
-#define REST_DEFAULT_MAX_RESPONSE_SIZE	(256 * 1024 * 1024)	/* bytes */
+#define REST_DEFAULT_MAX_RESPONSE_SIZE	"256MB"	/* as written in OPTIONS */
 #define REST_MAX_REDIRECTS				5
 #define REST_DEFAULT_ROWS				1000
 #define REST_DEFAULT_REQUEST_COST		500.0
@@ -322,10 +322,13 @@ extern void rest_require_base_url(RestConnOptions *conn);
 extern bool rest_has_dot_segment(const char *path);
 extern List *rest_parse_endpoints(const char *value, const char *rows_path,
 								  const char **problem);
-extern bool rest_has_control_chars(const char *s);
 extern char **rest_split_json_path(const char *path, int *n);
 extern void rest_append_json_key(StringInfo buf, const char *key);
+
+/* in headers.c */
+extern List *rest_parse_headers(const char *value, const char **problem);
 extern bool rest_valid_header_name(const char *name);
+extern bool rest_has_control_chars(const char *s);
 
 /* in http.c */
 typedef struct RestHttpXfer RestHttpXfer;	/* a request in flight */
@@ -596,7 +599,6 @@ typedef struct RestImportTable
 } RestImportTable;
 
 extern List *rest_read_config_file(const char *filename, const char *base_url);
-extern List *rest_parse_headers(const char *value, const char **problem);
 extern char *rest_sql_identifier(const char *name);
 typedef struct strmap_hash RestNameSet;	/* SQL names in use (strmap.h) */
 extern RestNameSet *rest_name_set_create(int size);
