@@ -183,7 +183,7 @@ rest_auth_display_url(RestConnOptions *conn, const char *display_url)
 }
 
 /*
- * Add s to the List *secrets.  Only as sent: the scrubbing (http.c scrub)
+ * Add s to the List *secrets.  Only as sent: the scrubbing (scrub.c)
  * also finds it where a server echoes it percent-encoded, form-encoded or
  * JSON-escaped.
  */

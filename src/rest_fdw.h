@@ -338,21 +338,26 @@ extern void rest_http_wait(RestHttpXfer *x, bool block);
 extern bool rest_http_done(RestHttpXfer *x);
 extern void rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp);
 extern void rest_http_cancel(RestHttpXfer *x);
-extern char *rest_mask_url(const char *url);
-extern char *rest_mask_url_param(const char *url, const char *secret_param);
-extern char *rest_url_without_param(const char *url, const char *name);
-extern bool rest_is_secret_param(const char *name, size_t len);
-extern char *rest_scrub(const char *s, List *secrets);
-extern bool rest_text_contains(const char *s, size_t len, const char *word);
-extern char *rest_shorten_scrubbed(const char *s, size_t len, int maxbytes,
-								   List *secrets);
+extern char *rest_resolve_url(const char *base, const char *ref);
+extern bool rest_same_origin(const char *a, const char *b);
+
+/* in url.c */
 extern void rest_append_urlencoded(StringInfo buf, const char *s);
 extern void rest_append_query_param(StringInfo buf, const char *name,
 									const char *value);
 extern char *rest_join_url(const char *base, const char *path);
+extern unsigned int rest_hex_value(const char *s, int n);
+extern bool rest_is_secret_param(const char *name, size_t len);
+extern char *rest_mask_url(const char *url);
+extern char *rest_mask_url_param(const char *url, const char *secret_param);
+extern char *rest_url_without_param(const char *url, const char *name);
+
+/* in scrub.c */
 extern char *rest_shorten(const char *s, size_t len, int maxbytes);
-extern char *rest_resolve_url(const char *base, const char *ref);
-extern bool rest_same_origin(const char *a, const char *b);
+extern char *rest_shorten_scrubbed(const char *s, size_t len, int maxbytes,
+								   List *secrets);
+extern char *rest_scrub(const char *s, List *secrets);
+extern bool rest_text_contains(const char *s, size_t len, const char *word);
 
 /* in netpolicy.c */
 struct sockaddr;
