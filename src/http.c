@@ -23,10 +23,13 @@
  *
  * Nothing in a libcurl callback raises an error: callbacks record what went
  * wrong and return curl's abort value; the problem is reported by
- * rest_http_finish.  A transfer lives in its own memory context, whose
- * reset callback takes the easy handle out of the multi handle, returns it
- * to the pool and frees the header list; so an ERROR thrown anywhere, or
- * the end of a scan that abandons a prefetched page, releases everything.
+ * rest_http_finish.  Every ERROR about a transfer names it in the request
+ * error context of url.c, pushed only while that transfer is worked on (so
+ * a failure of one page in flight never shows another's URL).  A transfer
+ * lives in its own memory context, whose reset callback takes the easy
+ * handle out of the multi handle, returns it to the pool and frees the
+ * header list; so an ERROR thrown anywhere, or the end of a scan that
+ * abandons a prefetched page, releases everything.
  *
  * This file knows nothing of SQL, tables or tokens.
  *
@@ -104,6 +107,7 @@ struct RestHttpXfer
 	RestConnOptions *opts;
 	char	   *method;
 	char	   *display_url;
+	char	   *note;			/* of the error context (req->note), or NULL */
 	List	   *secrets;		/* never shown in messages (req->secrets) */
 	char	   *host;			/* of the URL, for open_socket_callback */
 	bool		restricted;		/* addresses checked against allowed_hosts */
@@ -158,12 +162,13 @@ static void xfer_completed(RestHttpXfer *x, CURLcode result);
 static long promote_retries(RestHttpConn *conn);
 static char *check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
 								bool *loopback_only);
-static void report_refusal(RestConnOptions *opts, const char *method,
-						   const char *display_url, const char *host, int port,
+static void set_easy_options(RestHttpXfer *x, RestHttpRequest *req);
+static void report_failure(RestHttpXfer *x,
+						   double connect_time) pg_attribute_noreturn();
+static void report_refusal(RestConnOptions *opts, const char *host, int port,
 						   const char *address, RestNetRefusal why,
 						   const char *cls) pg_attribute_noreturn();
-static void report_plaintext(RestConnOptions *opts, const char *method,
-							 const char *display_url,
+static void report_plaintext(RestConnOptions *opts,
 							 const char *detail) pg_attribute_noreturn();
 static curl_socket_t open_socket_callback(void *clientp, curlsocktype purpose,
 										  struct curl_sockaddr *address);
@@ -508,7 +513,7 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
  * context under the current one, which also receives the response body:
  * resetting or deleting the current context aborts and releases the
  * transfer.  req is copied.  Errors of PostgreSQL itself (setting options,
- * a host not allowed) are thrown.
+ * a host not allowed) are thrown, in the context of the request.
  */
 RestHttpXfer *
 rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
@@ -516,6 +521,7 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	MemoryContext callercxt = CurrentMemoryContext;
 	MemoryContext xcxt;
 	MemoryContextCallback *cb;
+	RestRequestContext errctx;
 	RestHttpConn *conn;
 	RestHttpXfer *x;
 	CURL	   *h;
@@ -524,6 +530,8 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	char	   *host;
 	bool		loopback_only;
 
+	rest_push_request_context(&errctx, req->method, req->display_url,
+							  req->note);
 	host = check_allowed_host(opts, req, &loopback_only);
 	conn = get_conn(opts->serverid, !opts->owner_is_superuser);
 
@@ -541,6 +549,7 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	x->asked = -1;
 	x->method = MemoryContextStrdup(xcxt, req->method);
 	x->display_url = MemoryContextStrdup(xcxt, req->display_url);
+	x->note = req->note ? MemoryContextStrdup(xcxt, req->note) : NULL;
 	x->host = MemoryContextStrdup(xcxt, host ? host : "");
 	x->restricted = !opts->owner_is_superuser;
 	x->loopback_only = loopback_only;
@@ -573,6 +582,34 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 					 errmsg("out of memory")));
 		x->headers = tmp;
 	}
+
+	set_easy_options(x, req);
+
+	mc = curl_multi_add_handle(conn->multi, h);
+	if (mc != CURLM_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("could not start an HTTP request"),
+				 errdetail("%s", curl_multi_strerror(mc))));
+	x->attached = true;
+	conn->nattached++;
+	x->state = XFER_RUNNING;
+	rest_pop_request_context(&errctx);
+	return x;
+}
+
+/*
+ * Set every libcurl option of x's easy handle for req (reset first, since
+ * the handle is reused): the URL, protocols, callbacks, headers, limits
+ * and timeouts, TLS verification, the address check, and the POST body,
+ * copied into x's context (zeroed when it goes).
+ */
+static void
+set_easy_options(RestHttpXfer *x, RestHttpRequest *req)
+{
+	RestConnOptions *opts = x->opts;
+	RestHttpConn *conn = x->conn;
+	CURL	   *h = x->easy;
 
 	curl_easy_reset(h);
 	CHECK_SETOPT(h, CURLOPT_PRIVATE, x);
@@ -640,7 +677,7 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	if (x->is_post)
 	{
 		x->post_len = req->body ? req->body_len : 0;
-		x->post_body = MemoryContextAlloc(xcxt, x->post_len + 1);
+		x->post_body = MemoryContextAlloc(x->cxt, x->post_len + 1);
 		if (x->post_len > 0)
 			memcpy(x->post_body, req->body, x->post_len);
 		x->post_body[x->post_len] = '\0';
@@ -650,17 +687,6 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	}
 	else
 		CHECK_SETOPT(h, CURLOPT_HTTPGET, 1L);
-
-	mc = curl_multi_add_handle(conn->multi, h);
-	if (mc != CURLM_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("could not start an HTTP request"),
-				 errdetail("%s", curl_multi_strerror(mc))));
-	x->attached = true;
-	conn->nattached++;
-	x->state = XFER_RUNNING;
-	return x;
 }
 
 /* Forget the response of an attempt that is retried. */
@@ -811,11 +837,17 @@ promote_retries(RestHttpConn *conn)
 		}
 		mc = curl_multi_add_handle(conn->multi, x->easy);
 		if (mc != CURLM_OK)
+		{
+			RestRequestContext errctx;
+
+			/* this transfer's, not that of the one being waited for */
+			rest_push_request_context(&errctx, x->method, x->display_url,
+									  x->note);
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("could not start an HTTP request"),
-					 errdetail("%s", curl_multi_strerror(mc)),
-					 errcontext("%s %s", x->method, x->display_url)));
+					 errdetail("%s", curl_multi_strerror(mc))));
+		}
 		x->attached = true;
 		conn->nattached++;
 		x->state = XFER_RUNNING;
@@ -855,12 +887,17 @@ rest_http_wait(RestHttpXfer *x, bool block)
 											 (int) Max(timeout, 1), NULL);
 
 			if (mc != CURLM_OK)
+			{
+				RestRequestContext errctx;
+
+				rest_push_request_context(&errctx, x->method, x->display_url,
+										  x->note);
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_ERROR),
 						 errmsg("HTTP request to server \"%s\" failed",
 								x->opts->servername),
-						 errdetail("%s", curl_multi_strerror(mc)),
-						 errcontext("%s %s", x->method, x->display_url)));
+						 errdetail("%s", curl_multi_strerror(mc))));
+			}
 		}
 		else
 		{
@@ -893,19 +930,20 @@ rest_http_cancel(RestHttpXfer *x)
  * in) and release the transfer.  Transport failures (connection refused,
  * timeouts, TLS errors, a body over the size limit) and a Retry-After
  * longer than max_retry_wait are reported as ERRORs naming the server and
- * the option that limits them; any HTTP status is returned to the caller.
+ * the option that limits them, in the context of the request; any HTTP
+ * status is returned to the caller.
  */
 void
 rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 {
 	RestConnOptions *opts = x->opts;
-	const char *method = x->method;
-	const char *display_url = x->display_url;
+	RestRequestContext errctx;
 	char	   *ct = NULL;
 	char	   *location = NULL;
 	double		connect_time = 0;
 
 	Assert(x->state == XFER_DONE);
+	rest_push_request_context(&errctx, x->method, x->display_url, x->note);
 	memset(resp, 0, sizeof(RestHttpResponse));
 	resp->retries = x->attempt;
 	resp->secrets = x->secrets;
@@ -918,97 +956,7 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 		connect_time = 0;
 
 	if (x->result != CURLE_OK)
-	{
-		int			attempt = x->attempt;
-		const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
-
-		if (x->refused && x->refusal == REST_NET_NOT_LOOPBACK)
-			report_plaintext(opts, method, display_url,
-							 psprintf("Credentials are sent over http:// to host \"%s\" only because it is a loopback host, and it resolved to %s, which is not a loopback address.",
-									  x->host, x->refused_addr));
-		if (x->refused)
-			report_refusal(opts, method, display_url, x->host, x->refused_port,
-						   x->refused_addr, x->refusal, x->refused_class);
-		if (x->too_large && x->request_limit)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("response from server \"%s\" is larger than %zu bytes",
-							opts->servername, x->maxsize),
-					 errdetail("No larger response is accepted for this request."),
-					 errcontext("%s %s", method, display_url)));
-		if (x->too_large)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("response from server \"%s\" is larger than %d bytes",
-							opts->servername, opts->max_response_size),
-					 errhint("The limit is the \"%s\" option of the server.",
-							 OPT_MAX_RESPONSE_SIZE),
-					 errcontext("%s %s", method, display_url)));
-		if (x->out_of_memory)
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory while receiving the response from server \"%s\"",
-							opts->servername),
-					 errdetail("%zu bytes had been received.", x->len),
-					 errcontext("%s %s", method, display_url)));
-		if (x->result == CURLE_OPERATION_TIMEDOUT && connect_time == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg_plural("could not connect to server \"%s\" within %d second",
-								   "could not connect to server \"%s\" within %d seconds",
-								   opts->connect_timeout, opts->servername,
-								   opts->connect_timeout),
-					 errdetail("%s", detail),
-					 errhint("The limit is the \"%s\" option of the server.",
-							 OPT_CONNECT_TIMEOUT),
-					 errcontext("%s %s", method, display_url)));
-		if (x->result == CURLE_OPERATION_TIMEDOUT &&
-			opts->low_speed_limit > 0 && strstr(detail, "too slow") != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("HTTP request to server \"%s\" was slower than %d bytes per second",
-							opts->servername, opts->low_speed_limit),
-					 errdetail("%s", detail),
-					 errhint("The limits are the \"%s\" and \"%s\" options of the server.",
-							 OPT_LOW_SPEED_LIMIT, OPT_LOW_SPEED_TIME),
-					 errcontext("%s %s", method, display_url)));
-		if (x->result == CURLE_OPERATION_TIMEDOUT)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg_plural("HTTP request to server \"%s\" did not complete within %d second",
-								   "HTTP request to server \"%s\" did not complete within %d seconds",
-								   opts->timeout, opts->servername, opts->timeout),
-					 errdetail("%s", detail),
-					 errhint("The limit is the \"%s\" option of the server.",
-							 OPT_TIMEOUT),
-					 errcontext("%s %s", method, display_url)));
-		if (x->result == CURLE_PEER_FAILED_VERIFICATION)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("could not verify the TLS certificate of server \"%s\"",
-							opts->servername),
-					 errdetail("%s", detail),
-					 errhint("If the certificate is issued by a private CA, give the CA's certificate file in the \"%s\" option; the host name in base_url must match the certificate.",
-							 OPT_SSL_CA_FILE),
-					 errcontext("%s %s", method, display_url)));
-		if (x->result == CURLE_COULDNT_CONNECT ||
-			x->result == CURLE_COULDNT_RESOLVE_HOST ||
-			x->result == CURLE_COULDNT_RESOLVE_PROXY)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("could not connect to server \"%s\"", opts->servername),
-					 attempt > 0
-					 ? errdetail("%s (after %d retries)", detail, attempt)
-					 : errdetail("%s", detail),
-					 errcontext("%s %s", method, display_url)));
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("HTTP request to server \"%s\" failed", opts->servername),
-				 attempt > 0
-				 ? errdetail("%s (after %d retries)", detail, attempt)
-				 : errdetail("%s", detail),
-				 errcontext("%s %s", method, display_url)));
-	}
+		report_failure(x, connect_time);
 	if (x->asked > opts->max_retry_wait)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
@@ -1018,8 +966,7 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 						   rest_shorten_scrubbed(x->buf, x->len, 200,
 												 x->secrets)),
 				 errhint("The longest wait allowed is the \"%s\" option of the server (%d seconds).",
-						 OPT_MAX_RETRY_WAIT, opts->max_retry_wait),
-				 errcontext("%s %s", method, display_url)));
+						 OPT_MAX_RETRY_WAIT, opts->max_retry_wait)));
 
 	if (curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
 		location != NULL)
@@ -1028,8 +975,7 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("response from server \"%s\" has no valid HTTP status",
-						opts->servername),
-				 errcontext("%s %s", method, display_url)));
+						opts->servername)));
 	if (curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
 		ct = NULL;
 	resp->content_type = ct ? pstrdup(ct) : NULL;
@@ -1046,7 +992,102 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 	resp->link = x->link_len > 0 ? pstrdup(x->link) : NULL;
 	resp->link_too_long = x->link_too_long;
 
+	/* the context's strings go with the transfer */
+	rest_pop_request_context(&errctx);
 	MemoryContextDelete(x->cxt);
+}
+
+/*
+ * Report the transport failure of a finished transfer (x->result is not
+ * CURLE_OK): an address allowed_hosts refused, a body over a limit, out of
+ * memory, a timeout (connecting, too slow, or the whole request), a TLS
+ * certificate that does not verify, a connection that failed, or whatever
+ * else libcurl says.  connect_time is 0 when no connection was made.
+ */
+static void
+report_failure(RestHttpXfer *x, double connect_time)
+{
+	RestConnOptions *opts = x->opts;
+	int			attempt = x->attempt;
+	const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
+
+	if (x->refused && x->refusal == REST_NET_NOT_LOOPBACK)
+		report_plaintext(opts,
+						 psprintf("Credentials are sent over http:// to host \"%s\" only because it is a loopback host, and it resolved to %s, which is not a loopback address.",
+								  x->host, x->refused_addr));
+	if (x->refused)
+		report_refusal(opts, x->host, x->refused_port, x->refused_addr,
+					   x->refusal, x->refused_class);
+	if (x->too_large && x->request_limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("response from server \"%s\" is larger than %zu bytes",
+						opts->servername, x->maxsize),
+				 errdetail("No larger response is accepted for this request.")));
+	if (x->too_large)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("response from server \"%s\" is larger than %d bytes",
+						opts->servername, opts->max_response_size),
+				 errhint("The limit is the \"%s\" option of the server.",
+						 OPT_MAX_RESPONSE_SIZE)));
+	if (x->out_of_memory)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory while receiving the response from server \"%s\"",
+						opts->servername),
+				 errdetail("%zu bytes had been received.", x->len)));
+	if (x->result == CURLE_OPERATION_TIMEDOUT && connect_time == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg_plural("could not connect to server \"%s\" within %d second",
+							   "could not connect to server \"%s\" within %d seconds",
+							   opts->connect_timeout, opts->servername,
+							   opts->connect_timeout),
+				 errdetail("%s", detail),
+				 errhint("The limit is the \"%s\" option of the server.",
+						 OPT_CONNECT_TIMEOUT)));
+	if (x->result == CURLE_OPERATION_TIMEDOUT &&
+		opts->low_speed_limit > 0 && strstr(detail, "too slow") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("HTTP request to server \"%s\" was slower than %d bytes per second",
+						opts->servername, opts->low_speed_limit),
+				 errdetail("%s", detail),
+				 errhint("The limits are the \"%s\" and \"%s\" options of the server.",
+						 OPT_LOW_SPEED_LIMIT, OPT_LOW_SPEED_TIME)));
+	if (x->result == CURLE_OPERATION_TIMEDOUT)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg_plural("HTTP request to server \"%s\" did not complete within %d second",
+							   "HTTP request to server \"%s\" did not complete within %d seconds",
+							   opts->timeout, opts->servername, opts->timeout),
+				 errdetail("%s", detail),
+				 errhint("The limit is the \"%s\" option of the server.",
+						 OPT_TIMEOUT)));
+	if (x->result == CURLE_PEER_FAILED_VERIFICATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not verify the TLS certificate of server \"%s\"",
+						opts->servername),
+				 errdetail("%s", detail),
+				 errhint("If the certificate is issued by a private CA, give the CA's certificate file in the \"%s\" option; the host name in base_url must match the certificate.",
+						 OPT_SSL_CA_FILE)));
+	if (x->result == CURLE_COULDNT_CONNECT ||
+		x->result == CURLE_COULDNT_RESOLVE_HOST ||
+		x->result == CURLE_COULDNT_RESOLVE_PROXY)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not connect to server \"%s\"", opts->servername),
+				 attempt > 0
+				 ? errdetail("%s (after %d retries)", detail, attempt)
+				 : errdetail("%s", detail)));
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_ERROR),
+			 errmsg("HTTP request to server \"%s\" failed", opts->servername),
+			 attempt > 0
+			 ? errdetail("%s (after %d retries)", detail, attempt)
+			 : errdetail("%s", detail)));
 }
 
 /*
@@ -1070,8 +1111,7 @@ rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
  * resolved address) or before resolution (address NULL).
  */
 static void
-report_refusal(RestConnOptions *opts, const char *method,
-			   const char *display_url, const char *host, int port,
+report_refusal(RestConnOptions *opts, const char *host, int port,
 			   const char *address, RestNetRefusal why, const char *cls)
 {
 	char		target[REST_HOST_BUFLEN + 8];
@@ -1090,8 +1130,7 @@ report_refusal(RestConnOptions *opts, const char *method,
 			 : why == REST_NET_OTHER_PORT
 			 ? errdetail("The owner of the server is not a superuser, and rest_fdw.allowed_hosts lists the host only with other ports.")
 			 : errdetail("The owner of the server is not a superuser, and rest_fdw.allowed_hosts lists neither the host nor the address."),
-			 errhint("A superuser can add the host or the address, with or without a port, to rest_fdw.allowed_hosts."),
-			 errcontext("%s %s", method, display_url)));
+			 errhint("A superuser can add the host or the address, with or without a port, to rest_fdw.allowed_hosts.")));
 }
 
 /*
@@ -1099,8 +1138,7 @@ report_refusal(RestConnOptions *opts, const char *method,
  * why it is refused.
  */
 static void
-report_plaintext(RestConnOptions *opts, const char *method,
-				 const char *display_url, const char *detail)
+report_plaintext(RestConnOptions *opts, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
@@ -1108,8 +1146,7 @@ report_plaintext(RestConnOptions *opts, const char *method,
 					opts->servername),
 			 errdetail("%s", detail),
 			 errhint("Use an https:// URL; or, if the network between the database server and that host is trusted, set the server option \"%s\" to 'true'.",
-					 OPT_ALLOW_INSECURE_HTTP),
-			 errcontext("%s %s", method, display_url)));
+					 OPT_ALLOW_INSECURE_HTTP)));
 }
 
 /*
@@ -1194,13 +1231,12 @@ check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
 				 errmsg("server \"%s\" may not send credentials to a URL whose host cannot be read",
 						opts->servername),
 				 errdetail("The request would carry the credentials of authentication method \"%s\".",
-						   rest_auth_method_name(opts->auth_method)),
-				 errcontext("%s %s", req->method, req->display_url)));
+						   rest_auth_method_name(opts->auth_method))));
 
 	if (is_http && credentials && !opts->allow_insecure_http)
 	{
 		if (!parsed || !rest_net_is_loopback_host(hostcopy))
-			report_plaintext(opts, req->method, req->display_url,
+			report_plaintext(opts,
 							 psprintf("The request to host \"%s\" would carry the credentials of authentication method \"%s\" in plain text.",
 									  rest_shorten(hostcopy, strlen(hostcopy), 100),
 									  rest_auth_method_name(opts->auth_method)));
@@ -1212,12 +1248,10 @@ check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
 
 	rest_net_check_list_known(opts->servername);
 	if (!parsed)
-		report_refusal(opts, req->method, req->display_url, "", 0, NULL,
-					   REST_NET_NOT_LISTED, NULL);
+		report_refusal(opts, "", 0, NULL, REST_NET_NOT_LISTED, NULL);
 	literal = rest_net_parse_literal(hostcopy, &addr);
 	if (!rest_net_allowed(hostcopy, portnum, literal ? &addr : NULL, &why, &cls))
-		report_refusal(opts, req->method, req->display_url, hostcopy, portnum,
-					   NULL, why, cls);
+		report_refusal(opts, hostcopy, portnum, NULL, why, cls);
 	return hostcopy;
 }
 

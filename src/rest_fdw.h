@@ -279,6 +279,8 @@ typedef struct RestHttpRequest
 								 * forms a server may echo them), or NIL */
 	size_t		max_size;		/* largest response body accepted, if below
 								 * the server's max_response_size; 0: that */
+	const char *note;			/* shown after the URL in the error context
+								 * (a token request's grant type), or NULL */
 } RestHttpRequest;
 
 typedef struct RestHttpResponse
@@ -342,6 +344,24 @@ extern char *rest_resolve_url(const char *base, const char *ref);
 extern bool rest_same_origin(const char *a, const char *b);
 
 /* in url.c */
+
+/*
+ * The error context naming a request, "GET <url>" or "POST <url> (note)";
+ * see rest_push_request_context.
+ */
+typedef struct RestRequestContext
+{
+	ErrorContextCallback callback;
+	const char *method;
+	const char *display_url;	/* masked: never holds a secret */
+	const char *note;			/* e.g. a token request's grant type, or NULL */
+} RestRequestContext;
+
+extern void rest_push_request_context(RestRequestContext *rc,
+									  const char *method,
+									  const char *display_url,
+									  const char *note);
+extern void rest_pop_request_context(RestRequestContext *rc);
 extern void rest_append_urlencoded(StringInfo buf, const char *s);
 extern void rest_append_query_param(StringInfo buf, const char *name,
 									const char *value);

@@ -414,22 +414,14 @@ build_trie(RestColumn *cols, int ncols, RestRowSet *rs)
 	return root;
 }
 
-typedef struct RowsErrorContext
-{
-	const char *display_url;
-	ParseState *ps;
-} RowsErrorContext;
-
+/* Errors while parsing a row name it, inside the request's context */
 static void
 rows_error_callback(void *arg)
 {
-	RowsErrorContext *ctx = (RowsErrorContext *) arg;
+	ParseState *ps = (ParseState *) arg;
 
-	if (ctx->ps->in_row)
-		errcontext("row %lld of the response to GET %s",
-				   (long long) ctx->ps->rs->nrows + 1, ctx->display_url);
-	else
-		errcontext("response to GET %s", ctx->display_url);
+	if (ps->in_row)
+		errcontext("row %lld of the response", (long long) ps->rs->nrows + 1);
 }
 
 /*
@@ -437,7 +429,8 @@ rows_error_callback(void *arg)
  * only.  The body must be UTF-8 (RFC 8259); it is checked, and converted
  * when the database uses another encoding.  Everything is allocated in the
  * current memory context, which the caller resets per page; the values
- * point into the body, which must outlive the row set.
+ * point into the body, which must outlive the row set.  Errors name the
+ * request ("GET <display_url>") and the row they are found in.
  */
 RestRowSet *
 rest_parse_rows(const char *body, size_t len, const char *rows_path,
@@ -449,10 +442,11 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	JsonSemAction sem;
 	JsonParseErrorType rc;
 	ErrorContextCallback errcb;
-	RowsErrorContext errctx;
+	RestRequestContext reqctx;
 	const char *text = body;
 	size_t		textlen = len;
 
+	rest_push_request_context(&reqctx, "GET", display_url, NULL);
 	if (GetDatabaseEncoding() == PG_UTF8)
 	{
 		int			valid = pg_encoding_verifymbstr(PG_UTF8, body, (int) len);
@@ -462,8 +456,7 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 					 errmsg("response is not valid UTF-8"),
 					 errdetail("The invalid byte sequence starts at byte %d of %zu.",
-							   valid + 1, len),
-					 errcontext("response to GET %s", display_url)));
+							   valid + 1, len)));
 	}
 	else
 	{
@@ -512,10 +505,8 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	sem.object_field_start = sem_field_start;
 	sem.array_element_start = sem_element_start;
 
-	errctx.display_url = display_url;
-	errctx.ps = &ps;
 	errcb.callback = rows_error_callback;
-	errcb.arg = &errctx;
+	errcb.arg = &ps;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
@@ -555,6 +546,7 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 				 errhint("Check the rows_path option of the foreign table.")));
 
 	error_context_stack = errcb.previous;
+	rest_pop_request_context(&reqctx);
 	return ps.rs;
 }
 

@@ -626,8 +626,7 @@ d_scalar(void *state, char *token, JsonTokenType tokentype)
  */
 
 static void
-parse_or_error(const char *text, size_t len, JsonSemAction *sem,
-			   const char *display_url, List *secrets)
+parse_or_error(const char *text, size_t len, JsonSemAction *sem, List *secrets)
 {
 	JsonLexContext *lex = rest_make_json_lexer(text, len, true);
 	JsonParseErrorType rc = pg_parse_json(lex, sem);
@@ -638,8 +637,7 @@ parse_or_error(const char *text, size_t len, JsonSemAction *sem,
 				 errmsg("sample response is not valid JSON"),
 				 errdetail("%s The body begins with: %s",
 						   json_errdetail(rc, lex),
-						   rest_shorten_scrubbed(text, len, 100, secrets)),
-				 errcontext("response to GET %s", display_url)));
+						   rest_shorten_scrubbed(text, len, 100, secrets))));
 }
 
 /*
@@ -704,7 +702,9 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	RestNameSet *names;
 	ListCell   *lc;
 	int			i;
+	RestRequestContext errctx;
 
+	rest_push_request_context(&errctx, "GET", display_url, NULL);
 	if (GetDatabaseEncoding() == PG_UTF8)
 	{
 		int			valid = pg_encoding_verifymbstr(PG_UTF8, body, (int) len);
@@ -712,8 +712,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 		if ((size_t) valid != len)
 			ereport(ERROR,
 					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-					 errmsg("sample response is not valid UTF-8"),
-					 errcontext("response to GET %s", display_url)));
+					 errmsg("sample response is not valid UTF-8")));
 	}
 	else
 	{
@@ -734,7 +733,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 		sem.array_end = d_end;
 		sem.object_field_start = d_field_start;
 		sem.scalar = d_scalar;
-		parse_or_error(text, textlen, &sem, display_url, secrets);
+		parse_or_error(text, textlen, &sem, secrets);
 		rows_path = ds.top_array ? NULL : ds.found[1] ? ds.found[1] : ds.found[2];
 		table->rows_path = (char *) rows_path;
 		table->detect_rows = false;
@@ -760,19 +759,17 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	sem.array_end = s_end;
 	sem.object_field_start = s_field_start;
 	sem.scalar = s_scalar;
-	parse_or_error(text, textlen, &sem, display_url, secrets);
+	parse_or_error(text, textlen, &sem, secrets);
 
 	if (rows_path && !ss.found_rows)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("sample response has no element \"%s\"", rows_path),
-				 errcontext("sampling %s", table->source)));
+				 errmsg("sample response has no element \"%s\"", rows_path)));
 	if (ss.scalar_rows)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("rows of the sample response are not JSON objects"),
-				 errdetail("Each row must be an object whose keys become columns."),
-				 errcontext("sampling %s", table->source)));
+				 errdetail("Each row must be an object whose keys become columns.")));
 	if (ss.rows == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
@@ -838,5 +835,6 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 
 		ic->name = rest_unique_name(names, rest_sql_identifier(ic->json_path));
 	}
+	rest_pop_request_context(&errctx);
 	return result;
 }

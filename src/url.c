@@ -10,14 +10,63 @@
  * URL a server hands back loses the credential parameter here before it is
  * requested again.
  *
+ * Errors about a request name it through one error context callback,
+ * "GET <masked URL>" (with a note, such as the grant type of a token
+ * request), pushed on error_context_stack by the code that makes the
+ * request or handles its response (rest_push_request_context).  So every
+ * ERROR, whichever file raises it, names the request it is about in the
+ * same words, and DETAIL is left for what the server answered.
+ *
  * Pure string work: no libcurl (http.c parses URLs with libcurl's URL API
- * where an URL must be resolved or compared), no I/O.
+ * where a URL must be resolved or compared), no I/O.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "rest_fdw.h"
+
+/* rest_push_request_context's callback: "GET <url>" or "POST <url> (note)" */
+static void
+request_context_callback(void *arg)
+{
+	RestRequestContext *rc = (RestRequestContext *) arg;
+
+	if (rc->note)
+		errcontext("%s %s (%s)", rc->method, rc->display_url, rc->note);
+	else
+		errcontext("%s %s", rc->method, rc->display_url);
+}
+
+/*
+ * Name a request in the context of every message raised until
+ * rest_pop_request_context(rc): method and display_url (which must hold no
+ * secret: a URL masked by rest_mask_url or rest_auth_mask_url), and note in
+ * parentheses unless it is NULL.  rc and the strings must stay valid until
+ * then; an ERROR unwinds the stack by itself.  Pushed only while the code
+ * works on that one request (sending it, reading its response), so that
+ * a failure of another request in flight never shows this one's URL.
+ */
+void
+rest_push_request_context(RestRequestContext *rc, const char *method,
+						  const char *display_url, const char *note)
+{
+	rc->method = method;
+	rc->display_url = display_url;
+	rc->note = note;
+	rc->callback.callback = request_context_callback;
+	rc->callback.arg = rc;
+	rc->callback.previous = error_context_stack;
+	error_context_stack = &rc->callback;
+}
+
+/* Take rc, the innermost error context, off the stack. */
+void
+rest_pop_request_context(RestRequestContext *rc)
+{
+	Assert(error_context_stack == &rc->callback);
+	error_context_stack = rc->callback.previous;
+}
 
 /*
  * Percent-encode s for a URL query or an application/x-www-form-urlencoded
