@@ -144,6 +144,48 @@ rest_text_contains(const char *s, size_t len, const char *word)
 }
 
 /*
+ * Does the text s (len bytes) hold one of secrets (a List of C strings) in
+ * a form scrub hides: as sent, JSON-escaped or percent-encoded, ASCII
+ * letters in any case, or cut by the end of the text?  For a caller that
+ * must know before it quotes s; cheap when s holds none (a comparison or
+ * two per byte and secret).
+ */
+bool
+rest_holds_secret(const char *s, size_t len, List *secrets)
+{
+	ListCell   *lc;
+
+	foreach(lc, secrets)
+	{
+		const char *sec = (const char *) lfirst(lc);
+		unsigned char first = (unsigned char) sec[0];
+		unsigned char lo = first;
+		unsigned char up = first;
+		size_t		i;
+
+		if (first == '\0')
+			continue;
+		if (first >= 'A' && first <= 'Z')
+			lo = first + ('a' - 'A');
+		if (first >= 'a' && first <= 'z')
+			up = first - ('a' - 'A');
+		for (i = 0; i < len; i++)
+		{
+			unsigned char c = (unsigned char) s[i];
+
+			if ((i & 0xFFFF) == 0xFFFF)
+				CHECK_FOR_INTERRUPTS();
+			/* where an occurrence can start: see decode_unit */
+			if ((c == lo || c == up || c == '%' || c == '\\' ||
+				 (c == '+' && first == ' ') || IS_HIGHBIT_SET(first)) &&
+				match_encoded(s + i, len - i, sec) > 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
  * A copy of the len bytes at s, up to input position limit, with every
  * occurrence of one of secrets (a List of C strings) replaced by "***":
  * as sent, JSON-escaped or percent-encoded (match_encoded), ASCII letters
