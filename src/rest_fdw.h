@@ -642,8 +642,6 @@ extern void rest_pager_end(RestPager *pager);
 extern char *rest_link_next(const char *header, bool *malformed);
 
 /* in rows.c */
-
-struct JsonLexContext;
 typedef struct RestColumn
 {
 	AttrNumber	attnum;
