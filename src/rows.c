@@ -1390,7 +1390,8 @@ convert_guarded(RestRowSet *rs, RestColumn *c, const RestValue *v)
 
 		MemoryContextSwitchTo(cxt);
 		edata = CopyErrorData();
-		conversion = ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_DATA_EXCEPTION;
+		conversion =
+			ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_DATA_EXCEPTION;
 
 		/* out of memory, a cancel, ...: as it is, unless a secret is near */
 		if (!conversion && rs->secrets == NIL)

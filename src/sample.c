@@ -681,6 +681,57 @@ type_of(int kinds)
 }
 
 /*
+ * The columns (RestImportColumn, without names yet) of what ss saw, in the
+ * order their keys first appeared: a leaf is a column of the type its
+ * values suggest; an object with children is flattened into them unless it
+ * is kept as jsonb (it also held scalars or arrays), and what lies inside
+ * a jsonb column has no column of its own.
+ */
+static List *
+sampled_columns(SampleState *ss)
+{
+	List	   *result = NIL;
+	int			i;
+
+	for (i = 0; i < ss->ncols; i++)
+	{
+		SampleCol  *c = &ss->cols[i];
+		RestImportColumn *ic;
+		char	   *type;
+		int			j;
+		bool		inside_json = false;
+
+		CHECK_FOR_INTERRUPTS();
+
+		/* a column inside one kept as jsonb has no column of its own */
+		for (j = c->parent; j >= 0; j = ss->cols[j].parent)
+		{
+			SampleCol  *o = &ss->cols[j];
+
+			if (o->object && (o->kinds || o->array || !o->has_children))
+				inside_json = true;
+		}
+		if (inside_json)
+			continue;
+
+		if (c->object && !c->kinds && !c->array && c->has_children)
+			continue;			/* flattened into its children */
+		if (c->object || (c->array && c->kinds) || c->array_json)
+			type = "jsonb";
+		else if (c->array)
+			type = psprintf("%s[]", type_of(c->elem_kinds));
+		else
+			type = type_of(c->kinds);
+
+		ic = palloc0(sizeof(RestImportColumn));
+		ic->json_path = c->path;
+		ic->type = type;
+		result = lappend(result, ic);
+	}
+	return result;
+}
+
+/*
  * The columns (RestImportColumn) of a sample response body, from its first
  * sample_rows rows.  The rows are at table->sample_rows_path; when
  * table->detect_rows is set they are found instead: the document itself if
@@ -701,7 +752,6 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	List	   *result = NIL;
 	RestNameSet *names;
 	ListCell   *lc;
-	int			i;
 	RestRequestContext errctx;
 
 	rest_push_request_context(&errctx, "GET", display_url, NULL);
@@ -787,41 +837,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 				(errmsg("keys of the rows of %s whose json_path would be longer than %d bytes are skipped",
 						table->source, SAMPLE_MAX_PATH_LEN)));
 
-	for (i = 0; i < ss.ncols; i++)
-	{
-		SampleCol  *c = &ss.cols[i];
-		RestImportColumn *ic;
-		char	   *type;
-		int			j;
-		bool		inside_json = false;
-
-		CHECK_FOR_INTERRUPTS();
-
-		/* a column inside one kept as jsonb has no column of its own */
-		for (j = c->parent; j >= 0; j = ss.cols[j].parent)
-		{
-			SampleCol  *o = &ss.cols[j];
-
-			if (o->object && (o->kinds || o->array || !o->has_children))
-				inside_json = true;
-		}
-		if (inside_json)
-			continue;
-
-		if (c->object && !c->kinds && !c->array && c->has_children)
-			continue;			/* flattened into its children */
-		if (c->object || (c->array && c->kinds) || c->array_json)
-			type = "jsonb";
-		else if (c->array)
-			type = psprintf("%s[]", type_of(c->elem_kinds));
-		else
-			type = type_of(c->kinds);
-
-		ic = palloc0(sizeof(RestImportColumn));
-		ic->json_path = c->path;
-		ic->type = type;
-		result = lappend(result, ic);
-	}
+	result = sampled_columns(&ss);
 
 	if (list_length(result) > MaxHeapAttributeNumber)
 		too_many_columns(psprintf("The rows sampled give %d columns.",
