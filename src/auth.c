@@ -75,6 +75,9 @@ static void request_token(RestConnOptions *conn, const char *refresh_token,
 static void request_token_in(RestConnOptions *conn, const char *refresh_token,
 							 RestNewToken *result, RestScanStats *stats,
 							 MemoryContext resultcxt);
+static void report_token_error(RestConnOptions *conn, RestHttpResponse *resp,
+							   RestTokenResponse *tr,
+							   List *hide) pg_attribute_noreturn();
 static void adopt_token(RestTokenEntry *entry, const char *token,
 						TimestampTz refresh_at);
 static bool stored_token_usable(RestTokenEntry *entry, RestStoredToken *st,
@@ -183,7 +186,7 @@ rest_auth_display_url(RestConnOptions *conn, const char *display_url)
 }
 
 /*
- * Add s to the List *secrets.  Only as sent: the scrubbing (http.c scrub)
+ * Add s to the List *secrets.  Only as sent: the scrubbing (scrub.c)
  * also finds it where a server echoes it percent-encoded, form-encoded or
  * JSON-escaped.
  */
@@ -853,34 +856,19 @@ request_token(RestConnOptions *conn, const char *refresh_token,
 	MemoryContextDelete(tmpcxt);
 }
 
-/* Fail a token request because of what the token endpoint answered */
-static void
-token_response_error(RestConnOptions *conn, int code, const char *display_url,
-					 const char *grant, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(code),
-			 errmsg("invalid token response from server \"%s\"", conn->servername),
-			 errdetail("%s", detail),
-			 errcontext("POST %s (grant_type %s)", display_url, grant)));
-}
-
 /*
- * The work of request_token, in its memory context (the current one),
- * which is zeroed when deleted; results are copied to resultcxt.
+ * The token request for conn in *req, with refresh_token for the
+ * refresh_token grant: a form body, client authentication, and the
+ * secrets the endpoint may echo in req->secrets.  Every buffer holding a
+ * secret is registered with wipe; everything is allocated in the current
+ * memory context.
  */
 static void
-request_token_in(RestConnOptions *conn, const char *refresh_token,
-				 RestNewToken *result, RestScanStats *stats,
-				 MemoryContext resultcxt)
+build_token_request(RestConnOptions *conn, const char *refresh_token,
+					RestWipeList *wipe, RestHttpRequest *req)
 {
-	RestWipeList *wipe = wipe_on_reset(CurrentMemoryContext);
-	RestHttpRequest req;
-	RestHttpResponse resp;
-	RestTokenResponse tr;
 	StringInfoData body;
 	const char *grant;
-	char	   *display_url;
 	char	   *basic = NULL;
 	List	   *hide = NIL;
 	size_t		need;
@@ -915,14 +903,14 @@ request_token_in(RestConnOptions *conn, const char *refresh_token,
 		rest_append_urlencoded(&body, conn->scope);
 	}
 
-	memset(&req, 0, sizeof(req));
-	req.method = "POST";
-	req.url = conn->token_uri;
-	display_url = rest_mask_url(conn->token_uri);
-	req.display_url = display_url;
-	req.headers = list_make2("Accept: application/json",
-							 "Content-Type: application/x-www-form-urlencoded");
-	req.max_size = REST_MAX_TOKEN_RESPONSE_SIZE;
+	memset(req, 0, sizeof(RestHttpRequest));
+	req->method = "POST";
+	req->url = conn->token_uri;
+	req->display_url = rest_mask_url(conn->token_uri);
+	req->note = psprintf("grant_type %s", grant);
+	req->headers = list_make2("Accept: application/json",
+							  "Content-Type: application/x-www-form-urlencoded");
+	req->max_size = REST_MAX_TOKEN_RESPONSE_SIZE;
 
 	/*
 	 * Client authentication: HTTP Basic by default, form fields with
@@ -937,7 +925,7 @@ request_token_in(RestConnOptions *conn, const char *refresh_token,
 		wipe_string_later(wipe, basic);
 		header = psprintf("Authorization: Basic %s", basic);
 		wipe_string_later(wipe, header);
-		req.headers = lappend(req.headers, header);
+		req->headers = lappend(req->headers, header);
 	}
 	else
 	{
@@ -950,15 +938,164 @@ request_token_in(RestConnOptions *conn, const char *refresh_token,
 		}
 	}
 	Assert(body.len < (int) need);
-	req.body = body.data;
-	req.body_len = body.len;
+	req->body = body.data;
+	req->body_len = body.len;
 
 	/* what the endpoint may echo: never shown */
 	add_secret(&hide, conn->client_secret);
 	add_secret(&hide, refresh_token);
 	add_secret(&hide, conn->refresh_token);
 	add_secret(&hide, basic);
-	req.secrets = hide;
+	req->secrets = hide;
+}
+
+/*
+ * Fail a token request whose answer is not a token: a status other than
+ * 200, or an RFC 6749 error.  What it says is shown only as far as it
+ * cannot be a secret (hide); the error code decides SQLSTATE and hint.
+ */
+static void
+report_token_error(RestConnOptions *conn, RestHttpResponse *resp,
+				   RestTokenResponse *tr, List *hide)
+{
+	const char *hint = NULL;
+	int			code = ERRCODE_FDW_ERROR;
+
+	if (tr->error == NULL &&
+		(tr->has_token_fields ||
+		 rest_mentions_token_fields(resp->body, resp->body_len)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("could not obtain an OAuth 2.0 access token for server \"%s\"",
+						conn->servername),
+				 errdetail("The token endpoint answered HTTP status %ld with a body that holds token fields, which is not shown.",
+						   resp->status),
+				 resp->status >= 200 && resp->status < 300
+				 ? errhint("A token endpoint must answer a successful token request with HTTP status 200 (RFC 6749 section 5.1).")
+				 : 0));
+	if (tr->error == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("could not obtain an OAuth 2.0 access token for server \"%s\"",
+						conn->servername),
+				 errdetail("The token endpoint answered HTTP status %ld: %s",
+						   resp->status,
+						   rest_shorten_scrubbed(resp->body, resp->body_len,
+												 200, hide))));
+
+	if (strcmp(tr->error, "invalid_grant") == 0)
+	{
+		code = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+		hint = conn->grant_type == REST_GRANT_REFRESH_TOKEN
+			? "Obtain a new refresh token and set it with ALTER USER MAPPING."
+			: "Check the client credentials in the user mapping.";
+	}
+	else if (strcmp(tr->error, "invalid_client") == 0)
+	{
+		code = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+		hint = "Check client_id and client_secret in the user mapping, and the client_auth option of the server.";
+	}
+	else if (strcmp(tr->error, "unauthorized_client") == 0 ||
+			 strcmp(tr->error, "unsupported_grant_type") == 0)
+	{
+		code = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+		hint = "Check the grant_type option of the server: the client may not use this grant.";
+	}
+	else if (strcmp(tr->error, "invalid_scope") == 0)
+		hint = "Check the scope option of the server.";
+
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("could not obtain an OAuth 2.0 access token for server \"%s\"",
+					conn->servername),
+			 tr->error_description
+			 ? errdetail("The token endpoint answered HTTP status %ld with error \"%s\": %s",
+						 resp->status,
+						 rest_shorten_scrubbed(tr->error, strlen(tr->error),
+											   100, hide),
+						 rest_shorten_scrubbed(tr->error_description,
+											   strlen(tr->error_description),
+											   300, hide))
+			 : errdetail("The token endpoint answered HTTP status %ld with error \"%s\".",
+						 resp->status,
+						 rest_shorten_scrubbed(tr->error, strlen(tr->error),
+											   100, hide)),
+			 hint ? errhint("%s", hint) : 0));
+}
+
+/* Fail a token request because the token endpoint's answer is unusable */
+static void
+token_response_error(RestConnOptions *conn, int code, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("invalid token response from server \"%s\"", conn->servername),
+			 errdetail("%s", detail)));
+}
+
+/*
+ * Check the token of a successful token response: present, a bearer token
+ * that can go into a header as it is, and not too long; an expires_in
+ * that can be read.  The token is never quoted.
+ */
+static void
+check_new_token(RestConnOptions *conn, RestTokenResponse *tr, List *hide)
+{
+	if (!tr->is_object || tr->access_token == NULL || tr->access_token[0] == '\0')
+		token_response_error(conn, ERRCODE_FDW_ERROR,
+							 tr->is_object
+							 ? "The response has no \"access_token\" string."
+							 : "The response is not a JSON object.");
+
+	/*
+	 * The token goes into an Authorization header as it is: a CR, LF or
+	 * other character outside RFC 6750's b64token could add header lines
+	 * or requests.
+	 */
+	if (strlen(tr->access_token) > REST_MAX_TOKEN_SIZE)
+		token_response_error(conn, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+							 psprintf("The access token is longer than %d bytes.",
+									  REST_MAX_TOKEN_SIZE));
+	if (!rest_valid_b64token(tr->access_token))
+		token_response_error(conn, ERRCODE_FDW_ERROR,
+							 "The access token contains characters that a bearer token may not contain; RFC 6750 allows letters, digits, \"-._~+/\" and trailing \"=\" signs.");
+	if (tr->refresh_token && strlen(tr->refresh_token) > REST_MAX_TOKEN_SIZE)
+		token_response_error(conn, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+							 psprintf("The refresh token is longer than %d bytes.",
+									  REST_MAX_TOKEN_SIZE));
+
+	/* only bearer tokens can be sent; no token_type is taken for Bearer */
+	if (tr->token_type != NULL && pg_strcasecmp(tr->token_type, "bearer") != 0)
+		token_response_error(conn, ERRCODE_FDW_ERROR,
+							 psprintf("The token type is \"%s\"; only \"Bearer\" is supported.",
+									  rest_shorten_scrubbed(tr->token_type,
+															strlen(tr->token_type),
+															50, hide)));
+	if (tr->bad_expires_in)
+		token_response_error(conn, ERRCODE_FDW_ERROR,
+							 "\"expires_in\" is not a non-negative number of seconds.");
+}
+
+/*
+ * The work of request_token, in its memory context (the current one),
+ * which is zeroed when deleted; results are copied to resultcxt.  Errors
+ * about the answer name the request as http.c's do: "POST <token_uri>
+ * (grant_type <grant>)".
+ */
+static void
+request_token_in(RestConnOptions *conn, const char *refresh_token,
+				 RestNewToken *result, RestScanStats *stats,
+				 MemoryContext resultcxt)
+{
+	RestWipeList *wipe = wipe_on_reset(CurrentMemoryContext);
+	RestHttpRequest req;
+	RestHttpResponse resp;
+	RestTokenResponse tr;
+	RestRequestContext errctx;
+	List	   *hide;
+
+	build_token_request(conn, refresh_token, wipe, &req);
+	hide = req.secrets;
 
 	rest_http_perform(conn, &req, &resp);
 	wipe_later(wipe, resp.body, resp.body_len);
@@ -968,6 +1105,7 @@ request_token_in(RestConnOptions *conn, const char *refresh_token,
 		stats->retries += resp.retries;
 	}
 
+	rest_push_request_context(&errctx, req.method, req.display_url, req.note);
 	rest_parse_token_response(resp.body, resp.body_len, &tr);
 	wipe_string_later(wipe, tr.access_token);
 	wipe_string_later(wipe, tr.refresh_token);
@@ -980,114 +1118,12 @@ request_token_in(RestConnOptions *conn, const char *refresh_token,
 
 	/*
 	 * RFC 6749 section 5.1 allows only status 200 for a token: any other
-	 * answer is an error, and what it says is shown only as far as it
-	 * cannot be a secret.
+	 * answer is an error.
 	 */
 	if (resp.status != 200 || tr.error != NULL)
-	{
-		const char *hint = NULL;
-		int			code = ERRCODE_FDW_ERROR;
-
-		if (tr.error == NULL &&
-			(tr.has_token_fields ||
-			 rest_mentions_token_fields(resp.body, resp.body_len)))
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("could not obtain an OAuth 2.0 access token for server \"%s\"",
-							conn->servername),
-					 errdetail("The token endpoint answered HTTP status %ld with a body that holds token fields, which is not shown.",
-							   resp.status),
-					 resp.status >= 200 && resp.status < 300
-					 ? errhint("A token endpoint must answer a successful token request with HTTP status 200 (RFC 6749 section 5.1).")
-					 : 0,
-					 errcontext("POST %s (grant_type %s)", display_url, grant)));
-		if (tr.error == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("could not obtain an OAuth 2.0 access token for server \"%s\"",
-							conn->servername),
-					 errdetail("The token endpoint answered HTTP status %ld: %s",
-							   resp.status,
-							   rest_shorten_scrubbed(resp.body, resp.body_len,
-													 200, hide)),
-					 errcontext("POST %s (grant_type %s)", display_url, grant)));
-
-		if (strcmp(tr.error, "invalid_grant") == 0)
-		{
-			code = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
-			hint = conn->grant_type == REST_GRANT_REFRESH_TOKEN
-				? "Obtain a new refresh token and set it with ALTER USER MAPPING."
-				: "Check the client credentials in the user mapping.";
-		}
-		else if (strcmp(tr.error, "invalid_client") == 0)
-		{
-			code = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
-			hint = "Check client_id and client_secret in the user mapping, and the client_auth option of the server.";
-		}
-		else if (strcmp(tr.error, "unauthorized_client") == 0 ||
-				 strcmp(tr.error, "unsupported_grant_type") == 0)
-		{
-			code = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
-			hint = "Check the grant_type option of the server: the client may not use this grant.";
-		}
-		else if (strcmp(tr.error, "invalid_scope") == 0)
-			hint = "Check the scope option of the server.";
-
-		ereport(ERROR,
-				(errcode(code),
-				 errmsg("could not obtain an OAuth 2.0 access token for server \"%s\"",
-						conn->servername),
-				 tr.error_description
-				 ? errdetail("The token endpoint answered HTTP status %ld with error \"%s\": %s",
-							 resp.status,
-							 rest_shorten_scrubbed(tr.error, strlen(tr.error),
-												   100, hide),
-							 rest_shorten_scrubbed(tr.error_description,
-												   strlen(tr.error_description),
-												   300, hide))
-				 : errdetail("The token endpoint answered HTTP status %ld with error \"%s\".",
-							 resp.status,
-							 rest_shorten_scrubbed(tr.error, strlen(tr.error),
-												   100, hide)),
-				 hint ? errhint("%s", hint) : 0,
-				 errcontext("POST %s (grant_type %s)", display_url, grant)));
-	}
-
-	if (!tr.is_object || tr.access_token == NULL || tr.access_token[0] == '\0')
-		token_response_error(conn, ERRCODE_FDW_ERROR, display_url, grant,
-							 tr.is_object
-							 ? "The response has no \"access_token\" string."
-							 : "The response is not a JSON object.");
-
-	/*
-	 * The token goes into an Authorization header as it is: a CR, LF or
-	 * other character outside RFC 6750's b64token could add header lines
-	 * or requests.  Never quoted.
-	 */
-	if (strlen(tr.access_token) > REST_MAX_TOKEN_SIZE)
-		token_response_error(conn, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
-							 display_url, grant,
-							 psprintf("The access token is longer than %d bytes.",
-									  REST_MAX_TOKEN_SIZE));
-	if (!rest_valid_b64token(tr.access_token))
-		token_response_error(conn, ERRCODE_FDW_ERROR, display_url, grant,
-							 "The access token contains characters that a bearer token may not contain; RFC 6750 allows letters, digits, \"-._~+/\" and trailing \"=\" signs.");
-	if (tr.refresh_token && strlen(tr.refresh_token) > REST_MAX_TOKEN_SIZE)
-		token_response_error(conn, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
-							 display_url, grant,
-							 psprintf("The refresh token is longer than %d bytes.",
-									  REST_MAX_TOKEN_SIZE));
-
-	/* only bearer tokens can be sent; no token_type is taken for Bearer */
-	if (tr.token_type != NULL && pg_strcasecmp(tr.token_type, "bearer") != 0)
-		token_response_error(conn, ERRCODE_FDW_ERROR, display_url, grant,
-							 psprintf("The token type is \"%s\"; only \"Bearer\" is supported.",
-									  rest_shorten_scrubbed(tr.token_type,
-															strlen(tr.token_type),
-															50, hide)));
-	if (tr.bad_expires_in)
-		token_response_error(conn, ERRCODE_FDW_ERROR, display_url, grant,
-							 "\"expires_in\" is not a non-negative number of seconds.");
+		report_token_error(conn, &resp, &tr, hide);
+	check_new_token(conn, &tr, hide);
+	rest_pop_request_context(&errctx);
 
 	/* success: copy the results out */
 	result->access_token = MemoryContextStrdup(resultcxt, tr.access_token);

@@ -24,15 +24,6 @@
 
 #include "utils/guc.h"
 
-/* Semantic actions of common/jsonapi.h return an error code from PG 16 on */
-#if PG_VERSION_NUM >= 160000
-#define SEM_ACTION_RESULT JsonParseErrorType
-#define SEM_ACTION_DONE return JSON_SUCCESS
-#else
-#define SEM_ACTION_RESULT void
-#define SEM_ACTION_DONE return
-#endif
-
 /* The predefined role pg_read_server_files was renamed in PG 14 */
 #if PG_VERSION_NUM < 140000
 #define ROLE_PG_READ_SERVER_FILES DEFAULT_ROLE_READ_SERVER_FILES
@@ -85,6 +76,15 @@ rest_random_fraction(void)
 #ifdef REST_COMPAT_JSON
 #include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
+
+/* Semantic actions of common/jsonapi.h return an error code from PG 16 on */
+#if PG_VERSION_NUM >= 160000
+#define SEM_ACTION_RESULT JsonParseErrorType
+#define SEM_ACTION_DONE return JSON_SUCCESS
+#else
+#define SEM_ACTION_RESULT void
+#define SEM_ACTION_DONE return
+#endif
 
 /*
  * A JSON lexer over len bytes of text in the database encoding,

@@ -23,10 +23,13 @@
  *
  * Nothing in a libcurl callback raises an error: callbacks record what went
  * wrong and return curl's abort value; the problem is reported by
- * rest_http_finish.  A transfer lives in its own memory context, whose
- * reset callback takes the easy handle out of the multi handle, returns it
- * to the pool and frees the header list; so an ERROR thrown anywhere, or
- * the end of a scan that abandons a prefetched page, releases everything.
+ * rest_http_finish.  Every ERROR about a transfer names it in the request
+ * error context of url.c, pushed only while that transfer is worked on (so
+ * a failure of one page in flight never shows another's URL).  A transfer
+ * lives in its own memory context, whose reset callback takes the easy
+ * handle out of the multi handle, returns it to the pool and frees the
+ * header list; so an ERROR thrown anywhere, or the end of a scan that
+ * abandons a prefetched page, releases everything.
  *
  * This file knows nothing of SQL, tables or tokens.
  *
@@ -42,7 +45,6 @@
 
 #include "catalog/pg_foreign_server.h"
 #include "lib/ilist.h"
-#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
 #include "utils/hsearch.h"
@@ -105,6 +107,7 @@ struct RestHttpXfer
 	RestConnOptions *opts;
 	char	   *method;
 	char	   *display_url;
+	char	   *note;			/* of the error context (req->note), or NULL */
 	List	   *secrets;		/* never shown in messages (req->secrets) */
 	char	   *host;			/* of the URL, for open_socket_callback */
 	bool		restricted;		/* addresses checked against allowed_hosts */
@@ -159,12 +162,13 @@ static void xfer_completed(RestHttpXfer *x, CURLcode result);
 static long promote_retries(RestHttpConn *conn);
 static char *check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
 								bool *loopback_only);
-static void report_refusal(RestConnOptions *opts, const char *method,
-						   const char *display_url, const char *host, int port,
+static void set_easy_options(RestHttpXfer *x, RestHttpRequest *req);
+static void report_failure(RestHttpXfer *x,
+						   double connect_time) pg_attribute_noreturn();
+static void report_refusal(RestConnOptions *opts, const char *host, int port,
 						   const char *address, RestNetRefusal why,
 						   const char *cls) pg_attribute_noreturn();
-static void report_plaintext(RestConnOptions *opts, const char *method,
-							 const char *display_url,
+static void report_plaintext(RestConnOptions *opts,
 							 const char *detail) pg_attribute_noreturn();
 static curl_socket_t open_socket_callback(void *clientp, curlsocktype purpose,
 										  struct curl_sockaddr *address);
@@ -509,7 +513,7 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
  * context under the current one, which also receives the response body:
  * resetting or deleting the current context aborts and releases the
  * transfer.  req is copied.  Errors of PostgreSQL itself (setting options,
- * a host not allowed) are thrown.
+ * a host not allowed) are thrown, in the context of the request.
  */
 RestHttpXfer *
 rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
@@ -517,6 +521,7 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	MemoryContext callercxt = CurrentMemoryContext;
 	MemoryContext xcxt;
 	MemoryContextCallback *cb;
+	RestRequestContext errctx;
 	RestHttpConn *conn;
 	RestHttpXfer *x;
 	CURL	   *h;
@@ -525,6 +530,8 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	char	   *host;
 	bool		loopback_only;
 
+	rest_push_request_context(&errctx, req->method, req->display_url,
+							  req->note);
 	host = check_allowed_host(opts, req, &loopback_only);
 	conn = get_conn(opts->serverid, !opts->owner_is_superuser);
 
@@ -542,6 +549,7 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	x->asked = -1;
 	x->method = MemoryContextStrdup(xcxt, req->method);
 	x->display_url = MemoryContextStrdup(xcxt, req->display_url);
+	x->note = req->note ? MemoryContextStrdup(xcxt, req->note) : NULL;
 	x->host = MemoryContextStrdup(xcxt, host ? host : "");
 	x->restricted = !opts->owner_is_superuser;
 	x->loopback_only = loopback_only;
@@ -574,6 +582,34 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 					 errmsg("out of memory")));
 		x->headers = tmp;
 	}
+
+	set_easy_options(x, req);
+
+	mc = curl_multi_add_handle(conn->multi, h);
+	if (mc != CURLM_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("could not start an HTTP request"),
+				 errdetail("%s", curl_multi_strerror(mc))));
+	x->attached = true;
+	conn->nattached++;
+	x->state = XFER_RUNNING;
+	rest_pop_request_context(&errctx);
+	return x;
+}
+
+/*
+ * Set every libcurl option of x's easy handle for req (reset first, since
+ * the handle is reused): the URL, protocols, callbacks, headers, limits
+ * and timeouts, TLS verification, the address check, and the POST body,
+ * copied into x's context (zeroed when it goes).
+ */
+static void
+set_easy_options(RestHttpXfer *x, RestHttpRequest *req)
+{
+	RestConnOptions *opts = x->opts;
+	RestHttpConn *conn = x->conn;
+	CURL	   *h = x->easy;
 
 	curl_easy_reset(h);
 	CHECK_SETOPT(h, CURLOPT_PRIVATE, x);
@@ -641,7 +677,7 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	if (x->is_post)
 	{
 		x->post_len = req->body ? req->body_len : 0;
-		x->post_body = MemoryContextAlloc(xcxt, x->post_len + 1);
+		x->post_body = MemoryContextAlloc(x->cxt, x->post_len + 1);
 		if (x->post_len > 0)
 			memcpy(x->post_body, req->body, x->post_len);
 		x->post_body[x->post_len] = '\0';
@@ -651,17 +687,6 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	}
 	else
 		CHECK_SETOPT(h, CURLOPT_HTTPGET, 1L);
-
-	mc = curl_multi_add_handle(conn->multi, h);
-	if (mc != CURLM_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("could not start an HTTP request"),
-				 errdetail("%s", curl_multi_strerror(mc))));
-	x->attached = true;
-	conn->nattached++;
-	x->state = XFER_RUNNING;
-	return x;
 }
 
 /* Forget the response of an attempt that is retried. */
@@ -812,11 +837,17 @@ promote_retries(RestHttpConn *conn)
 		}
 		mc = curl_multi_add_handle(conn->multi, x->easy);
 		if (mc != CURLM_OK)
+		{
+			RestRequestContext errctx;
+
+			/* this transfer's, not that of the one being waited for */
+			rest_push_request_context(&errctx, x->method, x->display_url,
+									  x->note);
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("could not start an HTTP request"),
-					 errdetail("%s", curl_multi_strerror(mc)),
-					 errcontext("%s %s", x->method, x->display_url)));
+					 errdetail("%s", curl_multi_strerror(mc))));
+		}
 		x->attached = true;
 		conn->nattached++;
 		x->state = XFER_RUNNING;
@@ -856,12 +887,17 @@ rest_http_wait(RestHttpXfer *x, bool block)
 											 (int) Max(timeout, 1), NULL);
 
 			if (mc != CURLM_OK)
+			{
+				RestRequestContext errctx;
+
+				rest_push_request_context(&errctx, x->method, x->display_url,
+										  x->note);
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_ERROR),
 						 errmsg("HTTP request to server \"%s\" failed",
 								x->opts->servername),
-						 errdetail("%s", curl_multi_strerror(mc)),
-						 errcontext("%s %s", x->method, x->display_url)));
+						 errdetail("%s", curl_multi_strerror(mc))));
+			}
 		}
 		else
 		{
@@ -894,19 +930,20 @@ rest_http_cancel(RestHttpXfer *x)
  * in) and release the transfer.  Transport failures (connection refused,
  * timeouts, TLS errors, a body over the size limit) and a Retry-After
  * longer than max_retry_wait are reported as ERRORs naming the server and
- * the option that limits them; any HTTP status is returned to the caller.
+ * the option that limits them, in the context of the request; any HTTP
+ * status is returned to the caller.
  */
 void
 rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 {
 	RestConnOptions *opts = x->opts;
-	const char *method = x->method;
-	const char *display_url = x->display_url;
+	RestRequestContext errctx;
 	char	   *ct = NULL;
 	char	   *location = NULL;
 	double		connect_time = 0;
 
 	Assert(x->state == XFER_DONE);
+	rest_push_request_context(&errctx, x->method, x->display_url, x->note);
 	memset(resp, 0, sizeof(RestHttpResponse));
 	resp->retries = x->attempt;
 	resp->secrets = x->secrets;
@@ -919,97 +956,7 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 		connect_time = 0;
 
 	if (x->result != CURLE_OK)
-	{
-		int			attempt = x->attempt;
-		const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
-
-		if (x->refused && x->refusal == REST_NET_NOT_LOOPBACK)
-			report_plaintext(opts, method, display_url,
-							 psprintf("Credentials are sent over http:// to host \"%s\" only because it is a loopback host, and it resolved to %s, which is not a loopback address.",
-									  x->host, x->refused_addr));
-		if (x->refused)
-			report_refusal(opts, method, display_url, x->host, x->refused_port,
-						   x->refused_addr, x->refusal, x->refused_class);
-		if (x->too_large && x->request_limit)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("response from server \"%s\" is larger than %zu bytes",
-							opts->servername, x->maxsize),
-					 errdetail("No larger response is accepted for this request."),
-					 errcontext("%s %s", method, display_url)));
-		if (x->too_large)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("response from server \"%s\" is larger than %d bytes",
-							opts->servername, opts->max_response_size),
-					 errhint("The limit is the \"%s\" option of the server.",
-							 OPT_MAX_RESPONSE_SIZE),
-					 errcontext("%s %s", method, display_url)));
-		if (x->out_of_memory)
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory while receiving the response from server \"%s\"",
-							opts->servername),
-					 errdetail("%zu bytes had been received.", x->len),
-					 errcontext("%s %s", method, display_url)));
-		if (x->result == CURLE_OPERATION_TIMEDOUT && connect_time == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg_plural("could not connect to server \"%s\" within %d second",
-								   "could not connect to server \"%s\" within %d seconds",
-								   opts->connect_timeout, opts->servername,
-								   opts->connect_timeout),
-					 errdetail("%s", detail),
-					 errhint("The limit is the \"%s\" option of the server.",
-							 OPT_CONNECT_TIMEOUT),
-					 errcontext("%s %s", method, display_url)));
-		if (x->result == CURLE_OPERATION_TIMEDOUT &&
-			opts->low_speed_limit > 0 && strstr(detail, "too slow") != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("HTTP request to server \"%s\" was slower than %d bytes per second",
-							opts->servername, opts->low_speed_limit),
-					 errdetail("%s", detail),
-					 errhint("The limits are the \"%s\" and \"%s\" options of the server.",
-							 OPT_LOW_SPEED_LIMIT, OPT_LOW_SPEED_TIME),
-					 errcontext("%s %s", method, display_url)));
-		if (x->result == CURLE_OPERATION_TIMEDOUT)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg_plural("HTTP request to server \"%s\" did not complete within %d second",
-								   "HTTP request to server \"%s\" did not complete within %d seconds",
-								   opts->timeout, opts->servername, opts->timeout),
-					 errdetail("%s", detail),
-					 errhint("The limit is the \"%s\" option of the server.",
-							 OPT_TIMEOUT),
-					 errcontext("%s %s", method, display_url)));
-		if (x->result == CURLE_PEER_FAILED_VERIFICATION)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("could not verify the TLS certificate of server \"%s\"",
-							opts->servername),
-					 errdetail("%s", detail),
-					 errhint("If the certificate is issued by a private CA, give the CA's certificate file in the \"%s\" option; the host name in base_url must match the certificate.",
-							 OPT_SSL_CA_FILE),
-					 errcontext("%s %s", method, display_url)));
-		if (x->result == CURLE_COULDNT_CONNECT ||
-			x->result == CURLE_COULDNT_RESOLVE_HOST ||
-			x->result == CURLE_COULDNT_RESOLVE_PROXY)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("could not connect to server \"%s\"", opts->servername),
-					 attempt > 0
-					 ? errdetail("%s (after %d retries)", detail, attempt)
-					 : errdetail("%s", detail),
-					 errcontext("%s %s", method, display_url)));
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("HTTP request to server \"%s\" failed", opts->servername),
-				 attempt > 0
-				 ? errdetail("%s (after %d retries)", detail, attempt)
-				 : errdetail("%s", detail),
-				 errcontext("%s %s", method, display_url)));
-	}
+		report_failure(x, connect_time);
 	if (x->asked > opts->max_retry_wait)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
@@ -1019,8 +966,7 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 						   rest_shorten_scrubbed(x->buf, x->len, 200,
 												 x->secrets)),
 				 errhint("The longest wait allowed is the \"%s\" option of the server (%d seconds).",
-						 OPT_MAX_RETRY_WAIT, opts->max_retry_wait),
-				 errcontext("%s %s", method, display_url)));
+						 OPT_MAX_RETRY_WAIT, opts->max_retry_wait)));
 
 	if (curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
 		location != NULL)
@@ -1029,8 +975,7 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("response from server \"%s\" has no valid HTTP status",
-						opts->servername),
-				 errcontext("%s %s", method, display_url)));
+						opts->servername)));
 	if (curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
 		ct = NULL;
 	resp->content_type = ct ? pstrdup(ct) : NULL;
@@ -1047,7 +992,102 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 	resp->link = x->link_len > 0 ? pstrdup(x->link) : NULL;
 	resp->link_too_long = x->link_too_long;
 
+	/* the context's strings go with the transfer */
+	rest_pop_request_context(&errctx);
 	MemoryContextDelete(x->cxt);
+}
+
+/*
+ * Report the transport failure of a finished transfer (x->result is not
+ * CURLE_OK): an address allowed_hosts refused, a body over a limit, out of
+ * memory, a timeout (connecting, too slow, or the whole request), a TLS
+ * certificate that does not verify, a connection that failed, or whatever
+ * else libcurl says.  connect_time is 0 when no connection was made.
+ */
+static void
+report_failure(RestHttpXfer *x, double connect_time)
+{
+	RestConnOptions *opts = x->opts;
+	int			attempt = x->attempt;
+	const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result);
+
+	if (x->refused && x->refusal == REST_NET_NOT_LOOPBACK)
+		report_plaintext(opts,
+						 psprintf("Credentials are sent over http:// to host \"%s\" only because it is a loopback host, and it resolved to %s, which is not a loopback address.",
+								  x->host, x->refused_addr));
+	if (x->refused)
+		report_refusal(opts, x->host, x->refused_port, x->refused_addr,
+					   x->refusal, x->refused_class);
+	if (x->too_large && x->request_limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("response from server \"%s\" is larger than %zu bytes",
+						opts->servername, x->maxsize),
+				 errdetail("No larger response is accepted for this request.")));
+	if (x->too_large)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("response from server \"%s\" is larger than %d bytes",
+						opts->servername, opts->max_response_size),
+				 errhint("The limit is the \"%s\" option of the server.",
+						 OPT_MAX_RESPONSE_SIZE)));
+	if (x->out_of_memory)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory while receiving the response from server \"%s\"",
+						opts->servername),
+				 errdetail("%zu bytes had been received.", x->len)));
+	if (x->result == CURLE_OPERATION_TIMEDOUT && connect_time == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg_plural("could not connect to server \"%s\" within %d second",
+							   "could not connect to server \"%s\" within %d seconds",
+							   opts->connect_timeout, opts->servername,
+							   opts->connect_timeout),
+				 errdetail("%s", detail),
+				 errhint("The limit is the \"%s\" option of the server.",
+						 OPT_CONNECT_TIMEOUT)));
+	if (x->result == CURLE_OPERATION_TIMEDOUT &&
+		opts->low_speed_limit > 0 && strstr(detail, "too slow") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("HTTP request to server \"%s\" was slower than %d bytes per second",
+						opts->servername, opts->low_speed_limit),
+				 errdetail("%s", detail),
+				 errhint("The limits are the \"%s\" and \"%s\" options of the server.",
+						 OPT_LOW_SPEED_LIMIT, OPT_LOW_SPEED_TIME)));
+	if (x->result == CURLE_OPERATION_TIMEDOUT)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg_plural("HTTP request to server \"%s\" did not complete within %d second",
+							   "HTTP request to server \"%s\" did not complete within %d seconds",
+							   opts->timeout, opts->servername, opts->timeout),
+				 errdetail("%s", detail),
+				 errhint("The limit is the \"%s\" option of the server.",
+						 OPT_TIMEOUT)));
+	if (x->result == CURLE_PEER_FAILED_VERIFICATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not verify the TLS certificate of server \"%s\"",
+						opts->servername),
+				 errdetail("%s", detail),
+				 errhint("If the certificate is issued by a private CA, give the CA's certificate file in the \"%s\" option; the host name in base_url must match the certificate.",
+						 OPT_SSL_CA_FILE)));
+	if (x->result == CURLE_COULDNT_CONNECT ||
+		x->result == CURLE_COULDNT_RESOLVE_HOST ||
+		x->result == CURLE_COULDNT_RESOLVE_PROXY)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not connect to server \"%s\"", opts->servername),
+				 attempt > 0
+				 ? errdetail("%s (after %d retries)", detail, attempt)
+				 : errdetail("%s", detail)));
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_ERROR),
+			 errmsg("HTTP request to server \"%s\" failed", opts->servername),
+			 attempt > 0
+			 ? errdetail("%s (after %d retries)", detail, attempt)
+			 : errdetail("%s", detail)));
 }
 
 /*
@@ -1071,8 +1111,7 @@ rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
  * resolved address) or before resolution (address NULL).
  */
 static void
-report_refusal(RestConnOptions *opts, const char *method,
-			   const char *display_url, const char *host, int port,
+report_refusal(RestConnOptions *opts, const char *host, int port,
 			   const char *address, RestNetRefusal why, const char *cls)
 {
 	char		target[REST_HOST_BUFLEN + 8];
@@ -1091,8 +1130,7 @@ report_refusal(RestConnOptions *opts, const char *method,
 			 : why == REST_NET_OTHER_PORT
 			 ? errdetail("The owner of the server is not a superuser, and rest_fdw.allowed_hosts lists the host only with other ports.")
 			 : errdetail("The owner of the server is not a superuser, and rest_fdw.allowed_hosts lists neither the host nor the address."),
-			 errhint("A superuser can add the host or the address, with or without a port, to rest_fdw.allowed_hosts."),
-			 errcontext("%s %s", method, display_url)));
+			 errhint("A superuser can add the host or the address, with or without a port, to rest_fdw.allowed_hosts.")));
 }
 
 /*
@@ -1100,8 +1138,7 @@ report_refusal(RestConnOptions *opts, const char *method,
  * why it is refused.
  */
 static void
-report_plaintext(RestConnOptions *opts, const char *method,
-				 const char *display_url, const char *detail)
+report_plaintext(RestConnOptions *opts, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
@@ -1109,8 +1146,7 @@ report_plaintext(RestConnOptions *opts, const char *method,
 					opts->servername),
 			 errdetail("%s", detail),
 			 errhint("Use an https:// URL; or, if the network between the database server and that host is trusted, set the server option \"%s\" to 'true'.",
-					 OPT_ALLOW_INSECURE_HTTP),
-			 errcontext("%s %s", method, display_url)));
+					 OPT_ALLOW_INSECURE_HTTP)));
 }
 
 /*
@@ -1195,13 +1231,12 @@ check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
 				 errmsg("server \"%s\" may not send credentials to a URL whose host cannot be read",
 						opts->servername),
 				 errdetail("The request would carry the credentials of authentication method \"%s\".",
-						   rest_auth_method_name(opts->auth_method)),
-				 errcontext("%s %s", req->method, req->display_url)));
+						   rest_auth_method_name(opts->auth_method))));
 
 	if (is_http && credentials && !opts->allow_insecure_http)
 	{
 		if (!parsed || !rest_net_is_loopback_host(hostcopy))
-			report_plaintext(opts, req->method, req->display_url,
+			report_plaintext(opts,
 							 psprintf("The request to host \"%s\" would carry the credentials of authentication method \"%s\" in plain text.",
 									  rest_shorten(hostcopy, strlen(hostcopy), 100),
 									  rest_auth_method_name(opts->auth_method)));
@@ -1213,12 +1248,10 @@ check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
 
 	rest_net_check_list_known(opts->servername);
 	if (!parsed)
-		report_refusal(opts, req->method, req->display_url, "", 0, NULL,
-					   REST_NET_NOT_LISTED, NULL);
+		report_refusal(opts, "", 0, NULL, REST_NET_NOT_LISTED, NULL);
 	literal = rest_net_parse_literal(hostcopy, &addr);
 	if (!rest_net_allowed(hostcopy, portnum, literal ? &addr : NULL, &why, &cls))
-		report_refusal(opts, req->method, req->display_url, hostcopy, portnum,
-					   NULL, why, cls);
+		report_refusal(opts, hostcopy, portnum, NULL, why, cls);
 	return hostcopy;
 }
 
@@ -1381,534 +1414,4 @@ rest_same_origin(const char *a, const char *b)
 	char	   *ob = url_origin(b);
 
 	return oa != NULL && ob != NULL && strcmp(oa, ob) == 0;
-}
-
-/*
- * Percent-encode s for a URL query or an application/x-www-form-urlencoded
- * body: everything but RFC 3986 unreserved characters is escaped.
- */
-void
-rest_append_urlencoded(StringInfo buf, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++)
-	{
-		unsigned char c = (unsigned char) *s;
-
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
-			appendStringInfoChar(buf, (char) c);
-		else
-		{
-			appendStringInfoChar(buf, '%');
-			appendStringInfoChar(buf, hex[c >> 4]);
-			appendStringInfoChar(buf, hex[c & 15]);
-		}
-	}
-}
-
-/*
- * Append "name=value" (both URL-encoded) to the URL or query string in buf,
- * after "?" if buf has none yet, else after "&".
- */
-void
-rest_append_query_param(StringInfo buf, const char *name, const char *value)
-{
-	appendStringInfoChar(buf, strchr(buf->data, '?') ? '&' : '?');
-	rest_append_urlencoded(buf, name);
-	appendStringInfoChar(buf, '=');
-	rest_append_urlencoded(buf, value);
-}
-
-/*
- * Join base_url and an endpoint with exactly one slash between them.  An
- * endpoint that starts with '?' only adds a query string.
- */
-char *
-rest_join_url(const char *base, const char *path)
-{
-	size_t		blen = strlen(base);
-	StringInfoData buf;
-
-	if (path == NULL || *path == '\0')
-		return pstrdup(base);
-
-	while (blen > 0 && base[blen - 1] == '/')
-		blen--;
-	initStringInfo(&buf);
-	appendBinaryStringInfo(&buf, base, blen);
-	if (*path != '?')
-	{
-		appendStringInfoChar(&buf, '/');
-		while (*path == '/')
-			path++;
-	}
-	appendStringInfoString(&buf, path);
-	return buf.data;
-}
-
-/* The value of n hex digits at s (which the caller checked) */
-static unsigned int
-hex_value(const char *s, int n)
-{
-	unsigned int v = 0;
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		char		c = s[i];
-
-		v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-	}
-	return v;
-}
-
-/*
- * Does a query parameter name, as it appears in a URL (percent-encoded, '+'
- * for a space), decode to target?  Case-insensitively with nocase.
- */
-static bool
-param_name_is(const char *name, size_t len, const char *target, bool nocase)
-{
-	size_t		i = 0;
-	const char *t = target;
-
-	while (i < len)
-	{
-		unsigned char c = (unsigned char) name[i];
-
-		if (c == '%' && i + 2 < len && isxdigit((unsigned char) name[i + 1]) &&
-			isxdigit((unsigned char) name[i + 2]))
-		{
-			c = (unsigned char) hex_value(name + i + 1, 2);
-			i += 3;
-		}
-		else
-		{
-			if (c == '+')
-				c = ' ';
-			i++;
-		}
-		if (*t == '\0')
-			return false;
-		if (nocase ? pg_tolower(c) != pg_tolower((unsigned char) *t)
-			: c != (unsigned char) *t)
-			return false;
-		t++;
-	}
-	return *t == '\0';
-}
-
-/*
- * Query parameter names whose values are treated as secrets in messages.
- * name is compared as the server would read it (percent-decoded) and
- * case-insensitively.
- */
-bool
-rest_is_secret_param(const char *name, size_t len)
-{
-	static const char *const secret_names[] = {
-		"api_key", "apikey", "api-key", "key", "access_token", "token",
-		"refresh_token", "client_secret", "password", "passwd", "secret",
-		"signature", "sig", "auth", "code", "id_token", "assertion",
-		"client_assertion", NULL
-	};
-	int			i;
-
-	for (i = 0; secret_names[i]; i++)
-	{
-		if (param_name_is(name, len, secret_names[i], true))
-			return true;
-	}
-	return false;
-}
-
-/*
- * A copy of url that is safe to show: user information before the host and
- * the values of query parameters that usually carry secrets are replaced
- * by "***".
- */
-char *
-rest_mask_url(const char *url)
-{
-	return rest_mask_url_param(url, NULL);
-}
-
-/*
- * rest_mask_url, also masking the value of every query parameter named
- * secret_param (the auth_param of url_parameter authentication), unless it
- * is NULL.
- */
-char *
-rest_mask_url_param(const char *url, const char *secret_param)
-{
-	StringInfoData buf;
-	const char *p = url;
-	const char *scheme_end = strstr(url, "://");
-	const char *q;
-
-	initStringInfo(&buf);
-
-	/* user:password@host */
-	if (scheme_end)
-	{
-		const char *host = scheme_end + 3;
-		const char *host_end = host + strcspn(host, "/?#");
-		const char *at = NULL;
-		const char *s;
-
-		for (s = host; s < host_end; s++)
-			if (*s == '@')
-				at = s;
-		appendBinaryStringInfo(&buf, url, host - url);
-		if (at)
-		{
-			appendStringInfoString(&buf, "***");
-			p = at;
-		}
-		else
-			p = host;
-	}
-
-	q = strchr(p, '?');
-	if (q == NULL)
-	{
-		appendStringInfoString(&buf, p);
-		return buf.data;
-	}
-	appendBinaryStringInfo(&buf, p, q + 1 - p);
-	p = q + 1;
-	while (*p)
-	{
-		size_t		plen = strcspn(p, "&#");
-		const char *eq = memchr(p, '=', plen);
-
-		if (eq && (rest_is_secret_param(p, eq - p) ||
-				   (secret_param &&
-					param_name_is(p, eq - p, secret_param, true))))
-		{
-			appendBinaryStringInfo(&buf, p, eq + 1 - p);
-			appendStringInfoString(&buf, "***");
-		}
-		else
-			appendBinaryStringInfo(&buf, p, plen);
-		p += plen;
-		if (*p == '&')
-			appendStringInfoChar(&buf, *p++);
-		else if (*p == '#')
-		{
-			appendStringInfoString(&buf, p);
-			break;
-		}
-	}
-	return buf.data;
-}
-
-/*
- * A copy of url without the query parameters named name (compared as the
- * server reads them, percent-decoded; with or without a value).  Used to
- * take a credential out of a URL that a server handed back before the
- * credential is added again, so that it is sent once.  palloc'd.
- */
-char *
-rest_url_without_param(const char *url, const char *name)
-{
-	StringInfoData buf;
-	const char *q = strchr(url, '?');
-	const char *frag = strchr(url, '#');
-	const char *p;
-	bool		first = true;
-
-	if (q == NULL || (frag != NULL && frag < q))
-		return pstrdup(url);
-
-	initStringInfo(&buf);
-	appendBinaryStringInfo(&buf, url, q - url);
-	p = q + 1;
-	while (*p && *p != '#')
-	{
-		size_t		plen = strcspn(p, "&#");
-		const char *eq = memchr(p, '=', plen);
-		size_t		nlen = eq ? (size_t) (eq - p) : plen;
-
-		if (plen > 0 && !param_name_is(p, nlen, name, false))
-		{
-			appendStringInfoChar(&buf, first ? '?' : '&');
-			appendBinaryStringInfo(&buf, p, plen);
-			first = false;
-		}
-		p += plen;
-		if (*p == '&')
-			p++;
-	}
-	if (*p == '#')
-		appendStringInfoString(&buf, p);
-	return buf.data;
-}
-
-/*
- * Decode the unit of text at s[0..len-1] the way a server may have encoded
- * a byte of a secret: a JSON escape (\" \\ \/ \b \f \n \r \t, and \uXXXX,
- * with surrogate pairs, as UTF-8), percent-encoding (%XX, any case), or the
- * byte itself.  Writes the decoded bytes to out (at most 4) and returns how
- * many; *used gets the input bytes consumed.
- */
-static int
-decode_unit(const char *s, size_t len, unsigned char *out, size_t *used)
-{
-	unsigned char c = (unsigned char) s[0];
-
-	if (c == '%' && len >= 3 && isxdigit((unsigned char) s[1]) &&
-		isxdigit((unsigned char) s[2]))
-	{
-		out[0] = (unsigned char) hex_value(s + 1, 2);
-		*used = 3;
-		return 1;
-	}
-	if (c == '\\' && len >= 2)
-	{
-		const char *simple = strchr("\"\\/bfnrt", s[1]);
-
-		if (simple && s[1] != '\0')
-		{
-			static const char decoded[] = "\"\\/\b\f\n\r\t";
-
-			out[0] = (unsigned char) decoded[simple - "\"\\/bfnrt"];
-			*used = 2;
-			return 1;
-		}
-		if (s[1] == 'u' && len >= 6 && isxdigit((unsigned char) s[2]) &&
-			isxdigit((unsigned char) s[3]) && isxdigit((unsigned char) s[4]) &&
-			isxdigit((unsigned char) s[5]))
-		{
-			pg_wchar	cp = hex_value(s + 2, 4);
-
-			*used = 6;
-			if (cp >= 0xD800 && cp <= 0xDBFF && len >= 12 && s[6] == '\\' &&
-				s[7] == 'u' && isxdigit((unsigned char) s[8]) &&
-				isxdigit((unsigned char) s[9]) && isxdigit((unsigned char) s[10]) &&
-				isxdigit((unsigned char) s[11]))
-			{
-				pg_wchar	lo = hex_value(s + 8, 4);
-
-				if (lo >= 0xDC00 && lo <= 0xDFFF)
-				{
-					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-					*used = 12;
-				}
-			}
-			unicode_to_utf8(cp, out);
-			return pg_utf_mblen(out);
-		}
-	}
-	out[0] = c;
-	*used = 1;
-	return 1;
-}
-
-/*
- * Does sec occur at s[0..len-1], read through decode_unit (so also JSON-
- * escaped or percent-encoded, "+" for a space), ASCII letters in any case?
- * Returns the input bytes the occurrence covers, or 0.  When the text ends
- * inside the occurrence after at least four of its bytes (a header or body
- * cut short by a limit), that cut occurrence counts as one.
- */
-static size_t
-match_encoded(const char *s, size_t len, const char *sec)
-{
-	size_t		pos = 0;
-	size_t		k = 0;
-	size_t		slen = strlen(sec);
-
-	while (k < slen)
-	{
-		unsigned char dec[4];
-		size_t		used;
-		int			n;
-		int			j;
-
-		if (pos >= len)
-			return k >= 4 ? pos : 0;
-		n = decode_unit(s + pos, len - pos, dec, &used);
-		if (n == 1 && dec[0] == '+' && used == 1 && sec[k] == ' ')
-			dec[0] = ' ';
-		for (j = 0; j < n; j++)
-		{
-			if (k + j >= slen ||
-				pg_tolower(dec[j]) != pg_tolower((unsigned char) sec[k + j]))
-				return 0;
-		}
-		k += n;
-		pos += used;
-	}
-	return pos;
-}
-
-/*
- * Does text s (len bytes) contain word, read as match_encoded reads it?
- * For words a message must not quote (token member names).
- */
-bool
-rest_text_contains(const char *s, size_t len, const char *word)
-{
-	size_t		i;
-	size_t		wlen = strlen(word);
-
-	for (i = 0; i < len; i++)
-	{
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (match_encoded(s + i, len - i, word) > 0 &&
-			/* a cut occurrence does not count here */
-			(len - i >= wlen))
-			return true;
-	}
-	return false;
-}
-
-/*
- * A copy of the len bytes at s, up to input position limit, with every
- * occurrence of one of secrets (a List of C strings) replaced by "***":
- * as sent, JSON-escaped or percent-encoded (match_encoded), ASCII letters
- * in any case, and also an occurrence cut by the end of the text.
- * Occurrences may overlap: every byte any of them covers is hidden, and a
- * run of hidden bytes becomes one "***".  A match that starts before limit
- * is hidden whole even if it ends after it, so no part of a secret is
- * copied.  NUL bytes in s are kept.  Returns a palloc'd, NUL-terminated
- * copy; *outlen receives its length and *consumed the input bytes it
- * covers.
- */
-static char *
-scrub(const char *s, size_t len, size_t limit, List *secrets,
-	  size_t *outlen, size_t *consumed)
-{
-	StringInfoData buf;
-	size_t		i;
-	size_t		scan = Min(len, limit);
-	size_t		maxsec = 0;
-	size_t		masklen;
-	bool	   *hidden;
-	ListCell   *lc;
-
-	foreach(lc, secrets)
-		maxsec = Max(maxsec, strlen((const char *) lfirst(lc)));
-	/* an occurrence covers at most 12 input bytes per 4 of the secret */
-	masklen = Min(len, scan + 3 * maxsec + 12);
-	hidden = palloc0(masklen + 1);
-
-	for (i = 0; i < scan; i++)
-	{
-		if ((i & 0xFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		foreach(lc, secrets)
-		{
-			const char *sec = (const char *) lfirst(lc);
-			size_t		n;
-
-			if (*sec == '\0')
-				continue;
-			n = match_encoded(s + i, len - i, sec);
-			if (n > 0)
-				memset(hidden + i, true, Min(n, masklen - i));
-		}
-	}
-
-	initStringInfo(&buf);
-	i = 0;
-	while (i < len && (i < limit || (i < masklen && hidden[i])))
-	{
-		if (i < masklen && hidden[i])
-		{
-			appendStringInfoString(&buf, "***");
-			while (i < masklen && hidden[i])
-				i++;
-		}
-		else
-			appendStringInfoChar(&buf, s[i++]);
-	}
-	pfree(hidden);
-	*outlen = buf.len;
-	*consumed = i;
-	return buf.data;
-}
-
-/*
- * rest_shorten of text received from a server, after every secret of the
- * List secrets (C strings) in it was replaced by "***".  Only the part of
- * s that can show up in the result is looked at, so a long body costs
- * little, and no part of a secret is shown even where the text is cut.
- */
-char *
-rest_shorten_scrubbed(const char *s, size_t len, int maxbytes, List *secrets)
-{
-	size_t		outlen;
-	size_t		consumed;
-	char	   *clean;
-	char	   *res;
-
-	if (s == NULL)
-		return pstrdup("");
-	if (secrets == NIL)
-		return rest_shorten(s, len, maxbytes);
-	clean = scrub(s, len, (size_t) maxbytes, secrets, &outlen, &consumed);
-	res = rest_shorten(clean, outlen, maxbytes);
-	if (consumed < len && outlen <= (size_t) maxbytes)
-		res = psprintf("%s...", res);
-	return res;
-}
-
-/*
- * A copy of the string s with every secret of the List secrets replaced by
- * "***", for URLs and other short texts shown whole.  palloc'd.
- */
-char *
-rest_scrub(const char *s, List *secrets)
-{
-	size_t		outlen;
-	size_t		consumed;
-
-	if (s == NULL)
-		return pstrdup("");
-	if (secrets == NIL)
-		return pstrdup(s);
-	return scrub(s, strlen(s), strlen(s), secrets, &outlen, &consumed);
-}
-
-/*
- * A printable, shortened copy of text received from a server, for error
- * messages: at most maxbytes bytes (cut at a character boundary, "..."
- * appended), control characters replaced by spaces, and bytes that are not
- * valid in the database encoding replaced by '?'.
- */
-char *
-rest_shorten(const char *s, size_t len, int maxbytes)
-{
-	StringInfoData buf;
-	int			consider;
-	int			valid;
-	int			i;
-
-	if (s == NULL)
-		return pstrdup("");
-
-	/* the longest valid prefix, then at most maxbytes of it */
-	consider = (int) Min(len, (size_t) maxbytes);
-	valid = pg_encoding_verifymbstr(GetDatabaseEncoding(), s, consider);
-	if (valid == consider && (size_t) consider < len)
-		valid = pg_mbcliplen(s, consider, maxbytes);
-
-	initStringInfo(&buf);
-	appendBinaryStringInfo(&buf, s, valid);
-	/* past an invalid byte, show ASCII only */
-	for (i = valid; i < consider; i++)
-		appendStringInfoChar(&buf, IS_HIGHBIT_SET(s[i]) ? '?' : s[i]);
-
-	for (i = 0; i < buf.len; i++)
-	{
-		if ((unsigned char) buf.data[i] < 0x20 || buf.data[i] == 0x7f)
-			buf.data[i] = ' ';
-	}
-	if ((size_t) consider < len)
-		appendStringInfoString(&buf, "...");
-	return buf.data;
 }

@@ -168,9 +168,12 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 {
 	RestHttpResponse *resp = &f->resp;
 	MemoryContext oldcxt = MemoryContextSwitchTo(f->cxt);
+	RestRequestContext errctx;
 
 	rest_http_finish(f->xfer, resp);
 	f->xfer = NULL;
+	/* popped before the request is sent again: that one has its own */
+	rest_push_request_context(&errctx, "GET", f->req_display_url, NULL);
 	if (stats)
 	{
 		stats->requests += resp->retries;
@@ -188,6 +191,7 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 			(*auth_epoch)++;
 		f->epoch = *auth_epoch;
 		pfree(resp->body);
+		rest_pop_request_context(&errctx);
 		fetch_send(conn, stats, f, force);
 		MemoryContextSwitchTo(oldcxt);
 		return false;
@@ -211,25 +215,25 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("server \"%s\" redirected to a URL that is not http or https",
 							conn->servername),
-					 errdetail("GET %s answered HTTP status %ld with Location %s.",
-							   f->req_display_url, resp->status,
+					 errdetail("The server answered HTTP status %ld with Location %s.",
+							   resp->status,
 							   rest_shorten(shown, strlen(shown), 200))));
 		if (!rest_same_origin(target, f->first_url))
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("server \"%s\" redirected to another server", conn->servername),
-					 errdetail("GET %s answered HTTP status %ld with Location %s.",
-							   f->req_display_url, resp->status, shown),
+					 errdetail("The server answered HTTP status %ld with Location %s.",
+							   resp->status, shown),
 					 errhint("Redirects are followed only to the scheme, host and port of the request, so that credentials are not sent elsewhere; point base_url at the new location.")));
 		if (++f->redirects > REST_MAX_REDIRECTS)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("server \"%s\" redirected more than %d times",
 							conn->servername, REST_MAX_REDIRECTS),
-					 errdetail("The last redirect was from %s to %s.",
-							   f->req_display_url, shown)));
+					 errdetail("The last redirect was to %s.", shown)));
 		f->url = target;
 		pfree(resp->body);
+		rest_pop_request_context(&errctx);
 		fetch_send(conn, stats, f, false);
 		MemoryContextSwitchTo(oldcxt);
 		return false;
@@ -257,15 +261,13 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 				 errmsg("HTTP request to server \"%s\" failed with status %ld",
 						conn->servername, resp->status),
 				 resp->www_authenticate
-				 ? errdetail("GET %s answered with WWW-Authenticate: %s; body: %s",
-							 f->req_display_url,
+				 ? errdetail("The server answered with WWW-Authenticate: %s; body: %s",
 							 rest_shorten_scrubbed(resp->www_authenticate,
 												   strlen(resp->www_authenticate),
 												   200, f->secrets),
 							 rest_shorten_scrubbed(resp->body, resp->body_len,
 												   200, f->secrets))
-				 : errdetail("GET %s answered: %s",
-							 f->req_display_url,
+				 : errdetail("The server answered: %s",
 							 rest_shorten_scrubbed(resp->body, resp->body_len,
 												   300, f->secrets)),
 				 hint ? errhint("%s", hint) : 0));
@@ -275,21 +277,21 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("response from server \"%s\" is empty", conn->servername),
-				 errdetail("GET %s answered HTTP status %ld with no body.",
-						   f->req_display_url, resp->status),
+				 errdetail("The server answered HTTP status %ld with no body.",
+						   resp->status),
 				 errhint("A JSON array or object was expected.")));
 
 	if (resp->content_type != NULL && !json_content_type(resp->content_type))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 				 errmsg("response from server \"%s\" is not JSON", conn->servername),
-				 errdetail("GET %s answered with Content-Type \"%s\": %s",
-						   f->req_display_url,
+				 errdetail("The server answered with Content-Type \"%s\": %s",
 						   rest_shorten_scrubbed(resp->content_type,
 												 strlen(resp->content_type),
 												 100, f->secrets),
 						   rest_shorten_scrubbed(resp->body, resp->body_len,
 												 200, f->secrets))));
+	rest_pop_request_context(&errctx);
 	MemoryContextSwitchTo(oldcxt);
 	return true;
 }
@@ -817,8 +819,7 @@ checked_next_url(RestPager *pager, const char *ref, const char *what)
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("invalid next page URL in the %s of the response for foreign table \"%s\"",
 						what, pager->relname),
-				 errdetail("The URL is \"%s\".", rest_shorten(shown, strlen(shown), 200)),
-				 errcontext("GET %s", pager->display_url)));
+				 errdetail("The URL is \"%s\".", rest_shorten(shown, strlen(shown), 200))));
 	}
 	next = rest_auth_strip_url(conn, next);
 	if (!rest_same_origin(next, pager->url))
@@ -829,15 +830,13 @@ checked_next_url(RestPager *pager, const char *ref, const char *what)
 				 errdetail("The next page is %s, the first was %s.",
 						   rest_auth_mask_url(conn, next),
 						   rest_auth_mask_url(conn, pager->url)),
-				 errhint("Credentials are only sent to the scheme, host and port of the server's base_url."),
-				 errcontext("GET %s", pager->display_url)));
+				 errhint("Credentials are only sent to the scheme, host and port of the server's base_url.")));
 	if (seen_before(pager, next))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("paging of foreign table \"%s\" loops", pager->relname),
 				 errdetail("The next page URL %s was already fetched in this scan.",
-						   rest_auth_mask_url(conn, next)),
-				 errcontext("GET %s", pager->display_url)));
+						   rest_auth_mask_url(conn, next))));
 	return next;
 }
 
@@ -864,7 +863,12 @@ meta_int(const char *s)
 void
 rest_pager_advance(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 {
+	RestRequestContext errctx;
+
+	/* errors about what the page said; the next requests have their own */
+	rest_push_request_context(&errctx, "GET", pager->display_url, NULL);
 	advance_state(pager, rs, resp);
+	rest_pop_request_context(&errctx);
 	schedule(pager);
 }
 
@@ -952,8 +956,7 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 						 errdetail("The response repeated the cursor \"%s\".",
 								   rest_shorten_scrubbed(v, strlen(v), 100,
 														 rest_auth_secrets(pager->conn,
-																		   NULL))),
-						 errcontext("GET %s", pager->display_url)));
+																		   NULL)))));
 			else
 				pager->cursor = pstrdup(v);
 			break;
@@ -975,8 +978,7 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 					ereport(ERROR,
 							(errcode(ERRCODE_FDW_ERROR),
 							 errmsg("Link header of the response for foreign table \"%s\" is too long",
-									pager->relname),
-							 errcontext("GET %s", pager->display_url)));
+									pager->relname)));
 
 				next = resp->link ? rest_link_next(resp->link, &malformed) : NULL;
 				if (malformed)
@@ -988,8 +990,7 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 									   rest_shorten_scrubbed(resp->link,
 															 strlen(resp->link), 300,
 															 rest_auth_secrets(pager->conn,
-																			   NULL))),
-							 errcontext("GET %s", pager->display_url)));
+																			   NULL)))));
 				if (next == NULL)
 					pager->done = true;
 				else

@@ -279,6 +279,8 @@ typedef struct RestHttpRequest
 								 * forms a server may echo them), or NIL */
 	size_t		max_size;		/* largest response body accepted, if below
 								 * the server's max_response_size; 0: that */
+	const char *note;			/* shown after the URL in the error context
+								 * (a token request's grant type), or NULL */
 } RestHttpRequest;
 
 typedef struct RestHttpResponse
@@ -341,21 +343,45 @@ extern void rest_http_wait(RestHttpXfer *x, bool block);
 extern bool rest_http_done(RestHttpXfer *x);
 extern void rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp);
 extern void rest_http_cancel(RestHttpXfer *x);
-extern char *rest_mask_url(const char *url);
-extern char *rest_mask_url_param(const char *url, const char *secret_param);
-extern char *rest_url_without_param(const char *url, const char *name);
-extern bool rest_is_secret_param(const char *name, size_t len);
-extern char *rest_scrub(const char *s, List *secrets);
-extern bool rest_text_contains(const char *s, size_t len, const char *word);
-extern char *rest_shorten_scrubbed(const char *s, size_t len, int maxbytes,
-								   List *secrets);
+extern char *rest_resolve_url(const char *base, const char *ref);
+extern bool rest_same_origin(const char *a, const char *b);
+
+/* in url.c */
+
+/*
+ * The error context naming a request, "GET <url>" or "POST <url> (note)";
+ * see rest_push_request_context.
+ */
+typedef struct RestRequestContext
+{
+	ErrorContextCallback callback;
+	const char *method;
+	const char *display_url;	/* masked: never holds a secret */
+	const char *note;			/* e.g. a token request's grant type, or NULL */
+} RestRequestContext;
+
+extern void rest_push_request_context(RestRequestContext *rc,
+									  const char *method,
+									  const char *display_url,
+									  const char *note);
+extern void rest_pop_request_context(RestRequestContext *rc);
 extern void rest_append_urlencoded(StringInfo buf, const char *s);
 extern void rest_append_query_param(StringInfo buf, const char *name,
 									const char *value);
 extern char *rest_join_url(const char *base, const char *path);
+extern unsigned int rest_hex_value(const char *s, int n);
+extern bool rest_is_secret_param(const char *name, size_t len);
+extern char *rest_mask_url(const char *url);
+extern char *rest_mask_url_param(const char *url, const char *secret_param);
+extern char *rest_url_without_param(const char *url, const char *name);
+
+/* in scrub.c */
 extern char *rest_shorten(const char *s, size_t len, int maxbytes);
-extern char *rest_resolve_url(const char *base, const char *ref);
-extern bool rest_same_origin(const char *a, const char *b);
+extern char *rest_shorten_scrubbed(const char *s, size_t len, int maxbytes,
+								   List *secrets);
+extern char *rest_scrub(const char *s, List *secrets);
+extern bool rest_text_contains(const char *s, size_t len, const char *word);
+extern bool rest_holds_secret(const char *s, size_t len, List *secrets);
 
 /* in netpolicy.c */
 struct sockaddr;
@@ -644,8 +670,6 @@ extern const char *rest_pager_display_url(RestPager *pager);
 extern char *rest_link_next(const char *header, bool *malformed);
 
 /* in rows.c */
-
-struct JsonLexContext;
 typedef struct RestColumn
 {
 	AttrNumber	attnum;

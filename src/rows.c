@@ -31,7 +31,10 @@
  * rest_rowset_store then converts one row's values: text, Booleans and
  * integers directly (exactly as their input functions would), every other
  * type with its input function.  A value that does not convert is
- * reported with the column, the row number and the (shortened) value.
+ * reported with the input function's own error, in an error context that
+ * names the column, the row number and the (shortened) value; only values
+ * whose message could quote a credential or too much text are converted
+ * under a PG_TRY that scrubs and shortens it.
  *
  * Nothing here knows about HTTP.
  *
@@ -414,22 +417,14 @@ build_trie(RestColumn *cols, int ncols, RestRowSet *rs)
 	return root;
 }
 
-typedef struct RowsErrorContext
-{
-	const char *display_url;
-	ParseState *ps;
-} RowsErrorContext;
-
+/* Errors while parsing a row name it, inside the request's context */
 static void
 rows_error_callback(void *arg)
 {
-	RowsErrorContext *ctx = (RowsErrorContext *) arg;
+	ParseState *ps = (ParseState *) arg;
 
-	if (ctx->ps->in_row)
-		errcontext("row %lld of the response to GET %s",
-				   (long long) ctx->ps->rs->nrows + 1, ctx->display_url);
-	else
-		errcontext("response to GET %s", ctx->display_url);
+	if (ps->in_row)
+		errcontext("row %lld of the response", (long long) ps->rs->nrows + 1);
 }
 
 /*
@@ -437,7 +432,8 @@ rows_error_callback(void *arg)
  * only.  The body must be UTF-8 (RFC 8259); it is checked, and converted
  * when the database uses another encoding.  Everything is allocated in the
  * current memory context, which the caller resets per page; the values
- * point into the body, which must outlive the row set.
+ * point into the body, which must outlive the row set.  Errors name the
+ * request ("GET <display_url>") and the row they are found in.
  */
 RestRowSet *
 rest_parse_rows(const char *body, size_t len, const char *rows_path,
@@ -449,10 +445,11 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	JsonSemAction sem;
 	JsonParseErrorType rc;
 	ErrorContextCallback errcb;
-	RowsErrorContext errctx;
+	RestRequestContext reqctx;
 	const char *text = body;
 	size_t		textlen = len;
 
+	rest_push_request_context(&reqctx, "GET", display_url, NULL);
 	if (GetDatabaseEncoding() == PG_UTF8)
 	{
 		int			valid = pg_encoding_verifymbstr(PG_UTF8, body, (int) len);
@@ -462,8 +459,7 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 					 errmsg("response is not valid UTF-8"),
 					 errdetail("The invalid byte sequence starts at byte %d of %zu.",
-							   valid + 1, len),
-					 errcontext("response to GET %s", display_url)));
+							   valid + 1, len)));
 	}
 	else
 	{
@@ -512,10 +508,8 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	sem.object_field_start = sem_field_start;
 	sem.array_element_start = sem_element_start;
 
-	errctx.display_url = display_url;
-	errctx.ps = &ps;
 	errcb.callback = rows_error_callback;
-	errcb.arg = &errctx;
+	errcb.arg = &ps;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
@@ -555,6 +549,7 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 				 errhint("Check the rows_path option of the foreign table.")));
 
 	error_context_stack = errcb.previous;
+	rest_pop_request_context(&reqctx);
 	return ps.rs;
 }
 
@@ -1335,81 +1330,154 @@ convert_value(RestRowSet *rs, RestColumn *c, const RestValue *v, bool element)
 }
 
 /*
+ * What rest_rowset_store is converting, for the error context of its
+ * conversions.  shown is the value as messages show it when that needed
+ * scrubbing (computed before the conversion: a callback does no more than
+ * format), else NULL.
+ */
+typedef struct ConvertErrorContext
+{
+	RestColumn *col;			/* the column being converted, or NULL */
+	const RestValue *value;
+	const char *shown;
+	int64		rowno;
+	const char *relname;
+} ConvertErrorContext;
+
+/*
+ * Conversion errors keep their own message, SQLSTATE, DETAIL and HINT;
+ * this names the foreign table, the row number and the column, and shows
+ * the (shortened) value, as COPY does.
+ */
+static void
+convert_error_callback(void *arg)
+{
+	ConvertErrorContext *cx = (ConvertErrorContext *) arg;
+	const RestValue *v = cx->value;
+	const char *quote;
+
+	if (cx->col == NULL)
+		return;
+	quote = v->kind == RV_STRING ? "\"" : "";
+	errcontext("foreign table \"%s\", row %lld, column \"%s\": %s%s%s",
+			   cx->relname, (long long) cx->rowno, cx->col->name, quote,
+			   cx->shown ? cx->shown : rest_shorten(v->ptr, v->len, 60),
+			   quote);
+}
+
+/*
+ * convert_value, for a value whose error message must not be passed on
+ * as it is: one that holds a credential the request carried (an API may
+ * echo it, and input functions quote the value), or one so long that the
+ * message quoting it would be too.  The message of a conversion error
+ * (class 22) is shortened, and every text of any error scrubbed.  Only
+ * such values pay for the PG_TRY.
+ */
+static Datum
+convert_guarded(RestRowSet *rs, RestColumn *c, const RestValue *v)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Datum		result = (Datum) 0;
+
+	PG_TRY();
+	{
+		result = convert_value(rs, c, v, false);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		bool		conversion;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		conversion =
+			ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_DATA_EXCEPTION;
+
+		/* out of memory, a cancel, ...: as it is, unless a secret is near */
+		if (!conversion && rs->secrets == NIL)
+			PG_RE_THROW();
+		FlushErrorState();
+		edata->message = conversion
+			? rest_shorten_scrubbed(edata->message, strlen(edata->message),
+									200, rs->secrets)
+			: rest_scrub(edata->message, rs->secrets);
+		if (edata->detail)
+			edata->detail = rest_scrub(edata->detail, rs->secrets);
+		if (edata->detail_log)
+			edata->detail_log = rest_scrub(edata->detail_log, rs->secrets);
+		if (edata->hint)
+			edata->hint = rest_scrub(edata->hint, rs->secrets);
+		if (edata->context)
+			edata->context = rest_scrub(edata->context, rs->secrets);
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	return result;
+}
+
+/* Values longer than this are converted by convert_guarded */
+#define REST_QUOTABLE_VALUE_LEN	100
+
+/*
  * Convert row rowno of rs into values/nulls (indexed by attnum - 1) for the
- * given columns; other entries are left alone.  Conversion errors of data
- * (class 22) are reported again with the column, the row number
- * global_rowno and the shortened value; other errors pass unchanged.
- * Allocates in the current memory context (reset per row by the caller).
+ * given columns; other entries are left alone.  Errors keep their SQLSTATE,
+ * DETAIL and HINT; their context names the column, the row number
+ * global_rowno of foreign table relname, and the shortened value.  No
+ * message shows a credential of the request (rs->secrets).  Allocates in
+ * the current memory context (reset per row by the caller).
  */
 void
 rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols, int ncols,
 				  Datum *values, bool *nulls, int64 global_rowno,
 				  const char *relname)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	volatile int i = 0;
+	ErrorContextCallback errcb;
+	ConvertErrorContext cx;
+	int			i;
 
 	Assert(ncols == rs->ncols);
 	select_row(rs, rowno);
-	PG_TRY();
-	{
-		for (i = 0; i < ncols; i++)
-		{
-			const RestValue *v = row_column(rs, i);
-			int			att = cols[i].attnum - 1;
 
-			if (v->kind == RV_MISSING || v->kind == RV_NULL)
-			{
-				values[att] = (Datum) 0;
-				nulls[att] = true;
-				continue;
-			}
-			values[att] = convert_value(rs, &cols[i], v, false);
-			nulls[att] = false;
-		}
-	}
-	PG_CATCH();
+	cx.col = NULL;
+	cx.value = NULL;
+	cx.shown = NULL;
+	cx.rowno = global_rowno;
+	cx.relname = relname;
+	errcb.callback = convert_error_callback;
+	errcb.arg = &cx;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	for (i = 0; i < ncols; i++)
 	{
-		ErrorData  *edata;
-		RestColumn *c = &cols[i];
 		const RestValue *v = row_column(rs, i);
+		RestColumn *c = &cols[i];
+		int			att = c->attnum - 1;
 
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+		if (v->kind == RV_MISSING || v->kind == RV_NULL)
 		{
-			/*
-			 * Not a conversion error (out of memory, a cancel, or an input
-			 * function that looks the value up, as regclass does): as it
-			 * is, except that an echoed credential in its text is hidden.
-			 */
-			if (rs->secrets == NIL)
-				PG_RE_THROW();
-			FlushErrorState();
-			edata->message = rest_scrub(edata->message, rs->secrets);
-			if (edata->detail)
-				edata->detail = rest_scrub(edata->detail, rs->secrets);
-			if (edata->detail_log)
-				edata->detail_log = rest_scrub(edata->detail_log, rs->secrets);
-			if (edata->hint)
-				edata->hint = rest_scrub(edata->hint, rs->secrets);
-			if (edata->context)
-				edata->context = rest_scrub(edata->context, rs->secrets);
-			ReThrowError(edata);
+			values[att] = (Datum) 0;
+			nulls[att] = true;
+			continue;
 		}
-		FlushErrorState();
+		cx.col = c;
+		cx.value = v;
+		cx.shown = NULL;
 
-		ereport(ERROR,
-				(errcode(edata->sqlerrcode),
-				 errmsg("%s", rest_shorten_scrubbed(edata->message,
-													strlen(edata->message), 200,
-													rs->secrets)),
-				 errdetail("The value %s%s%s in column \"%s\" of row %lld of foreign table \"%s\" could not be converted to type %s.",
-						   v->kind == RV_STRING ? "\"" : "",
-						   rest_shorten_scrubbed(v->ptr, v->len, 60, rs->secrets),
-						   v->kind == RV_STRING ? "\"" : "",
-						   c->name, (long long) global_rowno, relname,
-						   format_type_with_typemod(c->typid, c->typmod))));
+		/* text without escapes cannot fail: its bytes are the value */
+		if (c->typid == TEXTOID && !v->escaped)
+			values[att] = convert_value(rs, c, v, false);
+		else if (rs->secrets != NIL &&
+				 rest_holds_secret(v->ptr, v->len, rs->secrets))
+		{
+			cx.shown = rest_shorten_scrubbed(v->ptr, v->len, 60, rs->secrets);
+			values[att] = convert_guarded(rs, c, v);
+		}
+		else if (v->len > REST_QUOTABLE_VALUE_LEN)
+			values[att] = convert_guarded(rs, c, v);
+		else
+			values[att] = convert_value(rs, c, v, false);
+		nulls[att] = false;
 	}
-	PG_END_TRY();
+	error_context_stack = errcb.previous;
 }

@@ -626,8 +626,7 @@ d_scalar(void *state, char *token, JsonTokenType tokentype)
  */
 
 static void
-parse_or_error(const char *text, size_t len, JsonSemAction *sem,
-			   const char *display_url, List *secrets)
+parse_or_error(const char *text, size_t len, JsonSemAction *sem, List *secrets)
 {
 	JsonLexContext *lex = rest_make_json_lexer(text, len, true);
 	JsonParseErrorType rc = pg_parse_json(lex, sem);
@@ -638,8 +637,7 @@ parse_or_error(const char *text, size_t len, JsonSemAction *sem,
 				 errmsg("sample response is not valid JSON"),
 				 errdetail("%s The body begins with: %s",
 						   json_errdetail(rc, lex),
-						   rest_shorten_scrubbed(text, len, 100, secrets)),
-				 errcontext("response to GET %s", display_url)));
+						   rest_shorten_scrubbed(text, len, 100, secrets))));
 }
 
 /*
@@ -683,6 +681,57 @@ type_of(int kinds)
 }
 
 /*
+ * The columns (RestImportColumn, without names yet) of what ss saw, in the
+ * order their keys first appeared: a leaf is a column of the type its
+ * values suggest; an object with children is flattened into them unless it
+ * is kept as jsonb (it also held scalars or arrays), and what lies inside
+ * a jsonb column has no column of its own.
+ */
+static List *
+sampled_columns(SampleState *ss)
+{
+	List	   *result = NIL;
+	int			i;
+
+	for (i = 0; i < ss->ncols; i++)
+	{
+		SampleCol  *c = &ss->cols[i];
+		RestImportColumn *ic;
+		char	   *type;
+		int			j;
+		bool		inside_json = false;
+
+		CHECK_FOR_INTERRUPTS();
+
+		/* a column inside one kept as jsonb has no column of its own */
+		for (j = c->parent; j >= 0; j = ss->cols[j].parent)
+		{
+			SampleCol  *o = &ss->cols[j];
+
+			if (o->object && (o->kinds || o->array || !o->has_children))
+				inside_json = true;
+		}
+		if (inside_json)
+			continue;
+
+		if (c->object && !c->kinds && !c->array && c->has_children)
+			continue;			/* flattened into its children */
+		if (c->object || (c->array && c->kinds) || c->array_json)
+			type = "jsonb";
+		else if (c->array)
+			type = psprintf("%s[]", type_of(c->elem_kinds));
+		else
+			type = type_of(c->kinds);
+
+		ic = palloc0(sizeof(RestImportColumn));
+		ic->json_path = c->path;
+		ic->type = type;
+		result = lappend(result, ic);
+	}
+	return result;
+}
+
+/*
  * The columns (RestImportColumn) of a sample response body, from its first
  * sample_rows rows.  The rows are at table->sample_rows_path; when
  * table->detect_rows is set they are found instead: the document itself if
@@ -703,8 +752,9 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	List	   *result = NIL;
 	RestNameSet *names;
 	ListCell   *lc;
-	int			i;
+	RestRequestContext errctx;
 
+	rest_push_request_context(&errctx, "GET", display_url, NULL);
 	if (GetDatabaseEncoding() == PG_UTF8)
 	{
 		int			valid = pg_encoding_verifymbstr(PG_UTF8, body, (int) len);
@@ -712,8 +762,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 		if ((size_t) valid != len)
 			ereport(ERROR,
 					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-					 errmsg("sample response is not valid UTF-8"),
-					 errcontext("response to GET %s", display_url)));
+					 errmsg("sample response is not valid UTF-8")));
 	}
 	else
 	{
@@ -734,7 +783,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 		sem.array_end = d_end;
 		sem.object_field_start = d_field_start;
 		sem.scalar = d_scalar;
-		parse_or_error(text, textlen, &sem, display_url, secrets);
+		parse_or_error(text, textlen, &sem, secrets);
 		rows_path = ds.top_array ? NULL : ds.found[1] ? ds.found[1] : ds.found[2];
 		table->rows_path = (char *) rows_path;
 		table->detect_rows = false;
@@ -760,19 +809,17 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	sem.array_end = s_end;
 	sem.object_field_start = s_field_start;
 	sem.scalar = s_scalar;
-	parse_or_error(text, textlen, &sem, display_url, secrets);
+	parse_or_error(text, textlen, &sem, secrets);
 
 	if (rows_path && !ss.found_rows)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("sample response has no element \"%s\"", rows_path),
-				 errcontext("sampling %s", table->source)));
+				 errmsg("sample response has no element \"%s\"", rows_path)));
 	if (ss.scalar_rows)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("rows of the sample response are not JSON objects"),
-				 errdetail("Each row must be an object whose keys become columns."),
-				 errcontext("sampling %s", table->source)));
+				 errdetail("Each row must be an object whose keys become columns.")));
 	if (ss.rows == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
@@ -790,41 +837,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 				(errmsg("keys of the rows of %s whose json_path would be longer than %d bytes are skipped",
 						table->source, SAMPLE_MAX_PATH_LEN)));
 
-	for (i = 0; i < ss.ncols; i++)
-	{
-		SampleCol  *c = &ss.cols[i];
-		RestImportColumn *ic;
-		char	   *type;
-		int			j;
-		bool		inside_json = false;
-
-		CHECK_FOR_INTERRUPTS();
-
-		/* a column inside one kept as jsonb has no column of its own */
-		for (j = c->parent; j >= 0; j = ss.cols[j].parent)
-		{
-			SampleCol  *o = &ss.cols[j];
-
-			if (o->object && (o->kinds || o->array || !o->has_children))
-				inside_json = true;
-		}
-		if (inside_json)
-			continue;
-
-		if (c->object && !c->kinds && !c->array && c->has_children)
-			continue;			/* flattened into its children */
-		if (c->object || (c->array && c->kinds) || c->array_json)
-			type = "jsonb";
-		else if (c->array)
-			type = psprintf("%s[]", type_of(c->elem_kinds));
-		else
-			type = type_of(c->kinds);
-
-		ic = palloc0(sizeof(RestImportColumn));
-		ic->json_path = c->path;
-		ic->type = type;
-		result = lappend(result, ic);
-	}
+	result = sampled_columns(&ss);
 
 	if (list_length(result) > MaxHeapAttributeNumber)
 		too_many_columns(psprintf("The rows sampled give %d columns.",
@@ -838,5 +851,6 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 
 		ic->name = rest_unique_name(names, rest_sql_identifier(ic->json_path));
 	}
+	rest_pop_request_context(&errctx);
 	return result;
 }

@@ -1,8 +1,8 @@
 /*
  * fuzz_url.c
- *		libFuzzer harness of the URL helpers of src/http.c that see text
- *		from servers: rest_resolve_url (next page URLs, redirects),
- *		rest_same_origin, rest_mask_url, rest_shorten, and
+ *		libFuzzer harness of the URL helpers (src/http.c, url.c, scrub.c)
+ *		that see text from servers: rest_resolve_url (next page URLs,
+ *		redirects), rest_same_origin, rest_mask_url, rest_shorten, and
  *		rest_append_urlencoded and rest_join_url.
  *
  * Input: "base\nref" (split at the first newline; without one, ref is
