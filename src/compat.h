@@ -48,6 +48,17 @@
 #define rest_reserve_guc_prefix(prefix) EmitWarningsOnPlaceholders(prefix)
 #endif
 
+/*
+ * Memory for what a GUC check hook hands to its assign hook ("extra"): the
+ * GUC machinery frees it with guc_free (a pfree) from PG 16 on, with free()
+ * before.  NULL when out of memory.
+ */
+#if PG_VERSION_NUM >= 160000
+#define rest_guc_malloc(size) guc_malloc(LOG, (size))
+#else
+#define rest_guc_malloc(size) malloc(size)
+#endif
+
 /* A random number in [0, 1): pg_prng from PG 15 on */
 #if PG_VERSION_NUM >= 150000
 #include "common/pg_prng.h"
