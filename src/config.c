@@ -400,8 +400,8 @@ rest_parse_headers(const char *value, const char **problem)
  * ---------------------------------------------------------------------
  */
 
-static void config_error(ConfigContext *cx, const char *key,
-						 const char *detail) pg_attribute_noreturn();
+pg_noreturn static void config_error(ConfigContext *cx, const char *key,
+						 const char *detail);
 
 /* An error in the setting or column key of the current table */
 static void

@@ -159,13 +159,13 @@ static void xfer_completed(RestHttpXfer *x, CURLcode result);
 static long promote_retries(RestHttpConn *conn);
 static char *check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
 								bool *loopback_only);
-static void report_refusal(RestConnOptions *opts, const char *method,
+pg_noreturn static void report_refusal(RestConnOptions *opts, const char *method,
 						   const char *display_url, const char *host, int port,
 						   const char *address, RestNetRefusal why,
-						   const char *cls) pg_attribute_noreturn();
-static void report_plaintext(RestConnOptions *opts, const char *method,
+						   const char *cls);
+pg_noreturn static void report_plaintext(RestConnOptions *opts, const char *method,
 							 const char *display_url,
-							 const char *detail) pg_attribute_noreturn();
+							 const char *detail);
 static curl_socket_t open_socket_callback(void *clientp, curlsocktype purpose,
 										  struct curl_sockaddr *address);
 static long retry_after_seconds(const char *value);
