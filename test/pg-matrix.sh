@@ -40,9 +40,9 @@ if ! command -v mmdebstrap >/dev/null; then
 	exit 1
 fi
 
-# what the build and the tests need; postgresql, postgresql-contrib and
-# postgresql-server-dev-all too, so that test/setup-debian.sh finds nothing
-# missing inside
+# what the build and the tests need, and what test/setup-debian.sh looks
+# for (in trixie and sid, postgresql-contrib is only provided by postgresql:
+# setup-debian.sh asks apt for it inside, which finds nothing to install)
 packages=(
 	gcc make pkg-config
 	"postgresql-$major" "postgresql-server-dev-$major"
