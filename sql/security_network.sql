@@ -17,12 +17,25 @@
 -- the setting is known once the library is loaded
 LOAD 'rest_fdw';
 
--- show_error, with the ports of [::1] and localhost. hidden as well
+-- show_error, with the ports of [::1] and localhost. hidden as well; a
+-- refusal of "localhost" at ::1 is shown as at 127.0.0.1 (libcurl 8
+-- resolves "localhost" itself and tries ::1 first, 7.88 only 127.0.0.1)
 CREATE FUNCTION net_error(query text) RETURNS SETOF text
-LANGUAGE sql AS $$
-  SELECT regexp_replace(regexp_replace(e, '\[::1\]:[0-9]+', '[::1]:PORT', 'g'),
-                        'localhost\.:[0-9]+', 'localhost.:PORT', 'g')
-    FROM show_error(query) AS e
+LANGUAGE plpgsql AS $$
+DECLARE
+  e text;
+  localhost_v6 boolean := false;
+BEGIN
+  FOR e IN SELECT * FROM show_error(query) LOOP
+    e := regexp_replace(regexp_replace(e, '\[::1\]:[0-9]+', '[::1]:PORT', 'g'),
+                        'localhost\.:[0-9]+', 'localhost.:PORT', 'g');
+    localhost_v6 := localhost_v6 OR e LIKE 'ERROR:  % "localhost:PORT" at address [::1]:PORT %';
+    IF localhost_v6 THEN
+      e := replace(e, '[::1]:PORT', '127.0.0.1:PORT');
+    END IF;
+    RETURN NEXT e;
+  END LOOP;
+END
 $$;
 
 -- the request count of the test API, before and after a refused query

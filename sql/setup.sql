@@ -61,6 +61,12 @@ EXCEPTION WHEN OTHERS THEN
               || ' (' || state || ')';
   IF detail <> '' THEN
     detail := regexp_replace(detail, ' port [0-9]+ after', ' port N after', 'g');
+    -- libcurl 8 words some errors differently: show them as 7.88 does
+    detail := regexp_replace(detail, '(127\.0\.0\.[0-9]+|localhost):[0-9]+ after', '\1 port N after');
+    detail := regexp_replace(regexp_replace(regexp_replace(regexp_replace(detail,
+      'Could not connect', 'Couldn''t connect'), 'target hostname', 'target host name'),
+      'Connection timed out after ([0-9]+) milliseconds', 'Connection timeout after \1 ms'),
+      'SSL certificate OpenSSL verify result: (.*) \([0-9]+\)$', 'SSL certificate problem: \1');
     RETURN NEXT 'DETAIL:  ' || regexp_replace(regexp_replace(detail,
       '(127\.0\.0\.[0-9]+|localhost):[0-9]+', '\1:PORT', 'g'), '[0-9]+ (ms|milliseconds)', 'N \1', 'g');
   END IF;
@@ -74,13 +80,18 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
--- EXPLAIN output with the port replaced by PORT
+-- EXPLAIN output with the port replaced by PORT, the same on every
+-- version: without the "(returns $0)" of an InitPlan (before 17), with
+-- whole numbers of actual rows and without buffer counts (18)
 CREATE FUNCTION explain_filter(query text) RETURNS SETOF text
 LANGUAGE plpgsql AS $$
 DECLARE
   ln text;
 BEGIN
   FOR ln IN EXECUTE 'EXPLAIN ' || query LOOP
+    CONTINUE WHEN ln ~ '^\s*(Planning:|Buffers: )';
+    ln := regexp_replace(ln, '^(\s*InitPlan [0-9]+) \(returns [$0-9, ]+\)$', '\1');
+    ln := regexp_replace(ln, '(actual rows=[0-9]+)\.00 ', '\1 ', 'g');
     RETURN NEXT regexp_replace(ln, '(127\.0\.0\.[0-9]+|localhost):[0-9]+', '\1:PORT', 'g');
   END LOOP;
 END

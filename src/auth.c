@@ -75,9 +75,9 @@ static void request_token(RestConnOptions *conn, const char *refresh_token,
 static void request_token_in(RestConnOptions *conn, const char *refresh_token,
 							 RestNewToken *result, RestScanStats *stats,
 							 MemoryContext resultcxt);
-static void report_token_error(RestConnOptions *conn, RestHttpResponse *resp,
-							   RestTokenResponse *tr,
-							   List *hide) pg_attribute_noreturn();
+pg_noreturn static void report_token_error(RestConnOptions *conn,
+											RestHttpResponse *resp,
+											RestTokenResponse *tr, List *hide);
 static void adopt_token(RestTokenEntry *entry, const char *token,
 						TimestampTz refresh_at);
 static bool stored_token_usable(RestTokenEntry *entry, RestStoredToken *st,

@@ -7,13 +7,14 @@
  * Every test of PG_VERSION_NUM belongs here; the other files use the
  * macros and inline functions below.  rest_fdw.h includes this header.
  *
- * Three parts are compiled only in the files that ask for them, by
+ * Four parts are compiled only in the files that ask for them, by
  * defining the name before including rest_fdw.h, so that their headers stay
  * out of the other files: REST_COMPAT_JSON (PostgreSQL's JSON lexer, for
  * the row and sample parsers), REST_COMPAT_FDW_API (planner and executor
- * calls of the FDW callbacks and the pushdown code) and
- * REST_COMPAT_GUC_TABLES (the look-up of a GUC variable's internal record
- * in utils/guc_tables.h, for the network policy).
+ * calls of the FDW callbacks and the pushdown code), REST_COMPAT_EXPLAIN
+ * (the EXPLAIN callback's headers) and REST_COMPAT_GUC_TABLES (the look-up
+ * of a GUC variable's internal record in utils/guc_tables.h, for the
+ * network policy).
  *
  *-------------------------------------------------------------------------
  */
@@ -23,6 +24,15 @@
 #include "postgres.h"
 
 #include "utils/guc.h"
+
+/*
+ * A function that does not return: PG 18 marks it with pg_noreturn before
+ * the declaration (C11 _Noreturn) and dropped pg_attribute_noreturn(), which
+ * came after it.  GCC and clang take the attribute in front as well.
+ */
+#if PG_VERSION_NUM < 180000
+#define pg_noreturn pg_attribute_noreturn()
+#endif
 
 /* The predefined role pg_read_server_files was renamed in PG 14 */
 #if PG_VERSION_NUM < 140000
@@ -37,6 +47,17 @@
 #define rest_reserve_guc_prefix(prefix) MarkGUCPrefixReserved(prefix)
 #else
 #define rest_reserve_guc_prefix(prefix) EmitWarningsOnPlaceholders(prefix)
+#endif
+
+/*
+ * Memory for what a GUC check hook hands to its assign hook ("extra"): the
+ * GUC machinery frees it with guc_free (a pfree) from PG 16 on, with free()
+ * before.  NULL when out of memory.
+ */
+#if PG_VERSION_NUM >= 160000
+#define rest_guc_malloc(size) guc_malloc(LOG, (size))
+#else
+#define rest_guc_malloc(size) malloc(size)
 #endif
 
 /* A random number in [0, 1): pg_prng from PG 15 on */
@@ -174,6 +195,18 @@ rest_scan_user(ForeignScan *fsplan, EState *estate)
 	return OidIsValid(userid) ? userid : GetUserId();
 }
 #endif							/* REST_COMPAT_FDW_API */
+
+#ifdef REST_COMPAT_EXPLAIN
+/*
+ * PG 18 moved ExplainState to commands/explain_state.h and the
+ * ExplainProperty functions to commands/explain_format.h.
+ */
+#include "commands/explain.h"
+#if PG_VERSION_NUM >= 180000
+#include "commands/explain_format.h"
+#include "commands/explain_state.h"
+#endif
+#endif							/* REST_COMPAT_EXPLAIN */
 
 #ifdef REST_COMPAT_GUC_TABLES
 #include "utils/guc_tables.h"

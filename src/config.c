@@ -259,8 +259,8 @@ rest_add_placeholder_columns(RestImportTable *t, RestNameSet *taken)
  * ---------------------------------------------------------------------
  */
 
-static void config_error(ConfigContext *cx, const char *key,
-						 const char *detail) pg_attribute_noreturn();
+pg_noreturn static void config_error(ConfigContext *cx, const char *key,
+						 const char *detail);
 
 /* An error in the setting or column key of the current table */
 static void

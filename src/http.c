@@ -163,13 +163,12 @@ static long promote_retries(RestHttpConn *conn);
 static char *check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
 								bool *loopback_only);
 static void set_easy_options(RestHttpXfer *x, RestHttpRequest *req);
-static void report_failure(RestHttpXfer *x,
-						   double connect_time) pg_attribute_noreturn();
-static void report_refusal(RestConnOptions *opts, const char *host, int port,
-						   const char *address, RestNetRefusal why,
-						   const char *cls) pg_attribute_noreturn();
-static void report_plaintext(RestConnOptions *opts,
-							 const char *detail) pg_attribute_noreturn();
+pg_noreturn static void report_failure(RestHttpXfer *x, double connect_time);
+pg_noreturn static void report_refusal(RestConnOptions *opts, const char *host,
+									   int port, const char *address,
+									   RestNetRefusal why, const char *cls);
+pg_noreturn static void report_plaintext(RestConnOptions *opts,
+										 const char *detail);
 static curl_socket_t open_socket_callback(void *clientp, curlsocktype purpose,
 										  struct curl_sockaddr *address);
 static long retry_after_seconds(const char *value);

@@ -78,8 +78,8 @@ typedef struct RestHostEntry
 } RestHostEntry;
 
 /*
- * The parsed allow-list: one malloc'd block (the GUC machinery frees it),
- * the names after the entries.
+ * The parsed allow-list: one block from rest_guc_malloc (the GUC machinery
+ * frees it), the names after the entries.
  */
 typedef struct RestHostList
 {
@@ -329,8 +329,8 @@ parse_entry(const char *tok, size_t len, RestHostEntry *e, StringInfo names,
 }
 
 /*
- * GUC check hook: parse the list into one malloc'd block for the assign
- * hook.  A malformed entry makes the whole value invalid.
+ * GUC check hook: parse the list into one rest_guc_malloc'd block for the
+ * assign hook.  A malformed entry makes the whole value invalid.
  */
 static bool
 check_allowed_hosts(char **newval, void **extra, GucSource source)
@@ -372,7 +372,7 @@ check_allowed_hosts(char **newval, void **extra, GucSource source)
 
 	entries_size = offsetof(RestHostList, entries) +
 		sizeof(RestHostEntry) * list_length(entries);
-	list = malloc(entries_size + names.len + 1);
+	list = rest_guc_malloc(entries_size + names.len + 1);
 	if (list == NULL)
 	{
 		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);

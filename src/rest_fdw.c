@@ -38,6 +38,7 @@
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 
+#define REST_COMPAT_EXPLAIN
 #define REST_COMPAT_FDW_API
 #include "rest_fdw.h"
 

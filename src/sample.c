@@ -140,7 +140,7 @@ typedef struct DetectState
 	bool		arr[4];			/* is the value at depth an array */
 } DetectState;
 
-static void too_many_columns(const char *detail) pg_attribute_noreturn();
+pg_noreturn static void too_many_columns(const char *detail);
 
 /*
  * The column of a path inside the rows (in the object of column parent, -1

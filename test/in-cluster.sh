@@ -29,8 +29,8 @@ prove_installcheck()
 out=$(make -s installcheck ${REST_TEST_REGRESS:+REGRESS="$REST_TEST_REGRESS"} 2>&1)
 rc=$?
 echo "$out"
-passed=$(echo "$out" | grep -cE '^(ok|test) .*( ok|\.\.\. ok)' || true)
-failed=$(echo "$out" | grep -cE '(FAILED|failed \(ignored\))' || true)
+passed=$(echo "$out" | grep -cE '^(ok [0-9]+ +- |(ok|test) .*( ok|\.\.\. ok))' || true)
+failed=$(echo "$out" | grep -cE '(^not ok |FAILED|failed \(ignored\))' || true)
 echo "regress: $passed passed, $failed failed"
 if [ $rc -ne 0 ]; then
 	[ -f test/results/regression.diffs ] && cat test/results/regression.diffs
@@ -64,8 +64,8 @@ if [ -z "${REST_TEST_REGRESS:-}" ] && [ $status -eq 0 ]; then
 	psql -X -q -d postgres -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
 	rm -rf "$REST_TEST_CONFIG_DIR"
 	REST_TEST_CONFIG_DIR=$first_config_dir
-	passed=$(echo "$out" | grep -cE '^(ok|test) .*( ok|\.\.\. ok)' || true)
-	failed=$(echo "$out" | grep -cE '(FAILED|failed \(ignored\))' || true)
+	passed=$(echo "$out" | grep -cE '^(ok [0-9]+ +- |(ok|test) .*( ok|\.\.\. ok))' || true)
+	failed=$(echo "$out" | grep -cE '(^not ok |FAILED|failed \(ignored\))' || true)
 	echo "regress with log_statement = 'all' (setup $logged): $passed passed, $failed failed"
 	if [ $rc -ne 0 ]; then
 		echo "$out"
