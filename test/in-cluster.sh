@@ -20,11 +20,14 @@ fi
 
 # multi-session tests (TAP): concurrency, restarts, rollbacks;
 # REST_TEST_TAP="004_x.pl ..." runs only those (with REST_TEST_REGRESS too)
+# test/sanitize.sh: the servers the TAP tests start get the sanitizer runtime
+prove=(prove)
+[ -z "${REST_TEST_TAP_PRELOAD:-}" ] || prove=(env LD_PRELOAD="$REST_TEST_TAP_PRELOAD" prove)
 if [ -n "${REST_TEST_TAP:-}" ]; then
 	tap=()
 	for t in $REST_TEST_TAP; do tap+=("test/t/$t"); done
-	prove -v "${tap[@]}" || status=1
-elif [ -z "${REST_TEST_REGRESS:-}" ] && ! prove -v test/t/*.pl; then
+	"${prove[@]}" -v "${tap[@]}" || status=1
+elif [ -z "${REST_TEST_REGRESS:-}" ] && ! "${prove[@]}" -v test/t/*.pl; then
 	status=1
 fi
 
@@ -83,6 +86,13 @@ done
 echo "log secrets: $([ $leaks -eq 0 ] && echo 1 || echo 0) passed, $([ $leaks -eq 0 ] && echo 0 || echo 1) failed"
 
 if [ -n "${REST_TEST_SANITIZE:-}" ]; then
+	# test/sanitize.sh: the reports' own files; ASan in the server processes
+	[ -z "${REST_TEST_SANITIZE_REPORTS:-}" ] || logs="$logs $(ls -d "$REST_TEST_SANITIZE_REPORTS"/* 2>/dev/null)"
+	if [[ $REST_TEST_SANITIZE == *address* ]]; then
+		pm=$(psql -X -At -d postgres -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")
+		grep -q libasan "/proc/$pm/maps" && echo "AddressSanitizer is in the server ($pm)" ||
+			{ echo "AddressSanitizer is not in the server" >&2; status=1; }
+	fi
 	reports=$(cat $logs 2>/dev/null | grep -cE "AddressSanitizer|runtime error:|UndefinedBehaviorSanitizer" || true)
 	echo "sanitizer reports in the server log: $reports"
 	echo "sanitizers: $([ "$reports" -eq 0 ] && echo 1 || echo 0) passed, $([ "$reports" -eq 0 ] && echo 0 || echo 1) failed"
