@@ -11,17 +11,22 @@ status=0
 # make prove_installcheck [VAR=value...]; the TAP logs go to $tapdir/tmp_check/log.
 # initdb and pg_ctl refuse to run as root: root runs them as postgres, in a
 # directory of their own (a VPATH build of this tree), kept when a test fails.
+# Under test/sanitize.sh the nodes the TAP tests start (and so the programs
+# that start them) get the sanitizer runtime: REST_TEST_TAP_PRELOAD.
 tapdir=
 prove_installcheck()
 {
+	local pre=()
+
+	[ -z "${REST_TEST_TAP_PRELOAD:-}" ] || pre=(env LD_PRELOAD="$REST_TEST_TAP_PRELOAD")
 	if [ "$(id -u)" -eq 0 ]; then
 		tapdir=$(mktemp -d /tmp/rest_fdw_tap.XXXXXX)
 		chown postgres: "$tapdir"
-		runuser -u postgres -- make -s -C "$tapdir" -f "$PWD/Makefile" prove_installcheck \
-			PROVE_FLAGS=-v "$@"
+		runuser -u postgres -- "${pre[@]}" make -s -C "$tapdir" -f "$PWD/Makefile" \
+			prove_installcheck PROVE_FLAGS=-v "$@"
 	else
 		tapdir=$PWD
-		make -s prove_installcheck PROVE_FLAGS=-v "$@"
+		"${pre[@]}" make -s prove_installcheck PROVE_FLAGS=-v "$@"
 	fi
 }
 
@@ -106,6 +111,13 @@ done
 echo "log secrets: $([ $leaks -eq 0 ] && echo 1 || echo 0) passed, $([ $leaks -eq 0 ] && echo 0 || echo 1) failed"
 
 if [ -n "${REST_TEST_SANITIZE:-}" ]; then
+	# test/sanitize.sh: the reports' own files; ASan in the server processes
+	[ -z "${REST_TEST_SANITIZE_REPORTS:-}" ] || logs="$logs $(ls -d "$REST_TEST_SANITIZE_REPORTS"/* 2>/dev/null)"
+	if [[ $REST_TEST_SANITIZE == *address* ]]; then
+		pm=$(psql -X -At -d postgres -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")
+		grep -q libasan "/proc/$pm/maps" && echo "AddressSanitizer is in the server ($pm)" ||
+			{ echo "AddressSanitizer is not in the server" >&2; status=1; }
+	fi
 	reports=$(cat $logs 2>/dev/null | grep -cE "AddressSanitizer|runtime error:|UndefinedBehaviorSanitizer" || true)
 	echo "sanitizer reports in the server log: $reports"
 	echo "sanitizers: $([ "$reports" -eq 0 ] && echo 1 || echo 0) passed, $([ "$reports" -eq 0 ] && echo 0 || echo 1) failed"
