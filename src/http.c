@@ -163,6 +163,7 @@ static long promote_retries(RestHttpConn *conn);
 static char *check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
 								bool *loopback_only);
 static void set_easy_options(RestHttpXfer *x, RestHttpRequest *req);
+static void attach_xfer(RestHttpConn *conn, RestHttpXfer *x);
 pg_noreturn static void report_failure(RestHttpXfer *x, double connect_time);
 pg_noreturn static void report_refusal(RestConnOptions *opts, const char *host,
 									   int port, const char *address,
@@ -525,7 +526,6 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	RestHttpXfer *x;
 	CURL	   *h;
 	ListCell   *lc;
-	CURLMcode	mc;
 	char	   *host;
 	bool		loopback_only;
 
@@ -583,18 +583,35 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	}
 
 	set_easy_options(x, req);
+	rest_pop_request_context(&errctx);
 
-	mc = curl_multi_add_handle(conn->multi, h);
+	attach_xfer(conn, x);
+	return x;
+}
+
+/*
+ * Hand a transfer to the multi handle: it runs from now on.  A failure is
+ * reported in the context of this transfer (a retried one is attached while
+ * another request is waited for).
+ */
+static void
+attach_xfer(RestHttpConn *conn, RestHttpXfer *x)
+{
+	CURLMcode	mc = curl_multi_add_handle(conn->multi, x->easy);
+
 	if (mc != CURLM_OK)
+	{
+		RestRequestContext errctx;
+
+		rest_push_request_context(&errctx, x->method, x->display_url, x->note);
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("could not start an HTTP request"),
 				 errdetail("%s", curl_multi_strerror(mc))));
+	}
 	x->attached = true;
 	conn->nattached++;
 	x->state = XFER_RUNNING;
-	rest_pop_request_context(&errctx);
-	return x;
 }
 
 /*
@@ -822,7 +839,6 @@ promote_retries(RestHttpConn *conn)
 	{
 		RestHttpXfer *x = dlist_container(RestHttpXfer, node, iter.cur);
 		long		left;
-		CURLMcode	mc;
 
 		if (x->state != XFER_WAITING)
 			continue;
@@ -834,22 +850,7 @@ promote_retries(RestHttpConn *conn)
 			next = next < 0 ? left : Min(next, left);
 			continue;
 		}
-		mc = curl_multi_add_handle(conn->multi, x->easy);
-		if (mc != CURLM_OK)
-		{
-			RestRequestContext errctx;
-
-			/* this transfer's, not that of the one being waited for */
-			rest_push_request_context(&errctx, x->method, x->display_url,
-									  x->note);
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("could not start an HTTP request"),
-					 errdetail("%s", curl_multi_strerror(mc))));
-		}
-		x->attached = true;
-		conn->nattached++;
-		x->state = XFER_RUNNING;
+		attach_xfer(conn, x);
 	}
 	return next;
 }
