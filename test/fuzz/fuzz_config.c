@@ -197,7 +197,7 @@ static void
 check_option(const char *table, const char *column, Oid context,
 			 const char *name, const char *value)
 {
-	const RestFdwOption *opt = find_option(name, context);
+	const RestFdwOption *opt = find_option(name, catalog_bit(context));
 
 	FUZZ_CHECK(value != NULL, "table %s column %s: option %s is NULL", table,
 			   column ? column : "-", name);

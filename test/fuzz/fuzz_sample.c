@@ -65,7 +65,7 @@ known_type(const char *type)
 static void
 check_option(const char *column, Oid context, const char *name, const char *value)
 {
-	const RestFdwOption *opt = find_option(name, context);
+	const RestFdwOption *opt = find_option(name, catalog_bit(context));
 
 	FUZZ_CHECK(opt != NULL, "option %s unknown", name);
 	FUZZ_CHECK(fuzz_validator_accepts(opt, name, value),

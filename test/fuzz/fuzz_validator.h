@@ -1,8 +1,8 @@
 /*
  * Whether the option validator accepts name = value: shared by the harnesses
  * that check the options an import would write (fuzz_config, fuzz_sample).
- * Include after options.c (whose static check_option_value it calls) and
- * fuzz_common.h.
+ * Include after options.c (whose static parse_value, the validator's and
+ * the resolvers' parser, it calls) and fuzz_common.h.
  */
 #ifndef FUZZ_VALIDATOR_H
 #define FUZZ_VALIDATOR_H
@@ -15,8 +15,9 @@ fuzz_validator_accepts(const RestFdwOption *opt, const char *name,
 
 	PG_TRY();
 	{
-		check_option_value(opt, makeDefElem(pstrdup(name),
-											(Node *) makeString(pstrdup(value)), -1));
+		RestOptValue scratch;
+
+		parse_value(opt, value, &scratch);
 	}
 	PG_CATCH();
 	{
