@@ -19,10 +19,13 @@
 #     the temporary directory, logging to a file (log_min_messages=debug5,
 #     log_statement=none, as test/run-tests.sh);
 #   - the test API server (test/start-api-server.sh via start_test_api);
-#   - PATH shims for pg_lsclusters and pg_ctlcluster, the two Debian
-#     cluster tools that test/in-cluster.sh and test/t/001_token_store.pl
-#     call: they report this cluster's log and restart this postmaster
-#     (under valgrind again), so the tests run unmodified.
+#   - PATH shims for pg_lsclusters and pg_ctlcluster, the Debian cluster
+#     tools that test/in-cluster.sh calls: they report this cluster's log
+#     and restart this postmaster (under valgrind again), so the tests run
+#     unmodified.
+# The TAP tests run too, but on nodes of their own (make
+# prove_installcheck), whose servers are not under valgrind: what this
+# finds comes from the pg_regress suite's backends.
 # All of it is removed on exit; the valgrind logs, the server log and the
 # regression diffs are kept in a directory printed at the end.
 #
@@ -316,7 +319,7 @@ for log in "$T"/vg/vg.*.log; do
 	[ -f "$log" ] || continue
 	procs=$((procs + 1))
 	summary=$(grep -E '== ERROR SUMMARY: [0-9]+ errors' "$log" | tail -1 |
-		sed -E 's/.*ERROR SUMMARY: ([0-9]+) errors.*/\1/')
+		sed -E 's/.*ERROR SUMMARY: ([0-9]+) errors.*/\1/' || true)
 	if [ -z "$summary" ]; then
 		# a process that did not exit normally: count the error headers
 		summary=$(grep -cE '^==[0-9]+== (Invalid (read|write|free)|Mismatched free|Conditional jump|Use of uninitialised|Syscall param|Source and destination overlap|Argument .* of function|Jump to the invalid)' "$log" || true)
