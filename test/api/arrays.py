@@ -16,7 +16,7 @@ Bodies with large arrays for the array-conversion tests
 Bodies are built once per shape and size and kept (common.cached_body).
 """
 
-from .common import cached_body, not_found
+from .common import send_sized
 
 PREFIX = "/arrays/"
 
@@ -66,9 +66,4 @@ def fixed(name):
 
 def sized(handler, count, shape):
     """/arrays/<count>/<shape>"""
-    if count.isdigit() and shape in SHAPES:
-        build, limit = SHAPES[shape]
-        n = int(count)
-        if n <= limit:
-            return handler.send(200, cached_body((PREFIX, (shape, n)), lambda: build(n)))
-    not_found(handler)
+    send_sized(handler, PREFIX, SHAPES, count, shape)

@@ -150,3 +150,14 @@ def cached_body(key, build):
 def not_found(handler, *_):
     """404 {"error": "not_found", "path": ...}: the answer for unknown paths."""
     handler.send_json(404, {"error": "not_found", "path": handler.bare_path})
+
+
+def send_sized(handler, prefix, shapes, count, shape):
+    """A generated body of count elements of a shape: shapes maps each name
+    to (build(n), the largest n); cached per prefix, shape and count."""
+    if count.isdigit() and shape in shapes:
+        build, limit = shapes[shape]
+        n = int(count)
+        if n <= limit:
+            return handler.send(200, cached_body((prefix, (shape, n)), lambda: build(n)))
+    not_found(handler)

@@ -16,7 +16,7 @@ after it.  Bodies are built once per shape and kept (common.cached_body).
 
 import json
 
-from .common import cached_body, not_found
+from .common import send_sized
 
 PREFIX = "/limits/"
 
@@ -48,9 +48,4 @@ SHAPES = {
 
 def sized(handler, count, shape):
     """/limits/<count>/<shape>"""
-    if count.isdigit() and shape in SHAPES:
-        build, limit = SHAPES[shape]
-        n = int(count)
-        if n <= limit:
-            return handler.send(200, cached_body((PREFIX, (shape, n)), lambda: build(n)))
-    not_found(handler)
+    send_sized(handler, PREFIX, SHAPES, count, shape)
