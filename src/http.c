@@ -1073,21 +1073,19 @@ report_failure(RestHttpXfer *x, double connect_time)
 				 errdetail("%s", detail),
 				 errhint("If the certificate is issued by a private CA, give the CA's certificate file in the \"%s\" option; the host name in base_url must match the certificate.",
 						 OPT_SSL_CA_FILE)));
+	if (attempt > 0)
+		detail = psprintf("%s (after %d retries)", detail, attempt);
 	if (x->result == CURLE_COULDNT_CONNECT ||
 		x->result == CURLE_COULDNT_RESOLVE_HOST ||
 		x->result == CURLE_COULDNT_RESOLVE_PROXY)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
 				 errmsg("could not connect to server \"%s\"", opts->servername),
-				 attempt > 0
-				 ? errdetail("%s (after %d retries)", detail, attempt)
-				 : errdetail("%s", detail)));
+				 errdetail("%s", detail)));
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_ERROR),
 			 errmsg("HTTP request to server \"%s\" failed", opts->servername),
-			 attempt > 0
-			 ? errdetail("%s (after %d retries)", detail, attempt)
-			 : errdetail("%s", detail)));
+			 errdetail("%s", detail)));
 }
 
 /*
