@@ -86,6 +86,7 @@ typedef struct RestOptEnum
 {
 	const char *name;
 	int			value;
+	const char *note;			/* shown after the name in the hint, or NULL */
 } RestOptEnum;
 
 typedef struct RestOptKind RestOptKind;
@@ -188,8 +189,8 @@ static const RestOptEnum grant_types[] = {
 };
 
 static const RestOptEnum client_auths[] = {
-	{"basic", REST_CLIENT_AUTH_BASIC},
-	{"post", REST_CLIENT_AUTH_POST},
+	{"basic", REST_CLIENT_AUTH_BASIC, "client_secret_basic"},
+	{"post", REST_CLIENT_AUTH_POST, "client_secret_post"},
 	{NULL, 0}
 };
 
@@ -205,15 +206,15 @@ static const RestOptEnum paging_styles[] = {
 
 /* page_end: does a short page end the scan? */
 static const RestOptEnum page_ends[] = {
-	{"empty", false},
-	{"short", true},
+	{"empty", false, "an empty page ends"},
+	{"short", true, "a page shorter than page_size ends"},
 	{NULL, 0}
 };
 
 /* in_style: are IN lists comma-joined? */
 static const RestOptEnum in_styles[] = {
-	{"repeat", false},
-	{"comma", true},
+	{"repeat", false, "id=1&id=2"},
+	{"comma", true, "id=1,2"},
 	{NULL, 0}
 };
 
@@ -262,28 +263,22 @@ static const RestOptKind kind_bool = {
 	.hint = "The value must be a Boolean: true or false."
 };
 static const RestOptKind kind_auth_method = {
-	.parse = parse_enum, .values = auth_methods,
-	.hint = "Valid values are: none, basic, http_header, url_parameter, oauth2."
+	.parse = parse_enum, .values = auth_methods
 };
 static const RestOptKind kind_grant_type = {
-	.parse = parse_enum, .values = grant_types,
-	.hint = "Valid values are: refresh_token, client_credentials."
+	.parse = parse_enum, .values = grant_types
 };
 static const RestOptKind kind_client_auth = {
-	.parse = parse_enum, .values = client_auths,
-	.hint = "Valid values are: basic (client_secret_basic), post (client_secret_post)."
+	.parse = parse_enum, .values = client_auths
 };
 static const RestOptKind kind_paging = {
-	.parse = parse_enum, .values = paging_styles,
-	.hint = "Valid values are: none, offset, page, cursor, next_url, link_header."
+	.parse = parse_enum, .values = paging_styles
 };
 static const RestOptKind kind_page_end = {
-	.parse = parse_enum_flag, .values = page_ends,
-	.hint = "Valid values are: empty (an empty page ends), short (a page shorter than page_size ends)."
+	.parse = parse_enum_flag, .values = page_ends
 };
 static const RestOptKind kind_in_style = {
-	.parse = parse_enum_flag, .values = in_styles,
-	.hint = "Valid values are: repeat (id=1&id=2), comma (id=1,2)."
+	.parse = parse_enum_flag, .values = in_styles
 };
 static const RestOptKind kind_header_name = {
 	.parse = parse_header_name,
@@ -605,6 +600,27 @@ check_may_name_server_file(const RestFdwOption *opt)
 				 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file the server reads.")));
 }
 
+/* "Valid values are: a, b (note), c.", from an enumeration's table */
+static const char *
+enum_values_hint(const RestOptEnum *values)
+{
+	StringInfoData buf;
+	const RestOptEnum *e;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "Valid values are: ");
+	for (e = values; e->name != NULL; e++)
+	{
+		if (e != values)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoString(&buf, e->name);
+		if (e->note)
+			appendStringInfo(&buf, " (%s)", e->note);
+	}
+	appendStringInfoChar(&buf, '.');
+	return buf.data;
+}
+
 /*
  * Convert an option's value with its kind's parser into *dest, or raise
  * the error that says why the value is refused: the validator and the
@@ -622,6 +638,8 @@ parse_value(const RestFdwOption *opt, const char *value, void *dest)
 
 	/* kinds that may hold a secret or a long document do not quote it */
 	hint = problem.hint ? problem.hint : kind->hint;
+	if (hint == NULL && kind->values != NULL)
+		hint = enum_values_hint(kind->values);
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 			 kind->message == MSG_URL
