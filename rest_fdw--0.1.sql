@@ -28,14 +28,17 @@ CREATE FUNCTION rest_fdw_token_status(
   OUT expires_at timestamptz,
   OUT last_refresh timestamptz,
   OUT refresh_count bigint,
-  OUT last_error text)
+  OUT last_error text,
+  OUT grant_id text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT VOLATILE;
 
 -- Forget the stored tokens of a server's user mapping (or of all of them
 -- the caller may manage); the next query starts from the seed refresh token.
-CREATE FUNCTION rest_fdw_forget_tokens(server_name text, user_name text DEFAULT NULL)
+-- With revoke, the tokens are first revoked at the server's revocation_uri.
+CREATE FUNCTION rest_fdw_forget_tokens(server_name text, user_name text DEFAULT NULL,
+                                       revoke boolean DEFAULT false)
 RETURNS integer
 AS 'MODULE_PATHNAME'
 LANGUAGE C VOLATILE;

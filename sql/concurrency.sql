@@ -141,7 +141,7 @@ SELECT * FROM show_error('SELECT count(*) FROM conc_cur_loop');
 -- ===================================================================
 CREATE FOREIGN TABLE conc_slow (id int)
   SERVER regress_conc OPTIONS (endpoint '/open/conc/pages?total=100&delays=0,30000&series=slow',
-                               rows_path 'data');
+                               rows_path 'data', total_pages_path 'meta.total_pages');
 SET statement_timeout = '1s';
 SELECT count(*) FROM conc_slow;  -- ERROR
 RESET statement_timeout;
@@ -169,6 +169,87 @@ SELECT array_agg(id) = array(SELECT generate_series(1, 60)) AS in_order FROM con
 SELECT token_requests, refresh_grants, unauthorized FROM api_stats;
 
 -- ===================================================================
+-- Requests counted at the server: 1,003 rows in pages of 100 (11 pages,
+-- the last one short), the default fetch_concurrency (8)
+-- ===================================================================
+-- With a total (an element of the body or a header) the end is known
+-- from the first page: exactly 11 requests.  Without one, pages are
+-- requested in generations of 1, 2, 4, 8 that grow while they come back
+-- full; a short page stops the growth: 11 pages plus the 4 of the last
+-- generation past the end, and, unless page_end 'short' ends the scan
+-- there, the one empty page sequential paging asks for too.
+CREATE SERVER regress_frugal FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', page_size '100');
+CREATE FOREIGN TABLE frugal_offset (id int)
+  SERVER regress_frugal OPTIONS (endpoint '/open/conc/offset?total=1003&series=f_offset',
+                                 paging 'offset', rows_path 'items');
+SELECT count(*), sum(id) FROM frugal_offset;
+ALTER FOREIGN TABLE frugal_offset OPTIONS (ADD page_end 'short',
+  SET endpoint '/open/conc/offset?total=1003&series=f_offset_short');
+SELECT count(*), sum(id) FROM frugal_offset;
+ALTER FOREIGN TABLE frugal_offset OPTIONS (DROP page_end, ADD fetch_concurrency '1',
+  SET endpoint '/open/conc/offset?total=1003&series=f_offset_c1');
+SELECT count(*), sum(id) FROM frugal_offset;
+ALTER FOREIGN TABLE frugal_offset OPTIONS (DROP fetch_concurrency, ADD total_count_path 'total',
+  SET endpoint '/open/conc/offset?total=1003&series=f_offset_total');
+SELECT count(*), sum(id) FROM frugal_offset;
+-- 1,000 rows: ten full pages, the end is the empty eleventh
+ALTER FOREIGN TABLE frugal_offset OPTIONS (DROP total_count_path,
+  SET endpoint '/open/conc/offset?total=1000&series=f_offset_1000');
+SELECT count(*), sum(id) FROM frugal_offset;
+-- LIMIT: the rows needed bound the requests
+ALTER FOREIGN TABLE frugal_offset OPTIONS (
+  SET endpoint '/open/conc/offset?total=1003&series=f_offset_limit');
+SELECT count(*) FROM (SELECT id FROM frugal_offset LIMIT 250) s;
+-- a bare array with the total in a header (json-server, PostgREST)
+CREATE FOREIGN TABLE frugal_header (id int)
+  SERVER regress_frugal OPTIONS (endpoint '/open/hdr/list?total=1003&series=f_xtc',
+                                 paging 'offset', total_count_header 'X-Total-Count');
+SELECT count(*), sum(id) FROM frugal_header;
+ALTER FOREIGN TABLE frugal_header OPTIONS (SET total_count_header 'Content-Range',
+  SET endpoint '/open/hdr/list?total=1003&header=range&series=f_range');
+SELECT count(*), sum(id) FROM frugal_header;
+-- "0-99/*": no total, as without the option
+ALTER FOREIGN TABLE frugal_header OPTIONS (
+  SET endpoint '/open/hdr/list?total=1003&header=range_star&series=f_range_star');
+SELECT count(*), sum(id) FROM frugal_header;
+-- page numbers
+CREATE FOREIGN TABLE frugal_pages (id int)
+  SERVER regress_frugal OPTIONS (endpoint '/open/conc/pages?total=1003&series=f_page',
+                                 paging 'page', page_size_param 'per_page', rows_path 'data');
+SELECT count(*), sum(id) FROM frugal_pages;
+ALTER FOREIGN TABLE frugal_pages OPTIONS (ADD page_end 'short',
+  SET endpoint '/open/conc/pages?total=1003&series=f_page_short');
+SELECT count(*), sum(id) FROM frugal_pages;
+ALTER FOREIGN TABLE frugal_pages OPTIONS (DROP page_end, ADD fetch_concurrency '1',
+  SET endpoint '/open/conc/pages?total=1003&series=f_page_c1');
+SELECT count(*), sum(id) FROM frugal_pages;
+ALTER FOREIGN TABLE frugal_pages OPTIONS (DROP fetch_concurrency, ADD total_count_path 'meta.total_count',
+  SET endpoint '/open/conc/pages?total=1003&series=f_page_total');
+SELECT count(*), sum(id) FROM frugal_pages;
+ALTER FOREIGN TABLE frugal_pages OPTIONS (DROP total_count_path, DROP rows_path,
+  ADD total_count_header 'x-total-count',
+  SET endpoint '/open/hdr/list?total=1003&page=1&series=f_page_xtc');
+SELECT count(*), sum(id) FROM frugal_pages;
+SELECT series, requests, max_in_flight <= 8 AS at_most_8
+  FROM conc_stats WHERE series LIKE 'f\_%' ORDER BY series;
+-- the requests that returned no rows: the pages past the end
+ALTER FOREIGN TABLE frugal_offset OPTIONS (
+  SET endpoint '/open/conc/offset?total=1003&series=f_explain');
+SELECT * FROM explain_filter('(ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT count(*) FROM frugal_offset');
+-- a long scan without a total: generations of 1, 2, 4 and 8 pages, then
+-- 8 pages in flight as with a total: when the empty 101st page is
+-- consumed, pages 102-108 are in flight
+ALTER FOREIGN TABLE frugal_offset OPTIONS (ADD page_size '10',
+  SET endpoint '/open/conc/offset?total=1000&series=f_long');
+SELECT count(*), sum(id) FROM frugal_offset;
+-- at most one window (8) past the 101 pages; how many of the aborted ones reach
+-- the server depends on timing
+SELECT requests BETWEEN 101 AND 109 AS requests_ok, max_in_flight <= 8 AS at_most_8
+  FROM conc_stats WHERE series = 'f_long';
+
+-- ===================================================================
 -- The option
 -- ===================================================================
 ALTER SERVER regress_conc OPTIONS (SET fetch_concurrency '0');  -- ERROR
@@ -183,5 +264,5 @@ SELECT * FROM explain_filter('(COSTS OFF) SELECT id FROM conc_cursor');
 -- Clean up
 -- ===================================================================
 \set VERBOSITY terse
-DROP SERVER regress_conc, regress_conc_oauth CASCADE;
+DROP SERVER regress_conc, regress_conc_oauth, regress_frugal CASCADE;
 DROP FOREIGN TABLE conc_stats, conc_reset;

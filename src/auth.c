@@ -5,9 +5,12 @@
  *
  * Each request gets the credentials its server's authentication method
  * asks for: none, HTTP Basic, an API key in a header or a query parameter,
- * or an OAuth 2.0 bearer token.  Bearer tokens come from the user mapping
- * (a static access_token) or from the token endpoint, by the refresh_token
- * or the client_credentials grant (RFC 6749 sections 6 and 4.4).
+ * a static bearer token, or an OAuth 2.0 bearer token.  OAuth tokens come
+ * from the user mapping (a static access_token) or from the token
+ * endpoint, by the refresh_token, client_credentials or (discouraged)
+ * password grant (RFC 6749 sections 6, 4.4 and 4.3).  Digest, NTLM and AWS
+ * Signature Version 4 are done by libcurl: they only hand it credentials
+ * in the request (http.c sets them on the handle).
  *
  * Tokens are cached per user mapping in the backend, in front of the
  * cluster-wide token store (token_store.c), and reused until shortly before
@@ -26,6 +29,7 @@
  */
 #include "postgres.h"
 
+#include <curl/curl.h>
 #include <openssl/evp.h>
 
 #include "catalog/pg_foreign_server.h"
@@ -91,6 +95,7 @@ static char *basic_credentials(const char *user, const char *password,
 							   bool urlencode);
 static void require_option(RestConnOptions *conn, const char *value,
 						   const char *optname);
+static void add_aws_sigv4(RestConnOptions *conn, RestHttpRequest *req);
 
 /*
  * Can a rejected token be replaced by asking the token endpoint for a new
@@ -101,7 +106,8 @@ rest_auth_refreshable(RestConnOptions *conn)
 {
 	if (conn->auth_method != REST_AUTH_OAUTH2 || conn->token_uri == NULL)
 		return false;
-	if (conn->grant_type == REST_GRANT_CLIENT_CREDENTIALS)
+	if (conn->grant_type == REST_GRANT_CLIENT_CREDENTIALS ||
+		conn->grant_type == REST_GRANT_PASSWORD)
 		return true;
 	return conn->refresh_token != NULL;
 }
@@ -162,6 +168,38 @@ rest_auth_add_credentials(RestConnOptions *conn, RestHttpRequest *req,
 			req->headers = lappend(req->headers,
 								   psprintf("Authorization: Bearer %s", token));
 			break;
+
+		case REST_AUTH_BEARER:
+			/* a static token: nothing to refresh it with, so never cached */
+			require_option(conn, conn->access_token, OPT_ACCESS_TOKEN);
+			check_static_token(conn);
+			req->headers = lappend(req->headers,
+								   psprintf("Authorization: Bearer %s",
+											conn->access_token));
+			break;
+
+		case REST_AUTH_DIGEST:
+		case REST_AUTH_NTLM:
+			require_option(conn, conn->user, OPT_USER);
+			require_option(conn, conn->password, OPT_PASSWORD);
+			/* some builds of libcurl leave NTLM out (Debian unstable's, for one) */
+			if (conn->auth_method == REST_AUTH_NTLM &&
+				(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_NTLM) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("authentication method \"ntlm\" of server \"%s\" is not available",
+								conn->servername),
+						 errdetail("The libcurl that rest_fdw uses was built without NTLM."),
+						 errhint("Use a libcurl built with NTLM, or another authentication method the API offers.")));
+			req->httpauth = conn->auth_method == REST_AUTH_DIGEST
+				? CURLAUTH_DIGEST : CURLAUTH_NTLM;
+			req->auth_user = conn->user;
+			req->auth_password = conn->password;
+			break;
+
+		case REST_AUTH_AWS_SIGV4:
+			add_aws_sigv4(conn, req);
+			break;
 	}
 	req->secrets = rest_auth_secrets(conn, token);
 }
@@ -215,6 +253,11 @@ rest_auth_secrets(RestConnOptions *conn, const char *token)
 	add_secret(&secrets, conn->access_token);
 	add_secret(&secrets, conn->refresh_token);
 	add_secret(&secrets, conn->client_secret);
+	add_secret(&secrets, conn->aws_secret_access_key);
+	add_secret(&secrets, conn->aws_session_token);
+	/* the transport's: the proxy login, the client key's passphrase */
+	add_secret(&secrets, conn->proxy_password);
+	add_secret(&secrets, conn->ssl_key_password);
 	if (conn->user && conn->password)
 		add_secret(&secrets, basic_credentials(conn->user, conn->password,
 											   false));
@@ -276,6 +319,55 @@ require_option(RestConnOptions *conn, const char *value, const char *optname)
 						   rest_auth_method_name(conn->auth_method)),
 				 errhint("Add it with ALTER USER MAPPING FOR ... SERVER %s OPTIONS (ADD %s '...').",
 						 rest_quote_ident(conn->servername), optname)));
+}
+
+/* require_option for an option of the server */
+static void
+require_server_option(RestConnOptions *conn, const char *value,
+					  const char *optname, const char *example)
+{
+	if (value == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("server \"%s\" has no \"%s\" option",
+						conn->servername, optname),
+				 errdetail("Authentication method \"%s\" needs it.",
+						   rest_auth_method_name(conn->auth_method)),
+				 errhint("Set it with ALTER SERVER %s OPTIONS (ADD %s '%s').",
+						 rest_quote_ident(conn->servername), optname, example)));
+}
+
+/*
+ * AWS Signature Version 4: libcurl signs each request (CURLOPT_AWS_SIGV4)
+ * with the key id and secret key, for the region and service of the
+ * server.  A session token (temporary credentials) goes into
+ * X-Amz-Security-Token, which libcurl signs with host, X-Amz-Date and the
+ * other headers the request sets.  The query string is put into AWS's
+ * canonical order and encoding first (rest_canonical_query_url).
+ */
+static void
+add_aws_sigv4(RestConnOptions *conn, RestHttpRequest *req)
+{
+	require_server_option(conn, conn->aws_region, OPT_AWS_REGION, "us-east-1");
+	require_server_option(conn, conn->aws_service, OPT_AWS_SERVICE, "execute-api");
+	require_option(conn, conn->aws_access_key_id, OPT_AWS_ACCESS_KEY_ID);
+	require_option(conn, conn->aws_secret_access_key, OPT_AWS_SECRET_ACCESS_KEY);
+
+	/*
+	 * So that libcurl signs the query string as AWS reads it: libcurl 8
+	 * puts it in canonical order and encoding itself, earlier versions sign
+	 * it as it is.
+	 */
+	if (curl_version_info(CURLVERSION_NOW)->version_num < 0x080000)
+		req->url = rest_canonical_query_url(req->url);
+	req->aws_sigv4 = psprintf("aws:amz:%s:%s", conn->aws_region,
+							  conn->aws_service);
+	req->auth_user = conn->aws_access_key_id;
+	req->auth_password = conn->aws_secret_access_key;
+	if (conn->aws_session_token != NULL)
+		req->headers = lappend(req->headers,
+							   psprintf("X-Amz-Security-Token: %s",
+										conn->aws_session_token));
 }
 
 /*
@@ -472,6 +564,55 @@ stored_token_usable(RestTokenEntry *entry, RestStoredToken *st,
 	return st->refresh_at == 0 || GetCurrentTimestamp() < st->refresh_at;
 }
 
+/* Is the grant's access token for this user mapping's token digest usable? */
+static RestGrantToken *
+grant_token_usable(RestTokenEntry *entry, RestGrantState *gs,
+				   const char *rejected)
+{
+	RestGrantToken *gt = rest_grant_token(gs, entry->token_digest);
+	RestStoredToken st;
+
+	if (gt == NULL)
+		return NULL;
+	memset(&st, 0, sizeof(st));
+	st.found = true;
+	memcpy(st.token_digest, gt->token_digest, REST_DIGEST_LEN);
+	st.access_token = gt->access_token;
+	st.refresh_at = gt->refresh_at;
+	st.expires_at = gt->expires_at;
+	return stored_token_usable(entry, &st, rejected) ? gt : NULL;
+}
+
+/*
+ * Put a new access token into the grant's state: in place of the one of
+ * the same token digest, else in a free slot, else in place of the oldest.
+ */
+static void
+grant_put_token(RestGrantState *gs, const unsigned char *token_digest,
+				char *access_token, TimestampTz expires_at,
+				TimestampTz refresh_at, TimestampTz now)
+{
+	RestGrantToken *gt = rest_grant_token(gs, token_digest);
+	int			i;
+
+	if (gt == NULL && gs->ntokens < REST_GRANT_MAX_TOKENS)
+		gt = &gs->tokens[gs->ntokens++];
+	if (gt == NULL)
+	{
+		gt = &gs->tokens[0];
+		for (i = 1; i < gs->ntokens; i++)
+		{
+			if (gs->tokens[i].obtained_at < gt->obtained_at)
+				gt = &gs->tokens[i];
+		}
+	}
+	memcpy(gt->token_digest, token_digest, REST_DIGEST_LEN);
+	gt->access_token = access_token;
+	gt->expires_at = expires_at;
+	gt->refresh_at = refresh_at;
+	gt->obtained_at = now;
+}
+
 /* SHA-256 over NUL-terminated strings */
 static void
 sha256_strings(const char **parts, int nparts, unsigned char *digest)
@@ -509,7 +650,15 @@ rest_auth_grant_digest(RestConnOptions *conn, unsigned char *grant_digest,
 	parts[1] = conn->client_id ? conn->client_id : "";
 	parts[2] = conn->refresh_token ? conn->refresh_token : "";
 	parts[3] = conn->grant_type == REST_GRANT_CLIENT_CREDENTIALS ? "cc" : "rt";
-	sha256_strings(parts, 4, grant_digest);
+	if (conn->grant_type == REST_GRANT_PASSWORD)
+	{
+		/* the resource owner's credentials are the grant's seed */
+		parts[2] = conn->user ? conn->user : "";
+		parts[3] = "pw";
+		parts[4] = conn->password ? conn->password : "";
+	}
+	sha256_strings(parts, conn->grant_type == REST_GRANT_PASSWORD ? 5 : 4,
+				   grant_digest);
 	if (token_digest == NULL)
 		return;
 
@@ -536,9 +685,12 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 	RestTokenEntry *entry = get_token_entry(conn);
 	char	   *rejected = NULL;
 	RestStoredToken st;
+	RestGrantState gs;
+	RestGrantToken *gt;
+	bool		have_own;
+	bool		refers;
 	RestNewToken nt;
 	const char *refresh_token;
-	bool		seed_claimed;
 	TimestampTz now;
 	MemoryContext callercxt;
 
@@ -579,9 +731,22 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 				 errhint("Add refresh_token to the user mapping, or set grant_type 'client_credentials' on the server.")));
 	}
 
-	/* another backend may have obtained one already */
-	if (rest_store_read(conn->umid, &st) &&
-		stored_token_usable(entry, &st, rejected))
+	/*
+	 * Another backend may have obtained one already, for this user mapping
+	 * or for another one holding the same grant.
+	 */
+	have_own = rest_store_read(conn->umid, &st);	/* ERROR if unusable */
+	refers = have_own &&
+		memcmp(st.digest, entry->seed_digest, REST_DIGEST_LEN) == 0;
+	if (rest_store_grant_read(conn, entry->seed_digest, &gs) &&
+		(gt = grant_token_usable(entry, &gs, rejected)) != NULL && refers)
+	{
+		adopt_token(entry, gt->access_token, gt->refresh_at);
+		return entry->access_token;
+	}
+	/* the user mapping's own file: only a token the grant has no newer of */
+	if (have_own && stored_token_usable(entry, &st, rejected) &&
+		!(gs.found && rest_grant_token(&gs, entry->token_digest)))
 	{
 		adopt_token(entry, st.access_token, st.refresh_at);
 		return entry->access_token;
@@ -597,13 +762,39 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 	}
 
 	/*
-	 * One backend at a time: wait for the lock (interruptibly), then look
-	 * again, since the backend we waited for has probably done the work.
+	 * One backend at a time per user mapping, and per grant: wait for the
+	 * locks (interruptibly), then look again, since the backend we waited
+	 * for has probably done the work.
 	 */
 	rest_store_lock(conn->umid);
-	if (rest_store_read(conn->umid, &st) &&
-		stored_token_usable(entry, &st, rejected))
+	rest_store_lock_grant(entry->seed_digest);
+	have_own = rest_store_read(conn->umid, &st);
+	if (rest_store_grant_read(conn, entry->seed_digest, &gs) &&
+		(gt = grant_token_usable(entry, &gs, rejected)) != NULL)
 	{
+		/*
+		 * The user mapping's file refers to the grant it uses, which keeps
+		 * rest_store_gc from removing the grant's file; written under the
+		 * grant lock, which rest_store_gc takes too.
+		 */
+		if (!have_own ||
+			memcmp(st.digest, entry->seed_digest, REST_DIGEST_LEN) != 0)
+		{
+			memset(&st, 0, sizeof(st));
+			st.found = true;
+			memcpy(st.digest, entry->seed_digest, REST_DIGEST_LEN);
+			memcpy(st.token_digest, entry->token_digest, REST_DIGEST_LEN);
+			rest_store_write(conn->umid, &st);
+		}
+		rest_store_unlock_grant(entry->seed_digest);
+		rest_store_unlock(conn->umid);
+		adopt_token(entry, gt->access_token, gt->refresh_at);
+		return entry->access_token;
+	}
+	if (have_own && stored_token_usable(entry, &st, rejected) &&
+		!(gs.found && rest_grant_token(&gs, entry->token_digest)))
+	{
+		rest_store_unlock_grant(entry->seed_digest);
 		rest_store_unlock(conn->umid);
 		adopt_token(entry, st.access_token, st.refresh_at);
 		return entry->access_token;
@@ -612,12 +803,22 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 	/* a stored state of another grant (an older seed) does not count */
 	if (st.found && memcmp(st.digest, entry->seed_digest, REST_DIGEST_LEN) != 0)
 		memset(&st, 0, sizeof(st));
-	refresh_token = st.refresh_token ? st.refresh_token : conn->refresh_token;
 
-	/* the seed's first use: not if another user mapping has rotated it */
-	seed_claimed = (st.refresh_token == NULL);
-	if (seed_claimed)
+	/*
+	 * The newest refresh token of the grant: the grant's, else one that the
+	 * user mapping's own file kept before grants were shared, else the
+	 * seed, which is presented for the first time: not if another user
+	 * mapping's file of that kind shows it rotated.
+	 */
+	if (gs.refresh_token != NULL)
+		refresh_token = gs.refresh_token;
+	else if (st.refresh_token != NULL)
+		refresh_token = st.refresh_token;
+	else
+	{
 		rest_store_claim_seed(conn, entry->seed_digest);
+		refresh_token = conn->refresh_token;
+	}
 
 	callercxt = CurrentMemoryContext;
 	PG_TRY();
@@ -636,16 +837,22 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 	}
 	PG_END_TRY();
 
-	/* durably keep the new state before anything else can fail */
+	/*
+	 * Durably keep the new state before anything else can fail: first the
+	 * grant's, which every user mapping of the grant reads, then the user
+	 * mapping's own (its access token and status), which keeps the grant's
+	 * file from being collected.
+	 */
 	now = GetCurrentTimestamp();
 	memcpy(st.digest, entry->seed_digest, REST_DIGEST_LEN);
 	memcpy(st.token_digest, entry->token_digest, REST_DIGEST_LEN);
 	st.access_token = nt.access_token;
+	st.refresh_token = NULL;
 	if (conn->grant_type == REST_GRANT_REFRESH_TOKEN)
-		st.refresh_token = nt.refresh_token ? nt.refresh_token
+		gs.refresh_token = nt.refresh_token ? nt.refresh_token
 			: (char *) refresh_token;
 	else
-		st.refresh_token = NULL;
+		gs.refresh_token = NULL;
 	if (nt.has_expires_in)
 	{
 		int64		lifetime_ms = nt.expires_in * 1000;
@@ -660,9 +867,16 @@ get_access_token(RestConnOptions *conn, bool force, RestScanStats *stats)
 	st.refresh_count++;
 	st.last_error = NULL;
 	st.last_error_at = 0;
+	gs.found = true;
+	gs.last_refresh = now;
+	gs.refresh_count++;
+	grant_put_token(&gs, entry->token_digest, nt.access_token, st.expires_at,
+					st.refresh_at, now);
+	rest_store_grant_write(conn, entry->seed_digest, &gs);
+	/* the tokens live in the grant's file only */
+	st.access_token = NULL;
 	rest_store_write(conn->umid, &st);
-	if (seed_claimed)
-		rest_store_release_seed(conn, entry->seed_digest);
+	rest_store_unlock_grant(entry->seed_digest);
 	rest_store_unlock(conn->umid);
 
 	adopt_token(entry, nt.access_token, st.refresh_at);
@@ -856,6 +1070,95 @@ request_token(RestConnOptions *conn, const char *refresh_token,
 	MemoryContextDelete(tmpcxt);
 }
 
+/* Is token_type one of the server's token_types (case-insensitive)? */
+static bool
+token_type_accepted(RestConnOptions *conn, const char *token_type)
+{
+	const char *p = conn->token_types;
+	size_t		len = strlen(token_type);
+
+	while (p != NULL && *p)
+	{
+		const char *end;
+		const char *q;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		for (end = p; *end && *end != ',' && *end != ' '; end++)
+			;
+		q = end;
+		if ((size_t) (q - p) == len && len > 0 && pg_strncasecmp(p, token_type, len) == 0)
+			return true;
+		p = end;
+	}
+	return false;
+}
+
+/*
+ * Client authentication at the token and revocation endpoints: HTTP Basic
+ * by default, form fields in body with client_auth 'post', query
+ * parameters of the endpoint's URL with client_auth 'url' (req->url and
+ * req->display_url set already); a public client (no secret) only names
+ * itself.  Returns the Basic credentials (wiped with
+ * wipe), or NULL.
+ */
+static char *
+add_client_auth(RestConnOptions *conn, StringInfo body, RestWipeList *wipe,
+				RestHttpRequest *req)
+{
+	char	   *basic = NULL;
+
+	if (conn->client_auth == REST_CLIENT_AUTH_URL)
+	{
+		StringInfoData url;
+		StringInfoData shown;
+		char		sep = strchr(req->url, '?') ? '&' : '?';
+
+		/* a secret in a URL: wiped, and shown as *** */
+		initStringInfo(&url);
+		enlargeStringInfo(&url, (int) (strlen(req->url) + 64 +
+									   3 * (strlen(conn->client_id) +
+											(conn->client_secret ? strlen(conn->client_secret) : 0))));
+		wipe_later(wipe, url.data, url.maxlen);
+		appendStringInfo(&url, "%s%cclient_id=", req->url, sep);
+		rest_append_urlencoded(&url, conn->client_id);
+		initStringInfo(&shown);
+		appendStringInfo(&shown, "%s%cclient_id=", req->display_url, sep);
+		rest_append_urlencoded(&shown, conn->client_id);
+		if (conn->client_secret != NULL)
+		{
+			appendStringInfoString(&url, "&client_secret=");
+			rest_append_urlencoded(&url, conn->client_secret);
+			appendStringInfoString(&shown, "&client_secret=***");
+		}
+		req->url = url.data;
+		req->display_url = shown.data;
+		return NULL;
+	}
+	if (conn->client_secret != NULL &&
+		conn->client_auth == REST_CLIENT_AUTH_BASIC)
+	{
+		char	   *header;
+
+		basic = basic_credentials(conn->client_id, conn->client_secret, true);
+		wipe_string_later(wipe, basic);
+		header = psprintf("Authorization: Basic %s", basic);
+		wipe_string_later(wipe, header);
+		req->headers = lappend(req->headers, header);
+	}
+	else
+	{
+		appendStringInfoString(body, "&client_id=");
+		rest_append_urlencoded(body, conn->client_id);
+		if (conn->client_secret != NULL)
+		{
+			appendStringInfoString(body, "&client_secret=");
+			rest_append_urlencoded(body, conn->client_secret);
+		}
+	}
+	return basic;
+}
+
 /*
  * The token request for conn in *req, with refresh_token for the
  * refresh_token grant: a form body, client authentication, and the
@@ -878,8 +1181,15 @@ build_token_request(RestConnOptions *conn, const char *refresh_token,
 	 * that it is never reallocated (which would leave a copy behind), and
 	 * have it zeroed whatever happens.
 	 */
+	if (conn->grant_type == REST_GRANT_PASSWORD)
+	{
+		require_option(conn, conn->user, OPT_USER);
+		require_option(conn, conn->password, OPT_PASSWORD);
+	}
 	need = 128 + 3 * (strlen(conn->client_id) +
 					  (refresh_token ? strlen(refresh_token) : 0) +
+					  (conn->user ? strlen(conn->user) : 0) +
+					  (conn->password ? strlen(conn->password) : 0) +
 					  (conn->scope ? strlen(conn->scope) : 0) +
 					  (conn->client_secret ? strlen(conn->client_secret) : 0));
 	initStringInfo(&body);
@@ -890,6 +1200,15 @@ build_token_request(RestConnOptions *conn, const char *refresh_token,
 	{
 		grant = "client_credentials";
 		appendStringInfoString(&body, "grant_type=client_credentials");
+	}
+	else if (conn->grant_type == REST_GRANT_PASSWORD)
+	{
+		/* RFC 6749 section 4.3.2 */
+		grant = "password";
+		appendStringInfoString(&body, "grant_type=password&username=");
+		rest_append_urlencoded(&body, conn->user);
+		appendStringInfoString(&body, "&password=");
+		rest_append_urlencoded(&body, conn->password);
 	}
 	else
 	{
@@ -912,31 +1231,7 @@ build_token_request(RestConnOptions *conn, const char *refresh_token,
 							  "Content-Type: application/x-www-form-urlencoded");
 	req->max_size = REST_MAX_TOKEN_RESPONSE_SIZE;
 
-	/*
-	 * Client authentication: HTTP Basic by default, form fields with
-	 * client_auth 'post'; a public client (no secret) only names itself.
-	 */
-	if (conn->client_secret != NULL &&
-		conn->client_auth == REST_CLIENT_AUTH_BASIC)
-	{
-		char	   *header;
-
-		basic = basic_credentials(conn->client_id, conn->client_secret, true);
-		wipe_string_later(wipe, basic);
-		header = psprintf("Authorization: Basic %s", basic);
-		wipe_string_later(wipe, header);
-		req->headers = lappend(req->headers, header);
-	}
-	else
-	{
-		appendStringInfoString(&body, "&client_id=");
-		rest_append_urlencoded(&body, conn->client_id);
-		if (conn->client_secret != NULL)
-		{
-			appendStringInfoString(&body, "&client_secret=");
-			rest_append_urlencoded(&body, conn->client_secret);
-		}
-	}
+	basic = add_client_auth(conn, &body, wipe, req);
 	Assert(body.len < (int) need);
 	req->body = body.data;
 	req->body_len = body.len;
@@ -945,6 +1240,7 @@ build_token_request(RestConnOptions *conn, const char *refresh_token,
 	add_secret(&hide, conn->client_secret);
 	add_secret(&hide, refresh_token);
 	add_secret(&hide, conn->refresh_token);
+	add_secret(&hide, conn->password);
 	add_secret(&hide, basic);
 	req->secrets = hide;
 }
@@ -988,6 +1284,8 @@ report_token_error(RestConnOptions *conn, RestHttpResponse *resp,
 		code = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
 		hint = conn->grant_type == REST_GRANT_REFRESH_TOKEN
 			? "Obtain a new refresh token and set it with ALTER USER MAPPING."
+			: conn->grant_type == REST_GRANT_PASSWORD
+			? "Check the user and password options of the user mapping."
 			: "Check the client credentials in the user mapping.";
 	}
 	else if (strcmp(tr->error, "invalid_client") == 0)
@@ -1064,10 +1362,14 @@ check_new_token(RestConnOptions *conn, RestTokenResponse *tr, List *hide)
 							 psprintf("The refresh token is longer than %d bytes.",
 									  REST_MAX_TOKEN_SIZE));
 
-	/* only bearer tokens can be sent; no token_type is taken for Bearer */
-	if (tr->token_type != NULL && pg_strcasecmp(tr->token_type, "bearer") != 0)
+	/*
+	 * Only bearer tokens can be sent; no token_type is taken for Bearer, and
+	 * the types of token_types are sent as bearer tokens too.
+	 */
+	if (tr->token_type != NULL && pg_strcasecmp(tr->token_type, "bearer") != 0 &&
+		!token_type_accepted(conn, tr->token_type))
 		token_response_error(conn, ERRCODE_FDW_ERROR,
-							 psprintf("The token type is \"%s\"; only \"Bearer\" is supported.",
+							 psprintf("The token type is \"%s\"; only \"Bearer\" and the types of the server's token_types option (sent as bearer tokens) are accepted.",
 									  rest_shorten_scrubbed(tr->token_type,
 															strlen(tr->token_type),
 															50, hide)));
@@ -1131,4 +1433,86 @@ request_token_in(RestConnOptions *conn, const char *refresh_token,
 		? MemoryContextStrdup(resultcxt, tr.refresh_token) : NULL;
 	result->has_expires_in = tr.has_expires_in;
 	result->expires_in = tr.expires_in;
+}
+
+/*
+ * Revoke token (a refresh token when is_refresh, else an access token) at
+ * the server's revocation endpoint (RFC 7009), authenticating the client
+ * as at the token endpoint.  An ERROR unless the endpoint answers 200
+ * (which it does for a token it does not know as well).  Nothing of the
+ * request or the answer that may be a secret is shown.
+ */
+void
+rest_auth_revoke(RestConnOptions *conn, const char *token, bool is_refresh)
+{
+	MemoryContext tmpcxt;
+	MemoryContext oldcxt;
+	RestWipeList *wipe;
+	StringInfoData body;
+	RestHttpRequest req;
+	RestHttpResponse resp;
+	RestRequestContext errctx;
+	char	   *basic;
+	List	   *hide = NIL;
+	size_t		need;
+
+	if (conn->revocation_uri == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("server \"%s\" has no \"%s\" option",
+						conn->servername, OPT_REVOCATION_URI),
+				 errhint("Set revocation_uri to the provider's token revocation endpoint (RFC 7009), or forget the tokens without revoking them.")));
+	require_option(conn, conn->client_id, OPT_CLIENT_ID);
+
+	tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "rest_fdw token revocation",
+								   ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(tmpcxt);
+	wipe = wipe_on_reset(tmpcxt);
+
+	/* sized never to be reallocated, as the token request's */
+	need = 128 + 3 * (strlen(token) + strlen(conn->client_id) +
+					  (conn->client_secret ? strlen(conn->client_secret) : 0));
+	initStringInfo(&body);
+	enlargeStringInfo(&body, (int) need);
+	wipe_later(wipe, body.data, body.maxlen);
+	appendStringInfoString(&body, "token=");
+	rest_append_urlencoded(&body, token);
+	appendStringInfoString(&body, is_refresh ? "&token_type_hint=refresh_token"
+						   : "&token_type_hint=access_token");
+
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = conn->revocation_uri;
+	req.display_url = rest_mask_url(conn->revocation_uri);
+	req.note = pstrdup("token revocation");
+	req.headers = list_make2("Accept: application/json",
+							 "Content-Type: application/x-www-form-urlencoded");
+	req.max_size = REST_MAX_TOKEN_RESPONSE_SIZE;
+	basic = add_client_auth(conn, &body, wipe, &req);
+	Assert(body.len < (int) need);
+	req.body = body.data;
+	req.body_len = body.len;
+	add_secret(&hide, conn->client_secret);
+	add_secret(&hide, token);
+	add_secret(&hide, conn->refresh_token);
+	add_secret(&hide, basic);
+	req.secrets = hide;
+
+	rest_http_perform(conn, &req, &resp);
+	wipe_later(wipe, resp.body, resp.body_len);
+	rest_push_request_context(&errctx, req.method, req.display_url, req.note);
+	if (resp.status != 200)
+		ereport(ERROR,
+				(errcode(resp.status == 401 ? ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION
+						 : ERRCODE_FDW_ERROR),
+				 errmsg("could not revoke the OAuth 2.0 %s token of server \"%s\"",
+						is_refresh ? "refresh" : "access", conn->servername),
+				 errdetail("The revocation endpoint answered HTTP status %ld: %s",
+						   resp.status,
+						   rest_shorten_scrubbed(resp.body, resp.body_len, 200, hide)),
+				 errhint("The stored tokens were kept; check revocation_uri and the client credentials, then try again.")));
+	rest_pop_request_context(&errctx);
+
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(tmpcxt);
 }

@@ -7,14 +7,15 @@
  * Every test of PG_VERSION_NUM belongs here; the other files use the
  * macros and inline functions below.  rest_fdw.h includes this header.
  *
- * Four parts are compiled only in the files that ask for them, by
+ * Five parts are compiled only in the files that ask for them, by
  * defining the name before including rest_fdw.h, so that their headers stay
  * out of the other files: REST_COMPAT_JSON (PostgreSQL's JSON lexer, for
  * the row and sample parsers), REST_COMPAT_FDW_API (planner and executor
  * calls of the FDW callbacks and the pushdown code), REST_COMPAT_EXPLAIN
- * (the EXPLAIN callback's headers) and REST_COMPAT_GUC_TABLES (the look-up
+ * (the EXPLAIN callback's headers), REST_COMPAT_GUC_TABLES (the look-up
  * of a GUC variable's internal record in utils/guc_tables.h, for the
- * network policy).
+ * network policy) and REST_COMPAT_SHMEM (the shared memory of the rate
+ * limits).
  *
  *-------------------------------------------------------------------------
  */
@@ -237,5 +238,98 @@ rest_find_guc_record(const char *name)
 #endif
 }
 #endif							/* REST_COMPAT_GUC_TABLES */
+
+#ifdef REST_COMPAT_SHMEM
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#if PG_VERSION_NUM >= 170000
+#include "storage/dsm_registry.h"
+#endif
+
+/*
+ * One fixed-size shared memory area of the extension (ratelimit.c), made
+ * and initialised once for the cluster by init.  PG 17 has the DSM
+ * registry, which makes it on first use without shared_preload_libraries.
+ * Before, an area exists only when the library is preloaded: it is asked
+ * for from the shmem_request_hook from PG 15 on, in _PG_init before, and
+ * made in the shmem_startup_hook; rest_shmem_attach then returns NULL in a
+ * server that did not preload the library.
+ */
+#define REST_SHMEM_NEEDS_PRELOAD (PG_VERSION_NUM < 170000)
+
+static const char *rest_shmem_name;
+static Size rest_shmem_size;
+static void (*rest_shmem_init) (void *ptr);
+static void *rest_shmem_ptr;
+
+#if PG_VERSION_NUM < 170000
+static shmem_startup_hook_type rest_prev_shmem_startup_hook = NULL;
+
+static void
+rest_shmem_startup(void)
+{
+	bool		found;
+
+	if (rest_prev_shmem_startup_hook)
+		rest_prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	rest_shmem_ptr = ShmemInitStruct(rest_shmem_name, rest_shmem_size, &found);
+	if (!found)
+		rest_shmem_init(rest_shmem_ptr);
+	LWLockRelease(AddinShmemInitLock);
+}
+
+#if PG_VERSION_NUM >= 150000
+static shmem_request_hook_type rest_prev_shmem_request_hook = NULL;
+
+static void
+rest_shmem_request(void)
+{
+	if (rest_prev_shmem_request_hook)
+		rest_prev_shmem_request_hook();
+	RequestAddinShmemSpace(rest_shmem_size);
+}
+#endif
+#endif
+
+/* Declare the area; called from _PG_init. */
+static inline void
+rest_shmem_define(const char *name, Size size, void (*init) (void *ptr))
+{
+	rest_shmem_name = name;
+	rest_shmem_size = size;
+	rest_shmem_init = init;
+#if PG_VERSION_NUM < 170000
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+#if PG_VERSION_NUM >= 150000
+	rest_prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = rest_shmem_request;
+#else
+	RequestAddinShmemSpace(size);
+#endif
+	rest_prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = rest_shmem_startup;
+#endif
+}
+
+/* The area, or NULL when it needs shared_preload_libraries and has none */
+static inline void *
+rest_shmem_attach(void)
+{
+#if PG_VERSION_NUM >= 170000
+	if (rest_shmem_ptr == NULL)
+	{
+		bool		found;
+
+		rest_shmem_ptr = GetNamedDSMSegment(rest_shmem_name, rest_shmem_size,
+											rest_shmem_init, &found);
+	}
+#endif
+	return rest_shmem_ptr;
+}
+#endif							/* REST_COMPAT_SHMEM */
 
 #endif							/* REST_COMPAT_H */

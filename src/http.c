@@ -43,9 +43,11 @@
 
 #include <curl/curl.h>
 
+#include "access/xact.h"
 #include "catalog/pg_foreign_server.h"
 #include "lib/ilist.h"
 #include "miscadmin.h"
+#include "nodes/bitmapset.h"
 #include "storage/latch.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -81,6 +83,10 @@ typedef struct RestHttpConn
 	bool		restricted;		/* its connections were checked against
 								 * allowed_hosts (the owner was not a
 								 * superuser) */
+	char	   *identity;		/* the client certificate and proxy login its
+								 * connections were made with
+								 * (transport_identity), in TopMemoryContext */
+	int			identity_len;
 	bool		invalidated;	/* server changed: recreate when unused */
 } RestHttpConn;
 
@@ -109,7 +115,10 @@ struct RestHttpXfer
 	char	   *display_url;
 	char	   *note;			/* of the error context (req->note), or NULL */
 	List	   *secrets;		/* never shown in messages (req->secrets) */
-	char	   *host;			/* of the URL, for open_socket_callback */
+	char	   *host;			/* the host connected to, for
+								 * open_socket_callback: of the URL, or of
+								 * the proxy */
+	bool		via_proxy;		/* through the proxy option's proxy */
 	bool		restricted;		/* addresses checked against allowed_hosts */
 	bool		loopback_only;	/* credentials over http:// to a loopback
 								 * host: only loopback addresses */
@@ -120,7 +129,13 @@ struct RestHttpXfer
 
 	int			attempt;		/* retries made so far */
 	TimestampTz retry_at;		/* XFER_WAITING: when to try again */
-	long		asked;			/* a Retry-After longer than allowed, or -1 */
+	long		asked;			/* a wait asked for longer than allowed, or -1 */
+	const char *asked_by;		/* the header that asked for it */
+	bool		rate_limited;	/* the API said its rate limit was reached */
+	bool		slot_taken;		/* XFER_WAITING for its rate_limit slot */
+	int64		rate_wait;		/* microseconds waited for rate_limit slots */
+	int64		rate_delay;		/* XFER_DONE without a slot, which was this
+								 * far away (microseconds); or 0 */
 	CURLcode	result;
 
 	/* response body, grown in bodycxt */
@@ -139,6 +154,12 @@ struct RestHttpXfer
 	size_t		link_len;
 	bool		link_too_long;
 	char		retry_after[64];
+	char		reset[64];		/* of the first rate limit reset header */
+	const char *reset_header;	/* its name, or NULL */
+	char		remaining[64];	/* of the first rate limit remaining header */
+	const char *remaining_header;	/* its name, or NULL */
+	char		capture_name[REST_MAX_CAPTURE_NAME + 1];	/* or "" */
+	char		captured[REST_MAX_CAPTURE_VALUE + 1];
 
 	/* an address open_socket_callback refused (the first one) */
 	bool		refused;
@@ -152,7 +173,14 @@ struct RestHttpXfer
 
 static HTAB *ConnHash = NULL;
 
-static RestHttpConn *get_conn(Oid serverid, bool restricted);
+static RestHttpConn *get_conn(Oid serverid, bool restricted,
+							  StringInfo identity);
+static void transport_identity(RestConnOptions *opts, StringInfo buf);
+static char *check_proxy(RestConnOptions *opts, const char *proxy,
+						 bool *loopback_only);
+static void warn_unverified(RestConnOptions *opts);
+static void set_tls_options(RestHttpXfer *x);
+pg_noreturn static void report_proxy_auth(RestHttpXfer *x, long status);
 static void free_conn_handles(RestHttpConn *conn);
 static void conn_inval_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void xfer_cleanup(void *arg);
@@ -165,7 +193,8 @@ static char *check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
 static void set_easy_options(RestHttpXfer *x, RestHttpRequest *req);
 static void attach_xfer(RestHttpConn *conn, RestHttpXfer *x);
 pg_noreturn static void report_failure(RestHttpXfer *x, double connect_time);
-pg_noreturn static void report_refusal(RestConnOptions *opts, const char *host,
+pg_noreturn static void report_refusal(RestConnOptions *opts, bool proxy,
+									   const char *host,
 									   int port, const char *address,
 									   RestNetRefusal why, const char *cls);
 pg_noreturn static void report_plaintext(RestConnOptions *opts,
@@ -173,6 +202,9 @@ pg_noreturn static void report_plaintext(RestConnOptions *opts,
 static curl_socket_t open_socket_callback(void *clientp, curlsocktype purpose,
 										  struct curl_sockaddr *address);
 static long retry_after_seconds(const char *value);
+static long reset_seconds(const char *value);
+static bool try_attach(RestHttpConn *conn, RestHttpXfer *x, TimestampTz now);
+pg_noreturn static void report_rate_limited(RestHttpXfer *x, long status);
 static size_t write_callback(char *ptr, size_t size, size_t nmemb, void *userdata);
 static size_t header_callback(char *ptr, size_t size, size_t nmemb, void *userdata);
 
@@ -215,7 +247,7 @@ rest_http_init(void)
  * open a connection of its own.
  */
 static RestHttpConn *
-get_conn(Oid serverid, bool restricted)
+get_conn(Oid serverid, bool restricted, StringInfo identity)
 {
 	RestHttpConn *conn;
 	bool		found;
@@ -246,6 +278,28 @@ get_conn(Oid serverid, bool restricted)
 			GetSysCacheHashValue1(FOREIGNSERVEROID, ObjectIdGetDatum(serverid));
 		conn->net_generation = rest_net_generation;
 		conn->restricted = restricted;
+		conn->identity = NULL;
+		conn->identity_len = 0;
+	}
+
+	/*
+	 * Another client certificate or proxy login (another user, or an
+	 * altered user mapping): connections and TLS sessions made with the
+	 * old ones must not serve this user.
+	 */
+	if (conn->identity == NULL || conn->identity_len != identity->len ||
+		memcmp(conn->identity, identity->data, identity->len) != 0)
+	{
+		if (conn->identity != NULL)
+		{
+			conn->invalidated = true;
+			explicit_bzero(conn->identity, conn->identity_len);
+			pfree(conn->identity);
+		}
+		conn->identity = MemoryContextAlloc(TopMemoryContext,
+											Max(identity->len, 1));
+		memcpy(conn->identity, identity->data, identity->len);
+		conn->identity_len = identity->len;
 	}
 
 	/*
@@ -295,6 +349,34 @@ get_conn(Oid serverid, bool restricted)
 								 (long) CURLPIPE_MULTIPLEX);
 	}
 	return conn;
+}
+
+/*
+ * What identifies the client of a server's connections beyond the
+ * server's options (whose changes conn_inval_callback sees): the client
+ * certificate and key, and the proxy login, which come from the user
+ * mapping.  Each field is written with its length.
+ */
+static void
+transport_identity(RestConnOptions *opts, StringInfo buf)
+{
+	const char *fields[7];
+	int			i;
+
+	fields[0] = opts->ssl_cert;
+	fields[1] = opts->ssl_key;
+	fields[2] = opts->ssl_key_password;
+	fields[3] = opts->ssl_cert_file;
+	fields[4] = opts->ssl_key_file;
+	fields[5] = opts->proxy_user;
+	fields[6] = opts->proxy_password;
+	for (i = 0; i < (int) lengthof(fields); i++)
+	{
+		if (fields[i] == NULL)
+			appendStringInfoString(buf, "-;");
+		else
+			appendStringInfo(buf, "%zu:%s;", strlen(fields[i]), fields[i]);
+	}
 }
 
 /* Close the connections of a server and free its handles (none in use). */
@@ -429,9 +511,86 @@ write_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* The rate limit headers kept, in the spellings APIs use */
+static const char *const reset_headers[] = {
+	"X-RateLimit-Reset", "RateLimit-Reset", "X-Rate-Limit-Reset"
+};
+static const char *const remaining_headers[] = {
+	"X-RateLimit-Remaining", "RateLimit-Remaining", "X-Rate-Limit-Remaining"
+};
+
+/*
+ * If the header line ptr (n bytes) is one of the names, keep its value,
+ * without white space around it and cut to fit, in dest (unless a header
+ * of those names came first) and return true.
+ */
+static bool
+keep_header(const char *ptr, size_t n, const char *const *names, int nnames,
+			char *dest, size_t size, const char **found)
+{
+	int			i;
+
+	for (i = 0; i < nnames; i++)
+	{
+		size_t		len = strlen(names[i]);
+		const char *v = ptr + len + 1;
+		size_t		vlen;
+
+		if (n <= len || ptr[len] != ':' || pg_strncasecmp(ptr, names[i], len) != 0)
+			continue;
+		if (*found != NULL)
+			return true;
+		vlen = n - len - 1;
+		while (vlen > 0 && (*v == ' ' || *v == '\t'))
+			v++, vlen--;
+		while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
+							v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+			vlen--;
+		vlen = Min(vlen, size - 1);
+		memcpy(dest, v, vlen);
+		dest[vlen] = '\0';
+		*found = names[i];
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The header the request asked for (RestHttpRequest.capture_header) of the
+ * final response: the first field of that name, trimmed and cut to
+ * REST_MAX_CAPTURE_VALUE bytes.  No allocation, no ERROR.
+ */
+static void
+capture_header(RestHttpXfer *st, const char *ptr, size_t n)
+{
+	size_t		namelen = strlen(st->capture_name);
+	const char *v;
+	size_t		vlen;
+
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
+	{
+		st->captured[0] = '\0';
+		return;
+	}
+	if (st->captured[0] != '\0' || n <= namelen || ptr[namelen] != ':' ||
+		pg_strncasecmp(ptr, st->capture_name, namelen) != 0)
+		return;
+	v = ptr + namelen + 1;
+	vlen = n - namelen - 1;
+	while (vlen > 0 && (*v == ' ' || *v == '\t'))
+		v++, vlen--;
+	while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
+						v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+		vlen--;
+	vlen = Min(vlen, sizeof(st->captured) - 1);
+	memcpy(st->captured, v, vlen);
+	st->captured[vlen] = '\0';
+}
+
 /*
  * libcurl header callback: keep the WWW-Authenticate value of the final
- * response.  A status line starts a new response (after 100 Continue).
+ * response, its Link, Retry-After and rate limit headers.  A status line
+ * starts a new response (after 100 Continue).
  */
 static size_t
 header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -442,6 +601,9 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 	static const char link[] = "link:";
 	static const char retry_after[] = "retry-after:";
 
+	if (st->capture_name[0] != '\0')
+		capture_header(st, ptr, n);
+
 	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
 	{
 		st->www_authenticate[0] = '\0';
@@ -449,6 +611,18 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 		st->link_len = 0;
 		st->link[0] = '\0';
 		st->link_too_long = false;
+		st->reset[0] = '\0';
+		st->reset_header = NULL;
+		st->remaining[0] = '\0';
+		st->remaining_header = NULL;
+	}
+	else if (keep_header(ptr, n, reset_headers, lengthof(reset_headers),
+						 st->reset, sizeof(st->reset), &st->reset_header) ||
+			 keep_header(ptr, n, remaining_headers, lengthof(remaining_headers),
+						 st->remaining, sizeof(st->remaining),
+						 &st->remaining_header))
+	{
+		/* kept */
 	}
 	else if (n > sizeof(retry_after) - 1 &&
 			 pg_strncasecmp(ptr, retry_after, sizeof(retry_after) - 1) == 0)
@@ -527,12 +701,24 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	CURL	   *h;
 	ListCell   *lc;
 	char	   *host;
+	char	   *proxy_host = NULL;
+	const char *proxy;
 	bool		loopback_only;
+	StringInfoData identity;
 
+	if (!opts->ssl_verify)
+		warn_unverified(opts);
 	rest_push_request_context(&errctx, req->method, req->display_url,
 							  req->note);
 	host = check_allowed_host(opts, req, &loopback_only);
-	conn = get_conn(opts->serverid, !opts->owner_is_superuser);
+	proxy = host ? rest_proxy_for(opts, host) : opts->proxy;
+	if (proxy)
+		proxy_host = check_proxy(opts, proxy, &loopback_only);
+	initStringInfo(&identity);
+	transport_identity(opts, &identity);
+	conn = get_conn(opts->serverid, !opts->owner_is_superuser, &identity);
+	explicit_bzero(identity.data, identity.len);
+	pfree(identity.data);
 
 	xcxt = AllocSetContextCreate(callercxt, "rest_fdw request",
 								 ALLOCSET_SMALL_SIZES);
@@ -544,12 +730,23 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	x->request_limit = req->max_size > 0 && req->max_size < x->maxsize;
 	if (x->request_limit)
 		x->maxsize = req->max_size;
-	x->secrets = req->secrets;
+	x->secrets = list_copy(req->secrets);
+	/* the transport's secrets, should a server or proxy echo them */
+	if (opts->proxy_password)
+		x->secrets = lappend(x->secrets, opts->proxy_password);
+	if (opts->ssl_key_password)
+		x->secrets = lappend(x->secrets, opts->ssl_key_password);
+	if (req->capture_header)
+		strlcpy(x->capture_name, req->capture_header, sizeof(x->capture_name));
 	x->asked = -1;
 	x->method = MemoryContextStrdup(xcxt, req->method);
 	x->display_url = MemoryContextStrdup(xcxt, req->display_url);
 	x->note = req->note ? MemoryContextStrdup(xcxt, req->note) : NULL;
-	x->host = MemoryContextStrdup(xcxt, host ? host : "");
+	x->via_proxy = proxy != NULL;
+	if (proxy)
+		x->host = MemoryContextStrdup(xcxt, proxy_host);
+	else
+		x->host = MemoryContextStrdup(xcxt, host ? host : "");
 	x->restricted = !opts->owner_is_superuser;
 	x->loopback_only = loopback_only;
 	x->is_post = strcmp(req->method, "POST") == 0;
@@ -583,9 +780,11 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	}
 
 	set_easy_options(x, req);
-	rest_pop_request_context(&errctx);
 
-	attach_xfer(conn, x);
+	/* the rate limit's slot is reserved in the context of the request */
+	x->state = XFER_WAITING;
+	(void) try_attach(conn, x, GetCurrentTimestamp());
+	rest_pop_request_context(&errctx);
 	return x;
 }
 
@@ -612,6 +811,42 @@ attach_xfer(RestHttpConn *conn, RestHttpXfer *x)
 	x->attached = true;
 	conn->nattached++;
 	x->state = XFER_RUNNING;
+}
+
+/*
+ * Start a transfer that is ready at now (XFER_WAITING, its retry due),
+ * unless its server has a rate_limit: then it first reserves the next
+ * slot of the limit all sessions share, and waits for it if that is
+ * later (returns false; x->retry_at is then the slot's time).  A slot
+ * further away than max_retry_wait is not taken: the transfer is done,
+ * and rest_http_finish reports it, so that a page requested ahead that
+ * the scan turns out not to need fails nothing.  The caller has pushed
+ * the request's error context, for the ERRORs of rest_ratelimit_reserve.
+ */
+static bool
+try_attach(RestHttpConn *conn, RestHttpXfer *x, TimestampTz now)
+{
+	if (x->opts->rate_limit.per_second > 0 && !x->slot_taken)
+	{
+		TimestampTz start;
+
+		if (!rest_ratelimit_reserve(x->opts, now, &start))
+		{
+			x->rate_delay = Max(start - now, 1);
+			x->state = XFER_DONE;
+			return false;
+		}
+		if (start > now)
+		{
+			x->slot_taken = true;
+			x->retry_at = start;
+			x->rate_wait += start - now;
+			return false;
+		}
+	}
+	x->slot_taken = false;
+	attach_xfer(conn, x);
+	return true;
 }
 
 /*
@@ -658,25 +893,37 @@ set_easy_options(RestHttpXfer *x, RestHttpRequest *req)
 	/* any encoding libcurl can decode; the size limit counts decoded bytes */
 	CHECK_SETOPT(h, CURLOPT_ACCEPT_ENCODING, "");
 	CHECK_SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	CHECK_SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	CHECK_SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	set_tls_options(x);
 	/* HTTP/2 when a TLS server offers it; HTTP/1.1 otherwise */
 	CHECK_SETOPT(h, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2TLS);
 	/* wait for a connection that may multiplex rather than open another */
 	if (pg_strncasecmp(req->url, "https://", 8) == 0)
 		CHECK_SETOPT(h, CURLOPT_PIPEWAIT, 1L);
-	if (opts->ssl_ca_file)
-		CHECK_SETOPT(h, CURLOPT_CAINFO, opts->ssl_ca_file);
 	if (x->restricted || x->loopback_only)
 	{
 		CHECK_SETOPT(h, CURLOPT_OPENSOCKETFUNCTION, open_socket_callback);
 		CHECK_SETOPT(h, CURLOPT_OPENSOCKETDATA, x);
-
+	}
+	if (x->via_proxy)
+	{
 		/*
-		 * A proxy would connect in our place: the address check needs the
-		 * peer.  And credentials allowed over http:// because the host is
-		 * loopback must not travel to a proxy (http_proxy, ALL_PROXY) that
-		 * the environment names.
+		 * The proxy option's proxy, which check_proxy has judged; the
+		 * address check sees the proxy as the peer.
+		 */
+		CHECK_SETOPT(h, CURLOPT_PROXY, opts->proxy);
+		if (opts->proxy_user)
+			CHECK_SETOPT(h, CURLOPT_PROXYUSERNAME, opts->proxy_user);
+		if (opts->proxy_password)
+			CHECK_SETOPT(h, CURLOPT_PROXYPASSWORD, opts->proxy_password);
+	}
+	else if (x->restricted || x->loopback_only || opts->proxy)
+	{
+		/*
+		 * No proxy that the environment names (http_proxy, ALL_PROXY): it
+		 * would connect in our place, and the address check needs the
+		 * peer; credentials allowed over http:// because the host is
+		 * loopback must not travel to it; and a host that no_proxy names
+		 * is reached directly.
 		 */
 		CHECK_SETOPT(h, CURLOPT_PROXY, "");
 	}
@@ -689,7 +936,35 @@ set_easy_options(RestHttpXfer *x, RestHttpRequest *req)
 		 */
 		CHECK_SETOPT(h, CURLOPT_FRESH_CONNECT, 1L);
 		CHECK_SETOPT(h, CURLOPT_FORBID_REUSE, 1L);
+		CHECK_SETOPT(h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
 	}
+
+	/*
+	 * Credentials that libcurl applies itself: Digest and NTLM answer the
+	 * server's challenge, AWS Signature Version 4 signs each request.  The
+	 * curl_easy_reset above cleared those of the handle's previous request,
+	 * which may have been another server's.
+	 */
+	if (req->httpauth != 0)
+	{
+		CHECK_SETOPT(h, CURLOPT_HTTPAUTH, req->httpauth);
+		CHECK_SETOPT(h, CURLOPT_USERNAME, req->auth_user);
+		CHECK_SETOPT(h, CURLOPT_PASSWORD, req->auth_password);
+	}
+	if (req->aws_sigv4 != NULL)
+	{
+#if LIBCURL_VERSION_NUM >= 0x074b00
+		CHECK_SETOPT(h, CURLOPT_AWS_SIGV4, req->aws_sigv4);
+		CHECK_SETOPT(h, CURLOPT_USERNAME, req->auth_user);
+		CHECK_SETOPT(h, CURLOPT_PASSWORD, req->auth_password);
+#else
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("authentication method \"aws_sigv4\" needs libcurl 7.75.0 or later"),
+				 errdetail("rest_fdw was built with libcurl %s.", LIBCURL_VERSION)));
+#endif
+	}
+
 	if (x->is_post)
 	{
 		x->post_len = req->body ? req->body_len : 0;
@@ -703,6 +978,99 @@ set_easy_options(RestHttpXfer *x, RestHttpRequest *req)
 	}
 	else
 		CHECK_SETOPT(h, CURLOPT_HTTPGET, 1L);
+}
+
+/*
+ * The TLS options of a transfer, for the server and for an https://
+ * proxy: verification (ssl_verify), the CA file, the lowest version, and
+ * the client certificate, given as PEM text (copied by libcurl) or as
+ * files.  curl_easy_reset has cleared whatever another request set.
+ */
+static void
+set_tls_options(RestHttpXfer *x)
+{
+	RestConnOptions *opts = x->opts;
+	CURL	   *h = x->easy;
+	long		verify = opts->ssl_verify ? 1L : 0L;
+	long		version = CURL_SSLVERSION_DEFAULT;
+
+	CHECK_SETOPT(h, CURLOPT_SSL_VERIFYPEER, verify);
+	CHECK_SETOPT(h, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
+	CHECK_SETOPT(h, CURLOPT_PROXY_SSL_VERIFYPEER, verify);
+	CHECK_SETOPT(h, CURLOPT_PROXY_SSL_VERIFYHOST, verify ? 2L : 0L);
+	if (opts->ssl_ca_file)
+	{
+		CHECK_SETOPT(h, CURLOPT_CAINFO, opts->ssl_ca_file);
+		CHECK_SETOPT(h, CURLOPT_PROXY_CAINFO, opts->ssl_ca_file);
+	}
+	if (opts->ssl_min_version == REST_TLS_1_2)
+		version = CURL_SSLVERSION_TLSv1_2;
+	else if (opts->ssl_min_version == REST_TLS_1_3)
+		version = CURL_SSLVERSION_TLSv1_3;
+	if (version != CURL_SSLVERSION_DEFAULT)
+	{
+		CHECK_SETOPT(h, CURLOPT_SSLVERSION, version);
+		CHECK_SETOPT(h, CURLOPT_PROXY_SSLVERSION, version);
+	}
+
+	if (opts->ssl_cert)
+	{
+		struct curl_blob blob;
+
+		blob.data = opts->ssl_cert;
+		blob.len = strlen(opts->ssl_cert);
+		blob.flags = CURL_BLOB_COPY;
+		CHECK_SETOPT(h, CURLOPT_SSLCERT_BLOB, &blob);
+		CHECK_SETOPT(h, CURLOPT_SSLCERTTYPE, "PEM");
+	}
+	else if (opts->ssl_cert_file)
+		CHECK_SETOPT(h, CURLOPT_SSLCERT, opts->ssl_cert_file);
+	if (opts->ssl_key)
+	{
+		struct curl_blob blob;
+
+		blob.data = opts->ssl_key;
+		blob.len = strlen(opts->ssl_key);
+		blob.flags = CURL_BLOB_COPY;
+		CHECK_SETOPT(h, CURLOPT_SSLKEY_BLOB, &blob);
+		CHECK_SETOPT(h, CURLOPT_SSLKEYTYPE, "PEM");
+	}
+	else if (opts->ssl_key_file)
+		CHECK_SETOPT(h, CURLOPT_SSLKEY, opts->ssl_key_file);
+	/*
+	 * Always a passphrase with a key: without one, libcurl 7.88 reading an
+	 * encrypted key from a blob hands OpenSSL's passphrase callback a NULL
+	 * string (and crashes); with "", the key merely fails to decrypt.
+	 */
+	if (opts->ssl_key || opts->ssl_key_file)
+		CHECK_SETOPT(h, CURLOPT_KEYPASSWD,
+					 opts->ssl_key_password ? opts->ssl_key_password : "");
+}
+
+/*
+ * ssl_verify 'false': say so once per statement and server, before the
+ * first request (outside the request's error context, which names its
+ * URL).
+ */
+static void
+warn_unverified(RestConnOptions *opts)
+{
+	static TimestampTz warned_statement = 0;
+	static Oid	warned_server = InvalidOid;
+	TimestampTz statement = GetCurrentStatementStartTimestamp();
+
+	if (statement == warned_statement && opts->serverid == warned_server)
+		return;
+	warned_statement = statement;
+	warned_server = opts->serverid;
+	ereport(WARNING,
+			(errcode(ERRCODE_WARNING),
+			 errmsg("TLS certificate verification is off for server \"%s\"",
+					opts->servername),
+			 errdetail("The server option \"%s\" is 'false': anyone on the network path can pose as the API and read the requests, credentials included.",
+					   OPT_SSL_VERIFY),
+			 errhint("Turn verification off in test environments only; for a private CA, give its certificate in the \"%s\" option instead.",
+					 OPT_SSL_CA_FILE)));
 }
 
 /* Forget the response of an attempt that is retried. */
@@ -721,6 +1089,11 @@ xfer_reset_response(RestHttpXfer *x)
 	x->link_len = 0;
 	x->link_too_long = false;
 	x->retry_after[0] = '\0';
+	x->reset[0] = '\0';
+	x->reset_header = NULL;
+	x->remaining[0] = '\0';
+	x->remaining_header = NULL;
+	x->captured[0] = '\0';
 	x->errbuf[0] = '\0';
 	x->refused = false;
 }
@@ -759,12 +1132,15 @@ drive(RestHttpConn *conn)
 
 /*
  * A transfer finished.  A transient failure (connection failure; 429, 502,
- * 503 or 504) is retried, at most max_retries times, after the wait
- * Retry-After asks for or an exponential backoff with jitter, never longer
- * than max_retry_wait: the transfer then waits without holding its handle
- * in the multi handle.  A POST (a token request, which may rotate a
- * refresh token) is retried only when it surely did not reach the server:
- * a refused connection, 429 or 503.
+ * 503 or 504, the server's retry_statuses, or a 403 that says the rate
+ * limit is used up, as GitHub's X-RateLimit-Remaining: 0) is retried, at
+ * most max_retries times, after the wait Retry-After asks for, or else
+ * until the time a rate limit reset header gives, or else an exponential
+ * backoff with jitter; never longer than max_retry_wait: the transfer then
+ * waits without holding its handle in the multi handle.  A POST (a token
+ * request, which may rotate a refresh token, or a request with a body) is
+ * retried only when it surely did not reach the server or was refused
+ * unread: a refused connection, 429, 503 or the rate-limited 403.
  */
 static void
 xfer_completed(RestHttpXfer *x, CURLcode result)
@@ -777,17 +1153,25 @@ xfer_completed(RestHttpXfer *x, CURLcode result)
 	x->result = result;
 	if (result == CURLE_OK)
 	{
+		bool		exhausted = strcmp(x->remaining, "0") == 0;
+
 		if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
 			status = 0;			/* not retried; rest_http_finish reports it */
-		transient = status == 429 || status == 503 ||
-			(!x->is_post && (status == 502 || status == 504));
+		x->rate_limited = (status == 403 && exhausted) ||
+			(status == 429 && (exhausted || x->reset_header != NULL));
+		transient = status == 429 || status == 503 || x->rate_limited ||
+			(!x->is_post && (status == 502 || status == 504 ||
+							 bms_is_member((int) status, opts->retry_statuses)));
 	}
 	else
+	{
+		x->rate_limited = false;
 		transient = result == CURLE_COULDNT_CONNECT ||
 			(!x->is_post && (result == CURLE_GOT_NOTHING ||
 							 result == CURLE_SEND_ERROR ||
 							 result == CURLE_RECV_ERROR ||
 							 result == CURLE_PARTIAL_FILE));
+	}
 	/* an address allowed_hosts refused stays refused */
 	if (x->refused && result != CURLE_OK)
 		transient = false;
@@ -796,6 +1180,13 @@ xfer_completed(RestHttpXfer *x, CURLcode result)
 	{
 		long		asked = retry_after_seconds(x->retry_after);
 		long		wait_ms;
+
+		x->asked_by = "Retry-After";
+		if (asked < 0 && x->reset_header != NULL)
+		{
+			asked = reset_seconds(x->reset);
+			x->asked_by = x->reset_header;
+		}
 
 		if (asked <= opts->max_retry_wait)
 		{
@@ -845,12 +1236,20 @@ promote_retries(RestHttpConn *conn)
 		if (now == 0)
 			now = GetCurrentTimestamp();
 		left = TimestampDifferenceMilliseconds(now, x->retry_at);
-		if (left > 0)
+		if (left <= 0)
 		{
-			next = next < 0 ? left : Min(next, left);
-			continue;
+			RestRequestContext errctx;
+			bool		started;
+
+			rest_push_request_context(&errctx, x->method, x->display_url,
+									  x->note);
+			started = try_attach(conn, x, now);
+			rest_pop_request_context(&errctx);
+			if (started || x->state == XFER_DONE)
+				continue;
+			left = Max(TimestampDifferenceMilliseconds(now, x->retry_at), 1);
 		}
-		attach_xfer(conn, x);
+		next = next < 0 ? left : Min(next, left);
 	}
 	return next;
 }
@@ -944,8 +1343,11 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 
 	Assert(x->state == XFER_DONE);
 	rest_push_request_context(&errctx, x->method, x->display_url, x->note);
+	if (x->rate_delay > 0)
+		rest_ratelimit_report_delay(opts, x->rate_delay);
 	memset(resp, 0, sizeof(RestHttpResponse));
 	resp->retries = x->attempt;
+	resp->rate_wait = x->rate_wait / 1000000.0;
 	resp->secrets = x->secrets;
 	/* what libcurl cannot tell stays zero, never uninitialised */
 	if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &resp->status) != CURLE_OK)
@@ -962,11 +1364,18 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("server \"%s\" asked to retry after %ld seconds",
 						opts->servername, x->asked),
-				 errdetail("It answered HTTP status %ld: %s", resp->status,
-						   rest_shorten_scrubbed(x->buf, x->len, 200,
-												 x->secrets)),
+				 strcmp(x->asked_by, "Retry-After") == 0
+				 ? errdetail("It answered HTTP status %ld: %s", resp->status,
+							 rest_shorten_scrubbed(x->buf, x->len, 200,
+												   x->secrets))
+				 : errdetail("It answered HTTP status %ld with %s: %s, the time its rate limit resets; body: %s",
+							 resp->status, x->asked_by, x->reset,
+							 rest_shorten_scrubbed(x->buf, x->len, 200,
+												   x->secrets)),
 				 errhint("The longest wait allowed is the \"%s\" option of the server (%d seconds).",
 						 OPT_MAX_RETRY_WAIT, opts->max_retry_wait)));
+	if (x->rate_limited)
+		report_rate_limited(x, resp->status);
 
 	if (curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
 		location != NULL)
@@ -976,6 +1385,8 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("response from server \"%s\" has no valid HTTP status",
 						opts->servername)));
+	if (resp->status == 407 && x->via_proxy)
+		report_proxy_auth(x, resp->status);
 	if (curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
 		ct = NULL;
 	resp->content_type = ct ? pstrdup(ct) : NULL;
@@ -991,10 +1402,46 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 		? pstrdup(x->www_authenticate) : NULL;
 	resp->link = x->link_len > 0 ? pstrdup(x->link) : NULL;
 	resp->link_too_long = x->link_too_long;
+	resp->captured_header = x->captured[0] ? pstrdup(x->captured) : NULL;
 
 	/* the context's strings go with the transfer */
 	rest_pop_request_context(&errctx);
 	MemoryContextDelete(x->cxt);
+}
+
+/*
+ * Report a response that says the API's rate limit is used up (a 403 or
+ * 429 with a rate limit remaining header of 0, or a 429 with a reset
+ * header), once no retry is left: when the limit resets, if the server
+ * said, and how to stay below it.
+ */
+static void
+report_rate_limited(RestHttpXfer *x, long status)
+{
+	RestConnOptions *opts = x->opts;
+	long		reset = x->reset_header ? reset_seconds(x->reset) : -1;
+	StringInfoData detail;
+
+	initStringInfo(&detail);
+	appendStringInfo(&detail, "It answered HTTP status %ld", status);
+	if (x->remaining_header != NULL)
+		appendStringInfo(&detail, " with %s: %s", x->remaining_header,
+						 x->remaining);
+	if (x->attempt > 0)
+		appendStringInfo(&detail, " (after %d retries)", x->attempt);
+	if (reset >= 0)
+		appendStringInfo(&detail, "; the limit resets at %s",
+						 timestamptz_to_str(GetCurrentTimestamp() +
+											(TimestampTz) reset * USECS_PER_SEC));
+	appendStringInfo(&detail, ": %s",
+					 rest_shorten_scrubbed(x->buf, x->len, 200, x->secrets));
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_ERROR),
+			 errmsg("rate limit of the API of server \"%s\" was reached",
+					opts->servername),
+			 errdetail("%s", detail.data),
+			 errhint("Set the \"%s\" option of the server to stay below the API's limit, or raise \"%s\" and \"%s\".",
+					 OPT_RATE_LIMIT, OPT_MAX_RETRIES, OPT_MAX_RETRY_WAIT)));
 }
 
 /*
@@ -1016,8 +1463,17 @@ report_failure(RestHttpXfer *x, double connect_time)
 						 psprintf("Credentials are sent over http:// to host \"%s\" only because it is a loopback host, and it resolved to %s, which is not a loopback address.",
 								  x->host, x->refused_addr));
 	if (x->refused)
-		report_refusal(opts, x->host, x->refused_port, x->refused_addr,
+		report_refusal(opts, x->via_proxy, x->host, x->refused_port,
+					   x->refused_addr,
 					   x->refusal, x->refused_class);
+	if (x->via_proxy)
+	{
+		long		connect_code = 0;
+
+		if (curl_easy_getinfo(x->easy, CURLINFO_HTTP_CONNECTCODE,
+							  &connect_code) == CURLE_OK && connect_code == 407)
+			report_proxy_auth(x, connect_code);
+	}
 	if (x->too_large && x->request_limit)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -1065,6 +1521,44 @@ report_failure(RestHttpXfer *x, double connect_time)
 				 errdetail("%s", detail),
 				 errhint("The limit is the \"%s\" option of the server.",
 						 OPT_TIMEOUT)));
+	/* libcurl 8 reports a key it cannot use under other codes */
+	if (x->result == CURLE_SSL_CERTPROBLEM ||
+		((opts->ssl_key != NULL || opts->ssl_key_file != NULL) &&
+		 (strstr(detail, "unable to set private key") != NULL ||
+		  strstr(detail, "unable to use client certificate") != NULL)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not use the TLS client certificate of server \"%s\"",
+						opts->servername),
+				 errdetail("%s", detail),
+				 errhint("Check that \"%s\" (or \"%s\") and \"%s\" (or \"%s\") are a PEM certificate and its private key, and, for an encrypted key, that \"%s\" is its passphrase.",
+						 OPT_SSL_CERT, OPT_SSL_CERT_FILE, OPT_SSL_KEY,
+						 OPT_SSL_KEY_FILE, OPT_SSL_KEY_PASSWORD)));
+	if (x->result == CURLE_SSL_CONNECT_ERROR ||
+		(x->result == CURLE_RECV_ERROR && strstr(detail, "alert") != NULL))
+	{
+		bool		no_cert = opts->ssl_cert == NULL && opts->ssl_cert_file == NULL;
+		bool		version = strstr(detail, "protocol version") != NULL ||
+			strstr(detail, "unsupported protocol") != NULL;
+		bool		refused = strstr(detail, "alert handshake failure") != NULL ||
+			strstr(detail, "certificate") != NULL;
+
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not establish a TLS connection to server \"%s\"",
+						opts->servername),
+				 errdetail("%s", detail),
+				 version && opts->ssl_min_version != REST_TLS_DEFAULT
+				 ? errhint("The host does not offer the TLS version that the \"%s\" option of the server asks for.",
+						   OPT_SSL_MIN_VERSION)
+				 : refused && no_cert
+				 ? errhint("The host may require a TLS client certificate: give it as \"%s\" and \"%s\" in the user mapping.",
+						   OPT_SSL_CERT, OPT_SSL_KEY)
+				 : refused
+				 ? errhint("The host may not accept the TLS client certificate of \"%s\" or \"%s\".",
+						   OPT_SSL_CERT, OPT_SSL_CERT_FILE)
+				 : 0));
+	}
 	if (x->result == CURLE_PEER_FAILED_VERIFICATION)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
@@ -1105,11 +1599,12 @@ rest_http_perform(RestConnOptions *opts, RestHttpRequest *req,
 
 /*
  * Report a connection that rest_fdw.allowed_hosts does not permit: to
- * host:port, at address (as "a.b.c.d:port", when the refusal is of a
- * resolved address) or before resolution (address NULL).
+ * host:port (the server's proxy, if proxy is set), at address (as
+ * "a.b.c.d:port", when the refusal is of a resolved address) or before
+ * resolution (address NULL).
  */
 static void
-report_refusal(RestConnOptions *opts, const char *host, int port,
+report_refusal(RestConnOptions *opts, bool proxy, const char *host, int port,
 			   const char *address, RestNetRefusal why, const char *cls)
 {
 	char		target[REST_HOST_BUFLEN + 8];
@@ -1117,7 +1612,13 @@ report_refusal(RestConnOptions *opts, const char *host, int port,
 	snprintf(target, sizeof(target), "%s:%d", host, port);
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 address
+			 proxy && address
+			 ? errmsg("server \"%s\" may not connect to its proxy \"%s\" at address %s",
+					  opts->servername, target, address)
+			 : proxy
+			 ? errmsg("server \"%s\" may not connect to its proxy \"%s\"",
+					  opts->servername, target)
+			 : address
 			 ? errmsg("server \"%s\" may not connect to \"%s\" at address %s",
 					  opts->servername, target, address)
 			 : errmsg("server \"%s\" may not connect to \"%s\"",
@@ -1246,11 +1747,86 @@ check_allowed_host(RestConnOptions *opts, RestHttpRequest *req,
 
 	rest_net_check_list_known(opts->servername);
 	if (!parsed)
-		report_refusal(opts, "", 0, NULL, REST_NET_NOT_LISTED, NULL);
+		report_refusal(opts, false, "", 0, NULL, REST_NET_NOT_LISTED, NULL);
 	literal = rest_net_parse_literal(hostcopy, &addr);
 	if (!rest_net_allowed(hostcopy, portnum, literal ? &addr : NULL, &why, &cls))
-		report_refusal(opts, hostcopy, portnum, NULL, why, cls);
+		report_refusal(opts, false, hostcopy, portnum, NULL, why, cls);
 	return hostcopy;
+}
+
+/*
+ * Check the proxy a request goes through, before anything is sent, and
+ * return its host (palloc'd).
+ *
+ * The request's own host has been checked by check_allowed_host, as for
+ * a direct connection; the proxy is judged by the same rules: a server
+ * owned by a non-superuser may use it only where rest_fdw.allowed_hosts
+ * permits its host and port, and the addresses it resolves to are
+ * judged at connect time by open_socket_callback (the proxy is the peer
+ * of every connection).  The addresses the proxy connects to are the
+ * proxy's to check.
+ *
+ * The proxy password goes over http:// to the proxy in plain text: as
+ * credentials to a server, only to a loopback host, unless
+ * allow_insecure_http says otherwise; *loopback_only is then set.
+ */
+static char *
+check_proxy(RestConnOptions *opts, const char *proxy, bool *loopback_only)
+{
+	char	   *host;
+	int			port;
+	bool		is_https;
+	bool		credentials;
+	RestNetAddr addr;
+	bool		literal;
+	RestNetRefusal why;
+	const char *cls;
+
+	if (rest_proxy_parse(proxy, &host, &port, &is_https, &credentials) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid URL in option \"%s\" of server \"%s\"",
+						OPT_PROXY, opts->servername)));
+	if (strlen(host) >= REST_HOST_BUFLEN)
+		report_refusal(opts, true, "", 0, NULL, REST_NET_NOT_LISTED, NULL);
+
+	if (!is_https && opts->proxy_password && !opts->allow_insecure_http)
+	{
+		if (!rest_net_is_loopback_host(host))
+			report_plaintext(opts,
+							 psprintf("The password of the user mapping option \"%s\" would go to proxy host \"%s\" over http:// in plain text.",
+									  OPT_PROXY_PASSWORD, host));
+		*loopback_only = true;
+	}
+
+	if (opts->owner_is_superuser)
+		return host;
+	rest_net_check_list_known(opts->servername);
+	literal = rest_net_parse_literal(host, &addr);
+	if (!rest_net_allowed(host, port, literal ? &addr : NULL, &why, &cls))
+		report_refusal(opts, true, host, port, NULL, why, cls);
+	return host;
+}
+
+/*
+ * The proxy refused the request for want of (valid) credentials: HTTP
+ * status 407, to a request or to the CONNECT of an https:// one.
+ */
+static void
+report_proxy_auth(RestHttpXfer *x, long status)
+{
+	RestConnOptions *opts = x->opts;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+			 errmsg("the proxy of server \"%s\" refused the request: HTTP status %ld (Proxy Authentication Required)",
+					opts->servername, status),
+			 opts->proxy_user == NULL
+			 ? errdetail("The user mapping gives no \"%s\".", OPT_PROXY_USER)
+			 : errdetail("It did not accept the user name and password of the user mapping."),
+			 errhint("Set the user mapping options \"%s\" and \"%s\" to the proxy's login: ALTER USER MAPPING FOR ... SERVER %s OPTIONS (SET %s '...').",
+					 OPT_PROXY_USER, OPT_PROXY_PASSWORD,
+					 rest_quote_ident(opts->servername), OPT_PROXY_PASSWORD)));
 }
 
 /*
@@ -1321,6 +1897,30 @@ retry_after_seconds(const char *value)
 		return -1;
 	secs = (long) (when - time(NULL));
 	return Max(secs, 0);
+}
+
+/*
+ * Seconds until the time a rate limit reset header gives, or -1 when there
+ * is none or it cannot be read.  The header is epoch seconds for some APIs
+ * (GitHub, Twitter) and a delay in seconds for others (the IETF RateLimit
+ * fields): a value above 10^9 (September 2001, and a delay of 31 years) is
+ * taken as epoch seconds.  A fraction counts as a whole second.
+ */
+static long
+reset_seconds(const char *value)
+{
+	char	   *end;
+	double		v;
+
+	if (value == NULL || !isdigit((unsigned char) value[0]))
+		return -1;
+	errno = 0;
+	v = strtod(value, &end);
+	if (errno != 0 || *end != '\0' || !(v >= 0 && v < 1e12))
+		return -1;
+	if (v > 1e9)
+		v -= (double) time(NULL);
+	return v > 0 ? (long) ceil(v) : 0;
 }
 
 

@@ -5,7 +5,10 @@
  *		  from a sampled endpoint.
  *
  *	 IMPORT FOREIGN SCHEMA rest FROM SERVER api INTO api_tables
- *		 [LIMIT TO (...) | EXCEPT (...)] [OPTIONS (sample_rows '200')];
+ *		 [LIMIT TO (...) | EXCEPT (...)]
+ *		 [OPTIONS (sample_rows '200', header_row 'true',
+ *				   header_names 'dimensionHeaders.*.name = dimensionValues.*.value',
+ *				   detect_epoch 'true')];
  *
  * With the server option rest_config_file, one foreign table is created
  * per table of the file (config.c); tables without declared columns are
@@ -181,6 +184,113 @@ append_option(StringInfo buf, bool *first, const char *name, const char *value)
 	*first = false;
 }
 
+/*
+ * The IMPORT option header_names: "names_path = values_path" pairs
+ * separated by commas, each path a json_path with exactly one "*" key, as
+ * in 'dimensionHeaders.*.name = dimensionValues.*.value'.  Returns a List
+ * of RestHeaderNames.
+ */
+static List *
+parse_header_names(const char *value)
+{
+	List	   *result = NIL;
+	char	   *copy = pstrdup(value);
+	char	   *entry;
+	char	   *save = NULL;
+
+	for (entry = strtok_r(copy, ",", &save); entry;
+		 entry = strtok_r(NULL, ",", &save))
+	{
+		RestHeaderNames *hn = palloc0(sizeof(RestHeaderNames));
+		char	   *eq = strchr(entry, '=');
+		char	   *paths[2];
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		if (eq == NULL)
+			goto bad;
+		*eq = '\0';
+		paths[0] = entry;
+		paths[1] = eq + 1;
+		for (i = 0; i < 2; i++)
+		{
+			char	   *p = paths[i];
+			char	  **keys;
+			int			nkeys;
+			int			k;
+			int			stars = 0;
+
+			while (*p == ' ')
+				p++;
+			while (*p && p[strlen(p) - 1] == ' ')
+				p[strlen(p) - 1] = '\0';
+			if (!rest_valid_json_path(p))
+				goto bad;
+			keys = rest_split_json_path(p, &nkeys);
+			for (k = 0; k < nkeys; k++)
+				stars += strcmp(keys[k], "*") == 0;
+			if (stars != 1)
+				goto bad;
+			paths[i] = p;
+		}
+		hn->names_path = paths[0];
+		hn->values_path = paths[1];
+		result = lappend(result, hn);
+	}
+	if (result == NIL)
+		goto bad;
+	return result;
+
+bad:
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+			 errmsg("invalid value for option \"%s\": \"%s\"",
+					OPT_HEADER_NAMES, value),
+			 errhint("Give pairs \"names_path = values_path\" separated by commas, each path with one \"*\" for the array index, for example 'dimensionHeaders.*.name = dimensionValues.*.value'.")));
+	return NIL;					/* keep the compiler quiet */
+}
+
+/*
+ * Will "" read as NULL in the non-text columns of the table t creates: its
+ * empty_as_null option, else the server's, else the default (true)?
+ */
+static bool
+empty_is_null(RestImportTable *t, Oid serverid)
+{
+	const char *value = table_option(t, OPT_EMPTY_AS_NULL);
+	bool		result = true;
+	ListCell   *lc;
+
+	if (value == NULL)
+	{
+		foreach(lc, GetForeignServer(serverid)->options)
+		{
+			DefElem    *def = (DefElem *) lfirst(lc);
+
+			if (strcmp(def->defname, OPT_EMPTY_AS_NULL) == 0)
+				value = defGetString(def);
+		}
+	}
+	if (value != NULL && !parse_bool(value, &result))
+		result = true;
+	return result;
+}
+
+/* A Boolean IMPORT option */
+static bool
+import_bool(DefElem *def)
+{
+	bool		result;
+
+	if (!parse_bool(defGetString(def), &result))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"%s\": \"%s\"",
+						def->defname, defGetString(def)),
+				 errhint("The value must be a Boolean: true or false.")));
+	return result;
+}
+
 /* CREATE FOREIGN TABLE for one imported table */
 static char *
 create_statement(RestImportTable *t, const char *server)
@@ -217,6 +327,8 @@ create_statement(RestImportTable *t, const char *server)
 			append_option(&buf, &first, OPT_IN_STYLE, "comma");
 		if (c->param_default)
 			append_option(&buf, &first, OPT_PARAM_DEFAULT, c->param_default);
+		if (c->format)
+			append_option(&buf, &first, OPT_FORMAT, c->format);
 		if (first)
 		{
 			/* no options after all */
@@ -232,6 +344,8 @@ create_statement(RestImportTable *t, const char *server)
 	append_option(&buf, &first, OPT_ENDPOINT, t->endpoint);
 	if (t->rows_path)
 		append_option(&buf, &first, OPT_ROWS_PATH, t->rows_path);
+	if (t->header_row && table_option(t, OPT_HEADER_ROW) == NULL)
+		append_option(&buf, &first, OPT_HEADER_ROW, "true");
 	foreach(lc, t->options)
 	{
 		DefElem    *def = (DefElem *) lfirst(lc);
@@ -254,6 +368,9 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 	List	   *tables;
 	List	   *commands = NIL;
 	int			sample_rows = conn->sample_rows;
+	bool		header_row = false;
+	bool		detect_epoch = false;
+	List	   *header_names = NIL;
 	ListCell   *lc;
 
 	foreach(lc, stmt->options)
@@ -275,11 +392,19 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 						 errhint("The value must be a positive integer.")));
 			sample_rows = (int) n;
 		}
+		else if (strcmp(def->defname, OPT_HEADER_ROW) == 0)
+			header_row = import_bool(def);
+		else if (strcmp(def->defname, OPT_DETECT_EPOCH) == 0)
+			detect_epoch = import_bool(def);
+		else if (strcmp(def->defname, OPT_HEADER_NAMES) == 0)
+			header_names = parse_header_names(defGetString(def));
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 					 errmsg("invalid option \"%s\"", def->defname),
-					 errhint("Valid options in this context are: %s", OPT_SAMPLE_ROWS)));
+					 errhint("Valid options in this context are: %s, %s, %s, %s",
+							 OPT_SAMPLE_ROWS, OPT_HEADER_ROW, OPT_HEADER_NAMES,
+							 OPT_DETECT_EPOCH)));
 	}
 
 	if (conn->rest_config_file)
@@ -320,6 +445,13 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 		CHECK_FOR_INTERRUPTS();
 		if (!wanted(stmt, t->name))
 			continue;
+		t->header_row = header_row;
+		if (table_option(t, OPT_HEADER_ROW) &&
+			!parse_bool(table_option(t, OPT_HEADER_ROW), &t->header_row))
+			t->header_row = false;
+		t->header_names = header_names;
+		t->detect_epoch = detect_epoch;
+		t->empty_as_null = empty_is_null(t, serverid);
 		if (t->columns == NIL)
 		{
 			if (creds == NULL)

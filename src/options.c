@@ -109,6 +109,7 @@ struct RestOptKind
 	RestOptMessage message;
 	const char *hint;			/* errhint for a refused value, or NULL */
 	bool		privileged;		/* names a file the server process reads */
+	bool		superuser_only; /* only superusers may set it */
 };
 
 typedef struct RestFdwOption
@@ -131,13 +132,15 @@ typedef union RestOptValue
 	double		d;
 	bool		b;
 	List	   *l;
+	RestRateLimit r;
 } RestOptValue;
 
 /* the enumerated kinds store their value as an int */
 StaticAssertDecl(sizeof(RestAuthMethod) == sizeof(int) &&
 				 sizeof(RestGrantType) == sizeof(int) &&
 				 sizeof(RestClientAuth) == sizeof(int) &&
-				 sizeof(RestPagingStyle) == sizeof(int),
+				 sizeof(RestPagingStyle) == sizeof(int) &&
+				 sizeof(RestMethod) == sizeof(int),
 				 "enumerations of options must have the size of int");
 
 static bool parse_text(const RestOptKind *kind, const char *value,
@@ -166,12 +169,32 @@ static bool parse_config_file(const RestOptKind *kind, const char *value,
 							  void *dest, RestOptProblem *problem);
 static bool parse_endpoint(const RestOptKind *kind, const char *value,
 						   void *dest, RestOptProblem *problem);
+static bool parse_body(const RestOptKind *kind, const char *value,
+					   void *dest, RestOptProblem *problem);
 static bool parse_sample_path(const RestOptKind *kind, const char *value,
 							  void *dest, RestOptProblem *problem);
 static bool parse_param_name(const RestOptKind *kind, const char *value,
 							 void *dest, RestOptProblem *problem);
 static bool parse_json_path(const RestOptKind *kind, const char *value,
 							void *dest, RestOptProblem *problem);
+static bool parse_status_list(const RestOptKind *kind, const char *value,
+							  void *dest, RestOptProblem *problem);
+static bool parse_rate_limit(const RestOptKind *kind, const char *value,
+							 void *dest, RestOptProblem *problem);
+static bool parse_token_url(const RestOptKind *kind, const char *value,
+							void *dest, RestOptProblem *problem);
+static bool parse_token_types(const RestOptKind *kind, const char *value,
+							  void *dest, RestOptProblem *problem);
+static bool parse_format(const RestOptKind *kind, const char *value,
+						 void *dest, RestOptProblem *problem);
+static bool parse_token_chars(const RestOptKind *kind, const char *value,
+							  void *dest, RestOptProblem *problem);
+static bool parse_pem(const RestOptKind *kind, const char *value,
+					  void *dest, RestOptProblem *problem);
+static bool parse_proxy(const RestOptKind *kind, const char *value,
+						void *dest, RestOptProblem *problem);
+static bool parse_no_proxy(const RestOptKind *kind, const char *value,
+						   void *dest, RestOptProblem *problem);
 
 static const RestOptEnum auth_methods[] = {
 	{"none", REST_AUTH_NONE},
@@ -179,18 +202,24 @@ static const RestOptEnum auth_methods[] = {
 	{"http_header", REST_AUTH_HTTP_HEADER},
 	{"url_parameter", REST_AUTH_URL_PARAMETER},
 	{"oauth2", REST_AUTH_OAUTH2},
+	{"bearer", REST_AUTH_BEARER, "a static access_token"},
+	{"digest", REST_AUTH_DIGEST},
+	{"ntlm", REST_AUTH_NTLM},
+	{"aws_sigv4", REST_AUTH_AWS_SIGV4},
 	{NULL, 0}
 };
 
 static const RestOptEnum grant_types[] = {
 	{"refresh_token", REST_GRANT_REFRESH_TOKEN},
 	{"client_credentials", REST_GRANT_CLIENT_CREDENTIALS},
+	{"password", REST_GRANT_PASSWORD, "discouraged"},
 	{NULL, 0}
 };
 
 static const RestOptEnum client_auths[] = {
 	{"basic", REST_CLIENT_AUTH_BASIC, "client_secret_basic"},
 	{"post", REST_CLIENT_AUTH_POST, "client_secret_post"},
+	{"url", REST_CLIENT_AUTH_URL, "in the token endpoint's URL"},
 	{NULL, 0}
 };
 
@@ -211,10 +240,30 @@ static const RestOptEnum page_ends[] = {
 	{NULL, 0}
 };
 
+static const RestOptEnum methods[] = {
+	{"GET", REST_METHOD_GET},
+	{"POST", REST_METHOD_POST, "with a body"},
+	{NULL, 0}
+};
+
+/* body_null: is a member without value left out? */
+static const RestOptEnum body_nulls[] = {
+	{"null", false, "\"after\": null"},
+	{"omit", true, "the member or element is left out"},
+	{NULL, 0}
+};
+
 /* in_style: are IN lists comma-joined? */
 static const RestOptEnum in_styles[] = {
 	{"repeat", false, "id=1&id=2"},
 	{"comma", true, "id=1,2"},
+	{NULL, 0}
+};
+
+/* ssl_min_version */
+static const RestOptEnum tls_versions[] = {
+	{"1.2", REST_TLS_1_2, "TLS 1.2 or 1.3"},
+	{"1.3", REST_TLS_1_3, "TLS 1.3 only"},
 	{NULL, 0}
 };
 
@@ -227,6 +276,14 @@ static const RestOptKind kind_text_or_empty = {
 };
 static const RestOptKind kind_url = {
 	.parse = parse_url, .message = MSG_URL
+};
+/* token_uri: a URL, optionally after "POST " (DataDirect's TokenURI) */
+static const RestOptKind kind_token_url = {
+	.parse = parse_token_url, .message = MSG_URL
+};
+static const RestOptKind kind_token_types = {
+	.parse = parse_token_types,
+	.hint = "Give token types separated by commas, such as 'bot,user': letters, digits, \"-\" and \"_\"."
 };
 static const RestOptKind kind_seconds = {
 	/* small enough to be turned into milliseconds */
@@ -262,6 +319,20 @@ static const RestOptKind kind_bool = {
 	.parse = parse_boolean,
 	.hint = "The value must be a Boolean: true or false."
 };
+/* a column's empty_as_null: stored as REST_EMPTY_NULL or REST_EMPTY_KEEP */
+static const RestOptEnum empty_as_null_values[] = {
+	{"true", REST_EMPTY_NULL}, {"on", REST_EMPTY_NULL}, {"yes", REST_EMPTY_NULL},
+	{"false", REST_EMPTY_KEEP}, {"off", REST_EMPTY_KEEP}, {"no", REST_EMPTY_KEEP},
+	{NULL, 0}
+};
+static const RestOptKind kind_column_bool = {
+	.parse = parse_enum, .values = empty_as_null_values,
+	.hint = "The value must be a Boolean: true or false."
+};
+static const RestOptKind kind_format = {
+	.parse = parse_format,
+	.hint = "Give epoch, epoch_ms, msjson or a pattern such as '%d/%m/%Y %H:%M' of the conversions %Y %m %d %H %I %M %S %f %p %b %z %%."
+};
 static const RestOptKind kind_auth_method = {
 	.parse = parse_enum, .values = auth_methods
 };
@@ -277,12 +348,27 @@ static const RestOptKind kind_paging = {
 static const RestOptKind kind_page_end = {
 	.parse = parse_enum_flag, .values = page_ends
 };
+static const RestOptKind kind_method = {
+	.parse = parse_enum, .values = methods
+};
+static const RestOptKind kind_body = {
+	.parse = parse_body, .message = MSG_NO_VALUE,
+	.hint = "Give a JSON document in which {name} stands for a value or for part of a string, for example '{\"first\": {limit}, \"after\": {cursor}}'; write a literal { before a name inside a string as \\u007b."
+};
+static const RestOptKind kind_body_null = {
+	.parse = parse_enum_flag, .values = body_nulls
+};
 static const RestOptKind kind_in_style = {
 	.parse = parse_enum_flag, .values = in_styles
 };
 static const RestOptKind kind_header_name = {
 	.parse = parse_header_name,
 	.hint = "An HTTP header name consists of letters, digits and !#$%&'*+-.^_`|~ only."
+};
+static const RestOptKind kind_response_header = {
+	.parse = parse_header_name, .max = REST_MAX_CAPTURE_NAME,
+	.hint = "Give the name of a response header, such as X-Total-Count or Content-Range: letters, digits and !#$%&'*+-.^_`|~, at most "
+	CppAsString2(REST_MAX_CAPTURE_NAME) " characters."
 };
 static const RestOptKind kind_headers = {
 	.parse = parse_header_list, .message = MSG_NO_VALUE,
@@ -311,6 +397,48 @@ static const RestOptKind kind_json_path = {
 	.parse = parse_json_path,
 	.hint = "Give object keys separated by dots, for example \"data.items\"; write a dot inside a key as \\."
 };
+static const RestOptKind kind_status_list = {
+	.parse = parse_status_list,
+	.hint = "Give HTTP status codes from 400 to 599 separated by commas, for example '500,520,522'."
+};
+static const RestOptKind kind_ssl_verify = {
+	.parse = parse_boolean, .superuser_only = true,
+	.hint = "The value must be a Boolean: true or false."
+};
+static const RestOptKind kind_tls_version = {
+	.parse = parse_enum, .values = tls_versions
+};
+static const RestOptKind kind_pem = {
+	.parse = parse_pem, .message = MSG_NO_VALUE,
+	.hint = "Give the PEM text itself, as in a .pem file: the lines from \"-----BEGIN\" to \"-----END\"; or, for a file the server reads, the option ssl_cert_file or ssl_key_file."
+};
+static const RestOptKind kind_proxy = {
+	.parse = parse_proxy, .message = MSG_URL,
+	.hint = "Give the proxy as http://host:port or https://host:port."
+};
+static const RestOptKind kind_no_proxy = {
+	.parse = parse_no_proxy,
+	.hint = "Give host names or addresses separated by commas, for example 'localhost,127.0.0.1,.internal.example.com', or '*' for every host."
+};
+static const RestOptKind kind_rate_limit = {
+	.parse = parse_rate_limit,
+	.hint = "Give requests per second, minute, hour or day, optionally followed by how many may start at once, for example '10/second', '0.5/second' or '5000/hour burst 20'."
+};
+
+/*
+ * AWS names (aws_region, aws_service) go into libcurl's provider string
+ * "aws:amz:region:service" and the signed credential scope, an access key
+ * id into the Authorization header: only characters that cannot end a
+ * field or a header.
+ */
+static const RestOptKind kind_aws_name = {
+	.parse = parse_token_chars, .min = 1, .max = 64,
+	.hint = "An AWS region or service name consists of lower-case letters, digits and hyphens, such as \"eu-central-1\" or \"execute-api\"."
+};
+static const RestOptKind kind_aws_key_id = {
+	.parse = parse_token_chars, .min = 1, .max = 128,
+	.hint = "An access key id consists of letters and digits, such as \"AKIAIOSFODNN7EXAMPLE\"."
+};
 
 /* Where a value is stored */
 #define CONN(field)		TARGET_CONN, offsetof(RestConnOptions, field)
@@ -329,7 +457,9 @@ static const RestFdwOption rest_options[] = {
 	/* server */
 	{OPT_BASE_URL, CAT_SERVER, OPTF_REQUIRED, &kind_url, CONN(base_url)},
 	{OPT_AUTH_METHOD, CAT_SERVER, 0, &kind_auth_method, CONN(auth_method), "none"},
-	{OPT_TOKEN_URI, CAT_SERVER, 0, &kind_url, CONN(token_uri)},
+	{OPT_TOKEN_URI, CAT_SERVER, 0, &kind_token_url, CONN(token_uri)},
+	{OPT_TOKEN_TYPES, CAT_SERVER, 0, &kind_token_types, CONN(token_types)},
+	{OPT_REVOCATION_URI, CAT_SERVER, 0, &kind_url, CONN(revocation_uri)},
 	{OPT_SCOPE, CAT_SERVER, 0, &kind_text_or_empty, CONN(scope)},
 	{OPT_GRANT_TYPE, CAT_SERVER, 0, &kind_grant_type, CONN(grant_type), "refresh_token"},
 	{OPT_CLIENT_ID, CAT_SERVER | CAT_MAPPING, 0, &kind_text, CONN(client_id)},
@@ -341,6 +471,18 @@ static const RestFdwOption rest_options[] = {
 	{OPT_TIMEOUT, CAT_SERVER, 0, &kind_seconds, CONN(timeout), CppAsString2(REST_DEFAULT_TIMEOUT)},
 	{OPT_SSL_CA_FILE, CAT_SERVER, 0, &kind_server_file, CONN(ssl_ca_file)},
 	{OPT_ALLOW_INSECURE_HTTP, CAT_SERVER, 0, &kind_bool, CONN(allow_insecure_http)},
+	/* TLS and proxies (the secrets among them: user mappings only) */
+	{OPT_SSL_VERIFY, CAT_SERVER, 0, &kind_ssl_verify, CONN(ssl_verify), "true"},
+	{OPT_SSL_MIN_VERSION, CAT_SERVER, 0, &kind_tls_version, CONN(ssl_min_version)},
+	{OPT_SSL_CERT_FILE, CAT_SERVER | CAT_MAPPING, 0, &kind_server_file, CONN(ssl_cert_file)},
+	{OPT_SSL_KEY_FILE, CAT_SERVER | CAT_MAPPING, 0, &kind_server_file, CONN(ssl_key_file)},
+	{OPT_SSL_CERT, CAT_MAPPING, OPTF_SECRET, &kind_pem, CONN(ssl_cert)},
+	{OPT_SSL_KEY, CAT_MAPPING, OPTF_SECRET, &kind_pem, CONN(ssl_key)},
+	{OPT_SSL_KEY_PASSWORD, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(ssl_key_password)},
+	{OPT_PROXY, CAT_SERVER, 0, &kind_proxy, CONN(proxy)},
+	{OPT_NO_PROXY, CAT_SERVER, 0, &kind_no_proxy, CONN(no_proxy)},
+	{OPT_PROXY_USER, CAT_MAPPING, 0, &kind_text, CONN(proxy_user)},
+	{OPT_PROXY_PASSWORD, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(proxy_password)},
 	{OPT_MAX_RETRIES, CAT_SERVER, 0, &kind_nonneg_int, CONN(max_retries),
 	CppAsString2(REST_DEFAULT_MAX_RETRIES)},
 	{OPT_MAX_RETRY_WAIT, CAT_SERVER, 0, &kind_seconds, CONN(max_retry_wait),
@@ -349,12 +491,16 @@ static const RestFdwOption rest_options[] = {
 	REST_DEFAULT_MAX_RESPONSE_SIZE},
 	{OPT_LOW_SPEED_LIMIT, CAT_SERVER, 0, &kind_nonneg_int, CONN(low_speed_limit)},
 	{OPT_LOW_SPEED_TIME, CAT_SERVER, 0, &kind_seconds, CONN(low_speed_time)},
+	{OPT_RETRY_STATUSES, CAT_SERVER, 0, &kind_status_list, CONN(retry_statuses)},
+	{OPT_RATE_LIMIT, CAT_SERVER, 0, &kind_rate_limit, CONN(rate_limit)},
 	{OPT_USER_AGENT, CAT_SERVER, 0, &kind_text_or_empty, CONN(user_agent), REST_DEFAULT_USER_AGENT},
 	{OPT_HEADERS, CAT_SERVER, 0, &kind_headers, CONN(headers)},
 	{OPT_REST_CONFIG_FILE, CAT_SERVER, 0, &kind_config_file, CONN(rest_config_file)},
 	{OPT_REST_SAMPLE_PATH, CAT_SERVER, 0, &kind_sample_path, CONN(rest_sample_path)},
 	{OPT_SAMPLE_ROWS, CAT_SERVER, 0, &kind_count, CONN(sample_rows),
 	CppAsString2(REST_DEFAULT_SAMPLE_ROWS)},
+	{OPT_AWS_REGION, CAT_SERVER, 0, &kind_aws_name, CONN(aws_region)},
+	{OPT_AWS_SERVICE, CAT_SERVER, 0, &kind_aws_name, CONN(aws_service)},
 
 	/* user mapping */
 	{OPT_CLIENT_SECRET, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(client_secret)},
@@ -364,10 +510,27 @@ static const RestFdwOption rest_options[] = {
 	{OPT_API_KEY, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(api_key)},
 	{OPT_ACCESS_TOKEN, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(access_token)},
 
+	/*
+	 * The access key id is sent in clear in every Authorization header: not
+	 * a secret, but it names whose credentials sign, so it belongs with
+	 * the secret key in the user mapping.
+	 */
+	{OPT_AWS_ACCESS_KEY_ID, CAT_MAPPING, 0, &kind_aws_key_id, CONN(aws_access_key_id)},
+	{OPT_AWS_SECRET_ACCESS_KEY, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(aws_secret_access_key)},
+	{OPT_AWS_SESSION_TOKEN, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(aws_session_token)},
+
 	/* foreign table */
 	{OPT_ENDPOINT, CAT_TABLE, 0, &kind_endpoint, TABLE(endpoint)},
 	{OPT_ROWS_PATH, CAT_TABLE, 0, &kind_json_path, TABLE(rows_path)},
+	{OPT_ROWS_PATH_OPTIONAL, CAT_SERVER | CAT_TABLE, 0, &kind_bool, TABLE(rows_path_optional)},
+	{OPT_HEADER_ROW, CAT_TABLE, 0, &kind_bool, TABLE(header_row)},
+	{OPT_EMPTY_AS_NULL, CAT_SERVER | CAT_TABLE, 0, &kind_bool, TABLE(empty_as_null), "true"},
 	{OPT_HEADERS, CAT_TABLE, 0, &kind_headers, TABLE(headers)},
+
+	/* requests: defaults on the server, per table on the foreign table */
+	{OPT_METHOD, CAT_SERVER | CAT_TABLE, 0, &kind_method, TABLE(method), "GET"},
+	{OPT_BODY, CAT_SERVER | CAT_TABLE, 0, &kind_body, TABLE(body)},
+	{OPT_BODY_NULL, CAT_SERVER | CAT_TABLE, 0, &kind_body_null, TABLE(body_omit)},
 
 	/* paging */
 	{OPT_PAGING, CAT_PAGING, 0, &kind_paging, PAGING(style), "none"},
@@ -379,10 +542,15 @@ static const RestFdwOption rest_options[] = {
 	{OPT_FIRST_PAGE, CAT_PAGING, 0, &kind_nonneg_int, PAGING(first_page), "1"},
 	{OPT_CURSOR_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(cursor_path)},
 	{OPT_CURSOR_PARAM, CAT_PAGING, 0, &kind_param_name, PAGING(cursor_param), "cursor"},
+	{OPT_CURSOR_ROW_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(cursor_row_path)},
 	{OPT_NEXT_URL_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(next_url_path)},
 	{OPT_HAS_MORE_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(has_more_path)},
 	{OPT_TOTAL_COUNT_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(total_count_path)},
 	{OPT_TOTAL_PAGES_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(total_pages_path)},
+	{OPT_TOTAL_COUNT_HEADER, CAT_PAGING, 0, &kind_response_header, PAGING(total_count_header)},
+	{OPT_SUCCESS_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(success_path)},
+	{OPT_ERROR_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(error_path)},
+	{OPT_AUTH_ERROR_VALUES, CAT_PAGING, 0, &kind_text, PAGING(auth_error_values)},
 	{OPT_PAGE_END, CAT_PAGING, 0, &kind_page_end, PAGING(short_page_ends)},
 	{OPT_MAX_PAGES, CAT_PAGING, 0, &kind_count, PAGING(max_pages),
 	CppAsString2(REST_DEFAULT_MAX_PAGES)},
@@ -404,6 +572,8 @@ static const RestFdwOption rest_options[] = {
 	{OPT_IN_STYLE, CAT_COLUMN, 0, &kind_in_style, COLUMN(in_comma)},
 	{OPT_VIRTUAL, CAT_COLUMN, 0, &kind_bool, COLUMN(is_virtual)},
 	{OPT_PARAM_DEFAULT, CAT_COLUMN, 0, &kind_text, COLUMN(param_default)},
+	{OPT_FORMAT, CAT_COLUMN, 0, &kind_format, COLUMN(format)},
+	{OPT_EMPTY_AS_NULL, CAT_COLUMN, 0, &kind_column_bool, COLUMN(empty_as_null)},
 
 	{NULL}
 };
@@ -424,9 +594,12 @@ static void parse_value(const RestFdwOption *opt, const char *value,
 						void *dest);
 static void check_required(List *options, int catalog);
 static void check_table_paging(List *options);
+static void check_body_method(List *options, int catalog);
+static const char *enum_name(const RestOptEnum *values, int value);
 static bool endpoints_lack_rows_path(List *endpoints);
 static const char *check_http_url(const char *url);
 static bool valid_dotted_path(const char *path);
+static void check_client_certificate(RestConnOptions *opts);
 
 /*
  * Validate the options given to CREATE/ALTER of a foreign data wrapper,
@@ -472,12 +645,19 @@ rest_fdw_validator(PG_FUNCTION_ARGS)
 
 		if (opt->kind->privileged)
 			check_may_name_server_file(opt);
+		if (opt->kind->superuser_only && !superuser())
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to set option \"%s\"", opt->name),
+					 errdetail("Only superusers may set it: turning certificate verification off lets anyone on the network path impersonate the API.")));
 		parse_value(opt, defGetString(def), &scratch);
 	}
 
 	check_required(options, catalog);
 	if (catalog == CAT_TABLE)
 		check_table_paging(options);
+	if (catalog == CAT_SERVER || catalog == CAT_TABLE)
+		check_body_method(options, catalog);
 
 	PG_RETURN_VOID();
 }
@@ -713,6 +893,27 @@ check_table_paging(List *options)
 				 errhint("Set rows_path to the array of rows inside the response object.")));
 }
 
+/*
+ * A body is sent with POST only: refused here when the object also sets
+ * method to something else, otherwise when a query resolves both.
+ */
+static void
+check_body_method(List *options, int catalog)
+{
+	const char *method = option_string(options, OPT_METHOD);
+	RestOptValue m;
+
+	if (option_string(options, OPT_BODY) == NULL || method == NULL)
+		return;
+	parse_value(find_option(OPT_METHOD, catalog), method, &m);
+	if (m.i != REST_METHOD_POST)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("option \"%s\" needs method \"POST\"", OPT_BODY),
+				 errdetail("The requests of method \"%s\" have no body.", method),
+				 errhint("Set method 'POST', or drop the body option.")));
+}
+
 /* Does an alternative of the endpoint have no rows_path? */
 static bool
 endpoints_lack_rows_path(List *endpoints)
@@ -759,6 +960,64 @@ parse_url(const RestOptKind *kind, const char *value, void *dest,
 {
 	problem->detail = check_http_url(value);
 	return problem->detail == NULL && store_string(value, dest);
+}
+
+/*
+ * token_uri: an http(s) URL, which may follow "POST " as DataDirect model
+ * files and connection strings write it (token requests are POSTs; other
+ * methods are refused)
+ */
+static bool
+parse_token_url(const RestOptKind *kind, const char *value, void *dest,
+				RestOptProblem *problem)
+{
+	const char *sp = strchr(value, ' ');
+
+	if (sp != NULL && strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
+		(size_t) (sp - value))
+	{
+		if (sp - value != 4 || pg_strncasecmp(value, "POST", 4) != 0)
+		{
+			problem->detail = "A token endpoint is asked with POST; give the URL alone or after \"POST \".";
+			return false;
+		}
+		value = sp + 1;
+		while (*value == ' ')
+			value++;
+	}
+	return parse_url(kind, value, dest, problem);
+}
+
+/*
+ * token_types: the token_type values, other than Bearer, that a token
+ * response may have (Slack's "bot" and "user"); the token is still sent as
+ * a bearer token.  Stored as given, lower-cased.
+ */
+static bool
+parse_token_types(const RestOptKind *kind, const char *value, void *dest,
+				  RestOptProblem *problem)
+{
+	const char *p;
+	bool		item_empty = true;
+
+	for (p = value; *p; p++)
+	{
+		if (*p == ',')
+		{
+			if (item_empty)
+				return false;
+			item_empty = true;
+		}
+		else if (*p == ' ')
+			continue;
+		else if (isalnum((unsigned char) *p) || *p == '-' || *p == '_')
+			item_empty = false;
+		else
+			return false;
+	}
+	if (item_empty)
+		return false;
+	return store_string(value, dest);
 }
 
 /* A decimal integer from kind->min to kind->max, as an int */
@@ -857,6 +1116,8 @@ static bool
 parse_header_name(const RestOptKind *kind, const char *value, void *dest,
 				  RestOptProblem *problem)
 {
+	if (kind->max > 0 && strlen(value) > (size_t) kind->max)
+		return false;
 	return rest_valid_header_name(value) && store_string(value, dest);
 }
 
@@ -914,6 +1175,15 @@ parse_endpoint(const RestOptKind *kind, const char *value, void *dest,
 	return problem->detail == NULL && store_string(value, dest);
 }
 
+/* A body template (template.c), stored as written */
+static bool
+parse_body(const RestOptKind *kind, const char *value, void *dest,
+		   RestOptProblem *problem)
+{
+	return rest_parse_body(value, &problem->detail) != NULL &&
+		store_string(value, dest);
+}
+
 /* One path relative to base_url, without placeholders */
 static bool
 parse_sample_path(const RestOptKind *kind, const char *value, void *dest,
@@ -943,6 +1213,114 @@ parse_json_path(const RestOptKind *kind, const char *value, void *dest,
 				RestOptProblem *problem)
 {
 	return valid_dotted_path(value) && store_string(value, dest);
+}
+
+/* retry_statuses (ratelimit.c), as a Bitmapset of status codes */
+static bool
+parse_status_list(const RestOptKind *kind, const char *value, void *dest,
+				  RestOptProblem *problem)
+{
+	return rest_parse_status_list(value, (Bitmapset **) dest, &problem->detail);
+}
+
+/* rate_limit (ratelimit.c), as a RestRateLimit */
+static bool
+parse_rate_limit(const RestOptKind *kind, const char *value, void *dest,
+				 RestOptProblem *problem)
+{
+	return rest_parse_rate_limit(value, (RestRateLimit *) dest, &problem->detail);
+}
+
+/*
+ * A name or key id for AWS Signature Version 4: kind_aws_name allows
+ * lower-case letters, digits and "-", kind_aws_key_id letters and digits,
+ * from kind->min to kind->max characters.
+ */
+static bool
+parse_token_chars(const RestOptKind *kind, const char *value, void *dest,
+				  RestOptProblem *problem)
+{
+	size_t		len = strlen(value);
+	const char *p;
+
+	if (len < (size_t) kind->min || len > (size_t) kind->max)
+	{
+		problem->detail = psprintf("The value must be from %ld to %ld characters long.",
+								   kind->min, kind->max);
+		return false;
+	}
+	for (p = value; *p; p++)
+	{
+		bool		ok;
+
+		if (kind == &kind_aws_name)
+			ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+				*p == '-';
+		else
+			ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				(*p >= '0' && *p <= '9');
+		if (!ok)
+			return false;
+	}
+	return store_string(value, dest);
+}
+
+/* A column's format (valuefmt.c) */
+static bool
+parse_format(const RestOptKind *kind, const char *value, void *dest,
+			 RestOptProblem *problem)
+{
+	problem->detail = rest_format_problem(value);
+	return problem->detail == NULL && store_string(value, dest);
+}
+
+/*
+ * PEM text (ssl_cert, ssl_key): a "-----BEGIN" line, then an "-----END"
+ * one; line breaks are allowed, other control characters are not.
+ */
+static bool
+parse_pem(const RestOptKind *kind, const char *value, void *dest,
+		  RestOptProblem *problem)
+{
+	const char *begin = strstr(value, "-----BEGIN ");
+	const char *p;
+
+	for (p = value; *p; p++)
+	{
+		if ((unsigned char) *p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t')
+		{
+			problem->detail = "The value contains control characters other than line breaks.";
+			return false;
+		}
+	}
+	if (begin == NULL || strstr(begin, "-----END ") == NULL)
+	{
+		problem->detail = "The value is not PEM text.";
+		return false;
+	}
+	return store_string(value, dest);
+}
+
+/* A proxy URL without credentials (transport.c) */
+static bool
+parse_proxy(const RestOptKind *kind, const char *value, void *dest,
+			RestOptProblem *problem)
+{
+	bool		credentials;
+
+	problem->detail = rest_proxy_parse(value, NULL, NULL, NULL, &credentials);
+	if (credentials)
+		problem->hint = "Give the proxy's user name and password in the user mapping options proxy_user and proxy_password: the options of a server are readable by every user.";
+	return problem->detail == NULL && store_string(value, dest);
+}
+
+/* A no_proxy list (transport.c) */
+static bool
+parse_no_proxy(const RestOptKind *kind, const char *value, void *dest,
+			   RestOptProblem *problem)
+{
+	problem->detail = rest_no_proxy_problem(value);
+	return problem->detail == NULL && store_string(value, dest);
 }
 
 /* ---------------------------------------------------------------------
@@ -1035,6 +1413,13 @@ rest_split_json_path(const char *path, int *n)
 	}
 	pfree(key.data);
 	return keys;
+}
+
+/* Is path a json_path the validator accepts? */
+bool
+rest_valid_json_path(const char *path)
+{
+	return valid_dotted_path(path);
 }
 
 /* Append a JSON key to a dotted path, escaping dots and backslashes */
@@ -1150,8 +1535,25 @@ rest_get_conn_options(Oid serverid, Oid userid, bool with_credentials)
 	set_defaults(TARGET_CONN, opts);
 	apply_options(server->options, CAT_SERVER, TARGET_CONN, opts);
 
-	if (!with_credentials || opts->auth_method == REST_AUTH_NONE)
+	if (!with_credentials)
 		return opts;
+	if (opts->auth_method == REST_AUTH_NONE)
+	{
+		/*
+		 * No credentials are needed, but a user mapping, if there is one,
+		 * may hold the transport's: a client certificate, a proxy login.
+		 */
+		if (SearchSysCacheExists2(USERMAPPINGUSERSERVER,
+								  ObjectIdGetDatum(userid),
+								  ObjectIdGetDatum(serverid)) ||
+			SearchSysCacheExists2(USERMAPPINGUSERSERVER,
+								  ObjectIdGetDatum(InvalidOid),
+								  ObjectIdGetDatum(serverid)))
+			apply_options(GetUserMapping(userid, serverid)->options,
+						  CAT_MAPPING, TARGET_CONN, opts);
+		check_client_certificate(opts);
+		return opts;
+	}
 
 	/* GetUserMapping's own error does not say what to do about it */
 	if (!SearchSysCacheExists2(USERMAPPINGUSERSERVER,
@@ -1173,7 +1575,34 @@ rest_get_conn_options(Oid serverid, Oid userid, bool with_credentials)
 	um = GetUserMapping(userid, serverid);
 	opts->umid = um->umid;
 	apply_options(um->options, CAT_MAPPING, TARGET_CONN, opts);
+	check_client_certificate(opts);
 	return opts;
+}
+
+/*
+ * A client certificate needs its private key, and a key its certificate;
+ * each may be PEM text in the user mapping (which wins) or a file.
+ */
+static void
+check_client_certificate(RestConnOptions *opts)
+{
+	bool		cert = opts->ssl_cert != NULL || opts->ssl_cert_file != NULL;
+	bool		key = opts->ssl_key != NULL || opts->ssl_key_file != NULL;
+
+	if (cert && !key)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("the TLS client certificate of server \"%s\" has no private key",
+						opts->servername),
+				 errhint("Give the key as \"%s\" in the user mapping, or as \"%s\".",
+						 OPT_SSL_KEY, OPT_SSL_KEY_FILE)));
+	if (key && !cert)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("the TLS client key of server \"%s\" has no certificate",
+						opts->servername),
+				 errhint("Give the certificate as \"%s\" in the user mapping, or as \"%s\".",
+						 OPT_SSL_CERT, OPT_SSL_CERT_FILE)));
 }
 
 /* A scan needs a base URL; say how to set it. */
@@ -1208,11 +1637,12 @@ resolve_paging(Oid relid, RestTableOptions *opts)
 	else if (pg->style == REST_PAGING_PAGE && pg->page_param == NULL)
 		pg->page_param = "page";
 
-	if (pg->style == REST_PAGING_CURSOR && pg->cursor_path == NULL)
+	if (pg->style == REST_PAGING_CURSOR && pg->cursor_path == NULL &&
+		pg->cursor_row_path == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("paging \"cursor\" needs the \"%s\" option", OPT_CURSOR_PATH),
-				 errhint("Name the element of the response that holds the next cursor, for example OPTIONS (ADD cursor_path 'meta.next_cursor').")));
+				 errhint("Name the element of the response that holds the next cursor, for example OPTIONS (ADD cursor_path 'meta.next_cursor'), or the element of a row whose value in the last row is the next cursor, for example OPTIONS (ADD cursor_row_path 'id').")));
 	if (pg->style == REST_PAGING_NEXT_URL && pg->next_url_path == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
@@ -1249,6 +1679,21 @@ rest_get_table_options(Oid relid, TupleDesc tupdesc)
 	opts->endpoints = rest_parse_endpoints(opts->endpoint, opts->rows_path,
 										   NULL);
 	resolve_paging(relid, opts);
+	if (opts->body != NULL)
+	{
+		const char *problem;
+
+		if (opts->method != REST_METHOD_POST)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("foreign table \"%s\" has a body but method \"%s\"",
+							get_rel_name(relid), enum_name(methods, opts->method)),
+					 errhint("Set method 'POST' on the foreign table or its server.")));
+		opts->body_template = rest_parse_body(opts->body, &problem);
+		if (opts->body_template == NULL)
+			elog(ERROR, "body of foreign table \"%s\" is invalid: %s",
+				 get_rel_name(relid), problem);
+	}
 
 	opts->natts = tupdesc->natts;
 	opts->cols = palloc0(sizeof(RestColumnOptions) * Max(tupdesc->natts, 1));

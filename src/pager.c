@@ -25,8 +25,10 @@
  * the offset advances by the first page's row count, and no page is
  * requested past a known end (total count or pages), past the rows a
  * LIMIT needs, or past max_pages.  Without a known end, pages are
- * requested ahead speculatively and those past the end found are
- * discarded.  Responses are consumed in scan order only, through the same
+ * requested ahead in generations that double while they come back full
+ * (1, 2, 4, ... up to fetch_concurrency; after a full generation of that
+ * size, as many as with a known end), and one at a time after a short
+ * page; those past the end found are discarded.  Responses are consumed in scan order only, through the same
  * end detection as one page at a time; when a page turns out not to be
  * the one sequential paging would have asked for (a short page in the
  * middle), every page requested after it is discarded and requested again
@@ -53,6 +55,8 @@ typedef struct RestPageFetch
 {
 	MemoryContext cxt;			/* everything of this fetch */
 	int64		param;			/* offset or page number asked for, or -1 */
+	const char *method;			/* "GET" or "POST" */
+	char	   *body;			/* the POST body, or NULL */
 	char	   *url;			/* of the current request, no credentials */
 	char	   *first_url;		/* redirects stay in its origin */
 	char	   *page_display_url;	/* masked first URL, for paging errors */
@@ -62,6 +66,7 @@ typedef struct RestPageFetch
 	int			attempt;		/* 1 once a 401 was answered */
 	int			epoch;			/* auth epoch when the request was sent */
 	int			redirects;
+	const char *capture_header; /* total_count_header, or NULL */
 	RestHttpResponse resp;		/* the final response */
 } RestPageFetch;
 
@@ -72,6 +77,8 @@ struct RestPager
 	RestPaging *cfg;
 	RestScanStats *stats;
 	const char *relname;
+	RestScanRequest *request;	/* builds each page's request (request.c) */
+	const char *method;			/* of the pages' requests */
 	char	   *url;			/* first page's URL, with pushed parameters */
 	int64		bound;			/* rows the query needs at most, or -1 */
 	int			page_size;		/* size asked for, 0 for the API's default */
@@ -84,6 +91,7 @@ struct RestPager
 	char	   *next_url;		/* next_url, link_header: next page's URL */
 	List	   *seen;			/* cursors or URLs seen, for loop detection */
 	char	   *display_url;	/* of the last request */
+	const char *display_method; /* and its method (after redirects) */
 	const char *meta_paths[REST_NMETA];
 
 	/* pages requested ahead; see the file header */
@@ -96,18 +104,34 @@ struct RestPager
 	int64		total;			/* last total count element seen, or -1 */
 	int64		total_pages;	/* last total pages element seen, or -1 */
 	int			auth_epoch;		/* new tokens asked for by this scan */
+	int			window;			/* pages requested together while the end is
+								 * unknown: 1, 2, 4, ... up to concurrency */
+	bool		short_seen;		/* a short page: no more pages ahead */
+	bool		window_open;	/* a generation of concurrency pages came
+								 * back full: refilled as pages are consumed */
+	int			cursor_col;		/* column of cursor_row_path, or -1 */
 };
 
 static bool json_content_type(const char *ct);
 static bool seen_before(RestPager *pager, const char *s);
 static void fetch_send(RestConnOptions *conn, RestScanStats *stats,
 					   RestPageFetch *f, bool force_new_token);
+static char *page_url(RestPager *pager, int64 param, char **body);
 static bool fetch_step(RestConnOptions *conn, RestScanStats *stats,
 					   RestPageFetch *f, int *auth_epoch);
+static void fetch_again_new_token(RestConnOptions *conn, RestScanStats *stats,
+								  RestPageFetch *f, int *auth_epoch);
+static bool fetch_reported_error(RestPager *pager, RestPageFetch *f);
+pg_noreturn static void report_body_error(RestPager *pager, const char *message,
+										  bool auth_like, List *secrets);
+static const char *last_row_cursor(RestPager *pager, RestRowSet *rs, int64 n);
 static void advance_state(RestPager *pager, RestRowSet *rs,
 						  RestHttpResponse *resp);
 static void schedule(RestPager *pager);
+static int	window_size(RestPager *pager);
+static void grow_window(RestPager *pager, int64 n);
 static void discard_inflight(RestPager *pager, int from);
+static int64 meta_int(const char *s);
 
 /* Is a header of this name in a List of "Name: value" strings? */
 static bool
@@ -138,12 +162,20 @@ fetch_send(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 	MemoryContext oldcxt = MemoryContextSwitchTo(f->cxt);
 
 	memset(&req, 0, sizeof(req));
-	req.method = "GET";
+	req.method = f->method;
 	req.url = f->url;
 	req.display_url = rest_auth_mask_url(conn, f->url);
+	req.capture_header = f->capture_header;
 	req.headers = list_copy(conn->headers);
 	if (!has_header(req.headers, "Accept"))
 		req.headers = lcons("Accept: application/json", req.headers);
+	if (f->body != NULL)
+	{
+		req.body = f->body;
+		req.body_len = strlen(f->body);
+		if (!has_header(req.headers, "Content-Type"))
+			req.headers = lappend(req.headers, "Content-Type: application/json");
+	}
 	rest_auth_add_credentials(conn, &req, force_new_token, stats);
 	f->req_display_url = (char *) req.display_url;
 	f->secrets = req.secrets;
@@ -152,6 +184,26 @@ fetch_send(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 	if (stats)
 		stats->requests++;
 	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * Request f again with a new access token, once: the API rejected the one
+ * sent.  A new token is asked for unless another fetch of the scan got one
+ * since this request was sent (then that one is used), so that pages in
+ * flight rejected together cost one token request.  In f's context.
+ */
+static void
+fetch_again_new_token(RestConnOptions *conn, RestScanStats *stats,
+					  RestPageFetch *f, int *auth_epoch)
+{
+	bool		force = f->epoch == *auth_epoch;
+
+	f->attempt++;
+	if (force)
+		(*auth_epoch)++;
+	f->epoch = *auth_epoch;
+	pfree(f->resp.body);
+	fetch_send(conn, stats, f, force);
 }
 
 /*
@@ -173,26 +225,20 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 	rest_http_finish(f->xfer, resp);
 	f->xfer = NULL;
 	/* popped before the request is sent again: that one has its own */
-	rest_push_request_context(&errctx, "GET", f->req_display_url, NULL);
+	rest_push_request_context(&errctx, f->method, f->req_display_url, NULL);
 	if (stats)
 	{
 		stats->requests += resp->retries;
 		stats->retries += resp->retries;
+		stats->rate_wait += resp->rate_wait;
 		stats->bytes += resp->body_len;
 	}
 
 	/* one new token and one retry for a rejected OAuth token */
 	if (resp->status == 401 && f->attempt == 0 && rest_auth_refreshable(conn))
 	{
-		bool		force = f->epoch == *auth_epoch;
-
-		f->attempt++;
-		if (force)
-			(*auth_epoch)++;
-		f->epoch = *auth_epoch;
-		pfree(resp->body);
 		rest_pop_request_context(&errctx);
-		fetch_send(conn, stats, f, force);
+		fetch_again_new_token(conn, stats, f, auth_epoch);
 		MemoryContextSwitchTo(oldcxt);
 		return false;
 	}
@@ -201,7 +247,9 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 	 * Redirects are followed only within the first URL's origin, so
 	 * credentials never go to another server.  A Location that echoes the
 	 * query string holds the API key of url_parameter authentication: it
-	 * is taken out, to be added once again.
+	 * is taken out, to be added once again.  A POST redirected with 307
+	 * or 308 is sent again with its body; with 301, 302 or 303 the next
+	 * request is a GET without body, as browsers and curl do.
 	 */
 	if ((resp->status == 301 || resp->status == 302 || resp->status == 303 ||
 		 resp->status == 307 || resp->status == 308) && resp->redirect_url)
@@ -232,6 +280,11 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 							conn->servername, REST_MAX_REDIRECTS),
 					 errdetail("The last redirect was to %s.", shown)));
 		f->url = target;
+		if (resp->status != 307 && resp->status != 308)
+		{
+			f->method = "GET";
+			f->body = NULL;
+		}
 		pfree(resp->body);
 		rest_pop_request_context(&errctx);
 		fetch_send(conn, stats, f, false);
@@ -247,6 +300,13 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 			hint = f->attempt > 0
 				? "The API rejected a newly obtained access token; check the scope option of the server and the client's permissions."
 				: "The access token was rejected and cannot be refreshed; set refresh_token (or a new access_token) in the user mapping.";
+		else if (resp->status == 401 && conn->auth_method == REST_AUTH_BEARER)
+			hint = "The access token was rejected; authentication method \"bearer\" does not refresh it: set a new access_token in the user mapping.";
+		else if (resp->status == 401 && (conn->auth_method == REST_AUTH_DIGEST ||
+										 conn->auth_method == REST_AUTH_NTLM))
+			hint = "Check the user and password options of the user mapping.";
+		else if (resp->status == 403 && conn->auth_method == REST_AUTH_AWS_SIGV4)
+			hint = "Check aws_access_key_id, aws_secret_access_key and aws_session_token in the user mapping, and aws_region and aws_service of the server.";
 		else if (resp->status == 401 && conn->auth_method == REST_AUTH_NONE)
 			hint = "The API needs credentials: set authentication_method on the server and create a user mapping.";
 		else if (resp->status == 401)
@@ -310,6 +370,7 @@ rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
 	memset(&f, 0, sizeof(f));
 	f.cxt = CurrentMemoryContext;
 	f.param = -1;
+	f.method = "GET";
 	f.url = pstrdup(url);
 	f.first_url = f.url;
 	fetch_send(conn, stats, &f, false);
@@ -340,22 +401,28 @@ json_content_type(const char *ct)
 }
 
 /*
- * Start paging url (which carries the endpoint's query string and the
- * pushed parameters).  bound is the number of rows the query needs at
- * most, or -1.  The pager, its paging state and the pages in flight live
- * in the current memory context until it is reset.
+ * Start paging the requests of request (rest_request_start has computed
+ * its pushed values; rest_request_page builds each page's request).
+ * bound is the number of rows the query needs at most, or -1.  The pager,
+ * its paging state and the pages in flight live in the current memory
+ * context until it is reset.
  */
 RestPager *
-rest_pager_create(RestConnOptions *conn, RestPaging *cfg, const char *url,
-				  int64 bound, RestScanStats *stats, const char *relname)
+rest_pager_create(RestConnOptions *conn, RestPaging *cfg,
+				  RestScanRequest *request, int64 bound, RestScanStats *stats,
+				  const char *relname)
 {
 	RestPager  *pager = palloc0(sizeof(RestPager));
+	bool		limit_var = (rest_request_variables(request) & REST_VAR_LIMIT) != 0;
+	bool		sends_limit = cfg->page_size_param != NULL || limit_var;
+	char	   *body;
 
 	pager->conn = conn;
 	pager->cfg = cfg;
 	pager->stats = stats;
 	pager->relname = relname;
-	pager->url = pstrdup(url);
+	pager->request = request;
+	pager->method = request->table->method == REST_METHOD_POST ? "POST" : "GET";
 	pager->bound = bound;
 	pager->offset = cfg->first_offset;
 	pager->page = cfg->first_page;
@@ -365,12 +432,15 @@ rest_pager_create(RestConnOptions *conn, RestPaging *cfg, const char *url,
 	pager->inflight = palloc0(sizeof(RestPageFetch *) * pager->concurrency);
 	pager->total = -1;
 	pager->total_pages = -1;
+	pager->window = 1;
+	pager->cursor_col = -1;
 
 	/* ask for no more rows than the query needs */
 	pager->page_size = cfg->page_size;
-	if (bound > 0 && cfg->page_size_param &&
+	if (bound > 0 && sends_limit &&
 		(cfg->style == REST_PAGING_OFFSET || cfg->style == REST_PAGING_PAGE ||
-		 cfg->style == REST_PAGING_CURSOR || cfg->style == REST_PAGING_NEXT_URL) &&
+		 cfg->style == REST_PAGING_CURSOR || cfg->style == REST_PAGING_NEXT_URL ||
+		 (cfg->style == REST_PAGING_NONE && limit_var)) &&
 		(pager->page_size == 0 || bound < pager->page_size))
 		pager->page_size = (int) Min(bound, (int64) INT_MAX);
 
@@ -378,25 +448,43 @@ rest_pager_create(RestConnOptions *conn, RestPaging *cfg, const char *url,
 		pager->meta_paths[REST_META_CURSOR] = cfg->cursor_path;
 	if (cfg->style == REST_PAGING_NEXT_URL)
 		pager->meta_paths[REST_META_NEXT_URL] = cfg->next_url_path;
+	pager->meta_paths[REST_META_SUCCESS] = cfg->success_path;
+	pager->meta_paths[REST_META_ERROR] = cfg->error_path;
 	if (cfg->style != REST_PAGING_NONE)
 	{
 		pager->meta_paths[REST_META_HAS_MORE] = cfg->has_more_path;
 		pager->meta_paths[REST_META_TOTAL_COUNT] = cfg->total_count_path;
 		pager->meta_paths[REST_META_TOTAL_PAGES] = cfg->total_pages_path;
 	}
+	/* next URLs are resolved against the first, and must keep its origin */
+	pager->url = page_url(pager, cfg->style == REST_PAGING_OFFSET ?
+						  pager->offset : cfg->style == REST_PAGING_PAGE ?
+						  pager->page : -1, &body);
 	return pager;
 }
 
 /*
- * The URL of the next page to request: for offset and page-number paging
- * the one with offset or page number param, for the other styles the one
- * the last response pointed to.  palloc'd in the current context.
+ * The URL of the next page to request, and in *body its body (NULL for
+ * none): for offset and page-number paging the one with offset or page
+ * number param, for the other styles the one the last response pointed
+ * to.  request.c builds it from the templates with the paging variables'
+ * values; the paging parameters the templates do not hold are added
+ * here.  palloc'd in the current context.
  */
 static char *
-page_url(RestPager *pager, int64 param)
+page_url(RestPager *pager, int64 param, char **body)
 {
 	RestPaging *cfg = pager->cfg;
+	RestPageVars vars;
+	int			in_template = rest_request_variables(pager->request);
 	StringInfoData url;
+	char	   *built;
+
+	vars.limit = pager->page_size > 0 ? pager->page_size : -1;
+	vars.offset = cfg->style == REST_PAGING_OFFSET ? param : -1;
+	vars.page = cfg->style == REST_PAGING_PAGE ? param : -1;
+	vars.cursor = cfg->style == REST_PAGING_CURSOR ? pager->cursor : NULL;
+	built = rest_request_page(pager->request, &vars, body);
 
 	initStringInfo(&url);
 	if ((cfg->style == REST_PAGING_NEXT_URL ||
@@ -404,28 +492,30 @@ page_url(RestPager *pager, int64 param)
 		appendStringInfoString(&url, pager->next_url);
 	else
 	{
-		appendStringInfoString(&url, pager->url);
+		appendStringInfoString(&url, built);
 		switch (cfg->style)
 		{
 			case REST_PAGING_OFFSET:
-				rest_append_query_param(&url, cfg->offset_param,
-							 psprintf(INT64_FORMAT, param));
+				if (!(in_template & REST_VAR_OFFSET))
+					rest_append_query_param(&url, cfg->offset_param,
+											psprintf(INT64_FORMAT, param));
 				break;
 			case REST_PAGING_PAGE:
-				rest_append_query_param(&url, cfg->page_param,
-							 psprintf(INT64_FORMAT, param));
+				if (!(in_template & REST_VAR_PAGE))
+					rest_append_query_param(&url, cfg->page_param,
+											psprintf(INT64_FORMAT, param));
 				break;
 			case REST_PAGING_CURSOR:
-				if (pager->cursor)
+				if (pager->cursor && !(in_template & REST_VAR_CURSOR))
 					rest_append_query_param(&url, cfg->cursor_param, pager->cursor);
 				break;
 			default:
 				break;
 		}
 		if (pager->page_size > 0 && cfg->page_size_param &&
-			cfg->style != REST_PAGING_NONE)
+			cfg->style != REST_PAGING_NONE && !(in_template & REST_VAR_LIMIT))
 			rest_append_query_param(&url, cfg->page_size_param,
-						 psprintf("%d", pager->page_size));
+									psprintf("%d", pager->page_size));
 	}
 	return url.data;
 }
@@ -461,10 +551,12 @@ issue(RestPager *pager, int64 param)
 	f = palloc0(sizeof(RestPageFetch));
 	f->cxt = cxt;
 	f->param = param;
-	f->url = page_url(pager, param);
+	f->method = pager->method;
+	f->url = page_url(pager, param, &f->body);
 	f->first_url = f->url;
 	f->page_display_url = rest_auth_mask_url(pager->conn, f->url);
 	f->epoch = pager->auth_epoch;
+	f->capture_header = cfg->total_count_header;
 	pager->inflight[pager->ninflight++] = f;
 
 	/* a next URL that leads back to the first page is a loop too */
@@ -492,7 +584,20 @@ discard_inflight(RestPager *pager, int from)
 
 		pager->inflight[pager->ninflight] = NULL;
 		MemoryContextDelete(f->cxt);
+		/* its rows, if any, are never returned */
+		if (pager->stats)
+			pager->stats->requests_without_rows++;
 	}
+}
+
+/*
+ * cursor_row_path: the next cursor is the value of column col (one the
+ * query may not select) in each page's last row.
+ */
+void
+rest_pager_set_cursor_column(RestPager *pager, int col)
+{
+	pager->cursor_col = col;
 }
 
 /*
@@ -507,6 +612,109 @@ rest_pager_release_page(RestPager *pager)
 		MemoryContextDelete(pager->current->cxt);
 		pager->current = NULL;
 	}
+}
+
+/* Is message one of the auth_error_values (a comma-separated list)? */
+static bool
+is_auth_error(RestPaging *cfg, const char *message)
+{
+	const char *p = cfg->auth_error_values;
+	size_t		mlen;
+
+	if (p == NULL || message == NULL)
+		return false;
+	mlen = strlen(message);
+	while (*p)
+	{
+		const char *end = strchr(p, ',');
+		size_t		len;
+
+		if (end == NULL)
+			end = p + strlen(p);
+		while (*p == ' ')
+			p++;
+		len = end - p;
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len > 0 && len == mlen && strncmp(p, message, len) == 0)
+			return true;
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+/*
+ * Errors inside a 2xx response (success_path, error_path), checked before
+ * the page's rows are parsed, so that none of them is returned.  A message
+ * among auth_error_values is answered like a 401: with OAuth 2.0 that can
+ * be refreshed, the page is requested once more with a new token and true
+ * returned; otherwise it is an ERROR.  false: the body reports no error
+ * (or is too large to be read here: advance_state checks what rows.c
+ * found).
+ */
+static bool
+fetch_reported_error(RestPager *pager, RestPageFetch *f)
+{
+	RestPaging *cfg = pager->cfg;
+	MemoryContext oldcxt;
+	RestRequestContext errctx;
+	char	   *message;
+	bool		auth_like;
+
+	if (cfg->success_path == NULL && cfg->error_path == NULL)
+		return false;
+	oldcxt = MemoryContextSwitchTo(f->cxt);
+	if (rest_body_status(f->resp.body, f->resp.body_len, cfg->success_path,
+						 cfg->error_path, &message) != REST_BODY_FAILED)
+	{
+		MemoryContextSwitchTo(oldcxt);
+		return false;
+	}
+	auth_like = is_auth_error(cfg, message);
+	if (auth_like && f->attempt == 0 && rest_auth_refreshable(pager->conn))
+	{
+		fetch_again_new_token(pager->conn, pager->stats, f, &pager->auth_epoch);
+		MemoryContextSwitchTo(oldcxt);
+		return true;
+	}
+	rest_push_request_context(&errctx, f->method, f->req_display_url, NULL);
+	report_body_error(pager, message, auth_like, f->secrets);
+}
+
+/*
+ * The ERROR for a response that says the request failed: the API's
+ * message (shortened, without the credentials sent), or which element
+ * said so.
+ */
+static void
+report_body_error(RestPager *pager, const char *message, bool auth_like,
+				  List *secrets)
+{
+	RestPaging *cfg = pager->cfg;
+	const char *hint = NULL;
+
+	if (auth_like && rest_auth_refreshable(pager->conn))
+		hint = "The API rejected a newly obtained access token; check the scope option of the server and the client's permissions.";
+	else if (auth_like)
+		hint = "The API rejected the credentials; check the user mapping.";
+
+	if (message)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("server \"%s\" answered with an error: %s",
+						pager->conn->servername,
+						rest_shorten_scrubbed(message, strlen(message), 200,
+											  secrets)),
+				 errdetail("The response for foreign table \"%s\" holds the error in its element \"%s\".",
+						   pager->relname, cfg->error_path),
+				 hint ? errhint("%s", hint) : 0));
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_ERROR),
+			 errmsg("server \"%s\" answered that the request failed",
+					pager->conn->servername),
+			 errdetail("The element \"%s\" of the response for foreign table \"%s\" is false.",
+					   cfg->success_path, pager->relname),
+			 hint ? errhint("%s", hint) : 0));
 }
 
 /*
@@ -539,8 +747,11 @@ rest_pager_next(RestPager *pager, RestHttpResponse **resp)
 		issue(pager, next_param(pager));
 	f = pager->inflight[0];
 	do
-		rest_http_wait(f->xfer, true);
-	while (!fetch_step(pager->conn, pager->stats, f, &pager->auth_epoch));
+	{
+		do
+			rest_http_wait(f->xfer, true);
+		while (!fetch_step(pager->conn, pager->stats, f, &pager->auth_epoch));
+	} while (fetch_reported_error(pager, f));
 
 	pager->ninflight--;
 	memmove(pager->inflight, pager->inflight + 1,
@@ -551,6 +762,7 @@ rest_pager_next(RestPager *pager, RestHttpResponse **resp)
 	if (pager->display_url)
 		pfree(pager->display_url);
 	pager->display_url = MemoryContextStrdup(pager->cxt, f->page_display_url);
+	pager->display_method = f->method;
 	pager->pages++;
 	if (pager->stats)
 		pager->stats->pages++;
@@ -609,6 +821,13 @@ rest_pager_display_url(RestPager *pager)
 	return pager->display_url;
 }
 
+/* The method of that request ("GET" or "POST"), or NULL */
+const char *
+rest_pager_display_method(RestPager *pager)
+{
+	return pager->display_method;
+}
+
 /*
  * Request pages ahead after a page was consumed; see the file header.
  * Pages in flight that are not the ones sequential paging asks for next
@@ -620,6 +839,7 @@ schedule(RestPager *pager)
 	RestPaging *cfg = pager->cfg;
 	int64		next;
 	int64		stride;
+	int			limit;
 	int			j;
 
 	if (pager->done)
@@ -651,7 +871,8 @@ schedule(RestPager *pager)
 	if (pager->step <= 0)
 		return;
 
-	while (pager->ninflight < pager->concurrency)
+	limit = window_size(pager);
+	while (pager->ninflight < limit)
 	{
 		int64		ahead = pager->ninflight;
 		int64		param = next + ahead * stride;
@@ -672,6 +893,52 @@ schedule(RestPager *pager)
 			break;
 		issue(pager, param);
 	}
+}
+
+/*
+ * How many pages may be in flight with offset and page-number paging.
+ * Once the end is known (a total count or a page count), all that
+ * concurrency allows, refilled as pages are consumed: no page past the end
+ * is requested.  Before, pages are requested in generations of the window's
+ * size, the next one only when the last is consumed (see grow_window), so
+ * that a short scan whose end shows only as a short or empty page gets few
+ * requests past it; once a generation of fetch_concurrency pages came back
+ * full, the scan is a long one, and the window is refilled as pages are
+ * consumed, never holding more than fetch_concurrency requests past the
+ * end.
+ */
+static int
+window_size(RestPager *pager)
+{
+	if (pager->total >= 0 || pager->total_pages >= 0 || pager->window_open)
+		return pager->concurrency;
+	return pager->ninflight > 0 ? 0 : pager->window;
+}
+
+/*
+ * The window after a page of n rows was consumed: it doubles (1, 2, 4, ...
+ * up to concurrency) each time a generation of pages came back full, and
+ * opens (see window_size) when a generation of concurrency pages did.  A
+ * short page means that the end is near (or that the API pages
+ * irregularly): from then on one page at a time, as sequential paging asks
+ * for it.
+ */
+static void
+grow_window(RestPager *pager, int64 n)
+{
+	int64		full = pager->page_size > 0 ? pager->page_size : pager->step;
+
+	if (n < full)
+		pager->short_seen = true;
+	if (pager->short_seen)
+	{
+		pager->window = 1;
+		pager->window_open = false;
+	}
+	else if (pager->ninflight == 0 && pager->window == pager->concurrency)
+		pager->window_open = true;
+	else if (pager->ninflight == 0)
+		pager->window = Min(pager->window * 2, pager->concurrency);
 }
 
 /* Has this cursor or URL been seen in this scan?  Remember it. */
@@ -840,6 +1107,54 @@ checked_next_url(RestPager *pager, const char *ref, const char *what)
 	return next;
 }
 
+/*
+ * The total of a total_count_header value, or -1 when it gives none:
+ * X-Total-Count: 1003, or a Content-Range with the total after the slash,
+ * as "items 0-99/1003", "0-99/1003" or PostgREST's "* /1003" (written here
+ * with a space; a total of "*" means that it is not known).  Reads
+ * untrusted text: no ERROR.
+ */
+static int64
+header_total(const char *v)
+{
+	const char *slash = strrchr(v, '/');
+	int64		total = 0;
+	int			digits = 0;
+
+	if (slash)
+		v = slash + 1;
+	while (*v == ' ')
+		v++;
+	for (; *v >= '0' && *v <= '9'; v++)
+	{
+		if (++digits > 15)
+			return -1;
+		total = total * 10 + (*v - '0');
+	}
+	while (*v == ' ')
+		v++;
+	return digits > 0 && *v == '\0' ? total : -1;
+}
+
+/*
+ * The total number of rows a page announces, in the total_count_path
+ * element or the total_count_header header, or -1.  The element wins when
+ * both are given and the page has it.
+ */
+static int64
+page_total(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
+{
+	RestPaging *cfg = pager->cfg;
+	int64		total = -1;
+	bool		is_true;
+
+	if (cfg->total_count_path)
+		total = meta_int(rest_rowset_meta(rs, REST_META_TOTAL_COUNT, &is_true));
+	if (total < 0 && cfg->total_count_header && resp->captured_header)
+		total = header_total(resp->captured_header);
+	return total;
+}
+
 /* A non-negative integer from a metadata element, or -1 */
 static int64
 meta_int(const char *s)
@@ -866,10 +1181,32 @@ rest_pager_advance(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 	RestRequestContext errctx;
 
 	/* errors about what the page said; the next requests have their own */
-	rest_push_request_context(&errctx, "GET", pager->display_url, NULL);
+	rest_push_request_context(&errctx, pager->method, pager->display_url, NULL);
 	advance_state(pager, rs, resp);
 	rest_pop_request_context(&errctx);
 	schedule(pager);
+}
+
+/*
+ * cursor_row_path: the next cursor, the value at that path in the last of
+ * the page's n rows (n > 0).  A last row without it is an ERROR: the scan
+ * could not go on, and ending it would hide the rows after it.
+ */
+static const char *
+last_row_cursor(RestPager *pager, RestRowSet *rs, int64 n)
+{
+	char	   *v = NULL;
+
+	if (pager->cursor_col >= 0)
+		v = rest_rowset_text(rs, n - 1, pager->cursor_col);
+	if (v == NULL || v[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("the last row of a page of foreign table \"%s\" has no element \"%s\"",
+						pager->relname, pager->cfg->cursor_row_path),
+				 errdetail("The next page is asked for with the value of \"%s\" in the last row of the page.",
+						   OPT_CURSOR_ROW_PATH)));
+	return v;
 }
 
 /* The sequential paging state after a page: done, or the next request */
@@ -881,6 +1218,17 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 	bool		is_true;
 	const char *v;
 
+	/* a body too large for fetch_reported_error: its scalar elements */
+	if (cfg->success_path || cfg->error_path)
+	{
+		v = rest_rowset_meta(rs, REST_META_ERROR, &is_true);
+		if (v != NULL && v[0] != '\0' && strcmp(v, "false") != 0)
+			report_body_error(pager, v, is_auth_error(cfg, v), resp->secrets);
+		v = rest_rowset_meta(rs, REST_META_SUCCESS, &is_true);
+		if (v != NULL && strcmp(v, "false") == 0)
+			report_body_error(pager, NULL, false, resp->secrets);
+	}
+
 	pager->rows += n;
 	if (pager->pages == 1)
 		pager->step = n;		/* the API's page size, as far as we know */
@@ -888,8 +1236,12 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 	if (cfg->style == REST_PAGING_NONE || n == 0)
 	{
 		pager->done = true;
+		if (n == 0 && pager->stats)
+			pager->stats->requests_without_rows++;
 		return;
 	}
+	if (cfg->style == REST_PAGING_OFFSET || cfg->style == REST_PAGING_PAGE)
+		grow_window(pager, n);
 	/* the query needs no more rows */
 	if (pager->bound > 0 && pager->rows >= pager->bound)
 	{
@@ -915,9 +1267,9 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 	{
 		case REST_PAGING_OFFSET:
 			pager->offset += n;
-			if (cfg->total_count_path)
+			if (cfg->total_count_path || cfg->total_count_header)
 			{
-				int64		total = meta_int(rest_rowset_meta(rs, REST_META_TOTAL_COUNT, &is_true));
+				int64		total = page_total(pager, rs, resp);
 
 				pager->total = total;
 				if (total >= 0 && pager->offset - cfg->first_offset >= total)
@@ -926,9 +1278,9 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 			break;
 
 		case REST_PAGING_PAGE:
-			if (cfg->total_count_path)
+			if (cfg->total_count_path || cfg->total_count_header)
 			{
-				int64		total = meta_int(rest_rowset_meta(rs, REST_META_TOTAL_COUNT, &is_true));
+				int64		total = page_total(pager, rs, resp);
 
 				pager->total = total;
 				if (total >= 0 && pager->rows >= total)
@@ -946,7 +1298,10 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 			break;
 
 		case REST_PAGING_CURSOR:
-			v = rest_rowset_meta(rs, REST_META_CURSOR, &is_true);
+			if (cfg->cursor_row_path)
+				v = last_row_cursor(pager, rs, n);
+			else
+				v = rest_rowset_meta(rs, REST_META_CURSOR, &is_true);
 			if (v == NULL || v[0] == '\0')
 				pager->done = true;
 			else if (seen_before(pager, v))

@@ -171,6 +171,18 @@ is_placeholder(const char *endpoint, const char *colname)
 }
 
 /*
+ * Does an equality on the column fill a placeholder: of the endpoint
+ * (path), or of the body template of the table?
+ */
+static bool
+fills_placeholder(RestTableOptions *topts, const char *path,
+				  const char *colname)
+{
+	return is_placeholder(path, colname) ||
+		rest_body_uses(topts->body_template, colname);
+}
+
+/*
  * Decide whether a clause can be pushed to the request.  On success fill
  * *pp (everything but expr_index) and *value (the expression to compute).
  */
@@ -223,6 +235,21 @@ rest_classify_clause(Expr *clause, Index relid, TupleDesc tupdesc,
 		*value = (Expr *) lsecond(saop->args);
 		pp->is_in = true;
 	}
+	else if ((var = column_of((Node *) clause, relid)) != NULL ||
+			 (is_notclause(clause) &&
+			  (var = column_of((Node *) get_notclausearg(clause), relid)) != NULL))
+	{
+		/*
+		 * A boolean column alone, which is how the planner writes "col =
+		 * true" (and "col = false" as NOT col): an equality with that
+		 * constant.
+		 */
+		if (var->vartype != BOOLOID)
+			return false;
+		*value = (Expr *) makeBoolConst(!is_notclause(clause), false);
+		op = REST_OP_EQ;
+		pp->is_in = false;
+	}
 	else
 		return false;
 
@@ -233,7 +260,7 @@ rest_classify_clause(Expr *clause, Index relid, TupleDesc tupdesc,
 
 	/* an equality on a placeholder column fills the path */
 	if (op == REST_OP_EQ && !pp->is_in &&
-		is_placeholder(topts->endpoint, NameStr(att->attname)))
+		fills_placeholder(topts, topts->endpoint, NameStr(att->attname)))
 	{
 		pp->placeholder = true;
 		pp->name = pstrdup(NameStr(att->attname));
@@ -312,6 +339,9 @@ missing_placeholders(const char *endpoint, List *pushed)
 		ListCell   *lc2;
 		bool		found = false;
 
+		/* the pager fills paging variables */
+		if (rest_paging_variable(name) != 0)
+			continue;
 		foreach(lc2, pushed)
 		{
 			RestPushedParam *pp = (RestPushedParam *) lfirst(lc2);
@@ -344,15 +374,78 @@ rest_choose_endpoint(List *endpoints, List *pushed)
 	return -1;
 }
 
+/* Is name a column of the table? */
+static bool
+is_column(TupleDesc tupdesc, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
- * Check that every {name} in the endpoint is a column of the table.
+ * Check a paging variable {name} of the endpoint (in_path: of its path) or
+ * of the body (where names "endpoint" or "body"): it must not also be a
+ * column, the paging style must give it values, and a path cannot hold a
+ * variable that may have none.
+ */
+static void
+check_variable(RestTableOptions *topts, TupleDesc tupdesc, const char *relname,
+			   const char *name, const char *where, bool in_path)
+{
+	RestPaging *pg = &topts->paging;
+	int			var = rest_paging_variable(name);
+	const char *needs = NULL;
+
+	if (is_column(tupdesc, name))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("placeholder \"{%s}\" in the %s of foreign table \"%s\" is both a paging variable and a column",
+						name, where, relname),
+				 errhint("Rename column \"%s\": {limit}, {offset}, {page} and {cursor} are filled by paging.",
+						 name)));
+	if (var == REST_VAR_OFFSET && pg->style != REST_PAGING_OFFSET)
+		needs = "offset";
+	else if (var == REST_VAR_PAGE && pg->style != REST_PAGING_PAGE)
+		needs = "page";
+	else if (var == REST_VAR_CURSOR && pg->style != REST_PAGING_CURSOR)
+		needs = "cursor";
+	if (needs)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("placeholder \"{%s}\" in the %s of foreign table \"%s\" needs paging \"%s\"",
+						name, where, relname, needs)));
+	if (in_path && var == REST_VAR_CURSOR)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("placeholder \"{cursor}\" cannot be in the path of the endpoint of foreign table \"%s\"",
+						relname),
+				 errdetail("The first page has no cursor."),
+				 errhint("Put it in the query string, for example ?after={cursor}, or in the body.")));
+	if (in_path && var == REST_VAR_LIMIT && pg->page_size <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("placeholder \"{limit}\" in the path of the endpoint of foreign table \"%s\" needs the \"%s\" option",
+						relname, OPT_PAGE_SIZE)));
+}
+
+/*
+ * Check that every {name} in the endpoint and in the body template is a
+ * column of the table or a paging variable the table's paging fills.
  */
 void
-rest_check_placeholders(const char *endpoint, TupleDesc tupdesc,
+rest_check_placeholders(RestTableOptions *topts, TupleDesc tupdesc,
 						const char *relname)
 {
 	bool		unclosed;
-	List	   *names = placeholder_names(endpoint, &unclosed);
+	List	   *names = placeholder_names(topts->endpoint, &unclosed);
 	ListCell   *lc;
 
 	if (unclosed)
@@ -363,22 +456,44 @@ rest_check_placeholders(const char *endpoint, TupleDesc tupdesc,
 	foreach(lc, names)
 	{
 		char	   *name = (char *) lfirst(lc);
-		int			i;
-		bool		found = false;
 
-		for (i = 0; i < tupdesc->natts; i++)
-		{
-			Form_pg_attribute att = TupleDescAttr(tupdesc, i);
-
-			if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-				found = true;
-		}
-		if (!found)
+		if (rest_paging_variable(name) != 0)
+			check_variable(topts, tupdesc, relname, name, "endpoint", false);
+		else if (!is_column(tupdesc, name))
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 					 errmsg("endpoint placeholder \"{%s}\" of foreign table \"%s\" is not a column",
 							name, relname),
 					 errhint("A placeholder names a column of the foreign table, for example /customers/{customer_id}/orders.")));
+	}
+	/* the paths of the alternatives, before their query strings */
+	foreach(lc, topts->endpoints)
+	{
+		RestEndpoint *ep = (RestEndpoint *) lfirst(lc);
+		char	   *path = pstrdup(ep->path);
+		ListCell   *lc2;
+
+		if (strchr(path, '?'))
+			*strchr(path, '?') = '\0';
+		foreach(lc2, placeholder_names(path, &unclosed))
+		{
+			if (rest_paging_variable((char *) lfirst(lc2)) != 0)
+				check_variable(topts, tupdesc, relname, (char *) lfirst(lc2),
+							   "endpoint", true);
+		}
+	}
+	foreach(lc, rest_body_names(topts->body_template))
+	{
+		char	   *name = (char *) lfirst(lc);
+
+		if (rest_paging_variable(name) != 0)
+			check_variable(topts, tupdesc, relname, name, "body", false);
+		else if (!is_column(tupdesc, name))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("body placeholder \"{%s}\" of foreign table \"%s\" is neither a column nor a paging variable",
+							name, relname),
+					 errhint("A placeholder names a column of the foreign table or one of {limit}, {offset}, {page} and {cursor}; write a literal { before a name inside a string as \\u007b.")));
 	}
 }
 
@@ -485,8 +600,8 @@ rest_join_clauses(PlannerInfo *root, RelOptInfo *baserel, TupleDesc tupdesc,
 		if (TupleDescAttr(tupdesc, i - 1)->attisdropped)
 			continue;
 		if (col->params[REST_OP_EQ] == NULL &&
-			!is_placeholder(topts->endpoint,
-							NameStr(TupleDescAttr(tupdesc, i - 1)->attname)))
+			!fills_placeholder(topts, topts->endpoint,
+							   NameStr(TupleDescAttr(tupdesc, i - 1)->attname)))
 			continue;
 		candidates = list_concat(candidates,
 								 generate_implied_equalities_for_column(root, baserel,
@@ -626,7 +741,8 @@ rest_split_conditions(List *scan_clauses, Index relid, TupleDesc tupdesc,
 		Form_pg_attribute att = TupleDescAttr(tupdesc, pp->attnum - 1);
 		Expr	   *clause = (Expr *) lfirst(lc2);
 
-		if (pp->placeholder && !is_placeholder(endpoint->path, pp->name))
+		if (pp->placeholder &&
+			!fills_placeholder(topts, endpoint->path, pp->name))
 		{
 			if (col->params[REST_OP_EQ] == NULL)
 			{

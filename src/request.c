@@ -1,19 +1,24 @@
 /*-------------------------------------------------------------------------
  *
  * request.c
- *		  The request of a scan: the values of the pushed conditions in the
- *		  endpoint's placeholders and in the query string.
+ *		  The requests of a scan: the values of the pushed conditions and
+ *		  of the paging variables in the endpoint, its query string and the
+ *		  body.
  *
  * The planner (pushdown.c) decides which conditions a scan's requests carry
  * and which endpoint alternative they use; the plan keeps the values as
  * expressions (fdw_exprs).  Each time the scan starts, or a nested loop
- * brings new values, rest_request_url computes them and builds the URL of
- * the first page: base_url joined with the endpoint whose placeholders are
- * filled, each value percent-encoded inside its path segment, then the
- * endpoint's own query string, the pushed parameters in the plan's order
- * and the param_default of every parameter no condition sent.  It also
- * sets the values of the virtual columns: the values the request was made
- * with.  Paging parameters are added by pager.c, credentials by auth.c.
+ * brings new values, rest_request_start computes them, and sets the values
+ * of the virtual columns: the values the request was made with.  For each
+ * page, rest_request_page builds the URL: base_url joined with the
+ * endpoint whose placeholders are filled, each value percent-encoded
+ * inside its path segment or query parameter (a query parameter that
+ * holds a paging variable without value is left out), then the pushed
+ * parameters in the plan's order and the param_default of every parameter
+ * no condition sent; and the body, from the body template (template.c).
+ * The pager (pager.c) gives the paging variables' values, {limit},
+ * {offset}, {page} and {cursor}, and adds the paging parameters that the
+ * templates do not hold; credentials are added by auth.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -76,7 +81,8 @@ append_in_values(RestScanRequest *req, RestPushedParam *pp, Datum value,
 			if (elemnulls[j])
 				continue;
 			if (req->nvalues++ == req->value_index)
-				rv->eq[pp->attnum - 1] = rest_format_value(elems[j], elemtype);
+				rv->eq[pp->attnum - 1] = rest_format_param(elems[j], elemtype,
+																  &req->table->cols[pp->attnum - 1]);
 		}
 		if (req->nvalues == 0)
 			return false;
@@ -95,7 +101,8 @@ append_in_values(RestScanRequest *req, RestPushedParam *pp, Datum value,
 		}
 		else
 			appendStringInfoChar(&rv->query, ',');
-		rest_append_urlencoded(&rv->query, rest_format_value(elems[j], elemtype));
+		rest_append_urlencoded(&rv->query, rest_format_param(elems[j], elemtype,
+																  &req->table->cols[pp->attnum - 1]));
 		sent++;
 	}
 	return sent > 0;
@@ -124,7 +131,8 @@ compute_values(RestScanRequest *req, ExprContext *econtext, RequestValues *rv)
 		if (isnull)
 			return false;
 		if (pp->op == REST_OP_EQ && !pp->is_in)
-			rv->eq[pp->attnum - 1] = rest_format_value(value, typid);
+			rv->eq[pp->attnum - 1] = rest_format_param(value, typid,
+																  &req->table->cols[pp->attnum - 1]);
 		if (pp->placeholder)
 		{
 			rv->placeholder[foreach_current_index(lc)] = rv->eq[pp->attnum - 1];
@@ -137,7 +145,8 @@ compute_values(RestScanRequest *req, ExprContext *econtext, RequestValues *rv)
 			continue;
 		}
 		rest_append_query_param(&rv->query, pp->name,
-								rest_format_value(value, typid));
+								rest_format_param(value, typid,
+																  &req->table->cols[pp->attnum - 1]));
 	}
 	return true;
 }
@@ -229,82 +238,284 @@ set_virtual_values(RestScanRequest *req, RequestValues *rv)
 	}
 }
 
-/* The endpoint with its placeholders filled, each value one segment */
-static char *
-filled_endpoint(RestScanRequest *req, RequestValues *rv)
+/* The bit of a paging variable (REST_VAR_*), or 0 for other names */
+int
+rest_paging_variable(const char *name)
 {
-	StringInfoData endpoint;
-	const char *ep = req->endpoint->path;
+	if (strcmp(name, "limit") == 0)
+		return REST_VAR_LIMIT;
+	if (strcmp(name, "offset") == 0)
+		return REST_VAR_OFFSET;
+	if (strcmp(name, "page") == 0)
+		return REST_VAR_PAGE;
+	if (strcmp(name, "cursor") == 0)
+		return REST_VAR_CURSOR;
+	return 0;
+}
+
+/* A paging variable's value as text, or NULL when it has none */
+static const char *
+variable_text(const RestPageVars *vars, int var)
+{
+	int64		v = -1;
+
+	switch (var)
+	{
+		case REST_VAR_LIMIT:
+			v = vars->limit;
+			break;
+		case REST_VAR_OFFSET:
+			v = vars->offset;
+			break;
+		case REST_VAR_PAGE:
+			v = vars->page;
+			break;
+		case REST_VAR_CURSOR:
+			return vars->cursor;
+	}
+	return v >= 0 ? psprintf(INT64_FORMAT, v) : NULL;
+}
+
+/* The value of a column's placeholder {name}, or NULL */
+static const char *
+placeholder_value(RestScanRequest *req, const char *name, AttrNumber *attnum)
+{
 	ListCell   *lc;
 
-	initStringInfo(&endpoint);
-	while (*ep)
+	foreach(lc, req->pushed)
 	{
-		const char *close;
+		RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
 
-		if (*ep == '{' && (close = strchr(ep, '}')) != NULL)
+		if (pp->placeholder && strcmp(pp->name, name) == 0)
 		{
-			char	   *name = pnstrdup(ep + 1, close - ep - 1);
-
-			foreach(lc, req->pushed)
-			{
-				RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
-
-				if (pp->placeholder && strcmp(pp->name, name) == 0)
-				{
-					const char *v = rv->placeholder[foreach_current_index(lc)];
-
-					/*
-					 * Every other character is percent-encoded, so a value
-					 * stays inside its segment; "." and ".." would still
-					 * be resolved as a step up, and "" would merge two.
-					 */
-					if (v[0] == '\0' || strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
-						ereport(ERROR,
-								(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
-								 errmsg("value \"%s\" of column \"%s\" cannot fill the endpoint placeholder of foreign table \"%s\"",
-										v, name, req->relname),
-								 errdetail("An empty value, \".\" and \"..\" would change the structure of the request's path.")));
-					rest_append_urlencoded(&endpoint, v);
-					break;
-				}
-			}
-			ep = close + 1;
+			if (attnum)
+				*attnum = pp->attnum;
+			return req->values->placeholder[foreach_current_index(lc)];
 		}
-		else
-			appendStringInfoChar(&endpoint, *ep++);
+	}
+	return NULL;
+}
+
+/*
+ * Append the value of {name} of the endpoint, percent-encoded.  Returns
+ * false for a paging variable without value (in a query string, its
+ * parameter is left out).  Every other character is percent-encoded, so
+ * a value stays inside its segment or parameter; "." and ".." would
+ * still be resolved as a step up, and "" would merge two.
+ */
+static bool
+append_endpoint_value(StringInfo buf, RestScanRequest *req, const char *name,
+					  const RestPageVars *vars)
+{
+	int			var = rest_paging_variable(name);
+	const char *v;
+
+	if (var != 0)
+	{
+		v = variable_text(vars, var);
+		if (v == NULL)
+			return false;
+	}
+	else
+	{
+		v = placeholder_value(req, name, NULL);
+		if (v == NULL)
+			return true;		/* cannot happen: the planner filled it */
+		if (v[0] == '\0' || strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+					 errmsg("value \"%s\" of column \"%s\" cannot fill the endpoint placeholder of foreign table \"%s\"",
+							v, name, req->relname),
+					 errdetail("An empty value, \".\" and \"..\" would change the structure of the request's path.")));
+	}
+	rest_append_urlencoded(buf, v);
+	return true;
+}
+
+/*
+ * The endpoint with its placeholders filled, each value one segment (or
+ * inside one query parameter).  In the query string, a parameter that
+ * holds a paging variable without value is left out; in the path, the
+ * planner made sure each has one (rest_check_placeholders).
+ */
+static char *
+filled_endpoint(RestScanRequest *req, const RestPageVars *vars)
+{
+	StringInfoData endpoint;
+	StringInfoData param;
+	const char *ep = req->endpoint->path;
+	bool		in_query = false;
+
+	initStringInfo(&endpoint);
+	initStringInfo(&param);
+	for (;;)
+	{
+		bool		keep = true;
+		StringInfo	out = in_query ? &param : &endpoint;
+
+		/* the path, or one parameter of the query string */
+		while (*ep != '\0' && !(in_query ? *ep == '&' : *ep == '?'))
+		{
+			const char *close;
+
+			if (*ep == '{' && (close = strchr(ep, '}')) != NULL)
+			{
+				char	   *name = pnstrdup(ep + 1, close - ep - 1);
+
+				if (!append_endpoint_value(out, req, name, vars))
+				{
+					if (!in_query)
+						elog(ERROR, "paging variable {%s} without value in the path",
+							 name);
+					keep = false;
+				}
+				ep = close + 1;
+			}
+			else
+				appendStringInfoChar(out, *ep++);
+		}
+		if (in_query && keep && param.len > 0)
+		{
+			appendStringInfoChar(&endpoint, strchr(endpoint.data, '?') ? '&' : '?');
+			appendBinaryStringInfo(&endpoint, param.data, param.len);
+		}
+		resetStringInfo(&param);
+		if (*ep == '\0')
+			break;
+		in_query = true;
+		ep++;
 	}
 	return endpoint.data;
 }
 
 /*
- * The URL of the first page of this (re)scan, with the values of the
- * pushed conditions computed in econtext, palloc'd in the current memory
- * context; NULL when a value is NULL, so that no row can match and no
- * request is made.  Sets req->nvalues (for a per-value IN list) and, unless
- * it returns NULL, the virtual columns' values, allocated in the current
- * memory context too.
+ * The paging variables (REST_VAR_* bits) the endpoint or the body of the
+ * scan's requests hold: the pager sends no parameter of its own for them.
+ */
+int
+rest_request_variables(RestScanRequest *req)
+{
+	const char *p;
+	int			vars = 0;
+	ListCell   *lc;
+
+	for (p = strchr(req->endpoint->path, '{'); p; p = strchr(p + 1, '{'))
+	{
+		const char *close = strchr(p, '}');
+
+		if (close == NULL)
+			break;
+		vars |= rest_paging_variable(pnstrdup(p + 1, close - p - 1));
+	}
+	foreach(lc, rest_body_names(req->table->body_template))
+		vars |= rest_paging_variable((char *) lfirst(lc));
+	return vars;
+}
+
+/* What rest_fill_body's lookup needs */
+typedef struct BodyValues
+{
+	RestScanRequest *req;
+	const RestPageVars *vars;
+} BodyValues;
+
+/*
+ * The value of a body placeholder: a paging variable (integers as
+ * numbers, the cursor as a string), or the value of the column's pushed
+ * equality, as a number for numeric types, true or false for boolean, a
+ * string otherwise; REST_JSON_NONE without a value.
+ */
+static RestJsonKind
+body_value(void *arg, const char *name, const char **text)
+{
+	BodyValues *bv = (BodyValues *) arg;
+	int			var = rest_paging_variable(name);
+	AttrNumber	attnum = 0;
+
+	if (var != 0)
+	{
+		*text = variable_text(bv->vars, var);
+		if (*text == NULL)
+			return REST_JSON_NONE;
+		return var == REST_VAR_CURSOR ? REST_JSON_STRING : REST_JSON_NUMBER;
+	}
+	*text = placeholder_value(bv->req, name, &attnum);
+	if (*text == NULL)
+		return REST_JSON_NONE;
+	switch (TupleDescAttr(bv->req->tupdesc, attnum - 1)->atttypid)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case OIDOID:
+		case NUMERICOID:
+		case FLOAT4OID:
+		case FLOAT8OID:
+			/* NaN and Infinity are no JSON numbers */
+			return rest_is_json_number(*text) ? REST_JSON_NUMBER : REST_JSON_STRING;
+		case BOOLOID:
+			return (strcmp(*text, "true") == 0 || strcmp(*text, "false") == 0)
+				? REST_JSON_BOOL : REST_JSON_STRING;
+		default:
+			return REST_JSON_STRING;
+	}
+}
+
+/*
+ * The request of one page, after rest_request_start: its URL, and in
+ * *body the body (NULL without a body template), both palloc'd in the
+ * current memory context.  vars gives the paging variables' values; the
+ * pager adds its own parameters for those rest_request_variables does not
+ * report.  Each page is built from the templates again, never from the
+ * request before.
  */
 char *
-rest_request_url(RestScanRequest *req, ExprContext *econtext)
+rest_request_page(RestScanRequest *req, const RestPageVars *vars, char **body)
 {
-	RequestValues rv;
+	RequestValues *rv = req->values;
 	char	   *url;
 
-	rv.placeholder = palloc0(sizeof(char *) * Max(list_length(req->pushed), 1));
-	rv.eq = palloc0(sizeof(char *) * Max(req->tupdesc->natts, 1));
-	initStringInfo(&rv.query);
-	if (!compute_values(req, econtext, &rv))
-		return NULL;
-	append_defaults(req, &rv);
-	set_virtual_values(req, &rv);
-
-	url = rest_join_url(req->base_url, filled_endpoint(req, &rv));
+	url = rest_join_url(req->base_url, filled_endpoint(req, vars));
 	/* query is "?a=1&b=2": after the endpoint's own query string, if any */
-	if (rv.query.len > 0)
+	if (rv->query.len > 0)
 		url = psprintf("%s%c%s", url, strchr(url, '?') ? '&' : '?',
-					   rv.query.data + 1);
+					   rv->query.data + 1);
+
+	*body = NULL;
+	if (req->table->body_template)
+	{
+		BodyValues	bv;
+
+		bv.req = req;
+		bv.vars = vars;
+		*body = rest_fill_body(req->table->body_template, body_value, &bv,
+							   req->table->body_omit);
+	}
 	return url;
+}
+
+/*
+ * Compute the values of the pushed conditions of this (re)scan in
+ * econtext, for rest_request_page, palloc'd in the current memory context.
+ * Returns false when a value is NULL, so that no row can match and no
+ * request is made.  Sets req->nvalues (for a per-value IN list) and, unless
+ * it returns false, the virtual columns' values, allocated in the current
+ * memory context too.
+ */
+bool
+rest_request_start(RestScanRequest *req, ExprContext *econtext)
+{
+	RequestValues *rv = palloc0(sizeof(RequestValues));
+
+	rv->placeholder = palloc0(sizeof(char *) * Max(list_length(req->pushed), 1));
+	rv->eq = palloc0(sizeof(char *) * Max(req->tupdesc->natts, 1));
+	initStringInfo(&rv->query);
+	req->values = rv;
+	if (!compute_values(req, econtext, rv))
+		return false;
+	append_defaults(req, rv);
+	set_virtual_values(req, rv);
+	return true;
 }
 
 /*

@@ -86,6 +86,7 @@ typedef struct RestScanState
 
 	RestColumn *cols;			/* the columns the response gives */
 	int			ncols;
+	int			nparsed;		/* ncols, and the cursor_row_path column */
 	Bitmapset  *param_ids;		/* PARAM_EXEC ids the pushed values use */
 	int64		bound;
 
@@ -128,6 +129,7 @@ _PG_init(void)
 	rest_net_define_guc();
 	rest_reserve_guc_prefix("rest_fdw");
 	rest_http_init();
+	rest_ratelimit_init();
 }
 
 Datum
@@ -164,7 +166,7 @@ restGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	rel = table_open(foreigntableid, NoLock);
 	ps->tupdesc = CreateTupleDescCopy(RelationGetDescr(rel));
 	ps->topts = rest_get_table_options(foreigntableid, ps->tupdesc);
-	rest_check_placeholders(ps->topts->endpoint, ps->tupdesc,
+	rest_check_placeholders(ps->topts, ps->tupdesc,
 							RelationGetRelationName(rel));
 	table_close(rel, NoLock);
 
@@ -356,7 +358,7 @@ setup_columns(RestScanState *st, TupleDesc tupdesc, List *retrieved_attrs)
 	ListCell   *lc;
 	int			i = 0;
 
-	st->cols = palloc0(sizeof(RestColumn) * Max(list_length(retrieved_attrs), 1));
+	st->cols = palloc0(sizeof(RestColumn) * (list_length(retrieved_attrs) + 1));
 	st->req.virtual_values = palloc0(sizeof(Datum) * Max(tupdesc->natts, 1));
 	st->req.virtual_nulls = palloc0(sizeof(bool) * Max(tupdesc->natts, 1));
 	foreach(lc, retrieved_attrs)
@@ -378,9 +380,25 @@ setup_columns(RestScanState *st, TupleDesc tupdesc, List *retrieved_attrs)
 		c->json_path = st->table->cols[attnum - 1].json_path;
 		c->typid = att->atttypid;
 		c->typmod = att->atttypmod;
+		c->format = st->table->cols[attnum - 1].format;
+		c->empty_as_null = rest_empty_as_null(st->table, attnum, c->typid);
 	}
 	st->ncols = i;
-	rest_prepare_columns(st->cols, st->ncols);
+	st->nparsed = i;
+
+	/* the pager reads the next cursor from the last row: a column of its own */
+	if (st->table->paging.style == REST_PAGING_CURSOR &&
+		st->table->paging.cursor_row_path)
+	{
+		RestColumn *c = &st->cols[st->nparsed++];
+
+		c->attnum = InvalidAttrNumber;
+		c->name = OPT_CURSOR_ROW_PATH;
+		c->json_path = st->table->paging.cursor_row_path;
+		c->typid = TEXTOID;
+		c->typmod = -1;
+	}
+	rest_prepare_columns(st->cols, st->nparsed);
 }
 
 /*
@@ -444,15 +462,14 @@ restBeginForeignScan(ForeignScanState *node, int eflags)
 }
 
 /*
- * Start (again) with the values of the pushed conditions of this (re)scan:
- * the first page's URL (request.c) and a new pager.  A NULL value means no
- * row can match: no request.
+ * Start (again) with the values of the pushed conditions of this (re)scan
+ * (request.c) and a new pager.  A NULL value means no row can match: no
+ * request.
  */
 static void
 start_scan(ForeignScanState *node, RestScanState *st)
 {
 	MemoryContext oldcxt;
-	char	   *url;
 
 	MemoryContextReset(st->pager_cxt);
 	st->pager = NULL;
@@ -463,12 +480,15 @@ start_scan(ForeignScanState *node, RestScanState *st)
 	st->next = 0;
 	st->rowno = 0;
 
-	url = rest_request_url(&st->req, node->ss.ps.ps_ExprContext);
-	if (url == NULL)
+	if (!rest_request_start(&st->req, node->ss.ps.ps_ExprContext))
 		st->no_rows = true;
 	else
-		st->pager = rest_pager_create(st->conn, &st->table->paging, url,
+	{
+		st->pager = rest_pager_create(st->conn, &st->table->paging, &st->req,
 									  st->bound, &st->stats, st->relname);
+		if (st->nparsed > st->ncols)
+			rest_pager_set_cursor_column(st->pager, st->ncols);
+	}
 	MemoryContextSwitchTo(oldcxt);
 }
 
@@ -501,13 +521,18 @@ fetch_page(RestScanState *st)
 	MemoryContextSwitchTo(st->page_cxt);
 	st->rows = rest_parse_rows(resp->body, resp->body_len,
 							   st->req.endpoint->rows_path,
+							   st->table->rows_path_optional,
 							   rest_pager_meta_paths(st->pager), REST_NMETA,
-							   st->cols, st->ncols,
+							   st->cols, st->nparsed,
+							   rest_pager_display_method(st->pager),
 							   rest_pager_display_url(st->pager),
 							   resp->secrets);
 	MemoryContextSwitchTo(st->pager_cxt);
 	rest_pager_advance(st->pager, st->rows, resp);
 	MemoryContextSwitchTo(oldcxt);
+	/* header_row: the first row of the first page holds column names */
+	if (st->table->header_row && rest_pager_pages(st->pager) == 1)
+		st->next = 1;
 	return true;
 }
 
@@ -587,7 +612,7 @@ restReScanForeignScan(ForeignScanState *node)
 		st->rows = NULL;
 		return;
 	}
-	st->next = 0;
+	st->next = st->table->header_row ? 1 : 0;
 	st->rowno = 0;
 }
 
@@ -614,7 +639,13 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	RestPaging *pg = &st->table->paging;
 	char	   *url = rest_auth_display_url(st->conn, st->display_url);
 
-	ExplainPropertyText("Request", psprintf("GET %s", url), es);
+	ExplainPropertyText("Request",
+						psprintf("%s %s", st->table->method == REST_METHOD_POST
+								 ? "POST" : "GET", url), es);
+	if (st->table->body)
+		ExplainPropertyText("Request Body",
+							rest_shorten(st->table->body,
+										 strlen(st->table->body), 300), es);
 
 	if (st->req.pushed != NIL)
 	{
@@ -691,15 +722,37 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		ExplainPropertyInteger("Rows Needed", NULL, st->bound, es);
 	ExplainPropertyText("Authentication",
 						rest_auth_method_name(st->conn->auth_method), es);
+	if (st->conn->rate_limit.per_second > 0)
+		ExplainPropertyText("Rate Limit",
+							rest_rate_limit_text(&st->conn->rate_limit), es);
+	/* the transport settings of the server; never a secret */
+	if (st->conn->proxy)
+		ExplainPropertyText("Proxy", st->conn->no_proxy
+							? psprintf("%s (not for: %s)", st->conn->proxy,
+									   st->conn->no_proxy)
+							: st->conn->proxy, es);
+	if (!st->conn->ssl_verify)
+		ExplainPropertyText("TLS Verification", "off", es);
+	if (st->conn->ssl_min_version != REST_TLS_DEFAULT)
+		ExplainPropertyText("TLS Minimum Version",
+							st->conn->ssl_min_version == REST_TLS_1_3
+							? "1.3" : "1.2", es);
+	if (st->conn->ssl_cert_file)
+		ExplainPropertyText("TLS Client Certificate", st->conn->ssl_cert_file, es);
 
 	if (es->analyze)
 	{
 		ExplainPropertyInteger("Requests", NULL, st->stats.requests, es);
+		ExplainPropertyInteger("Requests Without Rows", NULL,
+							   st->stats.requests_without_rows, es);
 		ExplainPropertyInteger("Pages", NULL, st->stats.pages, es);
 		ExplainPropertyInteger("Token Requests", NULL,
 							   st->stats.token_requests, es);
 		ExplainPropertyInteger("Retries", NULL, st->stats.retries, es);
 		ExplainPropertyInteger("Bytes Received", NULL, st->stats.bytes, es);
+		if (st->stats.rate_wait > 0)
+			ExplainPropertyFloat("Rate Limit Wait", "s", st->stats.rate_wait,
+								 3, es);
 	}
 }
 

@@ -33,6 +33,8 @@
 #define OPT_BASE_URL			"base_url"
 #define OPT_AUTH_METHOD			"authentication_method"
 #define OPT_TOKEN_URI			"token_uri"
+#define OPT_REVOCATION_URI		"revocation_uri"
+#define OPT_TOKEN_TYPES			"token_types"
 #define OPT_SCOPE				"scope"
 #define OPT_GRANT_TYPE			"grant_type"
 #define OPT_CLIENT_ID			"client_id"
@@ -43,6 +45,17 @@
 #define OPT_TIMEOUT				"timeout"
 #define OPT_SSL_CA_FILE			"ssl_ca_file"
 #define OPT_ALLOW_INSECURE_HTTP	"allow_insecure_http"
+#define OPT_SSL_VERIFY			"ssl_verify"
+#define OPT_SSL_MIN_VERSION		"ssl_min_version"
+#define OPT_SSL_CERT_FILE		"ssl_cert_file"
+#define OPT_SSL_KEY_FILE		"ssl_key_file"
+#define OPT_SSL_CERT			"ssl_cert"
+#define OPT_SSL_KEY				"ssl_key"
+#define OPT_SSL_KEY_PASSWORD	"ssl_key_password"
+#define OPT_PROXY				"proxy"
+#define OPT_NO_PROXY			"no_proxy"
+#define OPT_PROXY_USER			"proxy_user"
+#define OPT_PROXY_PASSWORD		"proxy_password"
 #define OPT_USER_AGENT			"user_agent"
 #define OPT_CLIENT_SECRET		"client_secret"
 #define OPT_REFRESH_TOKEN		"refresh_token"
@@ -50,6 +63,11 @@
 #define OPT_PASSWORD			"password"
 #define OPT_API_KEY				"api_key"
 #define OPT_ACCESS_TOKEN		"access_token"
+#define OPT_AWS_REGION			"aws_region"
+#define OPT_AWS_SERVICE			"aws_service"
+#define OPT_AWS_ACCESS_KEY_ID	"aws_access_key_id"
+#define OPT_AWS_SECRET_ACCESS_KEY "aws_secret_access_key"
+#define OPT_AWS_SESSION_TOKEN	"aws_session_token"
 #define OPT_ENDPOINT			"endpoint"
 #define OPT_ROWS_PATH			"rows_path"
 #define OPT_JSON_PATH			"json_path"
@@ -67,10 +85,15 @@
 #define OPT_FIRST_PAGE			"first_page"
 #define OPT_CURSOR_PATH			"cursor_path"
 #define OPT_CURSOR_PARAM		"cursor_param"
+#define OPT_CURSOR_ROW_PATH		"cursor_row_path"
 #define OPT_NEXT_URL_PATH		"next_url_path"
 #define OPT_HAS_MORE_PATH		"has_more_path"
 #define OPT_TOTAL_COUNT_PATH	"total_count_path"
 #define OPT_TOTAL_PAGES_PATH	"total_pages_path"
+#define OPT_TOTAL_COUNT_HEADER	"total_count_header"
+#define OPT_SUCCESS_PATH		"success_path"
+#define OPT_ERROR_PATH			"error_path"
+#define OPT_AUTH_ERROR_VALUES	"auth_error_values"
 #define OPT_PAGE_END			"page_end"
 #define OPT_MAX_PAGES			"max_pages"
 #define OPT_FETCH_CONCURRENCY	"fetch_concurrency"
@@ -87,9 +110,20 @@
 #define OPT_VIRTUAL				"virtual"
 #define OPT_PARAM_DEFAULT		"param_default"
 #define OPT_HEADERS				"headers"
+#define OPT_METHOD				"method"
+#define OPT_BODY				"body"
+#define OPT_BODY_NULL			"body_null"
 #define OPT_REST_CONFIG_FILE	"rest_config_file"
 #define OPT_REST_SAMPLE_PATH	"rest_sample_path"
 #define OPT_SAMPLE_ROWS			"sample_rows"
+#define OPT_RETRY_STATUSES		"retry_statuses"
+#define OPT_RATE_LIMIT			"rate_limit"
+#define OPT_ROWS_PATH_OPTIONAL	"rows_path_optional"
+#define OPT_HEADER_ROW			"header_row"
+#define OPT_FORMAT				"format"
+#define OPT_EMPTY_AS_NULL		"empty_as_null"
+#define OPT_DETECT_EPOCH		"detect_epoch"	/* IMPORT FOREIGN SCHEMA */
+#define OPT_HEADER_NAMES		"header_names"	/* IMPORT FOREIGN SCHEMA */
 
 /* Defaults */
 #define REST_DEFAULT_CONNECT_TIMEOUT	10	/* seconds */
@@ -108,6 +142,13 @@
 #define REST_DEFAULT_REQUEST_COST		500.0
 #define REST_DEFAULT_SAMPLE_ROWS		100
 
+/* A header captured for the pager (total_count_header): name and value */
+#define REST_MAX_CAPTURE_NAME		64
+#define REST_MAX_CAPTURE_VALUE		128
+
+/* Largest body read for success_path and error_path before its rows */
+#define REST_MAX_STATUS_BODY		((size_t) 1024 * 1024)
+
 /* Largest response body accepted, in bytes (below MaxAllocHugeSize). */
 #define REST_MAX_RESPONSE_SIZE		((size_t) 1024 * 1024 * 1024 - 1)
 
@@ -117,20 +158,33 @@ typedef enum RestAuthMethod
 	REST_AUTH_BASIC,
 	REST_AUTH_HTTP_HEADER,
 	REST_AUTH_URL_PARAMETER,
-	REST_AUTH_OAUTH2
+	REST_AUTH_OAUTH2,
+	REST_AUTH_BEARER,			/* a static access_token, never refreshed */
+	REST_AUTH_DIGEST,			/* HTTP Digest (RFC 7616), by libcurl */
+	REST_AUTH_NTLM,				/* NTLM, by libcurl */
+	REST_AUTH_AWS_SIGV4			/* AWS Signature Version 4, by libcurl */
 } RestAuthMethod;
 
 typedef enum RestGrantType
 {
 	REST_GRANT_REFRESH_TOKEN,
-	REST_GRANT_CLIENT_CREDENTIALS
+	REST_GRANT_CLIENT_CREDENTIALS,
+	REST_GRANT_PASSWORD			/* RFC 6749 4.3; discouraged (RFC 9700) */
 } RestGrantType;
 
 typedef enum RestClientAuth
 {
 	REST_CLIENT_AUTH_BASIC,		/* client_secret_basic */
-	REST_CLIENT_AUTH_POST		/* client_secret_post */
+	REST_CLIENT_AUTH_POST,		/* client_secret_post */
+	REST_CLIENT_AUTH_URL		/* query parameters of the token URL */
 } RestClientAuth;
+
+/* A rate_limit option: requests per second, and how many may start at once */
+typedef struct RestRateLimit
+{
+	double		per_second;		/* 0: no limit */
+	int			burst;
+} RestRateLimit;
 
 /*
  * Everything needed to talk to one server as one user: the server's options
@@ -148,6 +202,8 @@ typedef struct RestConnOptions
 	char	   *base_url;
 	RestAuthMethod auth_method;
 	char	   *token_uri;
+	char	   *revocation_uri;	/* RFC 7009 endpoint, or NULL */
+	char	   *token_types;	/* token_type values accepted besides Bearer */
 	char	   *scope;
 	RestGrantType grant_type;
 	RestClientAuth client_auth;
@@ -160,9 +216,17 @@ typedef struct RestConnOptions
 	int			max_response_size;	/* bytes */
 	int			low_speed_limit;	/* bytes per second; 0: no check */
 	int			low_speed_time;		/* seconds */
+	struct Bitmapset *retry_statuses;	/* more statuses a GET retries */
+	RestRateLimit rate_limit;	/* of all sessions' requests to the server */
 	bool		owner_is_superuser;	/* of the server: not bound by allowed_hosts */
 	bool		allow_insecure_http;	/* credentials over http:// to any host */
 	char	   *ssl_ca_file;
+	bool		ssl_verify;		/* false: no certificate verification */
+	int			ssl_min_version;	/* REST_TLS_*: lowest TLS version */
+	char	   *ssl_cert_file;	/* client certificate (PEM file), or NULL */
+	char	   *ssl_key_file;	/* its private key (PEM file), or NULL */
+	char	   *proxy;			/* http:// or https:// proxy URL, or NULL */
+	char	   *no_proxy;		/* hosts reached without the proxy, or NULL */
 	char	   *user_agent;
 	List	   *headers;		/* extra "Name: value" request headers of
 								 * the server, then of the table (scans add
@@ -170,6 +234,8 @@ typedef struct RestConnOptions
 	char	   *rest_config_file;
 	char	   *rest_sample_path;
 	int			sample_rows;
+	char	   *aws_region;		/* aws_sigv4: "us-east-1" */
+	char	   *aws_service;	/* aws_sigv4: "execute-api", "s3" */
 
 	/* user mapping options (client_id may also come from the server) */
 	char	   *client_id;
@@ -179,7 +245,20 @@ typedef struct RestConnOptions
 	char	   *password;
 	char	   *api_key;
 	char	   *access_token;
+	char	   *aws_access_key_id;
+	char	   *aws_secret_access_key;
+	char	   *aws_session_token;
+	char	   *ssl_cert;		/* client certificate (PEM text), or NULL */
+	char	   *ssl_key;		/* its private key (PEM text), or NULL */
+	char	   *ssl_key_password;	/* passphrase of an encrypted key */
+	char	   *proxy_user;
+	char	   *proxy_password;
 } RestConnOptions;
+
+/* ssl_min_version: the lowest TLS version accepted */
+#define REST_TLS_DEFAULT	0	/* libcurl's */
+#define REST_TLS_1_2		12
+#define REST_TLS_1_3		13
 
 typedef enum RestPagingStyle
 {
@@ -203,10 +282,15 @@ typedef struct RestPaging
 	int			first_page;
 	char	   *cursor_path;
 	char	   *cursor_param;
+	char	   *cursor_row_path;	/* the cursor: this path in the last row */
 	char	   *next_url_path;
 	char	   *has_more_path;
 	char	   *total_count_path;
 	char	   *total_pages_path;
+	char	   *total_count_header; /* X-Total-Count, Content-Range */
+	char	   *success_path;	/* a Boolean element: false is an error */
+	char	   *error_path;		/* an element that holds an error */
+	char	   *auth_error_values;	/* comma list: errors that mean a 401 */
 	bool		short_page_ends;	/* page_end 'short' */
 	int			max_pages;
 	int			fetch_concurrency;	/* pages requested at a time (1: no prefetch) */
@@ -232,7 +316,15 @@ typedef struct RestColumnOptions
 	bool		is_virtual;		/* not in the response: the value of its
 								 * pushed equality, or param_default */
 	char	   *param_default;	/* sent as param when no condition gives one */
+	char	   *format;			/* how dates and times are written
+								 * (valuefmt.c), or NULL */
+	int			empty_as_null;	/* REST_EMPTY_*: the column's own choice */
 } RestColumnOptions;
+
+/* A column's empty_as_null option */
+#define REST_EMPTY_DEFAULT	0	/* not given: the table's, for non-text types */
+#define REST_EMPTY_NULL		1	/* "" is NULL */
+#define REST_EMPTY_KEEP		2	/* "" is converted as it is */
 
 /*
  * One alternative of a table's endpoint option: a path relative to
@@ -245,10 +337,24 @@ typedef struct RestEndpoint
 	char	   *rows_path;
 } RestEndpoint;
 
+/* The HTTP method of a table's requests */
+typedef enum RestMethod
+{
+	REST_METHOD_GET,
+	REST_METHOD_POST
+} RestMethod;
+
+/* A parsed request body template (template.c) */
+typedef struct RestBodyTemplate RestBodyTemplate;
+
 /* A foreign table's options, with its server's defaults applied. */
 typedef struct RestTableOptions
 {
 	char	   *endpoint;		/* the option as written, or NULL */
+	RestMethod	method;
+	char	   *body;			/* the body template as written, or NULL */
+	bool		body_omit;		/* body_null 'omit' */
+	RestBodyTemplate *body_template;	/* body, parsed; NULL without one */
 	char	   *rows_path;
 	List	   *endpoints;		/* RestEndpoint, most specific first; at
 								 * least one (path "" without endpoint) */
@@ -257,6 +363,9 @@ typedef struct RestTableOptions
 	double		rows;			/* estimated rows, -1 if not given */
 	double		request_cost;
 	bool		exact;			/* the API applies pushed conditions exactly */
+	bool		rows_path_optional; /* no rows_path element: no rows */
+	bool		header_row;		/* the first row holds the column names */
+	bool		empty_as_null;	/* "" is NULL in columns of non-text types */
 	RestColumnOptions *cols;	/* indexed by attnum - 1; dropped: zeros */
 	int			natts;
 } RestTableOptions;
@@ -281,6 +390,20 @@ typedef struct RestHttpRequest
 								 * the server's max_response_size; 0: that */
 	const char *note;			/* shown after the URL in the error context
 								 * (a token request's grant type), or NULL */
+	const char *capture_header; /* name of a response header to keep in
+								 * captured_header (total_count_header), or
+								 * NULL */
+
+	/*
+	 * Credentials that libcurl itself applies (auth.c sets them, http.c
+	 * hands them to libcurl): httpauth is CURLAUTH_DIGEST or CURLAUTH_NTLM,
+	 * or 0; aws_sigv4 is the provider string of CURLOPT_AWS_SIGV4, or NULL.
+	 * auth_user and auth_password go with either.
+	 */
+	long		httpauth;
+	const char *aws_sigv4;
+	const char *auth_user;
+	const char *auth_password;
 } RestHttpRequest;
 
 typedef struct RestHttpResponse
@@ -293,7 +416,9 @@ typedef struct RestHttpResponse
 	char	   *link;			/* Link header(s), comma-joined; NULL if absent */
 	char	   *redirect_url;	/* absolute Location of a 3xx, or NULL */
 	int			retries;		/* retries made before this response */
+	double		rate_wait;		/* seconds waited for rate_limit slots */
 	bool		link_too_long;
+	char	   *captured_header;	/* value of capture_header, or NULL */
 	double		elapsed;		/* seconds */
 	List	   *secrets;		/* the request's (RestHttpRequest.secrets):
 								 * never quoted from the body */
@@ -306,10 +431,12 @@ typedef struct RestRowSet RestRowSet;
 typedef struct RestScanStats
 {
 	int64		requests;
+	int64		requests_without_rows;	/* empty pages, pages discarded */
 	int64		pages;
 	int64		bytes;
 	int64		token_requests;
 	int64		retries;
+	double		rate_wait;		/* seconds requests waited for rate_limit */
 } RestScanStats;
 
 /* in options.c */
@@ -326,6 +453,7 @@ extern List *rest_parse_endpoints(const char *value, const char *rows_path,
 								  const char **problem);
 extern char **rest_split_json_path(const char *path, int *n);
 extern void rest_append_json_key(StringInfo buf, const char *key);
+extern bool rest_valid_json_path(const char *path);
 
 /* in headers.c */
 extern List *rest_parse_headers(const char *value, const char **problem);
@@ -345,6 +473,27 @@ extern void rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp);
 extern void rest_http_cancel(RestHttpXfer *x);
 extern char *rest_resolve_url(const char *base, const char *ref);
 extern bool rest_same_origin(const char *a, const char *b);
+
+/* in transport.c */
+extern const char *rest_proxy_parse(const char *value, char **host, int *port,
+									bool *is_https, bool *credentials);
+extern const char *rest_no_proxy_problem(const char *value);
+extern bool rest_no_proxy_matches(const char *no_proxy, const char *host);
+extern const char *rest_proxy_for(RestConnOptions *conn, const char *host);
+
+/* in retryopts.c */
+extern bool rest_parse_rate_limit(const char *value, RestRateLimit *rl,
+								  const char **detail);
+extern bool rest_parse_status_list(const char *value, struct Bitmapset **set,
+								   const char **detail);
+extern char *rest_rate_limit_text(const RestRateLimit *rl);
+
+/* in ratelimit.c */
+extern void rest_ratelimit_init(void);
+extern bool rest_ratelimit_reserve(RestConnOptions *opts, TimestampTz now,
+								   TimestampTz *start);
+pg_noreturn extern void rest_ratelimit_report_delay(RestConnOptions *opts,
+													int64 delay);
 
 /* in url.c */
 
@@ -368,6 +517,7 @@ extern void rest_pop_request_context(RestRequestContext *rc);
 extern void rest_append_urlencoded(StringInfo buf, const char *s);
 extern void rest_append_query_param(StringInfo buf, const char *name,
 									const char *value);
+extern char *rest_canonical_query_url(const char *url);
 extern char *rest_join_url(const char *base, const char *path);
 extern unsigned int rest_hex_value(const char *s, int n);
 extern bool rest_is_secret_param(const char *name, size_t len);
@@ -426,6 +576,8 @@ extern void rest_auth_add_credentials(RestConnOptions *conn,
 									  bool force_new_token,
 									  RestScanStats *stats);
 extern void rest_auth_forget_cached(Oid umid);
+extern void rest_auth_revoke(RestConnOptions *conn, const char *token,
+							 bool is_refresh);
 extern char *rest_auth_display_url(RestConnOptions *conn, const char *display_url);
 extern List *rest_auth_secrets(RestConnOptions *conn, const char *token);
 extern char *rest_auth_mask_url(RestConnOptions *conn, const char *url);
@@ -509,6 +661,48 @@ extern void rest_store_write(Oid umid, const RestStoredToken *tok);
 extern bool rest_store_forget(Oid umid);
 extern void rest_store_gc(void);
 
+/*
+ * The state every user mapping holding the same grant shares (the same
+ * token endpoint, client_id, seed refresh token and grant type): the
+ * newest refresh token of its chain, and the newest access tokens, one
+ * per token digest (scope and client credentials).
+ */
+#define REST_GRANT_MAX_TOKENS 4
+typedef struct RestGrantToken
+{
+	unsigned char token_digest[REST_DIGEST_LEN];
+	char	   *access_token;
+	TimestampTz expires_at;
+	TimestampTz refresh_at;
+	TimestampTz obtained_at;
+} RestGrantToken;
+
+typedef struct RestGrantState
+{
+	bool		found;
+	char	   *refresh_token;	/* newest of the chain; NULL: none yet */
+	TimestampTz last_refresh;
+	int64		refresh_count;	/* of every user mapping together */
+	int			ntokens;
+	RestGrantToken tokens[REST_GRANT_MAX_TOKENS];
+} RestGrantState;
+
+extern void rest_store_lock_grant(const unsigned char *digest);
+extern void rest_store_unlock_grant(const unsigned char *digest);
+extern bool rest_store_grant_read(RestConnOptions *conn,
+								  const unsigned char *digest,
+								  RestGrantState *gs);
+extern RestStoreState rest_store_grant_inspect(RestConnOptions *conn,
+											   const unsigned char *digest,
+											   RestGrantState *gs,
+											   char **problem);
+extern void rest_store_grant_write(RestConnOptions *conn,
+								   const unsigned char *digest,
+								   const RestGrantState *gs);
+extern bool rest_store_grant_forget(const unsigned char *digest);
+extern RestGrantToken *rest_grant_token(RestGrantState *gs,
+										const unsigned char *token_digest);
+
 /* in pushdown.c */
 struct PlannerInfo;
 struct RelOptInfo;
@@ -558,7 +752,7 @@ extern List *rest_pushed_to_list(List *pushed);
 extern List *rest_pushed_from_list(List *list);
 extern bool rest_param_pushed(List *pushed, const char *name);
 extern int	rest_choose_endpoint(List *endpoints, List *pushed);
-extern void rest_check_placeholders(const char *endpoint, TupleDesc tupdesc,
+extern void rest_check_placeholders(RestTableOptions *topts, TupleDesc tupdesc,
 									const char *relname);
 
 /* in request.c */
@@ -566,8 +760,8 @@ struct ExprContext;
 
 /*
  * What the requests of a scan are made of: set by BeginForeignScan from
- * the plan and the options; rest_request_url fills the rest for each
- * (re)scan.
+ * the plan and the options; rest_request_start fills the rest for each
+ * (re)scan, and rest_request_page builds each page's request from it.
  */
 typedef struct RestScanRequest
 {
@@ -583,16 +777,68 @@ typedef struct RestScanRequest
 	int			value_index;	/* of the per-value IN list: this request's
 								 * (set by the caller) */
 
-	/* set by rest_request_url */
+	/* set by rest_request_start */
+	struct RequestValues *values;	/* the pushed values, as text */
 	int			nvalues;		/* non-NULL values of the per-value IN list
 								 * (0: there is none) */
 	Datum	   *virtual_values; /* by attnum - 1 (allocated by the caller) */
 	bool	   *virtual_nulls;
 } RestScanRequest;
 
-extern char *rest_request_url(RestScanRequest *req,
-							  struct ExprContext *econtext);
+/* The paging variables of templates, as bits of rest_request_variables */
+#define REST_VAR_LIMIT		0x01
+#define REST_VAR_OFFSET		0x02
+#define REST_VAR_PAGE		0x04
+#define REST_VAR_CURSOR		0x08
+
+/* The values of the paging variables for one page's request */
+typedef struct RestPageVars
+{
+	int64		limit;			/* -1: none */
+	int64		offset;			/* -1: none */
+	int64		page;			/* -1: none */
+	const char *cursor;			/* NULL: none */
+} RestPageVars;
+
+extern bool rest_request_start(RestScanRequest *req,
+							   struct ExprContext *econtext);
+extern int	rest_request_variables(RestScanRequest *req);
+extern char *rest_request_page(RestScanRequest *req, const RestPageVars *vars,
+							   char **body);
+extern int	rest_paging_variable(const char *name);
 extern char *rest_format_value(Datum value, Oid typid);
+
+/* in template.c */
+typedef enum RestJsonKind
+{
+	REST_JSON_NONE,				/* no value */
+	REST_JSON_NUMBER,
+	REST_JSON_BOOL,
+	REST_JSON_STRING
+} RestJsonKind;
+
+/* The value of a placeholder {name}: its kind, and its text in *text */
+typedef RestJsonKind (*RestBodyLookup) (void *arg, const char *name,
+										const char **text);
+
+extern RestBodyTemplate *rest_parse_body(const char *text, const char **problem);
+extern List *rest_body_names(RestBodyTemplate *tmpl);
+extern bool rest_body_uses(RestBodyTemplate *tmpl, const char *name);
+extern char *rest_fill_body(RestBodyTemplate *tmpl, RestBodyLookup lookup,
+							void *arg, bool omit);
+extern void rest_append_json_content(StringInfo buf, const char *s);
+extern bool rest_is_json_number(const char *s);
+/* in valuefmt.c */
+extern const char *rest_format_problem(const char *format);
+extern bool rest_format_type_ok(Oid typid);
+extern void rest_check_format_type(const char *format, Oid typid,
+								   const char *colname);
+extern Datum rest_read_formatted(const char *format, const char *s,
+								 Oid typid, int32 typmod);
+extern char *rest_format_param(Datum value, Oid typid,
+							   const RestColumnOptions *col);
+extern bool rest_empty_as_null(const RestTableOptions *table,
+							   AttrNumber attnum, Oid typid);
 
 /* in config.c */
 
@@ -606,7 +852,21 @@ typedef struct RestImportColumn
 	bool		in_comma;
 	bool		is_virtual;
 	char	   *param_default;
+	char	   *format;			/* format option (sampled epochs), or NULL */
 } RestImportColumn;
+
+/*
+ * Column names from a header element of the response (the IMPORT option
+ * header_names): the strings at names_path ("dimensionHeaders.*.name",
+ * from the top of the response) name the columns at values_path
+ * ("dimensionValues.*.value", inside a row), "*" standing for the same
+ * array index in both.
+ */
+typedef struct RestHeaderNames
+{
+	char	   *names_path;
+	char	   *values_path;
+} RestHeaderNames;
 
 /* A table to import */
 typedef struct RestImportTable
@@ -622,6 +882,13 @@ typedef struct RestImportTable
 	List	   *columns;		/* RestImportColumn; NIL: found by sampling */
 	List	   *placeholders;	/* names of {placeholders} in the endpoint */
 	List	   *options;		/* other table options (DefElem of String) */
+	/* how sampling names and types columns (IMPORT options) */
+	bool		header_row;		/* the first row holds the column names */
+	List	   *header_names;	/* RestHeaderNames */
+	bool		detect_epoch;	/* integers that look like epoch seconds or
+								 * milliseconds are timestamps */
+	bool		empty_as_null;	/* "" will read as NULL: it says nothing of
+								 * a column's type */
 } RestImportTable;
 
 extern List *rest_read_config_file(const char *filename, const char *base_url);
@@ -647,7 +914,9 @@ extern List *rest_import_foreign_schema(ImportForeignSchemaStmt *stmt,
 #define REST_META_HAS_MORE		2
 #define REST_META_TOTAL_COUNT	3
 #define REST_META_TOTAL_PAGES	4
-#define REST_NMETA				5
+#define REST_META_SUCCESS		5
+#define REST_META_ERROR			6
+#define REST_NMETA				7
 
 /* The paging state of a scan; opaque outside pager.c */
 typedef struct RestPager RestPager;
@@ -655,8 +924,9 @@ typedef struct RestPager RestPager;
 extern void rest_fetch(RestConnOptions *conn, const char *url,
 					   RestHttpResponse *resp, RestScanStats *stats);
 extern RestPager *rest_pager_create(RestConnOptions *conn, RestPaging *cfg,
-									const char *url, int64 bound,
+									RestScanRequest *request, int64 bound,
 									RestScanStats *stats, const char *relname);
+extern void rest_pager_set_cursor_column(RestPager *pager, int col);
 extern bool rest_pager_next(RestPager *pager, RestHttpResponse **resp);
 extern void rest_pager_advance(RestPager *pager, RestRowSet *rs,
 							   RestHttpResponse *resp);
@@ -667,7 +937,21 @@ extern bool rest_pager_done(RestPager *pager);
 extern int	rest_pager_pages(RestPager *pager);
 extern const char **rest_pager_meta_paths(RestPager *pager);
 extern const char *rest_pager_display_url(RestPager *pager);
+extern const char *rest_pager_display_method(RestPager *pager);
 extern char *rest_link_next(const char *header, bool *malformed);
+
+/* in pagestatus.c */
+typedef enum RestBodyStatus
+{
+	REST_BODY_OK,
+	REST_BODY_FAILED,
+	REST_BODY_UNCHECKED			/* too large, or not JSON */
+} RestBodyStatus;
+
+extern RestBodyStatus rest_body_status(const char *body, size_t len,
+									   const char *success_path,
+									   const char *error_path,
+									   char **message);
 
 /* in rows.c */
 typedef struct RestColumn
@@ -677,6 +961,8 @@ typedef struct RestColumn
 	char	   *json_path;		/* dotted path inside a row */
 	Oid			typid;
 	int32		typmod;
+	const char *format;			/* the format option (valuefmt.c), or NULL */
+	bool		empty_as_null;	/* "" is NULL (resolved from the options) */
 	/* conversion info, filled by rest_prepare_columns */
 	int			category;
 	FmgrInfo	infunc;
@@ -691,11 +977,13 @@ typedef struct RestColumn
 
 extern void rest_prepare_columns(RestColumn *cols, int ncols);
 extern RestRowSet *rest_parse_rows(const char *body, size_t len,
-								   const char *rows_path,
+								   const char *rows_path, bool rows_optional,
 								   const char **meta_paths, int nmeta,
 								   RestColumn *cols, int ncols,
-								   const char *display_url, List *secrets);
+								   const char *method, const char *display_url,
+								   List *secrets);
 extern int64 rest_rowset_count(RestRowSet *rs);
+extern char *rest_rowset_text(RestRowSet *rs, int64 rowno, int col);
 extern const char *rest_rowset_meta(RestRowSet *rs, int i, bool *is_true);
 extern void rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols,
 							  int ncols, Datum *values, bool *nulls,

@@ -28,6 +28,14 @@
  * boundaries, whether the table has 3 columns or 1,600.  A key repeated in
  * a row overwrites its value, as before (the last one wins).
  *
+ * Rows may also be arrays, and a json_path segment that is an array index
+ * ("0", "12") names an element of an array on its way, in a row or on the
+ * way to the rows (rows_path 'sheets.0.data'): an array frame counts its
+ * elements and looks each up among the trie node's index children, so
+ * positional paths cost nothing where no path has an index.  A segment
+ * names an object's key of the same text just as well: a value is either
+ * an object or an array, so the two readings never compete.
+ *
  * rest_rowset_store then converts one row's values: text, Booleans and
  * integers directly (exactly as their input functions would), every other
  * type with its input function.  A value that does not convert is
@@ -134,6 +142,9 @@ typedef struct PathNode
 	struct PathNode **children;
 	int			nchildren;
 	int			slot;			/* the row set slot of its value, when ncols > 0 */
+	bool		is_index;		/* key is an array index: 0 or [1-9][0-9]* */
+	bool		has_index;		/* some child's key is an array index */
+	int64		max_index;		/* ... the largest */
 	/* in the trie of top-level paths only: */
 	bool		is_rows;		/* the rows_path array */
 	bool		on_rows_path;	/* an object on the way to it */
@@ -155,8 +166,12 @@ typedef enum Role
 typedef struct Frame
 {
 	Role		role;
-	PathNode   *node;			/* ROLE_PATH, ROLE_NODE: where we are */
+	PathNode   *node;			/* ROLE_PATH, ROLE_ROW, ROLE_NODE: where we
+								 * are */
 	const char *capture_start;	/* start of the JSON text to keep, or NULL */
+	bool		is_array;		/* an array: its elements are looked up by
+								 * index among node's children */
+	int64		index;			/* ... the index of the element last started */
 } Frame;
 
 typedef struct ParseState
@@ -168,6 +183,7 @@ typedef struct ParseState
 	PathNode   *root;			/* json_path trie */
 	int			ncols;
 	bool		found_rows;
+	bool		rows_optional;	/* no rows element (or null): no rows */
 
 	/* the role of the value about to start */
 	Role		pending;
@@ -189,8 +205,8 @@ static PathNode *build_top_trie(const char *rows_path, const char **meta_paths,
 								int nmeta);
 static PathNode *build_trie(RestColumn *cols, int ncols, RestRowSet *rs);
 static PathNode *find_child(PathNode *node, const char *key, int keylen);
-static void push_frame(ParseState *ps, Role role, PathNode *node,
-					   bool capture);
+static Frame *push_frame(ParseState *ps, Role role, PathNode *node,
+						bool capture);
 static void store_value(ParseState *ps, PathNode *node, const char *ptr,
 						int len, RestValueKind kind);
 static void emit_row(ParseState *ps);
@@ -279,6 +295,7 @@ rest_prepare_columns(RestColumn *cols, int ncols)
 		RestColumn *c = &cols[i];
 		Oid			infunc;
 
+		rest_check_format_type(c->format, c->typid, c->name);
 		getTypeInputInfo(c->typid, &infunc, &c->ioparam);
 		fmgr_info(infunc, &c->infunc);
 		c->elemtypid = InvalidOid;
@@ -313,6 +330,40 @@ static char **
 split_path(const char *path, int *n)
 {
 	return rest_split_json_path(path, n);
+}
+
+/*
+ * Does a json_path segment name an array index: "0" or digits without a
+ * leading zero, at most 18 of them (an array in a body under 1 GB has far
+ * fewer elements, and 18 digits always fit an int64)?  Other segments,
+ * "007" or "99999999999999999999", match object keys only.
+ */
+static bool
+is_index_key(const char *key, int keylen)
+{
+	int			i;
+
+	if (keylen < 1 || keylen > 18 || (key[0] == '0' && keylen > 1))
+		return false;
+	for (i = 0; i < keylen; i++)
+	{
+		if (key[i] < '0' || key[i] > '9')
+			return false;
+	}
+	return true;
+}
+
+/* The child of node that names array element index, or NULL */
+static PathNode *
+index_child(PathNode *node, int64 index)
+{
+	char		buf[32];
+	int			len;
+
+	if (!node->has_index || index > node->max_index)
+		return NULL;
+	len = snprintf(buf, sizeof(buf), INT64_FORMAT, index);
+	return find_child(node, buf, len);
 }
 
 static PathNode *
@@ -352,6 +403,15 @@ add_path(PathNode *root, const char *path, bool mark_on_rows_path)
 			child->key = keys[k];
 			child->keylen = strlen(keys[k]);
 			child->meta = -1;
+			child->is_index = is_index_key(child->key, child->keylen);
+			if (child->is_index)
+			{
+				int64		index = strtoi64(child->key, NULL, 10);
+
+				if (!node->has_index || index > node->max_index)
+					node->max_index = index;
+				node->has_index = true;
+			}
 			node->children = node->nchildren == 0
 				? palloc(sizeof(PathNode *))
 				: repalloc(node->children,
@@ -432,14 +492,16 @@ rows_error_callback(void *arg)
  * only.  The body must be UTF-8 (RFC 8259); it is checked, and converted
  * when the database uses another encoding.  Everything is allocated in the
  * current memory context, which the caller resets per page; the values
- * point into the body, which must outlive the row set.  Errors name the
- * request ("GET <display_url>") and the row they are found in.
+ * point into the body, which must outlive the row set.  With rows_optional,
+ * a body without the rows_path element, or with null there or on its way,
+ * has no rows (instead of being an error).  Errors name the
+ * request ("<method> <display_url>") and the row they are found in.
  */
 RestRowSet *
 rest_parse_rows(const char *body, size_t len, const char *rows_path,
-				const char **meta_paths, int nmeta,
-				RestColumn *cols, int ncols, const char *display_url,
-				List *secrets)
+				bool rows_optional, const char **meta_paths, int nmeta,
+				RestColumn *cols, int ncols, const char *method,
+				const char *display_url, List *secrets)
 {
 	ParseState	ps;
 	JsonSemAction sem;
@@ -449,7 +511,7 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	const char *text = body;
 	size_t		textlen = len;
 
-	rest_push_request_context(&reqctx, "GET", display_url, NULL);
+	rest_push_request_context(&reqctx, method, display_url, NULL);
 	if (GetDatabaseEncoding() == PG_UTF8)
 	{
 		int			valid = pg_encoding_verifymbstr(PG_UTF8, body, (int) len);
@@ -473,6 +535,7 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	ps.root = build_trie(cols, ncols, ps.rs);
 	ps.ncols = ncols;
 	ps.rows_path_text = rows_path;
+	ps.rows_optional = rows_optional;
 	ps.rs->nmeta = nmeta;
 	ps.rs->meta = palloc0(sizeof(char *) * Max(nmeta, 1));
 	ps.rs->meta_true = palloc0(sizeof(bool) * Max(nmeta, 1));
@@ -542,18 +605,18 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 		path_not_object(&ps, ps.top, what);
 	}
 
-	if (rows_path && !ps.found_rows)
+	if (rows_path && !ps.found_rows && !rows_optional)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("response has no element \"%s\"", rows_path),
-				 errhint("Check the rows_path option of the foreign table.")));
+				 errhint("Check the rows_path option of the foreign table; set rows_path_optional to true if the API leaves the element out when there are no rows.")));
 
 	error_context_stack = errcb.previous;
 	rest_pop_request_context(&reqctx);
 	return ps.rs;
 }
 
-static void
+static Frame *
 push_frame(ParseState *ps, Role role, PathNode *node, bool capture)
 {
 	Frame	   *f;
@@ -567,6 +630,9 @@ push_frame(ParseState *ps, Role role, PathNode *node, bool capture)
 	f->role = role;
 	f->node = node;
 	f->capture_start = capture ? ps->lex->token_start : NULL;
+	f->is_array = false;
+	f->index = -1;
+	return f;
 }
 
 /*
@@ -650,7 +716,7 @@ not_an_object_row(ParseState *ps, const char *what)
 	ps->in_row = false;
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-			 errmsg("row %lld of the response is %s, not a JSON object",
+			 errmsg("row %lld of the response is %s, not a JSON object or array",
 					(long long) ps->rs->nrows + 1, what)));
 }
 
@@ -661,7 +727,7 @@ rows_not_array(ParseState *ps, const char *what)
 			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 			 errmsg("element \"%s\" of the response is %s, not an array",
 					ps->rows_path_text, what),
-			 errhint("The rows_path option of the foreign table must name an array of objects.")));
+			 errhint("The rows_path option of the foreign table must name an array of objects or arrays.")));
 }
 
 static void
@@ -742,16 +808,26 @@ sem_array_start(void *state)
 			push_frame(ps, ROLE_ROWS, NULL, false);
 			break;
 		case ROLE_PATH:
-			if (node == ps->top || node->on_rows_path)
-				path_not_object(ps, node, "an array");
-			push_frame(ps, ROLE_NONE, NULL, false);
+			if (node->has_index)
+				push_frame(ps, ROLE_PATH, node, false)->is_array = true;
+			else
+			{
+				if (node == ps->top || node->on_rows_path)
+					path_not_object(ps, node, "an array");
+				push_frame(ps, ROLE_NONE, NULL, false);
+			}
 			break;
 		case ROLE_ROW:
-			not_an_object_row(ps, "an array");
+			/* a positional row: json_paths "0", "1", ... name its elements */
+			begin_row(ps);
+			push_frame(ps, ROLE_ROW, ps->root, false)->is_array = true;
 			break;
 		case ROLE_NODE:
-			/* arrays inside rows are values, not paths */
-			push_frame(ps, ROLE_NONE, node, node->ncols > 0);
+			/* an array inside a row: a value, and a path when indexed */
+			if (node->has_index)
+				push_frame(ps, ROLE_NODE, node, node->ncols > 0)->is_array = true;
+			else
+				push_frame(ps, ROLE_NONE, node, node->ncols > 0);
 			break;
 		default:
 			push_frame(ps, ROLE_NONE, NULL, false);
@@ -770,6 +846,8 @@ sem_array_end(void *state)
 		store_value(ps, f->node, f->capture_start,
 					ps->lex->prev_token_terminator - f->capture_start,
 					RV_ARRAY);
+	if (f->role == ROLE_ROW)
+		emit_row(ps);
 	SEM_ACTION_DONE;
 }
 
@@ -832,34 +910,15 @@ store_meta(ParseState *ps, int i, JsonTokenType t)
 }
 
 /*
- * A field starts; the lexer is at the first token of its value.  Objects
- * and arrays are handled as they start; scalars here, since no scalar
- * callback is set.
+ * The value the lexer is at is child's (a field's, or an array element's
+ * by its index) in frame f.  Objects and arrays are handled as they start;
+ * scalars here, since no scalar callback is set.
  */
-static SEM_ACTION_RESULT
-sem_field_start(void *state, char *fname, bool isnull)
+static void
+child_value(ParseState *ps, Frame *f, PathNode *child, JsonTokenType t)
 {
-	ParseState *ps = (ParseState *) state;
-	Frame	   *f = &ps->frames[ps->nframes - 1];
-	JsonTokenType t = ps->lex->token_type;
 	bool		structured = t == JSON_TOKEN_OBJECT_START ||
 		t == JSON_TOKEN_ARRAY_START;
-	PathNode   *child;
-	const char *key;
-	int			keylen;
-	bool		escaped;
-
-	CHECK_FOR_INTERRUPTS();
-	if (f->role != ROLE_PATH && f->role != ROLE_ROW && f->role != ROLE_NODE)
-		SEM_ACTION_DONE;
-	if (!is_value_token(t))
-		SEM_ACTION_DONE;		/* the parser reports it */
-	key = field_key(ps, &keylen, &escaped);
-	if (escaped)
-		key = unescape_string(key, keylen, &keylen, ps->rs);
-	child = find_child(f->node, key, keylen);
-	if (child == NULL)
-		SEM_ACTION_DONE;
 
 	if (f->role == ROLE_PATH)
 	{
@@ -867,6 +926,11 @@ sem_field_start(void *state, char *fname, bool isnull)
 		{
 			ps->pending = child->is_rows ? ROLE_ROWS_TARGET : ROLE_PATH;
 			ps->pending_node = child;
+		}
+		else if (t == JSON_TOKEN_NULL && ps->rows_optional &&
+				 (child->is_rows || child->on_rows_path))
+		{
+			/* null where the rows or an object on their way would be */
 		}
 		else if (child->is_rows)
 			rows_not_array(ps, token_name(t));
@@ -902,10 +966,39 @@ sem_field_start(void *state, char *fname, bool isnull)
 				break;
 		}
 	}
+}
+
+/* A field starts; the lexer is at the first token of its value. */
+static SEM_ACTION_RESULT
+sem_field_start(void *state, char *fname, bool isnull)
+{
+	ParseState *ps = (ParseState *) state;
+	Frame	   *f = &ps->frames[ps->nframes - 1];
+	JsonTokenType t = ps->lex->token_type;
+	PathNode   *child;
+	const char *key;
+	int			keylen;
+	bool		escaped;
+
+	CHECK_FOR_INTERRUPTS();
+	if (f->role != ROLE_PATH && f->role != ROLE_ROW && f->role != ROLE_NODE)
+		SEM_ACTION_DONE;
+	if (!is_value_token(t))
+		SEM_ACTION_DONE;		/* the parser reports it */
+	key = field_key(ps, &keylen, &escaped);
+	if (escaped)
+		key = unescape_string(key, keylen, &keylen, ps->rs);
+	child = find_child(f->node, key, keylen);
+	if (child != NULL)
+		child_value(ps, f, child, t);
 	SEM_ACTION_DONE;
 }
 
-/* An element of the rows array starts: it must be an object */
+/*
+ * An array element starts.  In the rows array it is a row: an object, or
+ * an array (a positional row); in an array on some path, it is the child
+ * named by its index, if any.
+ */
 static SEM_ACTION_RESULT
 sem_element_start(void *state, bool isnull)
 {
@@ -914,12 +1007,21 @@ sem_element_start(void *state, bool isnull)
 	JsonTokenType t = ps->lex->token_type;
 
 	CHECK_FOR_INTERRUPTS();
-	if (f->role == ROLE_ROWS && is_value_token(t))
+	if (!is_value_token(t))
+		SEM_ACTION_DONE;		/* the parser reports it */
+	if (f->role == ROLE_ROWS)
 	{
 		if (t == JSON_TOKEN_OBJECT_START || t == JSON_TOKEN_ARRAY_START)
 			ps->pending = ROLE_ROW;
 		else
 			not_an_object_row(ps, token_name(t));
+	}
+	else if (f->is_array)
+	{
+		PathNode   *child = index_child(f->node, ++f->index);
+
+		if (child != NULL)
+			child_value(ps, f, child, t);
 	}
 	SEM_ACTION_DONE;
 }
@@ -955,6 +1057,30 @@ row_column(RestRowSet *rs, int col)
 	if (idx >= rs->cur_start && idx < rs->cur_end)
 		return &rs->values[idx];
 	return &missing_value;
+}
+
+/*
+ * The value of column col in row rowno as text (strings de-escaped,
+ * objects and arrays as JSON text), or NULL when it is missing or null;
+ * palloc'd.  For a value the pager reads from a row (cursor_row_path).
+ */
+char *
+rest_rowset_text(RestRowSet *rs, int64 rowno, int col)
+{
+	const RestValue *v;
+	const char *ptr;
+	int			len;
+
+	Assert(col >= 0 && col < rs->ncols);
+	select_row(rs, rowno);
+	v = row_column(rs, col);
+	if (v->kind == RV_MISSING || v->kind == RV_NULL)
+		return NULL;
+	ptr = v->ptr;
+	len = v->len;
+	if (v->escaped)
+		ptr = unescape_string(ptr, len, &len, rs);
+	return pnstrdup(ptr, len);
 }
 
 /*
@@ -1289,6 +1415,9 @@ convert_value(RestRowSet *rs, RestColumn *c, const RestValue *v, bool element)
 
 	if (!element && c->category == CAT_ARRAY && v->kind == RV_ARRAY)
 		return json_array_to_datum(rs, c, v);
+	if (!element && c->format)
+		return rest_read_formatted(c->format, value_cstring(rs, v),
+								   c->typid, c->typmod);
 
 	if (typid == TEXTOID)
 	{
@@ -1440,7 +1569,8 @@ rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols, int ncols,
 	ConvertErrorContext cx;
 	int			i;
 
-	Assert(ncols == rs->ncols);
+	/* columns past ncols are the pager's (rest_rowset_text) */
+	Assert(ncols <= rs->ncols);
 	select_row(rs, rowno);
 
 	cx.col = NULL;
@@ -1459,7 +1589,8 @@ rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols, int ncols,
 		RestColumn *c = &cols[i];
 		int			att = c->attnum - 1;
 
-		if (v->kind == RV_MISSING || v->kind == RV_NULL)
+		if (v->kind == RV_MISSING || v->kind == RV_NULL ||
+			(v->kind == RV_STRING && v->len == 0 && c->empty_as_null))
 		{
 			values[att] = (Datum) 0;
 			nulls[att] = true;

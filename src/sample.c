@@ -22,9 +22,20 @@
  *	   date and timestamp to timestamptz) or fall back to text; columns
  *	   that are always null are text.
  *
+ * Rows may also be arrays (Google Sheets' values): each element is a
+ * column with a positional json_path ("0", "1", ...), named column_<i>,
+ * or by the header row's strings with the IMPORT option header_row (the
+ * first row is then not sampled).  The IMPORT option header_names names
+ * the columns of arrays inside rows by a header element of the response
+ * (GA4: dimensionHeaders.*.name names dimensionValues.<i>.value); those
+ * arrays are flattened into their elements.  With detect_epoch, integers
+ * from 2000 to 2100 in epoch seconds or milliseconds are timestamptz
+ * columns with a format option.
+ *
  * Columns come in the order their keys first appear.  Their names are
- * lower-case identifiers (rest_sql_identifier), made unique; the JSON path
- * is kept in the json_path option.
+ * lower-case identifiers (rest_sql_identifier), made unique, whether they
+ * come from keys or from the data's own header text; the JSON path is kept
+ * in the json_path option.
  *
  * A hostile sample must not cost more than its size: paths are found in a
  * hash table and names made unique with another (no list scans), the
@@ -69,7 +80,13 @@
 #define K_TSTZ		0x0040
 #define K_UUID		0x0080
 #define K_TEXT		0x0100
-#define K_NUMBERS	(K_INT | K_BIGNUM | K_DEC | K_FLOAT)
+#define K_EPOCH		0x0200		/* integer of epoch seconds (detect_epoch) */
+#define K_EPOCH_MS	0x0400		/* integer of epoch milliseconds */
+#define K_NUMBERS	(K_INT | K_BIGNUM | K_DEC | K_FLOAT | K_EPOCH | K_EPOCH_MS)
+
+/* Epoch-looking integers: from 2000-01-01 to 2100-01-01 */
+#define EPOCH_FROM	INT64CONST(946684800)
+#define EPOCH_UNTIL	INT64CONST(4102444800)
 
 /* What was seen at one path of the rows */
 typedef struct SampleCol
@@ -82,6 +99,8 @@ typedef struct SampleCol
 	bool		array;			/* seen as an array */
 	bool		array_json;		/* an array holding objects or arrays */
 	bool		has_children;	/* an object with at least one key */
+	bool		indexed;		/* an array whose elements are columns
+								 * (header_names): flattened into them */
 } SampleCol;
 
 typedef enum SRole
@@ -90,6 +109,10 @@ typedef enum SRole
 	S_ROWS,						/* the array of rows */
 	S_ROW,						/* a row, or an object inside one */
 	S_ARRAY,					/* an array inside a row */
+	S_AROW,						/* a row that is an array: positional */
+	S_IARRAY,					/* an array inside a row whose elements are
+								 * columns (header_names) */
+	S_HEADER,					/* the header row (header_row) */
 	S_SKIP						/* inside something kept as JSON */
 } SRole;
 
@@ -99,6 +122,8 @@ typedef struct SFrame
 	int			col;			/* S_ROW: this object's column, -1 for a
 								 * row; S_ARRAY: its column */
 	int			matched;		/* S_OUTSIDE: rows_path keys matched */
+	int			next_index;		/* S_AROW, S_IARRAY, S_HEADER: of the next
+								 * element */
 } SFrame;
 
 typedef struct SampleState
@@ -127,7 +152,29 @@ typedef struct SampleState
 	strmap_hash *col_of;		/* path -> index in cols */
 	List	   *skipped;		/* keys that cannot be a json_path */
 	bool		skipped_long;	/* keys whose path is too long */
+
+	bool		detect_epoch;
+	bool		empty_as_null;	/* "" is no value (RestImportTable) */
+	bool		header_row;		/* the first row is the header */
+	bool		header_seen;
+	char	  **names;			/* the header row's names, by index */
+	List	   *indexed;		/* values_path prefixes (before ".*") of
+								 * header_names: arrays there are indexed */
 } SampleState;
+
+/* Names at one names_path of header_names, found by collect_names */
+typedef struct HeaderMatch
+{
+	char	  **keys;			/* names_path split; one key is "*" */
+	int			nkeys;
+	char	  **names;			/* by index, MaxHeapAttributeNumber */
+	int		   *matched;		/* per nesting level: keys matched, or -1 */
+	int		   *index;			/* ... the index "*" matched there */
+	int		   *counter;		/* ... elements seen, for arrays */
+	int			depth;
+	int			pending;		/* keys matched by the value about to start */
+	int			pending_index;
+} HeaderMatch;
 
 /* State of the search for the rows of a document without rows_path */
 typedef struct DetectState
@@ -137,7 +184,10 @@ typedef struct DetectState
 	bool		top_array;
 	bool		first_elem[4];	/* array at that depth: first element next */
 	char	   *found[3];		/* first array of objects at depth 1, 2 */
+	char	   *found_arrays[3];	/* ... of arrays (positional rows) */
 	bool		arr[4];			/* is the value at depth an array */
+	List	   *headers;		/* paths of header arrays (header_names),
+								 * which are not the rows */
 } DetectState;
 
 pg_noreturn static void too_many_columns(const char *detail);
@@ -187,6 +237,7 @@ push(SampleState *ss, SRole role, int col, int matched)
 	f->role = role;
 	f->col = col;
 	f->matched = matched;
+	f->next_index = 0;
 }
 
 static SFrame *
@@ -289,7 +340,7 @@ is_uuid(const char *s)
 }
 
 static int
-scalar_kind(const char *token, JsonTokenType type)
+scalar_kind(SampleState *ss, const char *token, JsonTokenType type)
 {
 	switch (type)
 	{
@@ -300,15 +351,30 @@ scalar_kind(const char *token, JsonTokenType type)
 				return K_DEC;
 			{
 				char	   *end;
+				long long	n;
 
 				errno = 0;
-				(void) strtoll(token, &end, 10);
-				return errno == ERANGE ? K_BIGNUM : K_INT;
+				n = strtoll(token, &end, 10);
+				if (errno == ERANGE)
+					return K_BIGNUM;
+				if (ss->detect_epoch && n >= EPOCH_FROM && n < EPOCH_UNTIL)
+					return K_EPOCH;
+				if (ss->detect_epoch && n >= EPOCH_FROM * 1000 &&
+					n < EPOCH_UNTIL * 1000)
+					return K_EPOCH_MS;
+				return K_INT;
 			}
 		case JSON_TOKEN_TRUE:
 		case JSON_TOKEN_FALSE:
 			return K_BOOL;
 		case JSON_TOKEN_STRING:
+			/*
+			 * "" says nothing of the type when it will read as NULL in a
+			 * column of any type but the string types (empty_as_null, the
+			 * default): ServiceNow's empty values, Sheets' empty cells
+			 */
+			if (token[0] == '\0' && ss->empty_as_null)
+				return 0;
 			if (is_date(token) && token[10] == '\0')
 				return K_DATE;
 			if (is_timestamp(token))
@@ -325,6 +391,43 @@ scalar_kind(const char *token, JsonTokenType type)
  * Semantic actions of the sampling pass
  * ---------------------------------------------------------------------
  */
+
+/*
+ * The path of the next element of an S_AROW or S_IARRAY frame ("3", or
+ * "<the array's path>.3"), in pathbuf, or NULL when it would be too long;
+ * advances the frame's index.  A row of many elements is as many columns,
+ * refused by col_for beyond SAMPLE_MAX_PATHS.
+ */
+static char *
+element_path(SampleState *ss, SFrame *f)
+{
+	int			idx = f->next_index++;
+
+	resetStringInfo(&ss->pathbuf);
+	if (f->role == S_IARRAY)
+		appendStringInfo(&ss->pathbuf, "%s.", ss->cols[f->col].path);
+	appendStringInfo(&ss->pathbuf, "%d", idx);
+	if (ss->pathbuf.len > SAMPLE_MAX_PATH_LEN)
+	{
+		ss->skipped_long = true;
+		return NULL;
+	}
+	return ss->pathbuf.data;
+}
+
+/* Are the elements of arrays at this path columns (header_names)? */
+static bool
+is_indexed(SampleState *ss, const char *path)
+{
+	ListCell   *lc;
+
+	foreach(lc, ss->indexed)
+	{
+		if (strcmp((char *) lfirst(lc), path) == 0)
+			return true;
+	}
+	return false;
+}
 
 /*
  * A value starts where the parser stands: decide what it is to us.
@@ -375,28 +478,47 @@ value_start(SampleState *ss, bool is_object, bool is_array)
 					push(ss, S_SKIP, -1, 0);
 				return;
 			}
+			if (ss->header_row && !ss->header_seen)
+			{
+				/* the header row: its strings name the columns */
+				ss->header_seen = true;
+				push(ss, is_array ? S_HEADER : S_SKIP, -1, 0);
+				return;
+			}
 			ss->rows++;
 			if (is_object)
 				push(ss, S_ROW, -1, 0);
+			else if (is_array)
+				push(ss, S_AROW, -1, 0);
 			else
-			{
 				ss->scalar_rows = true;
-				if (is_array)
-					push(ss, S_SKIP, -1, 0);
-			}
+			return;
+
+		case S_HEADER:
+			f->next_index++;
+			if (is_object || is_array)
+				push(ss, S_SKIP, -1, 0);
 			return;
 
 		case S_ROW:
+		case S_AROW:
+		case S_IARRAY:
 			{
 				SampleCol  *c;
+				int			parent = ss->pending_parent;
 
+				if (f->role != S_ROW)
+				{
+					path = element_path(ss, f);
+					parent = f->role == S_IARRAY ? f->col : -1;
+				}
 				if (path == NULL)	/* a key that cannot be a json_path */
 				{
 					if (is_object || is_array)
 						push(ss, S_SKIP, -1, 0);
 					return;
 				}
-				c = col_for(ss, path, ss->pending_parent);
+				c = col_for(ss, path, parent);
 				if (is_object)
 				{
 					c->object = true;
@@ -405,7 +527,9 @@ value_start(SampleState *ss, bool is_object, bool is_array)
 				else if (is_array)
 				{
 					c->array = true;
-					push(ss, S_ARRAY, (int) (c - ss->cols), 0);
+					c->indexed = c->indexed || is_indexed(ss, c->path);
+					push(ss, c->indexed ? S_IARRAY : S_ARRAY,
+						 (int) (c - ss->cols), 0);
 				}
 				return;
 			}
@@ -512,9 +636,29 @@ s_scalar(void *state, char *token, JsonTokenType tokentype)
 		/* a scalar document: reported by the caller */
 	}
 	else if (f->role == S_ROW && path != NULL)
-		col_for(ss, path, ss->pending_parent)->kinds |= scalar_kind(token, tokentype);
+		col_for(ss, path, ss->pending_parent)->kinds |= scalar_kind(ss, token, tokentype);
 	else if (f->role == S_ARRAY)
-		ss->cols[f->col].elem_kinds |= scalar_kind(token, tokentype);
+		ss->cols[f->col].elem_kinds |= scalar_kind(ss, token, tokentype);
+	else if (f->role == S_AROW || f->role == S_IARRAY)
+	{
+		path = element_path(ss, f);
+		if (path != NULL)
+			col_for(ss, path, f->role == S_IARRAY ? f->col : -1)->kinds |=
+				scalar_kind(ss, token, tokentype);
+	}
+	else if (f->role == S_HEADER)
+	{
+		int			idx = f->next_index++;
+
+		if (idx < MaxHeapAttributeNumber && token != NULL &&
+			tokentype != JSON_TOKEN_NULL && ss->names[idx] == NULL)
+		{
+			ss->names[idx] = token;
+			token = NULL;		/* kept */
+		}
+	}
+	else if (f->role == S_ROWS && ss->header_row && !ss->header_seen)
+		ss->header_seen = true;
 	else if (f->role == S_ROWS && ss->rows < ss->max_rows)
 	{
 		ss->rows++;
@@ -539,16 +683,23 @@ detect_value(DetectState *ds, bool is_object, bool is_array)
 	CHECK_FOR_INTERRUPTS();
 
 	/* the first element of an array at depth 1 or 2 is an object */
-	if (d >= 1 && d <= 3 && ds->arr[d - 1] && ds->first_elem[d - 1] && is_object)
+	if (d >= 1 && d <= 3 && ds->arr[d - 1] && ds->first_elem[d - 1] &&
+		(is_object || is_array))
 	{
 		int			keys = d - 1;	/* keys leading to that array */
 
 		/* reached through objects only, by keys a json_path can name */
-		if (keys >= 1 && keys <= 2 && ds->found[keys] == NULL &&
+		if (keys >= 1 && keys <= 2 &&
+			(is_object ? ds->found : ds->found_arrays)[keys] == NULL &&
 			!ds->arr[0] && !(keys == 2 && ds->arr[1]) &&
 			ds->path[1] != NULL && (keys == 1 || ds->path[2] != NULL))
-			ds->found[keys] = keys == 1 ? pstrdup(ds->path[1])
+		{
+			char	   *found = keys == 1 ? pstrdup(ds->path[1])
 				: psprintf("%s.%s", ds->path[1], ds->path[2]);
+
+			if (!list_member(ds->headers, makeString(found)))
+				(is_object ? ds->found : ds->found_arrays)[keys] = found;
+		}
 	}
 	if (d >= 1 && d <= 3 && ds->arr[d - 1])
 		ds->first_elem[d - 1] = false;
@@ -618,6 +769,237 @@ d_scalar(void *state, char *token, JsonTokenType tokentype)
 	if (token)
 		pfree(token);
 	SEM_ACTION_DONE;
+}
+
+/* ---------------------------------------------------------------------
+ * Names from a header element (header_names)
+ * ---------------------------------------------------------------------
+ */
+
+/* A container starts: what its path matched of names_path */
+static SEM_ACTION_RESULT
+h_struct_start(void *state)
+{
+	HeaderMatch *hm = (HeaderMatch *) state;
+
+	CHECK_FOR_INTERRUPTS();
+	if (++hm->depth % 64 == 0)
+	{
+		Size		n = sizeof(int) * (hm->depth + 64);
+
+		hm->matched = repalloc(hm->matched, n);
+		hm->index = repalloc(hm->index, n);
+		hm->counter = repalloc(hm->counter, n);
+	}
+	hm->matched[hm->depth] = hm->pending;
+	hm->index[hm->depth] = hm->pending_index;
+	hm->counter[hm->depth] = 0;
+	hm->pending = -1;
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+h_struct_end(void *state)
+{
+	HeaderMatch *hm = (HeaderMatch *) state;
+
+	hm->depth--;
+	hm->pending = -1;
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+h_field_start(void *state, char *fname, bool isnull)
+{
+	HeaderMatch *hm = (HeaderMatch *) state;
+	int			m = hm->matched[hm->depth];
+
+	CHECK_FOR_INTERRUPTS();
+	hm->pending = -1;
+	if (m >= 0 && m < hm->nkeys && strcmp(hm->keys[m], "*") != 0 &&
+		strcmp(fname, hm->keys[m]) == 0)
+	{
+		hm->pending = m + 1;
+		hm->pending_index = hm->index[hm->depth];
+	}
+	pfree(fname);
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+h_element_start(void *state, bool isnull)
+{
+	HeaderMatch *hm = (HeaderMatch *) state;
+	int			m = hm->matched[hm->depth];
+	int			i = hm->counter[hm->depth]++;
+
+	CHECK_FOR_INTERRUPTS();
+	hm->pending = -1;
+	if (m >= 0 && m < hm->nkeys && strcmp(hm->keys[m], "*") == 0)
+	{
+		hm->pending = m + 1;
+		hm->pending_index = i;
+	}
+	SEM_ACTION_DONE;
+}
+
+static SEM_ACTION_RESULT
+h_scalar(void *state, char *token, JsonTokenType tokentype)
+{
+	HeaderMatch *hm = (HeaderMatch *) state;
+
+	if (hm->pending == hm->nkeys && token != NULL &&
+		tokentype != JSON_TOKEN_NULL && hm->pending_index >= 0 &&
+		hm->pending_index < MaxHeapAttributeNumber &&
+		hm->names[hm->pending_index] == NULL)
+		hm->names[hm->pending_index] = token;
+	else if (token)
+		pfree(token);
+	hm->pending = -1;
+	SEM_ACTION_DONE;
+}
+
+static void parse_or_error(const char *text, size_t len, JsonSemAction *sem,
+						   List *secrets);
+
+/*
+ * The strings at names_path ("dimensionHeaders.*.name") of the document,
+ * by the index "*" stands for: an array of MaxHeapAttributeNumber names,
+ * NULL where none was found.
+ */
+static char **
+collect_names(const char *text, size_t len, const char *names_path,
+			  List *secrets)
+{
+	HeaderMatch hm;
+	JsonSemAction sem;
+
+	memset(&hm, 0, sizeof(hm));
+	hm.keys = rest_split_json_path(names_path, &hm.nkeys);
+	hm.names = palloc0(sizeof(char *) * MaxHeapAttributeNumber);
+	hm.matched = palloc(sizeof(int) * 64);
+	hm.index = palloc(sizeof(int) * 64);
+	hm.counter = palloc(sizeof(int) * 64);
+	hm.matched[0] = -1;
+	hm.index[0] = -1;
+	hm.counter[0] = 0;
+	hm.pending = 0;
+	hm.pending_index = -1;
+
+	memset(&sem, 0, sizeof(sem));
+	sem.semstate = &hm;
+	sem.object_start = h_struct_start;
+	sem.object_end = h_struct_end;
+	sem.array_start = h_struct_start;
+	sem.array_end = h_struct_end;
+	sem.object_field_start = h_field_start;
+	sem.array_element_start = h_element_start;
+	sem.scalar = h_scalar;
+	parse_or_error(text, len, &sem, secrets);
+	return hm.names;
+}
+
+/* A values_path of header_names, split at its "*" */
+typedef struct ValuesTemplate
+{
+	char	   *prefix;			/* the dotted path before ".*" */
+	char	   *suffix;			/* after "*.", or "" */
+	char	  **names;
+} ValuesTemplate;
+
+/* Split a dotted path whose one "*" key header_names checked */
+static void
+split_template(const char *path, ValuesTemplate *vt)
+{
+	char	  **keys;
+	int			nkeys;
+	int			k;
+	StringInfoData buf;
+	bool		after = false;
+
+	keys = rest_split_json_path(path, &nkeys);
+	initStringInfo(&buf);
+	vt->prefix = NULL;
+	for (k = 0; k < nkeys; k++)
+	{
+		if (!after && strcmp(keys[k], "*") == 0)
+		{
+			vt->prefix = pstrdup(buf.data);
+			resetStringInfo(&buf);
+			after = true;
+			continue;
+		}
+		if (buf.len > 0)
+			appendStringInfoChar(&buf, '.');
+		rest_append_json_key(&buf, keys[k]);
+	}
+	vt->suffix = buf.data;
+}
+
+/*
+ * The name of the sampled column at path, before it is made an SQL
+ * identifier: an element of a positional row is named by the header row
+ * (or column_<index>); one at a values_path of header_names by its header
+ * element; every other column by its path.
+ */
+static const char *
+column_name(SampleState *ss, ValuesTemplate *vts, int nvts, const char *path)
+{
+	const char *p;
+	int			i;
+
+	if (*path >= '0' && *path <= '9' && strspn(path, "0123456789") == strlen(path))
+	{
+		int			idx = atoi(path);
+
+		if (ss->names && strlen(path) < 5 && idx < MaxHeapAttributeNumber &&
+			ss->names[idx])
+			return ss->names[idx];
+		return psprintf("column_%s", path);
+	}
+	for (i = 0; i < nvts; i++)
+	{
+		size_t		plen = strlen(vts[i].prefix);
+		size_t		ndigits;
+
+		if (strncmp(path, vts[i].prefix, plen) != 0 || path[plen] != '.')
+			continue;
+		p = path + plen + 1;
+		ndigits = strspn(p, "0123456789");
+		if (ndigits == 0 || ndigits > 4)
+			continue;
+		if (!(p[ndigits] == '\0' ? vts[i].suffix[0] == '\0' :
+			  (p[ndigits] == '.' && strcmp(p + ndigits + 1, vts[i].suffix) == 0)))
+			continue;
+		if (atoi(p) < MaxHeapAttributeNumber && vts[i].names[atoi(p)])
+			return vts[i].names[atoi(p)];
+	}
+	return path;
+}
+
+/*
+ * The templates of table->header_names, with the names found in the
+ * document; the arrays at their prefixes become indexed in ss.
+ */
+static ValuesTemplate *
+header_templates(SampleState *ss, RestImportTable *table, const char *text,
+				 size_t textlen, List *secrets, int *nvts)
+{
+	ValuesTemplate *vts;
+	ListCell   *lc;
+
+	*nvts = list_length(table->header_names);
+	vts = palloc0(sizeof(ValuesTemplate) * Max(*nvts, 1));
+	foreach(lc, table->header_names)
+	{
+		RestHeaderNames *hn = (RestHeaderNames *) lfirst(lc);
+		ValuesTemplate *vt = &vts[foreach_current_index(lc)];
+
+		split_template(hn->values_path, vt);
+		vt->names = collect_names(text, textlen, hn->names_path, secrets);
+		ss->indexed = lappend(ss->indexed, vt->prefix);
+	}
+	return vts;
 }
 
 /* ---------------------------------------------------------------------
@@ -716,6 +1098,8 @@ sampled_columns(SampleState *ss)
 
 		if (c->object && !c->kinds && !c->array && c->has_children)
 			continue;			/* flattened into its children */
+		if (c->indexed && !c->kinds && !c->object)
+			continue;			/* flattened into its elements */
 		if (c->object || (c->array && c->kinds) || c->array_json)
 			type = "jsonb";
 		else if (c->array)
@@ -726,6 +1110,11 @@ sampled_columns(SampleState *ss)
 		ic = palloc0(sizeof(RestImportColumn));
 		ic->json_path = c->path;
 		ic->type = type;
+		if (c->kinds == K_EPOCH || c->kinds == K_EPOCH_MS)
+		{
+			ic->type = "timestamptz";
+			ic->format = c->kinds == K_EPOCH ? "epoch" : "epoch_ms";
+		}
 		result = lappend(result, ic);
 	}
 	return result;
@@ -736,7 +1125,8 @@ sampled_columns(SampleState *ss)
  * sample_rows rows.  The rows are at table->sample_rows_path; when
  * table->detect_rows is set they are found instead: the document itself if
  * it is an array, else the first member array whose first element is an
- * object (one or two levels down), else the document as one row; the path
+ * object (one or two levels down), else one whose first element is an
+ * array (positional rows), else the document as one row; the path
  * found is stored in table->rows_path.  Errors when there is no row or a
  * row is not an object.
  */
@@ -753,6 +1143,8 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	RestNameSet *names;
 	ListCell   *lc;
 	RestRequestContext errctx;
+	ValuesTemplate *vts;
+	int			nvts;
 
 	rest_push_request_context(&errctx, "GET", display_url, NULL);
 	if (GetDatabaseEncoding() == PG_UTF8)
@@ -775,6 +1167,13 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 		DetectState ds;
 
 		memset(&ds, 0, sizeof(ds));
+		foreach(lc, table->header_names)
+		{
+			ValuesTemplate vt;
+
+			split_template(((RestHeaderNames *) lfirst(lc))->names_path, &vt);
+			ds.headers = lappend(ds.headers, makeString(vt.prefix));
+		}
 		memset(&sem, 0, sizeof(sem));
 		sem.semstate = &ds;
 		sem.object_start = d_object_start;
@@ -784,7 +1183,9 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 		sem.object_field_start = d_field_start;
 		sem.scalar = d_scalar;
 		parse_or_error(text, textlen, &sem, secrets);
-		rows_path = ds.top_array ? NULL : ds.found[1] ? ds.found[1] : ds.found[2];
+		rows_path = ds.top_array ? NULL : ds.found[1] ? ds.found[1] :
+			ds.found[2] ? ds.found[2] : ds.found_arrays[1] ? ds.found_arrays[1] :
+			ds.found_arrays[2];
 		table->rows_path = (char *) rows_path;
 		table->detect_rows = false;
 	}
@@ -800,6 +1201,12 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	ss.pending_matched = 0;
 	if (rows_path)
 		ss.keys = rest_split_json_path(rows_path, &ss.nkeys);
+	ss.detect_epoch = table->detect_epoch;
+	ss.empty_as_null = table->empty_as_null;
+	ss.header_row = table->header_row;
+	if (ss.header_row)
+		ss.names = palloc0(sizeof(char *) * MaxHeapAttributeNumber);
+	vts = header_templates(&ss, table, text, textlen, secrets, &nvts);
 
 	memset(&sem, 0, sizeof(sem));
 	sem.semstate = &ss;
@@ -818,8 +1225,8 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	if (ss.scalar_rows)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("rows of the sample response are not JSON objects"),
-				 errdetail("Each row must be an object whose keys become columns.")));
+				 errmsg("rows of the sample response are not JSON objects or arrays"),
+				 errdetail("Each row must be an object whose keys become columns, or an array whose elements do.")));
 	if (ss.rows == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
@@ -849,7 +1256,9 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	{
 		RestImportColumn *ic = (RestImportColumn *) lfirst(lc);
 
-		ic->name = rest_unique_name(names, rest_sql_identifier(ic->json_path));
+		ic->name = rest_unique_name(names,
+									rest_sql_identifier(column_name(&ss, vts, nvts,
+																	ic->json_path)));
 	}
 	rest_pop_request_context(&errctx);
 	return result;

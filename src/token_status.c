@@ -28,7 +28,9 @@
 PG_FUNCTION_INFO_V1(rest_fdw_token_status);
 PG_FUNCTION_INFO_V1(rest_fdw_forget_tokens);
 
-#define TOKEN_STATUS_COLS 7
+#define TOKEN_STATUS_COLS 8
+/* hex digits of the grant digest shown as grant_id */
+#define GRANT_ID_LEN 12
 
 /* Is the server one of rest_fdw's? */
 static bool
@@ -65,6 +67,17 @@ mapping_user_name(Oid umuser)
  * refresh_token was rotated by another user mapping of the cluster, such as
  * the one it was copied from: see rest_store_claim_seed) or unreadable.
  */
+/* The first GRANT_ID_LEN hex digits of a digest, into dst */
+static void
+to_hex_prefix(const unsigned char *digest, char *dst)
+{
+	int			i;
+
+	for (i = 0; i < GRANT_ID_LEN / 2; i++)
+		sprintf(dst + 2 * i, "%02x", digest[i]);
+	dst[GRANT_ID_LEN] = '\0';
+}
+
 static const char *
 token_state(RestStoreState what, RestStoredToken *st, bool same_grant,
 			bool same_token)
@@ -136,6 +149,13 @@ rest_fdw_token_status(PG_FUNCTION_ARGS)
 		char	   *problem = NULL;
 		bool		same_grant = false;
 		bool		same_token = false;
+		RestConnOptions *conn = NULL;
+		unsigned char digest[REST_DIGEST_LEN];
+		unsigned char tdigest[REST_DIGEST_LEN];
+		RestGrantState gs;
+		RestStoreState grant_what;
+		char	   *grant_problem = NULL;
+		char		grant_id[2 * REST_DIGEST_LEN + 1];
 
 		if (!is_rest_server(server))
 			continue;
@@ -145,16 +165,52 @@ rest_fdw_token_status(PG_FUNCTION_ARGS)
 
 		memset(nulls, false, sizeof(nulls));
 		what = rest_store_inspect(um->oid, &st, &problem);
+		conn = rest_get_conn_options(um->umserver, um->umuser, true);
+		rest_auth_grant_digest(conn, digest, tdigest);
 		if (what == REST_STORE_FOUND)
 		{
-			RestConnOptions *conn = rest_get_conn_options(um->umserver,
-														  um->umuser, true);
-			unsigned char digest[REST_DIGEST_LEN];
-			unsigned char tdigest[REST_DIGEST_LEN];
-
-			rest_auth_grant_digest(conn, digest, tdigest);
 			same_grant = memcmp(digest, st.digest, REST_DIGEST_LEN) == 0;
 			same_token = memcmp(tdigest, st.token_digest, REST_DIGEST_LEN) == 0;
+		}
+
+		/*
+		 * The grant's shared state: its refreshes, by every user mapping
+		 * holding it, and its newest access token for this user mapping's
+		 * scope and client credentials, wherever it was obtained.
+		 */
+		grant_what = conn->auth_method == REST_AUTH_OAUTH2
+			? rest_store_grant_inspect(conn, digest, &gs, &grant_problem)
+			: REST_STORE_NONE;
+		if ((grant_what == REST_STORE_COPY_ROTATED ||
+			 grant_what == REST_STORE_UNREADABLE) &&
+			what != REST_STORE_UNREADABLE)
+		{
+			what = grant_what;
+			problem = grant_problem;
+		}
+		else if ((what == REST_STORE_FOUND || what == REST_STORE_NONE ||
+				  what == REST_STORE_COPY) && grant_what == REST_STORE_FOUND)
+		{
+			RestGrantToken *gt = rest_grant_token(&gs, tdigest);
+
+			if (!same_grant)
+			{
+				memset(&st, 0, sizeof(st));
+				st.found = true;
+				memcpy(st.digest, digest, REST_DIGEST_LEN);
+			}
+			what = REST_STORE_FOUND;
+			same_grant = true;
+			st.last_refresh = gs.last_refresh;
+			st.refresh_count = gs.refresh_count;
+			/* every refresh replaces the grant's token of its digest */
+			if (gt != NULL)
+			{
+				st.access_token = gt->access_token;
+				st.expires_at = gt->expires_at;
+				st.refresh_at = gt->refresh_at;
+				same_token = true;
+			}
 		}
 
 		values[0] = CStringGetTextDatum(server->servername);
@@ -177,6 +233,14 @@ rest_fdw_token_status(PG_FUNCTION_ARGS)
 			values[6] = CStringGetTextDatum(st.last_error);
 		else
 			nulls[6] = true;
+		/* which user mappings share a grant (a prefix of its digest) */
+		if (conn->auth_method == REST_AUTH_OAUTH2 && conn->token_uri != NULL)
+		{
+			to_hex_prefix(digest, grant_id);
+			values[7] = CStringGetTextDatum(grant_id);
+		}
+		else
+			nulls[7] = true;
 		tuplestore_putvalues(tupstore, tupdesc, values, nulls);
 	}
 	systable_endscan(scan);
@@ -193,6 +257,65 @@ rest_fdw_token_status(PG_FUNCTION_ARGS)
  * states were removed.  The next query starts again from the user
  * mapping's refresh_token.
  */
+/*
+ * Revoke the tokens of a user mapping's grant at the server's revocation
+ * endpoint (RFC 7009), with its store lock held: the grant's newest refresh
+ * token (which revokes the grant and, at most providers, its access tokens),
+ * or without one (client_credentials) its access tokens.  A NOTICE says
+ * what was revoked; a failure is an ERROR, and nothing is forgotten.
+ */
+static void
+revoke_tokens(ForeignServer *server, Form_pg_user_mapping um)
+{
+	RestConnOptions *conn = rest_get_conn_options(um->umserver, um->umuser, true);
+	unsigned char digest[REST_DIGEST_LEN];
+	RestGrantState gs;
+	RestStoredToken st;
+	const char *refresh_token = NULL;
+	int			revoked = 0;
+	int			i;
+
+	if (conn->auth_method != REST_AUTH_OAUTH2 || conn->token_uri == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("server \"%s\" has no OAuth 2.0 tokens to revoke",
+						server->servername),
+				 errdetail("Only OAuth 2.0 tokens obtained from a token_uri can be revoked.")));
+	rest_auth_grant_digest(conn, digest, NULL);
+	rest_store_lock_grant(digest);
+	if (rest_store_grant_read(conn, digest, &gs) && gs.refresh_token)
+		refresh_token = gs.refresh_token;
+	else if (rest_store_read(um->oid, &st) && st.refresh_token &&
+			 memcmp(st.digest, digest, REST_DIGEST_LEN) == 0)
+		refresh_token = st.refresh_token;
+	else if (conn->grant_type == REST_GRANT_REFRESH_TOKEN)
+		refresh_token = conn->refresh_token;
+
+	if (refresh_token != NULL)
+		rest_auth_revoke(conn, refresh_token, true);
+	else
+	{
+		for (i = 0; i < gs.ntokens; i++)
+		{
+			rest_auth_revoke(conn, gs.tokens[i].access_token, false);
+			revoked++;
+		}
+	}
+	rest_store_unlock_grant(digest);
+
+	if (refresh_token != NULL)
+		ereport(NOTICE,
+				(errmsg("revoked the OAuth 2.0 refresh token of the user mapping for \"%s\" on server \"%s\"",
+						mapping_user_name(um->umuser), server->servername),
+				 errdetail("The revocation endpoint ends the grant, for every user mapping that holds the same refresh token.")));
+	else
+		ereport(NOTICE,
+				(errmsg_plural("revoked %d OAuth 2.0 access token of the user mapping for \"%s\" on server \"%s\"",
+							   "revoked %d OAuth 2.0 access tokens of the user mapping for \"%s\" on server \"%s\"",
+							   revoked, revoked,
+							   mapping_user_name(um->umuser), server->servername)));
+}
+
 Datum
 rest_fdw_forget_tokens(PG_FUNCTION_ARGS)
 {
@@ -204,6 +327,7 @@ rest_fdw_forget_tokens(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 	int			removed = 0;
 	bool		matched = false;
+	bool		revoke = PG_NARGS() > 2 && !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -250,6 +374,8 @@ rest_fdw_forget_tokens(PG_FUNCTION_ARGS)
 
 		/* not while another backend is refreshing */
 		rest_store_lock(um->oid);
+		if (revoke)
+			revoke_tokens(server, um);
 		if (rest_store_forget(um->oid))
 			removed++;
 		rest_store_unlock(um->oid);

@@ -9,9 +9,12 @@
  * be shared by every backend and survive backend exit, rollback and
  * restarts; and only one backend at a time may ask for new tokens.
  *
- * The state of each user mapping is a small JSON file, mode 0600, in the
- * directory "rest_fdw" of the data directory, named after the database and
- * the user mapping's OID.  Files are replaced atomically (write, fsync,
+ * The state is kept in small JSON files, mode 0600, in the directory
+ * "rest_fdw" of the data directory: one per grant, shared by every user
+ * mapping holding it (its refresh chain and access tokens: see "The state
+ * of a grant" below), and one per user mapping, named after the database
+ * and the user mapping's OID (the grant it uses, its last error; files of
+ * earlier versions also hold tokens, which are still read).  Files are replaced atomically (write, fsync,
  * rename, fsync of the directory), never appended to, and are not
  * transactional: a refresh made by a transaction that rolls back is kept.
  * Nothing needs shared_preload_libraries: files are shared by nature, and
@@ -46,12 +49,12 @@
  * Within one cluster, CREATE DATABASE ... TEMPLATE copies a user mapping
  * (same OID, same refresh_token) but not its file, which is named after the
  * database, and pg_dump/restore into another database makes a new user
- * mapping with the same refresh_token.  Such a copy must not present the
- * seed that the original has rotated.  So before a user mapping presents
- * its own refresh_token for the first time (no refresh token of the grant
- * stored yet), the store is searched for another user mapping's file of
- * the same grant whose refresh token differs from the seed: see
- * rest_store_claim_seed.  A dump restored into another cluster cannot be
+ * mapping with the same refresh_token.  Such a copy holds the same grant,
+ * and so uses the grant's file.  Files of earlier versions kept the
+ * refresh token per user mapping: before a user mapping presents its own
+ * refresh_token for the first time (no refresh token of the grant stored
+ * yet), those are searched for one of the same grant whose refresh token
+ * differs from the seed: see rest_store_claim_seed.  A dump restored into another cluster cannot be
  * detected this way: that cluster has no file of the original.
  *
  * Files of dropped user mappings and databases are removed lazily, and
@@ -148,6 +151,25 @@ static bool find_rotated_elsewhere(Oid umid, const unsigned char *digest,
 static RestStoreState classify_copy(Oid umid, RestStoredToken *tok,
 									bool *same_grant);
 static void describe_mapping(Oid umid, char **servername, char **username);
+static void too_large(Oid umid, const RestStoredToken *tok, size_t len,
+					  size_t max);
+static void gc_grants(const char *dir);
+static void write_state_json(const char *path, json_t *root, size_t max,
+							 Oid umid);
+static StoreFile read_grant_file(const unsigned char *digest,
+								 RestGrantState *gs, char *path,
+								 char **problem);
+static void forget_grant_secrets(RestGrantState *gs);
+
+/* A palloc'd copy of a digest */
+static unsigned char *
+pmemdup_digest(const unsigned char *digest)
+{
+	unsigned char *copy = palloc(REST_DIGEST_LEN);
+
+	memcpy(copy, digest, REST_DIGEST_LEN);
+	return copy;
+}
 
 /* Lower-case hex of len bytes into dst (2 * len + 1 bytes). */
 static void
@@ -807,25 +829,16 @@ seed_lock_tag(LOCKTAG *tag, const unsigned char *digest)
 }
 
 /*
- * Called with the user mapping's store lock held, before its refresh_token
- * (the seed) is presented for the first time (no refresh token of this
- * grant is stored for it; digest is the grant's digest): an ERROR if
- * another user mapping of the cluster with the same grant has rotated the
- * seed, such as the original of a copy made by CREATE DATABASE ... TEMPLATE
- * or by pg_dump and restore into another database.  Presenting the retired
- * seed would make a provider that detects reuse revoke the grant, for the
- * original too.
- *
- * The store lock of a user mapping is its database's, so it does not keep
- * the original from rotating the seed while the copy looks.  The seed lock
- * does: a cluster-wide lock on the grant (shown in pg_locks as an advisory
- * lock of database 0), taken here and held until rest_store_release_seed
- * (or the end of the transaction).  Every first use of a seed holds it from
- * before the search until the rotated refresh token is stored, so of two
- * user mappings starting from the same seed, the second finds the first's
- * rotated token.  Later refreshes present a rotated token, which the
- * search finds already stored, and need no seed lock.  The lock order is
- * the user mapping's store lock first, then the seed lock.
+ * Called with the user mapping's store lock and the grant lock held,
+ * before its refresh_token (the seed) is presented for the first time (the
+ * grant has no file, and no refresh token is stored for the user mapping;
+ * digest is the grant's digest): an ERROR if a file of an earlier version,
+ * which kept refresh tokens per user mapping, shows the seed rotated by
+ * another user mapping of the cluster with the same grant.  Presenting the
+ * retired seed would make a provider that detects reuse revoke the grant.
+ * Since the grant lock is held from before the search until the grant's
+ * file is written, of two user mappings starting from the same seed the
+ * second finds the first's grant file instead.
  *
  * A grant whose refresh token the provider does not rotate keeps the seed
  * in every file, and its copies go on working.
@@ -833,7 +846,6 @@ seed_lock_tag(LOCKTAG *tag, const unsigned char *digest)
 void
 rest_store_claim_seed(RestConnOptions *conn, const unsigned char *digest)
 {
-	LOCKTAG		tag;
 	Oid			other_db;
 	char	   *other_file;
 	char	   *servername;
@@ -843,9 +855,6 @@ rest_store_claim_seed(RestConnOptions *conn, const unsigned char *digest)
 	if (conn->grant_type != REST_GRANT_REFRESH_TOKEN ||
 		conn->refresh_token == NULL)
 		return;
-	seed_lock_tag(&tag, digest);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
-
 	if (!find_rotated_elsewhere(conn->umid, digest, conn->refresh_token,
 								&other_db, &other_file))
 		return;
@@ -869,17 +878,373 @@ rest_store_claim_seed(RestConnOptions *conn, const unsigned char *digest)
 					 rest_quote_literal(username))));
 }
 
-/* Release the seed lock of rest_store_claim_seed, once the state is stored */
+/* ---------------------------------------------------------------------
+ * The state of a grant
+ *
+ * Every user mapping holding the same grant (token endpoint, client_id,
+ * seed refresh token and grant type: rest_auth_grant_digest) shares one
+ * file, "grant_<digest>.json": the newest refresh token of the grant's
+ * chain, and the newest access tokens, one per token digest (scope and
+ * client credentials), at most REST_GRANT_MAX_TOKENS.  So two servers of
+ * one Google grant (Analytics and Sheets), or a second server for the same
+ * API, or the copy of a user mapping made by CREATE DATABASE ... TEMPLATE,
+ * present one refresh chain: a provider that rotates refresh tokens and
+ * detects reuse sees each refresh token presented once.  The grant lock
+ * (a cluster-wide advisory lock keyed by the digest, database 0 in
+ * pg_locks) serializes every token request of the grant; it is taken after
+ * the user mapping's store lock.  The file carries the cluster identity as
+ * the user mappings' files do, and a copy is treated the same way.  The
+ * file goes when no user mapping's file refers to the grant any more
+ * (rest_store_gc).
+ * ---------------------------------------------------------------------
+ */
+
+/* Up to REST_GRANT_MAX_TOKENS access tokens and a refresh token, escaped */
+#define GRANT_MAX_FILE_SIZE \
+	((REST_GRANT_MAX_TOKENS + 1) * 2 * STORE_MAX_TOKEN_LEN + 16384)
+
+static void
+grant_path(char *path, const unsigned char *digest)
+{
+	char		hex[2 * REST_DIGEST_LEN + 1];
+
+	to_hex(digest, REST_DIGEST_LEN, hex);
+	snprintf(path, MAXPGPATH, "%s/%s/grant_%s.json", DataDir, STORE_DIR, hex);
+}
+
 void
-rest_store_release_seed(RestConnOptions *conn, const unsigned char *digest)
+rest_store_lock_grant(const unsigned char *digest)
 {
 	LOCKTAG		tag;
 
-	if (conn->grant_type != REST_GRANT_REFRESH_TOKEN ||
-		conn->refresh_token == NULL)
-		return;
+	seed_lock_tag(&tag, digest);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+void
+rest_store_unlock_grant(const unsigned char *digest)
+{
+	LOCKTAG		tag;
+
 	seed_lock_tag(&tag, digest);
 	LockRelease(&tag, ExclusiveLock, false);
+}
+
+static bool
+grant_try_lock(const unsigned char *digest)
+{
+	LOCKTAG		tag;
+
+	seed_lock_tag(&tag, digest);
+	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
+}
+
+/* The access token of gs for token_digest, or NULL */
+RestGrantToken *
+rest_grant_token(RestGrantState *gs, const unsigned char *token_digest)
+{
+	int			i;
+
+	for (i = 0; i < gs->ntokens; i++)
+	{
+		if (memcmp(gs->tokens[i].token_digest, token_digest, REST_DIGEST_LEN) == 0)
+			return &gs->tokens[i];
+	}
+	return NULL;
+}
+
+/* Read a grant's file into *gs; see read_state_file */
+static StoreFile
+read_grant_file(const unsigned char *digest, RestGrantState *gs, char *path,
+				char **problem)
+{
+	char	   *buf;
+	size_t		len;
+	json_t	   *root;
+	json_t	   *tokens;
+	json_error_t jerr;
+	char	   *hex;
+	unsigned char filedigest[REST_DIGEST_LEN];
+	char	   *sysid;
+	char	   *instance;
+	size_t		i;
+
+	memset(gs, 0, sizeof(RestGrantState));
+	*problem = NULL;
+	grant_path(path, digest);
+	buf = read_small_file(path, GRANT_MAX_FILE_SIZE, &len, problem);
+	if (buf == NULL)
+		return *problem ? STORE_FILE_UNREADABLE : STORE_FILE_NONE;
+
+	root = json_tracked(json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr));
+	explicit_bzero(buf, len);
+	pfree(buf);
+	if (!json_is_object(root) || get_int(root, "format") != STORE_FORMAT)
+	{
+		*problem = pstrdup("it is not in the expected format");
+		return STORE_FILE_UNREADABLE;
+	}
+	hex = get_string(root, "grant_digest");
+	if (hex == NULL || !from_hex(hex, filedigest, REST_DIGEST_LEN) ||
+		memcmp(filedigest, digest, REST_DIGEST_LEN) != 0)
+	{
+		*problem = pstrdup("it has no valid grant digest");
+		return STORE_FILE_UNREADABLE;
+	}
+	tokens = json_object_get(root, "tokens");
+	if (!json_is_array(tokens) || json_array_size(tokens) > REST_GRANT_MAX_TOKENS)
+	{
+		*problem = pstrdup("it is not in the expected format");
+		return STORE_FILE_UNREADABLE;
+	}
+	for (i = 0; i < json_array_size(tokens); i++)
+	{
+		json_t	   *t = json_array_get(tokens, i);
+		RestGrantToken *gt = &gs->tokens[gs->ntokens];
+		char	   *thex = json_is_object(t) ? get_string(t, "token_digest") : NULL;
+
+		if (thex == NULL || !from_hex(thex, gt->token_digest, REST_DIGEST_LEN) ||
+			(gt->access_token = get_string(t, "access_token")) == NULL)
+		{
+			*problem = pstrdup("it is not in the expected format");
+			return STORE_FILE_UNREADABLE;
+		}
+		gt->expires_at = (TimestampTz) get_int(t, "expires_at");
+		gt->refresh_at = (TimestampTz) get_int(t, "refresh_at");
+		gt->obtained_at = (TimestampTz) get_int(t, "obtained_at");
+		gs->ntokens++;
+	}
+	gs->found = true;
+	gs->refresh_token = get_string(root, "refresh_token");
+	gs->last_refresh = (TimestampTz) get_int(root, "last_refresh");
+	gs->refresh_count = get_int(root, "refresh_count");
+
+	sysid = get_string(root, "system_identifier");
+	instance = get_string(root, "instance");
+	if (sysid == NULL || instance == NULL)
+	{
+		*problem = pstrdup("it has no cluster identity");
+		return STORE_FILE_UNREADABLE;
+	}
+	load_identity();
+	if (strcmp(sysid, my_system_id) != 0 || strcmp(instance, my_instance_id) != 0)
+		return STORE_FILE_COPIED;
+	return STORE_FILE_OURS;
+}
+
+/* Zero the secrets of a grant state read by read_grant_file */
+static void
+forget_grant_secrets(RestGrantState *gs)
+{
+	int			i;
+
+	if (gs->refresh_token)
+		explicit_bzero(gs->refresh_token, strlen(gs->refresh_token));
+	for (i = 0; i < gs->ntokens; i++)
+		explicit_bzero(gs->tokens[i].access_token,
+					   strlen(gs->tokens[i].access_token));
+}
+
+/*
+ * The shared state of the grant of conn (digest) into *gs, strings
+ * palloc'd in the current memory context; false when there is none.  A
+ * file that cannot be used is an ERROR, as for a user mapping's file.  A
+ * copy of another cluster instance's file is removed when it holds no
+ * refresh token other than the user mapping's own (nothing is lost by
+ * starting over), and is an ERROR when it holds a rotated one (see
+ * classify_copy).
+ */
+bool
+rest_store_grant_read(RestConnOptions *conn, const unsigned char *digest,
+					  RestGrantState *gs)
+{
+	char		path[MAXPGPATH];
+	char	   *problem;
+	char	   *servername;
+	char	   *username;
+	StoreFile	whose;
+
+	whose = read_grant_file(digest, gs, path, &problem);
+	if (whose == STORE_FILE_NONE)
+		return false;
+	if (whose == STORE_FILE_OURS)
+		return true;
+
+	describe_mapping(conn->umid, &servername, &username);
+	if (whose == STORE_FILE_UNREADABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("could not use the stored OAuth 2.0 tokens of server \"%s\"",
+						servername),
+				 errdetail("Token store file \"%s\" of the grant of the user mapping for \"%s\" cannot be used: %s.",
+						   path + strlen(DataDir) + 1, username, problem),
+				 errhint("Remove it with SELECT rest_fdw_forget_tokens(%s, %s); the next query then presents the user mapping's refresh_token, so set a new one with ALTER USER MAPPING first if the provider rotates refresh tokens.",
+						 rest_quote_literal(servername),
+						 rest_quote_literal(username))));
+
+	if (gs->refresh_token != NULL &&
+		(conn->refresh_token == NULL ||
+		 strcmp(gs->refresh_token, conn->refresh_token) != 0))
+	{
+		forget_grant_secrets(gs);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the stored OAuth 2.0 tokens of server \"%s\" were copied from another cluster",
+						servername),
+				 errdetail("Token store file \"%s\" of the grant of the user mapping for \"%s\" was written by another cluster (a different system identifier or data directory instance), such as the one this cluster was copied or restored from. Its refresh token has replaced the user mapping's refresh_token, and that cluster may have replaced it since: presenting either may make the provider revoke the grant.",
+						   path + strlen(DataDir) + 1, username),
+				 errhint("Set a new refresh token with ALTER USER MAPPING. If the user mapping's refresh_token is still valid, SELECT rest_fdw_forget_tokens(%s, %s) starts again from it instead.",
+						 rest_quote_literal(servername),
+						 rest_quote_literal(username))));
+	}
+
+	/* nothing of value: start over (under the lock, if it is still the copy) */
+	forget_grant_secrets(gs);
+	rest_store_lock_grant(digest);
+	{
+		RestGrantState again;
+
+		if (read_grant_file(digest, &again, path, &problem) == STORE_FILE_COPIED &&
+			unlink(path) != 0 && errno != ENOENT)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not remove token store file \"%s\": %m", path)));
+		forget_grant_secrets(&again);
+	}
+	rest_store_unlock_grant(digest);
+	memset(gs, 0, sizeof(RestGrantState));
+	return false;
+}
+
+/*
+ * The shared state of the grant of conn (digest), for
+ * rest_fdw_token_status: REST_STORE_FOUND with *gs filled, REST_STORE_NONE,
+ * REST_STORE_UNREADABLE (*problem says why), or for a copy of another
+ * cluster instance's file REST_STORE_COPY_ROTATED when it holds a rotated
+ * refresh token, else REST_STORE_COPY.  Never an ERROR for its contents.
+ */
+RestStoreState
+rest_store_grant_inspect(RestConnOptions *conn, const unsigned char *digest,
+						 RestGrantState *gs, char **problem)
+{
+	char		path[MAXPGPATH];
+	RestStoreState what;
+
+	switch (read_grant_file(digest, gs, path, problem))
+	{
+		case STORE_FILE_OURS:
+			return REST_STORE_FOUND;
+		case STORE_FILE_NONE:
+			return REST_STORE_NONE;
+		case STORE_FILE_UNREADABLE:
+			return REST_STORE_UNREADABLE;
+		case STORE_FILE_COPIED:
+			break;
+	}
+	what = (gs->refresh_token != NULL &&
+			(conn->refresh_token == NULL ||
+			 strcmp(gs->refresh_token, conn->refresh_token) != 0))
+		? REST_STORE_COPY_ROTATED : REST_STORE_COPY;
+	forget_grant_secrets(gs);
+	memset(gs, 0, sizeof(RestGrantState));
+	return what;
+}
+
+/*
+ * Replace the shared state of a grant; called with the grant lock held.
+ * As rest_store_write, a state the reader would refuse is an ERROR before
+ * anything is written.
+ */
+void
+rest_store_grant_write(RestConnOptions *conn, const unsigned char *digest,
+					   const RestGrantState *gs)
+{
+	char		path[MAXPGPATH];
+	char		hex[2 * REST_DIGEST_LEN + 1];
+	json_t	   *root;
+	json_t	   *tokens;
+	int			i;
+	MemoryContext tmpcxt;
+	MemoryContext oldcxt;
+
+	if (gs->refresh_token && strlen(gs->refresh_token) > STORE_MAX_TOKEN_LEN)
+	{
+		RestStoredToken tok = {0};
+
+		tok.refresh_token = gs->refresh_token;
+		too_large(conn->umid, &tok, 0, 0);
+	}
+
+	tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "rest_fdw token store",
+								   ALLOCSET_SMALL_SIZES);
+	oldcxt = MemoryContextSwitchTo(tmpcxt);
+	ensure_store_dir();
+	load_identity();
+	grant_path(path, digest);
+	to_hex(digest, REST_DIGEST_LEN, hex);
+
+	tokens = json_tracked(json_array());
+	if (tokens == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	for (i = 0; i < gs->ntokens; i++)
+	{
+		const RestGrantToken *gt = &gs->tokens[i];
+		char		thex[2 * REST_DIGEST_LEN + 1];
+		json_t	   *t;
+
+		if (strlen(gt->access_token) > STORE_MAX_TOKEN_LEN)
+		{
+			RestStoredToken tok = {0};
+
+			tok.access_token = gt->access_token;
+			too_large(conn->umid, &tok, 0, 0);
+		}
+		to_hex(gt->token_digest, REST_DIGEST_LEN, thex);
+		t = json_pack("{s:s, s:s, s:I, s:I, s:I}",
+					  "token_digest", thex,
+					  "access_token", gt->access_token,
+					  "expires_at", (json_int_t) gt->expires_at,
+					  "refresh_at", (json_int_t) gt->refresh_at,
+					  "obtained_at", (json_int_t) gt->obtained_at);
+		if (t == NULL || json_array_append_new(tokens, t) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+	}
+	root = json_tracked(json_pack("{s:i, s:s, s:s, s:s, s:s?, s:I, s:I, s:O}",
+								  "format", STORE_FORMAT,
+								  "system_identifier", my_system_id,
+								  "instance", my_instance_id,
+								  "grant_digest", hex,
+								  "refresh_token", gs->refresh_token,
+								  "last_refresh", (json_int_t) gs->last_refresh,
+								  "refresh_count", (json_int_t) gs->refresh_count,
+								  "tokens", tokens));
+	if (root == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	write_state_json(path, root, GRANT_MAX_FILE_SIZE, conn->umid);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(tmpcxt);
+}
+
+/* Remove the shared state of a grant (grant lock held); true if there was one */
+bool
+rest_store_grant_forget(const unsigned char *digest)
+{
+	char		path[MAXPGPATH];
+
+	grant_path(path, digest);
+	if (unlink(path) == 0)
+		return true;
+	if (errno != ENOENT)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not remove token store file \"%s\": %m", path)));
+	return false;
 }
 
 /* Write data to path: a temporary file, fsync, rename, fsync of the dir. */
@@ -930,7 +1295,7 @@ write_new_file(const char *tmp, const char *data, size_t len)
 
 /* ERROR for a state the store cannot keep (it could not be read back). */
 static void
-too_large(Oid umid, const RestStoredToken *tok, size_t len)
+too_large(Oid umid, const RestStoredToken *tok, size_t len, size_t max)
 {
 	char	   *servername;
 	char	   *username;
@@ -941,12 +1306,43 @@ too_large(Oid umid, const RestStoredToken *tok, size_t len)
 			 errmsg("the OAuth 2.0 tokens of server \"%s\" are too large for the token store",
 					servername),
 			 len > 0
-			 ? errdetail("Their state takes %zu bytes; the token store keeps up to %d bytes per user mapping.",
-						 len, STORE_MAX_FILE_SIZE)
+			 ? errdetail("Their state takes %zu bytes; the token store keeps up to %zu bytes in a file.",
+						 len, max)
 			 : errdetail("The access token has %zu bytes and the refresh token %zu; the token store keeps tokens of up to %d bytes.",
 						 tok->access_token ? strlen(tok->access_token) : 0,
 						 tok->refresh_token ? strlen(tok->refresh_token) : 0,
 						 STORE_MAX_TOKEN_LEN)));
+}
+
+/*
+ * Write a store file's JSON state atomically: refused with an ERROR, before
+ * anything is written, when it is larger than max (what the reader takes);
+ * the text, which holds tokens, is zeroed whatever happens.
+ */
+static void
+write_state_json(const char *path, json_t *root, size_t max, Oid umid)
+{
+	char	   *text;
+	size_t		len;
+
+	text = json_dumps(root, JSON_COMPACT);
+	if (text == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	len = strlen(text);
+	PG_TRY();
+	{
+		if (len > max)
+			too_large(umid, NULL, len, max);
+		write_atomically(path, text, len);
+	}
+	PG_FINALLY();
+	{
+		explicit_bzero(text, len);
+		free(text);
+	}
+	PG_END_TRY();
 }
 
 /*
@@ -962,14 +1358,12 @@ rest_store_write(Oid umid, const RestStoredToken *tok)
 	char		hex[2 * REST_DIGEST_LEN + 1];
 	char		thex[2 * REST_DIGEST_LEN + 1];
 	json_t	   *root;
-	char	   *text;
-	size_t		len;
 	MemoryContext tmpcxt;
 	MemoryContext oldcxt;
 
 	if ((tok->access_token && strlen(tok->access_token) > STORE_MAX_TOKEN_LEN) ||
 		(tok->refresh_token && strlen(tok->refresh_token) > STORE_MAX_TOKEN_LEN))
-		too_large(umid, tok, 0);
+		too_large(umid, tok, 0, 0);
 
 	tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "rest_fdw token store",
 								   ALLOCSET_SMALL_SIZES);
@@ -1004,31 +1398,16 @@ rest_store_write(Oid umid, const RestStoredToken *tok)
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
 
-	text = json_dumps(root, JSON_COMPACT);
-	if (text == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	len = strlen(text);
-	PG_TRY();
-	{
-		if (len > STORE_MAX_FILE_SIZE)
-			too_large(umid, tok, len);
-		write_atomically(path, text, len);
-	}
-	PG_FINALLY();
-	{
-		explicit_bzero(text, len);
-		free(text);
-	}
-	PG_END_TRY();
+	write_state_json(path, root, STORE_MAX_FILE_SIZE, umid);
 
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(tmpcxt);
 }
 
 /*
- * Remove the stored state of a user mapping; true if there was one.  The
+ * Remove the stored state of a user mapping, and the shared state of its
+ * grant (which every user mapping holding the same refresh token uses);
+ * true if there was one.  The
  * next query starts again from the user mapping's refresh_token: when
  * another user mapping of the same grant has rotated it (see
  * rest_store_claim_seed), which would refuse that, a state holding the
@@ -1060,6 +1439,13 @@ rest_store_forget(Oid umid)
 		return removed;
 	memset(&none, 0, sizeof(none));
 	rest_auth_grant_digest(conn, digest, tdigest);
+
+	/* the grant's shared state too: every user mapping of it starts over */
+	rest_store_lock_grant(digest);
+	if (rest_store_grant_forget(digest))
+		removed = true;
+	rest_store_unlock_grant(digest);
+
 	if (seed_first_use(conn, &none, digest) &&
 		find_rotated_elsewhere(umid, digest, conn->refresh_token,
 							   &other_db, &other_file))
@@ -1170,4 +1556,143 @@ rest_store_gc(void)
 			rest_store_unlock(umid);
 	}
 	FreeDir(d);
+	gc_grants(dir);
+}
+
+/*
+ * The grants that the user mappings' files of every database refer to,
+ * as a list of palloc'd digests; files that cannot be read count as
+ * referring to every grant (*all set), so that nothing is removed.
+ */
+static List *
+referenced_grants(const char *dir, bool *all)
+{
+	DIR		   *d;
+	struct dirent *de;
+	List	   *digests = NIL;
+
+	*all = false;
+	d = AllocateDir(dir);
+	if (d == NULL)
+		return NIL;
+	while ((de = ReadDirExtended(d, dir, LOG)) != NULL)
+	{
+		unsigned int dbid;
+		unsigned int umid;
+		char		name[64];
+		char		path[MAXPGPATH];
+		RestStoredToken tok;
+		char	   *problem;
+		StoreFile	whose;
+
+		CHECK_FOR_INTERRUPTS();
+		if (sscanf(de->d_name, "%u_%u.json", &dbid, &umid) != 2)
+			continue;
+		snprintf(name, sizeof(name), "%u_%u.json", dbid, umid);
+		if (strcmp(name, de->d_name) != 0)
+			continue;
+		snprintf(path, MAXPGPATH, "%s/%s", dir, name);
+		whose = read_state_file(path, &tok, &problem);
+		if (whose == STORE_FILE_UNREADABLE)
+			*all = true;
+		else if (whose != STORE_FILE_NONE)
+			digests = lappend(digests, pmemdup_digest(tok.digest));
+		if (tok.access_token)
+			explicit_bzero(tok.access_token, strlen(tok.access_token));
+		if (tok.refresh_token)
+			explicit_bzero(tok.refresh_token, strlen(tok.refresh_token));
+	}
+	FreeDir(d);
+	return digests;
+}
+
+/*
+ * Remove the files of grants that no user mapping's file refers to any
+ * more (their user mappings were dropped, or hold another seed now).  A
+ * writer holds the grant lock from before it writes the grant's file until
+ * its user mapping's file refers to it, so a grant whose lock is busy is
+ * left alone, and the references are looked up again under the lock.
+ */
+static void
+gc_grants(const char *dir)
+{
+	DIR		   *d;
+	struct dirent *de;
+	MemoryContext gccxt;
+	MemoryContext oldcxt;
+	List	   *refs = NIL;
+	bool		refs_read = false;
+	bool		all = false;
+
+	gccxt = AllocSetContextCreate(CurrentMemoryContext, "rest_fdw token store gc",
+								  ALLOCSET_SMALL_SIZES);
+	oldcxt = MemoryContextSwitchTo(gccxt);
+	d = AllocateDir(dir);
+	while (d != NULL && (de = ReadDirExtended(d, dir, LOG)) != NULL)
+	{
+		unsigned char digest[REST_DIGEST_LEN];
+		char		hex[2 * REST_DIGEST_LEN + 1];
+		char		path[MAXPGPATH];
+		ListCell   *lc;
+		bool		used = false;
+
+		CHECK_FOR_INTERRUPTS();
+		if (strncmp(de->d_name, "grant_", 6) != 0 ||
+			strlen(de->d_name) != 6 + 2 * REST_DIGEST_LEN + 5 ||
+			strcmp(de->d_name + 6 + 2 * REST_DIGEST_LEN, ".json") != 0)
+			continue;
+		memcpy(hex, de->d_name + 6, 2 * REST_DIGEST_LEN);
+		hex[2 * REST_DIGEST_LEN] = '\0';
+		if (!from_hex(hex, digest, REST_DIGEST_LEN))
+			continue;
+		if (!refs_read)
+		{
+			refs = referenced_grants(dir, &all);
+			refs_read = true;
+		}
+		if (all)
+			break;
+		foreach(lc, refs)
+		{
+			if (memcmp(lfirst(lc), digest, REST_DIGEST_LEN) == 0)
+				used = true;
+		}
+		if (used || !grant_try_lock(digest))
+			continue;
+		/* again, under the lock: a writer may have referred to it since */
+		list_free_deep(refs);
+		refs = referenced_grants(dir, &all);
+		foreach(lc, refs)
+		{
+			if (memcmp(lfirst(lc), digest, REST_DIGEST_LEN) == 0)
+				used = true;
+		}
+		snprintf(path, MAXPGPATH, "%s/%s", dir, de->d_name);
+
+		/*
+		 * A copy of another cluster's file with a rotated refresh token, or
+		 * a file that cannot be read, is what keeps a user mapping from
+		 * presenting its retired seed: it stays until it is forgotten.
+		 */
+		if (!used && !all)
+		{
+			RestGrantState gs;
+			char		gpath[MAXPGPATH];
+			char	   *problem;
+			StoreFile	whose = read_grant_file(digest, &gs, gpath, &problem);
+
+			used = whose == STORE_FILE_UNREADABLE ||
+				(whose == STORE_FILE_COPIED && gs.refresh_token != NULL);
+			forget_grant_secrets(&gs);
+		}
+		if (!used && !all && unlink(path) != 0 && errno != ENOENT)
+			ereport(LOG,
+					(errcode_for_file_access(),
+					 errmsg("could not remove token store file \"%s\": %m", path)));
+		rest_store_unlock_grant(digest);
+	}
+	if (d != NULL)
+		FreeDir(d);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(gccxt);
 }

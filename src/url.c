@@ -148,6 +148,109 @@ rest_hex_value(const char *s, int n)
 	return v;
 }
 
+/* One query parameter of rest_canonical_query_url, encoded */
+typedef struct RestQueryPair
+{
+	char	   *name;
+	char	   *value;
+} RestQueryPair;
+
+static int
+query_pair_cmp(const void *a, const void *b)
+{
+	const RestQueryPair *x = (const RestQueryPair *) a;
+	const RestQueryPair *y = (const RestQueryPair *) b;
+	int			c = strcmp(x->name, y->name);
+
+	return c != 0 ? c : strcmp(x->value, y->value);
+}
+
+/*
+ * The n bytes at s with %XX decoded ('+' is kept as it is) and encoded
+ * again as rest_append_urlencoded does.  palloc'd.
+ */
+static char *
+reencode_query_part(const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	StringInfoData out;
+	size_t		i;
+
+	initStringInfo(&out);
+	for (i = 0; i < n; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		if (c == '%' && i + 2 < n &&
+			isxdigit((unsigned char) s[i + 1]) &&
+			isxdigit((unsigned char) s[i + 2]))
+		{
+			c = (unsigned char) rest_hex_value(s + i + 1, 2);
+			i += 2;
+		}
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+			appendStringInfoChar(&out, (char) c);
+		else
+		{
+			appendStringInfoChar(&out, '%');
+			appendStringInfoChar(&out, hex[c >> 4]);
+			appendStringInfoChar(&out, hex[c & 15]);
+		}
+	}
+	return out.data;
+}
+
+/*
+ * The URL with its query string in the canonical form of AWS Signature
+ * Version 4: every name and value percent-encoded with upper-case hex
+ * digits and only A-Z a-z 0-9 - . _ ~ left as they are, parameters sorted
+ * by name, then value, a parameter without value given "=".  Older
+ * libcurl versions (7.88, for one) sign the query string as it is sent: a
+ * URL in this form signs the same with every libcurl and means the same
+ * to the server.
+ * palloc'd.
+ */
+char *
+rest_canonical_query_url(const char *url)
+{
+	const char *q = strchr(url, '?');
+	const char *p;
+	RestQueryPair *pairs;
+	int			n = 0;
+	int			i;
+	StringInfoData buf;
+
+	if (q == NULL || q[1] == '\0')
+		return q ? pnstrdup(url, q - url) : pstrdup(url);
+
+	pairs = palloc(sizeof(RestQueryPair) * (strlen(q) / 2 + 1));
+	for (p = q + 1;;)
+	{
+		const char *end = strchr(p, '&');
+		size_t		len = end ? (size_t) (end - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+
+		if (len > 0)
+		{
+			pairs[n].name = reencode_query_part(p, eq ? (size_t) (eq - p) : len);
+			pairs[n].value = eq ? reencode_query_part(eq + 1, len - (eq + 1 - p))
+				: pstrdup("");
+			n++;
+		}
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	qsort(pairs, n, sizeof(RestQueryPair), query_pair_cmp);
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, url, q - url);
+	for (i = 0; i < n; i++)
+		appendStringInfo(&buf, "%c%s=%s", i == 0 ? '?' : '&',
+						 pairs[i].name, pairs[i].value);
+	return buf.data;
+}
+
 /*
  * Does a query parameter name, as it appears in a URL (percent-encoded, '+'
  * for a space), decode to target?  Case-insensitively with nocase.

@@ -58,8 +58,10 @@ fi
 # parameter shown with a statement).  Statements that create user mappings
 # put their secrets into the log at log_statement = 'all': README "Security".
 if [ -z "${REST_TEST_REGRESS:-}" ] && [ $status -eq 0 ]; then
-	logged=$(grep -L "USER MAPPING" sql/*.sql | xargs -n1 basename | sed 's/\.sql$//' |
-		grep -v '^setup$' | tr '\n' ' ')
+	# the Makefile's REGRESS (a draft in sql/ that is not in it does not run)
+	regress=$(make -s --no-print-directory -f Makefile -f - print-regress <<<"print-regress: ; @echo \$(REGRESS)")
+	logged=$(for f in $regress; do echo "sql/$f.sql"; done | xargs grep -L "USER MAPPING" |
+		xargs -n1 basename | sed 's/\.sql$//' | grep -v '^setup$' | tr '\n' ' ')
 	psql -X -q -d postgres -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
 	# the tests write config files: a fresh copy, removed afterwards
 	first_config_dir=$REST_TEST_CONFIG_DIR
@@ -87,11 +89,22 @@ if [ -n "$tapdir" ]; then
 fi
 leaks=0
 secrets=("$REST_TEST_CLIENT_SECRET" "$REST_TEST_REFRESH_TOKEN" \
-	"$REST_TEST_STATIC_TOKEN" "$REST_TEST_PASSWORD" "$REST_TEST_API_KEY")
-# plus every access and refresh token the test server issued
-if [ -f "${REST_TEST_ISSUED_TOKENS:-}" ]; then
-	mapfile -t -O ${#secrets[@]} secrets < "$REST_TEST_ISSUED_TOKENS"
-fi
+	"$REST_TEST_STATIC_TOKEN" "$REST_TEST_PASSWORD" "$REST_TEST_API_KEY" \
+	"${REST_TEST_AWS_SECRET:-}" "${REST_TEST_AWS_SESSION_TOKEN:-}" \
+	"${REST_TEST_PROXY_PASSWORD:-}" "${REST_TEST_CLIENT_KEY_PASSWORD:-}" \
+	"${REST_TEST_OIDC_BASIC_SECRET:-}" "${REST_TEST_OIDC_POST_SECRET:-}" \
+	"${REST_TEST_OIDC_SECRET_JWT_SECRET:-}")
+# the client keys, by a line of their base64 text (grep -F would take each
+# line of a PEM as a pattern of its own, the BEGIN line too)
+for key in "${REST_TEST_CLIENT_KEY:-}" "${REST_TEST_CLIENT_KEY_ENCRYPTED:-}"; do
+	[ -n "$key" ] && secrets+=("$(echo "$key" | sed -n 3p)")
+done
+# plus every access and refresh token the test server and oidc-provider issued
+for issued in "${REST_TEST_ISSUED_TOKENS:-}" "${REST_TEST_OIDC_ISSUED_TOKENS:-}"; do
+	if [ -f "$issued" ]; then
+		mapfile -t -O ${#secrets[@]} secrets < "$issued"
+	fi
+done
 logbytes=0
 for log in $logs; do [ -f "$log" ] && logbytes=$((logbytes + $(stat -c %s "$log"))); done
 echo "checking ${#secrets[@]} secrets against the server logs ($(echo $logs | wc -w) files, $logbytes bytes)"

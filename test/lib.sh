@@ -28,7 +28,8 @@ build_and_install()
 }
 
 # Fresh secrets for this run (the log checks look for them), then the test
-# API server on a free port of 127.0.0.1; stopped and $1 removed on exit.
+# API server and the npm test servers, each on a free port of 127.0.0.1;
+# all stopped and $1 removed on exit.
 start_test_api()
 {
 	local work=$1
@@ -37,16 +38,113 @@ start_test_api()
 	export REST_TEST_STATIC_TOKEN="at-$(openssl rand -hex 12)"
 	export REST_TEST_PASSWORD="pw-$(openssl rand -hex 12)"
 	export REST_TEST_API_KEY="key-$(openssl rand -hex 12)"
+	export REST_TEST_AWS_SECRET="aws-$(openssl rand -hex 16)"
+	export REST_TEST_AWS_SESSION_TOKEN="ast-$(openssl rand -hex 16)"
 	export REST_TEST_USER="regress_api_user"
+	# the test proxy's login, and the passphrase of the client key
+	export REST_TEST_PROXY_USER="regress_proxy_user"
+	export REST_TEST_PROXY_PASSWORD="pp-$(openssl rand -hex 12)"
+	export REST_TEST_CLIENT_KEY_PASSWORD="kp-$(openssl rand -hex 12)"
 	export REST_TEST_ISSUED_TOKENS="$work/issued_tokens"
+	# node starts while the test API makes its certificates
+	start_npm_servers "$work" || return 1
+	trap 'kill "$NPM_PID" 2>/dev/null || true; rm -rf "'"$work"'"' EXIT
 	test/start-api-server.sh "$work"
 	API_PID=$(cat "$work/api.pid")
 	make_config_dir
-	trap 'kill "$API_PID" 2>/dev/null || true; rm -rf "'"$work"'" "'"$REST_TEST_CONFIG_DIR"'"' EXIT
+	trap 'kill "$API_PID" "$NPM_PID" 2>/dev/null || true; rm -rf "'"$work"'" "'"$REST_TEST_CONFIG_DIR"'"' EXIT
 	export REST_TEST_PORT=$(cat "$work/port")
 	export REST_TEST_TLS_PORT=$(cat "$work/tls_port")
 	export REST_TEST_CA_FILE="$work/ca.pem"
 	export REST_TEST_BLACKHOLE_PORT=$(cat "$work/blackhole_port")
+	# HTTPS that requires a client certificate, HTTPS of at most TLS 1.2,
+	# and the HTTP proxy
+	export REST_TEST_MTLS_PORT=$(cat "$work/mtls_port")
+	export REST_TEST_TLS12_PORT=$(cat "$work/tls12_port")
+	export REST_TEST_PROXY_PORT=$(cat "$work/proxy_port")
+	# the client certificate and its key as PEM text (the key also
+	# encrypted with REST_TEST_CLIENT_KEY_PASSWORD), and as files
+	export REST_TEST_CLIENT_CERT="$(cat "$work/client.pem")"
+	export REST_TEST_CLIENT_KEY="$(cat "$work/client.key")"
+	export REST_TEST_CLIENT_KEY_ENCRYPTED="$(cat "$work/client-encrypted.key")"
+	export REST_TEST_CLIENT_CERT_FILE="$work/client.pem"
+	export REST_TEST_CLIENT_KEY_FILE="$work/client.key"
+	chmod 644 "$work/client.pem" "$work/client.key"
+	wait_npm_servers "$work"
+}
+
+# The npm test servers (test/npm/serve.cjs, one node process): json-server
+# with a copy of test/npm/db.json in $1, json-graphql-server with
+# test/npm/graphql.json, and oidc-provider (test/npm/oidc.cjs).  Started in
+# the background; NPM_PID is its process.
+start_npm_servers()
+{
+	local work=$1
+	if ! command -v node >/dev/null || [ ! -f test/npm/node_modules/json-server/package.json ] ||
+		[ ! -f test/npm/node_modules/json-graphql-server/package.json ] ||
+		[ ! -f test/npm/node_modules/oidc-provider/package.json ]; then
+		echo "the npm test servers are not installed: run test/setup-debian.sh (node, and npm ci in test/npm)" >&2
+		return 1
+	fi
+	rm -f "$work/json_server_port" "$work/graphql_port" "$work/oidc_port"
+	node test/npm/serve.cjs "$work" >"$work/npm.log" 2>&1 &
+	NPM_PID=$!
+}
+
+# Wait (up to 10 s) until the npm servers listen, then export their ports,
+# REST_TEST_JSON_SERVER_PORT, REST_TEST_GRAPHQL_PORT and REST_TEST_OIDC_PORT,
+# and their request log, REST_TEST_NPM_LOG (one line a request: server,
+# method, URL, status).  For oidc-provider also REST_TEST_OIDC_ISSUER, its
+# work directory REST_TEST_OIDC_DIR (for test/npm/oidc-login.cjs and
+# oidc-approve.cjs), the client ids REST_TEST_OIDC_{BASIC,POST,SECRET_JWT,
+# KEY_JWT}_CLIENT, the secrets REST_TEST_OIDC_{BASIC,POST,SECRET_JWT}_SECRET,
+# the private keys' files REST_TEST_OIDC_{RSA,EC}_KEY and the file of the
+# tokens it issued, REST_TEST_OIDC_ISSUED_TOKENS.  Its files are the TAP
+# tests' user's (postgres, when root runs the tests), mode 0600.
+wait_npm_servers()
+{
+	local work=$1 i=0 f
+	while [ $i -lt 200 ]; do
+		if [ -s "$work/json_server_port" ] && [ -s "$work/graphql_port" ] && [ -s "$work/oidc_port" ]; then
+			export REST_TEST_JSON_SERVER_PORT=$(cat "$work/json_server_port")
+			export REST_TEST_GRAPHQL_PORT=$(cat "$work/graphql_port")
+			export REST_TEST_NPM_LOG="$work/npm.log"
+			export REST_TEST_OIDC_PORT=$(cat "$work/oidc_port")
+			export REST_TEST_OIDC_ISSUER="http://127.0.0.1:$REST_TEST_OIDC_PORT"
+			export REST_TEST_OIDC_DIR="$work"
+			export REST_TEST_OIDC_BASIC_CLIENT=rest_fdw_basic
+			export REST_TEST_OIDC_POST_CLIENT=rest_fdw_post
+			export REST_TEST_OIDC_SECRET_JWT_CLIENT=rest_fdw_secret_jwt
+			export REST_TEST_OIDC_KEY_JWT_CLIENT=rest_fdw_key_jwt
+			export REST_TEST_OIDC_BASIC_SECRET=$(oidc_secret "$work" rest_fdw_basic)
+			export REST_TEST_OIDC_POST_SECRET=$(oidc_secret "$work" rest_fdw_post)
+			export REST_TEST_OIDC_SECRET_JWT_SECRET=$(oidc_secret "$work" rest_fdw_secret_jwt)
+			export REST_TEST_OIDC_RSA_KEY="$work/oidc_rsa_key.pem"
+			export REST_TEST_OIDC_EC_KEY="$work/oidc_ec_key.pem"
+			export REST_TEST_OIDC_ISSUED_TOKENS="$work/oidc_issued_tokens"
+			touch "$REST_TEST_OIDC_ISSUED_TOKENS"
+			chmod 600 "$REST_TEST_OIDC_ISSUED_TOKENS"
+			if [ "$(id -u)" -eq 0 ]; then
+				for f in oidc_secrets.json oidc_rsa_key.pem oidc_ec_key.pem oidc_issued_tokens; do
+					chown postgres: "$work/$f"
+				done
+			fi
+			return 0
+		fi
+		kill -0 "$NPM_PID" 2>/dev/null || break
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "the npm test servers did not start; $work/npm.log:" >&2
+	cat "$work/npm.log" >&2
+	return 1
+}
+
+# A client secret of test/npm/oidc.cjs, from $1/oidc_secrets.json
+oidc_secret()
+{
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["clients"][sys.argv[2]])' \
+		"$1/oidc_secrets.json" "$2"
 }
 
 # make installcheck and make prove_installcheck: unless REST_TEST_PORT names

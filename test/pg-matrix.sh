@@ -49,6 +49,7 @@ packages=(
 	postgresql postgresql-contrib postgresql-server-dev-all
 	libcurl4-openssl-dev libjansson-dev libssl-dev
 	python3 curl openssl ca-certificates perl libipc-run-perl
+	nodejs		# the npm test servers: test/npm/node_modules is copied in
 )
 
 elapsed()

@@ -116,6 +116,7 @@ cleanup()
 	set +e
 	[ -x "$T/stop-server" ] && "$T/stop-server"
 	[ -n "${API_PID:-}" ] && kill "$API_PID" 2>/dev/null
+	[ -n "${NPM_PID:-}" ] && kill "$NPM_PID" 2>/dev/null
 	# keep the evidence, then remove the copy, the cluster and the build
 	cp -a "$T"/vg/. "$keep/" 2>/dev/null
 	cp "$T/server.log" "$keep/" 2>/dev/null

@@ -10,6 +10,8 @@ that show or reset them.
                      prefix carried
   /_admin/log        the requests to the protected prefixes, secrets in their
                      query strings masked
+  /_admin/auth_events  the checks of Digest, NTLM and SigV4 credentials
+                     (authschemes.py), in order: scheme, outcome, user name
 
 The OAuth grants' admin endpoints are in oauth.py, the concurrency probes'
 in probes.py.  Everything here is guarded by common.LOCK.
@@ -22,12 +24,14 @@ from .common import LOCK, mask_query
 
 COUNTER_NAMES = ("token_requests", "token_ok", "token_errors", "refresh_grants",
                  "client_credentials_grants", "api_requests", "unauthorized",
-                 "basic_auth_token_requests", "post_auth_token_requests")
+                 "basic_auth_token_requests", "post_auth_token_requests",
+                 "password_grants")
 COUNTERS = {}
 CLIENT_STATS = {}       # client_id -> per-client counters and last_scope
 FAULT_ATTEMPTS = {}     # fault key -> requests seen (fault/..., /_admin/attempts)
 REQUEST_LOG_MAX = 10000
 REQUEST_LOG = collections.deque(maxlen=REQUEST_LOG_MAX)   # see log_api_request()
+AUTH_EVENTS = collections.deque(maxlen=1000)    # see authschemes.event()
 _state = {"seq": 0,     # seq of the last logged request
           "last_auth": None}    # credentials of the last request to a protected prefix
 
@@ -42,6 +46,7 @@ def reset():
     CLIENT_STATS.clear()
     FAULT_ATTEMPTS.clear()
     REQUEST_LOG.clear()
+    AUTH_EVENTS.clear()
     _state["seq"] = 0
     _state["last_auth"] = None
 
@@ -65,11 +70,13 @@ def count_attempt(key):
         return FAULT_ATTEMPTS[key]
 
 
-def log_api_request(method, path, query):
-    """Remember a request to a protected prefix (secrets in the query masked; LOCK held)."""
+def log_api_request(method, path, query, body=b""):
+    """Remember a request to a protected prefix (secrets in the query masked; LOCK held).
+    The body is kept as text, up to 4 kB, or null when there was none."""
     _state["seq"] += 1
     REQUEST_LOG.append({"seq": _state["seq"], "method": method, "path": path,
-                        "query": mask_query(query, SECRET_PARAMS)})
+                        "query": mask_query(query, SECRET_PARAMS),
+                        "body": body[:4096].decode("utf-8", "replace") if body else None})
 
 
 def remember_auth(path, headers, query):
@@ -110,6 +117,12 @@ def attempts(handler):
 def last_auth(handler):
     with LOCK:
         result = [dict(_state["last_auth"])] if _state["last_auth"] else []
+    handler.send_json(200, result)
+
+
+def auth_events(handler):
+    with LOCK:
+        result = [dict(e, seq=i + 1) for i, e in enumerate(AUTH_EVENTS)]
     handler.send_json(200, result)
 
 

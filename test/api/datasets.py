@@ -5,7 +5,9 @@ the fixed and generated datasets behind it.
 The same datasets are served under several prefixes, each protected by a
 different authentication scheme (AUTH_PREFIXES): /api Bearer (a token from
 oauth.py or REST_TEST_STATIC_TOKEN), /basic HTTP Basic, /header X-API-Key,
-/param api_key query parameter, /open none.  protected() runs for every
+/param api_key query parameter, /open none, and through authschemes.py
+/digest HTTP Digest with MD5, /digest256 with SHA-256, /ntlm NTLMv2 and
+/sigv4 AWS Signature Version 4.  protected() runs for every
 request under them: it counts and logs the request (admin.py), answers 405
 to other methods than the route's, 400 to a query string that is not UTF-8
 and 401 to missing or wrong credentials, then calls the route's handler with
@@ -23,11 +25,12 @@ Datasets here (the paged ones are in paging.py, the faults in faults.py):
 import time
 from datetime import date, timedelta
 
-from . import admin, oauth
+from . import admin, authschemes, oauth
 from .common import (API_KEY, BASIC_PASSWORD, BASIC_USER, JSON_TYPE, LOCK, BadParam,
                      dumps, mask_query, query_params)
 
-AUTH_PREFIXES = ("api", "basic", "header", "param", "open")
+AUTH_PREFIXES = ("api", "basic", "header", "param", "open",
+                 "digest256", "digest", "ntlm", "sigv4")
 
 
 # ---- the gate ---------------------------------------------------------------
@@ -72,6 +75,14 @@ def credentials_problem(handler, prefix, params):
         if not oauth.same_secret(params.get("api_key", [""])[-1], API_KEY):
             unauthorized(handler, 'ApiKey realm="regress"', "invalid or missing api_key")
             return True
+    elif prefix == "digest":
+        return authschemes.check_digest(handler, "MD5")
+    elif prefix == "digest256":
+        return authschemes.check_digest(handler, "SHA-256")
+    elif prefix == "ntlm":
+        return authschemes.check_ntlm(handler)
+    elif prefix == "sigv4":
+        return authschemes.check_sigv4(handler)
     return None
 
 
@@ -79,7 +90,8 @@ def protected(handler, prefix, method, serve, args):
     """A request under one of AUTH_PREFIXES, routed to serve(handler, *args)."""
     with LOCK:
         admin.count("api_requests")
-        admin.log_api_request(handler.command, handler.bare_path, handler.query)
+        admin.log_api_request(handler.command, handler.bare_path, handler.query,
+                              handler.body)
         admin.remember_auth(handler.bare_path, handler.headers, handler.query)
     if handler.command != method:
         return handler.method_not_allowed(method)

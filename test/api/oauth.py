@@ -1,8 +1,11 @@
 """
 The OAuth 2.0 authorization server of the test API (RFC 6749).
 
-  POST /oauth/token           refresh_token and client_credentials grants for
+  POST /oauth/token           refresh_token, client_credentials and password grants for
                               the registered CLIENTS below
+  POST /oauth/revoke          token revocation (RFC 7009): a refresh token
+                              revokes its grant, an access token itself;
+                              200 also for a token it does not know
   GET  /_admin/clients        per-client counters and grant state
   GET  /_admin/expire_tokens  expire every access token issued
   GET  /_admin/reset_grants   forget every token; each client's grant starts
@@ -27,8 +30,8 @@ import time
 import urllib.parse
 
 from . import admin
-from .common import (CLIENT_SECRET, LOCK, SEED_REFRESH_TOKEN, STATIC_TOKEN,
-                     record_issued)
+from .common import (BASIC_PASSWORD, BASIC_USER, CLIENT_SECRET, LOCK,
+                     SEED_REFRESH_TOKEN, STATIC_TOKEN, record_issued)
 
 ALLOWED_SCOPES = ("read", "write", "admin")
 
@@ -50,9 +53,13 @@ CLIENTS = {
     "regress_post": dict(auth=("post",), lifetime=3600, grants=RT_CC),
     "regress_short": dict(auth=BOTH, lifetime=2, grants=RT_CC),
     "regress_rotate": dict(auth=BOTH, lifetime=3600, grants=RT_CC, rotate=True),
+    # token revocation (sql/revocation.sql)
+    "regress_revoke": dict(auth=BOTH, lifetime=3600, grants=RT_CC, rotate=True),
     "regress_noexp": dict(auth=BOTH, lifetime=3600, grants=RT_CC, expires="none"),
     "regress_strexp": dict(auth=BOTH, lifetime=3600, grants=RT_CC, expires="string"),
     "regress_cc": dict(auth=BOTH, lifetime=3600, grants=("client_credentials",)),
+    # the resource owner password grant for the test user (RFC 6749 4.3)
+    "regress_ropc": dict(auth=BOTH, lifetime=3600, grants=("password",)),
     "regress public": dict(auth=("none",), lifetime=3600, grants=("refresh_token",),
                            public=True),
     "regress:colon%client": dict(auth=BOTH, lifetime=3600, grants=RT_CC),
@@ -64,6 +71,10 @@ CLIENTS = {
     "regress_no_access_token": dict(auth=BOTH, lifetime=3600, grants=RT_CC,
                                     broken="no_access_token"),
     "regress_mac": dict(auth=BOTH, lifetime=3600, grants=RT_CC, broken="mac"),
+    # Slack's token_type "bot" (sql/token_types.sql), and a client that
+    # authenticates only with its credentials in the token URL
+    "regress_bot": dict(auth=BOTH, lifetime=3600, grants=RT_CC, broken="bot"),
+    "regress_url": dict(auth=("url",), lifetime=3600, grants=RT_CC),
     "regress_html_token": dict(auth=BOTH, lifetime=3600, grants=RT_CC, broken="html"),
     "regress_bad_expires": dict(auth=BOTH, lifetime=3600, grants=RT_CC,
                                 broken="bad_expires"),
@@ -184,6 +195,35 @@ def token_endpoint(handler):
     handler.send_json(200, response, NO_STORE)
 
 
+def revoke_endpoint(handler):
+    """RFC 7009: the client authenticates as at the token endpoint."""
+    try:
+        form = parse_form(handler)
+        cid = authenticate_client(handler, form)
+        token = form.get("token")
+        if not token:
+            raise OAuthError("invalid_request", "token is missing")
+        hint = form.get("token_type_hint")
+        if hint not in (None, "refresh_token", "access_token"):
+            raise OAuthError("unsupported_token_type", "unknown token_type_hint")
+    except OAuthError as err:
+        headers = list(NO_STORE)
+        if err.status == 401:
+            headers.append(("WWW-Authenticate", 'Basic realm="regress"'))
+        return handler.send_json(err.status, {"error": err.error,
+                                              "error_description": err.description},
+                                 headers)
+    with LOCK:
+        st = admin.client_stats(cid)
+        st["revocations"] = st.get("revocations", 0) + 1
+        grant = GRANTS[cid]
+        if token in grant["active"] or token in grant["retired"]:
+            revoke_grant(cid)
+        elif token in ACCESS_TOKENS and ACCESS_TOKENS[token]["client"] == cid:
+            ACCESS_TOKENS[token]["revoked"] = True
+    handler.send(200, b"", "text/plain", NO_STORE)
+
+
 def parse_form(handler):
     ctype = handler.headers.get("Content-Type", "")
     if ctype and ctype.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
@@ -221,11 +261,18 @@ def authenticate_client(handler, form):
             admin.count("basic_auth_token_requests")
         if "client_secret" in form:
             admin.count("post_auth_token_requests")
+    query = dict(urllib.parse.parse_qsl(handler.query, keep_blank_values=True))
     if basic is not None:
         if "client_secret" in form or form.get("client_id", basic[0]) != basic[0]:
             raise OAuthError("invalid_request",
                              "more than one client authentication method used")
         cid, secret, method = basic[0], basic[1], "basic"
+    elif "client_id" in query:
+        # the credentials in the token endpoint's URL (DataDirect's URL mode)
+        if "client_id" in form or "client_secret" in form:
+            raise OAuthError("invalid_request",
+                             "more than one client authentication method used")
+        cid, secret, method = query["client_id"], query.get("client_secret"), "url"
     else:
         cid, secret = form.get("client_id"), form.get("client_secret")
         method = "none" if secret is None else "post"
@@ -248,7 +295,7 @@ def check_grant_request(client, grant_type, scope):
     """Raise OAuthError unless the client may ask for this grant and scope."""
     if not grant_type:
         raise OAuthError("invalid_request", "missing grant_type")
-    if grant_type not in ("refresh_token", "client_credentials"):
+    if grant_type not in ("refresh_token", "client_credentials", "password"):
         raise OAuthError("unsupported_grant_type",
                          "grant_type %s is not supported" % grant_type)
     if grant_type not in client["grants"]:
@@ -283,6 +330,12 @@ def grant_tokens(cid, client, grant_type, form):
             grant["active"].add(new_rt)
         admin.count("refresh_grants")
         admin.client_stats(cid)["refresh_grants"] += 1
+    elif grant_type == "password":
+        # RFC 6749 4.3.2: the resource owner's credentials, no refresh token
+        if not (same_secret(form.get("username", ""), BASIC_USER)
+                and same_secret(form.get("password", ""), BASIC_PASSWORD)):
+            raise OAuthError("invalid_grant", "invalid resource owner credentials")
+        admin.count("password_grants")
     else:
         admin.count("client_credentials_grants")
         admin.client_stats(cid)["client_credentials_grants"] += 1
@@ -322,6 +375,8 @@ def issue_token(handler):
         del response["access_token"]
     elif broken == "mac":
         response["token_type"] = "mac"
+    elif broken == "bot":
+        response["token_type"] = "bot"
     elif broken == "bad_expires":
         response["expires_in"] = "soon"
     elif broken == "html":
@@ -342,6 +397,7 @@ def admin_clients(handler):
                            "client_credentials_grants": st["client_credentials_grants"],
                            "active_refresh_tokens": len(GRANTS[cid]["active"]),
                            "revoked": GRANTS[cid]["revoked"],
+                           "revocations": st.get("revocations", 0),
                            "last_scope": st["last_scope"]})
     handler.send_json(200, result)
 

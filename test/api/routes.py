@@ -15,10 +15,13 @@ matches get 404 {"error": "not_found", "path": ...}.
 
 import re
 
-from . import (admin, arrays, datasets, faults, limits, models, oauth, paging,
-               probes, secrets_api, store)
+from . import (admin, apis_ratelimit, apis_rows, arrays, datasets, faults,
+               limits, models, oauth, paging, probes, secrets_api, store)
 from .common import not_found
 from .secrets_api import api
+from . import apis      # seven real APIs (a line of its own: other modules join the list above)
+from . import apis_templates, graphql       # request bodies and templates
+from . import apis_paging   # paging conventions (a line of its own, for merges)
 
 ANY = None
 GET, POST = "GET", "POST"
@@ -26,18 +29,21 @@ GET, POST = "GET", "POST"
 ROUTES = (
     # OAuth 2.0 authorization server (oauth.py)
     (POST, "/oauth/token",                  oauth.token_endpoint),
+    (POST, "/oauth/revoke",                 oauth.revoke_endpoint),
 
     # counters, request log and state (admin.py, oauth.py, probes.py)
     (GET,  "/_admin/stats",                 admin.stats),
     (GET,  "/_admin/reset",                 admin.reset_endpoint),
     (GET,  "/_admin/attempts",              admin.attempts),
     (GET,  "/_admin/last_auth",             admin.last_auth),
+    (GET,  "/_admin/auth_events",           admin.auth_events),
     (GET,  "/_admin/log",                   admin.log),
     (GET,  "/_admin/clients",               oauth.admin_clients),
     (GET,  "/_admin/expire_tokens",         oauth.admin_expire_tokens),
     (GET,  "/_admin/reset_grants",          oauth.admin_reset_grants),
     (GET,  "/_admin/new_grant",             oauth.admin_new_grant),
     (GET,  "/_admin/concurrency",           probes.admin_concurrency),
+    (GET,  "/_admin/ratelimit",             apis_ratelimit.admin_times),
     (GET,  "/_admin/",                      not_found),
 
     # fixed and generated datasets (datasets.py)
@@ -80,6 +86,14 @@ ROUTES = (
     (GET,  "{auth}/conc/offset",            probes.serve("offset")),
     (GET,  "{auth}/conc/cursor",            probes.serve("cursor")),
 
+    # rate-limited endpoints (apis_ratelimit.py)
+    (GET,  "{auth}/ratelimit/limited",      apis_ratelimit.limited),
+    # paging conventions of real APIs (apis_paging.py)
+    (GET,  "{auth}/hdr/list",               apis_paging.hdr_list),
+    (GET,  "{auth}/p/stripe/v1/customers",  apis_paging.stripe_customers),
+    (GET,  "{auth}/slack/conversations.list", apis_paging.slack_list),
+    (GET,  "{auth}/graphql/errors",         apis_paging.graphql_errors),
+
     # imitations of real APIs (models.py)
     (GET,  "{auth}/m/tickets",              models.tickets),
     (GET,  "{auth}/m/reports/sessions",     models.report),
@@ -87,7 +101,36 @@ ROUTES = (
     (GET,  "{auth}/m/odata/people",         models.people),
     (GET,  "{auth}/m/sample/",              models.sample),
 
+    # seven real APIs as their documentation describes them (apis.py)
+    (POST, "{auth}/notion/v1/databases/*/query", apis.notion_query),
+    (POST, "{auth}/ga4/v1beta/properties/*:runReport", apis.ga4_run_report),
+    (GET,  "{auth}/qbo/v3/company/*/query", apis.qbo_query),
+    (GET,  "{auth}/stripe/v1/customers",    apis.stripe_customers),
+    (GET,  "{auth}/sheets/v4/spreadsheets/*/values/*", apis.sheets_values),
+    (GET,  "{auth}/xero/api.xro/2.0/Invoices", apis.xero_invoices),
+    (GET,  "{auth}/servicenow/api/now/table/incident", apis.servicenow_table),
+    # request bodies and templates (apis_templates.py, graphql.py)
+    (POST, "{auth}/t/search",               apis_templates.search),
+    (POST, "{auth}/t/echo",                 apis_templates.echo),
+    (POST, "{auth}/t/redirect",             apis_templates.redirect),
+    (GET,  "{auth}/t/got",                  apis_templates.got),
+    (POST, "{auth}/t/fault",                apis_templates.fault),
+    (POST, "{auth}/graphql",                graphql.graphql),
+    # row and value shapes of real APIs (apis_rows.py)
+    (GET,  "{auth}/rows/sheets",            apis_rows.sheets),
+    (GET,  "{auth}/rows/sheets_grid",       apis_rows.sheets_grid),
+    (GET,  "{auth}/rows/ga4",               apis_rows.ga4),
+    (GET,  "{auth}/rows/quickbooks",        apis_rows.quickbooks),
+    (GET,  "{auth}/rows/xero",              apis_rows.xero),
+    (GET,  "{auth}/rows/servicenow",        apis_rows.servicenow),
+    (GET,  "{auth}/rows/events",            apis_rows.events),
+    (GET,  "{auth}/rows/null_rows",         apis_rows.null_rows),
+    (GET,  "{auth}/rows/number_rows",       apis_rows.number_rows),
+
     (GET,  "{auth}/",                       not_found),
+
+    # Slack's answers to bad tokens: 200 {"ok": false} (apis_paging.py)
+    (GET,  "/slack/oauth/conversations.list", apis_paging.slack_oauth_list),
 
     # large arrays (arrays.py)
     *((ANY, "/arrays/" + name,              arrays.fixed(name)) for name in arrays.FIXED),

@@ -2,12 +2,15 @@
 The HTTP side of the test API: the request handler every role answers
 through (response helpers, request body, logging without secrets), the
 threading server, and main(): the HTTP listener, the same API over HTTPS,
-and a "blackhole" port that never accepts (connect timeout tests).
+HTTPS that requires a client certificate (mTLS), HTTPS of at most TLS 1.2,
+an HTTP proxy (proxy.py), and a "blackhole" port that never accepts
+(connect timeout tests).
 
 Usage (test/start-api-server.sh):
     python3 test/api --port-file FILE [--port N] [--log FILE] [--bind ADDR]
         [--tls-cert PEM --tls-key PEM --tls-port-file FILE]
-        [--blackhole-port-file FILE]
+        [--mtls-port-file FILE --client-ca PEM] [--tls12-port-file FILE]
+        [--proxy-port-file FILE] [--blackhole-port-file FILE]
 
 --bind defaults to 127.0.0.1; --bind 0.0.0.0 (or another address) also lets
 127.0.0.2 connect, the "other origin" of redirect/other and paged/next?foreign=1.
@@ -214,11 +217,18 @@ def open_blackhole():
     return sockets
 
 
-def start_tls(args, log):
-    """The same API over HTTPS, for the TLS verification tests."""
+def start_tls(args, log, client_ca=None, max_tls12=False):
+    """The same API over HTTPS, for the TLS verification tests; with
+    client_ca, only for clients with a certificate that CA signed (mTLS);
+    with max_tls12, at most TLS 1.2."""
     import ssl
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(args.tls_cert, args.tls_key)
+    if client_ca:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(client_ca)
+    if max_tls12:
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
     tls_server = Server((args.bind, 0), log)
     tls_server.socket = context.wrap_socket(tls_server.socket, server_side=True)
     threading.Thread(target=tls_server.serve_forever, kwargs={"poll_interval": 0.2},
@@ -239,6 +249,15 @@ def parse_args(argv):
     parser.add_argument("--tls-cert", help="also serve HTTPS with this certificate (PEM)")
     parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
     parser.add_argument("--tls-port-file", help="write the HTTPS port to this file")
+    parser.add_argument("--mtls-port-file",
+                        help="also serve HTTPS to clients with a certificate of --client-ca "
+                             "only, on a port written to this file")
+    parser.add_argument("--client-ca", help="the CA of the client certificates (PEM)")
+    parser.add_argument("--tls12-port-file",
+                        help="also serve HTTPS with at most TLS 1.2, on a port written to "
+                             "this file")
+    parser.add_argument("--proxy-port-file",
+                        help="also run an HTTP proxy (proxy.py), on a port written to this file")
     parser.add_argument("--blackhole-port-file",
                         help="write to this file the port of a socket whose accept queue is "
                              "full, so that new connections hang (connect timeout tests)")
@@ -264,6 +283,19 @@ def main(argv=None):
     if args.tls_cert and args.tls_key and args.tls_port_file:
         tls_server = start_tls(args, log)
         write_port(args.tls_port_file, tls_server.server_address[1])
+    extra = []
+    if args.tls_cert and args.tls_key and args.mtls_port_file and args.client_ca:
+        # at most TLS 1.2: the refusal of a client without a certificate then
+        # comes in the handshake, not (as in TLS 1.3) after the request
+        extra.append(start_tls(args, log, client_ca=args.client_ca, max_tls12=True))
+        write_port(args.mtls_port_file, extra[-1].server_address[1])
+    if args.tls_cert and args.tls_key and args.tls12_port_file:
+        extra.append(start_tls(args, log, max_tls12=True))
+        write_port(args.tls12_port_file, extra[-1].server_address[1])
+    if args.proxy_port_file:
+        from .proxy import start_proxy
+        extra.append(start_proxy(args.bind))
+        write_port(args.proxy_port_file, extra[-1].server_address[1])
     write_port(args.port_file, server.server_address[1])
 
     while not stop.wait(1.0):
@@ -273,6 +305,9 @@ def main(argv=None):
     if tls_server:
         tls_server.shutdown()
         tls_server.server_close()
+    for other in extra:
+        other.shutdown()
+        other.server_close()
     for s in blackhole:
         s.close()
     if log:

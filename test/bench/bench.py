@@ -41,6 +41,9 @@ S2_PAGES, S2_SIZE, S2_DELAY = (50 if QUICK else 200), 500, 50
 S3_PAGES, S3_SIZE = 1000, 100
 S4_QUERIES = 200 if QUICK else 1000
 S5_SMALL, S5_LARGE, S5_PAGE = 20000, (500000 if QUICK else 2000000), 5000
+S6_ROWS, S6_SIZE = 1003, 100
+# BENCH_SCENARIOS="2,6": only those scenarios
+SCENARIOS = set(ENV.get("BENCH_SCENARIOS", "1,2,3,4,5,6").split(","))
 
 COLS = rows.COLUMNS_SQL
 COUNT = ("SELECT count(*) FROM %s WHERE id IS NOT NULL AND name IS NOT NULL AND "
@@ -185,6 +188,9 @@ CREATE FOREIGN TABLE bench_s1 ({COLS}) SERVER bench_static
 CREATE FOREIGN TABLE bench_s2 ({COLS}) SERVER bench_data
   OPTIONS (endpoint '/rows?total={S2_PAGES * S2_SIZE}&delay_ms={S2_DELAY}', rows_path 'items',
            paging 'offset', page_size '{S2_SIZE}', total_count_path 'total');
+CREATE FOREIGN TABLE bench_s2_nt ({COLS}) SERVER bench_data
+  OPTIONS (endpoint '/rows?total={S2_PAGES * S2_SIZE}&delay_ms={S2_DELAY}', rows_path 'items',
+           paging 'offset', page_size '{S2_SIZE}');
 CREATE FOREIGN TABLE bench_s2_c1 ({COLS}) SERVER bench_data
   OPTIONS (endpoint '/rows?total={S2_PAGES * S2_SIZE}&delay_ms={S2_DELAY}', rows_path 'items',
            paging 'offset', page_size '{S2_SIZE}', total_count_path 'total');
@@ -202,6 +208,10 @@ CREATE FOREIGN TABLE bench_s5_small ({COLS}) SERVER bench_data
 CREATE FOREIGN TABLE bench_s5_large ({COLS}) SERVER bench_data
   OPTIONS (endpoint '/rows?total={S5_LARGE}', rows_path 'items', paging 'offset',
            page_size '{S5_PAGE}', total_count_path 'total');
+-- 6: {S6_ROWS} rows in pages of {S6_SIZE}, the ways the end can be found
+CREATE FOREIGN TABLE bench_s6 ({COLS}) SERVER bench_data
+  OPTIONS (endpoint '/rows?total={S6_ROWS}', rows_path 'items', paging 'offset',
+           page_size '{S6_SIZE}');
 CREATE FOREIGN TABLE bench_tiny ({COLS}) SERVER bench_data
   OPTIONS (endpoint '/rows?total=1', rows_path 'items');
 
@@ -301,6 +311,8 @@ def scenario2(concurrency):
     items = [
         ("rest_fdw, fetch_concurrency default", COUNT % "bench_s2 t"),
         ("rest_fdw, fetch_concurrency = 1", COUNT % "bench_s2_c1 t" if concurrency else None),
+        ("rest_fdw, fetch_concurrency default, no total (end not known)",
+         COUNT % "bench_s2_nt t"),
         ("(a) COPY FROM PROGRAM curl (sequential) + jsonb_to_recordset",
          copy_cmd(glob) + "\n" +
          COUNT % ("bench_raw, jsonb_to_recordset(bench_raw.j->'items') AS t(%s)" % COLS)),
@@ -317,7 +329,8 @@ def scenario2(concurrency):
     psql("TRUNCATE bench_raw;")
     t_def = med(res[items[0][0]])
     t_c1 = med(res[items[1][0]]) if items[1][0] in res else None
-    t_a, t_b = med(res[items[2][0]]), med(res[items[3][0]])
+    t_nt = med(res[items[2][0]])
+    t_a, t_b = med(res[items[3][0]]), med(res[items[4][0]])
     body = []
     for name, _ in items:
         if name not in res:
@@ -337,11 +350,49 @@ def scenario2(concurrency):
     if t_c1:
         say("  target: default >= 5x faster than fetch_concurrency = 1:  %s  %s"
             % (ratio(t_c1, t_def), verdict(t_c1 / t_def >= 5)))
+        say("  end not known (no total): %s faster than "
+            "fetch_concurrency = 1, %s of the time with a total" % (ratio(t_c1, t_nt),
+                                                                  ratio(t_nt, t_def)))
     else:
         say("  target: default >= 5x faster than fetch_concurrency = 1:  "
             "n/a (option not supported by this build)")
     say("  target: default faster than (a) and (b):  %s, %s  %s"
         % (ratio(t_a, t_def), ratio(t_b, t_def), verdict(t_def < t_a and t_def < t_b)))
+
+
+def scenario6(concurrency):
+    pages = -(-S6_ROWS // S6_SIZE)
+    say("\n6. requests counted at the server: {:,} rows in pages of {} ({} pages, the last "
+        "one short), no added latency".format(S6_ROWS, S6_SIZE, pages))
+    cases = [
+        ("no total, the end is the empty page", "", pages + 1),
+        ("no total, page_end 'short'", "ADD page_end 'short'", pages),
+        ("total_count_path", "ADD total_count_path 'total'", pages),
+        ("no total, fetch_concurrency = 1", "ADD fetch_concurrency '1'", pages + 1),
+        ("LIMIT 250", "", 3),
+    ]
+    body = []
+    for name, opts, needed in cases:
+        if "fetch_concurrency" in opts and not concurrency:
+            body.append([name, "n/a", needed, "n/a"])
+            continue
+        note("scenario 6: " + name)
+        alter = "ALTER FOREIGN TABLE bench_s6 OPTIONS (%s);" % opts if opts else ""
+        undo = ("ALTER FOREIGN TABLE bench_s6 OPTIONS (DROP %s);" % opts.split()[1]
+                if opts else "")
+        if name.startswith("LIMIT"):
+            r = timed(alter, COUNT % "(SELECT * FROM bench_s6 LIMIT 250) t", 1, 250,
+                      warmup=False, per_run_reset=True)
+        else:
+            r = timed(alter, COUNT % "bench_s6 t", 1, S6_ROWS, warmup=False,
+                      per_run_reset=True)
+        if undo:
+            psql(undo)
+        reqs = r[0][1]["requests"]
+        body.append([name, reqs, needed, ratio(reqs, needed)])
+    table(["end detection (default fetch_concurrency unless said)", "requests",
+           "sequential paging", "ratio"], body)
+    say("  (sequential paging: the requests of fetch_concurrency = 1, the least any scan needs)")
 
 
 def scenario3():
@@ -496,11 +547,11 @@ def main():
     say("fetch_concurrency: %s" % ("supported" if concurrency else
                                    "n/a (option not supported by this build: %s)" % why))
     say("timing: psql \\timing, median (and min) of the runs; every query converts all 8 columns")
-    scenario1()
-    scenario2(concurrency)
-    scenario3()
-    scenario4()
-    scenario5()
+    for n, run in (("1", scenario1), ("2", lambda: scenario2(concurrency)),
+                   ("3", scenario3), ("4", scenario4), ("5", scenario5),
+                   ("6", lambda: scenario6(concurrency))):
+        if n in SCENARIOS:
+            run()
     if PERF:
         perf_profile()
     say("\nload average at the end: %s" % loadavg())

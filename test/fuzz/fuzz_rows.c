@@ -3,16 +3,20 @@
  *		libFuzzer harness of rest_parse_rows (src/rows.c): a response body
  *		to rows and page metadata.
  *
- * Input: one selector byte, then the body.  The selector (byte % 4, so the
- * ASCII digits '0'..'3' name them) picks rows_path and the metadata paths:
+ * Input: one selector byte, then the body.  The selector (byte % 6, so the
+ * ASCII digits '0'..'5' name them) picks rows_path and the metadata paths:
  *   0: no rows_path (a top-level array of rows, or one object)
  *   1: rows_path data.items; next_cursor, links.next, has_more, meta.total,
  *      meta.pages
  *   2: rows_path data.items; metadata paths that overlap it (data.cursor,
  *      data.items.next, data, -, meta)
  *   3: rows_path items; next, items (the rows_path itself), -, total, pages
+ *   4: rows_path data.0.items (an index on the way), rows_path_optional;
+ *      data.0.cursor, links.1, -, meta.0, -
+ *   5: rows_path 0.1 (arrays of arrays), rows_path_optional; 1.0, -, -, -, -
  * The columns' json_paths are fixed: id, name, address, address.city,
- * address.geo.lat, tags, a.b.c and id again.
+ * address.geo.lat, tags, a.b.c, id again, and the positional 0, 1.0,
+ * tags.1, a.0.b and 007 (an object key only).
  *
  * Then every row's captured values are read as rest_rowset_store would
  * read them, without the type input functions it needs (those exist only
@@ -38,7 +42,7 @@
 
 static const char *const col_paths[] = {
 	"id", "name", "address", "address.city", "address.geo.lat", "tags",
-	"a.b.c", "id"
+	"a.b.c", "id", "0", "1.0", "tags.1", "a.0.b", "007"
 };
 
 #define NCOLS ((int) lengthof(col_paths))
@@ -46,14 +50,17 @@ static const char *const col_paths[] = {
 typedef struct RowsConfig
 {
 	const char *rows_path;
+	bool		rows_optional;
 	const char *meta[REST_NMETA];	/* cursor, next url, has more, total, pages */
 } RowsConfig;
 
 static const RowsConfig configs[] = {
-	{NULL, {NULL, NULL, NULL, NULL, NULL}},
-	{"data.items", {"next_cursor", "links.next", "has_more", "meta.total", "meta.pages"}},
-	{"data.items", {"data.cursor", "data.items.next", "data", NULL, "meta"}},
-	{"items", {"next", "items", NULL, "total", "pages"}},
+	{NULL, false, {NULL, NULL, NULL, NULL, NULL}},
+	{"data.items", false, {"next_cursor", "links.next", "has_more", "meta.total", "meta.pages"}},
+	{"data.items", false, {"data.cursor", "data.items.next", "data", NULL, "meta"}},
+	{"items", false, {"next", "items", NULL, "total", "pages"}},
+	{"data.0.items", true, {"data.0.cursor", "links.1", NULL, "meta.0", NULL}},
+	{"0.1", true, {"1.0", NULL, NULL, NULL, NULL}},
 };
 
 static const char *const display_url =
@@ -166,8 +173,8 @@ fuzz_rows_one(const uint8_t *data, size_t size)
 	len = size - 1;
 	body = fuzz_cstring(data + 1, len);
 
-	rs = rest_parse_rows(body, len, cfg->rows_path, meta_paths, REST_NMETA,
-						 cols, NCOLS, display_url, NIL);
+	rs = rest_parse_rows(body, len, cfg->rows_path, cfg->rows_optional, meta_paths, REST_NMETA,
+						 cols, NCOLS, "GET", display_url, NIL);
 
 	/* no ERROR: the page's rows, as the executor reads them */
 	nrows = rest_rowset_count(rs);
@@ -203,7 +210,7 @@ fuzz_rows_one(const uint8_t *data, size_t size)
 		for (i = 0; i < NCOLS; i++)
 			check_value(rs, row_column(rs, i), r, i);
 		/* both "id" columns see the same value */
-		FUZZ_CHECK(row_column(rs, 0) == row_column(rs, NCOLS - 1),
+		FUZZ_CHECK(row_column(rs, 0) == row_column(rs, 7),
 				   "row %lld: the two id columns differ", (long long) r);
 	}
 

@@ -10,8 +10,10 @@
  *      else the document as one row)
  *   1: sample_rows_path "data.items"
  *   2: no rows path (a top-level array of rows, or one object)
- * and sample_rows = 1 + b / 3 (1..86; '0' '1' '2' give 17).  The table is
- * zeroed except source = "fuzz table".
+ * and sample_rows = 1 + b / 3 (1..86; '0' '1' '2' give 17).  Bits of b / 3
+ * also set the IMPORT options: header_row (b / 3 odd), detect_epoch
+ * ((b / 6) odd) and header_names 'h.*.name = v.*.value' ((b / 12) odd).
+ * The table is zeroed otherwise, but for source = "fuzz table".
  *
  * An ERROR is an expected outcome.  After a successful call every column
  * is checked: a non-empty name shorter than NAMEDATALEN of lower-case
@@ -97,6 +99,10 @@ check_column(RestImportColumn *c, List **names)
 
 	FUZZ_CHECK(c->type != NULL && known_type(c->type), "column %s: type \"%s\"",
 			   c->name, c->type ? c->type : "(null)");
+	FUZZ_CHECK(c->format == NULL ||
+			   (strcmp(c->type, "timestamptz") == 0 &&
+				(strcmp(c->format, "epoch") == 0 || strcmp(c->format, "epoch_ms") == 0)),
+			   "column %s: format \"%s\" for type %s", c->name, c->format, c->type);
 	FUZZ_CHECK(c->json_path != NULL && !c->is_virtual,
 			   "column %s: no json_path, or virtual", c->name);
 	check_option(c->name, AttributeRelationId, OPT_JSON_PATH, c->json_path);
@@ -127,6 +133,16 @@ fuzz_sample_one(const uint8_t *data, size_t size)
 		table.detect_rows = true;
 	else if (mode == 1)
 		table.sample_rows_path = "data.items";
+	table.header_row = (data[0] / 3) % 2 == 1;
+	table.detect_epoch = (data[0] / 6) % 2 == 1;
+	if ((data[0] / 12) % 2 == 1)
+	{
+		RestHeaderNames *hn = palloc0(sizeof(RestHeaderNames));
+
+		hn->names_path = "h.*.name";
+		hn->values_path = "v.*.value";
+		table.header_names = lappend(NIL, hn);
+	}
 
 	/* a response body is NUL-terminated (http.c's write_callback) */
 	len = size - 1;

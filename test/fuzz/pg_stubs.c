@@ -54,6 +54,7 @@
 #include "foreign/foreign.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/bitmapset.h"
 #include "nodes/makefuncs.h"
 #include "nodes/pg_list.h"
 #include "storage/fd.h"
@@ -1020,6 +1021,28 @@ errcode_for_file_access(void)
  * ---------------------------------------------------------------------
  */
 
+/*
+ * valuefmt.c is not linked: its conversions need the backend's date and
+ * time code, and the harnesses' columns have no format option.
+ */
+void
+rest_check_format_type(const char *format, Oid typid, const char *colname)
+{
+	not_in_fuzzer("rest_check_format_type");
+}
+
+Datum
+rest_read_formatted(const char *format, const char *s, Oid typid, int32 typmod)
+{
+	not_in_fuzzer("rest_read_formatted");
+}
+
+const char *
+rest_format_problem(const char *format)
+{
+	not_in_fuzzer("rest_format_problem");
+}
+
 /* rows.c: rest_prepare_columns and rest_rowset_store (type conversion) */
 void
 getTypeInputInfo(Oid type, Oid *typInput, Oid *typIOParam)
@@ -1185,6 +1208,13 @@ GetCurrentTimestamp(void)
 	not_in_fuzzer("GetCurrentTimestamp");
 }
 
+/* http.c: the ssl_verify warning of a request (no request is made) */
+TimestampTz
+GetCurrentStatementStartTimestamp(void)
+{
+	not_in_fuzzer("GetCurrentStatementStartTimestamp");
+}
+
 long
 TimestampDifferenceMilliseconds(TimestampTz start_time, TimestampTz stop_time)
 {
@@ -1241,6 +1271,13 @@ char *
 GetUserNameFromId(Oid roleid, bool noerr)
 {
 	not_in_fuzzer("GetUserNameFromId");
+}
+
+/* options.c: ssl_verify, a server option (no server is validated) */
+bool
+superuser(void)
+{
+	not_in_fuzzer("superuser");
 }
 
 bool
@@ -1378,4 +1415,89 @@ int
 GetNumConfigOptions(void)
 {
 	not_in_fuzzer("GetNumConfigOptions");
+}
+
+/* the harnesses run no scan: pager.c's calls into request.c never happen */
+int
+rest_request_variables(RestScanRequest *req)
+{
+	not_in_fuzzer("rest_request_variables");
+}
+
+char *
+rest_request_page(RestScanRequest *req, const RestPageVars *vars, char **body)
+{
+	not_in_fuzzer("rest_request_page");
+}
+
+/* template.c runs only on what jansson accepted, nested at most 2048 deep */
+void
+check_stack_depth(void)
+{
+}
+
+/* ratelimit.c: the shared rate limit (http.c's transfers, never reached) */
+bool
+rest_ratelimit_reserve(RestConnOptions *opts, TimestampTz now,
+					   TimestampTz *start)
+{
+	not_in_fuzzer("rest_ratelimit_reserve");
+}
+
+void
+rest_ratelimit_report_delay(RestConnOptions *opts, int64 delay)
+{
+	not_in_fuzzer("rest_ratelimit_report_delay");
+}
+
+const char *
+timestamptz_to_str(TimestampTz t)
+{
+	not_in_fuzzer("timestamptz_to_str");
+}
+
+/*
+ * bitmapset.c, which is not in libpgcommon: the two functions the option
+ * validator (retry_statuses) and http.c use, on the same layout.
+ */
+#define FUZZ_BMS_BITS	((int) (sizeof(bitmapword) * BITS_PER_BYTE))
+
+Bitmapset *
+bms_add_member(Bitmapset *a, int x)
+{
+	int			wordnum = x / FUZZ_BMS_BITS;
+
+	if (x < 0)
+		elog(ERROR, "negative bitmapset member not allowed");
+	if (a == NULL || wordnum >= a->nwords)
+	{
+		int			nwords = wordnum + 1;
+		Bitmapset  *b = palloc0(offsetof(Bitmapset, words) +
+								nwords * sizeof(bitmapword));
+
+#if PG_VERSION_NUM >= 160000
+		b->type = T_Bitmapset;
+#endif
+		b->nwords = nwords;
+		if (a != NULL)
+		{
+			memcpy(b->words, a->words, a->nwords * sizeof(bitmapword));
+			pfree(a);
+		}
+		a = b;
+	}
+	a->words[wordnum] |= ((bitmapword) 1 << (x % FUZZ_BMS_BITS));
+	return a;
+}
+
+bool
+bms_is_member(int x, const Bitmapset *a)
+{
+	int			wordnum = x / FUZZ_BMS_BITS;
+
+	if (x < 0)
+		elog(ERROR, "negative bitmapset member not allowed");
+	if (a == NULL || wordnum >= a->nwords)
+		return false;
+	return (a->words[wordnum] & ((bitmapword) 1 << (x % FUZZ_BMS_BITS))) != 0;
 }

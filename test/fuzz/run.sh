@@ -37,7 +37,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "${FUZZ_SRCDIR:-$here/../../src}" && pwd)
 out=${1:-/tmp/rest_fdw_fuzz}
 runs=${FUZZ_RUNS:-200000}
-all_harnesses="fuzz_rows fuzz_token fuzz_link fuzz_url fuzz_config fuzz_sample"
+all_harnesses="fuzz_rows fuzz_token fuzz_link fuzz_url fuzz_config fuzz_sample fuzz_body"
 harnesses=${FUZZ_HARNESSES:-$all_harnesses}
 CC=${CC:-clang}
 
@@ -101,7 +101,7 @@ build() {
 	local f
 	echo "Building into $out"
 	# the code under test, with coverage instrumentation
-	for f in rows http url scrub netpolicy pager token_response config headers sample options; do
+	for f in rows http url scrub netpolicy pager pagestatus token_response config headers sample options retryopts template transport; do
 		$CC $cflags -fsanitize=fuzzer-no-link -c "$srcdir/$f.c" -o "$out/obj/$f.o" || return 1
 	done
 	# the backend stand-ins, without it
@@ -110,7 +110,7 @@ build() {
 		$CC $cflags -fsanitize=fuzzer-no-link -c "$here/$h.c" -o "$out/obj/$h.o" || return 1
 	done
 	for h in $all_harnesses; do
-		local objs="$out/obj/http.o $out/obj/url.o $out/obj/scrub.o $out/obj/headers.o $out/obj/netpolicy.o $out/obj/pager.o $out/obj/token_response.o $out/obj/pg_stubs.o"
+		local objs="$out/obj/http.o $out/obj/url.o $out/obj/scrub.o $out/obj/headers.o $out/obj/netpolicy.o $out/obj/pager.o $out/obj/token_response.o $out/obj/template.o $out/obj/pagestatus.o $out/obj/retryopts.o $out/obj/transport.o $out/obj/pg_stubs.o"
 		# fuzz_rows #includes rows.c itself
 		[ $h = fuzz_rows ] || objs="$objs $out/obj/rows.o"
 		# fuzz_config and fuzz_sample #include options.c (its checks)
@@ -134,6 +134,7 @@ fi
 max_len() {
 	case $1 in
 		fuzz_rows | fuzz_token | fuzz_sample) echo 65536 ;;	# the parsers recurse: keep it bounded
+		fuzz_body) echo 65537 ;;	# a body template is at most 64 kB
 		fuzz_config) echo 32768 ;;	# a file: every input is written and read back
 		*) echo 8192 ;;			# a Link header is at most 8191 bytes (http.c)
 	esac
@@ -141,7 +142,7 @@ max_len() {
 
 dict() {
 	case $1 in
-		fuzz_rows | fuzz_token | fuzz_sample) echo "$here/json.dict" ;;
+		fuzz_rows | fuzz_token | fuzz_sample | fuzz_body) echo "$here/json.dict" ;;
 		fuzz_config) echo "$here/config.dict" ;;
 		fuzz_link) echo "$here/link.dict" ;;
 		fuzz_url) echo "$here/url.dict" ;;

@@ -302,10 +302,13 @@ EOF
 # ------------------------------------------------------------------
 # Dropped user mappings lose their stored state
 # ------------------------------------------------------------------
-my $nfiles = () = glob("$datadir/rest_fdw/*.json");
+my $nfiles = () = glob("$datadir/rest_fdw/[0-9]*_*.json");
+my $ngrants = () = glob("$datadir/rest_fdw/grant_*.json");
 ($rc, $out, $err) = psql("DROP SERVER cc CASCADE; SELECT count(*) FROM rest_fdw_token_status();");
 is($rc, 0, 'drop a server') or diag($err);
-is(scalar(() = glob("$datadir/rest_fdw/*.json")), $nfiles - 1, 'its store file is gone');
+is(scalar(() = glob("$datadir/rest_fdw/[0-9]*_*.json")), $nfiles - 1, 'its store file is gone');
+is(scalar(() = glob("$datadir/rest_fdw/grant_*.json")), $ngrants - 1,
+	'and the file of its grant, which no other user mapping holds');
 
 psql("DROP DATABASE $db;", 'postgres');
 done_testing();

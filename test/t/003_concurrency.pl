@@ -35,7 +35,8 @@ CREATE SERVER api FOREIGN DATA WRAPPER rest_fdw
            fetch_concurrency '4');
 -- page 1 at once, every later page after 60 s
 CREATE FOREIGN TABLE slow_pages (id int) SERVER api
-  OPTIONS (endpoint '/open/conc/pages?total=1000&delays=0,60000&series=tap_slow', rows_path 'data');
+  OPTIONS (endpoint '/open/conc/pages?total=1000&delays=0,60000&series=tap_slow', rows_path 'data',
+           total_pages_path 'meta.total_pages');
 CREATE FOREIGN TABLE failing_pages (id int) SERVER api
   OPTIONS (endpoint '/open/conc/pages?total=100&fail_page=3&delays=0,0,5,20', rows_path 'data');
 CREATE FOREIGN TABLE stats (series text OPTIONS (param 'series'), requests int, max_in_flight int,

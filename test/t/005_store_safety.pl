@@ -30,6 +30,8 @@ $RestFdwTest::on_error_stop = 1;
 
 # the store's bound on a file (token_store.c STORE_MAX_FILE_SIZE)
 my $max_file = 2 * 2 * 65536 + 8192;
+# a grant's file: a refresh token and up to 4 access tokens
+my $max_grant_file = 5 * 2 * 65536 + 16384;
 
 my ($rc, $out, $err);
 
@@ -85,6 +87,14 @@ sub store_file
 	return "$datadir/rest_fdw/$ids.json";
 }
 
+# The file of the grant a server's user mapping holds (named in its file)
+sub grant_file
+{
+	my ($server) = @_;
+	my $own = do { local (@ARGV, $/) = store_file($server); <> };
+	return "$datadir/rest_fdw/grant_" . decode_json($own)->{grant_digest} . ".json";
+}
+
 # ------------------------------------------------------------------
 # 60 kB rotating refresh tokens: each backend reads back the newest
 # ------------------------------------------------------------------
@@ -100,15 +110,16 @@ is_deeply($g->{presented}, [ 0, 1, 2 ],
 	'each backend presented the refresh token the previous one stored');
 is($g->{reuse}, 0, 'no refresh token was presented twice');
 ok(!$g->{revoked}, 'the grant was not revoked');
-my $size = -s store_file('big');
-ok($size > 60000 && $size <= $max_file, "the store file holds it ($size bytes)");
+my $size = -s grant_file('big');
+ok($size > 60000 && $size <= $max_grant_file, "the grant's store file holds it ($size bytes)");
 
 # ------------------------------------------------------------------
 # A state larger than the store keeps is refused, not written
 # ------------------------------------------------------------------
 ($rc, $out, $err) = psql('SELECT count(*) FROM huge_t;');
 is($rc, 0, 'the first refresh of "huge" succeeds') or diag($err);
-my $before = do { local (@ARGV, $/) = store_file('huge'); <> };
+my $before = do { local (@ARGV, $/) = grant_file('huge'); <> };
+ok(defined decode_json($before)->{refresh_token}, 'the grant holds a rotated refresh token');
 store_admin("set?id=$huge&rt_size=300000");
 store_admin("expire?id=$huge");
 ($rc, $out, $err) = psql('SELECT count(*) FROM huge_t;');
@@ -117,8 +128,10 @@ isnt($rc, 0, 'a 300 kB refresh token is refused');
 like($err, qr/too large for the token store|refresh token is longer than \d+ bytes/,
 	'with an error saying it is too large') or diag($err);
 unlike($err, qr/[A-Za-z0-9_-]{1000}/, 'the error shows no token');
-my $after = do { local (@ARGV, $/) = store_file('huge'); <> };
-ok(length($after) <= $max_file, 'nothing larger than the store reads back was written');
+ok(length(do { local (@ARGV, $/) = store_file('huge'); <> }) <= $max_file,
+	'nothing larger than the store reads back was written');
+my $after = do { local (@ARGV, $/) = grant_file('huge'); <> };
+ok(length($after) <= $max_grant_file, 'nor for the grant');
 # the failure may be recorded, but the stored grant is the one before
 is(decode_json($after)->{refresh_token}, decode_json($before)->{refresh_token},
 	'the stored refresh token was left as it was');
@@ -131,6 +144,8 @@ is(decode_json($after)->{refresh_token}, decode_json($before)->{refresh_token},
 is($rc, 0, 'the first refresh of "bad" succeeds') or diag($err);
 my $bad_file = store_file('bad');
 my $good = do { local (@ARGV, $/) = $bad_file; <> };
+my $bad_grant_file = grant_file('bad');
+my $good_grant = do { local (@ARGV, $/) = $bad_grant_file; <> };
 
 sub plant
 {
@@ -155,7 +170,21 @@ plant('{"format": 2, "grant_digest": "not hex"');
 isnt($rc, 0, 'a corrupt store file is an error');
 like($err, qr/cannot be used: it is not in the expected format/, 'saying why');
 
+# the grant's file, which holds the newest refresh token, likewise
 plant($good);
+open my $gfh, '>', $bad_grant_file or die "$bad_grant_file: $!";
+print $gfh '{"format": 2, "tokens": ';
+close $gfh;
+($rc, $out, $err) = psql('SELECT count(*) FROM bad_t;');
+isnt($rc, 0, "a corrupt grant's store file is an error");
+like($err, qr/Token store file "rest_fdw\/grant_[0-9a-f]{64}\.json" of the grant of the user mapping for .* cannot be used: it is not in the expected format/,
+	'saying which and why') or diag($err);
+($rc, $out, $err) = psql("SELECT state FROM rest_fdw_token_status() WHERE server_name = 'bad'");
+is($out, 'unreadable', 'rest_fdw_token_status shows it');
+open $gfh, '>', $bad_grant_file or die "$bad_grant_file: $!";
+print $gfh $good_grant;
+close $gfh;
+
 store_admin("expire?id=$bad");
 ($rc, $out, $err) = psql('SELECT count(*) FROM bad_t;');
 is($rc, 0, 'with the file restored, the query succeeds') or diag($err);

@@ -1,0 +1,292 @@
+#!/usr/bin/env node
+// A real OAuth 2.0 authorization server for the rest_fdw tests: oidc-provider
+// (test/npm/package.json) on a free port of 127.0.0.1, with a protected
+// resource that it guards.  test/npm/serve.cjs starts it in its own process
+// (start(DIR)); alone, for trying it out:
+//
+//   node test/npm/oidc.cjs DIR
+//
+// Writes, in DIR (mode 0600):
+//   oidc_port           its port, once it listens (atomically, last)
+//   oidc_secrets.json   {"issuer", "clients": {id: secret}}, random per run
+//   oidc_rsa_key.pem, oidc_ec_key.pem
+//                       the private keys (PKCS#8) of rest_fdw_key_jwt's JWKS
+//   oidc_issued_tokens  every access and refresh token it issued, one a line
+//                       (test/in-cluster.sh looks for them in the server logs)
+//
+// The issuer is http://127.0.0.1:PORT: /token, /device/auth, /device,
+// /token/revocation, /token/introspection, /jwks, discovery.  Refresh tokens
+// always rotate; presenting one that was rotated already (oidc-provider's
+// reuse detection) is invalid_grant and revokes the whole grant.  Access
+// tokens live OIDC_ACCESS_TOKEN_TTL seconds (default 60).
+//
+// Clients (all with authorization_code, refresh_token, device_code and
+// client_credentials): rest_fdw_basic (client_secret_basic), rest_fdw_post
+// (client_secret_post), rest_fdw_secret_jwt (client_secret_jwt),
+// rest_fdw_key_jwt (private_key_jwt: an RSA and an EC P-256 key).
+//
+// Besides the provider:
+//   GET /resource/items?limit=N&offset=M  the protected resource: 250 items
+//       {"items": [{"id", "name", "amount"}...], "total": 250}, for a valid
+//       Bearer access token (refresh or client credentials); else 401 with
+//       WWW-Authenticate
+//   GET /_test/stats        counters, in total and per client
+//   POST /_test/expire      destroys every access token issued so far
+//   POST /_test/grant       body: a refresh token; {"issued", "found",
+//       "consumed", "grant_active"}: whether the provider issued it, still
+//       has it, has rotated it, and whether its grant still exists
+// Every request is logged to standard output as "oidc METHOD PATH STATUS"
+// (the query string only for /resource); no body, header or token.
+'use strict';
+
+const crypto = require('crypto');
+const fs = require('fs');
+const http = require('http');
+const path = require('path');
+
+const HOST = '127.0.0.1';
+const ITEMS = 250;
+
+function writePrivate(dir, name, text) {
+	const tmp = path.join(dir, name + '.tmp');
+	fs.writeFileSync(tmp, text, { mode: 0o600 });
+	fs.renameSync(tmp, path.join(dir, name));
+}
+
+function readBody(req, limit = 65536) {
+	return new Promise((resolve, reject) => {
+		let body = '';
+		req.setEncoding('utf8');
+		req.on('data', (c) => {
+			body += c;
+			if (body.length > limit) reject(new Error('body too large'));
+		});
+		req.on('end', () => resolve(body));
+		req.on('error', reject);
+	});
+}
+
+function sendJson(res, status, obj, headers = {}) {
+	res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
+	res.end(JSON.stringify(obj));
+}
+
+async function start(dir) {
+	const { default: Provider } = await import('oidc-provider');
+	const ttl = parseInt(process.env.OIDC_ACCESS_TOKEN_TTL || '60', 10);
+
+	// the port first: the issuer names it
+	const server = http.createServer();
+	await new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, HOST, resolve);
+	});
+	const port = server.address().port;
+	const issuer = `http://${HOST}:${port}`;
+
+	// rest_fdw_key_jwt's keys: the public halves in its JWKS
+	const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+	const ec = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+	const rsaJwk = { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'rest-fdw-rsa', use: 'sig', alg: 'RS256' };
+	const ecJwk = { ...ec.publicKey.export({ format: 'jwk' }), kid: 'rest-fdw-ec', use: 'sig', alg: 'ES256' };
+	writePrivate(dir, 'oidc_rsa_key.pem', rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+	writePrivate(dir, 'oidc_ec_key.pem', ec.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+	// the provider's own signing key (ID tokens)
+	const signing = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+	const signingJwk = { ...signing.privateKey.export({ format: 'jwk' }), kid: 'op-rsa', use: 'sig', alg: 'RS256' };
+
+	const secret = () => 'oidc-' + crypto.randomBytes(32).toString('hex');
+	const secrets = {
+		rest_fdw_basic: secret(),
+		rest_fdw_post: secret(),
+		rest_fdw_secret_jwt: secret(),
+	};
+	const grantTypes = ['authorization_code', 'refresh_token',
+		'urn:ietf:params:oauth:grant-type:device_code', 'client_credentials'];
+	const common = {
+		grant_types: grantTypes,
+		response_types: ['code'],
+		redirect_uris: [`http://${HOST}/callback`],
+		scope: 'openid offline_access items',
+	};
+	const clients = [
+		{ ...common, client_id: 'rest_fdw_basic', client_secret: secrets.rest_fdw_basic,
+			token_endpoint_auth_method: 'client_secret_basic' },
+		{ ...common, client_id: 'rest_fdw_post', client_secret: secrets.rest_fdw_post,
+			token_endpoint_auth_method: 'client_secret_post' },
+		{ ...common, client_id: 'rest_fdw_secret_jwt', client_secret: secrets.rest_fdw_secret_jwt,
+			token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'HS256' },
+		{ ...common, client_id: 'rest_fdw_key_jwt', token_endpoint_auth_method: 'private_key_jwt',
+			jwks: { keys: [rsaJwk, ecJwk] } },
+	];
+
+	const provider = new Provider(issuer, {
+		clients,
+		jwks: { keys: [signingJwk] },
+		cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
+		scopes: ['openid', 'offline_access', 'items'],
+		features: {
+			devInteractions: { enabled: true },
+			deviceFlow: { enabled: true },
+			revocation: { enabled: true },
+			introspection: { enabled: true },
+			clientCredentials: { enabled: true },
+		},
+		// always rotate: the rotated one is consumed, and presenting it again
+		// is invalid_grant and revokes the grant (grants/refresh_token.js)
+		rotateRefreshToken: true,
+		issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+		expiresWithSession: async () => false,
+		pkce: { required: () => false },
+		ttl: {
+			AccessToken: ttl,
+			ClientCredentials: ttl,
+			RefreshToken: 24 * 60 * 60,
+			DeviceCode: 600,
+			Grant: 24 * 60 * 60,
+			Interaction: 600,
+			Session: 24 * 60 * 60,
+			AuthorizationCode: 60,
+			IdToken: 3600,
+		},
+		findAccount: async (ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+		renderError: async (ctx, out) => {
+			ctx.type = 'json';
+			ctx.body = out;
+		},
+	});
+
+	// counters, from the provider's events
+	const stats = { total: {}, clients: {} };
+	function count(client, what) {
+		stats.total[what] = (stats.total[what] || 0) + 1;
+		if (client) {
+			const c = stats.clients[client] || (stats.clients[client] = {});
+			c[what] = (c[what] || 0) + 1;
+		}
+	}
+	const clientOf = (ctx) => ctx && ctx.oidc && ctx.oidc.client ? ctx.oidc.client.clientId : undefined;
+	const issuedFile = path.join(dir, 'oidc_issued_tokens');
+	const accessTokens = new Set();	// opaque: the value is the jti
+	const ccTokens = new Set();
+	function issued(value) {
+		fs.appendFileSync(issuedFile, value + '\n', { mode: 0o600 });
+	}
+	provider.on('grant.success', (ctx) => {
+		const gt = ctx.oidc.params.grant_type;
+		count(clientOf(ctx), 'token_requests');
+		count(clientOf(ctx), gt === 'refresh_token' ? 'refreshes'
+			: gt === 'client_credentials' ? 'client_credentials'
+				: gt === 'urn:ietf:params:oauth:grant-type:device_code' ? 'device_codes' : gt);
+	});
+	provider.on('grant.error', (ctx, err) => {
+		count(clientOf(ctx), 'token_errors');
+		// the detail is not in the response: "grant request is invalid"
+		if (err && (err.error_detail || err.message) === 'refresh token already used') {
+			count(clientOf(ctx), 'reuse_detected');
+		}
+	});
+	provider.on('grant.revoked', (ctx, grantId) => count(clientOf(ctx), 'grants_revoked'));
+	provider.on('revocation.success', (ctx) => count(clientOf(ctx), 'revocations'));
+	provider.on('refresh_token.consumed', (token) => count(token.clientId, 'rotations'));
+	provider.on('access_token.saved', (token) => {
+		accessTokens.add(token.jti);
+		issued(token.jti);
+	});
+	provider.on('client_credentials.saved', (token) => {
+		ccTokens.add(token.jti);
+		issued(token.jti);
+	});
+	const grantOf = new Map();	// refresh token -> grant id, kept after destroy
+	provider.on('refresh_token.saved', (token) => {
+		grantOf.set(token.jti, token.grantId);
+		issued(token.jti);
+	});
+
+	async function validToken(req) {
+		const m = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(req.headers.authorization || '');
+		if (!m) return null;
+		const token = (await provider.AccessToken.find(m[1])) || (await provider.ClientCredentials.find(m[1]));
+		if (!token || token.isExpired) return null;
+		return token;
+	}
+
+	async function resource(req, res, url) {
+		const token = await validToken(req);
+		if (!token) {
+			count(undefined, 'resource_unauthorized');
+			const hint = req.headers.authorization ? ', error="invalid_token"' : '';
+			return sendJson(res, 401, { error: 'invalid_token' },
+				{ 'WWW-Authenticate': `Bearer realm="rest_fdw tests"${hint}` });
+		}
+		count(token.clientId, 'resource_requests');
+		if (url.pathname !== '/resource/items') return sendJson(res, 404, { error: 'not found' });
+		const limit = Math.min(Math.max(parseInt(url.searchParams.get('limit') || '100', 10) || 0, 0), 100);
+		const offset = Math.max(parseInt(url.searchParams.get('offset') || '0', 10) || 0, 0);
+		const items = [];
+		for (let id = offset + 1; id <= Math.min(offset + limit, ITEMS); id++) {
+			items.push({ id, name: `item ${String(id).padStart(3, '0')}`, amount: id * 2 });
+		}
+		return sendJson(res, 200, { items, total: ITEMS });
+	}
+
+	async function testEndpoint(req, res, url) {
+		if (req.method === 'GET' && url.pathname === '/_test/stats') return sendJson(res, 200, stats);
+		if (req.method === 'POST' && url.pathname === '/_test/expire') {
+			let n = 0;
+			for (const [model, set] of [[provider.AccessToken, accessTokens], [provider.ClientCredentials, ccTokens]]) {
+				for (const jti of set) {
+					await model.adapter.destroy(jti);
+					n++;
+				}
+				set.clear();
+			}
+			return sendJson(res, 200, { expired: n });
+		}
+		if (req.method === 'POST' && url.pathname === '/_test/grant') {
+			const value = (await readBody(req)).trim();
+			const grantId = grantOf.get(value);
+			if (!grantId) return sendJson(res, 200, { issued: false });
+			const rt = await provider.RefreshToken.find(value, { ignoreExpiration: true });
+			const grant = await provider.Grant.find(grantId);
+			return sendJson(res, 200, {
+				issued: true, found: !!rt, consumed: !!(rt && rt.consumed), grant_active: !!grant,
+			});
+		}
+		return sendJson(res, 404, { error: 'not found' });
+	}
+
+	const callback = provider.callback();
+	server.on('request', (req, res) => {
+		const url = new URL(req.url, issuer);
+		const isResource = url.pathname.startsWith('/resource/');
+		res.on('finish', () => console.log('oidc ' + req.method + ' '
+			+ (isResource ? url.pathname + url.search : url.pathname) + ' ' + res.statusCode));
+		let handler;
+		if (isResource) handler = resource;
+		else if (url.pathname.startsWith('/_test/')) handler = testEndpoint;
+		if (!handler) return callback(req, res);
+		handler(req, res, url).catch((err) => {
+			console.error('oidc: ' + err.message);
+			if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
+		});
+	});
+
+	writePrivate(dir, 'oidc_secrets.json', JSON.stringify({ issuer, clients: secrets }) + '\n');
+	writePrivate(dir, 'oidc_port', port + '\n');
+	return { provider, server, issuer };
+}
+
+module.exports = { start };
+
+if (require.main === module) {
+	const dir = process.argv[2];
+	if (!dir) {
+		console.error('usage: node oidc.cjs DIR');
+		process.exit(2);
+	}
+	start(dir).catch((err) => {
+		console.error('oidc-provider: ' + err.message);
+		process.exit(1);
+	});
+}
