@@ -65,10 +65,12 @@ sub interrupt_scan
 		sleep 0.05;
 	}
 	return (undef, "only $in_flight requests in flight") unless $in_flight && $in_flight >= 4;
-	my $t0 = time;
-	psql("SELECT $how($pid)");
+	# the interrupt's time is the server's clock as it sends the signal,
+	# so that this psql's own start-up is not counted
+	my (undef, $t0) = psql("SELECT extract(epoch FROM clock_timestamp()), $how($pid)");
+	($t0) = split /\|/, $t0 // '';
 	finish($h);
-	return (time - $t0, $e);
+	return (time - ($t0 || 0), $e);
 }
 
 # wait until the server has seen the aborted requests go away
