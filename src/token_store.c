@@ -160,6 +160,16 @@ static StoreFile read_grant_file(const unsigned char *digest,
 								 RestGrantState *gs, char *path,
 								 char **problem);
 static void forget_grant_secrets(RestGrantState *gs);
+static bool mapping_file_name(const char *name, unsigned int *dbid,
+							  unsigned int *umid);
+static void forget_stored_secrets(RestStoredToken *tok);
+pg_noreturn static void report_unusable_file(const char *servername,
+											 const char *username,
+											 const char *relpath, bool of_grant,
+											 const char *problem);
+pg_noreturn static void report_copied_rotated(const char *servername,
+											  const char *username,
+											  const char *relpath, bool of_grant);
 
 /* A palloc'd copy of a digest */
 static unsigned char *
@@ -184,6 +194,31 @@ to_hex(const unsigned char *src, int len, char *dst)
 		dst[2 * i + 1] = digits[src[i] & 15];
 	}
 	dst[2 * len] = '\0';
+}
+
+/*
+ * Is name the file name of a user mapping's state, as store_path writes it
+ * (not a temporary file)?  Sets *dbid and *umid.
+ */
+static bool
+mapping_file_name(const char *name, unsigned int *dbid, unsigned int *umid)
+{
+	char		canonical[64];
+
+	if (sscanf(name, "%u_%u.json", dbid, umid) != 2)
+		return false;
+	snprintf(canonical, sizeof(canonical), "%u_%u.json", *dbid, *umid);
+	return strcmp(canonical, name) == 0;
+}
+
+/* Zero the tokens read_state_file returned in *tok */
+static void
+forget_stored_secrets(RestStoredToken *tok)
+{
+	if (tok->access_token)
+		explicit_bzero(tok->access_token, strlen(tok->access_token));
+	if (tok->refresh_token)
+		explicit_bzero(tok->refresh_token, strlen(tok->refresh_token));
 }
 
 /* Parse exactly 2 * len hex digits; false if s is anything else. */
@@ -593,7 +628,6 @@ find_rotated_elsewhere(Oid umid, const unsigned char *digest, const char *seed,
 	{
 		unsigned int dbid;
 		unsigned int fileumid;
-		char		name[64];
 		char		path[MAXPGPATH];
 		RestStoredToken other;
 		char	   *problem;
@@ -601,16 +635,12 @@ find_rotated_elsewhere(Oid umid, const unsigned char *digest, const char *seed,
 		MemoryContext oldcxt;
 
 		CHECK_FOR_INTERRUPTS();
-		/* only the files named as store_path names them (no .tmp.) */
-		if (sscanf(de->d_name, "%u_%u.json", &dbid, &fileumid) != 2)
-			continue;
-		snprintf(name, sizeof(name), "%u_%u.json", dbid, fileumid);
-		if (strcmp(name, de->d_name) != 0)
+		if (!mapping_file_name(de->d_name, &dbid, &fileumid))
 			continue;
 		if (dbid == MyDatabaseId && fileumid == umid)
 			continue;
 
-		snprintf(path, MAXPGPATH, "%s/%s", dir, name);
+		snprintf(path, MAXPGPATH, "%s/%s", dir, de->d_name);
 		oldcxt = MemoryContextSwitchTo(filecxt);
 		whose = read_state_file(path, &other, &problem);
 		if ((whose == STORE_FILE_OURS || whose == STORE_FILE_COPIED) &&
@@ -618,17 +648,14 @@ find_rotated_elsewhere(Oid umid, const unsigned char *digest, const char *seed,
 			other.refresh_token != NULL &&
 			strcmp(other.refresh_token, seed) != 0)
 			found = true;
-		if (other.refresh_token)
-			explicit_bzero(other.refresh_token, strlen(other.refresh_token));
-		if (other.access_token)
-			explicit_bzero(other.access_token, strlen(other.access_token));
+		forget_stored_secrets(&other);
 		MemoryContextSwitchTo(oldcxt);
 		MemoryContextReset(filecxt);
 
 		if (found)
 		{
 			*other_db = dbid;
-			*other_file = psprintf("%s/%s", STORE_DIR, name);
+			*other_file = psprintf("%s/%s", STORE_DIR, de->d_name);
 		}
 	}
 	FreeDir(d);
@@ -740,6 +767,52 @@ describe_mapping(Oid umid, char **servername, char **username)
 }
 
 /*
+ * The ERROR for a store file that cannot be used (problem says why): of
+ * the user mapping's own state, or of its grant's (of_grant).  relpath is
+ * the file's name relative to the data directory.
+ */
+static void
+report_unusable_file(const char *servername, const char *username,
+					 const char *relpath, bool of_grant, const char *problem)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("could not use the stored OAuth 2.0 tokens of server \"%s\"",
+					servername),
+			 of_grant ?
+			 errdetail("Token store file \"%s\" of the grant of the user mapping for \"%s\" cannot be used: %s.",
+					   relpath, username, problem) :
+			 errdetail("Token store file \"%s\" of the user mapping for \"%s\" cannot be used: %s.",
+					   relpath, username, problem),
+			 errhint("Remove it with SELECT rest_fdw_forget_tokens(%s, %s); the next query then presents the user mapping's refresh_token, so set a new one with ALTER USER MAPPING first if the provider rotates refresh tokens.",
+					 rest_quote_literal(servername),
+					 rest_quote_literal(username))));
+}
+
+/*
+ * The ERROR for a store file that another cluster instance wrote and that
+ * holds a rotated refresh token (see classify_copy), of the user mapping
+ * or of its grant (of_grant).
+ */
+static void
+report_copied_rotated(const char *servername, const char *username,
+					  const char *relpath, bool of_grant)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("the stored OAuth 2.0 tokens of server \"%s\" were copied from another cluster",
+					servername),
+			 of_grant ?
+			 errdetail("Token store file \"%s\" of the grant of the user mapping for \"%s\" was written by another cluster (a different system identifier or data directory instance), such as the one this cluster was copied or restored from. Its refresh token has replaced the user mapping's refresh_token, and that cluster may have replaced it since: presenting either may make the provider revoke the grant.",
+					   relpath, username) :
+			 errdetail("Token store file \"%s\" of the user mapping for \"%s\" was written by another cluster (a different system identifier or data directory instance), such as the one this cluster was copied or restored from. Its refresh token has replaced the user mapping's refresh_token, and that cluster may have replaced it since: presenting either may make the provider revoke the grant.",
+					   relpath, username),
+			 errhint("Set a new refresh token with ALTER USER MAPPING. If the user mapping's refresh_token is still valid, SELECT rest_fdw_forget_tokens(%s, %s) starts again from it instead.",
+					 rest_quote_literal(servername),
+					 rest_quote_literal(username))));
+}
+
+/*
  * Read the stored state of a user mapping of the current database into
  * *tok (strings palloc'd in the current memory context).  Returns false
  * when there is none.  A file too large or not in the expected format is
@@ -768,26 +841,9 @@ rest_store_read(Oid umid, RestStoredToken *tok)
 	describe_mapping(umid, &servername, &username);
 	relpath = path + strlen(DataDir) + 1;
 	if (whose == STORE_FILE_UNREADABLE)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("could not use the stored OAuth 2.0 tokens of server \"%s\"",
-						servername),
-				 errdetail("Token store file \"%s\" of the user mapping for \"%s\" cannot be used: %s.",
-						   relpath, username, problem),
-				 errhint("Remove it with SELECT rest_fdw_forget_tokens(%s, %s); the next query then presents the user mapping's refresh_token, so set a new one with ALTER USER MAPPING first if the provider rotates refresh tokens.",
-						 rest_quote_literal(servername),
-						 rest_quote_literal(username))));
-
+		report_unusable_file(servername, username, relpath, false, problem);
 	if (classify_copy(umid, tok, &same_grant) == REST_STORE_COPY_ROTATED)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the stored OAuth 2.0 tokens of server \"%s\" were copied from another cluster",
-						servername),
-				 errdetail("Token store file \"%s\" of the user mapping for \"%s\" was written by another cluster (a different system identifier or data directory instance), such as the one this cluster was copied or restored from. Its refresh token has replaced the user mapping's refresh_token, and that cluster may have replaced it since: presenting either may make the provider revoke the grant.",
-						   relpath, username),
-				 errhint("Set a new refresh token with ALTER USER MAPPING. If the user mapping's refresh_token is still valid, SELECT rest_fdw_forget_tokens(%s, %s) starts again from it instead.",
-						 rest_quote_literal(servername),
-						 rest_quote_literal(username))));
+		report_copied_rotated(servername, username, relpath, false);
 
 	/*
 	 * Remove the copy, so that the caller's refresh starts over and no
@@ -1072,30 +1128,16 @@ rest_store_grant_read(RestConnOptions *conn, const unsigned char *digest,
 
 	describe_mapping(conn->umid, &servername, &username);
 	if (whose == STORE_FILE_UNREADABLE)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("could not use the stored OAuth 2.0 tokens of server \"%s\"",
-						servername),
-				 errdetail("Token store file \"%s\" of the grant of the user mapping for \"%s\" cannot be used: %s.",
-						   path + strlen(DataDir) + 1, username, problem),
-				 errhint("Remove it with SELECT rest_fdw_forget_tokens(%s, %s); the next query then presents the user mapping's refresh_token, so set a new one with ALTER USER MAPPING first if the provider rotates refresh tokens.",
-						 rest_quote_literal(servername),
-						 rest_quote_literal(username))));
+		report_unusable_file(servername, username, path + strlen(DataDir) + 1,
+							 true, problem);
 
 	if (gs->refresh_token != NULL &&
 		(conn->refresh_token == NULL ||
 		 strcmp(gs->refresh_token, conn->refresh_token) != 0))
 	{
 		forget_grant_secrets(gs);
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the stored OAuth 2.0 tokens of server \"%s\" were copied from another cluster",
-						servername),
-				 errdetail("Token store file \"%s\" of the grant of the user mapping for \"%s\" was written by another cluster (a different system identifier or data directory instance), such as the one this cluster was copied or restored from. Its refresh token has replaced the user mapping's refresh_token, and that cluster may have replaced it since: presenting either may make the provider revoke the grant.",
-						   path + strlen(DataDir) + 1, username),
-				 errhint("Set a new refresh token with ALTER USER MAPPING. If the user mapping's refresh_token is still valid, SELECT rest_fdw_forget_tokens(%s, %s) starts again from it instead.",
-						 rest_quote_literal(servername),
-						 rest_quote_literal(username))));
+		report_copied_rotated(servername, username, path + strlen(DataDir) + 1,
+							  true);
 	}
 
 	/* nothing of value: start over (under the lock, if it is still the copy) */
@@ -1579,28 +1621,21 @@ referenced_grants(const char *dir, bool *all)
 	{
 		unsigned int dbid;
 		unsigned int umid;
-		char		name[64];
 		char		path[MAXPGPATH];
 		RestStoredToken tok;
 		char	   *problem;
 		StoreFile	whose;
 
 		CHECK_FOR_INTERRUPTS();
-		if (sscanf(de->d_name, "%u_%u.json", &dbid, &umid) != 2)
+		if (!mapping_file_name(de->d_name, &dbid, &umid))
 			continue;
-		snprintf(name, sizeof(name), "%u_%u.json", dbid, umid);
-		if (strcmp(name, de->d_name) != 0)
-			continue;
-		snprintf(path, MAXPGPATH, "%s/%s", dir, name);
+		snprintf(path, MAXPGPATH, "%s/%s", dir, de->d_name);
 		whose = read_state_file(path, &tok, &problem);
 		if (whose == STORE_FILE_UNREADABLE)
 			*all = true;
 		else if (whose != STORE_FILE_NONE)
 			digests = lappend(digests, pmemdup_digest(tok.digest));
-		if (tok.access_token)
-			explicit_bzero(tok.access_token, strlen(tok.access_token));
-		if (tok.refresh_token)
-			explicit_bzero(tok.refresh_token, strlen(tok.refresh_token));
+		forget_stored_secrets(&tok);
 	}
 	FreeDir(d);
 	return digests;
