@@ -38,6 +38,9 @@ CREATE SERVER regress_jwt FOREIGN DATA WRAPPER rest_fdw
 CREATE FOREIGN TABLE jwt_customers (id int, name text)
   SERVER regress_jwt OPTIONS (endpoint '/api/customers');
 
+-- Statements that fail are logged with their text (log_min_error_statement),
+-- which here holds keys: not these
+SET log_min_error_statement = panic;
 -- a private key is a secret: user mappings only
 ALTER SERVER regress_jwt OPTIONS (ADD private_key :'rsa_key');  -- ERROR
 -- not PEM text, nor a key file; its text is not shown
@@ -56,6 +59,7 @@ CREATE USER MAPPING FOR CURRENT_USER SERVER regress_jwt
   OPTIONS (private_key :'p384_key');  -- ERROR
 CREATE USER MAPPING FOR CURRENT_USER SERVER regress_jwt
   OPTIONS (private_key :'rsa1024_key');  -- ERROR
+RESET log_min_error_statement;
 -- an RSA key, an EC P-256 key, and a service-account JSON key file
 CREATE USER MAPPING FOR CURRENT_USER SERVER regress_jwt
   OPTIONS (private_key :'ec_key');

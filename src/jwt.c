@@ -366,7 +366,7 @@ rest_jwt_sign(RestConnOptions *conn, const RestJwtAssertion *a,
 		else if (alg != keyalg)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-					 errmsg("option \"%s\" of server \"%s\" does not fit its private key",
+					 errmsg("option \"%s\" does not fit the private key of the user mapping for server \"%s\"",
 							OPT_JWT_ALGORITHM, conn->servername),
 					 errdetail("Algorithm %s needs %s, and the private_key option holds %s.",
 							   rest_jwt_alg_name(alg),
@@ -376,9 +376,13 @@ rest_jwt_sign(RestConnOptions *conn, const RestJwtAssertion *a,
 							 rest_jwt_alg_name(keyalg))));
 	}
 
-	/* the header and the claims, each base64url-encoded JSON */
-	header = json_object();
-	claims = json_object();
+	/*
+	 * The header and the claims, each base64url-encoded JSON; made with
+	 * json_pack, not json_object(), which the postgres executable exports
+	 * as a SQL function of its own.
+	 */
+	header = json_pack("{}");
+	claims = json_pack("{}");
 	if (header == NULL || claims == NULL)
 		elog(ERROR, "rest_fdw: out of memory building a JWT");
 	set_string(header, "alg", rest_jwt_alg_name(alg));

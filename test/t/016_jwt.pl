@@ -126,7 +126,7 @@ EOF
 sub scan
 {
 	my ($name) = @_;
-	return run_psql("SELECT count(*), sum(amount) FROM ${name}_items;\n");
+	return run_psql("\\set ON_ERROR_STOP 1\nSELECT count(*), sum(amount) FROM ${name}_items;\n");
 }
 
 my ($rc, $out, $err);
@@ -282,7 +282,7 @@ like($err, qr/invalid_client/, 'client_secret_jwt with the wrong secret: invalid
 	", client_id 'rest_fdw_public', grant_type 'jwt_bearer', jwt_algorithm 'ES256'",
 	"private_key :'sa_rsa', jwt_issuer 'sa-rsa\@rest-fdw.test'");
 ($rc, $out, $err) = scan('jb_mismatch');
-like($err, qr/option "jwt_algorithm" of server "jb_mismatch" does not fit its private key/,
+like($err, qr/option "jwt_algorithm" does not fit the private key of the user mapping for server "jb_mismatch"/,
 	'jwt_algorithm ES256 with an RSA key: refused');
 
 # ------------------------------------------------------------------
