@@ -12,7 +12,8 @@
 # private_key_jwt (rest_fdw_key_jwt, its RSA and EC keys) and
 # client_secret_jwt (rest_fdw_secret_jwt), with the client_credentials and
 # refresh_token grants (a first refresh token by the device flow:
-# test/npm/oidc-login.cjs) and with jwt_bearer.  Wrong keys give the
+# test/npm/oidc-login.cjs) and with jwt_bearer, and at the revocation
+# endpoint.  Wrong keys give the
 # provider's invalid_grant or invalid_client as errors that say what to
 # check.  Neither the node's log (log_min_messages = debug5) nor anything
 # psql printed holds a private key, a client secret, an assertion the
@@ -225,6 +226,19 @@ expire_access_tokens();
 ($rc, $out, $err) = scan('pkj_rt');
 is($out, $all, 'private_key_jwt, refresh_token grant: after the token was destroyed') or diag($err);
 is(counter('rest_fdw_key_jwt', 'refreshes') - $refreshes, 2, 'private_key_jwt: two refreshes');
+
+# revocation (RFC 7009): the client authenticates there by its JWT too
+my $revocations = counter('rest_fdw_key_jwt', 'grants_revoked');
+($rc, $out, $err) = run_psql(<<"EOF");
+\\getenv issuer REST_TEST_OIDC_ISSUER
+\\set revocation_uri :issuer '/token/revocation'
+\\set ON_ERROR_STOP 1
+ALTER SERVER pkj_rt OPTIONS (ADD revocation_uri :'revocation_uri');
+SELECT rest_fdw_forget_tokens('pkj_rt', current_user, revoke => true) > 0;
+EOF
+is($rc, 0, 'private_key_jwt: the refresh token is revoked') or diag($err);
+is(counter('rest_fdw_key_jwt', 'grants_revoked') - $revocations, 1,
+	'private_key_jwt: ... at the revocation endpoint, which authenticated the client and revoked the grant');
 
 $ENV{REST_TAP16_SEED} = login('rest_fdw_secret_jwt');
 ($rc, $out, $err) = make_server('csj_rt',
