@@ -18,8 +18,10 @@
  * 128 random bits and a lifetime of at most REST_JWT_MAX_LIFETIME seconds.
  * OpenSSL objects live in a memory context of their own whose reset
  * callback frees them, so an ERROR anywhere releases them, and the buffers
- * that held key material are zeroed.  No message quotes a key, a secret or
- * an assertion; OpenSSL's error strings are not shown either.
+ * that held key material are zeroed (jansson's parser frees its own
+ * buffers unzeroed; the copy of the key it returns is zeroed).  No message
+ * quotes a key, a secret or an assertion; OpenSSL's error strings are not
+ * shown either.
  *
  *-------------------------------------------------------------------------
  */
@@ -209,8 +211,10 @@ rest_jwt_split_key(const char *value, RestJwtKeyText *key)
 static const char *
 load_private_key(JwtResources *r, const char *pem, RestJwtAlg *keyalg)
 {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
 	char		group[64];
 	size_t		glen = 0;
+#endif
 
 	if (strstr(pem, "-----BEGIN ") == NULL)
 		return "The value is neither PEM text nor a service-account JSON key file.";
