@@ -8,7 +8,11 @@
  * a static bearer token, or an OAuth 2.0 bearer token.  OAuth tokens come
  * from the user mapping (a static access_token) or from the token
  * endpoint, by the refresh_token, client_credentials or (discouraged)
- * password grant (RFC 6749 sections 6, 4.4 and 4.3).  Digest, NTLM and AWS
+ * password grant (RFC 6749 sections 6, 4.4 and 4.3), or by the JWT bearer
+ * grant (RFC 7523 section 2.1) with an assertion that jwt.c signs.  The
+ * client authenticates at the token endpoint with its secret (HTTP Basic,
+ * form fields or URL parameters) or with a signed JWT (private_key_jwt,
+ * client_secret_jwt: RFC 7523 section 2.2).  Digest, NTLM and AWS
  * Signature Version 4 are done by libcurl: they only hand it credentials
  * in the request (http.c sets them on the handle).
  *
@@ -96,6 +100,7 @@ static char *basic_credentials(const char *user, const char *password,
 static void require_option(RestConnOptions *conn, const char *value,
 						   const char *optname);
 static void add_aws_sigv4(RestConnOptions *conn, RestHttpRequest *req);
+static bool uses_client_assertion(RestConnOptions *conn);
 
 /*
  * Can a rejected token be replaced by asking the token endpoint for a new
@@ -107,7 +112,8 @@ rest_auth_refreshable(RestConnOptions *conn)
 	if (conn->auth_method != REST_AUTH_OAUTH2 || conn->token_uri == NULL)
 		return false;
 	if (conn->grant_type == REST_GRANT_CLIENT_CREDENTIALS ||
-		conn->grant_type == REST_GRANT_PASSWORD)
+		conn->grant_type == REST_GRANT_PASSWORD ||
+		conn->grant_type == REST_GRANT_JWT_BEARER)
 		return true;
 	return conn->refresh_token != NULL;
 }
@@ -255,6 +261,7 @@ rest_auth_secrets(RestConnOptions *conn, const char *token)
 	add_secret(&secrets, conn->client_secret);
 	add_secret(&secrets, conn->aws_secret_access_key);
 	add_secret(&secrets, conn->aws_session_token);
+	add_secret(&secrets, conn->private_key);
 	/* the transport's: the proxy login, the client key's passphrase */
 	add_secret(&secrets, conn->proxy_password);
 	add_secret(&secrets, conn->ssl_key_password);
@@ -642,8 +649,9 @@ void
 rest_auth_grant_digest(RestConnOptions *conn, unsigned char *grant_digest,
 					   unsigned char *token_digest)
 {
-	const char *parts[5];
+	const char *parts[8];
 	char		hex[2 * REST_DIGEST_LEN + 1];
+	int			nparts = 4;
 	int			i;
 
 	parts[0] = conn->token_uri ? conn->token_uri : "";
@@ -656,9 +664,19 @@ rest_auth_grant_digest(RestConnOptions *conn, unsigned char *grant_digest,
 		parts[2] = conn->user ? conn->user : "";
 		parts[3] = "pw";
 		parts[4] = conn->password ? conn->password : "";
+		nparts = 5;
 	}
-	sha256_strings(parts, conn->grant_type == REST_GRANT_PASSWORD ? 5 : 4,
-				   grant_digest);
+	else if (conn->grant_type == REST_GRANT_JWT_BEARER)
+	{
+		/* the key and whom the assertion names */
+		parts[2] = conn->private_key ? conn->private_key : "";
+		parts[3] = "jb";
+		parts[4] = conn->jwt_issuer ? conn->jwt_issuer : "";
+		parts[5] = conn->jwt_subject ? conn->jwt_subject : "";
+		parts[6] = conn->jwt_audience ? conn->jwt_audience : "";
+		nparts = 7;
+	}
+	sha256_strings(parts, nparts, grant_digest);
 	if (token_digest == NULL)
 		return;
 
@@ -668,6 +686,14 @@ rest_auth_grant_digest(RestConnOptions *conn, unsigned char *grant_digest,
 	parts[1] = conn->scope ? conn->scope : "";
 	parts[2] = conn->client_secret ? conn->client_secret : "";
 	parts[3] = conn->client_auth == REST_CLIENT_AUTH_POST ? "post" : "basic";
+	if (conn->client_auth == REST_CLIENT_AUTH_PRIVATE_KEY_JWT)
+	{
+		/* the client is its key */
+		parts[2] = conn->private_key ? conn->private_key : "";
+		parts[3] = "private_key_jwt";
+	}
+	else if (conn->client_auth == REST_CLIENT_AUTH_SECRET_JWT)
+		parts[3] = "client_secret_jwt";
 	parts[4] = conn->access_token ? conn->access_token : "";
 	sha256_strings(parts, 5, token_digest);
 }
@@ -1048,7 +1074,9 @@ request_token(RestConnOptions *conn, const char *refresh_token,
 	MemoryContext tmpcxt;
 	MemoryContext oldcxt;
 
-	require_option(conn, conn->client_id, OPT_CLIENT_ID);
+	/* an assertion of the jwt_bearer grant may name the client itself */
+	if (conn->grant_type != REST_GRANT_JWT_BEARER || uses_client_assertion(conn))
+		require_option(conn, conn->client_id, OPT_CLIENT_ID);
 
 	/* everything but the results is freed (and zeroed) when this goes */
 	tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "rest_fdw token request",
@@ -1094,19 +1122,171 @@ token_type_accepted(RestConnOptions *conn, const char *token_type)
 	return false;
 }
 
+/* Does the client authenticate with a JWT (RFC 7523 section 2.2)? */
+static bool
+uses_client_assertion(RestConnOptions *conn)
+{
+	return conn->client_auth == REST_CLIENT_AUTH_PRIVATE_KEY_JWT ||
+		conn->client_auth == REST_CLIENT_AUTH_SECRET_JWT;
+}
+
+/* require_option, saying which feature needs the option */
+static void
+require_option_for(RestConnOptions *conn, const char *value,
+				   const char *optname, const char *feature)
+{
+	if (value == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("user mapping for server \"%s\" has no \"%s\" option",
+						conn->servername, optname),
+				 errdetail("%s needs it.", feature),
+				 errhint("Add it with ALTER USER MAPPING FOR ... SERVER %s OPTIONS (ADD %s '...').",
+						 rest_quote_ident(conn->servername), optname)));
+}
+
+/* A URL without its query string and fragment, as a JWT's audience */
+static char *
+url_without_query(const char *url)
+{
+	size_t		len = strcspn(url, "?#");
+
+	return pnstrdup(url, len);
+}
+
+/*
+ * The user mapping's private_key, split (jwt.c) into PEM text and, for a
+ * Google service-account JSON key file, the defaults it gives; the PEM
+ * text is wiped with wipe.  ERROR if there is none or it is malformed.
+ */
+static void
+read_private_key(RestConnOptions *conn, const char *feature,
+				 RestWipeList *wipe, RestJwtKeyText *key)
+{
+	const char *problem;
+
+	require_option_for(conn, conn->private_key, OPT_PRIVATE_KEY, feature);
+	problem = rest_jwt_split_key(conn->private_key, key);
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"%s\" of the user mapping for server \"%s\"",
+						OPT_PRIVATE_KEY, conn->servername),
+				 errdetail("%s", problem)));
+	wipe_string_later(wipe, key->pem);
+}
+
+/*
+ * The assertion of the jwt_bearer grant (RFC 7523 section 2.1), signed
+ * with private_key: iss is jwt_issuer, else a JSON key file's
+ * client_email, else client_id; sub is jwt_subject, else iss, except with
+ * a JSON key file, where Google reads sub as a user to act for and it is
+ * left out; aud is jwt_audience, else a JSON key file's token_uri, else
+ * token_uri without its query.  The scope also goes into a "scope" claim,
+ * where Google looks for it.  Wiped with wipe.
+ */
+static char *
+jwt_bearer_assertion(RestConnOptions *conn, RestWipeList *wipe)
+{
+	RestJwtKeyText key;
+	RestJwtAssertion a;
+	char	   *jwt;
+
+	read_private_key(conn, "Grant type \"jwt_bearer\"", wipe, &key);
+	memset(&a, 0, sizeof(a));
+	a.alg = conn->jwt_algorithm;
+	a.pem = key.pem;
+	a.kid = conn->jwt_key_id ? conn->jwt_key_id : key.key_id;
+	a.x5t = conn->jwt_x5t;
+	a.iss = conn->jwt_issuer ? conn->jwt_issuer
+		: key.client_email ? key.client_email : conn->client_id;
+	if (a.iss == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("server \"%s\" has no \"%s\" option",
+						conn->servername, OPT_JWT_ISSUER),
+				 errdetail("The assertion of grant type \"jwt_bearer\" names its issuer, and neither client_id nor a service-account key file gives one."),
+				 errhint("Set jwt_issuer on the server or in the user mapping, for example to the client id the provider gave the application.")));
+	a.sub = conn->jwt_subject ? conn->jwt_subject
+		: key.from_json ? NULL : a.iss;
+	a.aud = conn->jwt_audience ? conn->jwt_audience
+		: key.token_uri ? key.token_uri : url_without_query(conn->token_uri);
+	a.scope = (conn->scope && conn->scope[0] != '\0') ? conn->scope : NULL;
+	a.lifetime = conn->jwt_lifetime;
+	jwt = rest_jwt_sign(conn, &a, OPT_PRIVATE_KEY);
+	wipe_string_later(wipe, jwt);
+	return jwt;
+}
+
+/*
+ * The client assertion of private_key_jwt (signed with private_key) or
+ * client_secret_jwt (HS256 with client_secret), RFC 7523 section 2.2 and
+ * OpenID Connect Core section 9: iss and sub are the client_id, aud is
+ * the token endpoint's URL without its query (which OpenID Connect
+ * providers accept at their other endpoints too); NULL with other
+ * client_auth methods.  Wiped with wipe.
+ */
+static char *
+client_assertion(RestConnOptions *conn, RestWipeList *wipe)
+{
+	RestJwtAssertion a;
+	RestJwtKeyText key;
+	char	   *jwt;
+
+	if (!uses_client_assertion(conn))
+		return NULL;
+	memset(&a, 0, sizeof(a));
+	if (conn->client_auth == REST_CLIENT_AUTH_PRIVATE_KEY_JWT)
+	{
+		read_private_key(conn, "Client authentication \"private_key_jwt\"",
+						 wipe, &key);
+		a.alg = conn->jwt_algorithm;
+		a.pem = key.pem;
+		a.kid = conn->jwt_key_id ? conn->jwt_key_id : key.key_id;
+		a.x5t = conn->jwt_x5t;
+	}
+	else
+	{
+		require_option_for(conn, conn->client_secret, OPT_CLIENT_SECRET,
+						   "Client authentication \"client_secret_jwt\"");
+		a.alg = REST_JWT_HS256;
+		a.secret = conn->client_secret;
+	}
+	a.iss = a.sub = conn->client_id;
+	a.aud = url_without_query(conn->token_uri ? conn->token_uri
+							  : conn->revocation_uri);
+	a.lifetime = conn->jwt_lifetime;
+	jwt = rest_jwt_sign(conn, &a, OPT_PRIVATE_KEY);
+	wipe_string_later(wipe, jwt);
+	return jwt;
+}
+
 /*
  * Client authentication at the token and revocation endpoints: HTTP Basic
  * by default, form fields in body with client_auth 'post', query
  * parameters of the endpoint's URL with client_auth 'url' (req->url and
- * req->display_url set already); a public client (no secret) only names
- * itself.  Returns the Basic credentials (wiped with
- * wipe), or NULL.
+ * req->display_url set already), a signed JWT (assertion, from
+ * client_assertion) in form fields with private_key_jwt and
+ * client_secret_jwt; a public client (no secret) only names itself, and
+ * a jwt_bearer grant without client_id not even that.  Returns the Basic
+ * credentials (wiped with wipe), or NULL.
  */
 static char *
 add_client_auth(RestConnOptions *conn, StringInfo body, RestWipeList *wipe,
-				RestHttpRequest *req)
+				RestHttpRequest *req, const char *assertion)
 {
 	char	   *basic = NULL;
+
+	if (assertion != NULL)
+	{
+		appendStringInfoString(body, "&client_id=");
+		rest_append_urlencoded(body, conn->client_id);
+		appendStringInfoString(body, "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=");
+		rest_append_urlencoded(body, assertion);
+		return NULL;
+	}
+	if (conn->client_id == NULL)
+		return NULL;
 
 	if (conn->client_auth == REST_CLIENT_AUTH_URL)
 	{
@@ -1173,6 +1353,8 @@ build_token_request(RestConnOptions *conn, const char *refresh_token,
 	StringInfoData body;
 	const char *grant;
 	char	   *basic = NULL;
+	char	   *assertion = NULL;
+	char	   *client_jwt;
 	List	   *hide = NIL;
 	size_t		need;
 
@@ -1186,7 +1368,12 @@ build_token_request(RestConnOptions *conn, const char *refresh_token,
 		require_option(conn, conn->user, OPT_USER);
 		require_option(conn, conn->password, OPT_PASSWORD);
 	}
-	need = 128 + 3 * (strlen(conn->client_id) +
+	if (conn->grant_type == REST_GRANT_JWT_BEARER)
+		assertion = jwt_bearer_assertion(conn, wipe);
+	client_jwt = client_assertion(conn, wipe);
+	need = 256 + 3 * ((conn->client_id ? strlen(conn->client_id) : 0) +
+					  (assertion ? strlen(assertion) : 0) +
+					  (client_jwt ? strlen(client_jwt) : 0) +
 					  (refresh_token ? strlen(refresh_token) : 0) +
 					  (conn->user ? strlen(conn->user) : 0) +
 					  (conn->password ? strlen(conn->password) : 0) +
@@ -1210,6 +1397,13 @@ build_token_request(RestConnOptions *conn, const char *refresh_token,
 		appendStringInfoString(&body, "&password=");
 		rest_append_urlencoded(&body, conn->password);
 	}
+	else if (conn->grant_type == REST_GRANT_JWT_BEARER)
+	{
+		/* RFC 7523 section 2.1 */
+		grant = "jwt_bearer";
+		appendStringInfoString(&body, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=");
+		rest_append_urlencoded(&body, assertion);
+	}
 	else
 	{
 		grant = "refresh_token";
@@ -1231,12 +1425,15 @@ build_token_request(RestConnOptions *conn, const char *refresh_token,
 							  "Content-Type: application/x-www-form-urlencoded");
 	req->max_size = REST_MAX_TOKEN_RESPONSE_SIZE;
 
-	basic = add_client_auth(conn, &body, wipe, req);
+	basic = add_client_auth(conn, &body, wipe, req, client_jwt);
 	Assert(body.len < (int) need);
 	req->body = body.data;
 	req->body_len = body.len;
 
 	/* what the endpoint may echo: never shown */
+	add_secret(&hide, assertion);
+	add_secret(&hide, client_jwt);
+	add_secret(&hide, conn->private_key);
 	add_secret(&hide, conn->client_secret);
 	add_secret(&hide, refresh_token);
 	add_secret(&hide, conn->refresh_token);
@@ -1286,12 +1483,16 @@ report_token_error(RestConnOptions *conn, RestHttpResponse *resp,
 			? "Obtain a new refresh token and set it with ALTER USER MAPPING."
 			: conn->grant_type == REST_GRANT_PASSWORD
 			? "Check the user and password options of the user mapping."
+			: conn->grant_type == REST_GRANT_JWT_BEARER
+			? "The token endpoint refused the assertion: check that it trusts the key in private_key, and the options jwt_issuer, jwt_subject, jwt_audience and jwt_key_id."
 			: "Check the client credentials in the user mapping.";
 	}
 	else if (strcmp(tr->error, "invalid_client") == 0)
 	{
 		code = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
-		hint = "Check client_id and client_secret in the user mapping, and the client_auth option of the server.";
+		hint = conn->client_auth == REST_CLIENT_AUTH_PRIVATE_KEY_JWT
+			? "Check client_id and private_key in the user mapping (the provider must know the key's public half, by jwt_key_id if it has several), and the client_auth option of the server."
+			: "Check client_id and client_secret in the user mapping, and the client_auth option of the server.";
 	}
 	else if (strcmp(tr->error, "unauthorized_client") == 0 ||
 			 strcmp(tr->error, "unsupported_grant_type") == 0)
@@ -1453,6 +1654,7 @@ rest_auth_revoke(RestConnOptions *conn, const char *token, bool is_refresh)
 	RestHttpResponse resp;
 	RestRequestContext errctx;
 	char	   *basic;
+	char	   *client_jwt;
 	List	   *hide = NIL;
 	size_t		need;
 
@@ -1470,7 +1672,9 @@ rest_auth_revoke(RestConnOptions *conn, const char *token, bool is_refresh)
 	wipe = wipe_on_reset(tmpcxt);
 
 	/* sized never to be reallocated, as the token request's */
-	need = 128 + 3 * (strlen(token) + strlen(conn->client_id) +
+	client_jwt = client_assertion(conn, wipe);
+	need = 256 + 3 * (strlen(token) + strlen(conn->client_id) +
+					  (client_jwt ? strlen(client_jwt) : 0) +
 					  (conn->client_secret ? strlen(conn->client_secret) : 0));
 	initStringInfo(&body);
 	enlargeStringInfo(&body, (int) need);
@@ -1488,10 +1692,12 @@ rest_auth_revoke(RestConnOptions *conn, const char *token, bool is_refresh)
 	req.headers = list_make2("Accept: application/json",
 							 "Content-Type: application/x-www-form-urlencoded");
 	req.max_size = REST_MAX_TOKEN_RESPONSE_SIZE;
-	basic = add_client_auth(conn, &body, wipe, &req);
+	basic = add_client_auth(conn, &body, wipe, &req, client_jwt);
 	Assert(body.len < (int) need);
 	req.body = body.data;
 	req.body_len = body.len;
+	add_secret(&hide, client_jwt);
+	add_secret(&hide, conn->private_key);
 	add_secret(&hide, conn->client_secret);
 	add_secret(&hide, token);
 	add_secret(&hide, conn->refresh_token);

@@ -140,7 +140,8 @@ StaticAssertDecl(sizeof(RestAuthMethod) == sizeof(int) &&
 				 sizeof(RestGrantType) == sizeof(int) &&
 				 sizeof(RestClientAuth) == sizeof(int) &&
 				 sizeof(RestPagingStyle) == sizeof(int) &&
-				 sizeof(RestMethod) == sizeof(int),
+				 sizeof(RestMethod) == sizeof(int) &&
+				 sizeof(RestJwtAlg) == sizeof(int),
 				 "enumerations of options must have the size of int");
 
 static bool parse_text(const RestOptKind *kind, const char *value,
@@ -193,6 +194,8 @@ static bool parse_pem(const RestOptKind *kind, const char *value,
 					  void *dest, RestOptProblem *problem);
 static bool parse_proxy(const RestOptKind *kind, const char *value,
 						void *dest, RestOptProblem *problem);
+static bool parse_private_key(const RestOptKind *kind, const char *value,
+							  void *dest, RestOptProblem *problem);
 static bool parse_no_proxy(const RestOptKind *kind, const char *value,
 						   void *dest, RestOptProblem *problem);
 
@@ -213,6 +216,7 @@ static const RestOptEnum grant_types[] = {
 	{"refresh_token", REST_GRANT_REFRESH_TOKEN},
 	{"client_credentials", REST_GRANT_CLIENT_CREDENTIALS},
 	{"password", REST_GRANT_PASSWORD, "discouraged"},
+	{"jwt_bearer", REST_GRANT_JWT_BEARER, "a JWT signed with private_key"},
 	{NULL, 0}
 };
 
@@ -220,6 +224,15 @@ static const RestOptEnum client_auths[] = {
 	{"basic", REST_CLIENT_AUTH_BASIC, "client_secret_basic"},
 	{"post", REST_CLIENT_AUTH_POST, "client_secret_post"},
 	{"url", REST_CLIENT_AUTH_URL, "in the token endpoint's URL"},
+	{"private_key_jwt", REST_CLIENT_AUTH_PRIVATE_KEY_JWT, "a JWT signed with private_key"},
+	{"client_secret_jwt", REST_CLIENT_AUTH_SECRET_JWT, "a JWT signed with client_secret"},
+	{NULL, 0}
+};
+
+/* jwt_algorithm: HS256 only comes with client_secret_jwt */
+static const RestOptEnum jwt_algorithms[] = {
+	{"RS256", REST_JWT_RS256, "an RSA key"},
+	{"ES256", REST_JWT_ES256, "an EC P-256 key"},
 	{NULL, 0}
 };
 
@@ -341,6 +354,23 @@ static const RestOptKind kind_grant_type = {
 };
 static const RestOptKind kind_client_auth = {
 	.parse = parse_enum, .values = client_auths
+};
+static const RestOptKind kind_jwt_algorithm = {
+	.parse = parse_enum, .values = jwt_algorithms
+};
+static const RestOptKind kind_jwt_lifetime = {
+	.parse = parse_integer, .min = 1, .max = REST_MAX_JWT_LIFETIME,
+	.hint = "The value must be a number of seconds from 1 to "
+	CppAsString2(REST_MAX_JWT_LIFETIME) "; a JWT is meant to be short-lived."
+};
+/* x5t: a base64url SHA-1 (or longer) certificate thumbprint */
+static const RestOptKind kind_base64url = {
+	.parse = parse_token_chars, .min = 1, .max = 128,
+	.hint = "Give the base64url encoding of the certificate's thumbprint: letters, digits, \"-\" and \"_\", such as \"hOBcHZi846VCHSJbFAs26Go9VTQ\"."
+};
+static const RestOptKind kind_private_key = {
+	.parse = parse_private_key, .message = MSG_NO_VALUE,
+	.hint = "Give the PEM text of an unencrypted RSA (2048 bits or more) or EC P-256 private key, from \"-----BEGIN\" to \"-----END\", or the whole JSON key file of a Google service account."
 };
 static const RestOptKind kind_paging = {
 	.parse = parse_enum, .values = paging_styles
@@ -464,6 +494,15 @@ static const RestFdwOption rest_options[] = {
 	{OPT_GRANT_TYPE, CAT_SERVER, 0, &kind_grant_type, CONN(grant_type), "refresh_token"},
 	{OPT_CLIENT_ID, CAT_SERVER | CAT_MAPPING, 0, &kind_text, CONN(client_id)},
 	{OPT_CLIENT_AUTH, CAT_SERVER, 0, &kind_client_auth, CONN(client_auth), "basic"},
+	/* JWTs: the jwt_bearer grant, private_key_jwt and client_secret_jwt */
+	{OPT_JWT_ISSUER, CAT_SERVER | CAT_MAPPING, 0, &kind_text, CONN(jwt_issuer)},
+	{OPT_JWT_SUBJECT, CAT_SERVER | CAT_MAPPING, 0, &kind_text, CONN(jwt_subject)},
+	{OPT_JWT_AUDIENCE, CAT_SERVER, 0, &kind_text, CONN(jwt_audience)},
+	{OPT_JWT_KEY_ID, CAT_SERVER | CAT_MAPPING, 0, &kind_text, CONN(jwt_key_id)},
+	{OPT_JWT_X5T, CAT_SERVER | CAT_MAPPING, 0, &kind_base64url, CONN(jwt_x5t)},
+	{OPT_JWT_ALGORITHM, CAT_SERVER | CAT_MAPPING, 0, &kind_jwt_algorithm, CONN(jwt_algorithm)},
+	{OPT_JWT_LIFETIME, CAT_SERVER, 0, &kind_jwt_lifetime, CONN(jwt_lifetime),
+	CppAsString2(REST_DEFAULT_JWT_LIFETIME)},
 	{OPT_AUTH_HEADER, CAT_SERVER, 0, &kind_header_name, CONN(auth_header), REST_DEFAULT_AUTH_HEADER},
 	{OPT_AUTH_PARAM, CAT_SERVER, 0, &kind_text, CONN(auth_param), REST_DEFAULT_AUTH_PARAM},
 	{OPT_CONNECT_TIMEOUT, CAT_SERVER, 0, &kind_seconds, CONN(connect_timeout),
@@ -509,6 +548,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_PASSWORD, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(password)},
 	{OPT_API_KEY, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(api_key)},
 	{OPT_ACCESS_TOKEN, CAT_MAPPING, OPTF_SECRET, &kind_text, CONN(access_token)},
+	{OPT_PRIVATE_KEY, CAT_MAPPING, OPTF_SECRET, &kind_private_key, CONN(private_key)},
 
 	/*
 	 * The access key id is sent in clear in every Authorization header: not
@@ -1256,6 +1296,9 @@ parse_token_chars(const RestOptKind *kind, const char *value, void *dest,
 		if (kind == &kind_aws_name)
 			ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 				*p == '-';
+		else if (kind == &kind_base64url)
+			ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				(*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
 		else
 			ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 				(*p >= '0' && *p <= '9');
@@ -1299,6 +1342,19 @@ parse_pem(const RestOptKind *kind, const char *value, void *dest,
 		return false;
 	}
 	return store_string(value, dest);
+}
+
+/*
+ * private_key: PEM text or a service-account JSON key file holding a key
+ * that can sign a JWT (jwt.c reads it as it will when signing); the
+ * problem never quotes the value
+ */
+static bool
+parse_private_key(const RestOptKind *kind, const char *value, void *dest,
+				  RestOptProblem *problem)
+{
+	problem->detail = rest_jwt_key_problem(value);
+	return problem->detail == NULL && store_string(value, dest);
 }
 
 /* A proxy URL without credentials (transport.c) */

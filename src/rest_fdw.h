@@ -39,6 +39,14 @@
 #define OPT_GRANT_TYPE			"grant_type"
 #define OPT_CLIENT_ID			"client_id"
 #define OPT_CLIENT_AUTH			"client_auth"
+#define OPT_PRIVATE_KEY			"private_key"
+#define OPT_JWT_ISSUER			"jwt_issuer"
+#define OPT_JWT_SUBJECT			"jwt_subject"
+#define OPT_JWT_AUDIENCE		"jwt_audience"
+#define OPT_JWT_KEY_ID			"jwt_key_id"
+#define OPT_JWT_X5T				"jwt_x5t"
+#define OPT_JWT_ALGORITHM		"jwt_algorithm"
+#define OPT_JWT_LIFETIME		"jwt_lifetime"
 #define OPT_AUTH_HEADER			"auth_header"
 #define OPT_AUTH_PARAM			"auth_param"
 #define OPT_CONNECT_TIMEOUT		"connect_timeout"
@@ -141,6 +149,8 @@
 #define REST_DEFAULT_ROWS				1000
 #define REST_DEFAULT_REQUEST_COST		500.0
 #define REST_DEFAULT_SAMPLE_ROWS		100
+#define REST_DEFAULT_JWT_LIFETIME		300 /* seconds */
+#define REST_MAX_JWT_LIFETIME			3600	/* Google's limit */
 
 /* A header captured for the pager (total_count_header): name and value */
 #define REST_MAX_CAPTURE_NAME		64
@@ -169,15 +179,27 @@ typedef enum RestGrantType
 {
 	REST_GRANT_REFRESH_TOKEN,
 	REST_GRANT_CLIENT_CREDENTIALS,
-	REST_GRANT_PASSWORD			/* RFC 6749 4.3; discouraged (RFC 9700) */
+	REST_GRANT_PASSWORD,		/* RFC 6749 4.3; discouraged (RFC 9700) */
+	REST_GRANT_JWT_BEARER		/* RFC 7523 2.1: a signed JWT assertion */
 } RestGrantType;
 
 typedef enum RestClientAuth
 {
 	REST_CLIENT_AUTH_BASIC,		/* client_secret_basic */
 	REST_CLIENT_AUTH_POST,		/* client_secret_post */
-	REST_CLIENT_AUTH_URL		/* query parameters of the token URL */
+	REST_CLIENT_AUTH_URL,		/* query parameters of the token URL */
+	REST_CLIENT_AUTH_PRIVATE_KEY_JWT,	/* RFC 7523 2.2, signed with private_key */
+	REST_CLIENT_AUTH_SECRET_JWT /* RFC 7523 2.2, HS256 with client_secret */
 } RestClientAuth;
+
+/* jwt_algorithm: how a JWT is signed (jwt.c) */
+typedef enum RestJwtAlg
+{
+	REST_JWT_DEFAULT,			/* the private key's: RS256 or ES256 */
+	REST_JWT_RS256,
+	REST_JWT_ES256,
+	REST_JWT_HS256				/* client_secret_jwt only */
+} RestJwtAlg;
 
 /* A rate_limit option: requests per second, and how many may start at once */
 typedef struct RestRateLimit
@@ -236,6 +258,13 @@ typedef struct RestConnOptions
 	int			sample_rows;
 	char	   *aws_region;		/* aws_sigv4: "us-east-1" */
 	char	   *aws_service;	/* aws_sigv4: "execute-api", "s3" */
+	char	   *jwt_issuer;		/* JWTs: iss, or NULL for the default */
+	char	   *jwt_subject;	/* sub, or NULL for the default */
+	char	   *jwt_audience;	/* aud of the jwt_bearer assertion, or NULL */
+	char	   *jwt_key_id;		/* kid header, or NULL */
+	char	   *jwt_x5t;		/* x5t header (certificate thumbprint), or NULL */
+	RestJwtAlg	jwt_algorithm;
+	int			jwt_lifetime;	/* seconds */
 
 	/* user mapping options (client_id may also come from the server) */
 	char	   *client_id;
@@ -248,6 +277,7 @@ typedef struct RestConnOptions
 	char	   *aws_access_key_id;
 	char	   *aws_secret_access_key;
 	char	   *aws_session_token;
+	char	   *private_key;	/* PEM text or a service-account JSON key */
 	char	   *ssl_cert;		/* client certificate (PEM text), or NULL */
 	char	   *ssl_key;		/* its private key (PEM text), or NULL */
 	char	   *ssl_key_password;	/* passphrase of an encrypted key */
@@ -585,6 +615,40 @@ extern char *rest_auth_strip_url(RestConnOptions *conn, const char *url);
 extern void rest_auth_grant_digest(RestConnOptions *conn,
 								   unsigned char *grant_digest,
 								   unsigned char *token_digest);
+
+/* in jwt.c */
+/* A private_key option, split: PEM text and a JSON key file's members */
+typedef struct RestJwtKeyText
+{
+	char	   *pem;
+	bool		from_json;		/* a service-account JSON key file */
+	char	   *client_email;	/* from the JSON key file, or NULL */
+	char	   *key_id;			/* its private_key_id, or NULL */
+	char	   *token_uri;		/* its token_uri, or NULL */
+} RestJwtKeyText;
+
+/* What a JWT says, and how it is signed; NULL strings are left out */
+typedef struct RestJwtAssertion
+{
+	RestJwtAlg	alg;
+	const char *pem;			/* RS256, ES256 */
+	const char *secret;			/* HS256 */
+	const char *kid;
+	const char *x5t;
+	const char *iss;
+	const char *sub;
+	const char *aud;
+	const char *scope;
+	int			lifetime;		/* seconds */
+} RestJwtAssertion;
+
+extern void rest_append_base64url(StringInfo buf, const unsigned char *data,
+								  size_t len);
+extern const char *rest_jwt_split_key(const char *value, RestJwtKeyText *key);
+extern const char *rest_jwt_key_problem(const char *value);
+extern const char *rest_jwt_alg_name(RestJwtAlg alg);
+extern char *rest_jwt_sign(RestConnOptions *conn, const RestJwtAssertion *a,
+						   const char *optname);
 
 /* in token_response.c */
 /* A parsed token endpoint response; strings palloc'd, NULL when absent */

@@ -96,10 +96,22 @@ secrets=("$REST_TEST_CLIENT_SECRET" "$REST_TEST_REFRESH_TOKEN" \
 	"${REST_TEST_OIDC_SECRET_JWT_SECRET:-}")
 # the client keys, by a line of their base64 text (grep -F would take each
 # line of a PEM as a pattern of its own, the BEGIN line too)
-for key in "${REST_TEST_CLIENT_KEY:-}" "${REST_TEST_CLIENT_KEY_ENCRYPTED:-}"; do
+for key in "${REST_TEST_CLIENT_KEY:-}" "${REST_TEST_CLIENT_KEY_ENCRYPTED:-}" \
+	"${REST_TEST_JWT_EC_KEY:-}" "${REST_TEST_JWT_P384_KEY:-}" "${REST_TEST_JWT_RSA1024_KEY:-}"; do
 	[ -n "$key" ] && secrets+=("$(echo "$key" | sed -n 3p)")
 done
-# plus every access and refresh token the test server and oidc-provider issued
+# the keys of oidc-provider's private_key_jwt client and of the JWT bearer
+# grant's service accounts, by the second line of their PEM text
+for keyfile in "${REST_TEST_OIDC_RSA_KEY:-}" "${REST_TEST_OIDC_EC_KEY:-}" \
+	"${REST_TEST_OIDC_SA_RSA_KEY:-}" "${REST_TEST_OIDC_SA_EC_KEY:-}"; do
+	[ -f "$keyfile" ] && secrets+=("$(sed -n 2p "$keyfile")")
+done
+if [ -f "${REST_TEST_OIDC_SA_GOOGLE_KEY:-}" ]; then
+	secrets+=("$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["private_key"].split("\n")[1])' \
+		"$REST_TEST_OIDC_SA_GOOGLE_KEY")")
+fi
+# plus every access and refresh token the test server and oidc-provider
+# issued, and the JWT assertions oidc-provider was sent
 for issued in "${REST_TEST_ISSUED_TOKENS:-}" "${REST_TEST_OIDC_ISSUED_TOKENS:-}"; do
 	if [ -f "$issued" ]; then
 		mapfile -t -O ${#secrets[@]} secrets < "$issued"

@@ -46,6 +46,11 @@ start_test_api()
 	export REST_TEST_PROXY_PASSWORD="pp-$(openssl rand -hex 12)"
 	export REST_TEST_CLIENT_KEY_PASSWORD="kp-$(openssl rand -hex 12)"
 	export REST_TEST_ISSUED_TOKENS="$work/issued_tokens"
+	# private keys for sql/jwt.sql: EC P-256, and two it refuses (P-384, and
+	# RSA of 1024 bits)
+	export REST_TEST_JWT_EC_KEY="$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null)"
+	export REST_TEST_JWT_P384_KEY="$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 2>/dev/null)"
+	export REST_TEST_JWT_RSA1024_KEY="$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 2>/dev/null)"
 	# node starts while the test API makes its certificates
 	start_npm_servers "$work" || return 1
 	trap 'kill "$NPM_PID" 2>/dev/null || true; rm -rf "'"$work"'"' EXIT
@@ -98,8 +103,12 @@ start_npm_servers()
 # work directory REST_TEST_OIDC_DIR (for test/npm/oidc-login.cjs and
 # oidc-approve.cjs), the client ids REST_TEST_OIDC_{BASIC,POST,SECRET_JWT,
 # KEY_JWT}_CLIENT, the secrets REST_TEST_OIDC_{BASIC,POST,SECRET_JWT}_SECRET,
-# the private keys' files REST_TEST_OIDC_{RSA,EC}_KEY and the file of the
-# tokens it issued, REST_TEST_OIDC_ISSUED_TOKENS.  Its files are the TAP
+# the private keys' files REST_TEST_OIDC_{RSA,EC}_KEY, the public client
+# REST_TEST_OIDC_PUBLIC_CLIENT, the JWT bearer grant's service accounts:
+# their private keys' files REST_TEST_OIDC_SA_{RSA,EC}_KEY (PEM, for
+# REST_TEST_OIDC_SA_{RSA,EC}_ISSUER) and the Google-style JSON key file
+# REST_TEST_OIDC_SA_GOOGLE_KEY, and the file of the tokens it issued,
+# REST_TEST_OIDC_ISSUED_TOKENS.  Its files are the TAP
 # tests' user's (postgres, when root runs the tests), mode 0600.
 wait_npm_servers()
 {
@@ -121,11 +130,18 @@ wait_npm_servers()
 			export REST_TEST_OIDC_SECRET_JWT_SECRET=$(oidc_secret "$work" rest_fdw_secret_jwt)
 			export REST_TEST_OIDC_RSA_KEY="$work/oidc_rsa_key.pem"
 			export REST_TEST_OIDC_EC_KEY="$work/oidc_ec_key.pem"
+			export REST_TEST_OIDC_PUBLIC_CLIENT=rest_fdw_public
+			export REST_TEST_OIDC_SA_RSA_KEY="$work/oidc_sa_rsa_key.pem"
+			export REST_TEST_OIDC_SA_EC_KEY="$work/oidc_sa_ec_key.pem"
+			export REST_TEST_OIDC_SA_RSA_ISSUER=sa-rsa@rest-fdw.test
+			export REST_TEST_OIDC_SA_EC_ISSUER=sa-ec@rest-fdw.test
+			export REST_TEST_OIDC_SA_GOOGLE_KEY="$work/oidc_sa_google.json"
 			export REST_TEST_OIDC_ISSUED_TOKENS="$work/oidc_issued_tokens"
 			touch "$REST_TEST_OIDC_ISSUED_TOKENS"
 			chmod 600 "$REST_TEST_OIDC_ISSUED_TOKENS"
 			if [ "$(id -u)" -eq 0 ]; then
-				for f in oidc_secrets.json oidc_rsa_key.pem oidc_ec_key.pem oidc_issued_tokens; do
+				for f in oidc_secrets.json oidc_rsa_key.pem oidc_ec_key.pem oidc_issued_tokens \
+					oidc_sa_rsa_key.pem oidc_sa_ec_key.pem oidc_sa_google.json; do
 					chown postgres: "$work/$f"
 				done
 			fi

@@ -11,8 +11,17 @@
 //   oidc_secrets.json   {"issuer", "clients": {id: secret}}, random per run
 //   oidc_rsa_key.pem, oidc_ec_key.pem
 //                       the private keys (PKCS#8) of rest_fdw_key_jwt's JWKS
-//   oidc_issued_tokens  every access and refresh token it issued, one a line
-//                       (test/in-cluster.sh looks for them in the server logs)
+//   oidc_sa_rsa_key.pem, oidc_sa_ec_key.pem
+//                       the private keys (PKCS#8) of the service accounts
+//                       sa-rsa@rest-fdw.test and sa-ec@rest-fdw.test, which
+//                       the JWT bearer grant trusts
+//   oidc_sa_google.json a Google-style service-account JSON key file
+//                       (private_key, client_email, private_key_id,
+//                       token_uri) of a third trusted account
+//   oidc_issued_tokens  every access and refresh token it issued, and every
+//                       JWT assertion and client assertion it was sent, one a
+//                       line (test/in-cluster.sh looks for them in the server
+//                       logs)
 //
 // The issuer is http://127.0.0.1:PORT: /token, /device/auth, /device,
 // /token/revocation, /token/introspection, /jwks, discovery.  Refresh tokens
@@ -20,17 +29,30 @@
 // reuse detection) is invalid_grant and revokes the whole grant.  Access
 // tokens live OIDC_ACCESS_TOKEN_TTL seconds (default 60).
 //
-// Clients (all with authorization_code, refresh_token, device_code and
-// client_credentials): rest_fdw_basic (client_secret_basic), rest_fdw_post
-// (client_secret_post), rest_fdw_secret_jwt (client_secret_jwt),
-// rest_fdw_key_jwt (private_key_jwt: an RSA and an EC P-256 key).
+// Clients (all with authorization_code, refresh_token, device_code,
+// client_credentials and jwt-bearer): rest_fdw_basic (client_secret_basic),
+// rest_fdw_post (client_secret_post), rest_fdw_secret_jwt
+// (client_secret_jwt), rest_fdw_key_jwt (private_key_jwt: an RSA and an EC
+// P-256 key), rest_fdw_public (none: a public client).
+//
+// The JWT bearer grant (RFC 7523 section 2.1,
+// grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer): the assertion
+// must be signed (RS256 or ES256) by the key of a trusted service account,
+// its iss; sub must be that account or one of JWT_SUBJECTS (absent only
+// for the Google-style account), aud the issuer or its token endpoint, kid
+// (when the account has one) the account's, exp - iat at most 3600 s and
+// exp in the future, and its jti never seen before (a reused one is
+// invalid_grant, counted as jti_reused).  The scope comes from the form
+// or the assertion's "scope" claim.  It issues a client credentials token.
 //
 // Besides the provider:
 //   GET /resource/items?limit=N&offset=M  the protected resource: 250 items
 //       {"items": [{"id", "name", "amount"}...], "total": 250}, for a valid
 //       Bearer access token (refresh or client credentials); else 401 with
 //       WWW-Authenticate
-//   GET /_test/stats        counters, in total and per client
+//   GET /_test/stats        counters, in total and per client, and per
+//       service account under "jwt" (the last assertion's alg, kid, sub,
+//       scope and lifetime: no token, no jti)
 //   POST /_test/expire      destroys every access token issued so far
 //   POST /_test/grant       body: a refresh token; {"issued", "found",
 //       "consumed", "grant_active"}: whether the provider issued it, still
@@ -94,6 +116,28 @@ async function start(dir) {
 	// the provider's own signing key (ID tokens)
 	const signing = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 	const signingJwk = { ...signing.privateKey.export({ format: 'jwk' }), kid: 'op-rsa', use: 'sig', alg: 'RS256' };
+	// the service accounts that the JWT bearer grant trusts
+	const saRsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+	const saEc = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+	const saGoogle = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+	const googleKid = crypto.randomBytes(20).toString('hex');
+	const accounts = new Map([
+		['sa-rsa@rest-fdw.test', { key: saRsa.publicKey, alg: 'RS256' }],
+		['sa-ec@rest-fdw.test', { key: saEc.publicKey, alg: 'ES256' }],
+		['sa-google@rest-fdw.iam.gserviceaccount.com', { key: saGoogle.publicKey, alg: 'RS256', kid: googleKid, noSub: true }],
+	]);
+	writePrivate(dir, 'oidc_sa_rsa_key.pem', saRsa.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+	writePrivate(dir, 'oidc_sa_ec_key.pem', saEc.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+	writePrivate(dir, 'oidc_sa_google.json', JSON.stringify({
+		type: 'service_account',
+		project_id: 'rest-fdw-test',
+		private_key_id: googleKid,
+		private_key: saGoogle.privateKey.export({ format: 'pem', type: 'pkcs8' }),
+		client_email: 'sa-google@rest-fdw.iam.gserviceaccount.com',
+		client_id: '100000000000000000001',
+		auth_uri: `${issuer}/auth`,
+		token_uri: `${issuer}/token`,
+	}, null, 2) + '\n');
 
 	const secret = () => 'oidc-' + crypto.randomBytes(32).toString('hex');
 	const secrets = {
@@ -101,8 +145,10 @@ async function start(dir) {
 		rest_fdw_post: secret(),
 		rest_fdw_secret_jwt: secret(),
 	};
+	const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+	const JWT_SUBJECTS = new Set(['regress_alice']);
 	const grantTypes = ['authorization_code', 'refresh_token',
-		'urn:ietf:params:oauth:grant-type:device_code', 'client_credentials'];
+		'urn:ietf:params:oauth:grant-type:device_code', 'client_credentials', JWT_BEARER];
 	const common = {
 		grant_types: grantTypes,
 		response_types: ['code'],
@@ -118,6 +164,7 @@ async function start(dir) {
 			token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'HS256' },
 		{ ...common, client_id: 'rest_fdw_key_jwt', token_endpoint_auth_method: 'private_key_jwt',
 			jwks: { keys: [rsaJwk, ecJwk] } },
+		{ ...common, client_id: 'rest_fdw_public', token_endpoint_auth_method: 'none' },
 	];
 
 	const provider = new Provider(issuer, {
@@ -156,8 +203,62 @@ async function start(dir) {
 		},
 	});
 
+	// the JWT bearer grant, verified with jose (a dependency of oidc-provider)
+	const jose = require('jose');
+	const { errors: { InvalidGrant } } = await import('oidc-provider');
+	const seenJti = new Set();
+	const tokenEndpoint = `${issuer}/token`;
+	async function jwtBearer(ctx, next) {
+		const { assertion } = ctx.oidc.params;
+		issued(assertion);
+		let header;
+		let payload;
+		try {
+			header = jose.decodeProtectedHeader(assertion);
+			payload = jose.decodeJwt(assertion);
+		} catch (err) {
+			throw new InvalidGrant('the assertion is not a JWT');
+		}
+		const account = accounts.get(payload.iss);
+		if (!account) throw new InvalidGrant('the assertion\'s issuer is not a trusted service account');
+		if (account.kid && header.kid !== account.kid) throw new InvalidGrant('the assertion\'s kid is not the account\'s key');
+		try {
+			({ payload } = await jose.jwtVerify(assertion, account.key, {
+				algorithms: [account.alg], audience: [issuer, tokenEndpoint], issuer: payload.iss,
+				requiredClaims: ['exp', 'iat', 'jti'],
+			}));
+		} catch (err) {
+			count(payload.iss, 'jwt_rejected');
+			throw new InvalidGrant('the assertion is invalid: ' + err.code);
+		}
+		if (payload.sub === undefined ? !account.noSub : payload.sub !== payload.iss && !JWT_SUBJECTS.has(payload.sub)) {
+			throw new InvalidGrant('the assertion\'s subject is not allowed');
+		}
+		if (payload.exp - payload.iat > 3600) throw new InvalidGrant('the assertion lives longer than an hour');
+		if (seenJti.has(payload.jti)) {
+			count(payload.iss, 'jti_reused');
+			throw new InvalidGrant('the assertion\'s jti was used before');
+		}
+		seenJti.add(payload.jti);
+		const scope = ctx.oidc.params.scope || payload.scope;
+		stats.jwt[payload.iss] = {
+			alg: header.alg, kid: header.kid === undefined ? null : header.kid,
+			sub: payload.sub === undefined ? null : payload.sub,
+			scope_claim: payload.scope === undefined ? null : payload.scope,
+			scope_param: ctx.oidc.params.scope || null,
+			lifetime: payload.exp - payload.iat,
+			client: clientOf(ctx) || null,
+		};
+		count(payload.iss, 'assertions_accepted');
+		const token = new ctx.oidc.provider.ClientCredentials({ client: ctx.oidc.client, scope: scope || undefined });
+		const value = await token.save();
+		ctx.body = { access_token: value, expires_in: token.expiration, token_type: 'Bearer', scope: token.scope };
+		await next();
+	}
+	provider.registerGrantType(JWT_BEARER, jwtBearer, ['assertion', 'scope']);
+
 	// counters, from the provider's events
-	const stats = { total: {}, clients: {} };
+	const stats = { total: {}, clients: {}, jwt: {} };
 	function count(client, what) {
 		stats.total[what] = (stats.total[what] || 0) + 1;
 		if (client) {
@@ -172,14 +273,22 @@ async function start(dir) {
 	function issued(value) {
 		fs.appendFileSync(issuedFile, value + '\n', { mode: 0o600 });
 	}
+	// the client assertions too (private_key_jwt, client_secret_jwt)
+	const clientAssertion = (ctx) => {
+		const a = ctx && ctx.oidc && ctx.oidc.params && ctx.oidc.params.client_assertion;
+		if (a) issued(a);
+	};
 	provider.on('grant.success', (ctx) => {
+		clientAssertion(ctx);
 		const gt = ctx.oidc.params.grant_type;
 		count(clientOf(ctx), 'token_requests');
 		count(clientOf(ctx), gt === 'refresh_token' ? 'refreshes'
 			: gt === 'client_credentials' ? 'client_credentials'
-				: gt === 'urn:ietf:params:oauth:grant-type:device_code' ? 'device_codes' : gt);
+				: gt === 'urn:ietf:params:oauth:grant-type:device_code' ? 'device_codes'
+					: gt === JWT_BEARER ? 'jwt_bearer' : gt);
 	});
 	provider.on('grant.error', (ctx, err) => {
+		clientAssertion(ctx);
 		count(clientOf(ctx), 'token_errors');
 		// the detail is not in the response: "grant request is invalid"
 		if (err && (err.error_detail || err.message) === 'refresh token already used') {

@@ -121,8 +121,8 @@ my ($rc, $out, $err);
 }
 
 # ------------------------------------------------------------------
-# The other clients authenticate to the provider as registered (rest_fdw
-# does not speak client_secret_jwt nor private_key_jwt: only the driver)
+# The other clients authenticate to the provider as registered (by the
+# driver here; rest_fdw's client_secret_jwt and private_key_jwt: 016_jwt.pl)
 # ------------------------------------------------------------------
 for my $client (qw(rest_fdw_post rest_fdw_secret_jwt rest_fdw_key_jwt rest_fdw_key_jwt/ec))
 {
