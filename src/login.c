@@ -547,20 +547,24 @@ poll_device_flow(RestConnOptions *conn, PendingLogin *p, char **refresh_token,
 	RestRequestContext errctx;
 	List	   *hide = NIL;
 	PollResult	result = POLL_DONE;
+	char	   *device_code;
 
 	tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "rest_fdw device poll",
 								   ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(tmpcxt);
 	wipe = rest_wipe_on_reset(tmpcxt);
 
+	/* a copy: the pending flow (and its device code) may go before the error */
+	device_code = pstrdup(p->device_code);
+	rest_wipe_string_later(wipe, device_code);
 	initStringInfo(&form);
-	enlargeStringInfo(&form, (int) (128 + 3 * strlen(p->device_code)));
+	enlargeStringInfo(&form, (int) (128 + 3 * strlen(device_code)));
 	appendStringInfoString(&form, "grant_type=");
 	rest_append_urlencoded(&form, DEVICE_GRANT_TYPE);
 	appendStringInfoString(&form, "&device_code=");
-	rest_append_urlencoded(&form, p->device_code);
+	rest_append_urlencoded(&form, device_code);
 	rest_wipe_string_later(wipe, form.data);
-	hide = lappend(hide, p->device_code);
+	hide = lappend(hide, device_code);
 
 	rest_auth_post_form(conn, conn->token_uri, "grant_type device_code",
 						form.data, hide, wipe, &resp, &hide);
@@ -961,6 +965,7 @@ rest_fdw_authorize_finish(PG_FUNCTION_ARGS)
 	char	   *redirect;
 	char	   *query;
 	char	   *code;
+	char	   *verifier;
 	MemoryContext tmpcxt;
 	MemoryContext oldcxt;
 	MemoryContext callercxt = CurrentMemoryContext;
@@ -1048,10 +1053,13 @@ rest_fdw_authorize_finish(PG_FUNCTION_ARGS)
 	}
 	rest_wipe_string_later(wipe, code);
 	hide = lappend(hide, code);
-	hide = lappend(hide, p->verifier);
+	/* a copy: the pending authorization goes before some errors */
+	verifier = pstrdup(p->verifier);
+	rest_wipe_string_later(wipe, verifier);
+	hide = lappend(hide, verifier);
 
 	initStringInfo(&form);
-	enlargeStringInfo(&form, (int) (128 + 3 * (strlen(code) + strlen(p->verifier) +
+	enlargeStringInfo(&form, (int) (128 + 3 * (strlen(code) + strlen(verifier) +
 											   strlen(p->redirect_uri))));
 	rest_wipe_string_later(wipe, form.data);
 	appendStringInfoString(&form, "grant_type=authorization_code&code=");
@@ -1059,7 +1067,7 @@ rest_fdw_authorize_finish(PG_FUNCTION_ARGS)
 	appendStringInfoString(&form, "&redirect_uri=");
 	rest_append_urlencoded(&form, p->redirect_uri);
 	appendStringInfoString(&form, "&code_verifier=");
-	rest_append_urlencoded(&form, p->verifier);
+	rest_append_urlencoded(&form, verifier);
 
 	rest_auth_post_form(conn, conn->token_uri, "grant_type authorization_code",
 						form.data, hide, wipe, &resp, &hide);

@@ -22,6 +22,7 @@ use strict;
 use warnings;
 
 use HTTP::Tiny;
+use IPC::Run qw(start finish);
 use JSON::PP;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -219,6 +220,25 @@ my $late = $t1 - $t0 - 1.0;
 like($err, qr/canceling statement due to statement timeout/, 'statement_timeout ends a waiting login');
 note(sprintf('statement_timeout: error %.3f s after the timeout', $late));
 cmp_ok($late, '<', 0.5, 'statement_timeout within 0.5 s');
+
+# pg_cancel_backend, measured from the server's clock as it signals
+device_pacing('');
+{
+	my ($o, $e) = ('', '');
+	my $h = start(psql_cmd(start_login('login', 'none', 0)
+		  . "SELECT 'login_wait', status FROM rest_fdw_login('login');\n"),
+		'<', \undef, '>', \$o, '2>', \$e);
+	my $pid = backend_of('login_wait');
+	ok($pid, 'a login waiting for the user');
+	my (undef, $t0) = run_psql("SELECT extract(epoch FROM clock_timestamp()), pg_cancel_backend($pid)");
+	($t0) = split /\|/, $t0 // '';
+	finish($h);
+	push @outputs, $o, $e;
+	my $elapsed = time - ($t0 || 0);
+	like($e, qr/canceling statement due to user request/, 'pg_cancel_backend ends a waiting login');
+	note(sprintf('pg_cancel_backend: %.3f s', $elapsed));
+	cmp_ok($elapsed, '<', 0.5, 'canceled within 0.5 s');
+}
 
 # the pending login survives the timeout: approved, a later call continues it
 device_pacing('');
