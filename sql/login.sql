@@ -77,6 +77,8 @@ SELECT substring(:'url2' FROM 'redirect_uri=([^&]+)') AS redirect_uri,
 -- a redirect with another state (CSRF), without one, with an error, without a code
 SELECT * FROM rest_fdw_authorize_finish('regress_login', 'http://localhost:8080/cb?code=abc&state=forged');  -- ERROR
 SELECT * FROM rest_fdw_authorize_finish('regress_login', 'http://localhost:8080/cb?code=abc');  -- ERROR
+SELECT * FROM rest_fdw_authorize_finish('regress_login', 'com.example.app:/cb?code=abc&state=forged');  -- ERROR
+SELECT * FROM rest_fdw_authorize_finish('regress_login', '?code=abc&state=forged#fragment');  -- ERROR
 SELECT * FROM rest_fdw_authorize_finish('regress_login', 'http://localhost:8080/cb');  -- ERROR
 SELECT * FROM rest_fdw_authorize_finish('regress_login',
   'http://localhost:8080/cb?state=' || substring(:'url2' FROM 'state=([^&]+)'));  -- ERROR

@@ -919,7 +919,12 @@ redirect_query(const char *redirect)
 	CURLUcode	rc;
 
 	if (redirect[0] == '?')
-		return pstrdup(redirect + 1);
+	{
+		const char *hash = strchr(redirect, '#');
+
+		return hash ? pnstrdup(redirect + 1, hash - redirect - 1)
+			: pstrdup(redirect + 1);
+	}
 	if (strstr(redirect, "://") == NULL && strchr(redirect, '?') == NULL)
 		return strchr(redirect, '=') ? pstrdup(redirect) : NULL;
 
@@ -939,6 +944,18 @@ redirect_query(const char *redirect)
 		curl_free(q);
 	}
 	curl_url_cleanup(u);
+
+	/*
+	 * A private-use scheme without an authority ("com.example.app:/cb?..."),
+	 * which libcurl may refuse: the query is what follows "?", up to a "#"
+	 */
+	if (result == NULL && rc != CURLUE_OK && strchr(redirect, '?') != NULL)
+	{
+		const char *start = strchr(redirect, '?') + 1;
+		const char *hash = strchr(start, '#');
+
+		result = hash ? pnstrdup(start, hash - start) : pstrdup(start);
+	}
 	if (result == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
