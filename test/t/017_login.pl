@@ -64,6 +64,14 @@ sub device_polls
 	return decode_json($res->{content})->{polls};
 }
 
+# how many refresh_token grants a client of the provider made
+sub refreshes
+{
+	my $res = $http->get("$issuer/_test/stats");
+	die "GET /_test/stats: $res->{status}" unless $res->{success};
+	return decode_json($res->{content})->{clients}{ $_[0] }{refreshes} // 0;
+}
+
 # seconds between consecutive polls
 sub poll_gaps
 {
@@ -159,9 +167,11 @@ my %issued_md5;
 	$issued_md5{ Digest::MD5::md5_hex($_) } = 1 for grep { length } @lines;
 }
 ok($issued_md5{$out}, '... one the provider issued');
+my $refreshes = refreshes('rest_fdw_basic');
 ($rc, $out, $err) = run_psql($query);
 is($rc, 0, 'a scan with it') or diag($err);
 is($out, $rows, '... reads all items');
+is(refreshes('rest_fdw_basic'), $refreshes + 1, '... after exchanging the new seed (one refresh)');
 
 # a login that replaces the refresh token: SET, not ADD
 ($rc, $out, $err) = run_psql(start_login('login', '', 0)
