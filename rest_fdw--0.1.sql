@@ -42,3 +42,40 @@ CREATE FUNCTION rest_fdw_forget_tokens(server_name text, user_name text DEFAULT 
 RETURNS integer
 AS 'MODULE_PATHNAME'
 LANGUAGE C VOLATILE;
+
+-- Log in with the OAuth 2.0 device flow (RFC 8628) at the server's
+-- device_authorization_uri and store the refresh token obtained in the
+-- caller's own user mapping (altered, or created), with the privilege checks
+-- of ALTER and CREATE USER MAPPING.  With wait false, returns the user code
+-- and the verification URI at once (status 'pending'); with wait true,
+-- continues the caller's pending login (or starts one, showing the code in a
+-- NOTICE) until the user approves it (status 'authorized').  Never shows the
+-- device code or a token.
+CREATE FUNCTION rest_fdw_login(server_name text, wait boolean DEFAULT true,
+  OUT status text,
+  OUT verification_uri text,
+  OUT verification_uri_complete text,
+  OUT user_code text,
+  OUT expires_at timestamptz,
+  OUT user_mapping text)
+RETURNS record
+AS 'MODULE_PATHNAME'
+LANGUAGE C VOLATILE;
+
+-- The URL of the server's authorization_uri to open in a browser, for the
+-- authorization code flow with PKCE (RFC 7636); the state and the code
+-- verifier stay in this session for rest_fdw_authorize_finish().
+CREATE FUNCTION rest_fdw_authorize_url(server_name text, redirect_uri text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME'
+LANGUAGE C VOLATILE;
+
+-- Finish the authorization code flow with the URL the browser was sent back
+-- to (or the bare code): checks its state, exchanges the code, and stores the
+-- refresh token as rest_fdw_login() does.
+CREATE FUNCTION rest_fdw_authorize_finish(server_name text, redirect text,
+  OUT status text,
+  OUT user_mapping text)
+RETURNS record
+AS 'MODULE_PATHNAME'
+LANGUAGE C VOLATILE;

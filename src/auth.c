@@ -1722,3 +1722,106 @@ rest_auth_revoke(RestConnOptions *conn, const char *token, bool is_refresh)
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(tmpcxt);
 }
+
+/* ---------------------------------------------------------------------
+ * Requests of the login flows (login.c)
+ *
+ * The device authorization grant (RFC 8628) and the authorization code
+ * grant with PKCE (RFC 7636) talk to the same endpoints with the same
+ * client authentication as the grants above; these functions lend them
+ * the request building, the secret wiping and the RFC 6749 error
+ * reporting of this file.
+ * ---------------------------------------------------------------------
+ */
+
+/* The wipe list of rest_auth_post_form's callers: see wipe_on_reset */
+struct RestWipeList *
+rest_wipe_on_reset(MemoryContext cxt)
+{
+	return wipe_on_reset(cxt);
+}
+
+/* wipe_string_later for the login flows */
+void
+rest_wipe_string_later(struct RestWipeList *wipe, char *s)
+{
+	wipe_string_later(wipe, s);
+}
+
+/*
+ * POST form (a form-encoded body without client authentication, which the
+ * caller wipes) to url with the client authentication that the token
+ * endpoint gets, and return the answer in *resp.  note names the request
+ * in error contexts.  hide lists the secrets of form; the client's
+ * credentials are added to it, and the result, for messages quoting the
+ * answer, is returned in *secrets.  Every buffer holding a secret is
+ * registered with wipe (of the current memory context, in which
+ * everything is allocated).
+ */
+void
+rest_auth_post_form(RestConnOptions *conn, const char *url, const char *note,
+					const char *form, List *hide, struct RestWipeList *wipe,
+					RestHttpResponse *resp, List **secrets)
+{
+	StringInfoData body;
+	RestHttpRequest req;
+	char	   *basic;
+	char	   *client_jwt;
+	size_t		need;
+
+	require_option(conn, conn->client_id, OPT_CLIENT_ID);
+	client_jwt = client_assertion(conn, wipe);
+	need = 128 + strlen(form) +
+		3 * (strlen(conn->client_id) +
+			 (client_jwt ? strlen(client_jwt) : 0) +
+			 (conn->client_secret ? strlen(conn->client_secret) : 0));
+	initStringInfo(&body);
+	enlargeStringInfo(&body, (int) need);
+	wipe_later(wipe, body.data, body.maxlen);
+	appendStringInfoString(&body, form);
+
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = url;
+	req.display_url = rest_mask_url(url);
+	req.note = note;
+	req.headers = list_make2("Accept: application/json",
+							 "Content-Type: application/x-www-form-urlencoded");
+	req.max_size = REST_MAX_TOKEN_RESPONSE_SIZE;
+	basic = add_client_auth(conn, &body, wipe, &req, client_jwt);
+	Assert(body.len < (int) need);
+	/* an empty form followed by the client's fields */
+	if (body.data[0] == '&')
+	{
+		memmove(body.data, body.data + 1, body.len);
+		body.len--;
+	}
+	req.body = body.data;
+	req.body_len = body.len;
+	add_secret(&hide, conn->client_secret);
+	add_secret(&hide, conn->refresh_token);
+	add_secret(&hide, conn->private_key);
+	add_secret(&hide, client_jwt);
+	add_secret(&hide, basic);
+	req.secrets = hide;
+
+	rest_http_perform(conn, &req, resp);
+	wipe_later(wipe, resp->body, resp->body_len);
+	*secrets = hide;
+}
+
+/* report_token_error for the login flows */
+void
+rest_auth_token_error(RestConnOptions *conn, RestHttpResponse *resp,
+					  RestTokenResponse *tr, List *hide)
+{
+	report_token_error(conn, resp, tr, hide);
+}
+
+/* check_new_token for the login flows */
+void
+rest_auth_check_token(RestConnOptions *conn, RestTokenResponse *tr,
+					  List *hide)
+{
+	check_new_token(conn, tr, hide);
+}

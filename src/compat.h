@@ -332,4 +332,17 @@ rest_shmem_attach(void)
 }
 #endif							/* REST_COMPAT_SHMEM */
 
+/*
+ * USAGE on a foreign server (login.c): PG 16 replaced the per-kind ACL
+ * check functions with object_aclcheck().  Include utils/acl.h and
+ * catalog/pg_foreign_server.h first.
+ */
+#if PG_VERSION_NUM >= 160000
+#define rest_foreign_server_aclcheck(srvid, roleid, mode) \
+	object_aclcheck(ForeignServerRelationId, (srvid), (roleid), (mode))
+#else
+#define rest_foreign_server_aclcheck(srvid, roleid, mode) \
+	pg_foreign_server_aclcheck((srvid), (roleid), (mode))
+#endif
+
 #endif							/* REST_COMPAT_H */

@@ -34,6 +34,9 @@
 #define OPT_AUTH_METHOD			"authentication_method"
 #define OPT_TOKEN_URI			"token_uri"
 #define OPT_REVOCATION_URI		"revocation_uri"
+#define OPT_DEVICE_AUTHORIZATION_URI "device_authorization_uri"
+#define OPT_AUTHORIZATION_URI	"authorization_uri"
+#define OPT_REDIRECT_URI		"redirect_uri"
 #define OPT_TOKEN_TYPES			"token_types"
 #define OPT_SCOPE				"scope"
 #define OPT_GRANT_TYPE			"grant_type"
@@ -225,6 +228,9 @@ typedef struct RestConnOptions
 	RestAuthMethod auth_method;
 	char	   *token_uri;
 	char	   *revocation_uri;	/* RFC 7009 endpoint, or NULL */
+	char	   *device_authorization_uri;	/* RFC 8628 endpoint, or NULL */
+	char	   *authorization_uri;	/* RFC 6749 authorization endpoint */
+	char	   *redirect_uri;	/* of the authorization code grant */
 	char	   *token_types;	/* token_type values accepted besides Bearer */
 	char	   *scope;
 	RestGrantType grant_type;
@@ -615,6 +621,20 @@ extern char *rest_auth_strip_url(RestConnOptions *conn, const char *url);
 extern void rest_auth_grant_digest(RestConnOptions *conn,
 								   unsigned char *grant_digest,
 								   unsigned char *token_digest);
+struct RestWipeList;				/* secret buffers zeroed on reset */
+struct RestTokenResponse;
+extern struct RestWipeList *rest_wipe_on_reset(MemoryContext cxt);
+extern void rest_wipe_string_later(struct RestWipeList *wipe, char *s);
+extern void rest_auth_post_form(RestConnOptions *conn, const char *url,
+								const char *note, const char *form,
+								List *hide, struct RestWipeList *wipe,
+								RestHttpResponse *resp, List **secrets);
+pg_noreturn extern void rest_auth_token_error(RestConnOptions *conn,
+											  RestHttpResponse *resp,
+											  struct RestTokenResponse *tr,
+											  List *hide);
+extern void rest_auth_check_token(RestConnOptions *conn,
+								  struct RestTokenResponse *tr, List *hide);
 
 /* in jwt.c */
 /* A private_key option, split: PEM text and a JSON key file's members */
@@ -675,6 +695,22 @@ typedef struct RestTokenResponse
 
 extern void rest_parse_token_response(const char *body, size_t len,
 									  RestTokenResponse *tr);
+
+/* A parsed device authorization response (RFC 8628 section 3.2) */
+typedef struct RestDeviceResponse
+{
+	char	   *device_code;	/* secret */
+	char	   *user_code;
+	char	   *verification_uri;
+	char	   *verification_uri_complete;
+	int64		expires_in;		/* 0: absent or invalid */
+	int64		interval;		/* 0: absent or invalid */
+	char	   *error;
+	bool		is_object;
+} RestDeviceResponse;
+
+extern void rest_parse_device_response(const char *body, size_t len,
+									   RestDeviceResponse *dr);
 extern bool rest_valid_b64token(const char *s);
 extern bool rest_mentions_token_fields(const char *body, size_t len);
 

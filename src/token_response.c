@@ -151,3 +151,63 @@ rest_mentions_token_fields(const char *body, size_t len)
 	}
 	return false;
 }
+
+/* A positive number of seconds (an integer or a string of digits), or 0 */
+static int64
+member_seconds(json_t *obj, const char *key)
+{
+	json_t	   *v = json_object_get(obj, key);
+
+	if (json_is_integer(v))
+		return Max(json_integer_value(v), 0);
+	if (json_is_string(v))
+	{
+		const char *s = json_string_value(v);
+		char	   *end;
+		int64		n;
+
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (errno == 0 && end != s && *end == '\0' && n > 0)
+			return n;
+	}
+	return 0;
+}
+
+/*
+ * Parse a device authorization response (RFC 8628 section 3.2) with
+ * jansson, as rest_parse_token_response does a token response: never
+ * fails; what is missing is NULL or 0.  Google's "verification_url" is
+ * taken for "verification_uri".
+ */
+void
+rest_parse_device_response(const char *body, size_t len,
+						   RestDeviceResponse *dr)
+{
+	json_error_t jerr;
+	json_t	   *root;
+
+	memset(dr, 0, sizeof(RestDeviceResponse));
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return;
+	{
+		MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+
+		cb->func = json_decref_callback;
+		cb->arg = root;
+		MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	}
+	if (!json_is_object(root))
+		return;
+	dr->is_object = true;
+	dr->device_code = member_string(root, "device_code");
+	dr->user_code = member_string(root, "user_code");
+	dr->verification_uri = member_string(root, "verification_uri");
+	if (dr->verification_uri == NULL)
+		dr->verification_uri = member_string(root, "verification_url");
+	dr->verification_uri_complete = member_string(root, "verification_uri_complete");
+	dr->expires_in = member_seconds(root, "expires_in");
+	dr->interval = member_seconds(root, "interval");
+	dr->error = member_string(root, "error");
+}

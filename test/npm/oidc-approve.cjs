@@ -6,10 +6,12 @@
 // consent pages.
 //
 //   node test/npm/oidc-approve.cjs DIR USER_CODE [ACCOUNT]
+//   node test/npm/oidc-approve.cjs --deny DIR USER_CODE
 //
 // DIR holds oidc_secrets.json (the issuer).  Exits 0 once the provider shows
 // its success page; otherwise prints what went wrong (never a token) and
-// exits 1.
+// exits 1.  With --deny, the user refuses at the confirmation page (the
+// provider's "abort"): the device code's polls then get access_denied.
 'use strict';
 
 const fs = require('fs');
@@ -61,7 +63,7 @@ function browser(issuer) {
 	return request;
 }
 
-async function approve(issuer, userCode, account = ACCOUNT) {
+async function approve(issuer, userCode, account = ACCOUNT, deny = false) {
 	const request = browser(issuer);
 	let page = await request('GET', '/device');
 	const xsrf = field(page.text, 'xsrf');
@@ -69,6 +71,11 @@ async function approve(issuer, userCode, account = ACCOUNT) {
 	page = await request('POST', '/device', { xsrf, user_code: userCode });
 	if (page.status !== 200 || field(page.text, 'confirm') !== 'yes') {
 		throw new Error(`the user code was not accepted: HTTP ${page.status}`);
+	}
+	if (deny) {
+		page = await request('POST', '/device', { xsrf: field(page.text, 'xsrf'), user_code: field(page.text, 'user_code'), abort: 'yes' });
+		if (page.status >= 500) throw new Error(`the denial was not taken: HTTP ${page.status}`);
+		return;
 	}
 	page = await request('POST', '/device', { xsrf: field(page.text, 'xsrf'), user_code: field(page.text, 'user_code'), confirm: 'yes' });
 	for (let step = 0; step < 5; step++) {
@@ -88,15 +95,18 @@ function issuerOf(dir) {
 	return JSON.parse(fs.readFileSync(path.join(dir, 'oidc_secrets.json'), 'utf8')).issuer;
 }
 
-module.exports = { approve, issuerOf };
+module.exports = { approve, issuerOf, browser, field, formAction };
 
 if (require.main === module) {
-	const [dir, userCode, account] = process.argv.slice(2);
+	const args = process.argv.slice(2);
+	const deny = args[0] === '--deny';
+	if (deny) args.shift();
+	const [dir, userCode, account] = args;
 	if (!dir || !userCode) {
-		console.error('usage: node oidc-approve.cjs DIR USER_CODE [ACCOUNT]');
+		console.error('usage: node oidc-approve.cjs [--deny] DIR USER_CODE [ACCOUNT]');
 		process.exit(2);
 	}
-	approve(issuerOf(dir), userCode, account).catch((err) => {
+	approve(issuerOf(dir), userCode, account, deny).catch((err) => {
 		console.error('oidc-approve: ' + err.message);
 		process.exit(1);
 	});

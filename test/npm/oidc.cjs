@@ -18,10 +18,11 @@
 //   oidc_sa_google.json a Google-style service-account JSON key file
 //                       (private_key, client_email, private_key_id,
 //                       token_uri) of a third trusted account
-//   oidc_issued_tokens  every access and refresh token it issued, and every
-//                       JWT assertion and client assertion it was sent, one a
-//                       line (test/in-cluster.sh looks for them in the server
-//                       logs)
+//   oidc_issued_tokens  every access and refresh token, device code and
+//                       authorization code it issued, and every JWT
+//                       assertion, client assertion and PKCE code verifier it
+//                       was sent, one a line (test/in-cluster.sh looks for
+//                       them in the server logs)
 //
 // The issuer is http://127.0.0.1:PORT: /token, /device/auth, /device,
 // /token/revocation, /token/introspection, /jwks, discovery.  Refresh tokens
@@ -33,7 +34,8 @@
 // client_credentials and jwt-bearer): rest_fdw_basic (client_secret_basic),
 // rest_fdw_post (client_secret_post), rest_fdw_secret_jwt
 // (client_secret_jwt), rest_fdw_key_jwt (private_key_jwt: an RSA and an EC
-// P-256 key), rest_fdw_public (none: a public client).
+// P-256 key), rest_fdw_public (none: a public client).  Their redirect URI
+// is http://127.0.0.1/callback (nothing listens there).
 //
 // The JWT bearer grant (RFC 7523 section 2.1,
 // grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer): the assertion
@@ -54,6 +56,13 @@
 //       service account under "jwt" (the last assertion's alg, kid, sub,
 //       scope and lifetime: no token, no jti)
 //   POST /_test/expire      destroys every access token issued so far
+//   POST /_test/device?interval=N&slow_down=M  the interval (seconds) that
+//       device authorization responses give from then on (none: the
+//       provider gives none, so clients take 5), and how many of the next
+//       device code polls get slow_down instead of authorization_pending;
+//       clears the record of polls
+//   GET /_test/device       {"polls": [{"at": ms since the epoch, "result":
+//       error code or "token"}...]}: the device code polls since then
 //   POST /_test/grant       body: a refresh token; {"issued", "found",
 //       "consumed", "grant_active"}: whether the provider issued it, still
 //       has it, has rotated it, and whether its grant still exists
@@ -164,6 +173,7 @@ async function start(dir) {
 			token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'HS256' },
 		{ ...common, client_id: 'rest_fdw_key_jwt', token_endpoint_auth_method: 'private_key_jwt',
 			jwks: { keys: [rsaJwk, ecJwk] } },
+		// a public client (no secret), for logins that create a user mapping
 		{ ...common, client_id: 'rest_fdw_public', token_endpoint_auth_method: 'none' },
 	];
 
@@ -257,6 +267,31 @@ async function start(dir) {
 	}
 	provider.registerGrantType(JWT_BEARER, jwtBearer, ['assertion', 'scope']);
 
+	// the device flow's pacing, as test/t/017_login.pl sets it (POST
+	// /_test/device): an interval in the device authorization response, and
+	// slow_down for the next polls that would be authorization_pending; each
+	// device code poll is recorded with when it came and what it got
+	const device = { interval: undefined, slowDown: 0, polls: [] };
+	provider.use(async (ctx, next) => {
+		await next();
+		if (ctx.path === '/device/auth' && ctx.status === 200 && ctx.body && device.interval) {
+			ctx.body = { ...ctx.body, interval: device.interval };
+		}
+		const params = ctx.oidc && ctx.oidc.params;
+		if (ctx.path === '/token' && params && params.grant_type === 'urn:ietf:params:oauth:grant-type:device_code') {
+			if (ctx.body && ctx.body.error === 'authorization_pending' && device.slowDown > 0) {
+				device.slowDown--;
+				ctx.status = 400;
+				ctx.body = { error: 'slow_down', error_description: 'you are polling too quickly' };
+			}
+			device.polls.push({ at: Date.now(), result: (ctx.body && ctx.body.error) || 'token' });
+		}
+		// the PKCE code verifier a client sent: a secret of the client
+		if (ctx.path === '/token' && params && params.grant_type === 'authorization_code' && params.code_verifier) {
+			issued(params.code_verifier);
+		}
+	});
+
 	// counters, from the provider's events
 	const stats = { total: {}, clients: {}, jwt: {} };
 	function count(client, what) {
@@ -307,6 +342,9 @@ async function start(dir) {
 		issued(token.jti);
 	});
 	const grantOf = new Map();	// refresh token -> grant id, kept after destroy
+	// the device codes and authorization codes: secrets of the login flows
+	provider.on('device_code.saved', (token) => issued(token.jti));
+	provider.on('authorization_code.saved', (token) => issued(token.jti));
 	provider.on('refresh_token.saved', (token) => {
 		grantOf.set(token.jti, token.grantId);
 		issued(token.jti);
@@ -351,6 +389,16 @@ async function start(dir) {
 				set.clear();
 			}
 			return sendJson(res, 200, { expired: n });
+		}
+		if (req.method === 'POST' && url.pathname === '/_test/device') {
+			const iv = url.searchParams.get('interval');
+			device.interval = iv ? parseInt(iv, 10) : undefined;
+			device.slowDown = parseInt(url.searchParams.get('slow_down') || '0', 10);
+			device.polls = [];
+			return sendJson(res, 200, { interval: device.interval || null, slow_down: device.slowDown });
+		}
+		if (req.method === 'GET' && url.pathname === '/_test/device') {
+			return sendJson(res, 200, { polls: device.polls });
 		}
 		if (req.method === 'POST' && url.pathname === '/_test/grant') {
 			const value = (await readBody(req)).trim();
