@@ -179,6 +179,23 @@ is(refreshes('rest_fdw_basic'), $refreshes + 1, '... after exchanging the new se
 is($out, "authorized|updated\nclient_secret,refresh_token\n$rows",
 	'a second login replaces the refresh token, and the scan reads with the new one') or diag($err);
 
+# a client that authenticates with a signed JWT (private_key_jwt) at the
+# device authorization endpoint and the token endpoint alike
+($rc, $out, $err) = run_psql(<<"EOF" . start_login('login_keyjwt', '', 0)
+\\set ON_ERROR_STOP 1
+$vars
+\\getenv key_file REST_TEST_OIDC_RSA_KEY
+\\set key `cat :'key_file'`
+CREATE SERVER login_keyjwt FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS ($server_options, client_id 'rest_fdw_key_jwt', client_auth 'private_key_jwt');
+CREATE USER MAPPING FOR CURRENT_USER SERVER login_keyjwt OPTIONS (private_key :'key');
+CREATE FOREIGN TABLE items_keyjwt $cols SERVER login_keyjwt $table_options;
+EOF
+	  . "SELECT status, user_mapping FROM rest_fdw_login('login_keyjwt');\n"
+	  . "SELECT count(*), sum(amount) FROM items_keyjwt;\n");
+is($rc, 0, 'a login of a private_key_jwt client') or diag($err);
+is($out, "authorized|updated\n$rows", '... is authorized, and the scan reads with its refresh token');
+
 # ------------------------------------------------------------------
 # Pacing: the interval the provider gives, and slow_down
 # ------------------------------------------------------------------
