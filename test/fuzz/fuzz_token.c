@@ -1,8 +1,10 @@
 /*
  * fuzz_token.c
- *		libFuzzer harness of rest_parse_token_response
- *		(src/token_response.c): an OAuth 2.0 token endpoint's response body,
- *		success (RFC 6749 5.1) or error (5.2), read with jansson.
+ *		libFuzzer harness of rest_parse_token_response and
+ *		rest_parse_device_response (src/token_response.c): an OAuth 2.0
+ *		token endpoint's response body, success (RFC 6749 5.1) or error
+ *		(5.2), and the same bytes as a device authorization response (RFC
+ *		8628 3.2), read with jansson.
  *
  * The parsed fields are then used as auth.c uses them (shortened for
  * messages, token_type compared).  The jansson tree is released by the
@@ -50,6 +52,28 @@ fuzz_token_one(const uint8_t *data, size_t size)
 	if (tr.refresh_token != NULL)
 		explicit_bzero(tr.refresh_token, strlen(tr.refresh_token));
 	(void) rest_shorten(body, size, 200);
+
+	/* the same bytes as a device authorization response, as login.c reads it */
+	{
+		RestDeviceResponse dr;
+
+		rest_parse_device_response(body, size, &dr);
+		if (!dr.is_object)
+			FUZZ_CHECK(dr.device_code == NULL && dr.user_code == NULL &&
+					   dr.verification_uri == NULL &&
+					   dr.verification_uri_complete == NULL &&
+					   dr.error == NULL && dr.expires_in == 0 && dr.interval == 0,
+					   "device fields set for a response that is not an object");
+		FUZZ_CHECK(dr.expires_in >= 0 && dr.interval >= 0,
+				   "negative expires_in %lld or interval %lld accepted",
+				   (long long) dr.expires_in, (long long) dr.interval);
+		use_string(dr.user_code, 100);
+		use_string(dr.verification_uri, 300);
+		use_string(dr.verification_uri_complete, 300);
+		use_string(dr.error, 100);
+		if (dr.device_code != NULL)
+			explicit_bzero(dr.device_code, strlen(dr.device_code));
+	}
 	return 0;
 }
 
