@@ -208,6 +208,16 @@ CREATE SCHEMA partial;
 IMPORT FOREIGN SCHEMA rest FROM SERVER regress_shop INTO partial;
 COMMIT;
 SELECT * FROM imported_columns('partial');
+-- comments, as DataDirect model files have them: "//" to the end of the
+-- line and "/* */", outside strings; inside a string they are data
+\set cfg3 :configdir '/commented.rest'
+SELECT write_file(:'cfg3', E'// the shop\n{\n  /* one table,\n     two columns */\n  "orders": {"#path": "/open/orders", // the endpoint\n    "order_id": "BigInt", /* a key */ "status": "VarChar(10)"},\n  "#headers": {"X-Doc": "https://example.com/a/*b*/c"}\n}\n// end\n');
+ALTER SERVER regress_shop OPTIONS (SET rest_config_file :'cfg3');
+CREATE SCHEMA commented;
+IMPORT FOREIGN SCHEMA rest FROM SERVER regress_shop INTO commented;
+SELECT * FROM imported_tables('commented');
+SELECT * FROM imported_columns('commented');
+DROP SCHEMA commented CASCADE;
 
 -- ===================================================================
 -- sampling: types, widening, nesting, names
@@ -261,6 +271,12 @@ CREATE SCHEMA bad;
 SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 -- malformed JSON: the line and column
 SELECT write_file(:'bad', E'{\n  "t": {"#path": "/x",\n    "id": "Integer",,\n  }\n}');
+SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+-- after a comment, the line and column are still those of the file
+SELECT write_file(:'bad', E'{\n  /* a comment\n     of two lines */ "t": {"#path": "/x",\n    "id": "Integer",,\n  }\n}');
+SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+-- a comment that does not end
+SELECT write_file(:'bad', E'{"t": "/x"\n  /* not closed\n}');
 SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 SELECT write_file(:'bad', '["not", "an", "object"]');
 SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');

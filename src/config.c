@@ -319,6 +319,79 @@ read_whole_file(const char *filename, size_t *len)
 	return buf.data;
 }
 
+/*
+ * Blank out the comments of a model file in place: "//" to the end of the
+ * line and "/" "*" to "*" "/", as the DataDirect connector's model files may
+ * have them, outside JSON strings only.  Comments become spaces (their
+ * newlines stay), so that jansson's line and column numbers still point
+ * into the file as written.  An unterminated block comment is an ERROR.
+ */
+static void
+strip_comments(const char *filename, char *text, size_t len)
+{
+	bool		in_string = false;
+	int			line = 1;
+	size_t		linestart = 0;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+	{
+		char		c = text[i];
+
+		if ((i & 0xFFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (c == '\n')
+		{
+			line++;
+			linestart = i + 1;
+		}
+		if (in_string)
+		{
+			if (c == '\\' && i + 1 < len && text[i + 1] != '\n')
+				i++;
+			else if (c == '"' || c == '\n')
+				in_string = false;	/* an unclosed string is jansson's error */
+			continue;
+		}
+		if (c == '"')
+			in_string = true;
+		else if (c == '/' && i + 1 < len && text[i + 1] == '/')
+		{
+			while (i < len && text[i] != '\n')
+				text[i++] = ' ';
+			i--;				/* the newline is counted above */
+		}
+		else if (c == '/' && i + 1 < len && text[i + 1] == '*')
+		{
+			int			startline = line;
+			size_t		startcol = i - linestart + 1;
+
+			text[i++] = ' ';
+			text[i++] = ' ';
+			while (i < len && !(text[i] == '*' && i + 1 < len && text[i + 1] == '/'))
+			{
+				if (text[i] == '\n')
+				{
+					line++;
+					linestart = i + 1;
+				}
+				else
+					text[i] = ' ';
+				i++;
+			}
+			if (i >= len)
+				ereport(ERROR,
+						(errcode(ERRCODE_CONFIG_FILE_ERROR),
+						 errmsg("REST config file \"%s\" has an unterminated comment",
+								filename),
+						 errdetail("The comment that starts at line %d, column %zu has no \"*/\".",
+								   startline, startcol)));
+			text[i++] = ' ';
+			text[i] = ' ';
+		}
+	}
+}
+
 /* Which setting a "#" key is (case-insensitive), or -1 */
 static int
 setting_index(const char *key)
@@ -1160,6 +1233,7 @@ rest_read_config_file(const char *filename, const char *base_url)
 	cx.table = NULL;
 
 	text = read_whole_file(filename, &len);
+	strip_comments(filename, text, len);
 	cb = json_guard();
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	cb->arg = root;
