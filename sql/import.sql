@@ -304,7 +304,7 @@ SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO
 SELECT write_file(:'bad', '{"t": {"#path": "/x/{id", "id": "Integer"}}');
 SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 SELECT write_file(:'bad', '{"t": "https://elsewhere.example.com/x"}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT import_error('IMPORT FOREIGN SCHEMA rest LIMIT TO (t) FROM SERVER regress_bad_cfg INTO bad');
 SELECT write_file(:'bad', '{"t": {"#path": "/x", "id": {"#type": "Integer", "#near": "id"}}}');
 SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 SELECT write_file(:'bad', '{"t": {"#path": "/x", "id": {"#eq": "id"}}}');

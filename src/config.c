@@ -59,8 +59,24 @@ typedef enum ConfigKey
 	CK_NEXT_PAGE_HEADER,
 	CK_HAS_MORE_ELEMENT,
 	CK_HEADERS,
+	CK_TOTAL_ROWS_ELEMENT,
+	CK_TOTAL_PAGES_ELEMENT,
+	CK_POST,
+	CK_GET,
+	CK_INSERT,
+	CK_UPDATE,
+	CK_DELETE,
+	CK_HOSTNAME,
+	CK_VERSION,
+	CK_DESCRIPTION,
+	CK_OPTIONS,
+	CK_COMPONENTS,
 	CK_COUNT
 } ConfigKey;
+
+/* Where a setting may stand */
+#define IN_TOP		0x01		/* at the top of the file */
+#define IN_TABLE	0x02		/* in a table */
 
 static const char *const config_key_names[CK_COUNT] = {
 	"#path",
@@ -74,7 +90,41 @@ static const char *const config_key_names[CK_COUNT] = {
 	"#nextPageParameter",
 	"#nextPageResponseHeader",
 	"#hasMoreElement",
-	"#headers"
+	"#headers",
+	"#totalRowsElement",
+	"#totalPagesElement",
+	"#post",
+	"#get",
+	"#insert",
+	"#update",
+	"#delete",
+	"#hostname",
+	"#version",
+	"#description",
+	"#options",
+	"#components"
+};
+
+static const int config_key_where[CK_COUNT] = {
+	IN_TABLE,					/* #path */
+	IN_TOP | IN_TABLE, IN_TOP | IN_TABLE, IN_TOP | IN_TABLE,
+	IN_TOP | IN_TABLE, IN_TOP | IN_TABLE, IN_TOP | IN_TABLE,
+	IN_TOP | IN_TABLE, IN_TOP | IN_TABLE, IN_TOP | IN_TABLE,
+	IN_TOP | IN_TABLE, IN_TOP | IN_TABLE,	/* ... #headers */
+	IN_TOP | IN_TABLE, IN_TOP | IN_TABLE,	/* #total...Element */
+	IN_TABLE, IN_TABLE,			/* #post, #get */
+	IN_TABLE, IN_TABLE, IN_TABLE,	/* #insert, #update, #delete */
+	IN_TOP, IN_TOP, IN_TOP, IN_TOP, IN_TOP	/* #hostname ... #components */
+};
+
+/* Other spellings of settings that the connector's files use */
+static const struct
+{
+	const char *alias;
+	ConfigKey	key;
+}			config_aliases[] = {
+	{"#firstRow", CK_FIRST_ROW_NUMBER},
+	{NULL, 0}
 };
 
 /* Settings that would hold credentials; compared without "#", "_" and case */
@@ -84,13 +134,24 @@ static const char *const secret_keys[] = {
 	"username", NULL
 };
 
-/* What error messages need to know */
+/* What reading a file needs to know */
 typedef struct ConfigContext
 {
 	const char *filename;
 	const char *base_url;
 	const char *table;			/* JSON name of the table being read */
+	const char *hostname;		/* the file's #hostname, or NULL */
+	json_t	   *root;			/* the document, for "$ref" */
+	int			ref_depth;		/* "$ref"s being followed */
+	bool		keep_lengths;	/* VarChar(n) as varchar(n), not text */
+	char	   *other_url;		/* a URL of the table on another host */
 } ConfigContext;
+
+/* Nested "$ref"s followed at most: a cycle stops here */
+#define MAX_REF_DEPTH 16
+
+/* Objects of columns nested at most */
+#define MAX_NESTING 32
 
 /* ---------------------------------------------------------------------
  * jansson values owned by a memory context
@@ -261,6 +322,7 @@ rest_add_placeholder_columns(RestImportTable *t, RestNameSet *taken)
 
 pg_noreturn static void config_error(ConfigContext *cx, const char *key,
 						 const char *detail);
+static json_t *deref(ConfigContext *cx, const char *key, json_t *v);
 
 /* An error in the setting or column key of the current table */
 static void
@@ -403,6 +465,11 @@ setting_index(const char *key)
 		if (pg_strcasecmp(key, config_key_names[i]) == 0)
 			return i;
 	}
+	for (i = 0; config_aliases[i].alias; i++)
+	{
+		if (pg_strcasecmp(key, config_aliases[i].alias) == 0)
+			return config_aliases[i].key;
+	}
 	return -1;
 }
 
@@ -525,6 +592,20 @@ dotted_path(ConfigContext *cx, const char *key, const char *path)
 	return buf.data;
 }
 
+/* Is the option in opts (a List of DefElem)? */
+static bool
+has_option(List *opts, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, opts)
+	{
+		if (strcmp(((DefElem *) lfirst(lc))->defname, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 static DefElem *
 make_option(const char *name, const char *value)
 {
@@ -624,6 +705,16 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 		opts = lappend(opts, make_option(OPT_FIRST_PAGE,
 										 setting_int(cx, config_key_names[CK_FIRST_PAGE_NUMBER],
 													 set[CK_FIRST_PAGE_NUMBER], 0)));
+	if (set[CK_TOTAL_ROWS_ELEMENT])
+		opts = lappend(opts, make_option(OPT_TOTAL_COUNT_PATH,
+										 dotted_path(cx, config_key_names[CK_TOTAL_ROWS_ELEMENT],
+													 setting_text(cx, config_key_names[CK_TOTAL_ROWS_ELEMENT],
+																  set[CK_TOTAL_ROWS_ELEMENT]))));
+	if (set[CK_TOTAL_PAGES_ELEMENT])
+		opts = lappend(opts, make_option(OPT_TOTAL_PAGES_PATH,
+										 dotted_path(cx, config_key_names[CK_TOTAL_PAGES_ELEMENT],
+													 setting_text(cx, config_key_names[CK_TOTAL_PAGES_ELEMENT],
+																  set[CK_TOTAL_PAGES_ELEMENT]))));
 	if (set[CK_HAS_MORE_ELEMENT])
 		opts = lappend(opts, make_option(OPT_HAS_MORE_PATH,
 										 dotted_path(cx, config_key_names[CK_HAS_MORE_ELEMENT],
@@ -662,11 +753,12 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 }
 
 /*
- * The settings ("#" keys) of an object into set[], refusing credentials and
- * unknown keys; #path only where allow_path.
+ * The settings ("#" keys) of an object into set[], refusing credentials,
+ * unknown keys and settings that do not belong where (IN_TOP or IN_TABLE).
+ * A setting spelled twice (an alias, or in another case) is an error.
  */
 static void
-read_settings(ConfigContext *cx, json_t *obj, json_t **set, bool allow_path)
+read_settings(ConfigContext *cx, json_t *obj, json_t **set, int where)
 {
 	const char *key;
 	json_t	   *v;
@@ -679,15 +771,18 @@ read_settings(ConfigContext *cx, json_t *obj, json_t **set, bool allow_path)
 			continue;
 		check_not_secret(cx, key);
 		k = setting_index(key);
-		if (k < 0 || (k == CK_PATH && !allow_path))
+		if (k < 0 || (config_key_where[k] & where) == 0)
 		{
 			StringInfoData valid;
 			int			i;
 
 			initStringInfo(&valid);
-			for (i = allow_path ? 0 : 1; i < CK_COUNT; i++)
-				appendStringInfo(&valid, "%s%s", i > (allow_path ? 0 : 1) ? ", " : "",
-								 config_key_names[i]);
+			for (i = 0; i < CK_COUNT; i++)
+			{
+				if (config_key_where[i] & where)
+					appendStringInfo(&valid, "%s%s", valid.len > 0 ? ", " : "",
+									 config_key_names[i]);
+			}
 			if (cx->table)
 				ereport(ERROR,
 						(errcode(ERRCODE_CONFIG_FILE_ERROR),
@@ -700,6 +795,9 @@ read_settings(ConfigContext *cx, json_t *obj, json_t **set, bool allow_path)
 							key, cx->filename),
 					 errhint("Settings at the top of the file are: %s.", valid.data)));
 		}
+		if (set[k] != NULL)
+			config_error(cx, key, psprintf("The setting \"%s\" is given twice.",
+										   config_key_names[k]));
 		set[k] = v;
 	}
 }
@@ -722,52 +820,127 @@ relative_path(ConfigContext *cx, const char *key, const char *url)
 	return path;
 }
 
+/* Is url under prefix (compared without case, at a path boundary)? */
+static const char *
+under_prefix(const char *url, const char *prefix)
+{
+	size_t		n = strlen(prefix);
+
+	while (n > 0 && prefix[n - 1] == '/')
+		n--;
+	if (n > 0 && pg_strncasecmp(url, prefix, n) == 0 &&
+		(url[n] == '\0' || url[n] == '/' || url[n] == '?'))
+		return url[n] ? url + n : "/";
+	return NULL;
+}
+
 static char *
 relative_path_or_url(ConfigContext *cx, const char *key, const char *url)
 {
-	size_t		blen;
+	const char *rest;
 
 	if (strstr(url, "://") == NULL)
 		return pstrdup(url);
 	if (cx->base_url == NULL)
 		config_error(cx, key, "The table is given by a URL, but the server has no base_url to resolve it against.");
-	blen = strlen(cx->base_url);
-	while (blen > 0 && cx->base_url[blen - 1] == '/')
-		blen--;
-	if (pg_strncasecmp(url, cx->base_url, blen) == 0 &&
-		(url[blen] == '\0' || url[blen] == '/' || url[blen] == '?'))
-	{
-		const char *path = url[blen] ? url + blen : "/";
 
+	/* under base_url, or under the file's #hostname, which base_url stands for */
+	if ((rest = under_prefix(url, cx->base_url)) != NULL ||
+		(cx->hostname && (rest = under_prefix(url, cx->hostname)) != NULL))
+	{
 		/* what the endpoint option refuses (options.c) */
-		if (strstr(path, "://") != NULL)
-			config_error(cx, key, psprintf("The path \"%s\" under the server's base_url contains \"://\"; write it percent-encoded (%%3A//).", path));
-		return pstrdup(path);
+		if (strstr(rest, "://") != NULL)
+			config_error(cx, key, psprintf("The path \"%s\" under the server's base_url contains \"://\"; write it percent-encoded (%%3A//).", rest));
+		return pstrdup(rest);
 	}
-	config_error(cx, key, psprintf("The URL \"%s\" is not under the server's base_url \"%.*s\".",
-								   url, (int) blen, cx->base_url));
+
+	/*
+	 * Another host: the table belongs to another server.  Note it, and go
+	 * on with the path so that the rest of the table is still checked.
+	 */
+	if (cx->other_url == NULL)
+		cx->other_url = pstrdup(url);
+	rest = strstr(url, "://") + 3;
+	rest = strchr(rest, '/');
+	return pstrdup(rest ? rest : "/");
 }
 
 /*
- * One "#path" entry: "path[ rows/path]" with {name} or {name:sample}
- * placeholders.  Appends the endpoint alternative (placeholders renamed to
- * SQL names, samples removed) to ep, its rows path to *rows, its sample
- * path to *sample (NULL if a placeholder has no sample) and placeholder
+ * The method a "#path" entry starts with ("GET ", "POST ", or "IDENTITY ",
+ * which the connector's generator writes for a request sent as it is: a
+ * GET), as "GET" or "POST", and *entry advanced past it; NULL without one.
+ */
+static const char *
+entry_method(const char **entry)
+{
+	static const char *const words[] = {"GET", "POST", "IDENTITY"};
+	int			i;
+
+	for (i = 0; i < (int) lengthof(words); i++)
+	{
+		size_t		n = strlen(words[i]);
+
+		if (pg_strncasecmp(*entry, words[i], n) == 0 &&
+			((*entry)[n] == ' ' || (*entry)[n] == '\t'))
+		{
+			*entry += n;
+			while (**entry == ' ' || **entry == '\t')
+				(*entry)++;
+			return i == 1 ? "POST" : "GET";
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A placeholder that is a paging variable ({limit}, {offset}, {page},
+ * {cursor}, in any case, as in "locator=start:{OFFSET},count:{LIMIT}"):
+ * its lower-case name and the value a sample request uses (NULL: none,
+ * for {cursor}), or false for a column placeholder.
+ */
+static bool
+paging_variable(const char *name, const char **lower, const char **sample)
+{
+	static const char *const vars[][2] = {
+		{"limit", "100"}, {"offset", "0"}, {"page", "1"}, {"cursor", NULL}
+	};
+	int			i;
+
+	for (i = 0; i < (int) lengthof(vars); i++)
+	{
+		if (pg_strcasecmp(name, vars[i][0]) == 0)
+		{
+			*lower = vars[i][0];
+			*sample = vars[i][1];
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * One "#path" entry: "[METHOD ]path[ rows/path]" with {name} or
+ * {name:sample} placeholders.  Appends the endpoint alternative
+ * (placeholders renamed to SQL names, samples removed) to ep, its rows
+ * path to *rows, its sample path to *sample (NULL if a placeholder has no
+ * sample), its method to *method (NULL if it names none) and placeholder
  * names to table->placeholders.
  */
 static void
 read_path_entry(ConfigContext *cx, RestImportTable *t, const char *entry,
-				StringInfo ep, char **rows, char **sample)
+				StringInfo ep, char **rows, char **sample, const char **method)
 {
-	char	   *copy = pstrdup(entry);
+	char	   *copy;
 	char	   *space;
 	char	   *path;
 	StringInfoData s;
 	const char *p;
 	bool		sampleable = true;
 
-	while (*copy == ' ')
-		copy++;
+	while (*entry == ' ')
+		entry++;
+	*method = entry_method(&entry);
+	copy = pstrdup(entry);
 	space = strpbrk(copy, " \t");
 	*rows = NULL;
 	if (space)
@@ -806,6 +979,21 @@ read_path_entry(ConfigContext *cx, RestImportTable *t, const char *entry,
 		name = pnstrdup(p + 1, (colon ? colon : close) - p - 1);
 		if (*name == '\0')
 			config_error(cx, "#path", psprintf("The path \"%s\" has a placeholder without a name.", path));
+		{
+			const char *lower;
+			const char *value;
+
+			if (paging_variable(name, &lower, &value))
+			{
+				appendStringInfo(ep, "{%s}", lower);
+				if (value)
+					appendStringInfoString(&s, value);
+				else
+					sampleable = false;
+				p = close;
+				continue;
+			}
+		}
 		name = rest_sql_identifier(name);
 		appendStringInfo(ep, "{%s}", name);
 		if (colon && colon + 1 < close)
@@ -827,9 +1015,12 @@ read_path_entry(ConfigContext *cx, RestImportTable *t, const char *entry,
 	*sample = sampleable ? s.data : NULL;
 }
 
-/* "#path": one string or an array of them, most specific first */
+/*
+ * "#path": one string or an array of them, most specific first.  *method
+ * is set to the method the entries name ("GET" or "POST"), or NULL.
+ */
 static void
-read_paths(ConfigContext *cx, RestImportTable *t, json_t *v)
+read_paths(ConfigContext *cx, RestImportTable *t, json_t *v, const char **method)
 {
 	StringInfoData ep;
 	List	   *paths = NIL;
@@ -862,8 +1053,15 @@ read_paths(ConfigContext *cx, RestImportTable *t, json_t *v)
 		char	   *sample;
 		StringInfoData alt;
 
+		const char *m;
+
 		initStringInfo(&alt);
-		read_path_entry(cx, t, (char *) lfirst(lc), &alt, &rows, &sample);
+		read_path_entry(cx, t, (char *) lfirst(lc), &alt, &rows, &sample, &m);
+		if (foreach_current_index(lc) == 0)
+			*method = m;
+		else if ((m == NULL) != (*method == NULL) ||
+				 (m && strcmp(m, *method) != 0))
+			config_error(cx, "#path", "The alternatives of \"#path\" must all use the same method.");
 		paths = lappend(paths, alt.data);
 		rows_list = lappend(rows_list, rows);
 		if (foreach_current_index(lc) > 0)
@@ -904,25 +1102,36 @@ read_paths(ConfigContext *cx, RestImportTable *t, json_t *v)
 }
 
 /*
- * A column type of the config file as a PostgreSQL type: VarChar(n),
- * Integer, BigInt, Double, Decimal(p,s), Boolean, Date, Time, Timestamp,
- * GUID, JSON and a few synonyms.
+ * A column type of the config file as a PostgreSQL type, such as
+ * "VarChar(64)", "Decimal(10,2)", "Timestamp(3)" or "LongVarBinary"; a
+ * binary type also sets *format to base64, how JSON carries bytes.
+ * VarChar(n) and its kin give text unless the file's lengths are kept
+ * (cx->keep_lengths): a length found by sampling is no limit the API
+ * keeps, and a varchar(n) column would make every query fail on the first
+ * longer value.
  */
 static char *
-sql_type(ConfigContext *cx, const char *key, const char *spec)
+sql_type(ConfigContext *cx, const char *key, const char *spec, char **format)
 {
+	/* maxargs -1: a length, text unless lengths are kept */
 	static const struct
 	{
 		const char *name;
 		const char *sql;
 		int			maxargs;
 	}			types[] = {
-		{"varchar", "varchar", 1},
-		{"char", "char", 1},
+		{"varchar", "varchar", -1},
+		{"nvarchar", "varchar", -1},
+		{"longvarchar", "varchar", -1},
+		{"longnvarchar", "varchar", -1},
+		{"varcharignorecase", "varchar", -1},
+		{"char", "char", -1},
+		{"nchar", "char", -1},
 		{"text", "text", 0},
-		{"longvarchar", "text", 0},
+		{"string", "text", 0},
 		{"integer", "integer", 0},
 		{"int", "integer", 0},
+		{"tinyint", "smallint", 0},
 		{"smallint", "smallint", 0},
 		{"bigint", "bigint", 0},
 		{"double", "double precision", 0},
@@ -933,11 +1142,16 @@ sql_type(ConfigContext *cx, const char *key, const char *spec)
 		{"boolean", "boolean", 0},
 		{"bit", "boolean", 0},
 		{"date", "date", 0},
-		{"time", "time", 0},
-		{"timestamp", "timestamptz", 0},
+		{"time", "time", 1},
+		{"timewithtimezone", "timetz", 1},
+		{"timestamp", "timestamptz", 1},
+		{"timestampwithtimezone", "timestamptz", 1},
 		{"guid", "uuid", 0},
 		{"uuid", "uuid", 0},
 		{"json", "jsonb", 0},
+		{"binary", "bytea", -1},
+		{"varbinary", "bytea", -1},
+		{"longvarbinary", "bytea", -1},
 		{NULL, NULL, 0}
 	};
 	char	   *s = pstrdup(spec);
@@ -974,31 +1188,241 @@ sql_type(ConfigContext *cx, const char *key, const char *spec)
 
 	for (i = 0; types[i].name; i++)
 	{
+		char	   *a;
+		char	   *p;
+		char	   *q;
+		int			maxargs = types[i].maxargs < 0 ? 1 : types[i].maxargs;
+
 		if (pg_strcasecmp(s, types[i].name) != 0)
 			continue;
-		if (nargs > types[i].maxargs)
+		if (nargs > maxargs)
 			config_error(cx, key, psprintf("Type \"%s\" takes %s.", s,
-										   types[i].maxargs == 0 ? "no arguments" :
-										   types[i].maxargs == 1 ? "one argument" :
+										   maxargs == 0 ? "no arguments" :
+										   maxargs == 1 ? "one argument" :
 										   "at most two arguments"));
-		if (args)
+		if (strcmp(types[i].sql, "bytea") == 0)
 		{
-			char	   *a = pstrdup(args);
-			char	   *p;
-			char	   *q = a;
+			*format = "base64";
+			return pstrdup("bytea");
+		}
+		if (args == NULL)
+			return pstrdup(types[i].maxargs < 0 && strcmp(types[i].sql, "char") != 0 ?
+						   "text" : types[i].sql);
 
-			/* drop spaces: the arguments are digits and commas */
-			for (p = a; *p; p++)
-				if (*p != ' ')
-					*q++ = *p;
-			*q = '\0';
-			if (*a == '\0' || a[0] == ',' || q[-1] == ',' || strstr(a, ",,"))
-				config_error(cx, key, psprintf("The arguments of type \"%s\" must be integers.", spec));
+		/* drop spaces: the arguments are digits and commas */
+		a = pstrdup(args);
+		for (p = q = a; *p; p++)
+			if (*p != ' ')
+				*q++ = *p;
+		*q = '\0';
+		if (*a == '\0' || a[0] == ',' || q[-1] == ',' || strstr(a, ",,"))
+			config_error(cx, key, psprintf("The arguments of type \"%s\" must be integers.", spec));
+		if (types[i].maxargs < 0)
+		{
+			if (atol(a) < 1 || atol(a) > 10485760)
+				config_error(cx, key, psprintf("The length of type \"%s\" must be between 1 and 10485760.", spec));
+			if (!cx->keep_lengths)
+				return pstrdup("text");
+		}
+		if (types[i].maxargs == 1 && strcmp(types[i].sql, "varchar") != 0 &&
+			strcmp(types[i].sql, "char") != 0)
+		{
+			/* a precision: time(n), timetz(n), timestamptz(n) */
+			if (atol(a) > 6)
+				config_error(cx, key, psprintf("The precision of type \"%s\" must be between 0 and 6.", spec));
 			return psprintf("%s(%s)", types[i].sql, a);
 		}
-		return pstrdup(types[i].sql);
+		return psprintf("%s(%s)", types[i].sql, a);
 	}
-	config_error(cx, key, psprintf("Type \"%s\" is not supported.  Supported types are VarChar(n), Char(n), Text, Integer, SmallInt, BigInt, Double, Real, Decimal(p,s), Boolean, Date, Time, Timestamp, GUID and JSON.", s));
+	config_error(cx, key, psprintf("Type \"%s\" is not supported.  Supported types are VarChar(n), NVarChar(n), LongVarChar, LongNVarChar, VarCharIgnoreCase, Char(n), Text, Integer, TinyInt, SmallInt, BigInt, Double, Float, Real, Decimal(p,s), Boolean, Bit, Date, Time(p), TimeWithTimeZone, Timestamp(p), TimestampWithTimeZone, GUID, JSON, Binary, VarBinary and LongVarBinary.", s));
+}
+
+/*
+ * A Java SimpleDateFormat pattern, as the connector's files write dates
+ * ("Date,yyyy-MM-dd", "Timestamp,dd/MM/yyyy HH:mm:ss"), as a pattern of
+ * the format option (valuefmt.c).  Letters it cannot read (eras, week
+ * numbers, day names, two-digit years, zone names) are an error that
+ * names the pattern.
+ */
+static char *
+java_date_pattern(ConfigContext *cx, const char *key, const char *java)
+{
+	StringInfoData buf;
+	const char *p = java;
+
+	initStringInfo(&buf);
+	while (*p)
+	{
+		char		c = *p;
+		int			n = 1;
+		const char *conv = NULL;
+
+		if (c == '\'')
+		{
+			/* quoted text; '' is a quote */
+			p++;
+			if (*p == '\'')
+			{
+				appendStringInfoChar(&buf, '\'');
+				p++;
+				continue;
+			}
+			while (*p && !(*p == '\'' && p[1] != '\''))
+			{
+				if (*p == '\'')
+					p++;
+				if (*p == '%')
+					appendStringInfoChar(&buf, '%');
+				appendStringInfoChar(&buf, *p++);
+			}
+			if (*p != '\'')
+				config_error(cx, key, psprintf("The date format \"%s\" has an unclosed quote.", java));
+			p++;
+			continue;
+		}
+		if (!isalpha((unsigned char) c))
+		{
+			if (c == '%')
+				appendStringInfoChar(&buf, '%');
+			appendStringInfoChar(&buf, c);
+			p++;
+			continue;
+		}
+		while (p[n] == c)
+			n++;
+		switch (c)
+		{
+			case 'y':
+				conv = n == 2 ? NULL : "%Y";
+				break;
+			case 'M':
+				conv = n <= 2 ? "%m" : n == 3 ? "%b" : NULL;
+				break;
+			case 'd':
+				conv = n <= 2 ? "%d" : NULL;
+				break;
+			case 'H':
+				conv = n <= 2 ? "%H" : NULL;
+				break;
+			case 'h':
+				conv = n <= 2 ? "%I" : NULL;
+				break;
+			case 'm':
+				conv = n <= 2 ? "%M" : NULL;
+				break;
+			case 's':
+				conv = n <= 2 ? "%S" : NULL;
+				break;
+			case 'S':
+				conv = "%f";
+				break;
+			case 'a':
+				conv = "%p";
+				break;
+			case 'Z':
+			case 'X':
+				conv = "%z";
+				break;
+			default:
+				break;
+		}
+		if (conv == NULL)
+			config_error(cx, key, psprintf("The date format \"%s\" uses \"%.*s\", which rest_fdw cannot read; it reads y, yyyy, M, MM, MMM, d, dd, H, HH, h, hh, m, mm, s, ss, S..., a, Z and X, and quoted text.",
+										   java, n, p));
+		appendStringInfoString(&buf, conv);
+		p += n;
+	}
+	if (rest_format_problem(buf.data) != NULL)
+		config_error(cx, key, psprintf("The date format \"%s\" cannot be read: %s", java,
+									   rest_format_problem(buf.data)));
+	return buf.data;
+}
+
+/*
+ * A column's type as the file writes it: "Type" followed by comma-separated
+ * flags (#key, #readonly, #notnull, #unique) and, for dates and times, a
+ * Java date format, as in "VarChar(64),#key" or "Date,d-M-yyyy".  Sets
+ * c->type, c->format, c->is_key and c->not_null.
+ */
+static void
+read_type_spec(ConfigContext *cx, RestImportColumn *c, const char *key,
+			   const char *spec)
+{
+	char	   *copy = pstrdup(spec);
+	char	   *p;
+	char	   *part;
+	int			depth = 0;
+	List	   *parts = NIL;
+	ListCell   *lc;
+	char	   *format = NULL;
+
+	/* split at commas outside parentheses: Decimal(10,2) is one part */
+	part = copy;
+	for (p = copy;; p++)
+	{
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if ((*p == ',' && depth == 0) || *p == '\0')
+		{
+			bool		end = *p == '\0';
+
+			*p = '\0';
+			while (*part == ' ')
+				part++;
+			parts = lappend(parts, part);
+			if (end)
+				break;
+			part = p + 1;
+		}
+	}
+	c->type = sql_type(cx, key, (char *) linitial(parts), &format);
+	c->format = format;
+	for_each_from(lc, parts, 1)
+	{
+		char	   *f = (char *) lfirst(lc);
+		size_t		n = strlen(f);
+
+		while (n > 0 && f[n - 1] == ' ')
+			f[--n] = '\0';
+		if (pg_strcasecmp(f, "#key") == 0)
+			c->is_key = true;
+		else if (pg_strcasecmp(f, "#notnull") == 0)
+			c->not_null = true;
+		else if (pg_strcasecmp(f, "#readonly") == 0 || pg_strcasecmp(f, "#unique") == 0)
+			 /* read; a foreign table has no use for them */ ;
+		else if (f[0] == '#' || n == 0)
+			config_error(cx, key, psprintf("\"%s\" is not a column flag; the flags are #key, #readonly, #notnull and #unique.", f));
+		else if (strcmp(c->type, "date") == 0 || strncmp(c->type, "time", 4) == 0)
+		{
+			if (c->format != NULL)
+				config_error(cx, key, psprintf("The type \"%s\" gives two date formats.", spec));
+			c->format = java_date_pattern(cx, key, f);
+		}
+		else
+			config_error(cx, key, psprintf("\"%s\" follows a type that is not a date or time: only flags (#key, #readonly, #notnull, #unique) may.", f));
+	}
+}
+
+/*
+ * A JSON number with a fraction as the shortest text that reads back as
+ * the same double (jansson keeps no number text): 0.1, not
+ * 0.10000000000000001.
+ */
+static char *
+shortest_real(double d)
+{
+	char		buf[64];
+	int			prec;
+
+	for (prec = 1; prec <= 17; prec++)
+	{
+		snprintf(buf, sizeof(buf), "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	return pstrdup(buf);
 }
 
 /* A JSON key as one key of a dotted path */
@@ -1064,7 +1488,7 @@ read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
 		{
 			if (!json_is_string(v2))
 				config_error(cx, key, "\"#type\" must be a type name such as \"VarChar(20)\".");
-			c->type = sql_type(cx, key, json_string_value(v2));
+			read_type_spec(cx, c, key, json_string_value(v2));
 		}
 		else if (pg_strcasecmp(k2, "#in") == 0)
 		{
@@ -1092,10 +1516,14 @@ read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
 			}
 			else if (json_is_integer(v2))
 				c->param_default = psprintf("%lld", (long long) json_integer_value(v2));
+			else if (json_is_real(v2))
+				c->param_default = shortest_real(json_real_value(v2));
 			else if (json_is_boolean(v2))
 				c->param_default = json_is_true(v2) ? "true" : "false";
+			else if (json_is_null(v2))
+				c->param_default = NULL;
 			else
-				config_error(cx, key, "\"#default\" must be a string, an integer or a Boolean.");
+				config_error(cx, key, "\"#default\" must be a string, a number, a Boolean or null.");
 		}
 		else if (pg_strcasecmp(k2, "#key") == 0)
 			 /* accepted; foreign tables have no keys */ ;
@@ -1122,6 +1550,9 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 	const char *key;
 	json_t	   *v;
 
+	if (++cx->ref_depth > MAX_NESTING)
+		config_error(cx, cx->table, psprintf("Objects of columns are nested more than %d deep: is there a cycle of \"$ref\"s?", MAX_NESTING));
+	check_stack_depth();
 	json_object_foreach(obj, key, v)
 	{
 		RestImportColumn *c;
@@ -1137,6 +1568,7 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 				config_error(cx, key, "Settings are not allowed inside a nested object.");
 			continue;
 		}
+		v = deref(cx, key, v);
 
 		/* "jsonName<sqlname>" renames */
 		if (klen > 2 && key[klen - 1] == '>' && (lt = strchr(jname, '<')) != NULL)
@@ -1182,39 +1614,240 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 								   rest_sql_identifier(psprintf("%s%s", sprefix,
 																sname ? sname : jname)));
 		if (json_is_string(v))
-		{
-			/* "Type[,#key]" */
-			char	   *spec = pstrdup(json_string_value(v));
-			char	   *flag = strchr(spec, '#');
-
-			if (flag)
-			{
-				char	   *comma = flag - 1;
-
-				while (comma > spec && *comma == ' ')
-					comma--;
-				if (*comma != ',' || pg_strcasecmp(flag, "#key") != 0)
-					config_error(cx, key, psprintf("\"%s\" is not \"Type\" or \"Type,#key\".", spec));
-				*comma = '\0';
-			}
-			c->type = sql_type(cx, key, spec);
-		}
+			read_type_spec(cx, c, key, json_string_value(v));
 		else if (json_is_object(v))
 			read_column_settings(cx, c, key, v, jname);
 		else
 			config_error(cx, key, "A column is a type name such as \"VarChar(20)\", an object with \"#type\", or a nested object of columns.");
 		t->columns = lappend(t->columns, c);
 	}
+	cx->ref_depth--;
+}
+
+/*
+ * A value of the file, or what its "$ref" points to: {"$ref":
+ * "#/components/schemas/Address"} is replaced by that value of the
+ * document (a JSON pointer, RFC 6901, inside the file only).  Chains of
+ * references are followed up to MAX_REF_DEPTH.
+ */
+static json_t *
+deref(ConfigContext *cx, const char *key, json_t *v)
+{
+	int			depth;
+
+	for (depth = 0; json_is_object(v) && json_object_get(v, "$ref"); depth++)
+	{
+		json_t	   *ref = json_object_get(v, "$ref");
+		const char *p;
+		json_t	   *target = cx->root;
+
+		if (json_object_size(v) != 1 || !json_is_string(ref))
+			config_error(cx, key, "An object with \"$ref\" holds nothing else, and \"$ref\" is a string such as \"#/components/schemas/Address\".");
+		if (depth >= MAX_REF_DEPTH)
+			config_error(cx, key, psprintf("More than %d \"$ref\"s lead to one another: is there a cycle?", MAX_REF_DEPTH));
+		p = json_string_value(ref);
+		if (p[0] != '#' || (p[1] != '/' && p[1] != '\0'))
+			config_error(cx, key, psprintf("\"$ref\": \"%s\" is not a reference inside the file (\"#/...\"); references to other files are not followed.", p));
+		for (p++; *p == '/';)
+		{
+			StringInfoData seg;
+			const char *name;
+
+			initStringInfo(&seg);
+			for (p++; *p && *p != '/'; p++)
+			{
+				/* ~0 is "~", ~1 is "/" */
+				if (*p == '~' && (p[1] == '0' || p[1] == '1'))
+				{
+					appendStringInfoChar(&seg, p[1] == '0' ? '~' : '/');
+					p++;
+				}
+				else
+					appendStringInfoChar(&seg, *p);
+			}
+			/* "#/components/..." finds the file's "#components" */
+			name = seg.data;
+			if (target == cx->root && strcmp(name, "components") == 0 &&
+				json_object_get(target, "components") == NULL)
+				name = "#components";
+			target = json_is_object(target) ? json_object_get(target, name) : NULL;
+			if (target == NULL)
+				config_error(cx, key, psprintf("\"$ref\": \"%s\" points to nothing in the file.",
+											   json_string_value(ref)));
+		}
+		v = target;
+	}
+	return v;
+}
+
+/* A top-level setting that is a string, or NULL */
+static const char *
+top_string(ConfigContext *cx, json_t *v, int k)
+{
+	if (v == NULL)
+		return NULL;
+	if (!json_is_string(v) || rest_has_control_chars(json_string_value(v)))
+		config_error(cx, config_key_names[k], "The value must be a string.");
+	return json_string_value(v);
+}
+
+/*
+ * The "#options" object of the file: connection defaults such as
+ * {"AuthenticationMethod": "OAuth2", "TokenURI": "https://..."}, as a
+ * List of DefElem with the names as written.  Credentials are refused.
+ */
+static List *
+read_model_options(ConfigContext *cx, json_t *v)
+{
+	List	   *result = NIL;
+	const char *key;
+	json_t	   *e;
+
+	if (v == NULL)
+		return NIL;
+	if (!json_is_object(v))
+		config_error(cx, "#options", "The value must be an object of connection properties and their values.");
+	json_object_foreach(v, key, e)
+	{
+		char	   *value;
+
+		check_not_secret(cx, key);
+		if (json_is_string(e))
+			value = pstrdup(json_string_value(e));
+		else if (json_is_integer(e))
+			value = psprintf("%lld", (long long) json_integer_value(e));
+		else if (json_is_boolean(e))
+			value = json_is_true(e) ? "true" : "false";
+		else
+			config_error(cx, "#options", psprintf("The value of \"%s\" must be a string, an integer or a Boolean.", key));
+		if (rest_has_control_chars(value) || rest_has_control_chars(key))
+			config_error(cx, "#options", psprintf("The property \"%s\" holds control characters.", key));
+		result = lappend(result, makeDefElem(pstrdup(key), (Node *) makeString(value), -1));
+	}
+	return result;
+}
+
+/*
+ * The body of "#post" (an object or array, whose values are samples the
+ * connector types them by) as the body option, compact JSON.
+ */
+static char *
+json_text(ConfigContext *cx, const char *key, json_t *v)
+{
+	char	   *text;
+	char	   *copy;
+
+	text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	if (text == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	/* copied without throwing, so that text is freed on every path */
+	copy = MemoryContextAllocExtended(CurrentMemoryContext,
+									  strlen(text) + 1, MCXT_ALLOC_NO_OOM);
+	if (copy)
+		strcpy(copy, text);
+	free(text);
+	if (copy == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	return copy;
+}
+
+/*
+ * "#get": an object of query parameters sent with every request of the
+ * table, appended to each alternative of its endpoint.
+ */
+static void
+add_get_parameters(ConfigContext *cx, RestImportTable *t, json_t *v)
+{
+	StringInfoData q;
+	StringInfoData ep;
+	const char *key;
+	json_t	   *e;
+	char	   *copy;
+	char	   *alt;
+	char	   *save = NULL;
+
+	if (!json_is_object(v))
+		config_error(cx, "#get", "The value must be an object of query parameter names and values.");
+	initStringInfo(&q);
+	json_object_foreach(v, key, e)
+	{
+		char	   *value;
+
+		if (json_is_string(e))
+			value = pstrdup(json_string_value(e));
+		else if (json_is_integer(e))
+			value = psprintf("%lld", (long long) json_integer_value(e));
+		else if (json_is_boolean(e))
+			value = json_is_true(e) ? "true" : "false";
+		else
+			config_error(cx, "#get", psprintf("The value of \"%s\" must be a string, an integer or a Boolean.", key));
+		if (*key == '\0' || strpbrk(key, "{}|") || strpbrk(value, "{}|") ||
+			rest_has_control_chars(key) || rest_has_control_chars(value))
+			config_error(cx, "#get", psprintf("The parameter \"%s\" or its value holds a control character, \"{\", \"}\" or \"|\".", key));
+		appendStringInfoString(&q, q.len ? "&" : "");
+		rest_append_urlencoded(&q, key);
+		appendStringInfoChar(&q, '=');
+		rest_append_urlencoded(&q, value);
+	}
+	if (q.len == 0)
+		return;
+
+	initStringInfo(&ep);
+	copy = pstrdup(t->endpoint);
+	for (alt = strtok_r(copy, "|", &save); alt; alt = strtok_r(NULL, "|", &save))
+	{
+		char	   *sp;
+		char	   *rows = NULL;
+
+		while (*alt == ' ')
+			alt++;
+		sp = strchr(alt, ' ');
+		if (sp)
+		{
+			*sp = '\0';
+			rows = sp + 1;
+		}
+		appendStringInfo(&ep, "%s%s%c%s%s%s", ep.len ? " | " : "", alt,
+						 strchr(alt, '?') ? '&' : '?', q.data,
+						 rows ? " " : "", rows ? rows : "");
+	}
+	t->endpoint = ep.data;
+	if (t->sample_path)
+		t->sample_path = psprintf("%s%c%s", t->sample_path,
+								  strchr(t->sample_path, '?') ? '&' : '?', q.data);
+}
+
+/*
+ * "#insert", "#update", "#delete": how the connector writes a table.  They
+ * are checked and kept (RestImportTable.writes), but rest_fdw tables are
+ * read-only, so they change nothing.
+ */
+static void
+keep_write(ConfigContext *cx, RestImportTable *t, int k, json_t *v)
+{
+	if (!json_is_object(v) && !json_is_string(v) && !json_is_array(v))
+		config_error(cx, config_key_names[k], "The value must be a path string, an array or an object.");
+	t->writes = lappend(t->writes,
+						makeDefElem(pstrdup(config_key_names[k] + 1),
+									(Node *) makeString(json_text(cx, config_key_names[k], v)), -1));
 }
 
 /*
  * Read a REST config file into a List of RestImportTable, in the file's
- * order.  base_url resolves tables given as absolute URLs.  Raises an
- * error naming the file (and the line and column for malformed JSON, the
- * table and key otherwise).
+ * order.  base_url resolves tables given as absolute URLs, and stands for
+ * the file's #hostname.  keep_lengths keeps VarChar(n) lengths (else such
+ * columns are text).  *model_options, if not NULL, receives the file's
+ * "#options".  A table on another host than base_url is returned with
+ * skip_reason set.  Raises an error naming the file (and the line and
+ * column for malformed JSON, the table and key otherwise).
  */
 List *
-rest_read_config_file(const char *filename, const char *base_url)
+rest_read_config_file(const char *filename, const char *base_url,
+					   bool keep_lengths, List **model_options)
 {
 	ConfigContext cx;
 	MemoryContextCallback *cb;
@@ -1228,9 +1861,10 @@ rest_read_config_file(const char *filename, const char *base_url)
 	char	   *text;
 	size_t		len;
 
+	memset(&cx, 0, sizeof(cx));
 	cx.filename = filename;
 	cx.base_url = base_url;
-	cx.table = NULL;
+	cx.keep_lengths = keep_lengths;
 
 	text = read_whole_file(filename, &len);
 	strip_comments(filename, text, len);
@@ -1248,48 +1882,117 @@ rest_read_config_file(const char *filename, const char *base_url)
 				(errcode(ERRCODE_CONFIG_FILE_ERROR),
 				 errmsg("REST config file \"%s\" is not a JSON object", filename),
 				 errhint("A REST config file is an object whose keys are table names, and \"#\" settings.")));
+	cx.root = root;
 
 	memset(top_set, 0, sizeof(top_set));
-	read_settings(&cx, root, top_set, false);
+	read_settings(&cx, root, top_set, IN_TOP);
+	cx.hostname = top_string(&cx, top_set[CK_HOSTNAME], CK_HOSTNAME);
+	if (cx.hostname && strstr(cx.hostname, "://") == NULL)
+		cx.hostname = psprintf("https://%s", cx.hostname);
+	(void) top_string(&cx, top_set[CK_VERSION], CK_VERSION);
+	(void) top_string(&cx, top_set[CK_DESCRIPTION], CK_DESCRIPTION);
+	if (top_set[CK_COMPONENTS] && !json_is_object(top_set[CK_COMPONENTS]))
+		config_error(&cx, "#components", "The value must be an object, whose members \"$ref\" can point to.");
+	{
+		List	   *mo = read_model_options(&cx, top_set[CK_OPTIONS]);
+
+		if (model_options)
+			*model_options = mo;
+	}
 
 	json_object_foreach(root, key, v)
 	{
 		RestImportTable *t;
 		json_t	   *set[CK_COUNT];
 		RestNameSet *taken;
+		const char *method = NULL;
+		char	   *sqlname = NULL;
+		size_t		klen = strlen(key);
+		int			k;
 
 		if (key[0] == '#')
 			continue;
+		CHECK_FOR_INTERRUPTS();
 		taken = rest_name_set_create(0);
 		cx.table = key;
+		cx.other_url = NULL;
+
+		/* "jsonName<sqlname>" names the table */
+		if (klen > 2 && key[klen - 1] == '>' && strchr(key, '<') != NULL &&
+			strchr(key, '<') > key)
+		{
+			const char *lt = strchr(key, '<');
+
+			sqlname = pnstrdup(lt + 1, klen - (lt - key) - 2);
+			if (*sqlname == '\0' || strlen(sqlname) >= NAMEDATALEN ||
+				strpbrk(sqlname, "<>") != NULL)
+				config_error(&cx, key, "A renamed table is written \"name<sqlname>\" with a non-empty SQL name shorter than 64 bytes.");
+		}
 		t = palloc0(sizeof(RestImportTable));
-		t->name = rest_unique_name(table_names, rest_sql_identifier(key));
+		t->name = rest_unique_name(table_names,
+								   sqlname ? sqlname : rest_sql_identifier(key));
 		t->source = psprintf("table \"%s\" of REST config file \"%s\"", key, filename);
 		memset(set, 0, sizeof(set));
+		v = deref(&cx, key, v);
 
 		if (json_is_string(v))
 		{
-			/* a URL or path: columns and rows found by sampling */
-			char	   *path = relative_path(&cx, key, json_string_value(v));
-
-			if (strpbrk(path, "{}#| \t") != NULL || rest_has_control_chars(path) || *path == '\0')
-				config_error(&cx, key, "A table given as a string is one path or URL without placeholders, spaces or \"#\".");
-			t->endpoint = path;
-			t->sample_path = path;
-			t->detect_rows = true;
+			/* a URL or path: columns (and rows, unless given) by sampling */
+			if (*json_string_value(v) == '\0')
+				config_error(&cx, key, "A table given as a string is a path or URL.");
+			read_paths(&cx, t, v, &method);
+			t->detect_rows = t->rows_path == NULL;
 		}
 		else if (json_is_object(v))
 		{
-			read_settings(&cx, v, set, true);
+			read_settings(&cx, v, set, IN_TABLE);
 			if (set[CK_PATH] == NULL)
 				config_error(&cx, "#path", "The table has no \"#path\": give the path of its endpoint, for example \"#path\": \"/v1/orders\".");
-			read_paths(&cx, t, set[CK_PATH]);
+			read_paths(&cx, t, set[CK_PATH], &method);
 			read_columns(&cx, t, v, "", "", taken);
 		}
 		else
 			config_error(&cx, key, "A table is a URL or path string, or an object with \"#path\" and columns.");
 
 		t->options = settings_to_options(&cx, set, top_set);
+
+		/*
+		 * A path that places {offset} or {page} itself (a query-string
+		 * template such as "locator=start:{OFFSET},count:{LIMIT}") pages
+		 * that way, when no setting says otherwise.
+		 */
+		if (!has_option(t->options, OPT_PAGING))
+		{
+			if (strstr(t->endpoint, "{offset}"))
+				t->options = lcons(make_option(OPT_PAGING, "offset"), t->options);
+			else if (strstr(t->endpoint, "{page}"))
+				t->options = lcons(make_option(OPT_PAGING, "page"), t->options);
+		}
+
+		/* the request: "#post" makes it a POST with that body */
+		if (set[CK_POST])
+		{
+			if (method && strcmp(method, "POST") != 0)
+				config_error(&cx, "#post", "The table has \"#post\", but its \"#path\" names another method.");
+			if (!json_is_object(set[CK_POST]) && !json_is_array(set[CK_POST]))
+				config_error(&cx, "#post", "The value must be the JSON body of the request: an object or an array.");
+			method = "POST";
+			t->options = lappend(t->options,
+								 make_option(OPT_BODY, json_text(&cx, "#post", set[CK_POST])));
+		}
+		if (method && strcmp(method, "POST") == 0)
+			t->options = lappend(t->options, make_option(OPT_METHOD, "POST"));
+		if (set[CK_GET])
+			add_get_parameters(&cx, t, set[CK_GET]);
+		for (k = CK_INSERT; k <= CK_DELETE; k++)
+		{
+			if (set[k])
+				keep_write(&cx, t, k, set[k]);
+		}
+
+		if (cx.other_url)
+			t->skip_reason = psprintf("its URL \"%s\" is not under the server's base_url \"%s\"",
+									  cx.other_url, base_url);
 
 		/* a placeholder names a column; virtual if the file has none */
 		if (t->columns != NIL)

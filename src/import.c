@@ -337,6 +337,8 @@ create_statement(RestImportTable *t, const char *server)
 		}
 		else
 			appendStringInfoChar(&buf, ')');
+		if (c->not_null)
+			appendStringInfoString(&buf, " NOT NULL");
 		appendStringInfoString(&buf, lnext(t->columns, lc) ? ",\n" : "\n");
 	}
 	appendStringInfo(&buf, ") SERVER %s OPTIONS (", quote_identifier(server));
@@ -370,6 +372,7 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 	int			sample_rows = conn->sample_rows;
 	bool		header_row = false;
 	bool		detect_epoch = false;
+	bool		keep_lengths = false;
 	List	   *header_names = NIL;
 	ListCell   *lc;
 
@@ -398,17 +401,20 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 			detect_epoch = import_bool(def);
 		else if (strcmp(def->defname, OPT_HEADER_NAMES) == 0)
 			header_names = parse_header_names(defGetString(def));
+		else if (strcmp(def->defname, OPT_KEEP_LENGTHS) == 0)
+			keep_lengths = import_bool(def);
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 					 errmsg("invalid option \"%s\"", def->defname),
-					 errhint("Valid options in this context are: %s, %s, %s, %s",
+					 errhint("Valid options in this context are: %s, %s, %s, %s, %s",
 							 OPT_SAMPLE_ROWS, OPT_HEADER_ROW, OPT_HEADER_NAMES,
-							 OPT_DETECT_EPOCH)));
+							 OPT_DETECT_EPOCH, OPT_KEEP_LENGTHS)));
 	}
 
 	if (conn->rest_config_file)
-		tables = rest_read_config_file(conn->rest_config_file, conn->base_url);
+		tables = rest_read_config_file(conn->rest_config_file, conn->base_url,
+									   keep_lengths, NULL);
 	else if (conn->rest_sample_path)
 	{
 		RestImportTable *t = palloc0(sizeof(RestImportTable));
@@ -445,6 +451,22 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 		CHECK_FOR_INTERRUPTS();
 		if (!wanted(stmt, t->name))
 			continue;
+		if (t->skip_reason)
+		{
+			/* a table of another host is another server's */
+			if (stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("cannot import %s from server \"%s\"",
+								t->source, stmt->server_name),
+						 errdetail("The table is on another host: %s.", t->skip_reason),
+						 errhint("Create a server for that host with the same rest_config_file and import the table from it.")));
+			ereport(NOTICE,
+					(errmsg("skipping %s", t->source),
+					 errdetail("The table is on another host: %s.", t->skip_reason),
+					 errhint("Create a server for that host with the same rest_config_file and import the table from it.")));
+			continue;
+		}
 		t->header_row = header_row;
 		if (table_option(t, OPT_HEADER_ROW) &&
 			!parse_bool(table_option(t, OPT_HEADER_ROW), &t->header_row))

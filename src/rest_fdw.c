@@ -88,6 +88,7 @@ typedef struct RestScanState
 	int			ncols;
 	int			nparsed;		/* ncols, and the cursor_row_path column */
 	Bitmapset  *param_ids;		/* PARAM_EXEC ids the pushed values use */
+	List	   *notnull_attrs;	/* retrieved columns declared NOT NULL */
 	int64		bound;
 
 	bool		started;		/* pager set up for the current parameters */
@@ -367,6 +368,10 @@ setup_columns(RestScanState *st, TupleDesc tupdesc, List *retrieved_attrs)
 		Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
 		RestColumn *c;
 
+		/* nothing makes a foreign table's NOT NULL true but a check */
+		if (att->attnotnull)
+			st->notnull_attrs = lappend_int(st->notnull_attrs, attnum);
+
 		/* virtual columns are not in the response */
 		if (st->table->cols[attnum - 1].is_virtual)
 		{
@@ -581,6 +586,20 @@ restIterateForeignScan(ForeignScanState *node)
 
 		slot->tts_values[att] = st->req.virtual_values[att];
 		slot->tts_isnull[att] = st->req.virtual_nulls[att];
+	}
+	foreach(lc, st->notnull_attrs)
+	{
+		int			att = lfirst_int(lc) - 1;
+
+		if (slot->tts_isnull[att])
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("column \"%s\" of foreign table \"%s\" is declared NOT NULL, but row " INT64_FORMAT " has no value for it",
+							NameStr(TupleDescAttr(slot->tts_tupleDescriptor, att)->attname),
+							st->relname, st->rowno),
+					 errhint("Drop the constraint if the API may leave the value out: ALTER FOREIGN TABLE %s ALTER COLUMN %s DROP NOT NULL.",
+							 quote_identifier(st->relname),
+							 quote_identifier(NameStr(TupleDescAttr(slot->tts_tupleDescriptor, att)->attname)))));
 	}
 	MemoryContextSwitchTo(oldcxt);
 	st->next++;

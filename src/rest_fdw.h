@@ -135,6 +135,7 @@
 #define OPT_EMPTY_AS_NULL		"empty_as_null"
 #define OPT_DETECT_EPOCH		"detect_epoch"	/* IMPORT FOREIGN SCHEMA */
 #define OPT_HEADER_NAMES		"header_names"	/* IMPORT FOREIGN SCHEMA */
+#define OPT_KEEP_LENGTHS		"keep_lengths"	/* IMPORT FOREIGN SCHEMA */
 
 /* Defaults */
 #define REST_DEFAULT_CONNECT_TIMEOUT	10	/* seconds */
@@ -952,7 +953,11 @@ typedef struct RestImportColumn
 	bool		in_comma;
 	bool		is_virtual;
 	char	   *param_default;
-	char	   *format;			/* format option (sampled epochs), or NULL */
+	char	   *format;			/* format option (sampled epochs, a model
+								 * file's date format), or NULL */
+	bool		is_key;			/* #key in a model file */
+	bool		not_null;		/* #notnull: declared NOT NULL, which the
+								 * scan checks */
 } RestImportColumn;
 
 /*
@@ -989,9 +994,15 @@ typedef struct RestImportTable
 								 * milliseconds are timestamps */
 	bool		empty_as_null;	/* "" will read as NULL: it says nothing of
 								 * a column's type */
+	List	   *writes;			/* a model file's #insert, #update and
+								 * #delete (DefElem of their JSON text): kept
+								 * for writes, unused by reads */
+	char	   *skip_reason;	/* why the table cannot be imported from this
+								 * server (another host), or NULL */
 } RestImportTable;
 
-extern List *rest_read_config_file(const char *filename, const char *base_url);
+extern List *rest_read_config_file(const char *filename, const char *base_url,
+								   bool keep_lengths, List **model_options);
 extern char *rest_sql_identifier(const char *name);
 typedef struct strmap_hash RestNameSet;	/* SQL names in use (strmap.h) */
 extern RestNameSet *rest_name_set_create(int size);

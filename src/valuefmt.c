@@ -16,6 +16,11 @@
  *	 a pattern	holding a %: strftime conversions (FORMAT_CONVERSIONS),
  *				anything else matched literally
  *
+ * and a bytea column how its bytes are written in a JSON string:
+ *
+ *	 base64		RFC 4648 base64 (the JSON writers of Java, .NET and Python)
+ *	 base64url	the URL-safe alphabet, padding optional (Gmail, JWTs)
+ *
  * An instant (epoch, epoch_ms, msjson) is a UTC time; a timestamp, date or
  * time column gets its wall-clock time in UTC, or at the offset msjson
  * gives.  A pattern without %z is read, and written, in the session's time
@@ -60,6 +65,8 @@ typedef enum FormatKind
 	FMT_EPOCH,
 	FMT_EPOCH_MS,
 	FMT_MSJSON,
+	FMT_BASE64,
+	FMT_BASE64URL,
 	FMT_PATTERN
 } FormatKind;
 
@@ -73,7 +80,20 @@ format_kind(const char *format)
 	if (pg_strcasecmp(format, "msjson") == 0 ||
 		pg_strcasecmp(format, "/Date()/") == 0)
 		return FMT_MSJSON;
+	if (pg_strcasecmp(format, "base64") == 0)
+		return FMT_BASE64;
+	if (pg_strcasecmp(format, "base64url") == 0)
+		return FMT_BASE64URL;
 	return FMT_PATTERN;
+}
+
+/* Is the format one for bytea columns? */
+static bool
+is_binary_format(const char *format)
+{
+	FormatKind	k = format_kind(format);
+
+	return k == FMT_BASE64 || k == FMT_BASE64URL;
 }
 
 /*
@@ -89,7 +109,7 @@ rest_format_problem(const char *format)
 	if (format_kind(format) != FMT_PATTERN)
 		return NULL;
 	if (strchr(format, '%') == NULL)
-		return psprintf("The format \"%s\" is neither epoch, epoch_ms nor msjson, and holds no %% conversion.",
+		return psprintf("The format \"%s\" is neither epoch, epoch_ms, msjson, base64 nor base64url, and holds no %% conversion.",
 						format);
 	if (strlen(format) > 200 || rest_has_control_chars(format))
 		return "A pattern is at most 200 bytes, without control characters.";
@@ -120,7 +140,19 @@ rest_format_type_ok(Oid typid)
 void
 rest_check_format_type(const char *format, Oid typid, const char *colname)
 {
-	if (format != NULL && !rest_format_type_ok(typid))
+	if (format == NULL)
+		return;
+	if (is_binary_format(format))
+	{
+		if (getBaseType(typid) != BYTEAOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("option \"%s\" '%s' of column \"%s\" needs a column of type bytea",
+							OPT_FORMAT, format, colname),
+					 errdetail("The column is of type %s.", format_type_be(typid))));
+		return;
+	}
+	if (!rest_format_type_ok(typid))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 				 errmsg("option \"%s\" of column \"%s\" needs a column of type date, time, timestamp or timestamptz",
@@ -480,6 +512,38 @@ pattern_datum(const char *s, const char *format, Oid typid, int32 typmod)
 }
 
 /*
+ * Bytes written in base64 (or base64url: "-" and "_" for "+" and "/",
+ * padding optional) as a bytea, through PostgreSQL's decode(), which
+ * refuses other characters with a data exception.
+ */
+static Datum
+read_base64(const char *s, bool url)
+{
+	size_t		len = strlen(s);
+	char	   *copy = palloc(len + 4);
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+	{
+		char		c = s[i];
+
+		if (url && (c == '+' || c == '/'))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid symbol \"%c\" found while decoding base64url sequence", c)));
+		copy[i] = !url ? c : c == '-' ? '+' : c == '_' ? '/' : c;
+	}
+	/* base64url often leaves the padding out */
+	if (url)
+		while (i % 4 != 0)
+			copy[i++] = '=';
+	copy[i] = '\0';
+	return DirectFunctionCall2(binary_decode,
+							   PointerGetDatum(cstring_to_text(copy)),
+							   PointerGetDatum(cstring_to_text("base64")));
+}
+
+/*
  * A value written in format (a valid format option), as a Datum of typid
  * (date, time, timestamp or timestamptz) and typmod: s is a JSON number's
  * text or a string's de-escaped content.
@@ -491,7 +555,7 @@ rest_read_formatted(const char *format, const char *s, Oid typid, int32 typmod)
 	TimestampTz ts;
 
 	/* no date or time is written in more: what follows loops over less */
-	if (strlen(s) > 256)
+	if (strlen(s) > 256 && !is_binary_format(format))
 		no_match(format);
 	switch (format_kind(format))
 	{
@@ -504,6 +568,9 @@ rest_read_formatted(const char *format, const char *s, Oid typid, int32 typmod)
 			return instant_datum(ts, 0, typid, typmod);
 		case FMT_MSJSON:
 			return read_msjson(s, typid, typmod);
+		case FMT_BASE64:
+		case FMT_BASE64URL:
+			return read_base64(s, format_kind(format) == FMT_BASE64URL);
 		default:
 			return pattern_datum(s, format, typid, typmod);
 	}
@@ -670,6 +737,26 @@ rest_format_param(Datum value, Oid typid, const RestColumnOptions *col)
 	StringInfoData buf;
 	const char *format = col ? col->format : NULL;
 
+	if (format != NULL && is_binary_format(format) &&
+		getBaseType(typid) == BYTEAOID)
+	{
+		char	   *b64;
+		char	   *p;
+		char	   *q;
+
+		b64 = text_to_cstring(DatumGetTextPP(DirectFunctionCall2(binary_encode, value,
+																 PointerGetDatum(cstring_to_text("base64")))));
+		/* encode() breaks lines every 76 characters; base64url has no padding */
+		for (p = q = b64; *p; p++)
+		{
+			if (*p == '\n' || (format_kind(format) == FMT_BASE64URL && *p == '='))
+				continue;
+			*q++ = format_kind(format) != FMT_BASE64URL ? *p :
+				*p == '+' ? '-' : *p == '/' ? '_' : *p;
+		}
+		*q = '\0';
+		return b64;
+	}
 	if (format == NULL || !rest_format_type_ok(typid))
 		return rest_format_value(value, typid);
 

@@ -185,9 +185,9 @@ make_config_dir()
 {
 	REST_TEST_CONFIG_DIR=$(mktemp -d /tmp/rest_fdw_config.XXXXXX)
 	export REST_TEST_CONFIG_DIR
-	cp test/config/*.json "$REST_TEST_CONFIG_DIR"/
+	cp test/config/*.json test/config/*.rest "$REST_TEST_CONFIG_DIR"/
 	chmod 755 "$REST_TEST_CONFIG_DIR"
-	chmod 644 "$REST_TEST_CONFIG_DIR"/*.json
+	chmod 644 "$REST_TEST_CONFIG_DIR"/*.json "$REST_TEST_CONFIG_DIR"/*.rest
 	if [ "$(id -u)" -eq 0 ]; then
 		chown -R postgres: "$REST_TEST_CONFIG_DIR"
 	else

@@ -22,6 +22,7 @@ from .secrets_api import api
 from . import apis      # seven real APIs (a line of its own: other modules join the list above)
 from . import apis_templates, graphql       # request bodies and templates
 from . import apis_paging   # paging conventions (a line of its own, for merges)
+from . import vendor        # DataDirect model-file shapes
 
 ANY = None
 GET, POST = "GET", "POST"
@@ -109,6 +110,9 @@ ROUTES = (
     (GET,  "{auth}/sheets/v4/spreadsheets/*/values/*", apis.sheets_values),
     (GET,  "{auth}/xero/api.xro/2.0/Invoices", apis.xero_invoices),
     (GET,  "{auth}/servicenow/api/now/table/incident", apis.servicenow_table),
+    # DataDirect model-file shapes (vendor.py)
+    (GET,  "{auth}/v/contacts",             vendor.contacts),
+
     # request bodies and templates (apis_templates.py, graphql.py)
     (POST, "{auth}/t/search",               apis_templates.search),
     (POST, "{auth}/t/echo",                 apis_templates.echo),

@@ -317,7 +317,7 @@ fuzz_config_one(const uint8_t *data, size_t size)
 
 	/* the input as a config file */
 	write_config_file(data, size);
-	tables = rest_read_config_file(config_file(), base_url);
+	tables = rest_read_config_file(config_file(), base_url, size % 5 == 0, NULL);
 
 	FUZZ_CHECK(fuzz_open_files() == 0, "%d files left open", fuzz_open_files());
 	FUZZ_CHECK(fuzz_reset_callbacks() >= 1,
