@@ -108,6 +108,33 @@ IMPORT FOREIGN SCHEMA rest LIMIT TO (us_contacts) FROM SERVER regress_crm INTO c
 SELECT * FROM model_columns('crm2');
 
 -- ===================================================================
+-- verify_columns: declared columns that the sample never fills
+-- ===================================================================
+-- the file lives in the data directory, so that messages show its name only
+SELECT write_model('model_verify.rest', '{
+  "contacts": {"#path": "/open/v/contacts?locator=start:{offset},count:{limit} results",
+               "#maximumPageSize": 5,
+               "id": "Integer", "fullname": "VarChar(40)", "nickname": "Text",
+               "address": {"city": "Text"}, "region": "Text"},
+  "found_items": {"#path": "POST /open/t/search items", "id": "Integer"}
+}');
+CREATE SERVER regress_verify FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', rest_config_file 'model_verify.rest');
+CREATE SCHEMA verify;
+SELECT * FROM api_reset;
+\set VERBOSITY terse
+IMPORT FOREIGN SCHEMA rest FROM SERVER regress_verify INTO verify
+  OPTIONS (verify_columns 'true');
+\set VERBOSITY default
+-- one request: the sample of the GET table
+SELECT method, path, query FROM model_requests;
+-- the model file written from the documentation passes
+CREATE SCHEMA crm3;
+IMPORT FOREIGN SCHEMA rest LIMIT TO (people, us_contacts) FROM SERVER regress_crm INTO crm3
+  OPTIONS (verify_columns 'true');
+SELECT count(*) FROM model_tables('crm3');
+
+-- ===================================================================
 -- bytes in base64url, by hand
 -- ===================================================================
 CREATE FOREIGN TABLE crm.thumbs (id int, thumb bytea OPTIONS (format 'base64url'),
@@ -166,8 +193,8 @@ SELECT count(*) FROM model_tables('bad');
 -- Clean up
 -- ===================================================================
 \set VERBOSITY terse
-DROP SCHEMA crm, crm2, bad CASCADE;
-DROP SERVER regress_crm, regress_bad_model CASCADE;
+DROP SCHEMA crm, crm2, crm3, verify, bad CASCADE;
+DROP SERVER regress_crm, regress_bad_model, regress_verify CASCADE;
 DROP FUNCTION model_error(text), write_model(text, text), model_columns(text), model_tables(text);
 RESET regress.configdir;
 DROP VIEW model_requests;

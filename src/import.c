@@ -102,6 +102,9 @@ sample_url(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	if (paging == NULL ||
 		(strcmp(paging, "offset") != 0 && strcmp(paging, "page") != 0))
 		return url;
+	/* the path places the page size itself ({limit}: filled in the sample path) */
+	if (strstr(t->endpoint, "{limit}") != NULL)
+		return url;
 	if (size_param == NULL && strcmp(paging, "offset") == 0)
 		size_param = "limit";
 	if (size_param == NULL)
@@ -174,6 +177,124 @@ sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	}
 	t->columns = cols;
 	rest_add_placeholder_columns(t, taken);
+}
+
+/*
+ * The IMPORT option verify_columns: fetch the sample of a table whose
+ * columns the config file declares, and warn of every declared column that
+ * has a value in none of the sampled rows, the mark of a JSON name the file
+ * gets wrong (or of an array the connector would make a child table): such
+ * a column would read as NULL in every row.
+ */
+static void
+verify_columns(RestConnOptions *conn, RestImportTable *t, int sample_rows)
+{
+	ErrorContextCallback errcb;
+	SampleErrorContext cx;
+	RestHttpResponse resp;
+	MemoryContext fetch_cxt;
+	MemoryContext oldcxt;
+	RestColumn *cols;
+	RestRowSet *rs;
+	char	   *url;
+	int64		nrows;
+	int64		row;
+	int			ncols = 0;
+	bool	   *seen;
+	ListCell   *lc;
+	List	   *saved_headers = conn->headers;
+	const char *method = table_option(t, OPT_METHOD);
+
+	if (method && strcmp(method, "GET") != 0)
+	{
+		ereport(NOTICE,
+				(errmsg("columns of %s are not verified: its requests are %s requests",
+						t->source, method)));
+		return;
+	}
+	if (t->sample_path == NULL)
+	{
+		ereport(NOTICE,
+				(errmsg("columns of %s are not verified: its paths have placeholders without sample values",
+						t->source),
+				 errhint("Give sample values in the path, as in \"/customers/{customer_id:42}/orders\".")));
+		return;
+	}
+
+	cols = palloc0(sizeof(RestColumn) * Max(list_length(t->columns), 1));
+	foreach(lc, t->columns)
+	{
+		RestImportColumn *c = (RestImportColumn *) lfirst(lc);
+
+		if (c->json_path == NULL)
+			continue;
+		cols[ncols].attnum = foreach_current_index(lc) + 1;
+		cols[ncols].name = c->name;
+		cols[ncols].json_path = c->json_path;
+		cols[ncols].typid = TEXTOID;
+		cols[ncols].typmod = -1;
+		ncols++;
+	}
+	if (ncols == 0)
+		return;
+	rest_prepare_columns(cols, ncols);
+
+	cx.table = t;
+	errcb.callback = sample_error_callback;
+	errcb.arg = &cx;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	fetch_cxt = AllocSetContextCreate(CurrentMemoryContext,
+									  "rest_fdw verify",
+									  ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(fetch_cxt);
+	url = sample_url(conn, t, sample_rows);
+	if (table_option(t, OPT_HEADERS))
+		conn->headers = list_concat(list_copy(saved_headers),
+									rest_parse_headers(table_option(t, OPT_HEADERS),
+													   NULL));
+	rest_fetch(conn, url, &resp, NULL);
+	conn->headers = saved_headers;
+	rs = rest_parse_rows(resp.body, resp.body_len,
+						 t->sample_rows_path ? t->sample_rows_path : t->rows_path,
+						 false, NULL, 0, cols, ncols, "GET", rest_mask_url(url),
+						 resp.secrets);
+	nrows = Min(rest_rowset_count(rs), sample_rows);
+	seen = palloc0(sizeof(bool) * ncols);
+	for (row = 0; row < nrows; row++)
+	{
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		for (i = 0; i < ncols; i++)
+		{
+			if (!seen[i] && rest_rowset_text(rs, row, i) != NULL)
+				seen[i] = true;
+		}
+	}
+	error_context_stack = errcb.previous;
+	if (nrows == 0)
+		ereport(NOTICE,
+				(errmsg("columns of %s are not verified: the sample has no rows",
+						t->source)));
+	else
+	{
+		int			i;
+
+		for (i = 0; i < ncols; i++)
+		{
+			if (!seen[i])
+				ereport(WARNING,
+						(errmsg("column \"%s\" of %s has no value in the sample",
+								cols[i].name, t->source),
+						 errdetail("None of the " INT64_FORMAT " rows of GET %s has a value at \"%s\".",
+								   nrows, rest_mask_url(url), cols[i].json_path),
+						 errhint("Check the column's JSON name in the file; an array of objects is a child table.")));
+		}
+	}
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(fetch_cxt);
 }
 
 static void
@@ -373,6 +494,7 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 	bool		header_row = false;
 	bool		detect_epoch = false;
 	bool		keep_lengths = false;
+	bool		verify = false;
 	List	   *header_names = NIL;
 	ListCell   *lc;
 
@@ -403,13 +525,15 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 			header_names = parse_header_names(defGetString(def));
 		else if (strcmp(def->defname, OPT_KEEP_LENGTHS) == 0)
 			keep_lengths = import_bool(def);
+		else if (strcmp(def->defname, OPT_VERIFY_COLUMNS) == 0)
+			verify = import_bool(def);
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 					 errmsg("invalid option \"%s\"", def->defname),
-					 errhint("Valid options in this context are: %s, %s, %s, %s, %s",
+					 errhint("Valid options in this context are: %s, %s, %s, %s, %s, %s",
 							 OPT_SAMPLE_ROWS, OPT_HEADER_ROW, OPT_HEADER_NAMES,
-							 OPT_DETECT_EPOCH, OPT_KEEP_LENGTHS)));
+							 OPT_DETECT_EPOCH, OPT_KEEP_LENGTHS, OPT_VERIFY_COLUMNS)));
 	}
 
 	if (conn->rest_config_file)
@@ -482,6 +606,15 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 				rest_require_base_url(creds);
 			}
 			sample_table(creds, t, sample_rows);
+		}
+		else if (verify)
+		{
+			if (creds == NULL)
+			{
+				creds = rest_get_conn_options(serverid, GetUserId(), true);
+				rest_require_base_url(creds);
+			}
+			verify_columns(creds, t, sample_rows);
 		}
 		commands = lappend(commands, create_statement(t, stmt->server_name));
 	}

@@ -136,6 +136,7 @@
 #define OPT_DETECT_EPOCH		"detect_epoch"	/* IMPORT FOREIGN SCHEMA */
 #define OPT_HEADER_NAMES		"header_names"	/* IMPORT FOREIGN SCHEMA */
 #define OPT_KEEP_LENGTHS		"keep_lengths"	/* IMPORT FOREIGN SCHEMA */
+#define OPT_VERIFY_COLUMNS		"verify_columns"	/* IMPORT FOREIGN SCHEMA */
 
 /* Defaults */
 #define REST_DEFAULT_CONNECT_TIMEOUT	10	/* seconds */
