@@ -613,6 +613,34 @@ make_option(const char *name, const char *value)
 }
 
 /*
+ * A value of the file as compact JSON text, palloc'd: "#headers" as the
+ * headers option, "#post" as the body option.
+ */
+static char *
+json_text(json_t *v)
+{
+	char	   *text;
+	char	   *copy;
+
+	text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	if (text == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	/* copied without throwing, so that text is freed on every path */
+	copy = MemoryContextAllocExtended(CurrentMemoryContext,
+									  strlen(text) + 1, MCXT_ALLOC_NO_OOM);
+	if (copy)
+		strcpy(copy, text);
+	free(text);
+	if (copy == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	return copy;
+}
+
+/*
  * The paging and header options of a table from its settings, each taken
  * from the table or else from the top of the file.
  */
@@ -722,28 +750,13 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 																  set[CK_HAS_MORE_ELEMENT]))));
 	if (set[CK_HEADERS])
 	{
-		char	   *text;
 		char	   *copy;
 		const char *problem;
 
 		if (!json_is_object(set[CK_HEADERS]))
 			config_error(cx, config_key_names[CK_HEADERS],
 						 "The value must be an object of header names and string values.");
-		text = json_dumps(set[CK_HEADERS], JSON_COMPACT | JSON_PRESERVE_ORDER);
-		if (text == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory")));
-		/* copied without throwing, so that text is freed on every path */
-		copy = MemoryContextAllocExtended(CurrentMemoryContext,
-										  strlen(text) + 1, MCXT_ALLOC_NO_OOM);
-		if (copy)
-			strcpy(copy, text);
-		free(text);
-		if (copy == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory")));
+		copy = json_text(set[CK_HEADERS]);
 		(void) rest_parse_headers(copy, &problem);
 		if (problem)
 			config_error(cx, config_key_names[CK_HEADERS], problem);
@@ -1728,34 +1741,6 @@ read_model_options(ConfigContext *cx, json_t *v)
 }
 
 /*
- * The body of "#post" (an object or array, whose values are samples the
- * connector types them by) as the body option, compact JSON.
- */
-static char *
-json_text(ConfigContext *cx, const char *key, json_t *v)
-{
-	char	   *text;
-	char	   *copy;
-
-	text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
-	if (text == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	/* copied without throwing, so that text is freed on every path */
-	copy = MemoryContextAllocExtended(CurrentMemoryContext,
-									  strlen(text) + 1, MCXT_ALLOC_NO_OOM);
-	if (copy)
-		strcpy(copy, text);
-	free(text);
-	if (copy == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	return copy;
-}
-
-/*
  * "#get": an object of query parameters sent with every request of the
  * table, appended to each alternative of its endpoint.
  */
@@ -1833,7 +1818,7 @@ keep_write(ConfigContext *cx, RestImportTable *t, int k, json_t *v)
 		config_error(cx, config_key_names[k], "The value must be a path string, an array or an object.");
 	t->writes = lappend(t->writes,
 						makeDefElem(pstrdup(config_key_names[k] + 1),
-									(Node *) makeString(json_text(cx, config_key_names[k], v)), -1));
+									(Node *) makeString(json_text(v)), -1));
 }
 
 /*
@@ -1978,7 +1963,7 @@ rest_read_config_file(const char *filename, const char *base_url,
 				config_error(&cx, "#post", "The value must be the JSON body of the request: an object or an array.");
 			method = "POST";
 			t->options = lappend(t->options,
-								 make_option(OPT_BODY, json_text(&cx, "#post", set[CK_POST])));
+								 make_option(OPT_BODY, json_text(set[CK_POST])));
 		}
 		if (method && strcmp(method, "POST") == 0)
 			t->options = lappend(t->options, make_option(OPT_METHOD, "POST"));

@@ -120,6 +120,26 @@ sample_url(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	return buf.data;
 }
 
+/*
+ * Fetch the sample of table t into *resp, in the current memory context, as
+ * the user of conn, with the table's headers; returns the URL asked.
+ */
+static char *
+fetch_sample(RestConnOptions *conn, RestImportTable *t, int sample_rows,
+			 RestHttpResponse *resp)
+{
+	char	   *url = sample_url(conn, t, sample_rows);
+	List	   *saved_headers = conn->headers;
+
+	if (table_option(t, OPT_HEADERS))
+		conn->headers = list_concat(list_copy(saved_headers),
+									rest_parse_headers(table_option(t, OPT_HEADERS),
+													   NULL));
+	rest_fetch(conn, url, resp, NULL);
+	conn->headers = saved_headers;
+	return url;
+}
+
 /* Fetch the sample of a table and find its columns and rows path */
 static void
 sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
@@ -132,7 +152,6 @@ sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	char	   *url;
 	List	   *cols;
 	RestNameSet *taken;
-	List	   *saved_headers;
 	ListCell   *lc;
 
 	if (t->sample_path == NULL)
@@ -152,16 +171,9 @@ sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	fetch_cxt = AllocSetContextCreate(CurrentMemoryContext,
 									  "rest_fdw sample",
 									  ALLOCSET_DEFAULT_SIZES);
-	url = sample_url(conn, t, sample_rows);
-	saved_headers = conn->headers;
-	if (table_option(t, OPT_HEADERS))
-		conn->headers = list_concat(list_copy(saved_headers),
-									rest_parse_headers(table_option(t, OPT_HEADERS),
-													   NULL));
 	oldcxt = MemoryContextSwitchTo(fetch_cxt);
-	rest_fetch(conn, url, &resp, NULL);
+	url = fetch_sample(conn, t, sample_rows, &resp);
 	MemoryContextSwitchTo(oldcxt);
-	conn->headers = saved_headers;
 	cols = rest_sample_columns(resp.body, resp.body_len, t, sample_rows,
 							   rest_mask_url(url), resp.secrets);
 	MemoryContextDelete(fetch_cxt);
@@ -202,7 +214,6 @@ verify_columns(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	int			ncols = 0;
 	bool	   *seen;
 	ListCell   *lc;
-	List	   *saved_headers = conn->headers;
 	const char *method = table_option(t, OPT_METHOD);
 
 	if (method && strcmp(method, "GET") != 0)
@@ -249,13 +260,7 @@ verify_columns(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 									  "rest_fdw verify",
 									  ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(fetch_cxt);
-	url = sample_url(conn, t, sample_rows);
-	if (table_option(t, OPT_HEADERS))
-		conn->headers = list_concat(list_copy(saved_headers),
-									rest_parse_headers(table_option(t, OPT_HEADERS),
-													   NULL));
-	rest_fetch(conn, url, &resp, NULL);
-	conn->headers = saved_headers;
+	url = fetch_sample(conn, t, sample_rows, &resp);
 	rs = rest_parse_rows(resp.body, resp.body_len,
 						 t->sample_rows_path ? t->sample_rows_path : t->rows_path,
 						 false, NULL, 0, cols, ncols, "GET", rest_mask_url(url),
