@@ -145,6 +145,8 @@ typedef struct ConfigContext
 	int			ref_depth;		/* "$ref"s being followed */
 	bool		keep_lengths;	/* VarChar(n) as varchar(n), not text */
 	char	   *other_url;		/* a URL of the table on another host */
+	const char *path_key;		/* "#path", or the key of a table given as a
+								 * string, for messages */
 } ConfigContext;
 
 /* Nested "$ref"s followed at most: a cycle stops here */
@@ -962,15 +964,15 @@ read_path_entry(ConfigContext *cx, RestImportTable *t, const char *entry,
 		while (*space == ' ' || *space == '\t')
 			space++;
 		if (strchr(space, '|') != NULL)
-			config_error(cx, "#path", psprintf("The rows path \"%s\" must not contain \"|\", which separates the alternatives of an endpoint.", space));
+			config_error(cx, cx->path_key, psprintf("The rows path \"%s\" must not contain \"|\", which separates the alternatives of an endpoint.", space));
 		if (*space)
-			*rows = dotted_path(cx, "#path", space);
+			*rows = dotted_path(cx, cx->path_key, space);
 	}
 	if (*copy == '\0')
-		config_error(cx, "#path", "An entry of \"#path\" is empty.");
-	path = relative_path(cx, "#path", copy);
+		config_error(cx, cx->path_key, "An entry of \"#path\" is empty.");
+	path = relative_path(cx, cx->path_key, copy);
 	if (strpbrk(path, "#|") != NULL || rest_has_control_chars(path))
-		config_error(cx, "#path", psprintf("The path \"%s\" must not contain \"#\" or \"|\".", path));
+		config_error(cx, cx->path_key, psprintf("The path \"%s\" must not contain \"#\" or \"|\".", path));
 
 	initStringInfo(&s);
 	for (p = path; *p; p++)
@@ -987,11 +989,11 @@ read_path_entry(ConfigContext *cx, RestImportTable *t, const char *entry,
 		}
 		close = strchr(p, '}');
 		if (close == NULL)
-			config_error(cx, "#path", psprintf("The path \"%s\" has an unclosed \"{\".", path));
+			config_error(cx, cx->path_key, psprintf("The path \"%s\" has an unclosed \"{\".", path));
 		colon = memchr(p, ':', close - p);
 		name = pnstrdup(p + 1, (colon ? colon : close) - p - 1);
 		if (*name == '\0')
-			config_error(cx, "#path", psprintf("The path \"%s\" has a placeholder without a name.", path));
+			config_error(cx, cx->path_key, psprintf("The path \"%s\" has a placeholder without a name.", path));
 		{
 			const char *lower;
 			const char *value;
@@ -1024,7 +1026,7 @@ read_path_entry(ConfigContext *cx, RestImportTable *t, const char *entry,
 	}
 	/* a sample value of "." or ".." would climb too */
 	if (sampleable && rest_has_dot_segment(s.data))
-		config_error(cx, "#path", psprintf("The sample path \"%s\" has \".\" or \"..\" segments, which would reach paths outside the server's base_url.", s.data));
+		config_error(cx, cx->path_key, psprintf("The sample path \"%s\" has \".\" or \"..\" segments, which would reach paths outside the server's base_url.", s.data));
 	*sample = sampleable ? s.data : NULL;
 }
 
@@ -1052,12 +1054,12 @@ read_paths(ConfigContext *cx, RestImportTable *t, json_t *v, const char **method
 		json_array_foreach(v, i, e)
 		{
 			if (!json_is_string(e))
-				config_error(cx, "#path", "The value must be a string or an array of strings.");
+				config_error(cx, cx->path_key, "The value must be a string or an array of strings.");
 			entries = lappend(entries, pstrdup(json_string_value(e)));
 		}
 	}
 	else
-		config_error(cx, "#path", "The value must be a string or a non-empty array of strings.");
+		config_error(cx, cx->path_key, "The value must be a string or a non-empty array of strings.");
 
 	/* each entry once: its path (placeholders renamed) and rows path */
 	foreach(lc, entries)
@@ -1074,7 +1076,7 @@ read_paths(ConfigContext *cx, RestImportTable *t, json_t *v, const char **method
 			*method = m;
 		else if ((m == NULL) != (*method == NULL) ||
 				 (m && strcmp(m, *method) != 0))
-			config_error(cx, "#path", "The alternatives of \"#path\" must all use the same method.");
+			config_error(cx, cx->path_key, "The alternatives of \"#path\" must all use the same method.");
 		paths = lappend(paths, alt.data);
 		rows_list = lappend(rows_list, rows);
 		if (foreach_current_index(lc) > 0)
@@ -1925,6 +1927,7 @@ rest_read_config_file(const char *filename, const char *base_url,
 			/* a URL or path: columns (and rows, unless given) by sampling */
 			if (*json_string_value(v) == '\0')
 				config_error(&cx, key, "A table given as a string is a path or URL.");
+			cx.path_key = key;
 			read_paths(&cx, t, v, &method);
 			t->detect_rows = t->rows_path == NULL;
 		}
@@ -1933,6 +1936,7 @@ rest_read_config_file(const char *filename, const char *base_url,
 			read_settings(&cx, v, set, IN_TABLE);
 			if (set[CK_PATH] == NULL)
 				config_error(&cx, "#path", "The table has no \"#path\": give the path of its endpoint, for example \"#path\": \"/v1/orders\".");
+			cx.path_key = "#path";
 			read_paths(&cx, t, set[CK_PATH], &method);
 			read_columns(&cx, t, v, "", "", taken);
 		}

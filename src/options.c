@@ -344,7 +344,7 @@ static const RestOptKind kind_column_bool = {
 };
 static const RestOptKind kind_format = {
 	.parse = parse_format,
-	.hint = "Give epoch, epoch_ms, msjson or a pattern such as '%d/%m/%Y %H:%M' of the conversions %Y %m %d %H %I %M %S %f %p %b %z %%."
+	.hint = "Give epoch, epoch_ms, msjson or a pattern such as '%d/%m/%Y %H:%M' of the conversions %Y %m %d %H %I %M %S %f %p %b %z %%; for a bytea column, base64 or base64url."
 };
 static const RestOptKind kind_auth_method = {
 	.parse = parse_enum, .values = auth_methods
