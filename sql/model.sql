@@ -89,6 +89,14 @@ SELECT * FROM api_reset;
 SELECT * FROM crm.us_contacts ORDER BY id;
 SELECT method, path, query FROM model_requests;
 
+-- "#mandatory": a query without the value is refused before any request
+SELECT * FROM api_reset;
+SELECT id FROM crm.regional;  -- ERROR
+SELECT id FROM crm.regional WHERE region = 'eu' ORDER BY id;
+-- a "#default" on a column with only "#ge": sent until a condition replaces it
+SELECT id FROM crm.regional WHERE region = 'us' AND created >= '2024-03-01' ORDER BY id;
+SELECT method, path, query FROM model_requests;
+
 -- "POST ..." and "#post": the body from the file
 SELECT * FROM api_reset;
 SELECT id, name, category, price FROM crm.found_items ORDER BY id;
@@ -184,6 +192,13 @@ SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_model INT
 SELECT write_model(:'bad', '{"t": {"#path": "/x", "#firstRow": 1, "#firstRowNumber": 2, "n": "Integer"}}');
 SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_model INTO bad');
 SELECT write_model(:'bad', '{"#hostname": "https://a.example.com", "t": {"#path": "/x", "#hostname": "b", "n": "Integer"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_model INTO bad');
+-- arrays the connector makes child tables of are refused, not misread
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "lines[]": {"sku": "Text"}}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_model INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "Time Series (5min){Timestamp(0)}": {"open": "Double"}}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_model INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "id": {"#type": "Integer", "#mandatory": true}}}');
 SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_model INTO bad');
 SELECT write_model(:'bad', '{"t<>": "/x"}');
 SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_model INTO bad');

@@ -1540,15 +1540,36 @@ read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
 			else
 				config_error(cx, key, "\"#default\" must be a string, a number, a Boolean or null.");
 		}
-		else if (pg_strcasecmp(k2, "#key") == 0)
-			 /* accepted; foreign tables have no keys */ ;
+		else if (pg_strcasecmp(k2, "#mandatory") == 0)
+		{
+			if (!json_is_boolean(v2))
+				config_error(cx, key, "\"#mandatory\" must be true or false.");
+			c->required = json_is_true(v2);
+		}
+		else if (pg_strcasecmp(k2, "#key") == 0 || pg_strcasecmp(k2, "#notnull") == 0 ||
+				 pg_strcasecmp(k2, "#readonly") == 0 || pg_strcasecmp(k2, "#unique") == 0)
+		{
+			if (!json_is_boolean(v2))
+				config_error(cx, key, psprintf("\"%s\" must be true or false.", k2));
+			if (pg_strcasecmp(k2, "#key") == 0)
+				c->is_key = json_is_true(v2);
+			else if (pg_strcasecmp(k2, "#notnull") == 0)
+				c->not_null = json_is_true(v2);
+		}
 		else
-			config_error(cx, key, psprintf("\"%s\" is not a column setting; they are #type, #eq, #lt, #le, #gt, #ge, #ne, #in, #virtual, #default and #key.", k2));
+			config_error(cx, key, psprintf("\"%s\" is not a column setting; they are #type, #eq, #lt, #le, #gt, #ge, #ne, #in, #virtual, #default, #mandatory, #key, #notnull, #readonly and #unique.", k2));
 	}
 	if (c->type == NULL)
 		config_error(cx, key, "A column object needs \"#type\".");
-	if (c->param_default && c->params[REST_OP_EQ] == NULL && !c->is_virtual)
-		config_error(cx, key, "\"#default\" needs \"#eq\": it is the value sent for that parameter when the query gives none.");
+	if (c->required && c->params[REST_OP_EQ] == NULL && c->params[REST_OP_LT] == NULL &&
+		c->params[REST_OP_LE] == NULL && c->params[REST_OP_GT] == NULL &&
+		c->params[REST_OP_GE] == NULL && c->params[REST_OP_NE] == NULL)
+		config_error(cx, key, "\"#mandatory\" needs a parameter (\"#eq\", \"#ge\" ...): it says a query must give that parameter a value.");
+	if (c->param_default && !c->is_virtual && c->params[REST_OP_EQ] == NULL &&
+		c->params[REST_OP_LT] == NULL && c->params[REST_OP_LE] == NULL &&
+		c->params[REST_OP_GT] == NULL && c->params[REST_OP_GE] == NULL &&
+		c->params[REST_OP_NE] == NULL)
+		config_error(cx, key, "\"#default\" needs a parameter (\"#eq\", or \"#ge\" ...): it is the value sent for that parameter when the query gives none.");
 	if (c->is_virtual)
 		c->json_path = NULL;
 }
@@ -1584,6 +1605,13 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 			continue;
 		}
 		v = deref(cx, key, v);
+
+		/* arrays and maps the connector makes child tables of */
+		if ((klen > 2 && strcmp(key + klen - 2, "[]") == 0) ||
+			(klen > 2 && key[klen - 1] == '}' && strchr(key, '{') != NULL) ||
+			(klen > 2 && key[klen - 1] == '>' && strchr(key, ':') != NULL &&
+			 strchr(key, ':') > strchr(key, '<')))
+			config_error(cx, key, "Arrays and maps that the connector makes child tables of (\"name[]\", \"name{Type}\", \"name<key:Type>\") are not supported yet: to read the array or map as jsonb, declare its member by its own name as \"JSON\", as in \"lines\": \"JSON\".");
 
 		/* "jsonName<sqlname>" renames */
 		if (klen > 2 && key[klen - 1] == '>' && (lt = strchr(jname, '<')) != NULL)

@@ -453,6 +453,8 @@ create_statement(RestImportTable *t, const char *server)
 			append_option(&buf, &first, OPT_IN_STYLE, "comma");
 		if (c->param_default)
 			append_option(&buf, &first, OPT_PARAM_DEFAULT, c->param_default);
+		if (c->required)
+			append_option(&buf, &first, OPT_PARAM_REQUIRED, "true");
 		if (c->format)
 			append_option(&buf, &first, OPT_FORMAT, c->format);
 		if (first)

@@ -615,6 +615,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_IN_STYLE, CAT_COLUMN, 0, &kind_in_style, COLUMN(in_comma)},
 	{OPT_VIRTUAL, CAT_COLUMN, 0, &kind_bool, COLUMN(is_virtual)},
 	{OPT_PARAM_DEFAULT, CAT_COLUMN, 0, &kind_text, COLUMN(param_default)},
+	{OPT_PARAM_REQUIRED, CAT_COLUMN, 0, &kind_bool, COLUMN(param_required)},
 	{OPT_FORMAT, CAT_COLUMN, 0, &kind_format, COLUMN(format)},
 	{OPT_EMPTY_AS_NULL, CAT_COLUMN, 0, &kind_column_bool, COLUMN(empty_as_null)},
 

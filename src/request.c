@@ -32,6 +32,7 @@
 #include "nodes/nodeFuncs.h"
 #include "utils/array.h"
 #include "utils/json.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
 #include "rest_fdw.h"
@@ -151,6 +152,75 @@ compute_values(RestScanRequest *req, ExprContext *econtext, RequestValues *rv)
 	return true;
 }
 
+/*
+ * Columns with param_required: the query must give each a value through a
+ * pushed condition (or the column has a param_default), as the API refuses
+ * requests without it.  The error names the column and suggests a WHERE.
+ */
+static void
+check_required(RestScanRequest *req)
+{
+	int			i;
+
+	for (i = 0; i < req->tupdesc->natts; i++)
+	{
+		RestColumnOptions *col = &req->table->cols[i];
+		bool		given = col->param_default != NULL;
+		const char *param = NULL;
+		const char *colname;
+		ListCell   *lc;
+		int			op;
+
+		if (!col->param_required)
+			continue;
+		for (op = 0; op < REST_NOPS && !given; op++)
+		{
+			if (col->params[op] == NULL)
+				continue;
+			param = param ? param : col->params[op];
+			given = rest_param_pushed(req->pushed, col->params[op]);
+		}
+		foreach(lc, req->pushed)
+		{
+			RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+
+			if (pp->attnum == i + 1)
+				given = true;
+		}
+		if (given)
+			continue;
+		colname = NameStr(TupleDescAttr(req->tupdesc, i)->attname);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_EXECUTION),
+				 errmsg("a query of foreign table \"%s\" needs a condition on column \"%s\"",
+						req->relname, colname),
+				 param ? errdetail("The API requires the parameter \"%s\" (option %s of the column).",
+								   param, OPT_PARAM_REQUIRED) :
+				 errdetail("The column has option %s.", OPT_PARAM_REQUIRED),
+				 errhint("Add a condition that can be sent, such as WHERE %s = ...",
+						 quote_identifier(colname))));
+	}
+}
+
+/*
+ * The parameter a column's param_default is sent as: its equality
+ * parameter, else the first of its range parameters (param_ge of a
+ * column that has only param_ge and param_le: "since" with a default
+ * date), or NULL when it has none.
+ */
+const char *
+rest_default_param(const RestColumnOptions *col)
+{
+	int			op;
+
+	for (op = 0; op < REST_NOPS; op++)
+	{
+		if (col->params[op])
+			return col->params[op];
+	}
+	return NULL;
+}
+
 /* Parameters with a default value that no condition replaced */
 static void
 append_defaults(RestScanRequest *req, RequestValues *rv)
@@ -160,13 +230,13 @@ append_defaults(RestScanRequest *req, RequestValues *rv)
 	for (i = 0; i < req->tupdesc->natts; i++)
 	{
 		RestColumnOptions *col = &req->table->cols[i];
+		const char *param = rest_default_param(col);
 
-		if (col->param_default == NULL || col->params[REST_OP_EQ] == NULL ||
-			rest_param_pushed(req->pushed, col->params[REST_OP_EQ]))
+		if (col->param_default == NULL || param == NULL ||
+			rest_param_pushed(req->pushed, param))
 			continue;
-		rest_append_query_param(&rv->query, col->params[REST_OP_EQ],
-								col->param_default);
-		if (rv->eq[i] == NULL)
+		rest_append_query_param(&rv->query, param, col->param_default);
+		if (rv->eq[i] == NULL && col->params[REST_OP_EQ] != NULL)
 			rv->eq[i] = col->param_default;
 	}
 }
@@ -511,6 +581,7 @@ rest_request_start(RestScanRequest *req, ExprContext *econtext)
 	rv->eq = palloc0(sizeof(char *) * Max(req->tupdesc->natts, 1));
 	initStringInfo(&rv->query);
 	req->values = rv;
+	check_required(req);
 	if (!compute_values(req, econtext, rv))
 		return false;
 	append_defaults(req, rv);

@@ -704,15 +704,15 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		for (i = 0; i < st->table->natts; i++)
 		{
 			RestColumnOptions *col = &st->table->cols[i];
+			const char *param = rest_default_param(col);
 
-			if (col->param_default == NULL || col->params[REST_OP_EQ] == NULL)
+			if (col->param_default == NULL || param == NULL)
 				continue;
 			/* masked like the same parameter in a URL */
-			if (!rest_param_pushed(st->req.pushed, col->params[REST_OP_EQ]))
+			if (!rest_param_pushed(st->req.pushed, param))
 				appendStringInfo(&buf, "%s%s=%s", buf.len > 0 ? ", " : "",
-								 col->params[REST_OP_EQ],
-								 rest_is_secret_param(col->params[REST_OP_EQ],
-													  strlen(col->params[REST_OP_EQ]))
+								 param,
+								 rest_is_secret_param(param, strlen(param))
 								 ? "***" : col->param_default);
 		}
 		if (buf.len > 0)

@@ -119,6 +119,7 @@
 #define OPT_PARAM_NE			"param_ne"
 #define OPT_IN_STYLE			"in_style"
 #define OPT_VIRTUAL				"virtual"
+#define OPT_PARAM_REQUIRED		"param_required"
 #define OPT_PARAM_DEFAULT		"param_default"
 #define OPT_HEADERS				"headers"
 #define OPT_METHOD				"method"
@@ -354,6 +355,7 @@ typedef struct RestColumnOptions
 	bool		is_virtual;		/* not in the response: the value of its
 								 * pushed equality, or param_default */
 	char	   *param_default;	/* sent as param when no condition gives one */
+	bool		param_required; /* a query must give the value */
 	char	   *format;			/* how dates and times are written
 								 * (valuefmt.c), or NULL */
 	int			empty_as_null;	/* REST_EMPTY_*: the column's own choice */
@@ -902,6 +904,7 @@ typedef struct RestPageVars
 	const char *cursor;			/* NULL: none */
 } RestPageVars;
 
+extern const char *rest_default_param(const RestColumnOptions *col);
 extern bool rest_request_start(RestScanRequest *req,
 							   struct ExprContext *econtext);
 extern int	rest_request_variables(RestScanRequest *req);
@@ -957,6 +960,7 @@ typedef struct RestImportColumn
 	char	   *format;			/* format option (sampled epochs, a model
 								 * file's date format), or NULL */
 	bool		is_key;			/* #key in a model file */
+	bool		required;		/* #mandatory: param_required */
 	bool		not_null;		/* #notnull: declared NOT NULL, which the
 								 * scan checks */
 } RestImportColumn;
