@@ -933,8 +933,22 @@ extern char *rest_fill_body(RestBodyTemplate *tmpl, RestBodyLookup lookup,
 							void *arg, bool omit);
 extern void rest_append_json_content(StringInfo buf, const char *s);
 extern bool rest_is_json_number(const char *s);
-/* in valuefmt.c */
+/* in fmtcheck.c */
+typedef enum RestFormatKind
+{
+	REST_FMT_EPOCH,
+	REST_FMT_EPOCH_MS,
+	REST_FMT_MSJSON,
+	REST_FMT_BASE64,
+	REST_FMT_BASE64URL,
+	REST_FMT_PATTERN
+} RestFormatKind;
+
+extern RestFormatKind rest_format_kind(const char *format);
+extern bool rest_is_binary_format(const char *format);
 extern const char *rest_format_problem(const char *format);
+
+/* in valuefmt.c */
 extern bool rest_format_type_ok(Oid typid);
 extern void rest_check_format_type(const char *format, Oid typid,
 								   const char *colname);

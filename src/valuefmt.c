@@ -13,7 +13,7 @@
  *	 msjson		(or /Date()/) the Microsoft JSON date /Date(1700000000000+0000)/:
  *				milliseconds since then, and optionally the writer's UTC
  *				offset (+hhmm or -hhmm)
- *	 a pattern	holding a %: strftime conversions (FORMAT_CONVERSIONS),
+ *	 a pattern	holding a %: strftime conversions (those fmtcheck.c names),
  *				anything else matched literally
  *
  * and a bytea column how its bytes are written in a JSON string:
@@ -45,9 +45,6 @@
 
 #include "rest_fdw.h"
 
-/* The conversions a pattern may use, for messages */
-#define FORMAT_CONVERSIONS "%Y %m %d %H %I %M %S %f %p %b %z %%"
-
 /* Microseconds from 1970-01-01 to 2000-01-01 (PostgreSQL's epoch) */
 #define UNIX_TO_PG_USECS \
 	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
@@ -59,74 +56,6 @@ static const char *const month_abbrevs[] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
-
-typedef enum FormatKind
-{
-	FMT_EPOCH,
-	FMT_EPOCH_MS,
-	FMT_MSJSON,
-	FMT_BASE64,
-	FMT_BASE64URL,
-	FMT_PATTERN
-} FormatKind;
-
-static FormatKind
-format_kind(const char *format)
-{
-	if (pg_strcasecmp(format, "epoch") == 0)
-		return FMT_EPOCH;
-	if (pg_strcasecmp(format, "epoch_ms") == 0)
-		return FMT_EPOCH_MS;
-	if (pg_strcasecmp(format, "msjson") == 0 ||
-		pg_strcasecmp(format, "/Date()/") == 0)
-		return FMT_MSJSON;
-	if (pg_strcasecmp(format, "base64") == 0)
-		return FMT_BASE64;
-	if (pg_strcasecmp(format, "base64url") == 0)
-		return FMT_BASE64URL;
-	return FMT_PATTERN;
-}
-
-/* Is the format one for bytea columns? */
-static bool
-is_binary_format(const char *format)
-{
-	FormatKind	k = format_kind(format);
-
-	return k == FMT_BASE64 || k == FMT_BASE64URL;
-}
-
-/*
- * Why a format option's value is refused, as a DETAIL sentence, or NULL
- * when it is valid.
- */
-const char *
-rest_format_problem(const char *format)
-{
-	const char *p;
-	bool		any = false;
-
-	if (format_kind(format) != FMT_PATTERN)
-		return NULL;
-	if (strchr(format, '%') == NULL)
-		return psprintf("The format \"%s\" is neither epoch, epoch_ms, msjson, base64 nor base64url, and holds no %% conversion.",
-						format);
-	if (strlen(format) > 200 || rest_has_control_chars(format))
-		return "A pattern is at most 200 bytes, without control characters.";
-	for (p = format; *p; p++)
-	{
-		if (*p != '%')
-			continue;
-		p++;
-		if (*p == '\0' || strchr("YmdHIMSfpbz%", *p) == NULL)
-			return psprintf("The conversion %%%.*s is not supported; the supported conversions are %s.",
-							*p ? pg_mblen(p) : 0, p, FORMAT_CONVERSIONS);
-		any = any || *p != '%';
-	}
-	if (!any)
-		return "The pattern holds no conversion but %.";
-	return NULL;
-}
 
 /* Is format allowed for a column of this type? */
 bool
@@ -142,7 +71,7 @@ rest_check_format_type(const char *format, Oid typid, const char *colname)
 {
 	if (format == NULL)
 		return;
-	if (is_binary_format(format))
+	if (rest_is_binary_format(format))
 	{
 		if (getBaseType(typid) != BYTEAOID)
 			ereport(ERROR,
@@ -555,22 +484,22 @@ rest_read_formatted(const char *format, const char *s, Oid typid, int32 typmod)
 	TimestampTz ts;
 
 	/* no date or time is written in more: what follows loops over less */
-	if (strlen(s) > 256 && !is_binary_format(format))
+	if (strlen(s) > 256 && !rest_is_binary_format(format))
 		no_match(format);
-	switch (format_kind(format))
+	switch (rest_format_kind(format))
 	{
-		case FMT_EPOCH:
-		case FMT_EPOCH_MS:
-			ts = read_epoch(&p, format_kind(format) == FMT_EPOCH ?
+		case REST_FMT_EPOCH:
+		case REST_FMT_EPOCH_MS:
+			ts = read_epoch(&p, rest_format_kind(format) == REST_FMT_EPOCH ?
 							USECS_PER_SEC : 1000, format);
 			if (*p != '\0')
 				no_match(format);
 			return instant_datum(ts, 0, typid, typmod);
-		case FMT_MSJSON:
+		case REST_FMT_MSJSON:
 			return read_msjson(s, typid, typmod);
-		case FMT_BASE64:
-		case FMT_BASE64URL:
-			return read_base64(s, format_kind(format) == FMT_BASE64URL);
+		case REST_FMT_BASE64:
+		case REST_FMT_BASE64URL:
+			return read_base64(s, rest_format_kind(format) == REST_FMT_BASE64URL);
 		default:
 			return pattern_datum(s, format, typid, typmod);
 	}
@@ -737,7 +666,7 @@ rest_format_param(Datum value, Oid typid, const RestColumnOptions *col)
 	StringInfoData buf;
 	const char *format = col ? col->format : NULL;
 
-	if (format != NULL && is_binary_format(format) &&
+	if (format != NULL && rest_is_binary_format(format) &&
 		getBaseType(typid) == BYTEAOID)
 	{
 		char	   *b64;
@@ -749,9 +678,9 @@ rest_format_param(Datum value, Oid typid, const RestColumnOptions *col)
 		/* encode() breaks lines every 76 characters; base64url has no padding */
 		for (p = q = b64; *p; p++)
 		{
-			if (*p == '\n' || (format_kind(format) == FMT_BASE64URL && *p == '='))
+			if (*p == '\n' || (rest_format_kind(format) == REST_FMT_BASE64URL && *p == '='))
 				continue;
-			*q++ = format_kind(format) != FMT_BASE64URL ? *p :
+			*q++ = rest_format_kind(format) != REST_FMT_BASE64URL ? *p :
 				*p == '+' ? '-' : *p == '/' ? '_' : *p;
 		}
 		*q = '\0';
@@ -761,17 +690,17 @@ rest_format_param(Datum value, Oid typid, const RestColumnOptions *col)
 		return rest_format_value(value, typid);
 
 	initStringInfo(&buf);
-	switch (format_kind(format))
+	switch (rest_format_kind(format))
 	{
-		case FMT_EPOCH:
+		case REST_FMT_EPOCH:
 			append_decimal(&buf, value_usecs(value, typid),
 						   USECS_PER_SEC, 6);
 			break;
-		case FMT_EPOCH_MS:
+		case REST_FMT_EPOCH_MS:
 			append_decimal(&buf, value_usecs(value, typid),
 						   1000, 3);
 			break;
-		case FMT_MSJSON:
+		case REST_FMT_MSJSON:
 			{
 				int64		us = value_usecs(value, typid);
 				int64		ms = us / 1000 - (us % 1000 < 0 ? 1 : 0);

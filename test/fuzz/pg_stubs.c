@@ -655,6 +655,13 @@ GetDatabaseEncoding(void)
 	return PG_UTF8;
 }
 
+/* mbutils.c: the byte length of the character at mbstr */
+int
+pg_mblen(const char *mbstr)
+{
+	return pg_wchar_table[PG_UTF8].mblen((const unsigned char *) mbstr);
+}
+
 /* mbutils.c: the byte length of at most limit bytes of whole characters */
 int
 pg_mbcliplen(const char *mbstr, int len, int limit)
@@ -1035,12 +1042,6 @@ Datum
 rest_read_formatted(const char *format, const char *s, Oid typid, int32 typmod)
 {
 	not_in_fuzzer("rest_read_formatted");
-}
-
-const char *
-rest_format_problem(const char *format)
-{
-	not_in_fuzzer("rest_format_problem");
 }
 
 /* rows.c: rest_prepare_columns and rest_rowset_store (type conversion) */
