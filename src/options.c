@@ -176,6 +176,10 @@ static bool parse_sample_path(const RestOptKind *kind, const char *value,
 							  void *dest, RestOptProblem *problem);
 static bool parse_param_name(const RestOptKind *kind, const char *value,
 							 void *dest, RestOptProblem *problem);
+static bool parse_rows_path(const RestOptKind *kind, const char *value,
+							void *dest, RestOptProblem *problem);
+static bool parse_column_path(const RestOptKind *kind, const char *value,
+							  void *dest, RestOptProblem *problem);
 static bool parse_json_path(const RestOptKind *kind, const char *value,
 							void *dest, RestOptProblem *problem);
 static bool parse_status_list(const RestOptKind *kind, const char *value,
@@ -423,6 +427,14 @@ static const RestOptKind kind_param_name = {
 	.parse = parse_param_name,
 	.hint = "A query parameter name must not be empty or contain &, =, #, ? or spaces."
 };
+static const RestOptKind kind_rows_path = {
+	.parse = parse_rows_path,
+	.hint = "Give object keys separated by dots, for example \"data.items\", with \"*\" for every element of an array on the way, as in \"orders.*.lines\"; write a dot inside a key as \\."
+};
+static const RestOptKind kind_column_path = {
+	.parse = parse_column_path,
+	.hint = "Give object keys separated by dots, for example \"address.city\", each leading \"^\" for the element one level up the rows_path, as in \"^.id\", and \"#\" for a position, as in \"#\" or \"^.#\", and \"$\" for the row itself; write a dot inside a key as \\."
+};
 static const RestOptKind kind_json_path = {
 	.parse = parse_json_path,
 	.hint = "Give object keys separated by dots, for example \"data.items\"; write a dot inside a key as \\."
@@ -564,7 +576,7 @@ static const RestFdwOption rest_options[] = {
 
 	/* foreign table */
 	{OPT_ENDPOINT, CAT_TABLE, 0, &kind_endpoint, TABLE(endpoint)},
-	{OPT_ROWS_PATH, CAT_TABLE, 0, &kind_json_path, TABLE(rows_path)},
+	{OPT_ROWS_PATH, CAT_TABLE, 0, &kind_rows_path, TABLE(rows_path)},
 	{OPT_ROWS_PATH_OPTIONAL, CAT_SERVER | CAT_TABLE, 0, &kind_bool, TABLE(rows_path_optional)},
 	{OPT_HEADER_ROW, CAT_TABLE, 0, &kind_bool, TABLE(header_row)},
 	{OPT_EMPTY_AS_NULL, CAT_SERVER | CAT_TABLE, 0, &kind_bool, TABLE(empty_as_null), "true"},
@@ -605,7 +617,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_EXACT, CAT_TABLE, 0, &kind_bool, TABLE(exact)},
 
 	/* column */
-	{OPT_JSON_PATH, CAT_COLUMN, 0, &kind_json_path, COLUMN(json_path)},
+	{OPT_JSON_PATH, CAT_COLUMN, 0, &kind_column_path, COLUMN(json_path)},
 	{OPT_PARAM, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_EQ])},
 	{OPT_PARAM_LT, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_LT])},
 	{OPT_PARAM_LE, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_LE])},
@@ -1259,6 +1271,108 @@ parse_json_path(const RestOptKind *kind, const char *value, void *dest,
 	return valid_dotted_path(value) && store_string(value, dest);
 }
 
+/*
+ * rows_path: a dotted path whose "*" segments go through every element of
+ * an array (the rows of a child table); "^" and "#" belong to columns.
+ */
+static bool
+parse_rows_path(const RestOptKind *kind, const char *value, void *dest,
+				RestOptProblem *problem)
+{
+	if (!valid_dotted_path(value))
+		return false;
+	problem->detail = rest_rows_path_problem(value);
+	return problem->detail == NULL && store_string(value, dest);
+}
+
+/*
+ * A column's json_path: leading "^" segments climb to the elements a row
+ * is in (the "*" of rows_path, innermost first); a final "#" is a
+ * position; "$" alone is the row itself; no "*".
+ */
+static bool
+parse_column_path(const RestOptKind *kind, const char *value, void *dest,
+				  RestOptProblem *problem)
+{
+	char	  **keys;
+	int			nkeys;
+	int			k = 0;
+
+	if (!valid_dotted_path(value))
+		return false;
+	keys = rest_split_json_path(value, &nkeys);
+	while (k < nkeys && keys[k] == REST_JSON_PARENT)
+		k++;
+	if (k == nkeys)
+	{
+		problem->detail = "A json_path must not end with \"^\".";
+		return false;
+	}
+	if (nkeys == 1 && keys[0] == REST_JSON_SELF)
+		return store_string(value, dest);
+	for (; k < nkeys; k++)
+	{
+		if (keys[k] == REST_JSON_STAR || keys[k] == REST_JSON_PARENT ||
+			keys[k] == REST_JSON_SELF ||
+			(keys[k] == REST_JSON_POSITION && k < nkeys - 1))
+		{
+			problem->detail = psprintf("The segment \"%s\" cannot stand there in a json_path.",
+									   keys[k]);
+			return false;
+		}
+	}
+	return store_string(value, dest);
+}
+
+/*
+ * Why a rows_path is refused (a DETAIL sentence), or NULL: a dotted path
+ * without "^" or "#" segments, not starting with "*".
+ */
+const char *
+rest_rows_path_problem(const char *path)
+{
+	char	  **keys;
+	int			nkeys;
+	int			k;
+	int			stars = 0;
+
+	if (!valid_dotted_path(path))
+		return psprintf("The rows path \"%s\" must be object keys separated by dots.", path);
+	keys = rest_split_json_path(path, &nkeys);
+	for (k = 0; k < nkeys; k++)
+	{
+		if (keys[k] == REST_JSON_PARENT || keys[k] == REST_JSON_POSITION ||
+			keys[k] == REST_JSON_SELF)
+			return psprintf("The segment \"%s\" belongs in a column's json_path, not in a rows path.",
+							keys[k]);
+		if (keys[k] == REST_JSON_STAR && (k == 0 || k == nkeys - 1))
+			return "A \"*\" in a rows path stands between the key of an array and the key of the rows in each of its elements, as in \"orders.*.lines\".";
+		stars += keys[k] == REST_JSON_STAR;
+	}
+	if (stars > REST_MAX_ROWS_LEVELS)
+		return psprintf("A rows path goes through at most %d arrays.", REST_MAX_ROWS_LEVELS);
+	return NULL;
+}
+
+/* Does a (valid) rows path go through an array ("orders.*.lines")? */
+bool
+rest_rows_path_nested(const char *path)
+{
+	char	  **keys;
+	int			nkeys;
+	int			k;
+
+	if (path == NULL)
+		return false;
+	keys = rest_split_json_path(path, &nkeys);
+	for (k = 0; k < nkeys; k++)
+	{
+		if (keys[k] == REST_JSON_STAR)
+			return true;
+	}
+	return false;
+}
+
 /* retry_statuses (ratelimit.c), as a Bitmapset of status codes */
 static bool
 parse_status_list(const RestOptKind *kind, const char *value, void *dest,
@@ -1415,7 +1529,11 @@ check_http_url(const char *url)
 
 /*
  * A dotted path: non-empty keys separated by single dots, a dot or
- * backslash inside a key written \. or \\ ("@odata\.nextLink").
+ * backslash inside a key written \. or \\ ("@odata\.nextLink"), and a
+ * key that is just "*", "^", "#" or "$" written \*, \^, \# or \$, since
+ * those keys alone are the special segments of rows_path and json_path
+ * (the elements of an array, the element a row is in, a row's position,
+ * the row itself).
  */
 static bool
 valid_dotted_path(const char *path)
@@ -1427,7 +1545,8 @@ valid_dotted_path(const char *path)
 	{
 		if (*p == '\\')
 		{
-			if (p[1] != '.' && p[1] != '\\')
+			if (p[1] != '.' && p[1] != '\\' && p[1] != '*' && p[1] != '^' &&
+				p[1] != '#' && p[1] != '$')
 				return false;
 			p++;
 			key_empty = false;
@@ -1454,16 +1573,31 @@ rest_split_json_path(const char *path, int *n)
 	char	  **keys = palloc(sizeof(char *) * (strlen(path) + 1));
 	StringInfoData key;
 	const char *p;
+	bool		escaped = false;
 
 	*n = 0;
 	initStringInfo(&key);
 	for (p = path;; p++)
 	{
-		if (*p == '\\' && (p[1] == '.' || p[1] == '\\'))
+		if (*p == '\\' && p[1] != '\0' && strchr(".\\*^#$", p[1]) != NULL)
+		{
 			appendStringInfoChar(&key, *++p);
+			escaped = true;
+		}
 		else if (*p == '.' || *p == '\0')
 		{
-			keys[(*n)++] = pstrdup(key.data);
+			/* the special segments are these very strings, compared by address */
+			if (!escaped && strcmp(key.data, "*") == 0)
+				keys[(*n)++] = (char *) REST_JSON_STAR;
+			else if (!escaped && strcmp(key.data, "^") == 0)
+				keys[(*n)++] = (char *) REST_JSON_PARENT;
+			else if (!escaped && strcmp(key.data, "#") == 0)
+				keys[(*n)++] = (char *) REST_JSON_POSITION;
+			else if (!escaped && strcmp(key.data, "$") == 0)
+				keys[(*n)++] = (char *) REST_JSON_SELF;
+			else
+				keys[(*n)++] = pstrdup(key.data);
+			escaped = false;
 			resetStringInfo(&key);
 			if (*p == '\0')
 				break;
@@ -1475,6 +1609,12 @@ rest_split_json_path(const char *path, int *n)
 	return keys;
 }
 
+/* The special segments of rest_split_json_path's result, by address */
+const char rest_json_star[] = "*";
+const char rest_json_parent[] = "^";
+const char rest_json_position[] = "#";
+const char rest_json_self[] = "$";
+
 /* Is path a json_path the validator accepts? */
 bool
 rest_valid_json_path(const char *path)
@@ -1482,10 +1622,15 @@ rest_valid_json_path(const char *path)
 	return valid_dotted_path(path);
 }
 
-/* Append a JSON key to a dotted path, escaping dots and backslashes */
+/*
+ * Append a JSON key to a dotted path, escaping dots and backslashes, and
+ * the keys "*", "^" and "#" that would read as special segments
+ */
 void
 rest_append_json_key(StringInfo buf, const char *key)
 {
+	if (key[0] != '\0' && strchr("*^#$", key[0]) != NULL && key[1] == '\0')
+		appendStringInfoChar(buf, '\\');
 	for (; *key; key++)
 	{
 		if (*key == '.' || *key == '\\')
@@ -1906,6 +2051,8 @@ rest_parse_endpoints(const char *value, const char *default_rows_path,
 			bad = "An endpoint must not contain \".\" or \"..\" path segments: they would reach paths outside the server's base_url.";
 		else if (rows && (strpbrk(rows, " \t") != NULL || !valid_dotted_path(rows)))
 			bad = psprintf("The rows path \"%s\" after an endpoint must be object keys separated by dots.", rows);
+		else if (rows && rest_rows_path_problem(rows) != NULL)
+			bad = rest_rows_path_problem(rows);
 		if (bad)
 		{
 			if (problem == NULL)

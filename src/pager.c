@@ -1214,7 +1214,7 @@ static void
 advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 {
 	RestPaging *cfg = pager->cfg;
-	int64		n = rest_rowset_count(rs);
+	int64		n = rest_rowset_elements(rs);
 	bool		is_true;
 	const char *v;
 

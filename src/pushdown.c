@@ -774,12 +774,22 @@ rest_split_conditions(List *scan_clauses, Index relid, TupleDesc tupdesc,
  * The number of rows a scan needs at most, for page_size, or -1: a LIMIT
  * is passed down only when the API applies every condition (no local
  * one) of a single-table query without ORDER BY on an unparameterized
- * path.
+ * path, and when a page's rows are the elements the API counts (not rows
+ * inside arrays of those, rows_path "orders.*.lines").
  */
 int64
 rest_pushdown_bound(PlannerInfo *root, ForeignPath *best_path,
-					List *local_exprs)
+					List *local_exprs, RestTableOptions *topts)
 {
+	ListCell   *lc;
+
+	foreach(lc, topts->endpoints)
+	{
+		RestEndpoint *ep = (RestEndpoint *) lfirst(lc);
+
+		if (rest_rows_path_nested(ep->rows_path))
+			return -1;
+	}
 	if (root->limit_tuples > 0 && local_exprs == NIL &&
 		root->query_pathkeys == NIL && best_path->path.param_info == NULL &&
 		bms_membership(root->all_baserels) == BMS_SINGLETON)

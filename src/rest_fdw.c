@@ -322,7 +322,7 @@ restGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 	rest_split_conditions(scan_clauses, baserel->relid, ps->tupdesc,
 						  ps->topts, foreigntableid, &pd);
-	bound = rest_pushdown_bound(root, best_path, pd.local_exprs);
+	bound = rest_pushdown_bound(root, best_path, pd.local_exprs, ps->topts);
 	retrieved_attrs = rest_retrieved_attrs(ps->tupdesc, baserel->relid,
 										   ps->attrs_used, scan_clauses);
 

@@ -492,6 +492,19 @@ extern bool rest_has_dot_segment(const char *path);
 extern List *rest_parse_endpoints(const char *value, const char *rows_path,
 								  const char **problem);
 extern char **rest_split_json_path(const char *path, int *n);
+extern const char *rest_rows_path_problem(const char *path);
+extern bool rest_rows_path_nested(const char *path);
+/* arrays a rows_path may go through ("orders.*.lines"): levels of parents */
+#define REST_MAX_ROWS_LEVELS	8
+/* the special segments in its result: compare keys to these by address */
+extern const char rest_json_star[];
+extern const char rest_json_parent[];
+extern const char rest_json_position[];
+extern const char rest_json_self[];
+#define REST_JSON_STAR		rest_json_star		/* every element of an array */
+#define REST_JSON_PARENT	rest_json_parent	/* the element a row is in */
+#define REST_JSON_POSITION	rest_json_position	/* a row's position, from 1 */
+#define REST_JSON_SELF		rest_json_self		/* the row itself */
 extern void rest_append_json_key(StringInfo buf, const char *key);
 extern bool rest_valid_json_path(const char *path);
 
@@ -849,7 +862,7 @@ extern void rest_split_conditions(List *scan_clauses, Index relid,
 								  Oid foreigntableid, RestPushdown *pd);
 extern int64 rest_pushdown_bound(struct PlannerInfo *root,
 								 struct ForeignPath *best_path,
-								 List *local_exprs);
+								 List *local_exprs, RestTableOptions *topts);
 extern List *rest_retrieved_attrs(TupleDesc tupdesc, Index relid,
 								  Bitmapset *attrs_used, List *scan_clauses);
 extern List *rest_pushed_to_list(List *pushed);
@@ -1113,6 +1126,7 @@ extern RestRowSet *rest_parse_rows(const char *body, size_t len,
 								   const char *method, const char *display_url,
 								   List *secrets);
 extern int64 rest_rowset_count(RestRowSet *rs);
+extern int64 rest_rowset_elements(RestRowSet *rs);
 extern char *rest_rowset_text(RestRowSet *rs, int64 rowno, int col);
 extern const char *rest_rowset_meta(RestRowSet *rs, int i, bool *is_true);
 extern void rest_rowset_store(RestRowSet *rs, int64 rowno, RestColumn *cols,

@@ -127,6 +127,26 @@ struct RestRowSet
 	bool	   *meta_true;		/* ... which were JSON true */
 	const char *text;			/* the parsed text, for messages */
 	size_t		textlen;
+
+	/*
+	 * Rows inside arrays of arrays (rows_path "orders.*.lines"): each "*"
+	 * is a level, and each element of its array, an ancestor of the rows
+	 * in it, is a row of anc[level - 1] holding the values of the columns
+	 * whose json_path climbs to it ("^.id"); row_anc[r * nlevels + l] is
+	 * the ancestor of row r at level l + 1 (-1: none).  row_pos[r] is a
+	 * row's position in its array, from 1, for json_paths ending in "#".
+	 * A level's row set uses only the value store fields above.
+	 */
+	int			nlevels;
+	struct RestRowSet **anc;
+	int32	   *row_anc;
+	int32	   *row_pos;
+	int64		cur_row;		/* the row select_row chose */
+	bool		special;		/* some column has a level or is a position */
+	int		   *col_level;		/* ncols: 0, or the level of its ancestor */
+	bool	   *col_pos;		/* ncols: a position column */
+	RestValue  *pos_value;		/* ncols: a position column's value ... */
+	char	  (*pos_text)[24];	/* ... and its text */
 	List	   *secrets;		/* never quoted in messages (credentials the
 								 * request carried, which an API may echo) */
 	StringInfoData scratch;		/* a value as a C string, for conversion */
@@ -142,12 +162,17 @@ typedef struct PathNode
 	struct PathNode **children;
 	int			nchildren;
 	int			slot;			/* the row set slot of its value, when ncols > 0 */
+	int			level;			/* the row set it is stored in: 0 the row's,
+								 * l > 0 its ancestor's at level l */
+	bool		under_star;		/* in the top trie, below a "*" */
 	bool		is_index;		/* key is an array index: 0 or [1-9][0-9]* */
 	bool		has_index;		/* some child's key is an array index */
 	int64		max_index;		/* ... the largest */
 	/* in the trie of top-level paths only: */
 	bool		is_rows;		/* the rows_path array */
 	bool		on_rows_path;	/* an object on the way to it */
+	bool		is_star;		/* "*": every element of its parent's array */
+	struct PathNode *star;		/* ... the "*" child, if any */
 	int			meta;			/* index of a page metadata value, or -1 */
 } PathNode;
 
@@ -195,15 +220,25 @@ typedef struct ParseState
 
 	bool		in_row;			/* a row is being filled */
 	int32		row_start;		/* its first value in rs->values */
+	int32		next_pos;		/* the position of the row about to start */
+	int32		row_pos_cur;	/* ... of the row being filled */
 	RestRowSet *rs;
+
+	/* rows_path through arrays: the "*" nodes, and the open ancestors */
+	int			nlevels;
+	PathNode   *stars[REST_MAX_ROWS_LEVELS];
+	bool		anc_open[REST_MAX_ROWS_LEVELS];
+	int32		anc_start[REST_MAX_ROWS_LEVELS];
+	int32		anc_pos[REST_MAX_ROWS_LEVELS];
 } ParseState;
 
 static char **split_path(const char *path, int *n);
-static PathNode *add_path(PathNode *root, const char *path,
-						  bool mark_on_rows_path);
-static PathNode *build_top_trie(const char *rows_path, const char **meta_paths,
-								int nmeta);
-static PathNode *build_trie(RestColumn *cols, int ncols, RestRowSet *rs);
+static PathNode *add_keys(PathNode *root, char **keys, int nkeys,
+						  bool mark_on_rows_path, bool stars, int level);
+static PathNode *build_top_trie(ParseState *ps, const char *rows_path,
+								const char **meta_paths, int nmeta);
+static PathNode *build_trie(ParseState *ps, RestColumn *cols, int ncols,
+							RestRowSet *rs);
 static PathNode *find_child(PathNode *node, const char *key, int keylen);
 static Frame *push_frame(ParseState *ps, Role role, PathNode *node,
 						bool capture);
@@ -213,6 +248,8 @@ static void emit_row(ParseState *ps);
 static void not_an_object_row(ParseState *ps, const char *what);
 static void rows_not_array(ParseState *ps, const char *what);
 static void path_not_object(ParseState *ps, PathNode *node, const char *what);
+static void star_not_array(ParseState *ps, PathNode *node, const char *what);
+static void store_scalar(ParseState *ps, PathNode *node, JsonTokenType t);
 static void rows_error_callback(void *arg);
 
 static SEM_ACTION_RESULT sem_object_start(void *state);
@@ -383,27 +420,33 @@ find_child(PathNode *node, const char *key, int keylen)
 	return NULL;
 }
 
-/* The node of a dotted path under root, created as needed. */
+/*
+ * The node of the keys of a split path under root, created as needed.
+ * With stars, a "*" key (REST_JSON_STAR) is the node's star child, which
+ * no key matches; otherwise it is the key "*".  New nodes get level.
+ */
 static PathNode *
-add_path(PathNode *root, const char *path, bool mark_on_rows_path)
+add_keys(PathNode *root, char **keys, int nkeys, bool mark_on_rows_path,
+		 bool stars, int level)
 {
 	PathNode   *node = root;
-	char	  **keys;
-	int			nkeys;
 	int			k;
 
-	keys = split_path(path, &nkeys);
 	for (k = 0; k < nkeys; k++)
 	{
-		PathNode   *child = find_child(node, keys[k], strlen(keys[k]));
+		bool		star = stars && keys[k] == REST_JSON_STAR;
+		PathNode   *child = star ? node->star : find_child(node, keys[k], strlen(keys[k]));
 
 		if (child == NULL)
 		{
 			child = palloc0(sizeof(PathNode));
 			child->key = keys[k];
-			child->keylen = strlen(keys[k]);
+			child->keylen = star ? -1 : (int) strlen(keys[k]);
 			child->meta = -1;
-			child->is_index = is_index_key(child->key, child->keylen);
+			child->level = level;
+			child->is_star = star;
+			child->under_star = star || node->under_star;
+			child->is_index = !star && is_index_key(child->key, child->keylen);
 			if (child->is_index)
 			{
 				int64		index = strtoi64(child->key, NULL, 10);
@@ -412,11 +455,16 @@ add_path(PathNode *root, const char *path, bool mark_on_rows_path)
 					node->max_index = index;
 				node->has_index = true;
 			}
-			node->children = node->nchildren == 0
-				? palloc(sizeof(PathNode *))
-				: repalloc(node->children,
-						   sizeof(PathNode *) * (node->nchildren + 1));
-			node->children[node->nchildren++] = child;
+			if (star)
+				node->star = child;
+			else
+			{
+				node->children = node->nchildren == 0
+					? palloc(sizeof(PathNode *))
+					: repalloc(node->children,
+							   sizeof(PathNode *) * (node->nchildren + 1));
+				node->children[node->nchildren++] = child;
+			}
 		}
 		if (mark_on_rows_path && k < nkeys - 1)
 			child->on_rows_path = true;
@@ -425,45 +473,142 @@ add_path(PathNode *root, const char *path, bool mark_on_rows_path)
 	return node;
 }
 
-/* The trie of the top-level paths: rows_path and the metadata paths */
+/*
+ * The trie of the top-level paths: rows_path and the metadata paths.
+ * Records rows_path's "*" nodes, outermost first, in ps->stars.
+ */
 static PathNode *
-build_top_trie(const char *rows_path, const char **meta_paths, int nmeta)
+build_top_trie(ParseState *ps, const char *rows_path, const char **meta_paths,
+			   int nmeta)
 {
 	PathNode   *top = palloc0(sizeof(PathNode));
+	PathNode   *node = top;
+	char	  **keys;
+	int			nkeys;
+	int			k;
 	int			i;
 
 	top->meta = -1;
-	add_path(top, rows_path, true)->is_rows = true;
+	keys = split_path(rows_path, &nkeys);
+	for (k = 0; k < nkeys; k++)
+	{
+		node = add_keys(node, &keys[k], 1, false, true, 0);
+		if (k < nkeys - 1)
+			node->on_rows_path = true;
+		if (node->is_star)
+		{
+			if (ps->nlevels == REST_MAX_ROWS_LEVELS)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("rows path \"%s\" goes through more than %d arrays",
+								rows_path, REST_MAX_ROWS_LEVELS)));
+			ps->stars[ps->nlevels++] = node;
+			node->level = ps->nlevels;
+		}
+	}
+	node->is_rows = true;
 	for (i = 0; i < nmeta; i++)
 	{
 		if (meta_paths[i])
-			add_path(top, meta_paths[i], false)->meta = i;
+		{
+			keys = split_path(meta_paths[i], &nkeys);
+			add_keys(top, keys, nkeys, false, false, 0)->meta = i;
+		}
 	}
 	return top;
 }
 
 /*
  * The trie of the needed columns' json_paths; gives each distinct path a
- * slot of rs (columns with the same json_path share it).
+ * slot of its row set (columns with the same json_path share it).  A
+ * json_path climbing to an ancestor ("^.id") lives under that level's "*"
+ * node in the top trie, with a slot of the level's row set; one ending in
+ * "#" is a position and has no node.
  */
 static PathNode *
-build_trie(RestColumn *cols, int ncols, RestRowSet *rs)
+build_trie(ParseState *ps, RestColumn *cols, int ncols, RestRowSet *rs)
 {
 	PathNode   *root = palloc0(sizeof(PathNode));
 	int			i;
+	int			l;
 
 	root->meta = -1;
 	rs->col_slot = palloc(sizeof(int) * Max(ncols, 1));
+	rs->col_level = palloc0(sizeof(int) * Max(ncols, 1));
+	rs->col_pos = palloc0(sizeof(bool) * Max(ncols, 1));
 	rs->nslots = 0;
+	rs->nlevels = ps->nlevels;
+	if (ps->nlevels > 0)
+	{
+		rs->anc = palloc(sizeof(RestRowSet *) * ps->nlevels);
+		for (l = 0; l < ps->nlevels; l++)
+		{
+			RestRowSet *a = palloc0(sizeof(RestRowSet));
+
+			a->maxrows = 16;
+			a->row_end = palloc(sizeof(int32) * a->maxrows);
+			a->row_pos = palloc(sizeof(int32) * a->maxrows);
+			a->maxvalues = 16;
+			a->values = palloc(sizeof(RestValue) * a->maxvalues);
+			a->text = rs->text;
+			a->textlen = rs->textlen;
+			rs->anc[l] = a;
+		}
+	}
 	for (i = 0; i < ncols; i++)
 	{
-		PathNode   *node = add_path(root, cols[i].json_path, false);
+		char	  **keys;
+		int			nkeys;
+		int			up = 0;
+		int			level = 0;
+		RestRowSet *store = rs;
+		PathNode   *node;
+		int			k;
 
+		keys = split_path(cols[i].json_path, &nkeys);
+		if (nkeys == 1 && keys[0] == REST_JSON_SELF)
+			nkeys = 0;			/* the row itself: the root */
+		while (up < nkeys && keys[up] == REST_JSON_PARENT)
+			up++;
+		if (up > ps->nlevels)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("json_path \"%s\" of column \"%s\" climbs above the rows path",
+							cols[i].json_path, cols[i].name),
+					 errdetail("The json_path climbs %d levels (\"^\"); the rows path \"%s\" goes through %d arrays (\"*\").",
+							   up, ps->rows_path_text ? ps->rows_path_text : "", ps->nlevels),
+					 errhint("Each leading \"^\" climbs to the element of one \"*\" of the rows_path, the innermost first.")));
+		if (up > 0)
+		{
+			level = ps->nlevels - up + 1;
+			store = rs->anc[level - 1];
+			rs->special = true;
+		}
+		rs->col_level[i] = level;
+		if (nkeys > up && keys[nkeys - 1] == REST_JSON_POSITION)
+		{
+			rs->col_pos[i] = true;
+			rs->special = true;
+			rs->col_slot[i] = -1;
+			continue;
+		}
+		node = level > 0 ? ps->stars[level - 1] : root;
+		for (k = up; k < nkeys; k++)
+		{
+			node = add_keys(node, &keys[k], 1, false, false, level);
+			/* an ancestor's column must not reach into the rows' way */
+			if (node->is_rows || node->on_rows_path)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("json_path \"%s\" of column \"%s\" leads into the rows path",
+								cols[i].json_path, cols[i].name),
+						 errhint("A column of an ancestor names a member of its element beside the array of rows.")));
+		}
 		if (node->ncols == 0)
 		{
-			if (rs->nslots > PG_UINT16_MAX)
+			if (store->nslots > PG_UINT16_MAX)
 				elog(ERROR, "too many columns: %d", ncols);
-			node->slot = rs->nslots++;
+			node->slot = store->nslots++;
 		}
 		node->cols = node->ncols == 0
 			? palloc(sizeof(int))
@@ -474,6 +619,19 @@ build_trie(RestColumn *cols, int ncols, RestRowSet *rs)
 	rs->slot_index = palloc(sizeof(int32) * Max(rs->nslots, 1));
 	for (i = 0; i < rs->nslots; i++)
 		rs->slot_index[i] = -1;
+	for (l = 0; l < ps->nlevels; l++)
+	{
+		RestRowSet *a = rs->anc[l];
+
+		a->slot_index = palloc(sizeof(int32) * Max(a->nslots, 1));
+		for (i = 0; i < a->nslots; i++)
+			a->slot_index[i] = -1;
+	}
+	if (rs->special)
+	{
+		rs->pos_value = palloc0(sizeof(RestValue) * Max(ncols, 1));
+		rs->pos_text = palloc(sizeof(*rs->pos_text) * Max(ncols, 1));
+	}
 	return root;
 }
 
@@ -532,20 +690,22 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	memset(&ps, 0, sizeof(ps));
 	ps.input = text;
 	ps.rs = palloc0(sizeof(RestRowSet));
-	ps.root = build_trie(cols, ncols, ps.rs);
+	ps.rs->text = text;
+	ps.rs->textlen = textlen;
+	ps.rows_path_text = rows_path;
+	if (rows_path)
+		ps.top = build_top_trie(&ps, rows_path, meta_paths, nmeta);
+	ps.root = build_trie(&ps, cols, ncols, ps.rs);
 	ps.ncols = ncols;
 	ps.rows_path_text = rows_path;
 	ps.rows_optional = rows_optional;
 	ps.rs->nmeta = nmeta;
 	ps.rs->meta = palloc0(sizeof(char *) * Max(nmeta, 1));
 	ps.rs->meta_true = palloc0(sizeof(bool) * Max(nmeta, 1));
-	ps.rs->text = text;
-	ps.rs->textlen = textlen;
 	ps.rs->secrets = secrets;
 	initStringInfo(&ps.rs->scratch);
 	if (rows_path)
 	{
-		ps.top = build_top_trie(rows_path, meta_paths, nmeta);
 		ps.pending = ROLE_PATH;
 		ps.pending_node = ps.top;
 	}
@@ -556,6 +716,10 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 	ps.rs->ncols = ncols;
 	ps.rs->maxrows = 64;
 	ps.rs->row_end = palloc(sizeof(int32) * ps.rs->maxrows);
+	ps.rs->row_pos = palloc(sizeof(int32) * ps.rs->maxrows);
+	if (ps.nlevels > 0)
+		ps.rs->row_anc = palloc(sizeof(int32) * ps.rs->maxrows * ps.nlevels);
+	ps.next_pos = 1;
 	ps.rs->maxvalues = 256;
 	ps.rs->values = palloc(sizeof(RestValue) * ps.rs->maxvalues);
 	ps.rs->cur_start = ps.rs->cur_end = 0;
@@ -645,13 +809,22 @@ store_value(ParseState *ps, PathNode *node, const char *ptr, int len,
 			RestValueKind kind)
 {
 	RestRowSet *rs = ps->rs;
+	int32		start = ps->row_start;
 	int32		idx;
 	RestValue  *v;
 
-	if (!ps->in_row)
+	if (node->level > 0)
+	{
+		/* an ancestor's value: in its level's row set, while it is open */
+		if (!ps->anc_open[node->level - 1])
+			return;
+		rs = rs->anc[node->level - 1];
+		start = ps->anc_start[node->level - 1];
+	}
+	else if (!ps->in_row)
 		return;
 	idx = rs->slot_index[node->slot];
-	if (idx < ps->row_start)
+	if (idx < start)
 	{
 		if (rs->nvalues == rs->maxvalues)
 		{
@@ -675,18 +848,46 @@ store_value(ParseState *ps, PathNode *node, const char *ptr, int len,
 	v->slot = (uint16) node->slot;
 }
 
+/*
+ * The end of a row of rs (the rows' or a level's) at position pos in its
+ * array; for the rows, with nlevels ancestors from anc.
+ */
 static void
-emit_row(ParseState *ps)
+append_row(RestRowSet *rs, int32 pos, int nlevels, RestRowSet **anc,
+		   const bool *anc_open)
 {
-	RestRowSet *rs = ps->rs;
+	int			l;
 
 	if (rs->nrows == rs->maxrows)
 	{
 		rs->maxrows *= 2;
 		rs->row_end = repalloc_huge(rs->row_end,
 									sizeof(int32) * (Size) rs->maxrows);
+		rs->row_pos = repalloc_huge(rs->row_pos,
+									sizeof(int32) * (Size) rs->maxrows);
+		if (nlevels > 0)
+			rs->row_anc = repalloc_huge(rs->row_anc, sizeof(int32) *
+										(Size) rs->maxrows * nlevels);
 	}
+	/* an open ancestor becomes the next row of its level */
+	for (l = 0; l < nlevels; l++)
+		rs->row_anc[rs->nrows * nlevels + l] =
+			anc_open[l] ? (int32) anc[l]->nrows : -1;
+	rs->row_pos[rs->nrows] = pos;
 	rs->row_end[rs->nrows++] = rs->nvalues;
+}
+
+static void
+emit_row(ParseState *ps)
+{
+	RestRowSet *rs = ps->rs;
+
+	/* a body under 1 GB holds fewer rows; keeps the int32 indexes safe */
+	if (rs->nrows >= PG_INT32_MAX / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("response has too many rows")));
+	append_row(rs, ps->row_pos_cur, ps->nlevels, rs->anc, ps->anc_open);
 	ps->in_row = false;
 }
 
@@ -696,6 +897,28 @@ begin_row(ParseState *ps)
 {
 	ps->in_row = true;
 	ps->row_start = ps->rs->nvalues;
+	ps->row_pos_cur = ps->next_pos;
+	ps->next_pos = 1;
+}
+
+/* An element of the array of "*" node star starts: an open ancestor */
+static void
+begin_ancestor(ParseState *ps, PathNode *star)
+{
+	int			l = star->level - 1;
+
+	ps->anc_open[l] = true;
+	ps->anc_start[l] = ps->rs->anc[l]->nvalues;
+}
+
+/* ... and ends */
+static void
+end_ancestor(ParseState *ps, PathNode *star)
+{
+	int			l = star->level - 1;
+
+	append_row(ps->rs->anc[l], ps->anc_pos[l], 0, NULL, NULL);
+	ps->anc_open[l] = false;
 }
 
 /* The role a new value takes, consumed as it starts. */
@@ -717,7 +940,8 @@ not_an_object_row(ParseState *ps, const char *what)
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 			 errmsg("row %lld of the response is %s, not a JSON object or array",
-					(long long) ps->rs->nrows + 1, what)));
+					(long long) ps->rs->nrows + 1, what),
+			 errhint("A column with json_path '$' reads rows that are single values.")));
 }
 
 static void
@@ -728,6 +952,19 @@ rows_not_array(ParseState *ps, const char *what)
 			 errmsg("element \"%s\" of the response is %s, not an array",
 					ps->rows_path_text, what),
 			 errhint("The rows_path option of the foreign table must name an array of objects or arrays.")));
+}
+
+/* node's value, whose elements are ancestors of rows, is not an array of objects */
+static void
+star_not_array(ParseState *ps, PathNode *node, const char *what)
+{
+	ps->in_row = false;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+			 errmsg("element \"%s\" of the response is %s, not an array of objects",
+					node->key, what),
+			 errhint("The rows_path option \"%s\" of the foreign table goes through each element of it.",
+					 ps->rows_path_text)));
 }
 
 static void
@@ -757,9 +994,13 @@ sem_object_start(void *state)
 	{
 		case ROLE_TOP:
 			begin_row(ps);
-			push_frame(ps, ROLE_ROW, ps->root, false);
+			push_frame(ps, ROLE_ROW, ps->root, ps->root->ncols > 0);
 			break;
 		case ROLE_PATH:
+			if (node->star)
+				star_not_array(ps, node, "an object");
+			if (node->is_star)
+				begin_ancestor(ps, node);
 			push_frame(ps, ROLE_PATH, node, false);
 			break;
 		case ROLE_ROWS_TARGET:
@@ -767,7 +1008,7 @@ sem_object_start(void *state)
 			break;
 		case ROLE_ROW:
 			begin_row(ps);
-			push_frame(ps, ROLE_ROW, ps->root, false);
+			push_frame(ps, ROLE_ROW, ps->root, ps->root->ncols > 0);
 			break;
 		case ROLE_NODE:
 			push_frame(ps, ROLE_NODE, node, node->ncols > 0);
@@ -791,6 +1032,8 @@ sem_object_end(void *state)
 					RV_OBJECT);
 	if (f->role == ROLE_ROW)
 		emit_row(ps);
+	else if (f->role == ROLE_PATH && f->node->is_star)
+		end_ancestor(ps, f->node);
 	SEM_ACTION_DONE;
 }
 
@@ -808,7 +1051,13 @@ sem_array_start(void *state)
 			push_frame(ps, ROLE_ROWS, NULL, false);
 			break;
 		case ROLE_PATH:
-			if (node->has_index)
+			if (node->star)
+			{
+				/* an array of ancestors: its elements are looked at below */
+				ps->found_rows = true;
+				push_frame(ps, ROLE_PATH, node, false)->is_array = true;
+			}
+			else if (node->has_index)
 				push_frame(ps, ROLE_PATH, node, false)->is_array = true;
 			else
 			{
@@ -820,7 +1069,7 @@ sem_array_start(void *state)
 		case ROLE_ROW:
 			/* a positional row: json_paths "0", "1", ... name its elements */
 			begin_row(ps);
-			push_frame(ps, ROLE_ROW, ps->root, false)->is_array = true;
+			push_frame(ps, ROLE_ROW, ps->root, ps->root->ncols > 0)->is_array = true;
 			break;
 		case ROLE_NODE:
 			/* an array inside a row: a value, and a path when indexed */
@@ -909,6 +1158,31 @@ store_meta(ParseState *ps, int i, JsonTokenType t)
 	ps->rs->meta_true[i] = t == JSON_TOKEN_TRUE;
 }
 
+/* The scalar the lexer is at is the value of node's columns */
+static void
+store_scalar(ParseState *ps, PathNode *node, JsonTokenType t)
+{
+	const char *ptr = ps->lex->token_start;
+	int			len = ps->lex->token_terminator - ptr;
+
+	switch (t)
+	{
+		case JSON_TOKEN_STRING:
+			store_value(ps, node, ptr + 1, len - 2, RV_STRING);
+			break;
+		case JSON_TOKEN_NUMBER:
+			store_value(ps, node, ptr, len, RV_NUMBER);
+			break;
+		case JSON_TOKEN_TRUE:
+		case JSON_TOKEN_FALSE:
+			store_value(ps, node, ptr, len, RV_BOOL);
+			break;
+		default:
+			store_value(ps, node, ptr, len, RV_NULL);
+			break;
+	}
+}
+
 /*
  * The value the lexer is at is child's (a field's, or an array element's
  * by its index) in frame f.  Objects and arrays are handled as they start;
@@ -920,17 +1194,32 @@ child_value(ParseState *ps, Frame *f, PathNode *child, JsonTokenType t)
 	bool		structured = t == JSON_TOKEN_OBJECT_START ||
 		t == JSON_TOKEN_ARRAY_START;
 
-	if (f->role == ROLE_PATH)
+	if (f->role == ROLE_PATH && child->level > 0)
+	{
+		/* a column of the ancestor whose element this is */
+		if (structured)
+		{
+			ps->pending = ROLE_NODE;
+			ps->pending_node = child;
+		}
+		else if (child->ncols > 0)
+			store_scalar(ps, child, t);
+	}
+	else if (f->role == ROLE_PATH)
 	{
 		if (structured)
 		{
 			ps->pending = child->is_rows ? ROLE_ROWS_TARGET : ROLE_PATH;
 			ps->pending_node = child;
 		}
-		else if (t == JSON_TOKEN_NULL && ps->rows_optional &&
+		else if (t == JSON_TOKEN_NULL &&
+				 (ps->rows_optional || child->under_star) &&
 				 (child->is_rows || child->on_rows_path))
 		{
-			/* null where the rows or an object on their way would be */
+			/*
+			 * null where the rows or an object on their way would be; in an
+			 * element of an array of ancestors, that is always no rows
+			 */
 		}
 		else if (child->is_rows)
 			rows_not_array(ps, token_name(t));
@@ -945,27 +1234,7 @@ child_value(ParseState *ps, Frame *f, PathNode *child, JsonTokenType t)
 		ps->pending_node = child;
 	}
 	else if (child->ncols > 0)
-	{
-		const char *ptr = ps->lex->token_start;
-		int			len = ps->lex->token_terminator - ptr;
-
-		switch (t)
-		{
-			case JSON_TOKEN_STRING:
-				store_value(ps, child, ptr + 1, len - 2, RV_STRING);
-				break;
-			case JSON_TOKEN_NUMBER:
-				store_value(ps, child, ptr, len, RV_NUMBER);
-				break;
-			case JSON_TOKEN_TRUE:
-			case JSON_TOKEN_FALSE:
-				store_value(ps, child, ptr, len, RV_BOOL);
-				break;
-			default:
-				store_value(ps, child, ptr, len, RV_NULL);
-				break;
-		}
-	}
+		store_scalar(ps, child, t);
 }
 
 /* A field starts; the lexer is at the first token of its value. */
@@ -1012,9 +1281,36 @@ sem_element_start(void *state, bool isnull)
 	if (f->role == ROLE_ROWS)
 	{
 		if (t == JSON_TOKEN_OBJECT_START || t == JSON_TOKEN_ARRAY_START)
+		{
 			ps->pending = ROLE_ROW;
+			f->index++;
+			ps->next_pos = (int32) Min(f->index + 1, PG_INT32_MAX);
+		}
+		else if (ps->root->ncols > 0)
+		{
+			/* a scalar row: only json_path "$" reads it */
+			f->index++;
+			ps->next_pos = (int32) Min(f->index + 1, PG_INT32_MAX);
+			begin_row(ps);
+			store_scalar(ps, ps->root, t);
+			emit_row(ps);
+		}
 		else
 			not_an_object_row(ps, token_name(t));
+	}
+	else if (f->is_array && f->node->star)
+	{
+		/* an element of an array of ancestors: an object, or null (none) */
+		f->index++;
+		if (t == JSON_TOKEN_OBJECT_START)
+		{
+			ps->pending = ROLE_PATH;
+			ps->pending_node = f->node->star;
+			ps->anc_pos[f->node->star->level - 1] =
+				(int32) Min(f->index + 1, PG_INT32_MAX);
+		}
+		else if (t != JSON_TOKEN_NULL)
+			star_not_array(ps, f->node, psprintf("an array holding %s", token_name(t)));
 	}
 	else if (f->is_array)
 	{
@@ -1033,6 +1329,16 @@ rest_rowset_count(RestRowSet *rs)
 }
 
 /*
+ * The elements of the page's array that an API's paging counts: its rows,
+ * or with a rows_path through arrays, the elements of the outermost one.
+ */
+int64
+rest_rowset_elements(RestRowSet *rs)
+{
+	return rs->nlevels > 0 ? rs->anc[0]->nrows : rs->nrows;
+}
+
+/*
  * Make row rowno the one row_column reads: point the slots of its values
  * at them.  Costs the number of values in the row, not the columns.
  */
@@ -1040,20 +1346,69 @@ static void
 select_row(RestRowSet *rs, int64 rowno)
 {
 	int32		i;
+	int			l;
 
 	Assert(rowno >= 0 && rowno < rs->nrows);
+	rs->cur_row = rowno;
 	rs->cur_start = rowno == 0 ? 0 : rs->row_end[rowno - 1];
 	rs->cur_end = rs->row_end[rowno];
 	for (i = rs->cur_start; i < rs->cur_end; i++)
 		rs->slot_index[rs->values[i].slot] = i;
+	/* and the row's ancestors in their levels */
+	for (l = 0; l < rs->nlevels; l++)
+	{
+		RestRowSet *a = rs->anc[l];
+		int32		g = rs->row_anc[rowno * rs->nlevels + l];
+
+		if (g >= 0 && g < a->nrows)
+			select_row(a, g);
+		else
+		{
+			a->cur_row = -1;
+			a->cur_start = a->cur_end = 0;
+		}
+	}
+}
+
+/*
+ * The value of a column with a level or a position (rs->special) in the
+ * row select_row chose
+ */
+static const RestValue *
+special_column(RestRowSet *rs, int col)
+{
+	RestRowSet *a = rs->col_level[col] > 0 ? rs->anc[rs->col_level[col] - 1] : rs;
+	RestValue  *v;
+
+	if (!rs->col_pos[col])
+	{
+		int32		idx = a->slot_index[rs->col_slot[col]];
+
+		if (idx >= a->cur_start && idx < a->cur_end)
+			return &a->values[idx];
+		return &missing_value;
+	}
+	if (a->cur_row < 0)
+		return &missing_value;
+	v = &rs->pos_value[col];
+	v->len = snprintf(rs->pos_text[col], sizeof(rs->pos_text[col]), "%d",
+					  (int) a->row_pos[a->cur_row]);
+	v->ptr = rs->pos_text[col];
+	v->kind = RV_NUMBER;
+	v->escaped = false;
+	return v;
 }
 
 /* The value of column col in the row select_row chose (maybe missing) */
 static inline const RestValue *
 row_column(RestRowSet *rs, int col)
 {
-	int32		idx = rs->slot_index[rs->col_slot[col]];
+	int32		idx;
 
+	if (unlikely(rs->special) &&
+		(rs->col_level[col] > 0 || rs->col_pos[col]))
+		return special_column(rs, col);
+	idx = rs->slot_index[rs->col_slot[col]];
 	if (idx >= rs->cur_start && idx < rs->cur_end)
 		return &rs->values[idx];
 	return &missing_value;

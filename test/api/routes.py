@@ -23,6 +23,7 @@ from . import apis      # seven real APIs (a line of its own: other modules join
 from . import apis_templates, graphql       # request bodies and templates
 from . import apis_paging   # paging conventions (a line of its own, for merges)
 from . import vendor        # DataDirect model-file shapes
+from . import nested        # child tables: rows inside arrays
 
 ANY = None
 GET, POST = "GET", "POST"
@@ -112,6 +113,10 @@ ROUTES = (
     (GET,  "{auth}/servicenow/api/now/table/incident", apis.servicenow_table),
     # DataDirect model-file shapes (vendor.py)
     (GET,  "{auth}/v/contacts",             vendor.contacts),
+    # child tables: rows inside arrays of arrays (nested.py)
+    (GET,  "{auth}/c/orders",               nested.orders),
+    (GET,  "{auth}/c/orders/*",             nested.order),
+    (GET,  "{auth}/c/big",                  nested.big),
 
     # request bodies and templates (apis_templates.py, graphql.py)
     (POST, "{auth}/t/search",               apis_templates.search),

@@ -1,0 +1,156 @@
+--
+-- Child tables: rows inside arrays of arrays.  A rows_path goes through
+-- every element of an array with "*" ("orders.*.lines"); a column reaches
+-- the element its row is in with leading "^" segments ("^.id") and a
+-- position with "#".  The endpoints under /open/c/ are nested.py's.
+--
+\getenv port REST_TEST_PORT
+\set base_url 'http://127.0.0.1:' :port
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+
+CREATE SERVER regress_children FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url');
+CREATE FOREIGN TABLE children_log (seq int, path text, query text)
+  SERVER regress_admin OPTIONS (endpoint '/_admin/log');
+CREATE VIEW children_requests AS
+  SELECT path, query FROM children_log WHERE path NOT LIKE '/_admin/%' ORDER BY seq;
+
+-- ===================================================================
+-- One level: order lines, with the order's columns
+-- ===================================================================
+CREATE FOREIGN TABLE order_lines (
+  order_id int OPTIONS (json_path '^.id', param 'id'),
+  customer text OPTIONS (json_path '^.customer', param 'customer'),
+  order_pos int OPTIONS (json_path '^.#'),
+  line_pos int OPTIONS (json_path '#'),
+  sku text,
+  qty int,
+  serials jsonb
+) SERVER regress_children OPTIONS (
+  endpoint '/open/c/orders/{order_id} | /open/c/orders',
+  rows_path 'orders.*.lines');
+SELECT * FROM api_reset;
+-- order 1 writes its id after its lines; orders 3 (null), 4 (no lines)
+-- and 5 (empty) have no rows
+SELECT order_id, customer, order_pos, line_pos, sku, qty, serials
+  FROM order_lines ORDER BY order_id, line_pos;
+-- the parent's most specific path, from a condition on the child
+SELECT * FROM api_reset;
+SELECT order_id, line_pos, sku FROM order_lines WHERE order_id = 2;
+SELECT order_id, sku FROM order_lines WHERE customer = 'zeta' ORDER BY 1, 2;
+SELECT * FROM children_requests;
+EXPLAIN (COSTS OFF) SELECT sku FROM order_lines WHERE order_id = 2;
+-- joined with a local table of orders
+CREATE TABLE local_orders (id int PRIMARY KEY, note text);
+INSERT INTO local_orders VALUES (1, 'urgent'), (6, 'gift');
+SELECT o.id, o.note, l.sku, l.qty
+  FROM local_orders o JOIN order_lines l ON l.order_id = o.id ORDER BY 1, 3;
+
+-- ===================================================================
+-- Two levels: the serials of each line, with the line's and the order's
+-- columns; elements that are not objects
+-- ===================================================================
+CREATE FOREIGN TABLE line_serials (
+  order_id int OPTIONS (json_path '^.^.id'),
+  sku text OPTIONS (json_path '^.sku'),
+  line_pos int OPTIONS (json_path '^.#'),
+  pos int OPTIONS (json_path '#'),
+  serial text OPTIONS (json_path '$')
+) SERVER regress_children OPTIONS (
+  endpoint '/open/c/orders/1', rows_path 'orders.*.lines.*.serials');
+-- serials are strings or objects: json_path '$' is the row itself
+SELECT * FROM line_serials;
+-- without a '$' column, a row that is a string is an error
+CREATE FOREIGN TABLE line_serial_strings (sku text OPTIONS (json_path '^.sku'))
+  SERVER regress_children OPTIONS (
+  endpoint '/open/c/orders/1', rows_path 'orders.*.lines.*.serials');
+SELECT * FROM line_serial_strings;  -- ERROR
+-- lines whose serials are objects: one row per object
+CREATE FOREIGN TABLE line_serial_objects (
+  order_id int OPTIONS (json_path '^.^.id'),
+  sku text OPTIONS (json_path '^.sku'),
+  sn text
+) SERVER regress_children OPTIONS (
+  endpoint '/open/c/orders/2', rows_path 'orders.*.lines.*.serials');
+SELECT * FROM line_serial_objects;
+
+-- ===================================================================
+-- Paging counts the parents: offset paging over orders, 2 at a time
+-- ===================================================================
+CREATE FOREIGN TABLE paged_lines (
+  order_id int OPTIONS (json_path '^.id'),
+  sku text
+) SERVER regress_children OPTIONS (
+  endpoint '/open/c/orders', rows_path 'orders.*.lines',
+  paging 'offset', page_size '2', page_size_param 'limit',
+  total_count_path 'total');
+SELECT * FROM api_reset;
+SELECT count(*), count(DISTINCT order_id), min(sku), max(sku) FROM paged_lines;
+-- a LIMIT is not sent as the page size: it counts lines, the API orders
+SELECT * FROM paged_lines LIMIT 3;
+SELECT * FROM children_requests;
+
+-- ===================================================================
+-- A large array: 100,000 rows from one element
+-- ===================================================================
+CREATE FOREIGN TABLE big_items (
+  g int OPTIONS (json_path '^.g'),
+  pos int OPTIONS (json_path '#'),
+  i int,
+  v text
+) SERVER regress_children OPTIONS (
+  endpoint '/open/c/big', rows_path 'groups.*.items');
+SELECT count(*), count(DISTINCT g), sum(i), max(pos), min(v), max(v)
+  FROM big_items;
+SELECT g, pos, i, v FROM big_items WHERE pos = 100000 OR g = 2;
+
+-- ===================================================================
+-- Options: where "*", "^" and "#" may stand; keys named so
+-- ===================================================================
+CREATE FOREIGN TABLE bad_paths (a int) SERVER regress_children
+  OPTIONS (endpoint '/open/c/orders', rows_path '*.lines');  -- ERROR
+CREATE FOREIGN TABLE bad_paths (a int) SERVER regress_children
+  OPTIONS (endpoint '/open/c/orders', rows_path 'orders.*');  -- ERROR
+CREATE FOREIGN TABLE bad_paths (a int) SERVER regress_children
+  OPTIONS (endpoint '/open/c/orders', rows_path 'orders.^.lines');  -- ERROR
+CREATE FOREIGN TABLE bad_paths (a int) SERVER regress_children
+  OPTIONS (rows_path 'a.*.b.*.c.*.d.*.e.*.f.*.g.*.h.*.i.*.j');  -- ERROR: 9 arrays
+CREATE FOREIGN TABLE bad_paths (a int) SERVER regress_children
+  OPTIONS (endpoint '/open/c/orders orders.#');  -- ERROR
+CREATE FOREIGN TABLE bad_paths (a int OPTIONS (json_path 'a.*')) SERVER regress_children
+  OPTIONS (endpoint '/open/c/orders');  -- ERROR
+CREATE FOREIGN TABLE bad_paths (a int OPTIONS (json_path 'a.^.b')) SERVER regress_children
+  OPTIONS (endpoint '/open/c/orders');  -- ERROR
+CREATE FOREIGN TABLE bad_paths (a int OPTIONS (json_path '#.a')) SERVER regress_children
+  OPTIONS (endpoint '/open/c/orders');  -- ERROR
+CREATE FOREIGN TABLE bad_paths (a int OPTIONS (json_path '^')) SERVER regress_children
+  OPTIONS (endpoint '/open/c/orders');  -- ERROR
+CREATE FOREIGN TABLE bad_paths (a int OPTIONS (json_path '^.$')) SERVER regress_children
+  OPTIONS (endpoint '/open/c/orders');  -- ERROR
+CREATE FOREIGN TABLE bad_paths (a int OPTIONS (json_path 'a.\*.\^.\#.\$')) SERVER regress_children
+  OPTIONS (endpoint '/open/c/orders', rows_path 'x.\*.y');
+DROP FOREIGN TABLE bad_paths;
+-- too many levels up, and a column reaching into the rows' way
+CREATE FOREIGN TABLE climb (a int OPTIONS (json_path '^.^.id'))
+  SERVER regress_children OPTIONS (endpoint '/open/c/orders', rows_path 'orders.*.lines');
+SELECT * FROM climb;  -- ERROR
+CREATE FOREIGN TABLE into_rows (a jsonb OPTIONS (json_path '^.lines'))
+  SERVER regress_children OPTIONS (endpoint '/open/c/orders', rows_path 'orders.*.lines');
+SELECT * FROM into_rows;  -- ERROR
+-- "^" without a "*" in the rows_path
+CREATE FOREIGN TABLE no_star (a int OPTIONS (json_path '^.total'))
+  SERVER regress_children OPTIONS (endpoint '/open/c/orders', rows_path 'orders');
+SELECT * FROM no_star;  -- ERROR
+-- a "*" where the response has an object
+CREATE FOREIGN TABLE not_array (a int)
+  SERVER regress_children OPTIONS (endpoint '/open/c/orders/2', rows_path 'orders.0.*.x');
+SELECT * FROM not_array;  -- ERROR
+-- rows_path without "*" still reads positions
+CREATE FOREIGN TABLE order_pos (pos int OPTIONS (json_path '#'), id int)
+  SERVER regress_children OPTIONS (endpoint '/open/c/orders', rows_path 'orders');
+SELECT * FROM order_pos;
+-- '$' on object rows: the row as JSON, beside its columns
+CREATE FOREIGN TABLE order_json (id int, doc jsonb OPTIONS (json_path '$'))
+  SERVER regress_children OPTIONS (endpoint '/open/c/orders/4', rows_path 'orders');
+SELECT id, doc FROM order_json;
