@@ -14,9 +14,12 @@
  *   4: rows_path data.0.items (an index on the way), rows_path_optional;
  *      data.0.cursor, links.1, -, meta.0, -
  *   5: rows_path 0.1 (arrays of arrays), rows_path_optional; 1.0, -, -, -, -
+ *   6: rows_path data.*.items (child rows); next, -, -, total, -
+ *   7: rows_path 0.*.1.*.x (two levels), rows_path_optional; none
  * The columns' json_paths are fixed: id, name, address, address.city,
  * address.geo.lat, tags, a.b.c, id again, and the positional 0, 1.0,
- * tags.1, a.0.b and 007 (an object key only).
+ * tags.1, a.0.b and 007 (an object key only); with the configurations
+ * through arrays also ^.id, ^.#, #, $ and ^.a.b.
  *
  * Then every row's captured values are read as rest_rowset_store would
  * read them, without the type input functions it needs (those exist only
@@ -47,11 +50,19 @@ static const char *const col_paths[] = {
 
 #define NCOLS ((int) lengthof(col_paths))
 
+/* more columns of the configurations whose rows_path goes through arrays */
+static const char *const nested_paths[] = {
+	"^.id", "^.#", "#", "$", "^.a.b"
+};
+
+#define NNESTED ((int) lengthof(nested_paths))
+
 typedef struct RowsConfig
 {
 	const char *rows_path;
 	bool		rows_optional;
 	const char *meta[REST_NMETA];	/* cursor, next url, has more, total, pages */
+	bool		nested;			/* with the nested_paths columns */
 } RowsConfig;
 
 static const RowsConfig configs[] = {
@@ -61,6 +72,8 @@ static const RowsConfig configs[] = {
 	{"items", false, {"next", "items", NULL, "total", "pages"}},
 	{"data.0.items", true, {"data.0.cursor", "links.1", NULL, "meta.0", NULL}},
 	{"0.1", true, {"1.0", NULL, NULL, NULL, NULL}},
+	{"data.*.items", false, {"next", NULL, NULL, "total", NULL}, true},
+	{"0.*.1.*.x", true, {NULL, NULL, NULL, NULL, NULL}, true},
 };
 
 static const char *const display_url =
@@ -86,6 +99,14 @@ check_value(RestRowSet *rs, const RestValue *v, int64 rowno, int col)
 	if (v->kind == RV_MISSING)
 	{
 		FUZZ_CHECK(p == NULL, "row %lld column %d", (long long) rowno, col);
+		return;
+	}
+	if (rs->special && rs->col_pos[col])
+	{
+		/* a position: a positive integer of rows.c's text */
+		FUZZ_CHECK(v->kind == RV_NUMBER && len > 0 && p[0] >= '1' && p[0] <= '9' &&
+				   strspn(p, "0123456789") == (size_t) len,
+				   "row %lld column %d: position \"%.*s\"", (long long) rowno, col, len, p);
 		return;
 	}
 	FUZZ_CHECK(p != NULL && len >= 0 && p >= rs->text &&
@@ -143,7 +164,8 @@ static int
 fuzz_rows_one(const uint8_t *data, size_t size)
 {
 	const RowsConfig *cfg;
-	RestColumn	cols[NCOLS];
+	RestColumn	cols[NCOLS + NNESTED];
+	int			ncols;
 	const char *meta_paths[REST_NMETA];
 	char	   *body;
 	size_t		len;
@@ -160,11 +182,12 @@ fuzz_rows_one(const uint8_t *data, size_t size)
 	cfg = &configs[data[0] % lengthof(configs)];
 	memcpy(meta_paths, cfg->meta, sizeof(meta_paths));
 	memset(cols, 0, sizeof(cols));
-	for (i = 0; i < NCOLS; i++)
+	ncols = NCOLS + (cfg->nested ? NNESTED : 0);
+	for (i = 0; i < ncols; i++)
 	{
 		cols[i].attnum = i + 1;
 		cols[i].name = psprintf("c%d", i + 1);
-		cols[i].json_path = pstrdup(col_paths[i]);
+		cols[i].json_path = pstrdup(i < NCOLS ? col_paths[i] : nested_paths[i - NCOLS]);
 		cols[i].typid = TEXTOID;
 		cols[i].typmod = -1;
 	}
@@ -174,11 +197,11 @@ fuzz_rows_one(const uint8_t *data, size_t size)
 	body = fuzz_cstring(data + 1, len);
 
 	rs = rest_parse_rows(body, len, cfg->rows_path, cfg->rows_optional, meta_paths, REST_NMETA,
-						 cols, NCOLS, "GET", display_url, NIL);
+						 cols, ncols, "GET", display_url, NIL);
 
 	/* no ERROR: the page's rows, as the executor reads them */
 	nrows = rest_rowset_count(rs);
-	FUZZ_CHECK(nrows >= 0 && nrows <= rs->maxrows && rs->ncols == NCOLS,
+	FUZZ_CHECK(nrows >= 0 && nrows <= rs->maxrows && rs->ncols == ncols,
 			   "nrows %lld maxrows %lld", (long long) nrows, (long long) rs->maxrows);
 	if (cfg->rows_path == NULL)
 	{
@@ -190,7 +213,7 @@ fuzz_rows_one(const uint8_t *data, size_t size)
 				   "a top-level object gave %lld rows", (long long) nrows);
 	}
 	FUZZ_CHECK(rs->nvalues >= 0 && rs->nvalues <= rs->maxvalues &&
-			   rs->nslots == NCOLS - 1,
+			   rs->nslots == NCOLS - 1 + (cfg->nested ? 1 : 0),
 			   "nvalues %d maxvalues %d nslots %d", rs->nvalues, rs->maxvalues,
 			   rs->nslots);
 	for (r = 0; r < nrows; r++)
@@ -207,7 +230,12 @@ fuzz_rows_one(const uint8_t *data, size_t size)
 			FUZZ_CHECK(rs->values[j].slot < rs->nslots &&
 					   rs->slot_index[rs->values[j].slot] == j,
 					   "row %lld: slot %d twice", (long long) r, (int) rs->values[j].slot);
-		for (i = 0; i < NCOLS; i++)
+		for (i = 0; i < rs->nlevels; i++)
+			FUZZ_CHECK(rs->row_anc[r * rs->nlevels + i] >= -1 &&
+					   rs->row_anc[r * rs->nlevels + i] < rs->anc[i]->nrows,
+					   "row %lld: ancestor %d of level %d", (long long) r,
+					   rs->row_anc[r * rs->nlevels + i], i + 1);
+		for (i = 0; i < ncols; i++)
 			check_value(rs, row_column(rs, i), r, i);
 		/* both "id" columns see the same value */
 		FUZZ_CHECK(row_column(rs, 0) == row_column(rs, 7),
