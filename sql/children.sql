@@ -154,3 +154,30 @@ SELECT * FROM order_pos;
 CREATE FOREIGN TABLE order_json (id int, doc jsonb OPTIONS (json_path '$'))
   SERVER regress_children OPTIONS (endpoint '/open/c/orders/4', rows_path 'orders');
 SELECT id, doc FROM order_json;
+
+-- ===================================================================
+-- Model files: arrays ("name[]") become child tables
+-- ===================================================================
+\getenv configdir REST_TEST_CONFIG_DIR
+\set cfg :configdir '/orders.rest'
+CREATE SERVER regress_orders_model FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', rest_config_file :'cfg');
+CREATE SCHEMA shop;
+IMPORT FOREIGN SCHEMA rest FROM SERVER regress_orders_model INTO shop;
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type,
+       array_to_string(a.attfdwoptions, ', ') AS options
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'shop' AND a.attnum > 0 ORDER BY c.relname, a.attnum;
+SELECT c.relname, array_to_string(t.ftoptions, ', ') AS options
+  FROM pg_foreign_table t JOIN pg_class c ON c.oid = t.ftrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'shop' ORDER BY 1;
+SELECT * FROM api_reset;
+SELECT * FROM shop.orders_lines WHERE orders_id = 2 ORDER BY position;
+SELECT * FROM shop.orders_lines_serials WHERE orders_id = 1 ORDER BY orders_lines_position, position;
+SELECT count(*), sum(i) FROM shop.group_items;
+SELECT * FROM children_requests;
+-- every imported column has values somewhere
+SELECT count(orders_id) > 0 AS orders_id, count(position) > 0 AS position,
+       count(sku) > 0 AS sku, count(qty) > 0 AS qty FROM shop.orders_lines;

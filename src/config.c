@@ -147,7 +147,22 @@ typedef struct ConfigContext
 	char	   *other_url;		/* a URL of the table on another host */
 	const char *path_key;		/* "#path", or the key of a table given as a
 								 * string, for messages */
+	List	   *children;		/* ChildSpec: arrays of the table being read */
 } ConfigContext;
+
+/*
+ * An array member of a table ("lines[]", "name<Child>[]"), which becomes a
+ * child table: the element's columns, one row per element, with the
+ * parent's keys
+ */
+typedef struct ChildSpec
+{
+	const char *key;			/* as the file writes it, for messages */
+	char	   *json_path;		/* the array's path in the parent's row */
+	char	   *name;			/* its SQL name, unqualified */
+	bool		named;			/* ... given by the file ("<Child>") */
+	json_t	   *element;		/* an object of columns, or a type string */
+} ChildSpec;
 
 /* Nested "$ref"s followed at most: a cycle stops here */
 #define MAX_REF_DEPTH 16
@@ -1606,12 +1621,39 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 		}
 		v = deref(cx, key, v);
 
-		/* arrays and maps the connector makes child tables of */
-		if ((klen > 2 && strcmp(key + klen - 2, "[]") == 0) ||
-			(klen > 2 && key[klen - 1] == '}' && strchr(key, '{') != NULL) ||
+		/* arrays: child tables, read once the table is */
+		if (klen > 2 && strcmp(key + klen - 2, "[]") == 0)
+		{
+			ChildSpec  *cs = palloc0(sizeof(ChildSpec));
+			char	   *aname = pnstrdup(key, klen - 2);
+			char	   *lt2 = strchr(aname, '<');
+
+			if (lt2 && aname[strlen(aname) - 1] == '>')
+			{
+				aname[strlen(aname) - 1] = '\0';
+				*lt2 = '\0';
+				cs->name = pstrdup(lt2 + 1);
+				cs->named = true;
+				if (*cs->name == '\0' || strlen(cs->name) >= NAMEDATALEN)
+					config_error(cx, key, "A child table renamed \"json<Name>[]\" needs a non-empty name shorter than 64 bytes.");
+			}
+			if (*aname == '\0' || rest_has_control_chars(aname))
+				config_error(cx, key, "An array's JSON name must not be empty or contain control characters.");
+			if (!cs->named)
+				cs->name = rest_sql_identifier(aname);
+			cs->key = key;
+			cs->json_path = psprintf("%s%s", jprefix, escaped_key(aname));
+			cs->element = v;
+			if (!json_is_object(v) && !json_is_string(v))
+				config_error(cx, key, "An array member (\"name[]\") is described by an object of its elements' columns, or by their type, as in \"tags[]\": \"VarChar(20)\".");
+			cx->children = lappend(cx->children, cs);
+			continue;
+		}
+		/* maps the connector makes child tables of */
+		if ((klen > 2 && key[klen - 1] == '}' && strchr(key, '{') != NULL) ||
 			(klen > 2 && key[klen - 1] == '>' && strchr(key, ':') != NULL &&
 			 strchr(key, ':') > strchr(key, '<')))
-			config_error(cx, key, "Arrays and maps that the connector makes child tables of (\"name[]\", \"name{Type}\", \"name<key:Type>\") are not supported yet: to read the array or map as jsonb, declare its member by its own name as \"JSON\", as in \"lines\": \"JSON\".");
+			config_error(cx, key, "Maps with keys of their own (\"name{Type}\", \"name<key:Type>\"), which the connector makes child tables of, are not supported yet: to read the map as jsonb, declare its member by its own name as \"JSON\", as in \"attributes\": \"JSON\".");
 
 		/* "jsonName<sqlname>" renames */
 		if (klen > 2 && key[klen - 1] == '>' && (lt = strchr(jname, '<')) != NULL)
@@ -1665,6 +1707,117 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 		t->columns = lappend(t->columns, c);
 	}
 	cx->ref_depth--;
+}
+
+/*
+ * The child tables of table t (cx->children, its arrays, taken from the
+ * list), appended to tables with their own children: each has the columns
+ * of t that identify a row (its #key columns, the columns its endpoint's
+ * placeholders name and the virtual ones, as "<t>_<column>" climbing with
+ * "^."), a position, and the element's columns.  level counts the arrays
+ * on the way, which a rows_path allows REST_MAX_ROWS_LEVELS of.
+ */
+static List *
+add_children(ConfigContext *cx, RestImportTable *t, int level, List *tables,
+			 RestNameSet *table_names)
+{
+	List	   *specs = cx->children;
+	ListCell   *lc;
+
+	cx->children = NIL;
+	foreach(lc, specs)
+	{
+		ChildSpec  *cs = (ChildSpec *) lfirst(lc);
+		RestImportTable *ct = palloc0(sizeof(RestImportTable));
+		RestNameSet *taken = rest_name_set_create(0);
+		RestImportColumn *pos;
+		StringInfoData ep;
+		ListCell   *lc2;
+
+		CHECK_FOR_INTERRUPTS();
+		if (level > REST_MAX_ROWS_LEVELS)
+			config_error(cx, cs->key, psprintf("Arrays are nested more than %d deep.", REST_MAX_ROWS_LEVELS));
+		ct->name = rest_unique_name(table_names,
+									cs->named ? cs->name :
+									rest_sql_identifier(psprintf("%s_%s", t->name, cs->name)));
+		ct->source = psprintf("child table \"%s\" of %s", cs->key, t->source);
+		ct->rows_path = t->rows_path
+			? psprintf("%s.*.%s", t->rows_path, cs->json_path)
+			: psprintf("*.%s", cs->json_path);
+		ct->options = list_copy(t->options);
+		ct->skip_reason = t->skip_reason;
+		if (t->rows_path == NULL && strchr(t->endpoint, ' ') != NULL)
+			ct->skip_reason = "its parent's paths each have their own rows path";
+
+		/* the parent's identifying columns, climbing one level */
+		initStringInfo(&ep);
+		appendStringInfoString(&ep, t->endpoint);
+		foreach(lc2, t->columns)
+		{
+			RestImportColumn *pc = (RestImportColumn *) lfirst(lc2);
+			RestImportColumn *c;
+
+			if (!pc->is_key && !pc->is_virtual &&
+				!list_member(t->placeholders, makeString(pc->name)))
+				continue;
+			c = palloc(sizeof(RestImportColumn));
+			memcpy(c, pc, sizeof(RestImportColumn));
+			c->name = rest_unique_name(taken, pc->inherited ? pc->name :
+									   rest_sql_identifier(psprintf("%s_%s", t->name, pc->name)));
+			c->json_path = pc->json_path ? psprintf("^.%s", pc->json_path) : NULL;
+			c->not_null = false;
+			c->inherited = true;
+			ct->columns = lappend(ct->columns, c);
+			/* a placeholder of the endpoint names the column by its new name */
+			if (list_member(t->placeholders, makeString(pc->name)))
+			{
+				char	   *from = psprintf("{%s}", pc->name);
+				char	   *to = psprintf("{%s}", c->name);
+				char	   *p;
+				StringInfoData out;
+
+				initStringInfo(&out);
+				for (p = ep.data; *p;)
+				{
+					if (strncmp(p, from, strlen(from)) == 0)
+					{
+						appendStringInfoString(&out, to);
+						p += strlen(from);
+					}
+					else
+						appendStringInfoChar(&out, *p++);
+				}
+				ep = out;
+				ct->placeholders = lappend(ct->placeholders, makeString(c->name));
+			}
+		}
+		ct->endpoint = ep.data;
+
+		/* the element's position, part of its key */
+		pos = palloc0(sizeof(RestImportColumn));
+		pos->name = rest_unique_name(taken, "position");
+		pos->type = "integer";
+		pos->json_path = "#";
+		pos->is_key = true;
+		ct->columns = lappend(ct->columns, pos);
+
+		/* the element's columns: an object of them, or the element itself */
+		if (json_is_object(cs->element))
+			read_columns(cx, ct, cs->element, "", "", taken);
+		else
+		{
+			RestImportColumn *c = palloc0(sizeof(RestImportColumn));
+
+			c->name = rest_unique_name(taken, cs->name);
+			c->json_path = "$";
+			read_type_spec(cx, c, cs->key, json_string_value(cs->element));
+			ct->columns = lappend(ct->columns, c);
+		}
+		/* its own arrays: grandchildren, with "<ct>_position" */
+		tables = lappend(tables, ct);
+		tables = add_children(cx, ct, level + 1, tables, table_names);
+	}
+	return tables;
 }
 
 /*
@@ -2015,6 +2168,7 @@ rest_read_config_file(const char *filename, const char *base_url,
 		if (t->columns != NIL)
 			rest_add_placeholder_columns(t, taken);
 		tables = lappend(tables, t);
+		tables = add_children(&cx, t, 1, tables, table_names);
 	}
 	cx.table = NULL;
 	if (tables == NIL)

@@ -990,6 +990,7 @@ typedef struct RestImportColumn
 	bool		required;		/* #mandatory: param_required */
 	bool		not_null;		/* #notnull: declared NOT NULL, which the
 								 * scan checks */
+	bool		inherited;		/* a child table's copy of its parent's */
 } RestImportColumn;
 
 /*
