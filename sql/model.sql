@@ -197,7 +197,7 @@ SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_model INT
 -- and maps, are refused, not misread
 SELECT write_model(:'bad', '{"t": {"#path": "/x", "id": "Integer", "lines[]": 5}}');
 SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_model INTO bad');
-SELECT write_model(:'bad', '{"t": {"#path": "/x", "Time Series (5min){Timestamp(0)}": {"open": "Double"}}}');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "n": "Integer", "Time Series (5min){}": {"open": "Double"}}}');
 SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_model INTO bad');
 SELECT write_model(:'bad', '{"t": {"#path": "/x", "id": {"#type": "Integer", "#mandatory": true}}}');
 SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_model INTO bad');

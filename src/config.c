@@ -162,6 +162,10 @@ typedef struct ChildSpec
 	char	   *name;			/* its SQL name, unqualified */
 	bool		named;			/* ... given by the file ("<Child>") */
 	json_t	   *element;		/* an object of columns, or a type string */
+	bool		is_map;			/* a map ("name{Type}", "name<key:Type>"):
+								 * its members are the rows */
+	char	   *key_name;		/* ... the column of their keys */
+	const char *key_type;		/* ... and its type, as the file writes it */
 } ChildSpec;
 
 /* Nested "$ref"s followed at most: a cycle stops here */
@@ -1649,11 +1653,43 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 			cx->children = lappend(cx->children, cs);
 			continue;
 		}
-		/* maps the connector makes child tables of */
+		/* maps: child tables of their members, keyed by the member's key */
 		if ((klen > 2 && key[klen - 1] == '}' && strchr(key, '{') != NULL) ||
-			(klen > 2 && key[klen - 1] == '>' && strchr(key, ':') != NULL &&
-			 strchr(key, ':') > strchr(key, '<')))
-			config_error(cx, key, "Maps with keys of their own (\"name{Type}\", \"name<key:Type>\"), which the connector makes child tables of, are not supported yet: to read the map as jsonb, declare its member by its own name as \"JSON\", as in \"attributes\": \"JSON\".");
+			(klen > 2 && key[klen - 1] == '>' && strchr(key, '<') != NULL &&
+			 strchr(strchr(key, '<'), ':') != NULL))
+		{
+			ChildSpec  *cs = palloc0(sizeof(ChildSpec));
+			char	   *aname = pstrdup(key);
+			char	   *open = strchr(aname, key[klen - 1] == '}' ? '{' : '<');
+
+			aname[klen - 1] = '\0';
+			*open = '\0';
+			cs->is_map = true;
+			if (key[klen - 1] == '}')
+			{
+				cs->key_name = "key";
+				cs->key_type = pstrdup(open + 1);
+			}
+			else
+			{
+				char	   *colon = strchr(open + 1, ':');
+
+				*colon = '\0';
+				cs->key_name = rest_sql_identifier(open + 1);
+				cs->key_type = pstrdup(colon + 1);
+			}
+			if (*aname == '\0' || rest_has_control_chars(aname) ||
+				*cs->key_type == '\0' || *cs->key_name == '\0')
+				config_error(cx, key, "A map is written \"name{KeyType}\" or \"name<keyname:KeyType>\", with a non-empty name and key type.");
+			cs->name = rest_sql_identifier(aname);
+			cs->key = key;
+			cs->json_path = psprintf("%s%s", jprefix, escaped_key(aname));
+			cs->element = v;
+			if (!json_is_object(v) && !json_is_string(v))
+				config_error(cx, key, "A map is described by an object of its members' columns, or by their type, as in \"prices{VarChar(3)}\": \"Decimal(10,2)\".");
+			cx->children = lappend(cx->children, cs);
+			continue;
+		}
 
 		/* "jsonName<sqlname>" renames */
 		if (klen > 2 && key[klen - 1] == '>' && (lt = strchr(jname, '<')) != NULL)
@@ -1742,8 +1778,8 @@ add_children(ConfigContext *cx, RestImportTable *t, int level, List *tables,
 									rest_sql_identifier(psprintf("%s_%s", t->name, cs->name)));
 		ct->source = psprintf("child table \"%s\" of %s", cs->key, t->source);
 		ct->rows_path = t->rows_path
-			? psprintf("%s.*.%s", t->rows_path, cs->json_path)
-			: psprintf("*.%s", cs->json_path);
+			? psprintf("%s.*.%s%s", t->rows_path, cs->json_path, cs->is_map ? ".*" : "")
+			: psprintf("*.%s%s", cs->json_path, cs->is_map ? ".*" : "");
 		ct->options = list_copy(t->options);
 		ct->skip_reason = t->skip_reason;
 		if (t->rows_path == NULL && strchr(t->endpoint, ' ') != NULL)
@@ -1793,10 +1829,18 @@ add_children(ConfigContext *cx, RestImportTable *t, int level, List *tables,
 		}
 		ct->endpoint = ep.data;
 
-		/* the element's position, part of its key */
+		/* the element's position, or a map member's key: part of its key */
 		pos = palloc0(sizeof(RestImportColumn));
-		pos->name = rest_unique_name(taken, "position");
-		pos->type = "integer";
+		if (cs->is_map)
+		{
+			pos->name = rest_unique_name(taken, cs->key_name);
+			read_type_spec(cx, pos, cs->key, cs->key_type);
+		}
+		else
+		{
+			pos->name = rest_unique_name(taken, "position");
+			pos->type = "integer";
+		}
 		pos->json_path = "#";
 		pos->is_key = true;
 		ct->columns = lappend(ct->columns, pos);

@@ -1326,7 +1326,8 @@ parse_column_path(const RestOptKind *kind, const char *value, void *dest,
 
 /*
  * Why a rows_path is refused (a DETAIL sentence), or NULL: a dotted path
- * without "^" or "#" segments, not starting with "*".
+ * without "^", "#" or "$" segments, and at most REST_MAX_ROWS_LEVELS "*"
+ * that are not last (the last one names rows, not their ancestors).
  */
 const char *
 rest_rows_path_problem(const char *path)
@@ -1345,9 +1346,7 @@ rest_rows_path_problem(const char *path)
 			keys[k] == REST_JSON_SELF)
 			return psprintf("The segment \"%s\" belongs in a column's json_path, not in a rows path.",
 							keys[k]);
-		if (keys[k] == REST_JSON_STAR && (k == 0 || k == nkeys - 1))
-			return "A \"*\" in a rows path stands between the key of an array and the key of the rows in each of its elements, as in \"orders.*.lines\".";
-		stars += keys[k] == REST_JSON_STAR;
+		stars += keys[k] == REST_JSON_STAR && k < nkeys - 1;
 	}
 	if (stars > REST_MAX_ROWS_LEVELS)
 		return psprintf("A rows path goes through at most %d arrays.", REST_MAX_ROWS_LEVELS);

@@ -141,6 +141,8 @@ struct RestRowSet
 	struct RestRowSet **anc;
 	int32	   *row_anc;
 	int32	   *row_pos;
+	RestValue  *row_key;		/* a row's key, when it is a member of an
+								 * object ("*" over a map), or NULL */
 	int64		cur_row;		/* the row select_row chose */
 	bool		special;		/* some column has a level or is a position */
 	int		   *col_level;		/* ncols: 0, or the level of its ancestor */
@@ -194,6 +196,8 @@ typedef struct Frame
 	PathNode   *node;			/* ROLE_PATH, ROLE_ROW, ROLE_NODE: where we
 								 * are */
 	const char *capture_start;	/* start of the JSON text to keep, or NULL */
+	bool		is_map;			/* an object whose members are rows or
+								 * ancestors ("*" over an object) */
 	bool		is_array;		/* an array: its elements are looked up by
 								 * index among node's children */
 	int64		index;			/* ... the index of the element last started */
@@ -222,6 +226,9 @@ typedef struct ParseState
 	int32		row_start;		/* its first value in rs->values */
 	int32		next_pos;		/* the position of the row about to start */
 	int32		row_pos_cur;	/* ... of the row being filled */
+	RestValue	next_key;		/* the key of the row about to start (a
+								 * member of a map), ptr NULL if none */
+	RestValue	row_key_cur;	/* ... of the row being filled */
 	RestRowSet *rs;
 
 	/* rows_path through arrays: the "*" nodes, and the open ancestors */
@@ -230,6 +237,7 @@ typedef struct ParseState
 	bool		anc_open[REST_MAX_ROWS_LEVELS];
 	int32		anc_start[REST_MAX_ROWS_LEVELS];
 	int32		anc_pos[REST_MAX_ROWS_LEVELS];
+	RestValue	anc_key[REST_MAX_ROWS_LEVELS];
 } ParseState;
 
 static char **split_path(const char *path, int *n);
@@ -250,6 +258,8 @@ static void rows_not_array(ParseState *ps, const char *what);
 static void path_not_object(ParseState *ps, PathNode *node, const char *what);
 static void star_not_array(ParseState *ps, PathNode *node, const char *what);
 static void store_scalar(ParseState *ps, PathNode *node, JsonTokenType t);
+static void row_element(ParseState *ps, Frame *f, JsonTokenType t);
+static void ancestor_element(ParseState *ps, Frame *f, JsonTokenType t);
 static void rows_error_callback(void *arg);
 
 static SEM_ACTION_RESULT sem_object_start(void *state);
@@ -495,7 +505,7 @@ build_top_trie(ParseState *ps, const char *rows_path, const char **meta_paths,
 		node = add_keys(node, &keys[k], 1, false, true, 0);
 		if (k < nkeys - 1)
 			node->on_rows_path = true;
-		if (node->is_star)
+		if (node->is_star && k < nkeys - 1)
 		{
 			if (ps->nlevels == REST_MAX_ROWS_LEVELS)
 				ereport(ERROR,
@@ -795,6 +805,7 @@ push_frame(ParseState *ps, Role role, PathNode *node, bool capture)
 	f->node = node;
 	f->capture_start = capture ? ps->lex->token_start : NULL;
 	f->is_array = false;
+	f->is_map = false;
 	f->index = -1;
 	return f;
 }
@@ -853,14 +864,26 @@ store_value(ParseState *ps, PathNode *node, const char *ptr, int len,
  * array; for the rows, with nlevels ancestors from anc.
  */
 static void
-append_row(RestRowSet *rs, int32 pos, int nlevels, RestRowSet **anc,
-		   const bool *anc_open)
+append_row(RestRowSet *rs, int32 pos, const RestValue *key, int nlevels,
+		   RestRowSet **anc, const bool *anc_open)
 {
 	int			l;
 
+	if (key->ptr != NULL && rs->row_key == NULL)
+	{
+		rs->row_key = palloc_extended(sizeof(RestValue) * (Size) rs->maxrows,
+									  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	}
 	if (rs->nrows == rs->maxrows)
 	{
 		rs->maxrows *= 2;
+		if (rs->row_key)
+		{
+			rs->row_key = repalloc_huge(rs->row_key,
+										sizeof(RestValue) * (Size) rs->maxrows);
+			memset(rs->row_key + rs->nrows, 0,
+				   sizeof(RestValue) * (Size) (rs->maxrows - rs->nrows));
+		}
 		rs->row_end = repalloc_huge(rs->row_end,
 									sizeof(int32) * (Size) rs->maxrows);
 		rs->row_pos = repalloc_huge(rs->row_pos,
@@ -874,6 +897,8 @@ append_row(RestRowSet *rs, int32 pos, int nlevels, RestRowSet **anc,
 		rs->row_anc[rs->nrows * nlevels + l] =
 			anc_open[l] ? (int32) anc[l]->nrows : -1;
 	rs->row_pos[rs->nrows] = pos;
+	if (rs->row_key)
+		rs->row_key[rs->nrows] = *key;
 	rs->row_end[rs->nrows++] = rs->nvalues;
 }
 
@@ -887,7 +912,8 @@ emit_row(ParseState *ps)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("response has too many rows")));
-	append_row(rs, ps->row_pos_cur, ps->nlevels, rs->anc, ps->anc_open);
+	append_row(rs, ps->row_pos_cur, &ps->row_key_cur, ps->nlevels, rs->anc,
+			   ps->anc_open);
 	ps->in_row = false;
 }
 
@@ -899,6 +925,8 @@ begin_row(ParseState *ps)
 	ps->row_start = ps->rs->nvalues;
 	ps->row_pos_cur = ps->next_pos;
 	ps->next_pos = 1;
+	ps->row_key_cur = ps->next_key;
+	ps->next_key.ptr = NULL;
 }
 
 /* An element of the array of "*" node star starts: an open ancestor */
@@ -917,7 +945,8 @@ end_ancestor(ParseState *ps, PathNode *star)
 {
 	int			l = star->level - 1;
 
-	append_row(ps->rs->anc[l], ps->anc_pos[l], 0, NULL, NULL);
+	append_row(ps->rs->anc[l], ps->anc_pos[l], &ps->anc_key[l], 0, NULL, NULL);
+	ps->anc_key[l].ptr = NULL;
 	ps->anc_open[l] = false;
 }
 
@@ -997,8 +1026,32 @@ sem_object_start(void *state)
 			push_frame(ps, ROLE_ROW, ps->root, ps->root->ncols > 0);
 			break;
 		case ROLE_PATH:
+			if (node->star && node->star->is_rows)
+			{
+				/* "*" last over an object: its members are the rows */
+				ps->found_rows = true;
+				push_frame(ps, ROLE_ROWS, node, false)->is_map = true;
+				break;
+			}
+			if (node->star && node == ps->top)
+			{
+				/*
+				 * "*" first over an object: the response's one row, as
+				 * without a rows_path
+				 */
+				ps->found_rows = true;
+				ps->anc_pos[0] = 1;
+				begin_ancestor(ps, node->star);
+				push_frame(ps, ROLE_PATH, node->star, false);
+				break;
+			}
 			if (node->star)
-				star_not_array(ps, node, "an object");
+			{
+				/* "*" over an object: its members are ancestors */
+				ps->found_rows = true;
+				push_frame(ps, ROLE_PATH, node, false)->is_map = true;
+				break;
+			}
 			if (node->is_star)
 				begin_ancestor(ps, node);
 			push_frame(ps, ROLE_PATH, node, false);
@@ -1051,7 +1104,13 @@ sem_array_start(void *state)
 			push_frame(ps, ROLE_ROWS, NULL, false);
 			break;
 		case ROLE_PATH:
-			if (node->star)
+			if (node->star && node->star->is_rows)
+			{
+				/* "*" last: the array's elements are the rows */
+				ps->found_rows = true;
+				push_frame(ps, ROLE_ROWS, NULL, false);
+			}
+			else if (node->star)
 			{
 				/* an array of ancestors: its elements are looked at below */
 				ps->found_rows = true;
@@ -1250,6 +1309,21 @@ sem_field_start(void *state, char *fname, bool isnull)
 	bool		escaped;
 
 	CHECK_FOR_INTERRUPTS();
+	if (f->is_map && is_value_token(t))
+	{
+		/* a member of a map: a row or an ancestor, its key kept */
+		key = field_key(ps, &keylen, &escaped);
+		ps->next_key.ptr = key;
+		ps->next_key.len = keylen;
+		ps->next_key.kind = RV_STRING;
+		ps->next_key.escaped = escaped;
+		ps->next_key.slot = 0;
+		if (f->role == ROLE_ROWS)
+			row_element(ps, f, t);
+		else
+			ancestor_element(ps, f, t);
+		SEM_ACTION_DONE;
+	}
 	if (f->role != ROLE_PATH && f->role != ROLE_ROW && f->role != ROLE_NODE)
 		SEM_ACTION_DONE;
 	if (!is_value_token(t))
@@ -1261,6 +1335,51 @@ sem_field_start(void *state, char *fname, bool isnull)
 	if (child != NULL)
 		child_value(ps, f, child, t);
 	SEM_ACTION_DONE;
+}
+
+/*
+ * An element of the rows array, or a member of the rows object, starts:
+ * a row (a scalar one only when json_path '$' reads it)
+ */
+static void
+row_element(ParseState *ps, Frame *f, JsonTokenType t)
+{
+	f->index++;
+	ps->next_pos = (int32) Min(f->index + 1, PG_INT32_MAX);
+	if (t == JSON_TOKEN_OBJECT_START || t == JSON_TOKEN_ARRAY_START)
+		ps->pending = ROLE_ROW;
+	else if (ps->root->ncols > 0)
+	{
+		begin_row(ps);
+		store_scalar(ps, ps->root, t);
+		emit_row(ps);
+	}
+	else
+		not_an_object_row(ps, token_name(t));
+}
+
+/*
+ * An element of an array of ancestors, or a member of an object of them,
+ * starts: an object, or null (none)
+ */
+static void
+ancestor_element(ParseState *ps, Frame *f, JsonTokenType t)
+{
+	PathNode   *star = f->node->star;
+
+	f->index++;
+	if (t == JSON_TOKEN_OBJECT_START)
+	{
+		ps->pending = ROLE_PATH;
+		ps->pending_node = star;
+		ps->anc_pos[star->level - 1] = (int32) Min(f->index + 1, PG_INT32_MAX);
+		ps->anc_key[star->level - 1] = ps->next_key;
+	}
+	else if (t != JSON_TOKEN_NULL)
+		star_not_array(ps, f->node,
+					   psprintf(f->is_map ? "an object holding %s" : "an array holding %s",
+								token_name(t)));
+	ps->next_key.ptr = NULL;
 }
 
 /*
@@ -1279,39 +1398,9 @@ sem_element_start(void *state, bool isnull)
 	if (!is_value_token(t))
 		SEM_ACTION_DONE;		/* the parser reports it */
 	if (f->role == ROLE_ROWS)
-	{
-		if (t == JSON_TOKEN_OBJECT_START || t == JSON_TOKEN_ARRAY_START)
-		{
-			ps->pending = ROLE_ROW;
-			f->index++;
-			ps->next_pos = (int32) Min(f->index + 1, PG_INT32_MAX);
-		}
-		else if (ps->root->ncols > 0)
-		{
-			/* a scalar row: only json_path "$" reads it */
-			f->index++;
-			ps->next_pos = (int32) Min(f->index + 1, PG_INT32_MAX);
-			begin_row(ps);
-			store_scalar(ps, ps->root, t);
-			emit_row(ps);
-		}
-		else
-			not_an_object_row(ps, token_name(t));
-	}
+		row_element(ps, f, t);
 	else if (f->is_array && f->node->star)
-	{
-		/* an element of an array of ancestors: an object, or null (none) */
-		f->index++;
-		if (t == JSON_TOKEN_OBJECT_START)
-		{
-			ps->pending = ROLE_PATH;
-			ps->pending_node = f->node->star;
-			ps->anc_pos[f->node->star->level - 1] =
-				(int32) Min(f->index + 1, PG_INT32_MAX);
-		}
-		else if (t != JSON_TOKEN_NULL)
-			star_not_array(ps, f->node, psprintf("an array holding %s", token_name(t)));
-	}
+		ancestor_element(ps, f, t);
 	else if (f->is_array)
 	{
 		PathNode   *child = index_child(f->node, ++f->index);
@@ -1390,6 +1479,8 @@ special_column(RestRowSet *rs, int col)
 	}
 	if (a->cur_row < 0)
 		return &missing_value;
+	if (a->row_key && a->row_key[a->cur_row].ptr != NULL)
+		return &a->row_key[a->cur_row];	/* a member of a map: its key */
 	v = &rs->pos_value[col];
 	v->len = snprintf(rs->pos_text[col], sizeof(rs->pos_text[col]), "%d",
 					  (int) a->row_pos[a->cur_row]);

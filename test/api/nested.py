@@ -9,6 +9,9 @@ Endpoints for child tables: rows inside arrays of arrays (sql/children.sql).
                    customer's orders.
   c/orders/<id>    GET {"orders": [that order]} (a parent's own path)
   c/big            GET {"groups": [{"g": 1, "items": [100,000 objects]}]}
+  c/series         GET a map keyed by time, beside "Meta Data"
+  c/stores         GET {"regions": {"eu": {"stores": [...]}, ...}}: maps of
+                   ancestors and of scalars
 """
 
 from .common import invalid, not_found
@@ -63,3 +66,22 @@ def big(handler):
     items = ",".join('{"i":%d,"v":"v%d"}' % (i, i) for i in range(1, 100001))
     body = '{"groups": [{"g": 1, "items": [%s]}, {"g": 2, "items": [{"i": 0}]}]}' % items
     handler.send(200, body.encode())
+
+
+def series(handler):
+    """c/series: a time series as a map keyed by time (Alpha Vantage's shape)."""
+    times = ["2024-01-05 16:00:00", "2024-01-05 15:55:00", "2024-01-05 15:50:00"]
+    handler.send_json(200, {
+        "Meta Data": {"1. Information": "Intraday (5min)", "2. Symbol": "IBM"},
+        "Time Series (5min)": {
+            t: {"1. open": "%d.25" % (160 - i), "5. volume": str(1000 * (i + 1))}
+            for i, t in enumerate(times)}})
+
+
+def stores(handler):
+    """c/stores: regions keyed by name, each with stores and a stock map."""
+    handler.send_json(200, {"regions": {
+        "eu": {"stores": [{"id": 1, "stock": {"apple": 3, "pe\"ar": 0}},
+                          {"id": 2, "stock": {}}]},
+        "us": {"stores": [{"id": 3, "stock": {"fig": 7}}]},
+        "none": None}})

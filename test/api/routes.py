@@ -117,6 +117,8 @@ ROUTES = (
     (GET,  "{auth}/c/orders",               nested.orders),
     (GET,  "{auth}/c/orders/*",             nested.order),
     (GET,  "{auth}/c/big",                  nested.big),
+    (GET,  "{auth}/c/series",               nested.series),
+    (GET,  "{auth}/c/stores",               nested.stores),
 
     # request bodies and templates (apis_templates.py, graphql.py)
     (POST, "{auth}/t/search",               apis_templates.search),

@@ -3,8 +3,8 @@
  *		libFuzzer harness of rest_parse_rows (src/rows.c): a response body
  *		to rows and page metadata.
  *
- * Input: one selector byte, then the body.  The selector (byte % 6, so the
- * ASCII digits '0'..'5' name them) picks rows_path and the metadata paths:
+ * Input: one selector byte, then the body.  The selector ((byte - '0') % 9,
+ * so the ASCII digits '0'..'8' name them) picks rows_path and the metadata paths:
  *   0: no rows_path (a top-level array of rows, or one object)
  *   1: rows_path data.items; next_cursor, links.next, has_more, meta.total,
  *      meta.pages
@@ -16,6 +16,7 @@
  *   5: rows_path 0.1 (arrays of arrays), rows_path_optional; 1.0, -, -, -, -
  *   6: rows_path data.*.items (child rows); next, -, -, total, -
  *   7: rows_path 0.*.1.*.x (two levels), rows_path_optional; none
+ *   8: rows_path *.m.* (the members of a map in each row); -, -, -, total, -
  * The columns' json_paths are fixed: id, name, address, address.city,
  * address.geo.lat, tags, a.b.c, id again, and the positional 0, 1.0,
  * tags.1, a.0.b and 007 (an object key only); with the configurations
@@ -74,6 +75,7 @@ static const RowsConfig configs[] = {
 	{"0.1", true, {"1.0", NULL, NULL, NULL, NULL}},
 	{"data.*.items", false, {"next", NULL, NULL, "total", NULL}, true},
 	{"0.*.1.*.x", true, {NULL, NULL, NULL, NULL, NULL}, true},
+	{"*.m.*", false, {NULL, NULL, NULL, "total", NULL}, true},
 };
 
 static const char *const display_url =
@@ -101,7 +103,7 @@ check_value(RestRowSet *rs, const RestValue *v, int64 rowno, int col)
 		FUZZ_CHECK(p == NULL, "row %lld column %d", (long long) rowno, col);
 		return;
 	}
-	if (rs->special && rs->col_pos[col])
+	if (rs->special && rs->col_pos[col] && v->kind != RV_STRING)
 	{
 		/* a position: a positive integer of rows.c's text */
 		FUZZ_CHECK(v->kind == RV_NUMBER && len > 0 && p[0] >= '1' && p[0] <= '9' &&
@@ -179,7 +181,7 @@ fuzz_rows_one(const uint8_t *data, size_t size)
 	if (fuzz_json_nesting(data + 1, size - 1) > FUZZ_MAX_NESTING)
 		return -1;
 
-	cfg = &configs[data[0] % lengthof(configs)];
+	cfg = &configs[(uint8) (data[0] - '0') % lengthof(configs)];
 	memcpy(meta_paths, cfg->meta, sizeof(meta_paths));
 	memset(cols, 0, sizeof(cols));
 	ncols = NCOLS + (cfg->nested ? NNESTED : 0);
