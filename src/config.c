@@ -1091,6 +1091,8 @@ read_paths(ConfigContext *cx, RestImportTable *t, json_t *v, const char **method
 
 		initStringInfo(&alt);
 		read_path_entry(cx, t, (char *) lfirst(lc), &alt, &rows, &sample, &m);
+		if (strstr(alt.data, "://") != NULL)
+			config_error(cx, cx->path_key, psprintf("The path \"%s\" holds another URL; a path is relative to the server's base_url.", alt.data));
 		if (foreach_current_index(lc) == 0)
 			*method = m;
 		else if ((m == NULL) != (*method == NULL) ||
