@@ -116,7 +116,7 @@ CREATE FOREIGN TABLE paged_lines (
 ) SERVER regress_children OPTIONS (
   endpoint '/open/c/orders', rows_path 'orders.*.lines',
   paging 'offset', page_size '2', page_size_param 'limit',
-  total_count_path 'total');
+  total_count_path 'total', fetch_concurrency '1');
 SELECT * FROM api_reset;
 SELECT count(*), count(DISTINCT order_id), min(sku), max(sku) FROM paged_lines;
 -- a LIMIT is not sent as the page size: it counts lines, the API orders
@@ -205,6 +205,7 @@ SELECT * FROM api_reset;
 SELECT * FROM shop.orders_lines WHERE orders_id = 2 ORDER BY position;
 SELECT * FROM shop.orders_lines_serials WHERE orders_id = 1 ORDER BY orders_lines_position, position;
 SELECT count(*), sum(i) FROM shop.group_items;
+SELECT * FROM shop.groups;
 SELECT * FROM shop.series;
 SELECT * FROM shop.series_time_series_5min ORDER BY at;
 SELECT * FROM children_requests;

@@ -1736,7 +1736,16 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 								   sname && *sprefix == '\0' ? sname :
 								   rest_sql_identifier(psprintf("%s%s", sprefix,
 																sname ? sname : jname)));
-		if (json_is_string(v))
+		if (json_is_string(v) && pg_strcasecmp(json_string_value(v), "=rowid()") == 0)
+		{
+			/* a synthetic key: the row's position in its array */
+			if (*jprefix != '\0')
+				config_error(cx, key, "\"=rowid()\" names a column of the row, not of a nested object.");
+			c->type = "integer";
+			c->json_path = "#";
+			c->is_key = true;
+		}
+		else if (json_is_string(v))
 			read_type_spec(cx, c, key, json_string_value(v));
 		else if (json_is_object(v))
 			read_column_settings(cx, c, key, v, jname);
