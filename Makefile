@@ -39,7 +39,8 @@ NO_INSTALLCHECK = 1
 
 PG_CPPFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	$(shell pkg-config --cflags libcurl jansson openssl 2>/dev/null)
-SHLIB_LINK = $(shell pkg-config --libs libcurl jansson openssl 2>/dev/null || echo -lcurl -ljansson -lssl -lcrypto)
+# libcsv (csv.c) ships no pkg-config file
+SHLIB_LINK = $(shell pkg-config --libs libcurl jansson openssl 2>/dev/null || echo -lcurl -ljansson -lssl -lcrypto) -lcsv
 
 EXTRA_CLEAN = test/results
 
@@ -68,3 +69,4 @@ else
 prove_installcheck:
 	@echo "the TAP tests need PostgreSQL::Test::Cluster, which PostgreSQL $(MAJORVERSION) does not ship" >&2; exit 1
 endif
+REGRESS += formats

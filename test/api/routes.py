@@ -23,6 +23,7 @@ from . import apis      # seven real APIs (a line of its own: other modules join
 from . import apis_templates, graphql       # request bodies and templates
 from . import apis_paging   # paging conventions (a line of its own, for merges)
 from . import vendor        # DataDirect model-file shapes
+from . import formats       # NDJSON, CSV and XML bodies (a line of its own)
 
 ANY = None
 GET, POST = "GET", "POST"
@@ -130,6 +131,9 @@ ROUTES = (
     (GET,  "{auth}/rows/events",            apis_rows.events),
     (GET,  "{auth}/rows/null_rows",         apis_rows.null_rows),
     (GET,  "{auth}/rows/number_rows",       apis_rows.number_rows),
+    # NDJSON, CSV and XML bodies (formats.py)
+    (GET,  "{auth}/fmt/bad/*",              formats.bad),
+    (GET,  "{auth}/fmt/*",                  formats.serve),
 
     (GET,  "{auth}/",                       not_found),
 

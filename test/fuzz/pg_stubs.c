@@ -260,6 +260,12 @@ MemoryContextAlloc(MemoryContext context, Size size)
 }
 
 void *
+MemoryContextAllocHuge(MemoryContext context, Size size)
+{
+	return arena_alloc(size, MCXT_ALLOC_HUGE);
+}
+
+void *
 MemoryContextAllocZero(MemoryContext context, Size size)
 {
 	return arena_alloc(size, MCXT_ALLOC_ZERO);
