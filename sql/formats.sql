@@ -1,5 +1,5 @@
 --
--- Response formats other than JSON: NDJSON (JSON Lines) and CSV, decoded
+-- Response formats other than JSON: NDJSON (JSON Lines), CSV and XML, decoded
 -- to JSON as soon as they arrive, so that json_path, pushdown, paging and
 -- IMPORT FOREIGN SCHEMA read them as they read JSON.  The endpoints are
 -- under /open/fmt/ (test/api/formats.py).
@@ -11,8 +11,9 @@
 SET datestyle = 'ISO, YMD';
 SET extra_float_digits = 0;
 
+-- one request at a time, so that the request log is in order
 CREATE SERVER regress_fmt FOREIGN DATA WRAPPER rest_fdw
-  OPTIONS (base_url :'base_url');
+  OPTIONS (base_url :'base_url', fetch_concurrency '1');
 
 CREATE FOREIGN TABLE fmt_log (seq int, path text, query text)
   SERVER regress_admin OPTIONS (endpoint '/_admin/log');
@@ -191,6 +192,80 @@ REVOKE USAGE ON FOREIGN SERVER regress_fmt FROM regress_fmt_user;
 DROP ROLE regress_fmt_user;
 
 -- ===================================================================
+-- XML
+-- ===================================================================
+-- by Content-Type (application/atom+xml): the document is an object whose
+-- member is the root element, so rows_path names the root too; attributes
+-- are "@name", prefixes are dropped, repeated elements are arrays
+CREATE FOREIGN TABLE people_xml (
+  id int OPTIONS (json_path '@id'),
+  name text,
+  score numeric,
+  active boolean OPTIONS (json_path '@active'),
+  joined date,
+  city text OPTIONS (json_path 'address.city'),
+  kind text OPTIONS (json_path 'address.@kind'),
+  tags jsonb OPTIONS (json_path 'tag'),
+  note jsonb,
+  extra text OPTIONS (json_path '#text')
+) SERVER regress_fmt OPTIONS (endpoint '/open/fmt/xml', rows_path 'feed.entry');
+SELECT * FROM people_xml ORDER BY id;
+-- a condition pushed into the query string, and next-URL paging read from
+-- the decoded document (feed.next), with the total (feed.@total)
+ALTER FOREIGN TABLE people_xml ALTER COLUMN active OPTIONS (ADD param 'active');
+ALTER FOREIGN TABLE people_xml OPTIONS (ADD paging 'next_url',
+                                        ADD next_url_path 'feed.next',
+                                        ADD total_count_path 'feed.@total');
+SELECT * FROM api_reset;
+SELECT id, name FROM people_xml WHERE active ORDER BY id;
+SELECT * FROM fmt_requests;
+SELECT * FROM api_reset;
+SELECT count(*) FROM people_xml;
+SELECT * FROM fmt_requests;
+DROP FOREIGN TABLE people_xml;
+-- one entry is still an array of rows
+CREATE FOREIGN TABLE one_xml (id int OPTIONS (json_path '@id'), name text)
+  SERVER regress_fmt OPTIONS (endpoint '/open/fmt/xml_one', rows_path 'feed.entry');
+SELECT * FROM one_xml;
+-- the whole document as one row, without rows_path
+ALTER FOREIGN TABLE one_xml OPTIONS (ADD response_format 'xml', DROP rows_path);
+ALTER FOREIGN TABLE one_xml ALTER COLUMN id OPTIONS (SET json_path 'feed.@total');
+-- (one entry outside rows_path is an object, not an array)
+ALTER FOREIGN TABLE one_xml ALTER COLUMN name OPTIONS (ADD json_path 'feed.entry.name');
+SELECT * FROM one_xml;
+DROP FOREIGN TABLE one_xml;
+-- the declared encoding is read (ISO-8859-1 here, as text/xml)
+CREATE FOREIGN TABLE latin_xml (id int OPTIONS (json_path '@id'), name text)
+  SERVER regress_fmt OPTIONS (endpoint '/open/fmt/xml_latin1',
+                              rows_path 'people.person');
+SELECT * FROM latin_xml;
+DROP FOREIGN TABLE latin_xml;
+
+-- hostile and broken XML: each an ERROR, nothing expanded or read
+CREATE FOREIGN TABLE bad_xml (id text) SERVER regress_fmt
+  OPTIONS (endpoint '/open/fmt/bad/xml_lol', rows_path 'rows.row');
+SELECT * FROM bad_xml;								-- ERROR
+ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_xxe');
+SELECT * FROM bad_xml;								-- ERROR
+ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_dtd');
+SELECT * FROM bad_xml;								-- ERROR
+ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_entity');
+SELECT * FROM bad_xml;								-- ERROR
+ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_deep');
+SELECT * FROM bad_xml;								-- ERROR
+ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_truncated');
+SELECT * FROM bad_xml;								-- ERROR
+ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_badutf8');
+SELECT * FROM bad_xml;								-- ERROR
+ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_badenc');
+SELECT * FROM bad_xml;								-- ERROR
+-- forced XML on a body that is not XML
+ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/csv',
+                                     ADD response_format 'xml');
+SELECT * FROM bad_xml;								-- ERROR
+DROP FOREIGN TABLE bad_xml;
+
+-- ===================================================================
 -- IMPORT FOREIGN SCHEMA: sampling decoded bodies
 -- ===================================================================
 CREATE SERVER regress_fmt_import_nd FOREIGN DATA WRAPPER rest_fdw
@@ -216,6 +291,17 @@ IMPORT FOREIGN SCHEMA rest FROM SERVER regress_fmt_import_csv INTO fmt_csv;
 SELECT table_name, column_name, data_type FROM information_schema.columns
   WHERE table_schema = 'fmt_csv' ORDER BY table_name, ordinal_position;
 SELECT * FROM fmt_csv.csv ORDER BY id;
+-- XML, with the rows found by sampling
+CREATE SERVER regress_fmt_import_xml FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', rest_sample_path '/open/fmt/xml');
+CREATE SCHEMA fmt_xml;
+IMPORT FOREIGN SCHEMA rest FROM SERVER regress_fmt_import_xml INTO fmt_xml;
+SELECT foreign_table_name, option_name, option_value
+  FROM information_schema.foreign_table_options
+  WHERE foreign_table_schema = 'fmt_xml' ORDER BY 1, 2;
+SELECT table_name, column_name, data_type FROM information_schema.columns
+  WHERE table_schema = 'fmt_xml' ORDER BY table_name, ordinal_position;
+DROP SCHEMA fmt_xml CASCADE;
 -- a bad sample is the same ERROR
 ALTER SERVER regress_fmt_import_csv OPTIONS (SET rest_sample_path '/open/fmt/bad/csv_ragged');
 IMPORT FOREIGN SCHEMA rest FROM SERVER regress_fmt_import_csv INTO fmt_csv;	-- ERROR
@@ -227,4 +313,4 @@ DROP SCHEMA fmt_nd, fmt_csv CASCADE;
 DROP VIEW fmt_requests;
 DROP FOREIGN TABLE fmt_log;
 DROP SERVER regress_fmt, regress_fmt_nd, regress_fmt_small,
-  regress_fmt_import_nd, regress_fmt_import_csv CASCADE;
+  regress_fmt_import_nd, regress_fmt_import_csv, regress_fmt_import_xml CASCADE;

@@ -18,7 +18,8 @@
  * NDJSON (JSON Lines) is decoded here: each non-blank line is one JSON
  * value, checked with PostgreSQL's JSON lexer so that an error names its
  * line, and the lines become the elements of one array.  CSV is in csv.c
- * (libcsv), XML in xml.c (libxml2).
+ * (libcsv), XML in xml.c (libxml2), which also maps elements to JSON and
+ * so needs the rows_path.
  *
  * The decoded text may be larger than the body (CSV repeats the header's
  * names in every row): it is bounded by REST_MAX_DECODED_FACTOR times
@@ -38,8 +39,6 @@
 
 static RestResponseFormat content_type_format(const char *ct);
 static bool json_content_type(const char *ct);
-static void check_utf8(RestConnOptions *conn, const char *body, size_t len,
-					   const char *what);
 static void ndjson_to_json(RestConnOptions *conn, RestHttpResponse *resp,
 						   StringInfo out, size_t limit);
 
@@ -102,12 +101,22 @@ rest_decode_body(RestConnOptions *conn, RestHttpResponse *resp,
 	if (f == REST_FORMAT_JSON)
 		return;
 
+	/* bodies are at most 1 GB; so is what a StringInfo holds */
+	limit = (size_t) conn->max_response_size * REST_MAX_DECODED_FACTOR;
+	if (limit > REST_MAX_RESPONSE_SIZE || limit < (size_t) conn->max_response_size)
+		limit = REST_MAX_RESPONSE_SIZE;
+	initStringInfo(&out);
+
 	if (f == REST_FORMAT_XML)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("XML responses are not supported yet"),
-				 errdetail("Server \"%s\" answered with an XML body.",
-						   conn->servername)));
+	{
+		/* libxml2 reads the encoding declaration and checks the bytes */
+		rest_xml_to_json(conn, resp, rows_path, &out, limit);
+		pfree(resp->body);
+		resp->body = out.data;
+		resp->body_len = out.len;
+		resp->decoded_from = f;
+		return;
+	}
 
 	if (rows_path != NULL && rows_path[0] != '\0')
 		ereport(ERROR,
@@ -119,14 +128,8 @@ rest_decode_body(RestConnOptions *conn, RestHttpResponse *resp,
 				 : errdetail("An NDJSON body is read as one array of rows."),
 				 errhint("Drop the rows_path option of the foreign table (and the rows paths of its endpoint).")));
 
-	/* bodies are at most 1 GB; so is what a StringInfo holds */
-	limit = (size_t) conn->max_response_size * REST_MAX_DECODED_FACTOR;
-	if (limit > REST_MAX_RESPONSE_SIZE || limit < (size_t) conn->max_response_size)
-		limit = REST_MAX_RESPONSE_SIZE;
-
-	check_utf8(conn, resp->body, resp->body_len,
+	rest_check_utf8(conn, resp->body, resp->body_len,
 			   f == REST_FORMAT_CSV ? "CSV" : "NDJSON");
-	initStringInfo(&out);
 	if (f == REST_FORMAT_CSV)
 		rest_csv_to_json(conn, resp, format, &out, limit);
 	else
@@ -187,9 +190,12 @@ json_content_type(const char *ct)
 	return false;
 }
 
-/* A body to decode must be UTF-8 (which also keeps NUL bytes out) */
-static void
-check_utf8(RestConnOptions *conn, const char *body, size_t len,
+/*
+ * A body to decode must be UTF-8 (which also keeps NUL bytes out); what
+ * names the format in the message.
+ */
+void
+rest_check_utf8(RestConnOptions *conn, const char *body, size_t len,
 		   const char *what)
 {
 	int			valid = pg_encoding_verifymbstr(PG_UTF8, body, (int) len);
@@ -208,7 +214,9 @@ check_utf8(RestConnOptions *conn, const char *body, size_t len,
 						what, conn->servername),
 				 errdetail("The invalid byte sequence starts at byte %d of %zu, on line %zu.",
 						   valid + 1, len, line),
-				 errhint("%s responses are read as UTF-8.", what)));
+				 strcmp(what, "XML") == 0
+				 ? errhint("An XML document that declares no encoding, or UTF-8, must be in UTF-8.")
+				 : errhint("%s responses are read as UTF-8.", what)));
 	}
 }
 

@@ -178,7 +178,8 @@ sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	oldcxt = MemoryContextSwitchTo(fetch_cxt);
 	url = fetch_sample(conn, t, sample_rows, &resp);
 	MemoryContextSwitchTo(oldcxt);
-	t->typed_strings = (resp.decoded_from == REST_FORMAT_CSV);
+	t->typed_strings = (resp.decoded_from == REST_FORMAT_CSV ||
+						resp.decoded_from == REST_FORMAT_XML);
 	cols = rest_sample_columns(resp.body, resp.body_len, t, sample_rows,
 							   rest_mask_url(url), resp.secrets);
 	MemoryContextDelete(fetch_cxt);

@@ -1042,8 +1042,8 @@ typedef struct RestImportTable
 								 * milliseconds are timestamps */
 	bool		empty_as_null;	/* "" will read as NULL: it says nothing of
 								 * a column's type */
-	bool		typed_strings;	/* the sample was CSV: strings that read as
-								 * numbers or Booleans are typed so */
+	bool		typed_strings;	/* the sample was CSV or XML: strings that
+								 * read as numbers or Booleans are typed so */
 	List	   *writes;			/* a model file's #insert, #update and
 								 * #delete (DefElem of their JSON text): kept
 								 * for writes, unused by reads */
@@ -1076,6 +1076,8 @@ extern void rest_decode_body(RestConnOptions *conn, RestHttpResponse *resp,
 							 const RestFormatOptions *format,
 							 const char *rows_path);
 extern void rest_json_string(StringInfo buf, const char *s, size_t len);
+extern void rest_check_utf8(RestConnOptions *conn, const char *body,
+							size_t len, const char *what);
 extern void rest_decoded_too_large(RestConnOptions *conn, const char *what,
 								   size_t limit);
 
@@ -1083,6 +1085,11 @@ extern void rest_decoded_too_large(RestConnOptions *conn, const char *what,
 extern void rest_csv_to_json(RestConnOptions *conn, RestHttpResponse *resp,
 							 const RestFormatOptions *format,
 							 StringInfo out, size_t limit);
+
+/* in xml.c */
+extern void rest_xml_to_json(RestConnOptions *conn, RestHttpResponse *resp,
+							 const char *rows_path, StringInfo out,
+							 size_t limit);
 
 /* in pager.c */
 #define REST_META_CURSOR		0

@@ -10,6 +10,12 @@ Response bodies that are not JSON, for sql/formats.sql, under
   /fmt/csv           people as CSV (text/csv) with a header; ?active=,
                      ?page=N&per_page=N pages (1-based), ?sep=; uses ";"
   /fmt/csv_noheader  the same without the header record
+  /fmt/xml           people as an Atom-like feed (application/atom+xml) with
+                     namespaces, attributes, nested and repeated elements;
+                     ?active= filters, ?page=N (2 a page) pages, and
+                     <next> holds the next page's URL while there is one
+  /fmt/xml_one       a feed of one entry
+  /fmt/xml_latin1    an ISO-8859-1 document that says so
   /fmt/wide          ?rows=N records of 20 empty fields under 40-character
                      names: small as CSV, large as JSON
   /fmt/bad/NAME      hostile or broken bodies (BAD below)
@@ -56,6 +62,40 @@ BAD = {
     "csv_dup": (CSV_TYPE, b'id,name,id\n1,Ada,2\n'),
     # CSV: only a header
     "csv_empty": (CSV_TYPE, b'id,name\n'),
+    # XML: billion laughs, an external entity, a DTD from the network
+    "xml_lol": ("application/xml", b'''<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<rows><row><id>&lol9;</id></row></rows>
+'''),
+    "xml_xxe": ("application/xml", b'''<?xml version="1.0"?>
+<!DOCTYPE rows [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rows><row><id>1</id><name>&xxe;</name></row></rows>
+'''),
+    "xml_dtd": ("application/xml", b'''<?xml version="1.0"?>
+<!DOCTYPE rows SYSTEM "http://127.0.0.1:9/evil.dtd">
+<rows><row><id>1</id></row></rows>
+'''),
+    # an undeclared entity, outside any DTD
+    "xml_entity": ("application/xml", b'<rows><row><id>&nope;</id></row></rows>'),
+    # 100 levels deep
+    "xml_deep": ("application/xml", b"<a>" * 100 + b"x" + b"</a>" * 100),
+    # cut off
+    "xml_truncated": ("application/xml", b'<rows><row><id>1</id></row><row><id>2'),
+    # says UTF-8, holds Latin-1
+    "xml_badutf8": ("application/xml", b'<?xml version="1.0" encoding="UTF-8"?><rows><row><name>Jos\xe9</name></row></rows>'),
+    # an encoding libxml2 does not know
+    "xml_badenc": ("application/xml", b'<?xml version="1.0" encoding="x-no-such"?><rows><row><id>1</id></row></rows>'),
     # a PDF, say
     "octet": ("application/octet-stream", b'%PDF-1.4 not rows'),
 }
@@ -104,6 +144,33 @@ def _csv(rows, header, sep=","):
     return ("\r\n".join(out) + "\r\n").encode()
 
 
+def _esc(v):
+    return (str(v).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace('"', "&quot;"))
+
+
+def _xml(rows, next_url):
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<!-- people -->',
+           '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:p="urn:people" total="%d">'
+           % len(PEOPLE)]
+    if next_url:
+        out.append("  <next>%s</next>" % _esc(next_url))
+    for r in rows:
+        score = "" if r["score"] is None else r["score"]
+        out.append('  <entry id="%d" active="%s">' % (r["id"], "true" if r["active"] else "false"))
+        out.append("    <p:name>%s</p:name>" % _esc(r["name"]))
+        out.append("    <score>%s</score>" % score)
+        out.append("    <joined>%s</joined>" % r["joined"] if r["joined"] else "    <joined/>")
+        out.append('    <address kind="home"><city>%s</city></address>' % _esc(r["city"]))
+        out.append("    <tag>t%d</tag><tag>all</tag>" % r["id"])
+        out.append("    <note>hi <b>there</b></note>" if r["id"] == 1 else "")
+        out.append("    <![CDATA[<raw>]]>" if r["id"] == 2 else "")
+        out.append("  </entry>")
+    out.append("</feed>")
+    return ("\n".join(out) + "\n").encode()
+
+
 def serve(handler, name):
     if name in ("ndjson", "ndjson_octet"):
         rows = _selected(handler)
@@ -120,6 +187,20 @@ def serve(handler, name):
         rows = rows[(page - 1) * per_page:page * per_page]
         sep = handler.params.get("sep", [","])[0]
         handler.send(200, _csv(rows, name == "csv", sep), CSV_TYPE)
+        return
+    if name in ("xml", "xml_one"):
+        rows = _selected(handler) if name == "xml" else PEOPLE[:1]
+        page = _int(handler, "page", 1)
+        more = name == "xml" and page * 2 < len(rows)
+        rows = rows[(page - 1) * 2:page * 2] if name == "xml" else rows
+        handler.send(200, _xml(rows, more and "/open/fmt/xml?page=%d" % (page + 1)
+                               + "".join("&active=" + a for a in handler.params.get("active", []))),
+                     "application/atom+xml")
+        return
+    if name == "xml_latin1":
+        body = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+                '<people><person id="7"><name>Jos\xe9 Mar\xeda</name></person></people>\n')
+        handler.send(200, body.encode("latin-1"), "text/xml")
         return
     if name == "wide":
         names = ",".join("column_with_a_rather_long_name_number_%02d" % i
