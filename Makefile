@@ -39,8 +39,10 @@ PROVE_TESTS = test/t/*.pl
 NO_INSTALLCHECK = 1
 
 PG_CPPFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	$(shell pkg-config --cflags libcurl jansson openssl 2>/dev/null)
-SHLIB_LINK = $(shell pkg-config --libs libcurl jansson openssl 2>/dev/null || echo -lcurl -ljansson -lssl -lcrypto)
+	$(shell pkg-config --cflags libcurl jansson openssl libxml-2.0 2>/dev/null)
+# libcsv (csv.c) ships no pkg-config file; libxml2 (xml.c) is PostgreSQL's
+SHLIB_LINK = $(shell pkg-config --libs libcurl jansson openssl 2>/dev/null || echo -lcurl -ljansson -lssl -lcrypto) -lcsv \
+	$(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
 
 EXTRA_CLEAN = test/results
 
@@ -69,3 +71,4 @@ else
 prove_installcheck:
 	@echo "the TAP tests need PostgreSQL::Test::Cluster, which PostgreSQL $(MAJORVERSION) does not ship" >&2; exit 1
 endif
+REGRESS += formats

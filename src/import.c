@@ -130,12 +130,16 @@ fetch_sample(RestConnOptions *conn, RestImportTable *t, int sample_rows,
 {
 	char	   *url = sample_url(conn, t, sample_rows);
 	List	   *saved_headers = conn->headers;
+	RestFormatOptions format;
 
 	if (table_option(t, OPT_HEADERS))
 		conn->headers = list_concat(list_copy(saved_headers),
 									rest_parse_headers(table_option(t, OPT_HEADERS),
 													   NULL));
-	rest_fetch(conn, url, resp, NULL);
+	/* the table will read its responses so: its options, or the server's */
+	rest_format_options(GetForeignServer(conn->serverid)->options, t->options,
+						&format);
+	rest_fetch(conn, url, resp, NULL, &format, t->sample_rows_path);
 	conn->headers = saved_headers;
 	return url;
 }
@@ -174,6 +178,8 @@ sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	oldcxt = MemoryContextSwitchTo(fetch_cxt);
 	url = fetch_sample(conn, t, sample_rows, &resp);
 	MemoryContextSwitchTo(oldcxt);
+	t->typed_strings = (resp.decoded_from == REST_FORMAT_CSV ||
+						resp.decoded_from == REST_FORMAT_XML);
 	cols = rest_sample_columns(resp.body, resp.body_len, t, sample_rows,
 							   rest_mask_url(url), resp.secrets);
 	MemoryContextDelete(fetch_cxt);

@@ -202,6 +202,8 @@ static bool parse_private_key(const RestOptKind *kind, const char *value,
 							  void *dest, RestOptProblem *problem);
 static bool parse_no_proxy(const RestOptKind *kind, const char *value,
 						   void *dest, RestOptProblem *problem);
+static bool parse_csv_char(const RestOptKind *kind, const char *value,
+						   void *dest, RestOptProblem *problem);
 
 static const RestOptEnum auth_methods[] = {
 	{"none", REST_AUTH_NONE},
@@ -462,6 +464,24 @@ static const RestOptKind kind_no_proxy = {
 	.parse = parse_no_proxy,
 	.hint = "Give host names or addresses separated by commas, for example 'localhost,127.0.0.1,.internal.example.com', or '*' for every host."
 };
+static const RestOptEnum response_formats[] = {
+	{"auto", REST_FORMAT_AUTO, "by Content-Type"},
+	{"json", REST_FORMAT_JSON},
+	{"ndjson", REST_FORMAT_NDJSON},
+	{"csv", REST_FORMAT_CSV},
+	{"xml", REST_FORMAT_XML},
+	{NULL, 0}
+};
+static const RestOptKind kind_response_format = {
+	.parse = parse_enum, .values = response_formats
+};
+
+/* csv_delimiter, csv_quote: one byte, not a line end */
+static const RestOptKind kind_csv_char = {
+	.parse = parse_csv_char,
+	.hint = "Give one ASCII character other than a line end, for example ';' or a tab (E'\\t')."
+};
+
 static const RestOptKind kind_rate_limit = {
 	.parse = parse_rate_limit,
 	.hint = "Give requests per second, minute, hour or day, optionally followed by how many may start at once, for example '10/second', '0.5/second' or '5000/hour burst 20'."
@@ -611,6 +631,11 @@ static const RestFdwOption rest_options[] = {
 	CppAsString2(REST_DEFAULT_MAX_PAGES)},
 	{OPT_FETCH_CONCURRENCY, CAT_PAGING, 0, &kind_concurrency, PAGING(fetch_concurrency),
 	CppAsString2(REST_DEFAULT_FETCH_CONCURRENCY)},
+	/* response formats (format.c): server defaults, per table */
+	{OPT_RESPONSE_FORMAT, CAT_PAGING, 0, &kind_response_format, PAGING(format.format), "auto"},
+	{OPT_CSV_DELIMITER, CAT_PAGING, 0, &kind_csv_char, PAGING(format.csv_delimiter), ","},
+	{OPT_CSV_QUOTE, CAT_PAGING, 0, &kind_csv_char, PAGING(format.csv_quote), "\""},
+	{OPT_CSV_HEADER, CAT_PAGING, 0, &kind_bool, PAGING(format.csv_header), "true"},
 	{OPT_REQUEST_COST, CAT_PAGING, 0, &kind_number, TABLE(request_cost),
 	CppAsString2(REST_DEFAULT_REQUEST_COST)},
 	{OPT_ROWS, CAT_TABLE, 0, &kind_number, TABLE(rows)},
@@ -1393,6 +1418,19 @@ parse_rate_limit(const RestOptKind *kind, const char *value, void *dest,
  * lower-case letters, digits and "-", kind_aws_key_id letters and digits,
  * from kind->min to kind->max characters.
  */
+/* One printable ASCII byte (or a tab), stored as the string */
+static bool
+parse_csv_char(const RestOptKind *kind, const char *value, void *dest,
+			   RestOptProblem *problem)
+{
+	unsigned char c = (unsigned char) value[0];
+
+	if (c == '\0' || value[1] != '\0' || c == '\n' || c == '\r' ||
+		(c < 0x20 && c != '\t') || c >= 0x7f)
+		return false;
+	return store_string(value, dest);
+}
+
 static bool
 parse_token_chars(const RestOptKind *kind, const char *value, void *dest,
 				  RestOptProblem *problem)
@@ -1915,6 +1953,23 @@ rest_get_table_options(Oid relid, TupleDesc tupdesc)
 	}
 
 	return opts;
+}
+
+/*
+ * The response format options of a table given by its server's and its
+ * own option lists (DefElems; either may be NIL), over the defaults: for
+ * IMPORT FOREIGN SCHEMA, whose tables are not in the catalogs yet.
+ */
+void
+rest_format_options(List *server_options, List *table_options,
+					RestFormatOptions *format)
+{
+	RestTableOptions *opts = palloc0(sizeof(RestTableOptions));
+
+	set_defaults(TARGET_TABLE, opts);
+	apply_options(server_options, CAT_SERVER, TARGET_TABLE, opts);
+	apply_options(table_options, CAT_TABLE, TARGET_TABLE, opts);
+	*format = opts->paging.format;
 }
 
 /* ---------------------------------------------------------------------

@@ -67,6 +67,8 @@ typedef struct RestPageFetch
 	int			epoch;			/* auth epoch when the request was sent */
 	int			redirects;
 	const char *capture_header; /* total_count_header, or NULL */
+	const RestFormatOptions *format;	/* how the body is decoded */
+	const char *rows_path;		/* of the endpoint asked, or NULL */
 	RestHttpResponse resp;		/* the final response */
 } RestPageFetch;
 
@@ -112,7 +114,6 @@ struct RestPager
 	int			cursor_col;		/* column of cursor_row_path, or -1 */
 };
 
-static bool json_content_type(const char *ct);
 static bool seen_before(RestPager *pager, const char *s);
 static void fetch_send(RestConnOptions *conn, RestScanStats *stats,
 					   RestPageFetch *f, bool force_new_token);
@@ -212,7 +213,8 @@ fetch_again_new_token(RestConnOptions *conn, RestScanStats *stats,
  * got one since this request was sent: then that one is used), and
  * redirects are followed within the first URL's origin; both send the
  * request again and return false.  Otherwise the response must be a
- * non-empty 2xx JSON answer, or this is an ERROR; returns true.
+ * non-empty 2xx answer in a format that f->format accepts, or this is an
+ * ERROR; its body is decoded to JSON (format.c) and true returned.
  */
 static bool
 fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
@@ -341,16 +343,8 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 						   resp->status),
 				 errhint("A JSON array or object was expected.")));
 
-	if (resp->content_type != NULL && !json_content_type(resp->content_type))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-				 errmsg("response from server \"%s\" is not JSON", conn->servername),
-				 errdetail("The server answered with Content-Type \"%s\": %s",
-						   rest_shorten_scrubbed(resp->content_type,
-												 strlen(resp->content_type),
-												 100, f->secrets),
-						   rest_shorten_scrubbed(resp->body, resp->body_len,
-												 200, f->secrets))));
+	/* NDJSON, CSV and XML become JSON here, before anything reads them */
+	rest_decode_body(conn, resp, f->format, f->rows_path);
 	rest_pop_request_context(&errctx);
 	MemoryContextSwitchTo(oldcxt);
 	return true;
@@ -358,11 +352,13 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 
 /*
  * GET url (which holds no secret) as the user of conn and return the 2xx
- * response in *resp, with its body in the current memory context.
+ * response in *resp, with its body in the current memory context, decoded
+ * to JSON as format says (NULL: JSON) for an endpoint with rows_path.
  */
 void
 rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
-		   RestScanStats *stats)
+		   RestScanStats *stats, const RestFormatOptions *format,
+		   const char *rows_path)
 {
 	RestPageFetch f;
 	int			epoch = 0;
@@ -373,31 +369,13 @@ rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
 	f.method = "GET";
 	f.url = pstrdup(url);
 	f.first_url = f.url;
+	f.format = format;
+	f.rows_path = rows_path;
 	fetch_send(conn, stats, &f, false);
 	do
 		rest_http_wait(f.xfer, true);
 	while (!fetch_step(conn, stats, &f, &epoch));
 	*resp = f.resp;
-}
-
-/*
- * Content types that may hold JSON: application/json, any +json type, and
- * the text types some APIs use for JSON by mistake.
- */
-static bool
-json_content_type(const char *ct)
-{
-	size_t		len = strcspn(ct, ";");
-
-	while (len > 0 && ct[len - 1] == ' ')
-		len--;
-	if (len >= 4 && pg_strncasecmp(ct + len - 4, "json", 4) == 0)
-		return true;			/* application/json, text/json, x+json */
-	if (len == 10 && pg_strncasecmp(ct, "text/plain", 10) == 0)
-		return true;
-	if (len == 15 && pg_strncasecmp(ct, "text/javascript", 15) == 0)
-		return true;
-	return false;
 }
 
 /*
@@ -557,6 +535,8 @@ issue(RestPager *pager, int64 param)
 	f->page_display_url = rest_auth_mask_url(pager->conn, f->url);
 	f->epoch = pager->auth_epoch;
 	f->capture_header = cfg->total_count_header;
+	f->format = &cfg->format;
+	f->rows_path = pager->request->endpoint ? pager->request->endpoint->rows_path : NULL;
 	pager->inflight[pager->ninflight++] = f;
 
 	/* a next URL that leads back to the first page is a loop too */

@@ -134,6 +134,10 @@
 #define OPT_HEADER_ROW			"header_row"
 #define OPT_FORMAT				"format"
 #define OPT_EMPTY_AS_NULL		"empty_as_null"
+#define OPT_RESPONSE_FORMAT		"response_format"
+#define OPT_CSV_DELIMITER		"csv_delimiter"
+#define OPT_CSV_QUOTE			"csv_quote"
+#define OPT_CSV_HEADER			"csv_header"
 #define OPT_DETECT_EPOCH		"detect_epoch"	/* IMPORT FOREIGN SCHEMA */
 #define OPT_HEADER_NAMES		"header_names"	/* IMPORT FOREIGN SCHEMA */
 #define OPT_KEEP_LENGTHS		"keep_lengths"	/* IMPORT FOREIGN SCHEMA */
@@ -310,6 +314,25 @@ typedef enum RestPagingStyle
 } RestPagingStyle;
 
 /* How paging works for a table: server defaults overridden by the table */
+/* The response_format option: how a body is read (format.c) */
+typedef enum RestResponseFormat
+{
+	REST_FORMAT_AUTO,			/* by the response's Content-Type */
+	REST_FORMAT_JSON,
+	REST_FORMAT_NDJSON,			/* one JSON value per line */
+	REST_FORMAT_CSV,
+	REST_FORMAT_XML
+} RestResponseFormat;
+
+/* How response bodies are decoded to JSON (format.c, csv.c, xml.c) */
+typedef struct RestFormatOptions
+{
+	RestResponseFormat format;
+	char	   *csv_delimiter;	/* one byte */
+	char	   *csv_quote;		/* one byte */
+	bool		csv_header;		/* the first record names the fields */
+} RestFormatOptions;
+
 typedef struct RestPaging
 {
 	RestPagingStyle style;
@@ -333,6 +356,8 @@ typedef struct RestPaging
 	bool		short_page_ends;	/* page_end 'short' */
 	int			max_pages;
 	int			fetch_concurrency;	/* pages requested at a time (1: no prefetch) */
+	RestFormatOptions format;	/* response_format and the csv_* options:
+								 * server defaults, per table */
 } RestPaging;
 
 /* Operators a column can map to a request parameter */
@@ -462,6 +487,8 @@ typedef struct RestHttpResponse
 	double		elapsed;		/* seconds */
 	List	   *secrets;		/* the request's (RestHttpRequest.secrets):
 								 * never quoted from the body */
+	int			decoded_from;	/* RestResponseFormat the body was decoded
+								 * from (format.c); 0: not decoded */
 } RestHttpResponse;
 
 /* Rows parsed from one page (rows.c) */
@@ -483,6 +510,8 @@ typedef struct RestScanStats
 extern RestConnOptions *rest_get_conn_options(Oid serverid, Oid userid,
 											 bool with_credentials);
 extern RestTableOptions *rest_get_table_options(Oid relid, TupleDesc tupdesc);
+extern void rest_format_options(List *server_options, List *table_options,
+								RestFormatOptions *format);
 extern const char *rest_auth_method_name(RestAuthMethod method);
 extern const char *rest_paging_name(RestPagingStyle style);
 extern const char *rest_quote_ident(const char *ident);
@@ -1027,6 +1056,8 @@ typedef struct RestImportTable
 								 * milliseconds are timestamps */
 	bool		empty_as_null;	/* "" will read as NULL: it says nothing of
 								 * a column's type */
+	bool		typed_strings;	/* the sample was CSV or XML: strings that
+								 * read as numbers or Booleans are typed so */
 	List	   *writes;			/* a model file's #insert, #update and
 								 * #delete (DefElem of their JSON text): kept
 								 * for writes, unused by reads */
@@ -1052,6 +1083,28 @@ extern List *rest_sample_columns(const char *body, size_t len,
 extern List *rest_import_foreign_schema(ImportForeignSchemaStmt *stmt,
 										Oid serverid);
 
+/* in format.c */
+#define REST_MAX_DECODED_FACTOR	4	/* decoded JSON: at most this many times
+									 * max_response_size */
+extern void rest_decode_body(RestConnOptions *conn, RestHttpResponse *resp,
+							 const RestFormatOptions *format,
+							 const char *rows_path);
+extern void rest_json_string(StringInfo buf, const char *s, size_t len);
+extern void rest_check_utf8(RestConnOptions *conn, const char *body,
+							size_t len, const char *what);
+extern void rest_decoded_too_large(RestConnOptions *conn, const char *what,
+								   size_t limit);
+
+/* in csv.c */
+extern void rest_csv_to_json(RestConnOptions *conn, RestHttpResponse *resp,
+							 const RestFormatOptions *format,
+							 StringInfo out, size_t limit);
+
+/* in xml.c */
+extern void rest_xml_to_json(RestConnOptions *conn, RestHttpResponse *resp,
+							 const char *rows_path, StringInfo out,
+							 size_t limit);
+
 /* in pager.c */
 #define REST_META_CURSOR		0
 #define REST_META_NEXT_URL		1
@@ -1066,7 +1119,9 @@ extern List *rest_import_foreign_schema(ImportForeignSchemaStmt *stmt,
 typedef struct RestPager RestPager;
 
 extern void rest_fetch(RestConnOptions *conn, const char *url,
-					   RestHttpResponse *resp, RestScanStats *stats);
+					   RestHttpResponse *resp, RestScanStats *stats,
+					   const RestFormatOptions *format,
+					   const char *rows_path);
 extern RestPager *rest_pager_create(RestConnOptions *conn, RestPaging *cfg,
 									RestScanRequest *request, int64 bound,
 									RestScanStats *stats, const char *relname);

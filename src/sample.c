@@ -155,6 +155,7 @@ typedef struct SampleState
 
 	bool		detect_epoch;
 	bool		empty_as_null;	/* "" is no value (RestImportTable) */
+	bool		typed_strings;	/* CSV: strings may be numbers, Booleans */
 	bool		header_row;		/* the first row is the header */
 	bool		header_seen;
 	char	  **names;			/* the header row's names, by index */
@@ -339,6 +340,43 @@ is_uuid(const char *s)
 	return *s == '\0';
 }
 
+/*
+ * Is s a number as JSON writes it?  Leading zeros ("007", a code) and a
+ * leading "+" are not, so such texts stay text.
+ */
+static bool
+is_json_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (isdigit((unsigned char) *s))
+			s++;
+	else
+		return false;
+	if (*s == '.')
+	{
+		s++;
+		if (!isdigit((unsigned char) *s))
+			return false;
+		while (isdigit((unsigned char) *s))
+			s++;
+	}
+	if (*s == 'e' || *s == 'E')
+	{
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!isdigit((unsigned char) *s))
+			return false;
+		while (isdigit((unsigned char) *s))
+			s++;
+	}
+	return *s == '\0';
+}
+
 static int
 scalar_kind(SampleState *ss, const char *token, JsonTokenType type)
 {
@@ -381,6 +419,12 @@ scalar_kind(SampleState *ss, const char *token, JsonTokenType type)
 				return K_TSTZ;
 			if (is_uuid(token))
 				return K_UUID;
+			/* a CSV field is a string whatever it holds: see its text */
+			if (ss->typed_strings && (strcmp(token, "true") == 0 ||
+									  strcmp(token, "false") == 0))
+				return K_BOOL;
+			if (ss->typed_strings && is_json_number(token))
+				return scalar_kind(ss, token, JSON_TOKEN_NUMBER);
 			return K_TEXT;
 		default:
 			return 0;			/* null */
@@ -1203,6 +1247,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 		ss.keys = rest_split_json_path(rows_path, &ss.nkeys);
 	ss.detect_epoch = table->detect_epoch;
 	ss.empty_as_null = table->empty_as_null;
+	ss.typed_strings = table->typed_strings;
 	ss.header_row = table->header_row;
 	if (ss.header_row)
 		ss.names = palloc0(sizeof(char *) * MaxHeapAttributeNumber);

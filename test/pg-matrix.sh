@@ -47,7 +47,7 @@ packages=(
 	gcc make pkg-config
 	"postgresql-$major" "postgresql-server-dev-$major"
 	postgresql postgresql-contrib postgresql-server-dev-all
-	libcurl4-openssl-dev libjansson-dev libssl-dev
+	libcurl4-openssl-dev libjansson-dev libssl-dev libcsv-dev
 	python3 curl openssl ca-certificates perl libipc-run-perl
 	nodejs		# the npm test servers: test/npm/node_modules is copied in
 )

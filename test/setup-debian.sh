@@ -12,7 +12,7 @@ npmdir=$(cd "$(dirname "$0")" && pwd)/npm
 packages=(
 	gcc make pkg-config
 	postgresql postgresql-contrib postgresql-server-dev-all
-	libcurl4-openssl-dev libjansson-dev libssl-dev
+	libcurl4-openssl-dev libjansson-dev libssl-dev libcsv-dev
 	python3 curl openssl
 	libipc-run-perl		# the TAP tests; PostgreSQL::Test::Cluster comes with postgresql-client-NN
 )

@@ -24,6 +24,7 @@ from . import apis_templates, graphql       # request bodies and templates
 from . import apis_paging   # paging conventions (a line of its own, for merges)
 from . import vendor        # DataDirect model-file shapes
 from . import nested        # child tables: rows inside arrays
+from . import formats       # NDJSON, CSV and XML bodies (a line of its own)
 
 ANY = None
 GET, POST = "GET", "POST"
@@ -137,6 +138,9 @@ ROUTES = (
     (GET,  "{auth}/rows/events",            apis_rows.events),
     (GET,  "{auth}/rows/null_rows",         apis_rows.null_rows),
     (GET,  "{auth}/rows/number_rows",       apis_rows.number_rows),
+    # NDJSON, CSV and XML bodies (formats.py)
+    (GET,  "{auth}/fmt/bad/*",              formats.bad),
+    (GET,  "{auth}/fmt/*",                  formats.serve),
 
     (GET,  "{auth}/",                       not_found),
 

@@ -260,6 +260,12 @@ MemoryContextAlloc(MemoryContext context, Size size)
 }
 
 void *
+MemoryContextAllocHuge(MemoryContext context, Size size)
+{
+	return arena_alloc(size, MCXT_ALLOC_HUGE);
+}
+
+void *
 MemoryContextAllocZero(MemoryContext context, Size size)
 {
 	return arena_alloc(size, MCXT_ALLOC_ZERO);
@@ -1501,4 +1507,36 @@ bms_is_member(int x, const Bitmapset *a)
 	if (a == NULL || wordnum >= a->nwords)
 		return false;
 	return (a->words[wordnum] & ((bitmapword) 1 << (x % FUZZ_BMS_BITS))) != 0;
+}
+
+/* xml.c: PostgreSQL's libxml2 error handling, reduced to its contract */
+typedef struct PgXmlErrorContext PgXmlErrorContext;
+extern PgXmlErrorContext *pg_xml_init(int strictness);
+extern void pg_xml_done(PgXmlErrorContext *errcxt, bool isError);
+extern bool pg_xml_error_occurred(PgXmlErrorContext *errcxt);
+extern void xml_ereport(PgXmlErrorContext *errcxt, int level, int sqlcode,
+						const char *msg);
+static char pg_xml_dummy;
+
+PgXmlErrorContext *
+pg_xml_init(int strictness)
+{
+	return (PgXmlErrorContext *) &pg_xml_dummy;
+}
+
+void
+pg_xml_done(PgXmlErrorContext *errcxt, bool isError)
+{
+}
+
+bool
+pg_xml_error_occurred(PgXmlErrorContext *errcxt)
+{
+	return false;
+}
+
+void
+xml_ereport(PgXmlErrorContext *errcxt, int level, int sqlcode, const char *msg)
+{
+	ereport(level, (errcode(sqlcode), errmsg_internal("%s", msg)));
 }
