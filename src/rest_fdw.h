@@ -486,6 +486,7 @@ extern RestTableOptions *rest_get_table_options(Oid relid, TupleDesc tupdesc);
 extern const char *rest_auth_method_name(RestAuthMethod method);
 extern const char *rest_paging_name(RestPagingStyle style);
 extern const char *rest_quote_ident(const char *ident);
+extern bool rest_option_is_secret(const char *name);
 extern char *rest_quote_literal(const char *s);
 extern void rest_require_base_url(RestConnOptions *conn);
 extern bool rest_has_dot_segment(const char *path);
