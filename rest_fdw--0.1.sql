@@ -96,3 +96,12 @@ CREATE FUNCTION rest_fdw_import_connection(connection_string text, server_name n
 RETURNS SETOF record
 AS 'MODULE_PATHNAME'
 LANGUAGE C VOLATILE;
+
+-- The model file (REST config file, pretty JSON) of the tables IMPORT
+-- FOREIGN SCHEMA would create from the server, their columns sampled: the
+-- DataDirect connector's _CONFIGURATION table.  Save it and name it in
+-- rest_config_file to import the same tables and columns.
+CREATE FUNCTION rest_fdw_sample_model(server_name name)
+RETURNS text
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT VOLATILE;

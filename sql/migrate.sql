@@ -12,6 +12,7 @@
 \getenv api_key REST_TEST_API_KEY
 \getenv api_password REST_TEST_PASSWORD
 \getenv aws_secret REST_TEST_AWS_SECRET
+\getenv configdir REST_TEST_CONFIG_DIR
 \set base_url 'http://127.0.0.1:' :port
 \set VERBOSITY default
 \set SHOW_CONTEXT never
@@ -148,6 +149,106 @@ SELECT * FROM migrate(format('jdbc:datadirect:autorest:%s/;Sample=/open/m/sample
 SELECT * FROM migrate('Sample=/open/m/sample/single', 'dd_arg', false, 'https://api.example.com');
 
 -- ===================================================================
+-- rest_fdw_sample_model(): the model sampling infers, and its round trip
+-- ===================================================================
+-- write a file as the server (exactly these bytes)
+CREATE FUNCTION write_model(path text, content text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  lo oid := lo_from_bytea(0, convert_to(content, 'UTF8'));
+BEGIN
+  PERFORM lo_export(lo, path);
+  PERFORM lo_unlink(lo);
+END
+$$;
+-- what IMPORT created: tables with their options, columns with types and options
+CREATE FUNCTION imported(schema_name text)
+RETURNS TABLE (table_name name, col name, type text, not_null boolean, options text)
+LANGUAGE sql AS $$
+  SELECT c.relname, NULL, NULL, NULL, array_to_string(t.ftoptions, ', ')
+  FROM pg_foreign_table t JOIN pg_class c ON c.oid = t.ftrelid
+  WHERE c.relnamespace = schema_name::regnamespace
+  UNION ALL
+  SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+         array_to_string(a.attfdwoptions, ', ')
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  WHERE c.relnamespace = schema_name::regnamespace AND c.relkind = 'f'
+    AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+-- import from both servers and show what differs (nothing, when the model
+-- says what sampling found), with the number of columns compared
+CREATE FUNCTION round_trip(src name, dst name)
+RETURNS TABLE (side text, table_name name, col name, type text, options text)
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('client_min_messages', 'warning', true);
+  EXECUTE 'DROP SCHEMA IF EXISTS rt_src, rt_dst CASCADE';
+  EXECUTE 'CREATE SCHEMA rt_src';
+  EXECUTE 'CREATE SCHEMA rt_dst';
+  EXECUTE format('IMPORT FOREIGN SCHEMA rest FROM SERVER %I INTO rt_src', src);
+  EXECUTE format('IMPORT FOREIGN SCHEMA rest FROM SERVER %I INTO rt_dst', dst);
+  RETURN QUERY
+    (SELECT 'sampled only', i.table_name, i.col, i.type, i.options FROM imported('rt_src') i
+     EXCEPT SELECT 'sampled only', i.table_name, i.col, i.type, i.options FROM imported('rt_dst') i)
+    UNION ALL
+    (SELECT 'model only', i.table_name, i.col, i.type, i.options FROM imported('rt_dst') i
+     EXCEPT SELECT 'model only', i.table_name, i.col, i.type, i.options FROM imported('rt_src') i)
+    UNION ALL
+    SELECT 'compared', NULL, NULL, count(*)::text, NULL FROM imported('rt_src')
+    ORDER BY 1, 2, 3;
+END
+$$;
+
+-- a sampled path: nested objects, renamed and numbered names, types
+CREATE SERVER dd_model_src FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', rest_sample_path '/open/m/sample/mixed');
+CREATE USER MAPPING FOR CURRENT_USER SERVER dd_model_src;
+SELECT rest_fdw_sample_model('dd_model_src');
+\set model :configdir '/dd_model.rest'
+SELECT write_model(:'model', rest_fdw_sample_model('dd_model_src'));
+CREATE SERVER dd_model_dst FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', rest_config_file :'model');
+CREATE USER MAPPING FOR CURRENT_USER SERVER dd_model_dst;
+SELECT * FROM round_trip('dd_model_src', 'dd_model_dst');
+
+-- a model file: declared columns are written back, sampled tables sampled
+\set cfg :configdir '/helpdesk.json'
+CREATE SERVER dd_model_cfg FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', rest_config_file :'cfg');
+CREATE USER MAPPING FOR CURRENT_USER SERVER dd_model_cfg;
+SELECT rest_fdw_sample_model('dd_model_cfg');
+SELECT write_model(:'model', rest_fdw_sample_model('dd_model_cfg'));
+SELECT * FROM round_trip('dd_model_cfg', 'dd_model_dst');
+
+-- hostile names in the sample: what the grammar would misread is left out,
+-- with a NOTICE each; a rows path under an object
+ALTER SERVER dd_model_src OPTIONS (SET rest_sample_path '/open/mg/hostile');
+SELECT rest_fdw_sample_model('dd_model_src');
+SELECT write_model(:'model', rest_fdw_sample_model('dd_model_src'));
+SELECT * FROM round_trip('dd_model_src', 'dd_model_dst');
+ALTER SERVER dd_model_src OPTIONS (SET rest_sample_path '/open/m/sample/mixed');
+SET client_min_messages = warning;
+DROP SCHEMA rt_src, rt_dst CASCADE;
+RESET client_min_messages;
+
+-- privileges: USAGE on the server; sampling as IMPORT samples, as the caller
+CREATE ROLE regress_modeller;
+SET ROLE regress_modeller;
+SELECT * FROM show_error($$SELECT rest_fdw_sample_model('dd_model_src')$$);
+RESET ROLE;
+GRANT USAGE ON FOREIGN SERVER dd_model_src TO regress_modeller;
+SET ROLE regress_modeller;
+SELECT * FROM show_error($$SELECT rest_fdw_sample_model('dd_model_src')$$);
+RESET ROLE;
+DROP OWNED BY regress_modeller;
+DROP ROLE regress_modeller;
+-- no such server, and a server without anything to sample
+SELECT * FROM show_error($$SELECT rest_fdw_sample_model('no_such_server')$$);
+CREATE SERVER dd_model_none FOREIGN DATA WRAPPER rest_fdw OPTIONS (base_url :'base_url');
+SELECT * FROM show_error($$SELECT rest_fdw_sample_model('dd_model_none')$$);
+DROP SERVER dd_model_none;
+
+-- ===================================================================
 -- errors
 -- ===================================================================
 \set VERBOSITY default
@@ -206,4 +307,6 @@ DROP ROLE regress_migrator;
 DROP SCHEMA dd_sampled CASCADE;
 DROP SERVER dd_oauth, dd_braces, dd_bearer, dd_header, dd_param, dd_aws, dd_cc,
   dd_pkce, dd_digest, dd_sample, dd_jdbc, dd_arg CASCADE;
-DROP FUNCTION migrate, server_options, mapping_keys, mapping_has;
+DROP SERVER dd_model_src, dd_model_dst, dd_model_cfg CASCADE;
+DROP FUNCTION migrate, server_options, mapping_keys, mapping_has, write_model,
+  imported, round_trip;

@@ -26,6 +26,9 @@
  * holding a secret reaches an error context or the log.  No message of
  * this file shows a value that may be secret.
  *
+ * rest_fdw_sample_model(), the other migration helper, is in
+ * samplemodel.c.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -1038,6 +1038,7 @@ extern List *rest_sample_columns(const char *body, size_t len,
 /* in import.c */
 extern List *rest_import_foreign_schema(ImportForeignSchemaStmt *stmt,
 										Oid serverid);
+extern List *rest_import_tables(Oid serverid);
 
 /* in pager.c */
 #define REST_META_CURSOR		0

@@ -23,6 +23,7 @@ from . import apis      # seven real APIs (a line of its own: other modules join
 from . import apis_templates, graphql       # request bodies and templates
 from . import apis_paging   # paging conventions (a line of its own, for merges)
 from . import vendor        # DataDirect model-file shapes
+from . import migrate_api   # rest_fdw_sample_model() (a line of its own, for merges)
 
 ANY = None
 GET, POST = "GET", "POST"
@@ -112,6 +113,8 @@ ROUTES = (
     (GET,  "{auth}/servicenow/api/now/table/incident", apis.servicenow_table),
     # DataDirect model-file shapes (vendor.py)
     (GET,  "{auth}/v/contacts",             vendor.contacts),
+    # rest_fdw_sample_model() (migrate_api.py)
+    (GET,  "{auth}/mg/hostile",             migrate_api.hostile),
 
     # request bodies and templates (apis_templates.py, graphql.py)
     (POST, "{auth}/t/search",               apis_templates.search),
