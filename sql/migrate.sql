@@ -128,6 +128,12 @@ SELECT * FROM migrate(format('AuthenticationMethod=OAuth2-PKCE;HostName=%s;Clien
   'AuthURI=%s/authorize;RedirectURI=http://localhost/cb;TokenURI=%s/oauth/token;OAuthCode=abc',
   :'base_url', :'base_url', :'base_url'), 'dd_pkce');
 SELECT * FROM server_options('dd_pkce');
+-- JWT bearer, and OAuth2 (24) inferring the password grant
+SELECT * FROM migrate('AuthenticationMethod=OAuth2-JWTBearer;HostName=api.example.com;ClientID=c3;'
+  'ClaimsIssuer=iss@example.com;ClaimsSubject=sub;ClaimsAudience=https://auth.example.com;'
+  'TokenURI=https://auth.example.com/token', 'dd_jwt', user_mapping => false);
+SELECT * FROM migrate('AuthenticationMethod=24;HostName=api.example.com;TokenURI=https://auth.example.com/token;'
+  'User=jsmith;Password=not-a-test-secret', 'dd_ropc', user_mapping => false);
 -- Digest, without a user mapping: its properties are not kept
 SELECT * FROM migrate(format('AuthenticationMethod=Digest;HostName=%s;User=jsmith;Password=%s',
   :'base_url', :'api_password'), 'dd_digest', user_mapping => false);
@@ -257,6 +263,7 @@ SELECT * FROM show_error($$SELECT * FROM migrate('HostName=h;=x', 'dd_bad')$$);
 SELECT * FROM show_error($$SELECT * FROM migrate('HostName=h;Password', 'dd_bad')$$);
 SELECT * FROM show_error($$SELECT * FROM migrate('HostName=h;User=a;user=b', 'dd_bad')$$);
 SELECT * FROM show_error($$SELECT * FROM migrate('Config=/a.rest;RestConfigFile=/b.rest;HostName=h', 'dd_bad')$$);
+SELECT * FROM show_error($$SELECT * FROM migrate('jdbc:datadirect:autorest://a.example;HostName=b.example', 'dd_bad')$$);
 SELECT * FROM show_error($$SELECT * FROM migrate('HostName=h;AuthenticationMethod=Kerberos', 'dd_bad')$$);
 SELECT * FROM show_error($$SELECT * FROM migrate('HostName=h;AuthenticationMethod=Custom', 'dd_bad')$$);
 SELECT * FROM show_error($$SELECT * FROM migrate('HostName=h;PortNumber=99999', 'dd_bad')$$);
@@ -306,7 +313,7 @@ REVOKE USAGE ON FOREIGN DATA WRAPPER rest_fdw FROM regress_migrator;
 DROP ROLE regress_migrator;
 DROP SCHEMA dd_sampled CASCADE;
 DROP SERVER dd_oauth, dd_braces, dd_bearer, dd_header, dd_param, dd_aws, dd_cc,
-  dd_pkce, dd_digest, dd_sample, dd_jdbc, dd_arg CASCADE;
+  dd_pkce, dd_jwt, dd_ropc, dd_digest, dd_sample, dd_jdbc, dd_arg CASCADE;
 DROP SERVER dd_model_src, dd_model_dst, dd_model_cfg CASCADE;
 DROP FUNCTION migrate, server_options, mapping_keys, mapping_has, write_model,
   imported, round_trip;

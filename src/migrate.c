@@ -604,19 +604,32 @@ set_option(MigrateState *ms, const char *option, char *value,
 	ms->options = lappend(ms->options, o);
 }
 
+/*
+ * The property given for a role that takes one value (the host, the sample
+ * path ...): two spellings of it (HostName and ServerName) must agree.
+ */
 static GivenProp *
 given(MigrateState *ms, PropHow how)
 {
+	GivenProp  *found = NULL;
 	ListCell   *lc;
 
 	foreach(lc, ms->given)
 	{
 		GivenProp  *g = (GivenProp *) lfirst(lc);
 
-		if (g->def && g->def->how == how)
-			return g;
+		if (g->def == NULL || g->def->how != how)
+			continue;
+		if (found == NULL)
+			found = g;
+		else if (strcmp(found->value, g->value) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("DataDirect properties \"%s\" and \"%s\" conflict",
+							found->def->name, g->def->name),
+					 errdetail("They give different values for the same setting.")));
 	}
-	return NULL;
+	return found;
 }
 
 /* Was the property of this DataDirect name given? */
