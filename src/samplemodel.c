@@ -68,12 +68,19 @@ json_oom(void)
 			 errmsg("out of memory")));
 }
 
-/* json_object_set_new() that reports failure; v is consumed */
+/*
+ * json_object_set_new() that reports failure; v is consumed.  jansson
+ * refuses names and strings that are not UTF-8, as well as running out of
+ * memory.
+ */
 static void
 set_member(json_t *obj, const char *key, json_t *v)
 {
 	if (v == NULL || json_object_set_new(obj, key, v) != 0)
-		json_oom();
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("could not add \"%s\" to the model", key),
+				 errdetail("A model file is UTF-8 JSON: the name or its value is not valid UTF-8, or memory ran out.")));
 }
 
 /*
@@ -542,7 +549,11 @@ rest_fdw_sample_model(PG_FUNCTION_ARGS)
 		json_t	   *obj = new_object();
 
 		CHECK_FOR_INTERRUPTS();
-		set_member(doc->root, t->name, obj);
+		/* "name<sqlname>" where the grammar would derive another name */
+		set_member(doc->root,
+				   strcmp(rest_sql_identifier(t->name), t->name) == 0 ? t->name
+				   : psprintf("%s<%s>", t->name, t->name),
+				   obj);
 		set_member(obj, "#path", model_path(t));
 		/* a sampled server's paging options are the table's */
 		if (sampled_server)
