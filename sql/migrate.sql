@@ -273,6 +273,13 @@ SELECT * FROM show_error($$SELECT * FROM migrate(E'[a]\nHostName=h\nnot a proper
 SELECT * FROM show_error($$SELECT * FROM migrate(repeat('a', 70000), 'dd_bad')$$);
 SELECT * FROM show_error($$SELECT * FROM migrate('HostName=h;' ||
   (SELECT string_agg('P' || i || '=1', ';') FROM generate_series(1, 300) i), 'dd_bad')$$);
+-- hostile shapes: empty properties are skipped, a name that may be a piece
+-- of a value is not shown, a lone brace is unterminated
+SELECT property, option, target FROM migrate(';;HostName=h;;; ;' || repeat('k', 200) || '=1;pass word=x;{=y', 'dd_odd', user_mapping => false);
+SELECT * FROM show_error($$SELECT * FROM migrate('HostName={', 'dd_bad')$$);
+SELECT * FROM show_error($$SELECT * FROM migrate('=', 'dd_bad')$$);
+SELECT * FROM show_error($$SELECT * FROM migrate('', 'dd_bad')$$);
+DROP SERVER dd_odd;
 -- a hostile value: the error names the property, never the value
 SELECT * FROM show_error($$SELECT * FROM migrate('HostName=h;ClientSecret=not-so-secret;ClientSecret=other', 'dd_bad')$$);
 -- the validator checks every option; a bad secret is not shown
