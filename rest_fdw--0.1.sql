@@ -79,3 +79,29 @@ CREATE FUNCTION rest_fdw_authorize_finish(server_name text, redirect text,
 RETURNS record
 AS 'MODULE_PATHNAME'
 LANGUAGE C VOLATILE;
+
+-- Migrating from the DataDirect Autonomous REST Connector: create a server
+-- (and, with user_mapping, the caller's user mapping) from a DataDirect
+-- connection string or odbc.ini data source section.  Secrets go into the
+-- user mapping only; one row per property says where it went, with the
+-- value masked for a secret.  base_url, for a connection string that names
+-- no host (only a model file).
+CREATE FUNCTION rest_fdw_import_connection(connection_string text, server_name name,
+  user_mapping boolean DEFAULT true,
+  base_url text DEFAULT NULL,
+  OUT property text,
+  OUT option text,
+  OUT target text,
+  OUT value text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME'
+LANGUAGE C VOLATILE;
+
+-- The model file (REST config file, pretty JSON) of the tables IMPORT
+-- FOREIGN SCHEMA would create from the server, their columns sampled: the
+-- DataDirect connector's _CONFIGURATION table.  Save it and name it in
+-- rest_config_file to import the same tables and columns.
+CREATE FUNCTION rest_fdw_sample_model(server_name name)
+RETURNS text
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT VOLATILE;

@@ -493,6 +493,51 @@ create_statement(RestImportTable *t, const char *server)
 }
 
 /*
+ * The tables a server describes, before sampling: those of its REST config
+ * file, or the one of its sample path, named after the path's last
+ * segment.
+ */
+static List *
+server_tables(RestConnOptions *conn, bool keep_lengths)
+{
+	List	   *tables;
+
+	if (conn->rest_config_file)
+		tables = rest_read_config_file(conn->rest_config_file, conn->base_url,
+									   keep_lengths, NULL);
+	else if (conn->rest_sample_path)
+	{
+		RestImportTable *t = palloc0(sizeof(RestImportTable));
+		char	   *path = pstrdup(conn->rest_sample_path);
+		char	   *q = strchr(path, '?');
+		char	   *slash;
+
+		/* named after the last path segment */
+		if (q)
+			*q = '\0';
+		while (*path && path[strlen(path) - 1] == '/')
+			path[strlen(path) - 1] = '\0';
+		slash = strrchr(path, '/');
+		t->name = rest_sql_identifier(slash ? slash + 1 : path);
+		t->source = psprintf("sample path \"%s\" of server \"%s\"",
+							 conn->rest_sample_path, conn->servername);
+		t->endpoint = conn->rest_sample_path;
+		t->sample_path = conn->rest_sample_path;
+		t->detect_rows = true;
+		tables = list_make1(t);
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("server \"%s\" has neither \"%s\" nor \"%s\"",
+						conn->servername, OPT_REST_CONFIG_FILE, OPT_REST_SAMPLE_PATH),
+				 errhint("Name a REST config file, or a path to sample, for example ALTER SERVER %s OPTIONS (ADD rest_sample_path '/v1/orders').",
+						 quote_identifier(conn->servername))));
+
+	return tables;
+}
+
+/*
  * The ImportForeignSchema callback: CREATE FOREIGN TABLE commands for the
  * tables of the server's REST config file, or for its sample path.
  */
@@ -549,37 +594,7 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 							 OPT_DETECT_EPOCH, OPT_KEEP_LENGTHS, OPT_VERIFY_COLUMNS)));
 	}
 
-	if (conn->rest_config_file)
-		tables = rest_read_config_file(conn->rest_config_file, conn->base_url,
-									   keep_lengths, NULL);
-	else if (conn->rest_sample_path)
-	{
-		RestImportTable *t = palloc0(sizeof(RestImportTable));
-		char	   *path = pstrdup(conn->rest_sample_path);
-		char	   *q = strchr(path, '?');
-		char	   *slash;
-
-		/* named after the last path segment */
-		if (q)
-			*q = '\0';
-		while (*path && path[strlen(path) - 1] == '/')
-			path[strlen(path) - 1] = '\0';
-		slash = strrchr(path, '/');
-		t->name = rest_sql_identifier(slash ? slash + 1 : path);
-		t->source = psprintf("sample path \"%s\" of server \"%s\"",
-							 conn->rest_sample_path, conn->servername);
-		t->endpoint = conn->rest_sample_path;
-		t->sample_path = conn->rest_sample_path;
-		t->detect_rows = true;
-		tables = list_make1(t);
-	}
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-				 errmsg("server \"%s\" has neither \"%s\" nor \"%s\"",
-						conn->servername, OPT_REST_CONFIG_FILE, OPT_REST_SAMPLE_PATH),
-				 errhint("Name a REST config file, or a path to sample, for example ALTER SERVER %s OPTIONS (ADD rest_sample_path '/v1/orders').",
-						 quote_identifier(conn->servername))));
+	tables = server_tables(conn, keep_lengths);
 
 	foreach(lc, tables)
 	{
@@ -632,4 +647,49 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 		commands = lappend(commands, create_statement(t, stmt->server_name));
 	}
 	return commands;
+}
+
+/*
+ * The tables IMPORT FOREIGN SCHEMA (without options) would create from a
+ * server, with their columns, sampled where none are declared, for
+ * rest_fdw_sample_model().  Tables of another host are left out with a
+ * NOTICE.  The caller checks USAGE on the server; sampling needs the
+ * caller's user mapping, as IMPORT does.
+ */
+List *
+rest_import_tables(Oid serverid)
+{
+	RestConnOptions *conn = rest_get_conn_options(serverid, GetUserId(), false);
+	RestConnOptions *creds = NULL;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, server_tables(conn, false))
+	{
+		RestImportTable *t = (RestImportTable *) lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		if (t->skip_reason)
+		{
+			ereport(NOTICE,
+					(errmsg("skipping %s", t->source),
+					 errdetail("The table is on another host: %s.", t->skip_reason)));
+			continue;
+		}
+		if (table_option(t, OPT_HEADER_ROW) &&
+			!parse_bool(table_option(t, OPT_HEADER_ROW), &t->header_row))
+			t->header_row = false;
+		t->empty_as_null = empty_is_null(t, serverid);
+		if (t->columns == NIL)
+		{
+			if (creds == NULL)
+			{
+				creds = rest_get_conn_options(serverid, GetUserId(), true);
+				rest_require_base_url(creds);
+			}
+			sample_table(creds, t, conn->sample_rows);
+		}
+		result = lappend(result, t);
+	}
+	return result;
 }

@@ -809,6 +809,13 @@ is_secret_option(const char *name)
 	return false;
 }
 
+/* Is the option a secret (user mappings only, never shown)? */
+bool
+rest_option_is_secret(const char *name)
+{
+	return is_secret_option(name);
+}
+
 /* Comma-separated names of the options valid for a catalog. */
 static char *
 valid_options_list(int catalog)

@@ -515,6 +515,7 @@ extern void rest_format_options(List *server_options, List *table_options,
 extern const char *rest_auth_method_name(RestAuthMethod method);
 extern const char *rest_paging_name(RestPagingStyle style);
 extern const char *rest_quote_ident(const char *ident);
+extern bool rest_option_is_secret(const char *name);
 extern char *rest_quote_literal(const char *s);
 extern void rest_require_base_url(RestConnOptions *conn);
 extern bool rest_has_dot_segment(const char *path);
@@ -1082,6 +1083,7 @@ extern List *rest_sample_columns(const char *body, size_t len,
 /* in import.c */
 extern List *rest_import_foreign_schema(ImportForeignSchemaStmt *stmt,
 										Oid serverid);
+extern List *rest_import_tables(Oid serverid);
 
 /* in format.c */
 #define REST_MAX_DECODED_FACTOR	4	/* decoded JSON: at most this many times

@@ -25,6 +25,7 @@ from . import apis_paging   # paging conventions (a line of its own, for merges)
 from . import vendor        # DataDirect model-file shapes
 from . import nested        # child tables: rows inside arrays
 from . import formats       # NDJSON, CSV and XML bodies (a line of its own)
+from . import migrate_api   # rest_fdw_sample_model() (a line of its own, for merges)
 
 ANY = None
 GET, POST = "GET", "POST"
@@ -120,6 +121,8 @@ ROUTES = (
     (GET,  "{auth}/c/big",                  nested.big),
     (GET,  "{auth}/c/series",               nested.series),
     (GET,  "{auth}/c/stores",               nested.stores),
+    # rest_fdw_sample_model() (migrate_api.py)
+    (GET,  "{auth}/mg/hostile",             migrate_api.hostile),
 
     # request bodies and templates (apis_templates.py, graphql.py)
     (POST, "{auth}/t/search",               apis_templates.search),
