@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "catalog/pg_foreign_server.h"
 #include "commands/defrem.h"
 #include "foreign/foreign.h"
 #include "miscadmin.h"
