@@ -253,15 +253,20 @@ ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_entity');
 SELECT * FROM bad_xml;								-- ERROR
 ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_deep');
 SELECT * FROM bad_xml;								-- ERROR
+-- the DETAIL of a not well-formed document quotes libxml2, whose wording
+-- differs between its versions (Debian 12, 13 and sid): only the message
+\set VERBOSITY terse
 ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_truncated');
-SELECT * FROM bad_xml;								-- ERROR
-ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_badutf8');
 SELECT * FROM bad_xml;								-- ERROR
 ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_badenc');
 SELECT * FROM bad_xml;								-- ERROR
 -- forced XML on a body that is not XML
 ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/csv',
                                      ADD response_format 'xml');
+SELECT * FROM bad_xml;								-- ERROR
+\set VERBOSITY default
+ALTER FOREIGN TABLE bad_xml OPTIONS (DROP response_format);
+ALTER FOREIGN TABLE bad_xml OPTIONS (SET endpoint '/open/fmt/bad/xml_badutf8');
 SELECT * FROM bad_xml;								-- ERROR
 DROP FOREIGN TABLE bad_xml;
 
