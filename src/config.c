@@ -71,6 +71,7 @@ typedef enum ConfigKey
 	CK_DESCRIPTION,
 	CK_OPTIONS,
 	CK_COMPONENTS,
+	CK_HTTP,
 	CK_COUNT
 } ConfigKey;
 
@@ -102,7 +103,8 @@ static const char *const config_key_names[CK_COUNT] = {
 	"#version",
 	"#description",
 	"#options",
-	"#components"
+	"#components",
+	"#http"
 };
 
 static const int config_key_where[CK_COUNT] = {
@@ -114,7 +116,8 @@ static const int config_key_where[CK_COUNT] = {
 	IN_TOP | IN_TABLE, IN_TOP | IN_TABLE,	/* #total...Element */
 	IN_TABLE, IN_TABLE,			/* #post, #get */
 	IN_TABLE, IN_TABLE, IN_TABLE,	/* #insert, #update, #delete */
-	IN_TOP, IN_TOP, IN_TOP, IN_TOP, IN_TOP	/* #hostname ... #components */
+	IN_TOP, IN_TOP, IN_TOP, IN_TOP, IN_TOP,	/* #hostname ... #components */
+	IN_TOP | IN_TABLE			/* #http */
 };
 
 /* Other spellings of settings that the connector's files use */
@@ -661,6 +664,114 @@ json_text(json_t *v)
 	return copy;
 }
 
+/* A text of an http_rules rule, quoted, its quotes doubled */
+static void
+append_rule_text(StringInfo buf, const char *word, const char *text)
+{
+	appendStringInfo(buf, " %s '", word);
+	for (; *text; text++)
+	{
+		if (*text == '\'')
+			appendStringInfoChar(buf, '\'');
+		appendStringInfoChar(buf, *text);
+	}
+	appendStringInfoChar(buf, '\'');
+}
+
+/*
+ * "#http": [{"#code": 404, "#action": "ZERO_ROWS", "#match": "...",
+ * "#message": "...", "#operation": "SELECT"}, ...] as an http_rules value,
+ * or NULL when no rule is for reads.  Rules of other operations are for
+ * writes, which foreign tables do not make.  The connector's waiting
+ * retries are rest_fdw's retries of 429, 502, 503 and 504 (and of
+ * retry_statuses): for those statuses they are left out, for others an
+ * error says so.
+ */
+static char *
+http_rules_text(ConfigContext *cx, json_t *rules)
+{
+	const char *key = config_key_names[CK_HTTP];
+	StringInfoData buf;
+	size_t		i;
+	json_t	   *rule;
+
+	if (!json_is_array(rules))
+		config_error(cx, key, "The value must be an array of objects with \"#code\" and \"#action\".");
+	initStringInfo(&buf);
+	json_array_foreach(rules, i, rule)
+	{
+		json_t	   *code;
+		json_t	   *v;
+		const char *action;
+		const char *rule_action;
+		const char *m;
+		long		status;
+
+		if (!json_is_object(rule))
+			config_error(cx, key, "Each rule must be an object with \"#code\" and \"#action\".");
+		json_object_foreach(rule, m, v)
+		{
+			if (strcmp(m, "#code") != 0 && strcmp(m, "#action") != 0 &&
+				strcmp(m, "#match") != 0 && strcmp(m, "#message") != 0 &&
+				strcmp(m, "#operation") != 0)
+				config_error(cx, key, psprintf("A rule has the member \"%s\"; rules have #code, #action, #match, #message and #operation.", m));
+		}
+		v = json_object_get(rule, "#operation");
+		if (v != NULL &&
+			(!json_is_string(v) || pg_strcasecmp(json_string_value(v), "SELECT") != 0))
+			continue;			/* a rule for writes */
+		code = json_object_get(rule, "#code");
+		if (json_is_string(code))
+			status = strtol(json_string_value(code), NULL, 10);
+		else
+			status = json_is_integer(code) ? (long) json_integer_value(code) : 0;
+		if (status < 100 || status > 599)
+			config_error(cx, key, "Each rule needs a \"#code\", an HTTP status from 100 to 599.");
+		v = json_object_get(rule, "#action");
+		if (!json_is_string(v))
+			config_error(cx, key, psprintf("The rule for code %ld needs an \"#action\".", status));
+		action = json_string_value(v);
+		if (pg_strcasecmp(action, "OK") == 0)
+			rule_action = "ok";
+		else if (pg_strcasecmp(action, "ZERO_ROWS") == 0)
+			rule_action = "zero_rows";
+		else if (pg_strcasecmp(action, "REAUTHENTICATE") == 0)
+			rule_action = "reauthenticate";
+		else if (pg_strcasecmp(action, "RETRY_ONCE") == 0)
+			rule_action = "retry_once";
+		else if (pg_strcasecmp(action, "FAIL") == 0)
+			rule_action = "fail";
+		else if (pg_strncasecmp(action, "RETRY_", 6) == 0 &&
+				 (status == 429 || status == 502 || status == 503 || status == 504))
+			continue;			/* retried as always */
+		else if (pg_strncasecmp(action, "RETRY_", 6) == 0)
+			config_error(cx, key, psprintf("The action \"%s\" of code %ld is a retry with waits: set the server option retry_statuses '%ld' instead.",
+										   action, status, status));
+		else
+			config_error(cx, key, psprintf("The action \"%s\" of code %ld is not supported; actions are OK, ZERO_ROWS, REAUTHENTICATE, RETRY_ONCE, FAIL and the RETRY_ ones of 429, 502, 503 and 504.",
+										   action, status));
+
+		appendStringInfo(&buf, "%s%ld", buf.len > 0 ? "; " : "", status);
+		v = json_object_get(rule, "#match");
+		if (v != NULL)
+			append_rule_text(&buf, "match", setting_text(cx, key, v));
+		appendStringInfo(&buf, " %s", rule_action);
+		v = json_object_get(rule, "#message");
+		if (v != NULL && strcmp(rule_action, "fail") == 0)
+			append_rule_text(&buf, "message", setting_text(cx, key, v));
+	}
+	if (buf.len == 0)
+		return NULL;
+	{
+		const char *problem;
+
+		(void) rest_parse_http_rules(buf.data, &problem);
+		if (problem)
+			config_error(cx, key, problem);
+	}
+	return buf.data;
+}
+
 /*
  * The paging and header options of a table from its settings, each taken
  * from the table or else from the top of the file.
@@ -782,6 +893,13 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 		if (problem)
 			config_error(cx, config_key_names[CK_HEADERS], problem);
 		opts = lappend(opts, make_option(OPT_HEADERS, copy));
+	}
+	if (set[CK_HTTP])
+	{
+		char	   *rules = http_rules_text(cx, set[CK_HTTP]);
+
+		if (rules)
+			opts = lappend(opts, make_option(OPT_HTTP_RULES, rules));
 	}
 	return opts;
 }

@@ -204,6 +204,8 @@ static bool parse_no_proxy(const RestOptKind *kind, const char *value,
 						   void *dest, RestOptProblem *problem);
 static bool parse_csv_char(const RestOptKind *kind, const char *value,
 						   void *dest, RestOptProblem *problem);
+static bool parse_http_rules(const RestOptKind *kind, const char *value,
+							 void *dest, RestOptProblem *problem);
 
 static const RestOptEnum auth_methods[] = {
 	{"none", REST_AUTH_NONE},
@@ -441,6 +443,10 @@ static const RestOptKind kind_json_path = {
 	.parse = parse_json_path,
 	.hint = "Give object keys separated by dots, for example \"data.items\"; write a dot inside a key as \\."
 };
+static const RestOptKind kind_http_rules = {
+	.parse = parse_http_rules,
+	.hint = "Give rules separated by semicolons, each a status or class, optionally match 'text', and an action, for example '404 zero_rows; 5xx match ''busy'' retry_once'."
+};
 static const RestOptKind kind_status_list = {
 	.parse = parse_status_list,
 	.hint = "Give HTTP status codes from 400 to 599 separated by commas, for example '500,520,522'."
@@ -626,6 +632,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_SUCCESS_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(success_path)},
 	{OPT_ERROR_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(error_path)},
 	{OPT_AUTH_ERROR_VALUES, CAT_PAGING, 0, &kind_text, PAGING(auth_error_values)},
+	{OPT_HTTP_RULES, CAT_PAGING, 0, &kind_http_rules, PAGING(http_rules)},
 	{OPT_PAGE_END, CAT_PAGING, 0, &kind_page_end, PAGING(short_page_ends)},
 	{OPT_MAX_PAGES, CAT_PAGING, 0, &kind_count, PAGING(max_pages),
 	CppAsString2(REST_DEFAULT_MAX_PAGES)},
@@ -1426,6 +1433,19 @@ parse_rate_limit(const RestOptKind *kind, const char *value, void *dest,
  * from kind->min to kind->max characters.
  */
 /* One printable ASCII byte (or a tab), stored as the string */
+/* http_rules (httprules.c), as a List of RestHttpRule */
+static bool
+parse_http_rules(const RestOptKind *kind, const char *value, void *dest,
+				 RestOptProblem *problem)
+{
+	List	   *rules = rest_parse_http_rules(value, &problem->detail);
+
+	if (problem->detail != NULL)
+		return false;
+	*(List **) dest = rules;
+	return true;
+}
+
 static bool
 parse_csv_char(const RestOptKind *kind, const char *value, void *dest,
 			   RestOptProblem *problem)

@@ -69,6 +69,9 @@ typedef struct RestPageFetch
 	const char *capture_header; /* total_count_header, or NULL */
 	const RestFormatOptions *format;	/* how the body is decoded */
 	const char *rows_path;		/* of the endpoint asked, or NULL */
+	List	   *http_rules;		/* what statuses mean, or NIL */
+	bool		retried;		/* a retry_once rule sent it again */
+	bool		zero_rows;		/* a zero_rows rule matched: no rows */
 	RestHttpResponse resp;		/* the final response */
 } RestPageFetch;
 
@@ -223,6 +226,7 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 	RestHttpResponse *resp = &f->resp;
 	MemoryContext oldcxt = MemoryContextSwitchTo(f->cxt);
 	RestRequestContext errctx;
+	bool		fail_now = false;	/* a fail rule without message matched */
 
 	rest_http_finish(f->xfer, resp);
 	f->xfer = NULL;
@@ -236,8 +240,75 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 		stats->bytes += resp->body_len;
 	}
 
+	/* the http_rules come first; see httprules.c */
+	if (f->http_rules != NIL)
+	{
+		const RestHttpRule *rule = rest_http_rule_find(f->http_rules, resp->status,
+													   resp->body, resp->body_len);
+		bool		again = false;
+
+		if (rule == NULL)
+			 /* as without the option */ ;
+		else if (rule->action == REST_HTTP_ZERO_ROWS)
+		{
+			f->zero_rows = true;
+			rest_pop_request_context(&errctx);
+			MemoryContextSwitchTo(oldcxt);
+			return true;
+		}
+		else if (rule->action == REST_HTTP_OK)
+		{
+			if (resp->body_len == 0)
+			{
+				/* nothing to read: as zero_rows */
+				f->zero_rows = true;
+				rest_pop_request_context(&errctx);
+				MemoryContextSwitchTo(oldcxt);
+				return true;
+			}
+			goto decode;
+		}
+		else if (rule->action == REST_HTTP_REAUTHENTICATE)
+		{
+			if (f->attempt == 0 && rest_auth_refreshable(conn))
+			{
+				rest_pop_request_context(&errctx);
+				fetch_again_new_token(conn, stats, f, auth_epoch);
+				MemoryContextSwitchTo(oldcxt);
+				return false;
+			}
+			/* a new token did not help, or none can be had: the error */
+		}
+		else if (rule->action == REST_HTTP_RETRY_ONCE)
+			again = !f->retried;
+		else if (rule->action == REST_HTTP_FAIL && rule->message != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("server \"%s\" answered HTTP status %ld: %s",
+							conn->servername, resp->status,
+							rest_http_rule_message(rule, resp->body, resp->body_len,
+												   f->secrets)),
+					 errdetail("The message is that of the http_rules rule for status %ld.",
+							   resp->status)));
+		else if (rule->action == REST_HTTP_FAIL)
+			fail_now = true;
+
+		if (again)
+		{
+			f->retried = true;
+			if (stats)
+				stats->retries++;
+			pfree(resp->body);
+			rest_pop_request_context(&errctx);
+			fetch_send(conn, stats, f, false);
+			MemoryContextSwitchTo(oldcxt);
+			return false;
+		}
+	}
+
 	/* one new token and one retry for a rejected OAuth token */
-	if (resp->status == 401 && f->attempt == 0 && rest_auth_refreshable(conn))
+	if (!fail_now && resp->status == 401 && f->attempt == 0 &&
+		rest_auth_refreshable(conn))
 	{
 		rest_pop_request_context(&errctx);
 		fetch_again_new_token(conn, stats, f, auth_epoch);
@@ -253,7 +324,8 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 	 * or 308 is sent again with its body; with 301, 302 or 303 the next
 	 * request is a GET without body, as browsers and curl do.
 	 */
-	if ((resp->status == 301 || resp->status == 302 || resp->status == 303 ||
+	if (!fail_now &&
+		(resp->status == 301 || resp->status == 302 || resp->status == 303 ||
 		 resp->status == 307 || resp->status == 308) && resp->redirect_url)
 	{
 		char	   *target = rest_auth_strip_url(conn, resp->redirect_url);
@@ -294,9 +366,10 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 		return false;
 	}
 
-	if (resp->status < 200 || resp->status > 299)
+	if (fail_now || resp->status < 200 || resp->status > 299)
 	{
 		const char *hint = NULL;
+
 
 		if (resp->status == 401 && conn->auth_method == REST_AUTH_OAUTH2)
 			hint = f->attempt > 0
@@ -344,6 +417,7 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 				 errhint("A JSON array or object was expected.")));
 
 	/* NDJSON, CSV and XML become JSON here, before anything reads them */
+decode:
 	rest_decode_body(conn, resp, f->format, f->rows_path);
 	rest_pop_request_context(&errctx);
 	MemoryContextSwitchTo(oldcxt);
@@ -537,6 +611,7 @@ issue(RestPager *pager, int64 param)
 	f->capture_header = cfg->total_count_header;
 	f->format = &cfg->format;
 	f->rows_path = pager->request->endpoint ? pager->request->endpoint->rows_path : NULL;
+	f->http_rules = cfg->http_rules;
 	pager->inflight[pager->ninflight++] = f;
 
 	/* a next URL that leads back to the first page is a loop too */
@@ -641,7 +716,7 @@ fetch_reported_error(RestPager *pager, RestPageFetch *f)
 	char	   *message;
 	bool		auth_like;
 
-	if (cfg->success_path == NULL && cfg->error_path == NULL)
+	if ((cfg->success_path == NULL && cfg->error_path == NULL) || f->zero_rows)
 		return false;
 	oldcxt = MemoryContextSwitchTo(f->cxt);
 	if (rest_body_status(f->resp.body, f->resp.body_len, cfg->success_path,
@@ -700,7 +775,8 @@ report_body_error(RestPager *pager, const char *message, bool auth_like,
 /*
  * The next page of the scan, in order, in *resp (valid until the next call
  * or rest_pager_release_page).  Returns false, without a request, when the
- * previous page was the last.  Waits for the page if needed, letting the
+ * previous page was the last, and also when this page's answer means no
+ * rows (an http_rules zero_rows rule).  Waits for the page if needed, letting the
  * other requests in flight go on.
  */
 bool
@@ -737,6 +813,21 @@ rest_pager_next(RestPager *pager, RestHttpResponse **resp)
 	memmove(pager->inflight, pager->inflight + 1,
 			sizeof(RestPageFetch *) * pager->ninflight);
 	pager->inflight[pager->ninflight] = NULL;
+
+	/* an http_rules zero_rows answer: no rows, and no page after it */
+	if (f->zero_rows)
+	{
+		pager->done = true;
+		pager->pages++;
+		if (pager->stats)
+		{
+			pager->stats->pages++;
+			pager->stats->requests_without_rows++;
+		}
+		MemoryContextDelete(f->cxt);
+		discard_inflight(pager, 0);
+		return false;
+	}
 	pager->current = f;
 
 	if (pager->display_url)

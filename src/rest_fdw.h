@@ -105,6 +105,7 @@
 #define OPT_SUCCESS_PATH		"success_path"
 #define OPT_ERROR_PATH			"error_path"
 #define OPT_AUTH_ERROR_VALUES	"auth_error_values"
+#define OPT_HTTP_RULES			"http_rules"
 #define OPT_PAGE_END			"page_end"
 #define OPT_MAX_PAGES			"max_pages"
 #define OPT_FETCH_CONCURRENCY	"fetch_concurrency"
@@ -333,6 +334,25 @@ typedef struct RestFormatOptions
 	bool		csv_header;		/* the first record names the fields */
 } RestFormatOptions;
 
+/* http_rules (httprules.c): what a response's status means */
+typedef enum RestHttpAction
+{
+	REST_HTTP_OK,				/* read the body's rows */
+	REST_HTTP_ZERO_ROWS,		/* no rows, and the scan ends */
+	REST_HTTP_REAUTHENTICATE,	/* once more with a new token */
+	REST_HTTP_RETRY_ONCE,		/* once more */
+	REST_HTTP_FAIL				/* an ERROR, with the rule's message */
+} RestHttpAction;
+
+typedef struct RestHttpRule
+{
+	int			status;			/* 404, or 4 for the class 4xx */
+	bool		is_class;
+	char	   *match;			/* the body must hold it, or NULL */
+	RestHttpAction action;
+	char	   *message;		/* of fail, with {/pointer}s, or NULL */
+} RestHttpRule;
+
 typedef struct RestPaging
 {
 	RestPagingStyle style;
@@ -353,6 +373,7 @@ typedef struct RestPaging
 	char	   *success_path;	/* a Boolean element: false is an error */
 	char	   *error_path;		/* an element that holds an error */
 	char	   *auth_error_values;	/* comma list: errors that mean a 401 */
+	List	   *http_rules;		/* RestHttpRule: what statuses mean */
 	bool		short_page_ends;	/* page_end 'short' */
 	int			max_pages;
 	int			fetch_concurrency;	/* pages requested at a time (1: no prefetch) */
@@ -537,6 +558,13 @@ extern const char rest_json_self[];
 #define REST_JSON_SELF		rest_json_self		/* the row itself */
 extern void rest_append_json_key(StringInfo buf, const char *key);
 extern bool rest_valid_json_path(const char *path);
+
+/* in httprules.c */
+extern List *rest_parse_http_rules(const char *value, const char **problem);
+extern const RestHttpRule *rest_http_rule_find(List *rules, long status,
+											   const char *body, size_t len);
+extern char *rest_http_rule_message(const RestHttpRule *rule, const char *body,
+									size_t len, List *secrets);
 
 /* in headers.c */
 extern List *rest_parse_headers(const char *value, const char **problem);
