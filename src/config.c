@@ -1905,6 +1905,7 @@ add_children(ConfigContext *cx, RestImportTable *t, int level, List *tables,
 		ct->name = rest_unique_name(table_names,
 									cs->named ? cs->name :
 									rest_sql_identifier(psprintf("%s_%s", t->name, cs->name)));
+		ct->renamed = cs->named;
 		ct->source = psprintf("child table \"%s\" of %s", cs->key, t->source);
 		ct->rows_path = t->rows_path
 			? psprintf("%s.*.%s%s", t->rows_path, cs->json_path, cs->is_map ? ".*" : "")
@@ -2272,6 +2273,7 @@ rest_read_config_file(const char *filename, const char *base_url,
 		t = palloc0(sizeof(RestImportTable));
 		t->name = rest_unique_name(table_names,
 								   sqlname ? sqlname : rest_sql_identifier(key));
+		t->renamed = sqlname != NULL;
 		t->source = psprintf("table \"%s\" of REST config file \"%s\"", key, filename);
 		memset(set, 0, sizeof(set));
 		v = deref(&cx, key, v);

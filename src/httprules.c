@@ -365,7 +365,7 @@ json_at_pointer(json_t *v, const char *ptr, const char *end)
  * The message of a fail rule, its {/pointer} placeholders replaced by the
  * values in the body (parsed only when there are some): strings as they
  * are, other values as JSON, a missing value as an empty text.  Values are
- * shortened and stripped of the request's secrets.
+ * shortened and stripped of the request's secrets, and so is the whole.
  */
 char *
 rest_http_rule_message(const RestHttpRule *rule, const char *body, size_t len,
@@ -418,5 +418,6 @@ rest_http_rule_message(const RestHttpRule *rule, const char *body, size_t len,
 														 secrets));
 		m = end;
 	}
-	return buf.data;
+	/* a secret may also be pieced together from values and the text */
+	return rest_scrub(buf.data, secrets);
 }

@@ -1068,6 +1068,8 @@ typedef struct RestHeaderNames
 typedef struct RestImportTable
 {
 	char	   *name;			/* SQL name */
+	bool		renamed;		/* named by the file ("json<name>"): as
+								 * written, not a derived identifier */
 	char	   *source;			/* where it was described, for messages */
 	char	   *endpoint;		/* the endpoint option (alternatives) */
 	char	   *rows_path;		/* rows_path option, or NULL */

@@ -220,7 +220,15 @@ check_table(RestImportTable *t, List **table_names)
 	ListCell   *lc;
 
 	FUZZ_CHECK(t->name != NULL, "a table without a name");
-	check_identifier(t->name, "table name");
+	if (t->renamed)
+	{
+		/* a name the file gives is taken as written: a quoted identifier */
+		FUZZ_CHECK(t->name[0] != '\0' && strlen(t->name) < NAMEDATALEN &&
+				   !rest_has_control_chars(t->name),
+				   "renamed table \"%s\"", t->name);
+	}
+	else
+		check_identifier(t->name, "table name");
 	FUZZ_CHECK(!in_names(*table_names, t->name), "table name \"%s\" twice", t->name);
 	*table_names = lappend(*table_names, t->name);
 

@@ -37,7 +37,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "${FUZZ_SRCDIR:-$here/../../src}" && pwd)
 out=${1:-/tmp/rest_fdw_fuzz}
 runs=${FUZZ_RUNS:-200000}
-all_harnesses="fuzz_rows fuzz_token fuzz_link fuzz_url fuzz_config fuzz_sample fuzz_body"
+all_harnesses="fuzz_rows fuzz_token fuzz_link fuzz_url fuzz_config fuzz_sample fuzz_body fuzz_rules"
 harnesses=${FUZZ_HARNESSES:-$all_harnesses}
 CC=${CC:-clang}
 
@@ -146,6 +146,7 @@ dict() {
 		fuzz_config) echo "$here/config.dict" ;;
 		fuzz_link) echo "$here/link.dict" ;;
 		fuzz_url) echo "$here/url.dict" ;;
+		fuzz_rules) echo "$here/rules.dict" ;;
 	esac
 }
 
