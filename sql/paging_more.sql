@@ -205,6 +205,24 @@ SELECT * FROM show_error('SELECT count(*) FROM slack_oauth');
 -- ===================================================================
 -- Clean up
 -- ===================================================================
+-- A paged table whose response is one object, not an array: one page
+-- ===================================================================
+CREATE FOREIGN TABLE more_log (seq int, path text, query text)
+  SERVER regress_admin OPTIONS (endpoint '/_admin/log');
+SELECT * FROM api_reset;
+CREATE FOREIGN TABLE one_object (id int, name text)
+  SERVER regress_more OPTIONS (endpoint '/open/single', paging 'offset', page_size '10');
+SELECT * FROM one_object;
+ALTER FOREIGN TABLE one_object OPTIONS (SET paging 'page');
+SELECT * FROM one_object;
+-- a leading * reads the object as the one row too
+ALTER FOREIGN TABLE one_object OPTIONS (ADD rows_path '*');
+SELECT * FROM one_object;
+-- one request each, not max_pages of them
+SELECT path, query FROM more_log WHERE path NOT LIKE '/_admin/%' ORDER BY seq;
+DROP FOREIGN TABLE one_object, more_log;
+
+-- ===================================================================
 \set VERBOSITY terse
 DROP FUNCTION rows_before_error(text);
 DROP SERVER regress_more, regress_more_key, regress_more_oauth CASCADE;

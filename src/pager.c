@@ -1304,7 +1304,8 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 	if (pager->pages == 1)
 		pager->step = n;		/* the API's page size, as far as we know */
 
-	if (cfg->style == REST_PAGING_NONE || n == 0)
+	/* a response that is one object, not an array of rows, has no pages */
+	if (cfg->style == REST_PAGING_NONE || n == 0 || rest_rowset_single(rs))
 	{
 		pager->done = true;
 		if (n == 0 && pager->stats)

@@ -1214,6 +1214,7 @@ extern RestRowSet *rest_parse_rows(const char *body, size_t len,
 								   const char *method, const char *display_url,
 								   List *secrets);
 extern int64 rest_rowset_count(RestRowSet *rs);
+extern bool rest_rowset_single(RestRowSet *rs);
 extern int64 rest_rowset_elements(RestRowSet *rs);
 extern char *rest_rowset_text(RestRowSet *rs, int64 rowno, int col);
 extern const char *rest_rowset_meta(RestRowSet *rs, int i, bool *is_true);

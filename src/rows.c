@@ -144,6 +144,7 @@ struct RestRowSet
 	RestValue  *row_key;		/* a row's key, when it is a member of an
 								 * object ("*" over a map), or NULL */
 	int64		cur_row;		/* the row select_row chose */
+	bool		single;			/* the rows are one object, not an array */
 	bool		special;		/* some column has a level or is a position */
 	int		   *col_level;		/* ncols: 0, or the level of its ancestor */
 	bool	   *col_pos;		/* ncols: a position column */
@@ -1022,6 +1023,7 @@ sem_object_start(void *state)
 	switch (take_pending(ps, &node))
 	{
 		case ROLE_TOP:
+			ps->rs->single = true;
 			begin_row(ps);
 			push_frame(ps, ROLE_ROW, ps->root, ps->root->ncols > 0);
 			break;
@@ -1040,6 +1042,7 @@ sem_object_start(void *state)
 				 * without a rows_path
 				 */
 				ps->found_rows = true;
+				ps->rs->single = true;
 				ps->anc_pos[0] = 1;
 				begin_ancestor(ps, node->star);
 				push_frame(ps, ROLE_PATH, node->star, false);
@@ -1425,6 +1428,16 @@ int64
 rest_rowset_elements(RestRowSet *rs)
 {
 	return rs->nlevels > 0 ? rs->anc[0]->nrows : rs->nrows;
+}
+
+/*
+ * Was the response one object, the one row (or the one ancestor of the
+ * rows), rather than an array of them?  Paging then has nothing to page.
+ */
+bool
+rest_rowset_single(RestRowSet *rs)
+{
+	return rs->single;
 }
 
 /*
