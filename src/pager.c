@@ -249,25 +249,17 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 
 		if (rule == NULL)
 			 /* as without the option */ ;
-		else if (rule->action == REST_HTTP_ZERO_ROWS)
+		else if (rule->action == REST_HTTP_ZERO_ROWS ||
+				 (rule->action == REST_HTTP_OK && resp->body_len == 0))
 		{
+			/* no rows (ok with nothing to read is the same) */
 			f->zero_rows = true;
 			rest_pop_request_context(&errctx);
 			MemoryContextSwitchTo(oldcxt);
 			return true;
 		}
 		else if (rule->action == REST_HTTP_OK)
-		{
-			if (resp->body_len == 0)
-			{
-				/* nothing to read: as zero_rows */
-				f->zero_rows = true;
-				rest_pop_request_context(&errctx);
-				MemoryContextSwitchTo(oldcxt);
-				return true;
-			}
 			goto decode;
-		}
 		else if (rule->action == REST_HTTP_REAUTHENTICATE)
 		{
 			if (f->attempt == 0 && rest_auth_refreshable(conn))
@@ -369,7 +361,6 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 	if (fail_now || resp->status < 200 || resp->status > 299)
 	{
 		const char *hint = NULL;
-
 
 		if (resp->status == 401 && conn->auth_method == REST_AUTH_OAUTH2)
 			hint = f->attempt > 0
