@@ -120,20 +120,6 @@ SELECT * FROM rules_model.missing;                      -- 404: no rows
 SELECT * FROM rules_model.broken;                       -- once more: attempts 2
 -- bad entries are errors of the file
 SET regress.configdir = :'configdir';
-CREATE FUNCTION model_error(query text) RETURNS SETOF text
-LANGUAGE sql AS $$
-  SELECT replace(e, current_setting('regress.configdir'), 'CONFIGDIR')
-  FROM show_error(query) e
-$$;
-CREATE FUNCTION write_model(path text, content text) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-  lo oid := lo_from_bytea(0, convert_to(content, 'UTF8'));
-BEGIN
-  PERFORM lo_export(lo, path);
-  PERFORM lo_unlink(lo);
-END
-$$;
 \set bad :configdir '/rules_bad.rest'
 CREATE SERVER regress_rules_bad FOREIGN DATA WRAPPER rest_fdw
   OPTIONS (base_url :'base_url', rest_config_file :'bad');
@@ -147,7 +133,6 @@ SELECT write_model(:'bad', '{"t": {"#path": "/x", "#http": [{"#code": 400, "#act
 SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_rules_bad INTO rules_model');
 SELECT write_model(:'bad', '{"t": {"#path": "/x", "#http": [{"#code": 400, "#action": "FAIL", "#message": "{oops}"}], "id": "Integer"}}');
 SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_rules_bad INTO rules_model');
-DROP FUNCTION model_error(text), write_model(text, text);
 DROP SERVER regress_rules_bad;
 DROP SERVER regress_rules_model CASCADE;
 DROP SCHEMA rules_model;

@@ -18,24 +18,8 @@ CREATE FOREIGN TABLE import_log (seq int, path text, query text)
 CREATE VIEW import_requests AS
   SELECT seq, path, query FROM import_log WHERE path NOT LIKE '/_admin/%' ORDER BY seq;
 
--- errors, with the temporary directory of the config files masked
+-- errors, with the temporary directory of the config files masked (model_error)
 SET regress.configdir = :'configdir';
-CREATE FUNCTION import_error(query text) RETURNS SETOF text
-LANGUAGE sql AS $$
-  SELECT replace(e, current_setting('regress.configdir'), 'CONFIGDIR')
-  FROM show_error(query) e
-$$;
-
--- write a file as the server (exactly these bytes, unlike COPY)
-CREATE FUNCTION write_file(path text, content text) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-  lo oid := lo_from_bytea(0, convert_to(content, 'UTF8'));
-BEGIN
-  PERFORM lo_export(lo, path);
-  PERFORM lo_unlink(lo);
-END
-$$;
 
 -- what IMPORT created: columns with types and options, and table options
 CREATE FUNCTION imported_columns(schema_name text)
@@ -197,10 +181,10 @@ SELECT * FROM imported_tables('partial');
 -- tables left out are not sampled
 SELECT count(*) AS requests FROM import_requests;
 -- an existing table is not replaced
-SELECT import_error('IMPORT FOREIGN SCHEMA rest LIMIT TO (orders) FROM SERVER regress_shop INTO partial');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest LIMIT TO (orders) FROM SERVER regress_shop INTO partial');
 -- a changed file: drop and import again in one transaction
 \set cfg2 :configdir '/shop2.json'
-SELECT write_file(:'cfg2', '{"orders": {"#path": "/open/orders", "order_id": "BigInt", "status": "VarChar(10)"}}');
+SELECT write_model(:'cfg2', '{"orders": {"#path": "/open/orders", "order_id": "BigInt", "status": "VarChar(10)"}}');
 ALTER SERVER regress_shop OPTIONS (SET rest_config_file :'cfg2');
 BEGIN;
 DROP SCHEMA partial CASCADE;
@@ -211,7 +195,7 @@ SELECT * FROM imported_columns('partial');
 -- comments, as DataDirect model files have them: "//" to the end of the
 -- line and "/* */", outside strings; inside a string they are data
 \set cfg3 :configdir '/commented.rest'
-SELECT write_file(:'cfg3', E'// the shop\n{\n  /* one table,\n     two columns */\n  "orders": {"#path": "/open/orders", // the endpoint\n    "order_id": "BigInt", /* a key */ "status": "VarChar(10)"},\n  "#headers": {"X-Doc": "https://example.com/a/*b*/c"}\n}\n// end\n');
+SELECT write_model(:'cfg3', E'// the shop\n{\n  /* one table,\n     two columns */\n  "orders": {"#path": "/open/orders", // the endpoint\n    "order_id": "BigInt", /* a key */ "status": "VarChar(10)"},\n  "#headers": {"X-Doc": "https://example.com/a/*b*/c"}\n}\n// end\n');
 ALTER SERVER regress_shop OPTIONS (SET rest_config_file :'cfg3');
 CREATE SCHEMA commented;
 IMPORT FOREIGN SCHEMA rest FROM SERVER regress_shop INTO commented;
@@ -247,17 +231,17 @@ SELECT * FROM imported_tables('sampled');
 SELECT * FROM sampled.single;
 -- nothing to learn from
 ALTER SERVER regress_sample OPTIONS (SET rest_sample_path '/open/m/sample/empty');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sample INTO sampled');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sample INTO sampled');
 ALTER SERVER regress_sample OPTIONS (SET rest_sample_path '/open/m/sample/scalars');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sample INTO sampled');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sample INTO sampled');
 ALTER SERVER regress_sample OPTIONS (SET rest_sample_path '/open/m/sample/missing');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sample INTO sampled');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sample INTO sampled');
 IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sample INTO sampled
   OPTIONS (sample_rows '0');  -- ERROR
 IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sample INTO sampled
   OPTIONS (rows '5');  -- ERROR
 ALTER SERVER regress_sample OPTIONS (DROP rest_sample_path);
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sample INTO sampled');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_sample INTO sampled');
 ALTER SERVER regress_sample OPTIONS (ADD rest_sample_path 'https://elsewhere.example.com/x');  -- ERROR
 
 -- ===================================================================
@@ -268,61 +252,61 @@ CREATE SERVER regress_bad_cfg FOREIGN DATA WRAPPER rest_fdw
   OPTIONS (base_url :'base_url', rest_config_file :'bad');
 CREATE SCHEMA bad;
 -- a missing file
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 -- malformed JSON: the line and column
-SELECT write_file(:'bad', E'{\n  "t": {"#path": "/x",\n    "id": "Integer",,\n  }\n}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', E'{\n  "t": {"#path": "/x",\n    "id": "Integer",,\n  }\n}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 -- after a comment, the line and column are still those of the file
-SELECT write_file(:'bad', E'{\n  /* a comment\n     of two lines */ "t": {"#path": "/x",\n    "id": "Integer",,\n  }\n}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', E'{\n  /* a comment\n     of two lines */ "t": {"#path": "/x",\n    "id": "Integer",,\n  }\n}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 -- a comment that does not end
-SELECT write_file(:'bad', E'{"t": "/x"\n  /* not closed\n}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '["not", "an", "object"]');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', E'{"t": "/x"\n  /* not closed\n}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '["not", "an", "object"]');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 -- unknown settings name themselves and their table
-SELECT write_file(:'bad', '{"t": {"#path": "/x", "#pageSize": 10, "id": "Integer"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"#colour": "blue", "t": "/x"}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#pageSize": 10, "id": "Integer"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"#colour": "blue", "t": "/x"}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 -- credentials are never read from the file
-SELECT write_file(:'bad', '{"#ClientSecret": "s3cr3t", "t": "/x"}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": "/x", "#refresh_token": "r", "id": "Integer"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"#ClientSecret": "s3cr3t", "t": "/x"}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#refresh_token": "r", "id": "Integer"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 -- types, paths and mappings
-SELECT write_file(:'bad', '{"t": {"#path": "/x", "id": "Integer", "when": "DateTime2"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": "/x", "price": "Decimal(10,x)"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"id": "Integer"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": 42, "id": "Integer"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": "/x/{id", "id": "Integer"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": "https://elsewhere.example.com/x"}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest LIMIT TO (t) FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": "/x", "id": {"#type": "Integer", "#near": "id"}}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": "/x", "id": {"#eq": "id"}}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": "/x", "#rowOffsetParameter": "skip", "#nextPageElement": "next", "id": "Integer"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": "/x", "#nextPageResponseHeader": "X-Next", "id": "Integer"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": "/x", "#maximumPageSize": -3, "id": "Integer"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": "/x", "#headers": {"Authorization": "Bearer x"}, "id": "Integer"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": "/x", "": "Integer"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": "/x", "a b": {"#type": "Integer", "#eq": true}}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
-SELECT write_file(:'bad', '{"t": {"#path": "/customers/{customer_id}/orders"}}');
-SELECT import_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "id": "Integer", "when": "DateTime2"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "price": "Decimal(10,x)"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"id": "Integer"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": 42, "id": "Integer"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x/{id", "id": "Integer"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": "https://elsewhere.example.com/x"}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest LIMIT TO (t) FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "id": {"#type": "Integer", "#near": "id"}}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "id": {"#eq": "id"}}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#rowOffsetParameter": "skip", "#nextPageElement": "next", "id": "Integer"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#nextPageResponseHeader": "X Next", "id": "Integer"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#maximumPageSize": -3, "id": "Integer"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#headers": {"Authorization": "Bearer x"}, "id": "Integer"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "": "Integer"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "a b": {"#type": "Integer", "#eq": true}}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/customers/{customer_id}/orders"}}');
+SELECT model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_bad_cfg INTO bad');
 SELECT count(*) AS tables_created FROM imported_tables('bad');
 
 -- ===================================================================
@@ -369,8 +353,7 @@ CREATE FOREIGN TABLE bad.t (id int OPTIONS (json_path 'a\x')) SERVER regress_sho
 DROP SCHEMA helpdesk, analytics, codehost, shop, odata, partial, sampled, bad CASCADE;
 DROP SERVER regress_helpdesk, regress_analytics, regress_codehost, regress_shop, regress_odata,
   regress_sample, regress_bad_cfg CASCADE;
-DROP FUNCTION imported_columns(text), imported_tables(text), import_error(text),
-  write_file(text, text);
+DROP FUNCTION imported_columns(text), imported_tables(text);
 RESET regress.configdir;
 DROP VIEW import_requests;
 DROP FOREIGN TABLE import_log;

@@ -157,16 +157,6 @@ SELECT * FROM migrate('Sample=/open/m/sample/single', 'dd_arg', false, 'https://
 -- ===================================================================
 -- rest_fdw_sample_model(): the model sampling infers, and its round trip
 -- ===================================================================
--- write a file as the server (exactly these bytes)
-CREATE FUNCTION write_model(path text, content text) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-  lo oid := lo_from_bytea(0, convert_to(content, 'UTF8'));
-BEGIN
-  PERFORM lo_export(lo, path);
-  PERFORM lo_unlink(lo);
-END
-$$;
 -- what IMPORT created: tables with their options, columns with types and options
 CREATE FUNCTION imported(schema_name text)
 RETURNS TABLE (table_name name, col name, type text, not_null boolean, options text)
@@ -322,5 +312,4 @@ DROP SCHEMA dd_sampled CASCADE;
 DROP SERVER dd_oauth, dd_braces, dd_bearer, dd_header, dd_param, dd_aws, dd_cc,
   dd_pkce, dd_jwt, dd_ropc, dd_digest, dd_sample, dd_jdbc, dd_arg CASCADE;
 DROP SERVER dd_model_src, dd_model_dst, dd_model_cfg CASCADE;
-DROP FUNCTION migrate, server_options, mapping_keys, mapping_has, write_model,
-  imported, round_trip;
+DROP FUNCTION migrate, server_options, mapping_keys, mapping_has, imported, round_trip;

@@ -18,20 +18,6 @@ CREATE VIEW model_requests AS
   WHERE path NOT LIKE '/_admin/%' ORDER BY seq;
 
 SET regress.configdir = :'configdir';
-CREATE FUNCTION model_error(query text) RETURNS SETOF text
-LANGUAGE sql AS $$
-  SELECT replace(e, current_setting('regress.configdir'), 'CONFIGDIR')
-  FROM show_error(query) e
-$$;
-CREATE FUNCTION write_model(path text, content text) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-  lo oid := lo_from_bytea(0, convert_to(content, 'UTF8'));
-BEGIN
-  PERFORM lo_export(lo, path);
-  PERFORM lo_unlink(lo);
-END
-$$;
 CREATE FUNCTION model_columns(schema_name text)
 RETURNS TABLE (table_name name, col name, type text, not_null boolean, options text)
 LANGUAGE sql AS $$
@@ -211,7 +197,7 @@ SELECT count(*) FROM model_tables('bad');
 \set VERBOSITY terse
 DROP SCHEMA crm, crm2, crm3, verify, bad CASCADE;
 DROP SERVER regress_crm, regress_bad_model, regress_verify CASCADE;
-DROP FUNCTION model_error(text), write_model(text, text), model_columns(text), model_tables(text);
+DROP FUNCTION model_columns(text), model_tables(text);
 RESET regress.configdir;
 DROP VIEW model_requests;
 DROP FOREIGN TABLE model_log;

@@ -220,6 +220,34 @@ SELECT path, query FROM more_log WHERE path NOT LIKE '/_admin/%' ORDER BY seq;
 DROP FOREIGN TABLE one_object, more_log;
 
 -- ===================================================================
+-- The next page's URL in a response header of another name than Link
+-- ===================================================================
+CREATE FOREIGN TABLE more_log (seq int, path text, query text)
+  SERVER regress_admin OPTIONS (endpoint '/_admin/log');
+SELECT * FROM api_reset;
+CREATE FOREIGN TABLE next_hdr (id int, "fullName" text)
+  SERVER regress_more OPTIONS (endpoint '/open/v/nexthdr', paging 'next_url',
+                               next_url_header 'Next');
+SELECT * FROM next_hdr ORDER BY id;
+SELECT * FROM next_hdr LIMIT 1;                         -- one request
+ALTER FOREIGN TABLE next_hdr OPTIONS (SET endpoint '/open/v/nexthdr?to=relative');
+SELECT count(*) FROM next_hdr;
+SELECT path, query FROM more_log WHERE path NOT LIKE '/_admin/%' ORDER BY seq;
+SELECT * FROM explain_filter('(COSTS OFF) SELECT * FROM next_hdr');
+-- the next URL must keep the first request's origin, and be a URL
+ALTER FOREIGN TABLE next_hdr OPTIONS (SET endpoint '/open/v/nexthdr?to=foreign');
+SELECT * FROM show_error('SELECT count(*) FROM next_hdr');
+ALTER FOREIGN TABLE next_hdr OPTIONS (SET endpoint '/open/v/nexthdr?to=bad');
+SELECT * FROM show_error('SELECT count(*) FROM next_hdr');
+-- one place for the next URL; a header name
+ALTER FOREIGN TABLE next_hdr OPTIONS (ADD rows_path '*', ADD next_url_path 'next');
+SELECT * FROM show_error('SELECT count(*) FROM next_hdr');
+ALTER FOREIGN TABLE next_hdr OPTIONS (DROP rows_path, DROP next_url_path, DROP next_url_header);
+SELECT * FROM show_error('SELECT count(*) FROM next_hdr');
+SELECT * FROM show_error($$ALTER FOREIGN TABLE next_hdr OPTIONS (ADD next_url_header 'Next: x')$$);
+DROP FOREIGN TABLE next_hdr, more_log;
+
+-- ===================================================================
 \set VERBOSITY terse
 DROP FUNCTION rows_before_error(text);
 DROP SERVER regress_more, regress_more_key, regress_more_oauth CASCADE;

@@ -80,6 +80,25 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
+-- an error of show_error() with the directory of the test's files
+-- (regress.configdir) written CONFIGDIR
+CREATE FUNCTION model_error(query text) RETURNS SETOF text
+LANGUAGE sql AS $$
+  SELECT replace(e, current_setting('regress.configdir'), 'CONFIGDIR')
+  FROM show_error(query) e
+$$;
+
+-- write a file as the server (exactly these bytes, unlike COPY)
+CREATE FUNCTION write_model(path text, content text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  lo oid := lo_from_bytea(0, convert_to(content, 'UTF8'));
+BEGIN
+  PERFORM lo_export(lo, path);
+  PERFORM lo_unlink(lo);
+END
+$$;
+
 -- EXPLAIN output with the port replaced by PORT, the same on every
 -- version: without the "(returns $0)" of an InitPlan (before 17), with
 -- whole numbers of actual rows and without buffer counts (18)

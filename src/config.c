@@ -72,6 +72,7 @@ typedef enum ConfigKey
 	CK_OPTIONS,
 	CK_COMPONENTS,
 	CK_HTTP,
+	CK_FIELD_LIST_PARAM,
 	CK_COUNT
 } ConfigKey;
 
@@ -104,7 +105,8 @@ static const char *const config_key_names[CK_COUNT] = {
 	"#description",
 	"#options",
 	"#components",
-	"#http"
+	"#http",
+	"#fieldListParameter"
 };
 
 static const int config_key_where[CK_COUNT] = {
@@ -117,7 +119,8 @@ static const int config_key_where[CK_COUNT] = {
 	IN_TABLE, IN_TABLE,			/* #post, #get */
 	IN_TABLE, IN_TABLE, IN_TABLE,	/* #insert, #update, #delete */
 	IN_TOP, IN_TOP, IN_TOP, IN_TOP, IN_TOP,	/* #hostname ... #components */
-	IN_TOP | IN_TABLE			/* #http */
+	IN_TOP | IN_TABLE,			/* #http */
+	IN_TOP | IN_TABLE			/* #fieldListParameter */
 };
 
 /* Other spellings of settings that the connector's files use */
@@ -817,10 +820,18 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 		char	   *h = setting_text(cx, config_key_names[CK_NEXT_PAGE_HEADER],
 									 set[CK_NEXT_PAGE_HEADER]);
 
-		if (pg_strcasecmp(h, "Link") != 0)
-			config_error(cx, config_key_names[CK_NEXT_PAGE_HEADER],
-						 "Only the Link header (RFC 8288) is supported.");
-		STYLE(CK_NEXT_PAGE_HEADER, "link_header");
+		if (pg_strcasecmp(h, "Link") == 0)
+			STYLE(CK_NEXT_PAGE_HEADER, "link_header");
+		else
+		{
+			/* another header holds the next page's URL (the connector's "Next") */
+			if (!rest_valid_header_name(h) || strlen(h) > REST_MAX_CAPTURE_NAME)
+				config_error(cx, config_key_names[CK_NEXT_PAGE_HEADER],
+							 psprintf("\"%s\" is not a response header name of at most %d characters.",
+									  h, REST_MAX_CAPTURE_NAME));
+			STYLE(CK_NEXT_PAGE_HEADER, "next_url");
+			opts = lappend(opts, make_option(OPT_NEXT_URL_HEADER, h));
+		}
 	}
 	if (set[CK_NEXT_PAGE_ELEMENT])
 	{
@@ -894,6 +905,10 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 			config_error(cx, config_key_names[CK_HEADERS], problem);
 		opts = lappend(opts, make_option(OPT_HEADERS, copy));
 	}
+	if (set[CK_FIELD_LIST_PARAM])
+		opts = lappend(opts, make_option(OPT_FIELDS_PARAM,
+										 setting_param(cx, config_key_names[CK_FIELD_LIST_PARAM],
+													   set[CK_FIELD_LIST_PARAM])));
 	if (set[CK_HTTP])
 	{
 		char	   *rules = http_rules_text(cx, set[CK_HTTP]);
@@ -1621,11 +1636,13 @@ read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
 {
 	const char *k2;
 	json_t	   *v2;
-	static const char *const ops[REST_NOPS] = {"#eq", "#lt", "#le", "#gt", "#ge", "#ne"};
+	static const char *const ops[REST_NOPS] = {"#eq", "#lt", "#le", "#gt", "#ge", "#ne",
+	"#contains"};
+	bool		has_param = false;
+	int			op;
 
 	json_object_foreach(v, k2, v2)
 	{
-		int			op;
 		bool		known = false;
 
 		for (op = 0; op < REST_NOPS; op++)
@@ -1679,6 +1696,18 @@ read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
 			else
 				config_error(cx, key, "\"#default\" must be a string, a number, a Boolean or null.");
 		}
+		else if (pg_strcasecmp(k2, "#queryParameter") == 0)
+		{
+			/* a parameter in the API's own language (JQL ...): a virtual column */
+			c->params[REST_OP_EQ] = mapping_param(cx, key, v2, jname);
+			c->is_virtual = true;
+		}
+		else if (pg_strcasecmp(k2, "#header") == 0)
+		{
+			if (!json_is_boolean(v2))
+				config_error(cx, key, "\"#header\" must be true or false.");
+			c->param_header = json_is_true(v2);
+		}
 		else if (pg_strcasecmp(k2, "#mandatory") == 0)
 		{
 			if (!json_is_boolean(v2))
@@ -1696,19 +1725,32 @@ read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
 				c->not_null = json_is_true(v2);
 		}
 		else
-			config_error(cx, key, psprintf("\"%s\" is not a column setting; they are #type, #eq, #lt, #le, #gt, #ge, #ne, #in, #virtual, #default, #mandatory, #key, #notnull, #readonly and #unique.", k2));
+			config_error(cx, key, psprintf("\"%s\" is not a column setting; they are #type, #eq, #lt, #le, #gt, #ge, #ne, #in, #contains, #queryParameter, #header, #virtual, #default, #mandatory, #key, #notnull, #readonly and #unique.", k2));
 	}
 	if (c->type == NULL)
 		config_error(cx, key, "A column object needs \"#type\".");
-	if (c->required && c->params[REST_OP_EQ] == NULL && c->params[REST_OP_LT] == NULL &&
-		c->params[REST_OP_LE] == NULL && c->params[REST_OP_GT] == NULL &&
-		c->params[REST_OP_GE] == NULL && c->params[REST_OP_NE] == NULL)
+	for (op = 0; op < REST_NOPS; op++)
+		has_param = has_param || c->params[op] != NULL;
+	if (c->required && !has_param)
 		config_error(cx, key, "\"#mandatory\" needs a parameter (\"#eq\", \"#ge\" ...): it says a query must give that parameter a value.");
-	if (c->param_default && !c->is_virtual && c->params[REST_OP_EQ] == NULL &&
-		c->params[REST_OP_LT] == NULL && c->params[REST_OP_LE] == NULL &&
-		c->params[REST_OP_GT] == NULL && c->params[REST_OP_GE] == NULL &&
-		c->params[REST_OP_NE] == NULL)
+	if (c->param_default && !c->is_virtual && !has_param)
 		config_error(cx, key, "\"#default\" needs a parameter (\"#eq\", or \"#ge\" ...): it is the value sent for that parameter when the query gives none.");
+	if (c->param_header)
+	{
+		const char *problem;
+
+		/* what the validator checks of param_in 'header' */
+		if (c->params[REST_OP_EQ] == NULL)
+			config_error(cx, key, "\"#header\" needs \"#eq\", the name of the request header.");
+		for (op = REST_OP_LT; op < REST_NOPS; op++)
+		{
+			if (c->params[op] != NULL)
+				config_error(cx, key, psprintf("\"#header\" sends one value: \"%s\" cannot be a header.", ops[op]));
+		}
+		problem = rest_header_name_problem(c->params[REST_OP_EQ]);
+		if (problem)
+			config_error(cx, key, problem);
+	}
 	if (c->is_virtual)
 		c->json_path = NULL;
 }

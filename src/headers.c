@@ -89,14 +89,14 @@ looks_like_credential(const char *name)
 }
 
 /*
- * Parse a headers option: a JSON object of header names and string values.
- * Returns a List of "Name: value" strings.  Credentials and the headers
- * libcurl manages are refused: the option is readable by every user, and
- * authentication has its own options.  With problem NULL an invalid value
- * raises an error; otherwise *problem explains it and NIL is returned.
+ * Why a header of this name cannot be set by an option that every user
+ * can read (the headers option, a column sent as a header), or NULL when
+ * it can: not a valid name, a credential by convention, a header libcurl
+ * manages, or one that proxies and frameworks read as another method,
+ * another path or facts about the client.  palloc'd.
  */
-List *
-rest_parse_headers(const char *value, const char **problem)
+const char *
+rest_header_name_problem(const char *name)
 {
 	static const char *const refused[] = {
 		"Authorization", "Proxy-Authorization", "Cookie", "Host",
@@ -124,6 +124,44 @@ rest_parse_headers(const char *value, const char **problem)
 		"X-Real-IP", "X-Client-IP", "True-Client-IP", "Forwarded",
 		"X-Original-Method", NULL
 	};
+	int			i;
+
+	if (!rest_valid_header_name(name))
+		return psprintf("\"%s\" is not a valid HTTP header name.", name);
+	for (i = 0; refused[i]; i++)
+	{
+		if (pg_strcasecmp(name, refused[i]) == 0)
+			return psprintf("Header \"%s\" cannot be set with this option: credentials belong in a user mapping (authentication_method 'http_header'), and libcurl sets the others itself.",
+							name);
+	}
+	for (i = 0; rerouting[i]; i++)
+	{
+		if (pg_strcasecmp(name, rerouting[i]) == 0)
+			return psprintf("Header \"%s\" would make the API answer another method or path than the endpoint's GET.",
+							name);
+	}
+	for (i = 0; spoofing[i]; i++)
+	{
+		if (pg_strcasecmp(name, spoofing[i]) == 0)
+			return psprintf("Header \"%s\" is set by proxies to describe the client or the original request, and the API or a proxy in front of it may trust it.",
+							name);
+	}
+	if (looks_like_credential(name))
+		return psprintf("Header \"%s\" looks like a credential, and this option is readable by every user: give the server authentication_method 'http_header' and auth_header '%s', and put the value in the user mapping's api_key.",
+						name, name);
+	return NULL;
+}
+
+/*
+ * Parse a headers option: a JSON object of header names and string values.
+ * Returns a List of "Name: value" strings.  The names rest_header_name_problem
+ * refuses are refused: the option is readable by every user, and
+ * authentication has its own options.  With problem NULL an invalid value
+ * raises an error; otherwise *problem explains it and NIL is returned.
+ */
+List *
+rest_parse_headers(const char *value, const char **problem)
+{
 	MemoryContextCallback *cb = palloc0(sizeof(MemoryContextCallback));
 	json_error_t jerr;
 	json_t	   *root;
@@ -147,35 +185,11 @@ rest_parse_headers(const char *value, const char **problem)
 	{
 		json_object_foreach(root, key, v)
 		{
-			int			i;
-
-			if (!rest_valid_header_name(key))
-				bad = psprintf("\"%s\" is not a valid HTTP header name.", key);
-			else if (!json_is_string(v))
+			bad = rest_header_name_problem(key);
+			if (bad == NULL && !json_is_string(v))
 				bad = psprintf("The value of header \"%s\" is not a string.", key);
-			else if (rest_has_control_chars(json_string_value(v)))
+			else if (bad == NULL && rest_has_control_chars(json_string_value(v)))
 				bad = psprintf("The value of header \"%s\" contains control characters.", key);
-			for (i = 0; bad == NULL && refused[i]; i++)
-			{
-				if (pg_strcasecmp(key, refused[i]) == 0)
-					bad = psprintf("Header \"%s\" cannot be set with this option: credentials belong in a user mapping (authentication_method 'http_header'), and libcurl sets the others itself.",
-								   key);
-			}
-			for (i = 0; bad == NULL && rerouting[i]; i++)
-			{
-				if (pg_strcasecmp(key, rerouting[i]) == 0)
-					bad = psprintf("Header \"%s\" would make the API answer another method or path than the endpoint's GET.",
-								   key);
-			}
-			for (i = 0; bad == NULL && spoofing[i]; i++)
-			{
-				if (pg_strcasecmp(key, spoofing[i]) == 0)
-					bad = psprintf("Header \"%s\" is set by proxies to describe the client or the original request, and the API or a proxy in front of it may trust it.",
-								   key);
-			}
-			if (bad == NULL && looks_like_credential(key))
-				bad = psprintf("Header \"%s\" looks like a credential, and this option is readable by every user: give the server authentication_method 'http_header' and auth_header '%s', and put the value in the user mapping's api_key.",
-							   key, key);
 			if (bad)
 				break;
 			result = lappend(result, psprintf("%s: %s", key,

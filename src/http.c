@@ -151,6 +151,9 @@ struct RestHttpXfer
 	/* a few response headers, copied without allocation */
 	char		www_authenticate[512];
 	char		link[8192];
+	char		link_name[REST_MAX_CAPTURE_NAME + 2];	/* "link:", or the
+														 * request's
+														 * link_header */
 	size_t		link_len;
 	bool		link_too_long;
 	char		retry_after[64];
@@ -598,7 +601,6 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 	RestHttpXfer *st = (RestHttpXfer *) userdata;
 	size_t		n = size * nmemb;
 	static const char name[] = "www-authenticate:";
-	static const char link[] = "link:";
 	static const char retry_after[] = "retry-after:";
 
 	if (st->capture_name[0] != '\0')
@@ -638,11 +640,11 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 		memcpy(st->retry_after, v, vlen);
 		st->retry_after[vlen] = '\0';
 	}
-	else if (n > sizeof(link) - 1 &&
-			 pg_strncasecmp(ptr, link, sizeof(link) - 1) == 0)
+	else if (n > strlen(st->link_name) &&
+			 pg_strncasecmp(ptr, st->link_name, strlen(st->link_name)) == 0)
 	{
-		const char *v = ptr + sizeof(link) - 1;
-		size_t		vlen = n - (sizeof(link) - 1);
+		const char *v = ptr + strlen(st->link_name);
+		size_t		vlen = n - strlen(st->link_name);
 
 		while (vlen > 0 && (*v == ' ' || *v == '\t'))
 			v++, vlen--;
@@ -738,6 +740,8 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 		x->secrets = lappend(x->secrets, opts->ssl_key_password);
 	if (req->capture_header)
 		strlcpy(x->capture_name, req->capture_header, sizeof(x->capture_name));
+	snprintf(x->link_name, sizeof(x->link_name), "%s:",
+			 req->link_header ? req->link_header : "link");
 	x->asked = -1;
 	x->method = MemoryContextStrdup(xcxt, req->method);
 	x->display_url = MemoryContextStrdup(xcxt, req->display_url);

@@ -429,7 +429,7 @@ create_statement(RestImportTable *t, const char *server)
 {
 	static const char *const op_options[REST_NOPS] = {
 		OPT_PARAM, OPT_PARAM_LT, OPT_PARAM_LE, OPT_PARAM_GT, OPT_PARAM_GE,
-		OPT_PARAM_NE
+		OPT_PARAM_NE, OPT_PARAM_CONTAINS
 	};
 	StringInfoData buf;
 	ListCell   *lc;
@@ -457,6 +457,8 @@ create_statement(RestImportTable *t, const char *server)
 		}
 		if (c->in_comma)
 			append_option(&buf, &first, OPT_IN_STYLE, "comma");
+		if (c->param_header)
+			append_option(&buf, &first, OPT_PARAM_IN, "header");
 		if (c->param_default)
 			append_option(&buf, &first, OPT_PARAM_DEFAULT, c->param_default);
 		if (c->required)

@@ -281,6 +281,13 @@ static const RestOptEnum in_styles[] = {
 	{NULL, 0}
 };
 
+/* param_in: is the column's parameter a request header? */
+static const RestOptEnum param_ins[] = {
+	{"query", false, "?name=value"},
+	{"header", true, "a request header name: value"},
+	{NULL, 0}
+};
+
 /* ssl_min_version */
 static const RestOptEnum tls_versions[] = {
 	{"1.2", REST_TLS_1_2, "TLS 1.2 or 1.3"},
@@ -398,6 +405,9 @@ static const RestOptKind kind_body_null = {
 };
 static const RestOptKind kind_in_style = {
 	.parse = parse_enum_flag, .values = in_styles
+};
+static const RestOptKind kind_param_in = {
+	.parse = parse_enum_flag, .values = param_ins
 };
 static const RestOptKind kind_header_name = {
 	.parse = parse_header_name,
@@ -625,6 +635,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_CURSOR_PARAM, CAT_PAGING, 0, &kind_param_name, PAGING(cursor_param), "cursor"},
 	{OPT_CURSOR_ROW_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(cursor_row_path)},
 	{OPT_NEXT_URL_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(next_url_path)},
+	{OPT_NEXT_URL_HEADER, CAT_PAGING, 0, &kind_response_header, PAGING(next_url_header)},
 	{OPT_HAS_MORE_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(has_more_path)},
 	{OPT_TOTAL_COUNT_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(total_count_path)},
 	{OPT_TOTAL_PAGES_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(total_pages_path)},
@@ -645,6 +656,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_CSV_HEADER, CAT_PAGING, 0, &kind_bool, PAGING(format.csv_header), "true"},
 	{OPT_REQUEST_COST, CAT_PAGING, 0, &kind_number, TABLE(request_cost),
 	CppAsString2(REST_DEFAULT_REQUEST_COST)},
+	{OPT_FIELDS_PARAM, CAT_PAGING, 0, &kind_param_name, TABLE(fields_param)},
 	{OPT_ROWS, CAT_TABLE, 0, &kind_number, TABLE(rows)},
 	{OPT_EXACT, CAT_TABLE, 0, &kind_bool, TABLE(exact)},
 
@@ -656,7 +668,9 @@ static const RestFdwOption rest_options[] = {
 	{OPT_PARAM_GT, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_GT])},
 	{OPT_PARAM_GE, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_GE])},
 	{OPT_PARAM_NE, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_NE])},
+	{OPT_PARAM_CONTAINS, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_CONTAINS])},
 	{OPT_IN_STYLE, CAT_COLUMN, 0, &kind_in_style, COLUMN(in_comma)},
+	{OPT_PARAM_IN, CAT_COLUMN, 0, &kind_param_in, COLUMN(param_header)},
 	{OPT_VIRTUAL, CAT_COLUMN, 0, &kind_bool, COLUMN(is_virtual)},
 	{OPT_PARAM_DEFAULT, CAT_COLUMN, 0, &kind_text, COLUMN(param_default)},
 	{OPT_PARAM_REQUIRED, CAT_COLUMN, 0, &kind_bool, COLUMN(param_required)},
@@ -683,6 +697,7 @@ static void parse_value(const RestFdwOption *opt, const char *value,
 static void check_required(List *options, int catalog);
 static void check_table_paging(List *options);
 static void check_body_method(List *options, int catalog);
+static void check_header_param(List *options);
 static const char *enum_name(const RestOptEnum *values, int value);
 static bool endpoints_lack_rows_path(List *endpoints);
 static const char *check_http_url(const char *url);
@@ -746,6 +761,8 @@ rest_fdw_validator(PG_FUNCTION_ARGS)
 		check_table_paging(options);
 	if (catalog == CAT_SERVER || catalog == CAT_TABLE)
 		check_body_method(options, catalog);
+	if (catalog == CAT_COLUMN)
+		check_header_param(options);
 
 	PG_RETURN_VOID();
 }
@@ -986,6 +1003,53 @@ check_table_paging(List *options)
 				 errmsg("paging \"%s\" with option \"%s\" reads elements of the response, so it needs the \"%s\" option",
 						paging, meta, OPT_ROWS_PATH),
 				 errhint("Set rows_path to the array of rows inside the response object.")));
+}
+
+/*
+ * A column with param_in 'header' sends its param as a request header: the
+ * param must be a header name an option may set (rest_header_name_problem:
+ * pg_attribute is readable by every user, so no credential), and a header
+ * carries a value, so no range or inequality parameter.
+ */
+static void
+check_header_param(List *options)
+{
+	const char *in = option_string(options, OPT_PARAM_IN);
+	const char *param = option_string(options, OPT_PARAM);
+	static const char *const ranges[] = {
+		OPT_PARAM_LT, OPT_PARAM_LE, OPT_PARAM_GT, OPT_PARAM_GE, OPT_PARAM_NE,
+		OPT_PARAM_CONTAINS
+	};
+	RestOptValue header;
+	const char *problem;
+	int			i;
+
+	if (in == NULL)
+		return;
+	parse_value(find_option(OPT_PARAM_IN, CAT_COLUMN), in, &header);
+	if (!header.b)
+		return;
+	for (i = 0; i < (int) lengthof(ranges); i++)
+	{
+		if (option_string(options, ranges[i]) != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("option \"%s\" cannot be used with %s 'header'",
+							ranges[i], OPT_PARAM_IN),
+					 errdetail("A request header carries one value; only an equality (option \"%s\") or an IN list is sent as a header.",
+							   OPT_PARAM)));
+	}
+	if (param == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("option \"%s\" 'header' needs option \"%s\", the name of the header",
+						OPT_PARAM_IN, OPT_PARAM)));
+	problem = rest_header_name_problem(param);
+	if (problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"%s\"", OPT_PARAM),
+				 errdetail("%s", problem)));
 }
 
 /*
@@ -1912,11 +1976,19 @@ resolve_paging(Oid relid, RestTableOptions *opts)
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("paging \"cursor\" needs the \"%s\" option", OPT_CURSOR_PATH),
 				 errhint("Name the element of the response that holds the next cursor, for example OPTIONS (ADD cursor_path 'meta.next_cursor'), or the element of a row whose value in the last row is the next cursor, for example OPTIONS (ADD cursor_row_path 'id').")));
-	if (pg->style == REST_PAGING_NEXT_URL && pg->next_url_path == NULL)
+	if (pg->style == REST_PAGING_NEXT_URL && pg->next_url_path == NULL &&
+		pg->next_url_header == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("paging \"next_url\" needs the \"%s\" option", OPT_NEXT_URL_PATH),
-				 errhint("Name the element of the response that holds the next page's URL, for example OPTIONS (ADD next_url_path 'links.next').")));
+				 errhint("Name the element of the response that holds the next page's URL, for example OPTIONS (ADD next_url_path 'links.next'), or the response header that holds it, for example OPTIONS (ADD next_url_header 'Next').")));
+	if (pg->style == REST_PAGING_NEXT_URL && pg->next_url_path != NULL &&
+		pg->next_url_header != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("options \"%s\" and \"%s\" cannot both be set",
+						OPT_NEXT_URL_PATH, OPT_NEXT_URL_HEADER),
+				 errdetail("The next page's URL is in the response's body or in one of its headers.")));
 	if ((pg->cursor_path || pg->next_url_path || pg->has_more_path ||
 		 pg->total_count_path || pg->total_pages_path) &&
 		pg->style != REST_PAGING_NONE && endpoints_lack_rows_path(opts->endpoints))

@@ -67,9 +67,12 @@ typedef struct RestPageFetch
 	int			epoch;			/* auth epoch when the request was sent */
 	int			redirects;
 	const char *capture_header; /* total_count_header, or NULL */
+	const char *link_header;	/* next_url_header, or NULL: Link */
 	const RestFormatOptions *format;	/* how the body is decoded */
 	const char *rows_path;		/* of the endpoint asked, or NULL */
 	List	   *http_rules;		/* what statuses mean, or NIL */
+	List	   *headers;		/* headers of the request's values: they
+								 * replace the server's of the same name */
 	bool		retried;		/* a retry_once rule sent it again */
 	bool		zero_rows;		/* a zero_rows rule matched: no rows */
 	RestHttpResponse resp;		/* the final response */
@@ -164,13 +167,26 @@ fetch_send(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 {
 	RestHttpRequest req;
 	MemoryContext oldcxt = MemoryContextSwitchTo(f->cxt);
+	ListCell   *lc;
 
 	memset(&req, 0, sizeof(req));
 	req.method = f->method;
 	req.url = f->url;
 	req.display_url = rest_auth_mask_url(conn, f->url);
 	req.capture_header = f->capture_header;
-	req.headers = list_copy(conn->headers);
+	req.link_header = f->link_header;
+	req.headers = NIL;
+	foreach(lc, conn->headers)
+	{
+		const char *h = (const char *) lfirst(lc);
+		const char *colon = strchr(h, ':');
+		char	   *name = pnstrdup(h, colon ? (size_t) (colon - h) : strlen(h));
+
+		if (!has_header(f->headers, name))
+			req.headers = lappend(req.headers, (char *) h);
+	}
+	foreach(lc, f->headers)
+		req.headers = lappend(req.headers, lfirst(lc));
 	if (!has_header(req.headers, "Accept"))
 		req.headers = lcons("Accept: application/json", req.headers);
 	if (f->body != NULL)
@@ -600,9 +616,11 @@ issue(RestPager *pager, int64 param)
 	f->page_display_url = rest_auth_mask_url(pager->conn, f->url);
 	f->epoch = pager->auth_epoch;
 	f->capture_header = cfg->total_count_header;
+	f->link_header = cfg->style == REST_PAGING_NEXT_URL ? cfg->next_url_header : NULL;
 	f->format = &cfg->format;
 	f->rows_path = pager->request->endpoint ? pager->request->endpoint->rows_path : NULL;
 	f->http_rules = cfg->http_rules;
+	f->headers = rest_request_headers(pager->request);
 	pager->inflight[pager->ninflight++] = f;
 
 	/* a next URL that leads back to the first page is a loop too */
@@ -1380,11 +1398,24 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 			break;
 
 		case REST_PAGING_NEXT_URL:
-			v = rest_rowset_meta(rs, REST_META_NEXT_URL, &is_true);
+			if (cfg->next_url_header)
+			{
+				/* the whole value of the header is the URL */
+				if (resp->link_too_long)
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_ERROR),
+							 errmsg("%s header of the response for foreign table \"%s\" is too long",
+									cfg->next_url_header, pager->relname)));
+				v = resp->link;
+			}
+			else
+				v = rest_rowset_meta(rs, REST_META_NEXT_URL, &is_true);
 			if (v == NULL || v[0] == '\0')
 				pager->done = true;
 			else
-				pager->next_url = checked_next_url(pager, v, cfg->next_url_path);
+				pager->next_url = checked_next_url(pager, v, cfg->next_url_header
+												   ? psprintf("%s header", cfg->next_url_header)
+												   : cfg->next_url_path);
 			break;
 
 		case REST_PAGING_LINK_HEADER:

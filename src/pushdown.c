@@ -39,6 +39,7 @@
 #include "postgres.h"
 
 #include "access/sysattr.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_operator.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -46,6 +47,7 @@
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/paths.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
 #define REST_COMPAT_FDW_API
@@ -78,6 +80,59 @@ operator_kind(Oid opno, RestPushOp *op)
 	else
 		return false;
 	return true;
+}
+
+/*
+ * The text of a LIKE pattern that asks for values containing it: a text
+ * constant '%text%' whose text holds no wildcard (an escaped \\% or \\_
+ * is the character), with its escapes removed; NULL for any other
+ * pattern.  "col LIKE '%ab_c%'" or "col LIKE 'ab%'" are no "contains".
+ */
+static char *
+contains_text(Node *pattern)
+{
+	Const	   *c;
+	char	   *p;
+	size_t		len;
+	StringInfoData found;
+	size_t		i;
+
+	if (pattern == NULL || !IsA(pattern, Const))
+		return NULL;
+	c = (Const *) pattern;
+	if (c->constisnull || c->consttype != TEXTOID)
+		return NULL;
+	p = TextDatumGetCString(c->constvalue);
+	len = strlen(p);
+	if (len < 3 || p[0] != '%' || p[len - 1] != '%')
+		return NULL;
+	initStringInfo(&found);
+	for (i = 1; i < len - 1; i++)
+	{
+		if (p[i] == '%' || p[i] == '_')
+			return NULL;
+		if (p[i] == '\\')
+		{
+			/* the next character as it is; in '%ab\\%' no % ends the pattern */
+			if (++i == len - 1)
+				return NULL;
+		}
+		appendStringInfoChar(&found, p[i]);
+	}
+	return found.len > 0 ? found.data : NULL;
+}
+
+/*
+ * Is this the built-in LIKE of text (textlike, "~~"), whose column side
+ * may be a varchar relabelled?  ILIKE is not: an API whose search is case
+ * sensitive would miss rows ILIKE keeps.  LIKE is checked again by
+ * PostgreSQL, so an API that matches without regard to case (most search
+ * parameters) only sends more rows than LIKE keeps.
+ */
+static bool
+is_contains_like(OpExpr *opexpr)
+{
+	return opexpr->opno == OID_TEXT_LIKE_OP && list_length(opexpr->args) == 2;
 }
 
 /* x OP y is y COMMUTED(OP) x */
@@ -200,7 +255,22 @@ rest_classify_clause(Expr *clause, Index relid, TupleDesc tupdesc,
 
 	memset(pp, 0, sizeof(RestPushedParam));
 
-	if (IsA(clause, OpExpr))
+	if (IsA(clause, OpExpr) && is_contains_like((OpExpr *) clause))
+	{
+		/* col LIKE '%text%': "contains text", as a text constant */
+		OpExpr	   *opexpr = (OpExpr *) clause;
+		char	   *contained;
+
+		var = column_of(linitial(opexpr->args), relid);
+		contained = contains_text(lsecond(opexpr->args));
+		if (var == NULL || contained == NULL)
+			return false;
+		*value = (Expr *) makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
+									CStringGetTextDatum(contained), false, false);
+		op = REST_OP_CONTAINS;
+		pp->is_in = false;
+	}
+	else if (IsA(clause, OpExpr))
 	{
 		OpExpr	   *opexpr = (OpExpr *) clause;
 
@@ -514,6 +584,9 @@ static bool
 needs_recheck(const RestPushedParam *pp, const RestColumnOptions *col,
 			  Oid coltype, int32 coltypmod, Oid valuetype, bool exact)
 {
+	/* "contains": the API's matching (case, accents, words) is its own */
+	if (pp->op == REST_OP_CONTAINS)
+		return true;
 	if (!col->is_virtual)
 		return !exact;
 	/* numeric(5,1) shows 1.25 as 1.3: a type modifier may change the value */

@@ -29,6 +29,7 @@
 #include "catalog/pg_type.h"
 #include "common/shortest_dec.h"
 #include "executor/executor.h"
+#include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "utils/array.h"
 #include "utils/json.h"
@@ -46,7 +47,38 @@ typedef struct RequestValues
 	char	  **eq;				/* by attnum - 1: the value an equality (or
 								 * this request's IN value, or a default)
 								 * gives the column, or NULL */
+	List	   *headers;		/* "Name: value" of param_in 'header' columns */
 } RequestValues;
+
+/* Longest value a column sends as a request header, in bytes */
+#define REST_MAX_PARAM_HEADER	8192
+
+/*
+ * Send a parameter of the column at attnum: a query parameter, or with
+ * param_in 'header' a request header.  A header value is the user's, but
+ * must stay one header line: a control character (a line break would
+ * start another header) is an error, and so is a value too long for the
+ * header lines servers accept.
+ */
+static void
+append_param(RestScanRequest *req, RequestValues *rv, AttrNumber attnum,
+			 const char *name, const char *value)
+{
+	if (!req->table->cols[attnum - 1].param_header)
+	{
+		rest_append_query_param(&rv->query, name, value);
+		return;
+	}
+	if (rest_has_control_chars(value) || strlen(value) > REST_MAX_PARAM_HEADER)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("value of column \"%s\" cannot be sent as header \"%s\"",
+						NameStr(TupleDescAttr(req->tupdesc, attnum - 1)->attname), name),
+				 rest_has_control_chars(value)
+				 ? errdetail("The value contains a control character, such as a line break.")
+				 : errdetail("The value is longer than %d bytes.", REST_MAX_PARAM_HEADER)));
+	rv->headers = lappend(rv->headers, psprintf("%s: %s", name, value));
+}
 
 /*
  * The query parameters of an IN list (value is the array): the parameter
@@ -87,7 +119,28 @@ append_in_values(RestScanRequest *req, RestPushedParam *pp, Datum value,
 		}
 		if (req->nvalues == 0)
 			return false;
-		rest_append_query_param(&rv->query, pp->name, rv->eq[pp->attnum - 1]);
+		append_param(req, rv, pp->attnum, pp->name, rv->eq[pp->attnum - 1]);
+		return true;
+	}
+	if (req->table->cols[pp->attnum - 1].param_header)
+	{
+		/* one header, its values comma-joined (RFC 9110, 5.3) */
+		StringInfoData list;
+
+		initStringInfo(&list);
+		for (j = 0; j < nelems; j++)
+		{
+			if (elemnulls[j])
+				continue;
+			if (list.len > 0)
+				appendStringInfoString(&list, ", ");
+			appendStringInfoString(&list, rest_format_param(elems[j], elemtype,
+															&req->table->cols[pp->attnum - 1]));
+			CHECK_FOR_INTERRUPTS();
+		}
+		if (list.len == 0)
+			return false;
+		append_param(req, rv, pp->attnum, pp->name, list.data);
 		return true;
 	}
 	for (j = 0; j < nelems; j++)
@@ -145,9 +198,9 @@ compute_values(RestScanRequest *req, ExprContext *econtext, RequestValues *rv)
 				return false;
 			continue;
 		}
-		rest_append_query_param(&rv->query, pp->name,
-								rest_format_param(value, typid,
-																  &req->table->cols[pp->attnum - 1]));
+		append_param(req, rv, pp->attnum, pp->name,
+					 rest_format_param(value, typid,
+									   &req->table->cols[pp->attnum - 1]));
 	}
 	return true;
 }
@@ -235,7 +288,7 @@ append_defaults(RestScanRequest *req, RequestValues *rv)
 		if (col->param_default == NULL || param == NULL ||
 			rest_param_pushed(req->pushed, param))
 			continue;
-		rest_append_query_param(&rv->query, param, col->param_default);
+		append_param(req, rv, i + 1, param, col->param_default);
 		if (rv->eq[i] == NULL && col->params[REST_OP_EQ] != NULL)
 			rv->eq[i] = col->param_default;
 	}
@@ -550,6 +603,18 @@ rest_request_page(RestScanRequest *req, const RestPageVars *vars, char **body)
 	if (rv->query.len > 0)
 		url = psprintf("%s%c%s", url, strchr(url, '?') ? '&' : '?',
 					   rv->query.data + 1);
+	if (req->fields)
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		appendStringInfoString(&buf, url);
+		appendStringInfoChar(&buf, strchr(url, '?') ? '&' : '?');
+		rest_append_urlencoded(&buf, req->table->fields_param);
+		appendStringInfoChar(&buf, '=');
+		appendStringInfoString(&buf, req->fields);
+		url = buf.data;
+	}
 
 	*body = NULL;
 	if (req->table->body_template)
@@ -562,6 +627,97 @@ rest_request_page(RestScanRequest *req, const RestPageVars *vars, char **body)
 							   req->table->body_omit);
 	}
 	return url;
+}
+
+/*
+ * The value of the table's fields_param for a scan that reads the columns
+ * retrieved_attrs: the first key of each column's json_path (a nested
+ * path asks for its top object), and the cursor_row_path's, each once, in
+ * column order, comma-joined, so that an API that sends only the fields
+ * asked for sends no more.  A scan that needs no column (count(*)) asks
+ * for its first column's.  Nothing is sent (req->fields NULL) when the
+ * scan needs whole rows or the list cannot say which: a "$" column, rows
+ * that are arrays (header_row), rows inside arrays (a rows_path through
+ * "*", where the outer objects' fields are needed too), or a key holding
+ * a comma.
+ */
+void
+rest_request_fields(RestScanRequest *req, List *retrieved_attrs)
+{
+	RestTableOptions *t = req->table;
+	StringInfoData buf;
+	List	   *paths = NIL;
+	List	   *seen = NIL;
+	ListCell   *lc;
+	char	  **keys;
+	int			n;
+	int			i;
+
+	req->fields = NULL;
+	if (t->fields_param == NULL || t->header_row)
+		return;
+	if (req->endpoint->rows_path)
+	{
+		keys = rest_split_json_path(req->endpoint->rows_path, &n);
+		for (i = 0; i < n; i++)
+		{
+			if (strcmp(keys[i], "*") == 0)
+				return;
+		}
+	}
+	foreach(lc, retrieved_attrs)
+	{
+		RestColumnOptions *col = &t->cols[lfirst_int(lc) - 1];
+
+		if (!col->is_virtual)
+			paths = lappend(paths, col->json_path);
+	}
+	if (paths == NIL)
+	{
+		/* count(*): the first column the response gives */
+		for (i = 0; i < t->natts && paths == NIL; i++)
+		{
+			if (t->cols[i].json_path && !t->cols[i].is_virtual &&
+				!TupleDescAttr(req->tupdesc, i)->attisdropped)
+				paths = lappend(paths, t->cols[i].json_path);
+		}
+	}
+	if (t->paging.style == REST_PAGING_CURSOR && t->paging.cursor_row_path)
+		paths = lappend(paths, t->paging.cursor_row_path);
+	if (paths == NIL)
+		return;
+
+	initStringInfo(&buf);
+	foreach(lc, paths)
+	{
+		const char *first;
+
+		keys = rest_split_json_path((const char *) lfirst(lc), &n);
+		if (n == 0)
+			return;
+		first = keys[0];
+		if (strcmp(first, "$") == 0 || strchr(first, ',') != NULL)
+			return;
+		if (list_member(seen, makeString((char *) first)))
+			continue;
+		seen = lappend(seen, makeString((char *) first));
+		/* each key percent-encoded, the commas between them as they are */
+		if (buf.len > 0)
+			appendStringInfoChar(&buf, ',');
+		rest_append_urlencoded(&buf, first);
+	}
+	req->fields = buf.data;
+}
+
+/*
+ * The request headers of the columns with param_in 'header', for every
+ * page of this (re)scan: a List of "Name: value", after
+ * rest_request_start.
+ */
+List *
+rest_request_headers(RestScanRequest *req)
+{
+	return req->values ? req->values->headers : NIL;
 }
 
 /*

@@ -454,6 +454,8 @@ restBeginForeignScan(ForeignScanState *node, int eflags)
 	setup_columns(st, tupdesc,
 				  (List *) list_nth(fsplan->fdw_private,
 									FdwScanPrivateRetrievedAttrs));
+	rest_request_fields(req, (List *) list_nth(fsplan->fdw_private,
+											   FdwScanPrivateRetrievedAttrs));
 
 	st->pager_cxt = AllocSetContextCreate(estate->es_query_cxt,
 										  "rest_fdw pager",
@@ -648,7 +650,7 @@ restEndForeignScan(ForeignScanState *node)
 		rest_pager_end(st->pager);
 }
 
-static const char *const op_names[] = {"=", "<", "<=", ">", ">=", "<>"};
+static const char *const op_names[] = {"=", "<", "<=", ">", ">=", "<>", "contains"};
 
 static void
 restExplainForeignScan(ForeignScanState *node, ExplainState *es)
@@ -681,6 +683,8 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 
 			if (buf.len > 0)
 				appendStringInfoString(&buf, ", ");
+			if (!pp->placeholder && st->table->cols[pp->attnum - 1].param_header)
+				appendStringInfoString(&buf, "header ");
 			if (pp->placeholder)
 				appendStringInfo(&buf, "{%s}=%s", pp->name, value);
 			else if (pp->per_value)
@@ -695,6 +699,10 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		}
 		ExplainPropertyText("Pushed Parameters", buf.data, es);
 	}
+	if (st->req.fields)
+		ExplainPropertyText("Fields Parameter",
+							psprintf("%s=%s", st->table->fields_param,
+									 st->req.fields), es);
 	/* param_default values sent because no condition replaced them */
 	{
 		StringInfoData buf;
@@ -710,8 +718,8 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 				continue;
 			/* masked like the same parameter in a URL */
 			if (!rest_param_pushed(st->req.pushed, param))
-				appendStringInfo(&buf, "%s%s=%s", buf.len > 0 ? ", " : "",
-								 param,
+				appendStringInfo(&buf, "%s%s%s=%s", buf.len > 0 ? ", " : "",
+								 col->param_header ? "header " : "", param,
 								 rest_is_secret_param(param, strlen(param))
 								 ? "***" : col->param_default);
 		}

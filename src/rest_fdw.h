@@ -98,6 +98,7 @@
 #define OPT_CURSOR_PARAM		"cursor_param"
 #define OPT_CURSOR_ROW_PATH		"cursor_row_path"
 #define OPT_NEXT_URL_PATH		"next_url_path"
+#define OPT_NEXT_URL_HEADER		"next_url_header"
 #define OPT_HAS_MORE_PATH		"has_more_path"
 #define OPT_TOTAL_COUNT_PATH	"total_count_path"
 #define OPT_TOTAL_PAGES_PATH	"total_pages_path"
@@ -112,13 +113,16 @@
 #define OPT_ROWS				"rows"
 #define OPT_REQUEST_COST		"request_cost"
 #define OPT_EXACT				"exact"
+#define OPT_FIELDS_PARAM		"fields_param"
 #define OPT_PARAM				"param"
 #define OPT_PARAM_LT			"param_lt"
 #define OPT_PARAM_LE			"param_le"
 #define OPT_PARAM_GT			"param_gt"
 #define OPT_PARAM_GE			"param_ge"
 #define OPT_PARAM_NE			"param_ne"
+#define OPT_PARAM_CONTAINS		"param_contains"
 #define OPT_IN_STYLE			"in_style"
+#define OPT_PARAM_IN			"param_in"
 #define OPT_VIRTUAL				"virtual"
 #define OPT_PARAM_REQUIRED		"param_required"
 #define OPT_PARAM_DEFAULT		"param_default"
@@ -366,6 +370,7 @@ typedef struct RestPaging
 	char	   *cursor_param;
 	char	   *cursor_row_path;	/* the cursor: this path in the last row */
 	char	   *next_url_path;
+	char	   *next_url_header;	/* a response header holds the next URL */
 	char	   *has_more_path;
 	char	   *total_count_path;
 	char	   *total_pages_path;
@@ -390,6 +395,7 @@ typedef enum RestPushOp
 	REST_OP_GT,
 	REST_OP_GE,
 	REST_OP_NE,
+	REST_OP_CONTAINS,			/* LIKE '%text%': the text */
 	REST_NOPS
 } RestPushOp;
 
@@ -398,6 +404,8 @@ typedef struct RestColumnOptions
 	char	   *json_path;		/* dotted path inside a row */
 	char	   *params[REST_NOPS];	/* request parameter per operator */
 	bool		in_comma;		/* IN lists comma-joined, not repeated */
+	bool		param_header;	/* param_in 'header': param is a request
+								 * header, not a query parameter */
 	bool		is_virtual;		/* not in the response: the value of its
 								 * pushed equality, or param_default */
 	char	   *param_default;	/* sent as param when no condition gives one */
@@ -449,6 +457,8 @@ typedef struct RestTableOptions
 	double		rows;			/* estimated rows, -1 if not given */
 	double		request_cost;
 	bool		exact;			/* the API applies pushed conditions exactly */
+	char	   *fields_param;	/* sends the JSON keys the query needs, or
+								 * NULL */
 	bool		rows_path_optional; /* no rows_path element: no rows */
 	bool		header_row;		/* the first row holds the column names */
 	bool		empty_as_null;	/* "" is NULL in columns of non-text types */
@@ -479,6 +489,8 @@ typedef struct RestHttpRequest
 	const char *capture_header; /* name of a response header to keep in
 								 * captured_header (total_count_header), or
 								 * NULL */
+	const char *link_header;	/* the header kept in link: NULL for Link,
+								 * or next_url_header */
 
 	/*
 	 * Credentials that libcurl itself applies (auth.c sets them, http.c
@@ -499,7 +511,8 @@ typedef struct RestHttpResponse
 	size_t		body_len;
 	char	   *content_type;	/* NULL if the server sent none */
 	char	   *www_authenticate;	/* NULL if absent */
-	char	   *link;			/* Link header(s), comma-joined; NULL if absent */
+	char	   *link;			/* Link header(s) (or the request's
+								 * link_header), comma-joined; NULL if absent */
 	char	   *redirect_url;	/* absolute Location of a 3xx, or NULL */
 	int			retries;		/* retries made before this response */
 	double		rate_wait;		/* seconds waited for rate_limit slots */
@@ -569,6 +582,7 @@ extern char *rest_http_rule_message(const RestHttpRule *rule, const char *body,
 /* in headers.c */
 extern List *rest_parse_headers(const char *value, const char **problem);
 extern bool rest_valid_header_name(const char *name);
+extern const char *rest_header_name_problem(const char *name);
 extern bool rest_has_control_chars(const char *s);
 
 /* in http.c */
@@ -951,6 +965,9 @@ typedef struct RestScanRequest
 	List	   *virtual_cols;	/* attnums of needed virtual columns */
 	int			value_index;	/* of the per-value IN list: this request's
 								 * (set by the caller) */
+	char	   *fields;			/* fields_param's value: the keys the scan
+								 * reads, percent-encoded and comma-joined;
+								 * NULL: not sent */
 
 	/* set by rest_request_start */
 	struct RequestValues *values;	/* the pushed values, as text */
@@ -979,6 +996,8 @@ extern const char *rest_default_param(const RestColumnOptions *col);
 extern bool rest_request_start(RestScanRequest *req,
 							   struct ExprContext *econtext);
 extern int	rest_request_variables(RestScanRequest *req);
+extern List *rest_request_headers(RestScanRequest *req);
+extern void rest_request_fields(RestScanRequest *req, List *retrieved_attrs);
 extern char *rest_request_page(RestScanRequest *req, const RestPageVars *vars,
 							   char **body);
 extern int	rest_paging_variable(const char *name);
@@ -1041,6 +1060,7 @@ typedef struct RestImportColumn
 	char	   *params[REST_NOPS];
 	bool		in_comma;
 	bool		is_virtual;
+	bool		param_header;	/* #header: param_in 'header' */
 	char	   *param_default;
 	char	   *format;			/* format option (sampled epochs, a model
 								 * file's date format), or NULL */

@@ -348,10 +348,11 @@ is_placeholder(RestImportTable *t, const char *name)
 static json_t *
 column_value(RestImportColumn *c, const char *type)
 {
-	static const char *const ops[REST_NOPS] = {"#eq", "#lt", "#le", "#gt", "#ge", "#ne"};
+	static const char *const ops[REST_NOPS] = {"#eq", "#lt", "#le", "#gt", "#ge", "#ne",
+	"#contains"};
 	json_t	   *obj;
 	bool		plain = !c->is_virtual && !c->in_comma && !c->required &&
-		c->param_default == NULL;
+		!c->param_header && c->param_default == NULL;
 	int			op;
 
 	for (op = 0; op < REST_NOPS; op++)
@@ -372,6 +373,8 @@ column_value(RestImportColumn *c, const char *type)
 			goto fail;
 	}
 	if (c->is_virtual && json_object_set_new(obj, "#virtual", json_true()) != 0)
+		goto fail;
+	if (c->param_header && json_object_set_new(obj, "#header", json_true()) != 0)
 		goto fail;
 	if (c->param_default &&
 		json_object_set_new(obj, "#default", json_string(c->param_default)) != 0)

@@ -115,6 +115,9 @@ ROUTES = (
     (GET,  "{auth}/servicenow/api/now/table/incident", apis.servicenow_table),
     # DataDirect model-file shapes (vendor.py)
     (GET,  "{auth}/v/contacts",             vendor.contacts),
+    (GET,  "{auth}/v/regional",             vendor.regional),
+    (GET,  "{auth}/v/search",               vendor.search),
+    (GET,  "{auth}/v/nexthdr",              vendor.nexthdr),
     # child tables: rows inside arrays of arrays (nested.py)
     (GET,  "{auth}/c/orders",               nested.orders),
     (GET,  "{auth}/c/orders/*",             nested.order),

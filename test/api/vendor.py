@@ -9,6 +9,18 @@ the connector's documentation describes, written for these tests.
                creation time yyyy-MM-dd HH:mm:ss.SSS, a small integer, a
                Boolean and a fraction; contact 5 has no "nickname".
                ?region=<r> keeps the contacts of that region.
+  v/regional   GET, the contacts of the regions in the X-Region request
+               header (comma-separated; 400 without it), each with
+               "tenant": the X-Tenant header as received, or null.
+  v/search     GET, the contacts whose fullName contains ?q= without
+               regard to case, as search APIs match (so a LIKE must still
+               be checked by PostgreSQL); ?fields=a,b gives only those keys
+               of each contact (400 for an unknown one; "query" is known);
+               "query" in each row is the query string received.
+  v/nexthdr    GET ?page=N (from 1): two contacts a page, the next page's
+               URL in a "Next" response header (none after the last);
+               ?to=foreign points it at another host, ?to=relative makes
+               it a relative reference, ?to=bad an unusable one.
 """
 
 import base64
@@ -48,3 +60,54 @@ def contacts(handler):
     rows = [_contact(n) for n in range(1, 6)
             if region is None or _contact(n)["region"] == region]
     handler.send_json(200, {"total": len(rows), "results": rows[start:start + count]})
+
+
+def regional(handler):
+    wanted = handler.headers.get("X-Region")
+    if not wanted:
+        raise invalid("the X-Region header is required")
+    regions = [r.strip() for r in wanted.split(",")]
+    rows = []
+    for n in range(1, 6):
+        row = _contact(n)
+        if row["region"] in regions:
+            row["tenant"] = handler.headers.get("X-Tenant")
+            rows.append(row)
+    handler.send_json(200, rows)
+
+
+def search(handler):
+    q = handler.params.get("q", [""])[-1].lower()
+    fields = handler.params.get("fields", [None])[-1]
+    rows = [_contact(n) for n in range(1, 6)
+            if q in _contact(n)["fullName"].lower()]
+    if fields is not None:
+        names = fields.split(",")
+        for name in names:
+            if name not in _contact(1) and name != "query":
+                raise invalid("unknown field %s" % name[:50])
+        rows = [{k: v for k, v in row.items() if k in names} for row in rows]
+    for row in rows:
+        row["query"] = handler.query
+    handler.send_json(200, rows)
+
+
+def nexthdr(handler):
+    from .paging import page_url
+    from .common import with_param
+    try:
+        page = int(handler.params.get("page", ["1"])[-1])
+    except ValueError:
+        raise invalid("page must be a number")
+    to = handler.params.get("to", [""])[-1]
+    rows = [_contact(n) for n in range(1, 6)][(page - 1) * 2:page * 2]
+    headers = []
+    if page * 2 < 5:
+        query = with_param(handler.query, "page", page + 1)
+        if to == "bad":
+            url = "ht!tp://x y"
+        else:
+            url = page_url(handler, query, relative=(to == "relative"),
+                           foreign=(to == "foreign"))
+        headers.append(("Next", url))
+    handler.send_json(200, rows, headers)

@@ -214,7 +214,7 @@ check_table(RestImportTable *t, List **table_names)
 {
 	static const char *const op_options[REST_NOPS] = {
 		OPT_PARAM, OPT_PARAM_LT, OPT_PARAM_LE, OPT_PARAM_GT, OPT_PARAM_GE,
-		OPT_PARAM_NE
+		OPT_PARAM_NE, OPT_PARAM_CONTAINS
 	};
 	List	   *col_names = NIL;
 	ListCell   *lc;
@@ -280,6 +280,17 @@ check_table(RestImportTable *t, List **table_names)
 		if (c->in_comma)
 			FUZZ_CHECK(c->params[REST_OP_EQ] != NULL, "table %s: column %s: #in",
 					   t->name, c->name);
+		/* what the validator's check_header_param asks of param_in 'header' */
+		if (c->param_header)
+		{
+			FUZZ_CHECK(c->params[REST_OP_EQ] != NULL &&
+					   rest_header_name_problem(c->params[REST_OP_EQ]) == NULL,
+					   "table %s: column %s: #header with parameter %s", t->name,
+					   c->name, c->params[REST_OP_EQ] ? c->params[REST_OP_EQ] : "(null)");
+			for (op = REST_OP_LT; op < REST_NOPS; op++)
+				FUZZ_CHECK(c->params[op] == NULL,
+						   "table %s: column %s: #header with a range", t->name, c->name);
+		}
 	}
 
 	foreach(lc, t->options)

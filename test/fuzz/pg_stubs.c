@@ -1431,6 +1431,12 @@ rest_request_variables(RestScanRequest *req)
 	not_in_fuzzer("rest_request_variables");
 }
 
+List *
+rest_request_headers(RestScanRequest *req)
+{
+	not_in_fuzzer("rest_request_headers");
+}
+
 char *
 rest_request_page(RestScanRequest *req, const RestPageVars *vars, char **body)
 {
