@@ -248,6 +248,32 @@ SELECT * FROM show_error($$ALTER FOREIGN TABLE next_hdr OPTIONS (ADD next_url_he
 DROP FOREIGN TABLE next_hdr, more_log;
 
 -- ===================================================================
+-- A next-page token in a response header, or sent as a request header
+-- ===================================================================
+CREATE FOREIGN TABLE tok_hdr (id int, got text)
+  SERVER regress_more OPTIONS (endpoint '/open/v/tokens', paging 'cursor',
+                               cursor_header 'X-Next-Token', cursor_param 'page_token');
+SELECT * FROM tok_hdr ORDER BY id;
+ALTER FOREIGN TABLE tok_hdr OPTIONS (ADD cursor_request_header 'X-Page-Token');
+SELECT * FROM tok_hdr ORDER BY id;
+CREATE FOREIGN TABLE tok_body (id int, got text)
+  SERVER regress_more OPTIONS (endpoint '/open/v/tokens?in=body', rows_path 'items',
+                               paging 'cursor', cursor_path 'next',
+                               cursor_request_header 'X-Page-Token');
+SELECT * FROM tok_body ORDER BY id;
+SELECT * FROM explain_filter('(COSTS OFF) SELECT * FROM tok_body');
+-- a token that would end the header line and start another is refused
+ALTER FOREIGN TABLE tok_body OPTIONS (SET endpoint '/open/v/tokens?in=body&evil=1');
+SELECT * FROM show_error('SELECT count(*) FROM tok_body');
+-- one place for the next cursor; headers an option may not set
+ALTER FOREIGN TABLE tok_body OPTIONS (ADD cursor_header 'X-Next-Token');
+SELECT * FROM show_error('SELECT count(*) FROM tok_body');
+SELECT * FROM show_error($$ALTER FOREIGN TABLE tok_hdr OPTIONS (SET cursor_request_header 'Authorization')$$);
+SELECT * FROM show_error($$ALTER FOREIGN TABLE tok_hdr OPTIONS (SET cursor_request_header 'X-Forwarded-Host')$$);
+SELECT * FROM show_error($$ALTER FOREIGN TABLE tok_hdr OPTIONS (SET cursor_header 'X Next')$$);
+DROP FOREIGN TABLE tok_hdr, tok_body;
+
+-- ===================================================================
 \set VERBOSITY terse
 DROP FUNCTION rows_before_error(text);
 DROP SERVER regress_more, regress_more_key, regress_more_oauth CASCADE;

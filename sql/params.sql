@@ -143,6 +143,18 @@ SELECT write_model(:'model', '{
     "#path": "/open/v/nexthdr",
     "#nextPageResponseHeader": "Next",
     "id": "Integer"
+  },
+  "tokens_header": {
+    "#path": "/open/v/tokens",
+    "#nextPageResponseHeader": "X-Next-Token",
+    "#nextPageParameter": "page_token",
+    "id": "Integer", "got": "VarChar(20)"
+  },
+  "tokens_body": {
+    "#path": "/open/v/tokens?in=body items",
+    "#nextPageElement": "next",
+    "#nextPageRequestHeader": "X-Page-Token",
+    "id": "Integer", "got": "VarChar(20)"
   }
 }');
 CREATE SERVER regress_params_model FOREIGN DATA WRAPPER rest_fdw
@@ -162,6 +174,8 @@ SELECT * FROM params_model.regional ORDER BY id;
 SELECT * FROM params_model.found;
 SELECT * FROM params_model.found WHERE q = 'act 5';
 SELECT count(*) FROM params_model.paged;               -- three pages
+SELECT * FROM params_model.tokens_header ORDER BY id;
+SELECT * FROM params_model.tokens_body ORDER BY id;
 SELECT path, query FROM params_log WHERE seq > :seen AND path LIKE '/open/v/%' ORDER BY seq;
 -- what the file may not say
 \set bad :configdir '/params_bad.rest'
@@ -177,6 +191,14 @@ SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params
 SELECT write_model(:'bad', '{"t": {"#path": "/x", "a": {"#type": "VarChar", "#header": "yes", "#eq": "X-Since"}}}');
 SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
 SELECT write_model(:'bad', '{"t": {"#path": "/x", "#fieldListParameter": "a b", "id": "Integer"}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#nextPageElement": "n", "#nextPageParameter": "p", "#nextPageRequestHeader": "X-P", "id": "Integer"}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#nextPageElement": "n", "#nextPageRequestHeader": "Cookie", "id": "Integer"}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#nextPageRequestHeader": "X-P", "id": "Integer"}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#nextPageElement": "n", "#nextPageResponseHeader": "Next", "id": "Integer"}}');
 SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
 
 DROP SERVER regress_params_bad, regress_params_model CASCADE;

@@ -73,6 +73,7 @@ typedef enum ConfigKey
 	CK_COMPONENTS,
 	CK_HTTP,
 	CK_FIELD_LIST_PARAM,
+	CK_NEXT_PAGE_REQUEST_HEADER,
 	CK_COUNT
 } ConfigKey;
 
@@ -106,7 +107,8 @@ static const char *const config_key_names[CK_COUNT] = {
 	"#options",
 	"#components",
 	"#http",
-	"#fieldListParameter"
+	"#fieldListParameter",
+	"#nextPageRequestHeader"
 };
 
 static const int config_key_where[CK_COUNT] = {
@@ -120,7 +122,8 @@ static const int config_key_where[CK_COUNT] = {
 	IN_TABLE, IN_TABLE, IN_TABLE,	/* #insert, #update, #delete */
 	IN_TOP, IN_TOP, IN_TOP, IN_TOP, IN_TOP,	/* #hostname ... #components */
 	IN_TOP | IN_TABLE,			/* #http */
-	IN_TOP | IN_TABLE			/* #fieldListParameter */
+	IN_TOP | IN_TABLE,			/* #fieldListParameter */
+	IN_TOP | IN_TABLE			/* #nextPageRequestHeader */
 };
 
 /* Other spellings of settings that the connector's files use */
@@ -786,6 +789,7 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 	List	   *opts = NIL;
 	const char *style = NULL;
 	const char *style_key = NULL;
+	int			cursor_to;
 	int			i;
 
 	for (i = 0; i < CK_COUNT; i++)
@@ -815,20 +819,35 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 										 setting_param(cx, config_key_names[CK_PAGE_NUMBER_PARAM],
 													   set[CK_PAGE_NUMBER_PARAM])));
 	}
+	/* the next cursor sent back as a query parameter or a request header */
+	cursor_to = set[CK_NEXT_PAGE_PARAM] ? CK_NEXT_PAGE_PARAM
+		: set[CK_NEXT_PAGE_REQUEST_HEADER] ? CK_NEXT_PAGE_REQUEST_HEADER : -1;
+	if (set[CK_NEXT_PAGE_PARAM] && set[CK_NEXT_PAGE_REQUEST_HEADER])
+		config_error(cx, config_key_names[CK_NEXT_PAGE_REQUEST_HEADER],
+					 "The next page's token is sent as \"#nextPageParameter\" or as \"#nextPageRequestHeader\", not both.");
+	if (set[CK_NEXT_PAGE_HEADER] && set[CK_NEXT_PAGE_ELEMENT])
+		config_error(cx, config_key_names[CK_NEXT_PAGE_HEADER],
+					 "The next page is given by \"#nextPageResponseHeader\" or by \"#nextPageElement\", not both.");
 	if (set[CK_NEXT_PAGE_HEADER])
 	{
 		char	   *h = setting_text(cx, config_key_names[CK_NEXT_PAGE_HEADER],
 									 set[CK_NEXT_PAGE_HEADER]);
 
-		if (pg_strcasecmp(h, "Link") == 0)
+		if (!rest_valid_header_name(h) || strlen(h) > REST_MAX_CAPTURE_NAME)
+			config_error(cx, config_key_names[CK_NEXT_PAGE_HEADER],
+						 psprintf("\"%s\" is not a response header name of at most %d characters.",
+								  h, REST_MAX_CAPTURE_NAME));
+		if (cursor_to >= 0)
+		{
+			/* the header holds a token, sent back */
+			STYLE(CK_NEXT_PAGE_HEADER, "cursor");
+			opts = lappend(opts, make_option(OPT_CURSOR_HEADER, h));
+		}
+		else if (pg_strcasecmp(h, "Link") == 0)
 			STYLE(CK_NEXT_PAGE_HEADER, "link_header");
 		else
 		{
 			/* another header holds the next page's URL (the connector's "Next") */
-			if (!rest_valid_header_name(h) || strlen(h) > REST_MAX_CAPTURE_NAME)
-				config_error(cx, config_key_names[CK_NEXT_PAGE_HEADER],
-							 psprintf("\"%s\" is not a response header name of at most %d characters.",
-									  h, REST_MAX_CAPTURE_NAME));
 			STYLE(CK_NEXT_PAGE_HEADER, "next_url");
 			opts = lappend(opts, make_option(OPT_NEXT_URL_HEADER, h));
 		}
@@ -839,13 +858,10 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 									   setting_text(cx, config_key_names[CK_NEXT_PAGE_ELEMENT],
 													set[CK_NEXT_PAGE_ELEMENT]));
 
-		if (set[CK_NEXT_PAGE_PARAM])
+		if (cursor_to >= 0)
 		{
 			STYLE(CK_NEXT_PAGE_ELEMENT, "cursor");
 			opts = lappend(opts, make_option(OPT_CURSOR_PATH, path));
-			opts = lappend(opts, make_option(OPT_CURSOR_PARAM,
-											 setting_param(cx, config_key_names[CK_NEXT_PAGE_PARAM],
-														   set[CK_NEXT_PAGE_PARAM])));
 		}
 		else
 		{
@@ -853,9 +869,23 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 			opts = lappend(opts, make_option(OPT_NEXT_URL_PATH, path));
 		}
 	}
-	else if (set[CK_NEXT_PAGE_PARAM])
-		config_error(cx, config_key_names[CK_NEXT_PAGE_PARAM],
-					 "A next-page parameter needs \"#nextPageElement\", the element of the response that holds its value.");
+	else if (cursor_to >= 0 && !set[CK_NEXT_PAGE_HEADER])
+		config_error(cx, config_key_names[cursor_to],
+					 "A next-page token needs \"#nextPageElement\" or \"#nextPageResponseHeader\", the element or header of the response that holds its value.");
+	if (cursor_to == CK_NEXT_PAGE_PARAM)
+		opts = lappend(opts, make_option(OPT_CURSOR_PARAM,
+										 setting_param(cx, config_key_names[CK_NEXT_PAGE_PARAM],
+													   set[CK_NEXT_PAGE_PARAM])));
+	else if (cursor_to == CK_NEXT_PAGE_REQUEST_HEADER)
+	{
+		char	   *h = setting_text(cx, config_key_names[CK_NEXT_PAGE_REQUEST_HEADER],
+									 set[CK_NEXT_PAGE_REQUEST_HEADER]);
+		const char *problem = rest_header_name_problem(h, false);
+
+		if (problem)
+			config_error(cx, config_key_names[CK_NEXT_PAGE_REQUEST_HEADER], problem);
+		opts = lappend(opts, make_option(OPT_CURSOR_REQUEST_HEADER, h));
+	}
 #undef STYLE
 
 	if (style)
@@ -1747,7 +1777,7 @@ read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
 			if (c->params[op] != NULL)
 				config_error(cx, key, psprintf("\"#header\" sends one value: \"%s\" cannot be a header.", ops[op]));
 		}
-		problem = rest_header_name_problem(c->params[REST_OP_EQ]);
+		problem = rest_header_name_problem(c->params[REST_OP_EQ], true);
 		if (problem)
 			config_error(cx, key, problem);
 	}

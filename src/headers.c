@@ -89,14 +89,17 @@ looks_like_credential(const char *name)
 }
 
 /*
- * Why a header of this name cannot be set by an option that every user
- * can read (the headers option, a column sent as a header), or NULL when
- * it can: not a valid name, a credential by convention, a header libcurl
- * manages, or one that proxies and frameworks read as another method,
- * another path or facts about the client.  palloc'd.
+ * Why an option (which every user can read) cannot name a request header
+ * of this name, or NULL when it can: not a valid name, a header libcurl
+ * manages or that carries credentials, or one that proxies and frameworks
+ * read as another method, another path or facts about the client; and,
+ * when the option also gives the value (stored_value: the headers option,
+ * a column's param_default), a name that is a credential's by convention.
+ * A header whose value the API sent (a next-page token) may be called
+ * X-Page-Token.  palloc'd.
  */
 const char *
-rest_header_name_problem(const char *name)
+rest_header_name_problem(const char *name, bool stored_value)
 {
 	static const char *const refused[] = {
 		"Authorization", "Proxy-Authorization", "Cookie", "Host",
@@ -146,7 +149,7 @@ rest_header_name_problem(const char *name)
 			return psprintf("Header \"%s\" is set by proxies to describe the client or the original request, and the API or a proxy in front of it may trust it.",
 							name);
 	}
-	if (looks_like_credential(name))
+	if (stored_value && looks_like_credential(name))
 		return psprintf("Header \"%s\" looks like a credential, and this option is readable by every user: give the server authentication_method 'http_header' and auth_header '%s', and put the value in the user mapping's api_key.",
 						name, name);
 	return NULL;
@@ -185,7 +188,7 @@ rest_parse_headers(const char *value, const char **problem)
 	{
 		json_object_foreach(root, key, v)
 		{
-			bad = rest_header_name_problem(key);
+			bad = rest_header_name_problem(key, true);
 			if (bad == NULL && !json_is_string(v))
 				bad = psprintf("The value of header \"%s\" is not a string.", key);
 			else if (bad == NULL && rest_has_control_chars(json_string_value(v)))

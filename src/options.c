@@ -160,6 +160,8 @@ static bool parse_enum(const RestOptKind *kind, const char *value,
 					   void *dest, RestOptProblem *problem);
 static bool parse_enum_flag(const RestOptKind *kind, const char *value,
 							void *dest, RestOptProblem *problem);
+static bool parse_request_header(const RestOptKind *kind, const char *value,
+								 void *dest, RestOptProblem *problem);
 static bool parse_header_name(const RestOptKind *kind, const char *value,
 							  void *dest, RestOptProblem *problem);
 static bool parse_header_list(const RestOptKind *kind, const char *value,
@@ -418,6 +420,10 @@ static const RestOptKind kind_response_header = {
 	.hint = "Give the name of a response header, such as X-Total-Count or Content-Range: letters, digits and !#$%&'*+-.^_`|~, at most "
 	CppAsString2(REST_MAX_CAPTURE_NAME) " characters."
 };
+static const RestOptKind kind_request_header = {
+	.parse = parse_request_header,
+	.hint = "Give the name of a request header, such as X-Page-Token."
+};
 static const RestOptKind kind_headers = {
 	.parse = parse_header_list, .message = MSG_NO_VALUE,
 	.hint = "Give a JSON object of header names and string values, for example '{\"Accept\": \"application/vnd.api+json\"}'."
@@ -634,6 +640,8 @@ static const RestFdwOption rest_options[] = {
 	{OPT_CURSOR_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(cursor_path)},
 	{OPT_CURSOR_PARAM, CAT_PAGING, 0, &kind_param_name, PAGING(cursor_param), "cursor"},
 	{OPT_CURSOR_ROW_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(cursor_row_path)},
+	{OPT_CURSOR_HEADER, CAT_PAGING, 0, &kind_response_header, PAGING(cursor_header)},
+	{OPT_CURSOR_REQUEST_HEADER, CAT_PAGING, 0, &kind_request_header, PAGING(cursor_request_header)},
 	{OPT_NEXT_URL_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(next_url_path)},
 	{OPT_NEXT_URL_HEADER, CAT_PAGING, 0, &kind_response_header, PAGING(next_url_header)},
 	{OPT_HAS_MORE_PATH, CAT_PAGING, 0, &kind_json_path, PAGING(has_more_path)},
@@ -1044,7 +1052,7 @@ check_header_param(List *options)
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("option \"%s\" 'header' needs option \"%s\", the name of the header",
 						OPT_PARAM_IN, OPT_PARAM)));
-	problem = rest_header_name_problem(param);
+	problem = rest_header_name_problem(param, true);
 	if (problem)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
@@ -1278,6 +1286,15 @@ parse_header_name(const RestOptKind *kind, const char *value, void *dest,
 	if (kind->max > 0 && strlen(value) > (size_t) kind->max)
 		return false;
 	return rest_valid_header_name(value) && store_string(value, dest);
+}
+
+/* A request header an option may set (rest_header_name_problem) */
+static bool
+parse_request_header(const RestOptKind *kind, const char *value, void *dest,
+					 RestOptProblem *problem)
+{
+	problem->detail = rest_header_name_problem(value, false);
+	return problem->detail == NULL && store_string(value, dest);
 }
 
 /* The headers option (headers.c), as a List of "Name: value" */
@@ -1970,12 +1987,20 @@ resolve_paging(Oid relid, RestTableOptions *opts)
 	else if (pg->style == REST_PAGING_PAGE && pg->page_param == NULL)
 		pg->page_param = "page";
 
+	if (pg->style == REST_PAGING_CURSOR &&
+		(pg->cursor_path != NULL) + (pg->cursor_row_path != NULL) +
+		(pg->cursor_header != NULL) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("only one of the options \"%s\", \"%s\" and \"%s\" can be set",
+						OPT_CURSOR_PATH, OPT_CURSOR_ROW_PATH, OPT_CURSOR_HEADER),
+				 errdetail("Each says where the next cursor is.")));
 	if (pg->style == REST_PAGING_CURSOR && pg->cursor_path == NULL &&
-		pg->cursor_row_path == NULL)
+		pg->cursor_row_path == NULL && pg->cursor_header == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("paging \"cursor\" needs the \"%s\" option", OPT_CURSOR_PATH),
-				 errhint("Name the element of the response that holds the next cursor, for example OPTIONS (ADD cursor_path 'meta.next_cursor'), or the element of a row whose value in the last row is the next cursor, for example OPTIONS (ADD cursor_row_path 'id').")));
+				 errhint("Name the element of the response that holds the next cursor, for example OPTIONS (ADD cursor_path 'meta.next_cursor'), or the element of a row whose value in the last row is the next cursor, for example OPTIONS (ADD cursor_row_path 'id'), or the response header that holds it, for example OPTIONS (ADD cursor_header 'X-Next-Page').")));
 	if (pg->style == REST_PAGING_NEXT_URL && pg->next_url_path == NULL &&
 		pg->next_url_header == NULL)
 		ereport(ERROR,

@@ -50,6 +50,9 @@
 
 #include "rest_fdw.h"
 
+/* Longest cursor sent as a request header (cursor_request_header) */
+#define REST_MAX_CURSOR_HEADER	8192
+
 /* One page's request, followed through a 401 and redirects */
 typedef struct RestPageFetch
 {
@@ -139,6 +142,29 @@ static int	window_size(RestPager *pager);
 static void grow_window(RestPager *pager, int64 n);
 static void discard_inflight(RestPager *pager, int from);
 static int64 meta_int(const char *s);
+
+/*
+ * The request header "name: cursor" that sends the next cursor
+ * (cursor_request_header).  The cursor is the API's, and a hostile one
+ * could end the header line and start another: a control character is an
+ * error, and so is a cursor longer than servers take in a header.
+ */
+static char *
+cursor_header_line(RestPager *pager, const char *name)
+{
+	const char *cursor = pager->cursor;
+
+	if (rest_has_control_chars(cursor) || strlen(cursor) > REST_MAX_CURSOR_HEADER)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("the next cursor of foreign table \"%s\" cannot be sent as header \"%s\"",
+						pager->relname, name),
+				 rest_has_control_chars(cursor)
+				 ? errdetail("The cursor the API sent contains a control character, such as a line break.")
+				 : errdetail("The cursor the API sent is longer than %d bytes.",
+							 REST_MAX_CURSOR_HEADER)));
+	return psprintf("%s: %s", name, cursor);
+}
 
 /* Is a header of this name in a List of "Name: value" strings? */
 static bool
@@ -565,7 +591,9 @@ page_url(RestPager *pager, int64 param, char **body)
 											psprintf(INT64_FORMAT, param));
 				break;
 			case REST_PAGING_CURSOR:
-				if (pager->cursor && !(in_template & REST_VAR_CURSOR))
+				/* with cursor_request_header, issue() sends it as a header */
+				if (pager->cursor && !(in_template & REST_VAR_CURSOR) &&
+					cfg->cursor_request_header == NULL)
 					rest_append_query_param(&url, cfg->cursor_param, pager->cursor);
 				break;
 			default:
@@ -616,11 +644,16 @@ issue(RestPager *pager, int64 param)
 	f->page_display_url = rest_auth_mask_url(pager->conn, f->url);
 	f->epoch = pager->auth_epoch;
 	f->capture_header = cfg->total_count_header;
-	f->link_header = cfg->style == REST_PAGING_NEXT_URL ? cfg->next_url_header : NULL;
+	f->link_header = cfg->style == REST_PAGING_NEXT_URL ? cfg->next_url_header
+		: cfg->style == REST_PAGING_CURSOR ? cfg->cursor_header : NULL;
 	f->format = &cfg->format;
 	f->rows_path = pager->request->endpoint ? pager->request->endpoint->rows_path : NULL;
 	f->http_rules = cfg->http_rules;
 	f->headers = rest_request_headers(pager->request);
+	if (cfg->style == REST_PAGING_CURSOR && cfg->cursor_request_header &&
+		pager->cursor)
+		f->headers = lappend(list_copy(f->headers),
+							 cursor_header_line(pager, cfg->cursor_request_header));
 	pager->inflight[pager->ninflight++] = f;
 
 	/* a next URL that leads back to the first page is a loop too */
@@ -1381,6 +1414,15 @@ advance_state(RestPager *pager, RestRowSet *rs, RestHttpResponse *resp)
 		case REST_PAGING_CURSOR:
 			if (cfg->cursor_row_path)
 				v = last_row_cursor(pager, rs, n);
+			else if (cfg->cursor_header)
+			{
+				if (resp->link_too_long)
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_ERROR),
+							 errmsg("%s header of the response for foreign table \"%s\" is too long",
+									cfg->cursor_header, pager->relname)));
+				v = resp->link;
+			}
 			else
 				v = rest_rowset_meta(rs, REST_META_CURSOR, &is_true);
 			if (v == NULL || v[0] == '\0')

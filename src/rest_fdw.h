@@ -97,6 +97,8 @@
 #define OPT_CURSOR_PATH			"cursor_path"
 #define OPT_CURSOR_PARAM		"cursor_param"
 #define OPT_CURSOR_ROW_PATH		"cursor_row_path"
+#define OPT_CURSOR_HEADER		"cursor_header"
+#define OPT_CURSOR_REQUEST_HEADER	"cursor_request_header"
 #define OPT_NEXT_URL_PATH		"next_url_path"
 #define OPT_NEXT_URL_HEADER		"next_url_header"
 #define OPT_HAS_MORE_PATH		"has_more_path"
@@ -369,6 +371,9 @@ typedef struct RestPaging
 	char	   *cursor_path;
 	char	   *cursor_param;
 	char	   *cursor_row_path;	/* the cursor: this path in the last row */
+	char	   *cursor_header;	/* the cursor: this response header */
+	char	   *cursor_request_header;	/* sent as this header, not as
+										 * cursor_param */
 	char	   *next_url_path;
 	char	   *next_url_header;	/* a response header holds the next URL */
 	char	   *has_more_path;
@@ -582,7 +587,7 @@ extern char *rest_http_rule_message(const RestHttpRule *rule, const char *body,
 /* in headers.c */
 extern List *rest_parse_headers(const char *value, const char **problem);
 extern bool rest_valid_header_name(const char *name);
-extern const char *rest_header_name_problem(const char *name);
+extern const char *rest_header_name_problem(const char *name, bool stored_value);
 extern bool rest_has_control_chars(const char *s);
 
 /* in http.c */

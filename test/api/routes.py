@@ -118,6 +118,7 @@ ROUTES = (
     (GET,  "{auth}/v/regional",             vendor.regional),
     (GET,  "{auth}/v/search",               vendor.search),
     (GET,  "{auth}/v/nexthdr",              vendor.nexthdr),
+    (GET,  "{auth}/v/tokens",               vendor.tokens),
     # child tables: rows inside arrays of arrays (nested.py)
     (GET,  "{auth}/c/orders",               nested.orders),
     (GET,  "{auth}/c/orders/*",             nested.order),

@@ -21,6 +21,13 @@ the connector's documentation describes, written for these tests.
                URL in a "Next" response header (none after the last);
                ?to=foreign points it at another host, ?to=relative makes
                it a relative reference, ?to=bad an unusable one.
+  v/tokens     GET, token paging, two contacts a page: the token of the
+               page after is in the X-Next-Token response header (?in=
+               header, the default) or in {"next": ..., "items": [...]}
+               (?in=body); the request sends it back as ?page_token= or
+               in an X-Page-Token header, and each row's "got" says how it
+               came ("query:p2", "header:p2", "none").  ?evil=1 gives a
+               next token holding a line break.
 """
 
 import base64
@@ -111,3 +118,24 @@ def nexthdr(handler):
                            foreign=(to == "foreign"))
         headers.append(("Next", url))
     handler.send_json(200, rows, headers)
+
+
+def tokens(handler):
+    where = handler.params.get("in", ["header"])[-1]
+    evil = handler.params.get("evil", [""])[-1] == "1"
+    by_query = handler.params.get("page_token", [None])[-1]
+    by_header = handler.headers.get("X-Page-Token")
+    token = by_header or by_query or "p1"
+    got = ("header:" + by_header if by_header else
+           "query:" + by_query if by_query else "none")
+    m = re.fullmatch(r"p([1-3])", token)
+    if not m:
+        raise invalid("unknown page token")
+    page = int(m.group(1))
+    rows = [dict(_contact(n), got=got) for n in range(1, 6)][(page - 1) * 2:page * 2]
+    nxt = None
+    if page < 3:
+        nxt = "p%d" % (page + 1) + ("\r\nX-Admin: yes" if evil else "")
+    if where == "body":
+        return handler.send_json(200, {"next": nxt, "items": rows})
+    handler.send_json(200, rows, [("X-Next-Token", nxt)] if nxt else [])

@@ -284,7 +284,7 @@ check_table(RestImportTable *t, List **table_names)
 		if (c->param_header)
 		{
 			FUZZ_CHECK(c->params[REST_OP_EQ] != NULL &&
-					   rest_header_name_problem(c->params[REST_OP_EQ]) == NULL,
+					   rest_header_name_problem(c->params[REST_OP_EQ], true) == NULL,
 					   "table %s: column %s: #header with parameter %s", t->name,
 					   c->name, c->params[REST_OP_EQ] ? c->params[REST_OP_EQ] : "(null)");
 			for (op = REST_OP_LT; op < REST_NOPS; op++)
