@@ -155,6 +155,16 @@ SELECT write_model(:'model', '{
     "#nextPageElement": "next",
     "#nextPageRequestHeader": "X-Page-Token",
     "id": "Integer", "got": "VarChar(20)"
+  },
+  "body_paged": {
+    "#path": "/open/t/search?total=7 items",
+    "#post": {"filter": {}},
+    "#postBodyPaging": true,
+    "#rowOffsetParameter": "offset",
+    "#pageSizeParameter": "limit",
+    "#maximumPageSize": 3,
+    "#pageSizeElement": "limit",
+    "id": "Integer"
   }
 }');
 CREATE SERVER regress_params_model FOREIGN DATA WRAPPER rest_fdw
@@ -176,7 +186,9 @@ SELECT * FROM params_model.found WHERE q = 'act 5';
 SELECT count(*) FROM params_model.paged;               -- three pages
 SELECT * FROM params_model.tokens_header ORDER BY id;
 SELECT * FROM params_model.tokens_body ORDER BY id;
-SELECT path, query FROM params_log WHERE seq > :seen AND path LIKE '/open/v/%' ORDER BY seq;
+SELECT count(*), sum(id) FROM params_model.body_paged;  -- the paging in the body
+SELECT path, query, body FROM params_log
+WHERE seq > :seen AND (path LIKE '/open/v/%' OR path LIKE '/open/t/%') ORDER BY seq;
 -- what the file may not say
 \set bad :configdir '/params_bad.rest'
 CREATE SERVER regress_params_bad FOREIGN DATA WRAPPER rest_fdw
@@ -199,6 +211,10 @@ SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params
 SELECT write_model(:'bad', '{"t": {"#path": "/x", "#nextPageRequestHeader": "X-P", "id": "Integer"}}');
 SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
 SELECT write_model(:'bad', '{"t": {"#path": "/x", "#nextPageElement": "n", "#nextPageResponseHeader": "Next", "id": "Integer"}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#postBodyPaging": "yes", "id": "Integer"}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#postBodyPaging": true, "#rowOffsetParameter": "o", "id": "Integer"}}');
 SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
 
 DROP SERVER regress_params_bad, regress_params_model CASCADE;

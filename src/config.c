@@ -74,6 +74,8 @@ typedef enum ConfigKey
 	CK_HTTP,
 	CK_FIELD_LIST_PARAM,
 	CK_NEXT_PAGE_REQUEST_HEADER,
+	CK_POST_BODY_PAGING,
+	CK_PAGE_SIZE_ELEMENT,
 	CK_COUNT
 } ConfigKey;
 
@@ -108,7 +110,9 @@ static const char *const config_key_names[CK_COUNT] = {
 	"#components",
 	"#http",
 	"#fieldListParameter",
-	"#nextPageRequestHeader"
+	"#nextPageRequestHeader",
+	"#postBodyPaging",
+	"#pageSizeElement"
 };
 
 static const int config_key_where[CK_COUNT] = {
@@ -123,7 +127,9 @@ static const int config_key_where[CK_COUNT] = {
 	IN_TOP, IN_TOP, IN_TOP, IN_TOP, IN_TOP,	/* #hostname ... #components */
 	IN_TOP | IN_TABLE,			/* #http */
 	IN_TOP | IN_TABLE,			/* #fieldListParameter */
-	IN_TOP | IN_TABLE			/* #nextPageRequestHeader */
+	IN_TOP | IN_TABLE,			/* #nextPageRequestHeader */
+	IN_TOP | IN_TABLE,			/* #postBodyPaging */
+	IN_TOP | IN_TABLE			/* #pageSizeElement */
 };
 
 /* Other spellings of settings that the connector's files use */
@@ -779,6 +785,66 @@ http_rules_text(ConfigContext *cx, json_t *rules)
 }
 
 /*
+ * The body of a table with "#postBodyPaging": true, its "#post" object
+ * with a member for each paging parameter the options name, whose value
+ * is the paging variable ({"startAt": {offset}, "maxResults": {limit}}),
+ * so that the pager sends them there and not in the query string.
+ */
+static char *
+body_with_paging(ConfigContext *cx, json_t *post, List *options)
+{
+	static const struct
+	{
+		const char *option;
+		const char *variable;
+	}			params[] = {
+		{OPT_OFFSET_PARAM, "{offset}"},
+		{OPT_PAGE_PARAM, "{page}"},
+		{OPT_CURSOR_PARAM, "{cursor}"},
+		{OPT_PAGE_SIZE_PARAM, "{limit}"}
+	};
+	StringInfoData body;
+	char	   *text;
+	bool		empty;
+	int			i;
+
+	if (!json_is_object(post))
+		config_error(cx, config_key_names[CK_POST_BODY_PAGING],
+					 "The paging parameters go into the body, so the table needs \"#post\", a JSON object.");
+	text = json_text(post);
+	empty = json_object_size(post) == 0;
+	/* the object without its closing brace */
+	initStringInfo(&body);
+	appendBinaryStringInfo(&body, text, strlen(text) - 1);
+	for (i = 0; i < (int) lengthof(params); i++)
+	{
+		ListCell   *lc;
+
+		foreach(lc, options)
+		{
+			DefElem    *d = (DefElem *) lfirst(lc);
+			MemoryContextCallback *guard;
+
+			if (strcmp(d->defname, params[i].option) != 0)
+				continue;
+			if (!empty)
+				appendStringInfoChar(&body, ',');
+			empty = false;
+			/* the name as a JSON string, jansson's escaping */
+			guard = json_guard();
+			guard->arg = json_string(strVal(d->arg));
+			if (guard->arg == NULL)
+				config_error(cx, config_key_names[CK_POST_BODY_PAGING],
+							 "A paging parameter's name is not valid UTF-8.");
+			appendStringInfo(&body, "%s:%s", json_text((json_t *) guard->arg),
+							 params[i].variable);
+		}
+	}
+	appendStringInfoChar(&body, '}');
+	return body.data;
+}
+
+/*
  * The paging and header options of a table from its settings, each taken
  * from the table or else from the top of the file.
  */
@@ -935,6 +1001,14 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 			config_error(cx, config_key_names[CK_HEADERS], problem);
 		opts = lappend(opts, make_option(OPT_HEADERS, copy));
 	}
+	/*
+	 * The API's page size in the response: the pager takes it from the
+	 * first page's rows, and a short or empty page ends the paging.
+	 */
+	if (set[CK_PAGE_SIZE_ELEMENT])
+		(void) dotted_path(cx, config_key_names[CK_PAGE_SIZE_ELEMENT],
+						   setting_text(cx, config_key_names[CK_PAGE_SIZE_ELEMENT],
+										set[CK_PAGE_SIZE_ELEMENT]));
 	if (set[CK_FIELD_LIST_PARAM])
 		opts = lappend(opts, make_option(OPT_FIELDS_PARAM,
 										 setting_param(cx, config_key_names[CK_FIELD_LIST_PARAM],
@@ -2320,6 +2394,7 @@ rest_read_config_file(const char *filename, const char *base_url,
 		json_t	   *set[CK_COUNT];
 		RestNameSet *taken;
 		const char *method = NULL;
+		json_t	   *body_paging;
 		char	   *sqlname = NULL;
 		size_t		klen = strlen(key);
 		int			k;
@@ -2387,6 +2462,11 @@ rest_read_config_file(const char *filename, const char *base_url,
 		}
 
 		/* the request: "#post" makes it a POST with that body */
+		body_paging = set[CK_POST_BODY_PAGING] ? set[CK_POST_BODY_PAGING]
+			: top_set[CK_POST_BODY_PAGING];
+		if (body_paging && !json_is_boolean(body_paging))
+			config_error(&cx, config_key_names[CK_POST_BODY_PAGING],
+						 "The value must be true or false.");
 		if (set[CK_POST])
 		{
 			if (method && strcmp(method, "POST") != 0)
@@ -2395,8 +2475,13 @@ rest_read_config_file(const char *filename, const char *base_url,
 				config_error(&cx, "#post", "The value must be the JSON body of the request: an object or an array.");
 			method = "POST";
 			t->options = lappend(t->options,
-								 make_option(OPT_BODY, json_text(set[CK_POST])));
+								 make_option(OPT_BODY,
+											 json_is_true(body_paging)
+											 ? body_with_paging(&cx, set[CK_POST], t->options)
+											 : json_text(set[CK_POST])));
 		}
+		else if (set[CK_POST_BODY_PAGING] && json_is_true(body_paging))
+			(void) body_with_paging(&cx, NULL, t->options);
 		if (method && strcmp(method, "POST") == 0)
 			t->options = lappend(t->options, make_option(OPT_METHOD, "POST"));
 		if (set[CK_GET])
