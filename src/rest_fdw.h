@@ -1104,6 +1104,12 @@ extern RestNameSet *rest_name_set_create(int size);
 extern char *rest_unique_name(RestNameSet *taken, const char *name);
 extern void rest_add_placeholder_columns(RestImportTable *table,
 										 RestNameSet *taken);
+extern RestImportTable *rest_child_table(RestImportTable *t,
+										 const char *json_path,
+										 const char *name, bool named,
+										 bool is_map, const char *key,
+										 RestNameSet *table_names,
+										 RestNameSet *taken);
 
 /* in sample.c */
 extern List *rest_sample_columns(const char *body, size_t len,
