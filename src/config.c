@@ -578,10 +578,13 @@ setting_param(ConfigContext *cx, const char *key, json_t *v)
 /*
  * A path inside a JSON document as the file writes it, keys separated by
  * slashes ("data/items"), as the dotted form of rest_fdw options, where a
- * dot inside a key ("@odata.nextLink") is escaped.
+ * dot inside a key ("@odata.nextLink") is escaped.  With stars (a rows
+ * path), a key that is just "*" is rows_path's "*" (every element of an
+ * array or member of an object: "data/ * /items" without the spaces);
+ * elsewhere it is a key.
  */
 static char *
-dotted_path(ConfigContext *cx, const char *key, const char *path)
+dotted_path(ConfigContext *cx, const char *key, const char *path, bool stars)
 {
 	StringInfoData buf;
 	const char *p = path;
@@ -603,7 +606,10 @@ dotted_path(ConfigContext *cx, const char *key, const char *path)
 			{
 				if (buf.len > 0)
 					appendStringInfoChar(&buf, '.');
-				rest_append_json_key(&buf, k);
+				if (stars && strcmp(k, "*") == 0)
+					appendStringInfoChar(&buf, '*');
+				else
+					rest_append_json_key(&buf, k);
 			}
 			if (*p == '\0')
 				break;
@@ -826,7 +832,7 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 	{
 		char	   *path = dotted_path(cx, config_key_names[CK_NEXT_PAGE_ELEMENT],
 									   setting_text(cx, config_key_names[CK_NEXT_PAGE_ELEMENT],
-													set[CK_NEXT_PAGE_ELEMENT]));
+													set[CK_NEXT_PAGE_ELEMENT]), false);
 
 		if (set[CK_NEXT_PAGE_PARAM])
 		{
@@ -869,17 +875,17 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 		opts = lappend(opts, make_option(OPT_TOTAL_COUNT_PATH,
 										 dotted_path(cx, config_key_names[CK_TOTAL_ROWS_ELEMENT],
 													 setting_text(cx, config_key_names[CK_TOTAL_ROWS_ELEMENT],
-																  set[CK_TOTAL_ROWS_ELEMENT]))));
+																  set[CK_TOTAL_ROWS_ELEMENT]), false)));
 	if (set[CK_TOTAL_PAGES_ELEMENT])
 		opts = lappend(opts, make_option(OPT_TOTAL_PAGES_PATH,
 										 dotted_path(cx, config_key_names[CK_TOTAL_PAGES_ELEMENT],
 													 setting_text(cx, config_key_names[CK_TOTAL_PAGES_ELEMENT],
-																  set[CK_TOTAL_PAGES_ELEMENT]))));
+																  set[CK_TOTAL_PAGES_ELEMENT]), false)));
 	if (set[CK_HAS_MORE_ELEMENT])
 		opts = lappend(opts, make_option(OPT_HAS_MORE_PATH,
 										 dotted_path(cx, config_key_names[CK_HAS_MORE_ELEMENT],
 													 setting_text(cx, config_key_names[CK_HAS_MORE_ELEMENT],
-																  set[CK_HAS_MORE_ELEMENT]))));
+																  set[CK_HAS_MORE_ELEMENT]), false)));
 	if (set[CK_HEADERS])
 	{
 		char	   *copy;
@@ -1103,7 +1109,13 @@ read_path_entry(ConfigContext *cx, RestImportTable *t, const char *entry,
 		if (strchr(space, '|') != NULL)
 			config_error(cx, cx->path_key, psprintf("The rows path \"%s\" must not contain \"|\", which separates the alternatives of an endpoint.", space));
 		if (*space)
-			*rows = dotted_path(cx, cx->path_key, space);
+		{
+			const char *problem;
+
+			*rows = dotted_path(cx, cx->path_key, space, true);
+			if ((problem = rest_rows_path_problem(*rows)) != NULL)
+				config_error(cx, cx->path_key, problem);
+		}
 	}
 	if (*copy == '\0')
 		config_error(cx, cx->path_key, "An entry of \"#path\" is empty.");

@@ -32,6 +32,12 @@
  * from 2000 to 2100 in epoch seconds or milliseconds are timestamptz
  * columns with a format option.
  *
+ * The rows are found as rows.c finds them: a "*" of the rows path goes
+ * through every element of an array or member of an object
+ * ("orders.*.lines"), a last "*" makes an object's members the rows
+ * ("days.*"), a first "*" over an object at the top is that object, and a
+ * key that is an array index names that element ("sheets.0.data").
+ *
  * Columns come in the order their keys first appear.  Their names are
  * lower-case identifiers (rest_sql_identifier), made unique, whether they
  * come from keys or from the data's own header text; the JSON path is kept
@@ -105,8 +111,14 @@ typedef struct SampleCol
 
 typedef enum SRole
 {
-	S_OUTSIDE,					/* above the rows */
-	S_ROWS,						/* the array of rows */
+	S_OUTSIDE,					/* above the rows: an object on the way to
+								 * them, or an array one of whose elements
+								 * is (an index key of the rows path) */
+	S_STAR,						/* above the rows: an array or object whose
+								 * every element or member is on the way
+								 * (a "*" of the rows path) */
+	S_ROWS,						/* the array (or, through a last "*", the
+								 * object) whose elements are the rows */
 	S_ROW,						/* a row, or an object inside one */
 	S_ARRAY,					/* an array inside a row */
 	S_AROW,						/* a row that is an array: positional */
@@ -121,9 +133,11 @@ typedef struct SFrame
 	SRole		role;
 	int			col;			/* S_ROW: this object's column, -1 for a
 								 * row; S_ARRAY: its column */
-	int			matched;		/* S_OUTSIDE: rows_path keys matched */
-	int			next_index;		/* S_AROW, S_IARRAY, S_HEADER: of the next
-								 * element */
+	int			matched;		/* S_OUTSIDE, S_STAR: rows_path keys matched */
+	bool		is_array;		/* S_OUTSIDE, S_STAR: an array */
+	int64		want_index;		/* S_OUTSIDE array: the element on the way */
+	int			next_index;		/* S_AROW, S_IARRAY, S_HEADER, S_OUTSIDE
+								 * array: of the next element */
 } SFrame;
 
 typedef struct SampleState
@@ -224,7 +238,7 @@ col_for(SampleState *ss, const char *path, int parent)
 	return c;
 }
 
-static void
+static SFrame *
 push(SampleState *ss, SRole role, int col, int matched)
 {
 	SFrame	   *f;
@@ -238,7 +252,10 @@ push(SampleState *ss, SRole role, int col, int matched)
 	f->role = role;
 	f->col = col;
 	f->matched = matched;
+	f->is_array = false;
+	f->want_index = -1;
 	f->next_index = 0;
+	return f;
 }
 
 static SFrame *
@@ -459,6 +476,15 @@ element_path(SampleState *ss, SFrame *f)
 	return ss->pathbuf.data;
 }
 
+/* An array index as a key of a path: "0", or digits without a leading zero */
+static bool
+is_index_key(const char *key)
+{
+	size_t		n = strspn(key, "0123456789");
+
+	return n > 0 && n <= 18 && key[n] == '\0' && (key[0] != '0' || n == 1);
+}
+
 /* Are the elements of arrays at this path columns (header_names)? */
 static bool
 is_indexed(SampleState *ss, const char *path)
@@ -474,6 +500,70 @@ is_indexed(SampleState *ss, const char *path)
 }
 
 /*
+ * A container starts above the rows, where matched keys of the rows path
+ * lead to it (-1: it is off the way).  The rows path is read as rows.c
+ * reads it: a "*" goes through every element of an array or member of an
+ * object; a last "*" makes those elements or members the rows; a first
+ * "*" over an object at the top is that object (the response's one row,
+ * as without a rows path); a key that is an array index names that
+ * element of an array.
+ */
+static void
+outside_value(SampleState *ss, int matched, bool at_top, bool is_object,
+			  bool is_array)
+{
+	SFrame	   *nf;
+
+	if (!is_object && !is_array)
+		return;
+	if (matched < 0)
+	{
+		push(ss, S_SKIP, -1, 0);
+		return;
+	}
+	if (matched == ss->nkeys)
+	{
+		/* the value at rows_path (or the top without one) */
+		ss->found_rows = true;
+		if (is_array)
+			push(ss, S_ROWS, -1, 0);
+		else if (ss->nkeys == 0)
+		{
+			/* a single object at the top is one row */
+			ss->rows++;
+			push(ss, S_ROW, -1, 0);
+		}
+		else
+			push(ss, S_SKIP, -1, 0);	/* reported by the caller */
+		return;
+	}
+	if (ss->keys[matched] == REST_JSON_STAR)
+	{
+		ss->found_rows = true;
+		if (matched == ss->nkeys - 1)
+			push(ss, S_ROWS, -1, 0);	/* its elements are the rows */
+		else if (at_top && is_object)
+			push(ss, S_OUTSIDE, -1, matched + 1);	/* the one element */
+		else
+			push(ss, S_STAR, -1, matched)->is_array = is_array;
+		return;
+	}
+	if (is_object)
+	{
+		push(ss, S_OUTSIDE, -1, matched);	/* on the way to rows_path */
+		return;
+	}
+	if (is_index_key(ss->keys[matched]))
+	{
+		nf = push(ss, S_OUTSIDE, -1, matched);
+		nf->is_array = true;
+		nf->want_index = strtoll(ss->keys[matched], NULL, 10);
+		return;
+	}
+	push(ss, S_SKIP, -1, 0);
+}
+
+/*
  * A value starts where the parser stands: decide what it is to us.
  * Returns the role for a container (object or array) starting here.
  */
@@ -486,30 +576,11 @@ value_start(SampleState *ss, bool is_object, bool is_array)
 	CHECK_FOR_INTERRUPTS();
 	ss->pending_path = NULL;
 
-	if (f == NULL || f->role == S_OUTSIDE)
+	if (f == NULL || f->role == S_OUTSIDE || f->role == S_STAR)
 	{
-		int			matched = f ? ss->pending_matched : 0;
-
-		if (matched >= 0 && matched == ss->nkeys)
-		{
-			/* the value at rows_path (or the top without one) */
-			ss->found_rows = true;
-			if (is_array)
-				push(ss, S_ROWS, -1, 0);
-			else if (is_object && ss->nkeys == 0)
-			{
-				/* a single object at the top is one row */
-				ss->rows++;
-				push(ss, S_ROW, -1, 0);
-			}
-			else if (is_object)
-				push(ss, S_SKIP, -1, 0);	/* reported by the caller */
-			return;
-		}
-		if (is_object && matched >= 0)
-			push(ss, S_OUTSIDE, -1, matched);	/* on the way to rows_path */
-		else if (is_object || is_array)
-			push(ss, S_SKIP, -1, 0);
+		outside_value(ss, f == NULL ? 0 : ss->pending_matched, f == NULL,
+					  is_object, is_array);
+		ss->pending_matched = -1;
 		return;
 	}
 
@@ -630,6 +701,8 @@ s_field_start(void *state, char *fname, bool isnull)
 	{
 		/* not reached: a field is inside an object */
 	}
+	else if (f->role == S_STAR)
+		ss->pending_matched = f->matched + 1;	/* every member */
 	else if (f->role == S_OUTSIDE)
 	{
 		if (f->matched < ss->nkeys && strcmp(fname, ss->keys[f->matched]) == 0)
@@ -663,6 +736,21 @@ s_field_start(void *state, char *fname, bool isnull)
 	/* the parser's copy is ours: free it, the document holds many */
 	if (fname)
 		pfree(fname);
+	SEM_ACTION_DONE;
+}
+
+/* An element of an array above the rows: is it on the way to them? */
+static SEM_ACTION_RESULT
+s_element_start(void *state, bool isnull)
+{
+	SampleState *ss = (SampleState *) state;
+	SFrame	   *f = top_frame(ss);
+
+	CHECK_FOR_INTERRUPTS();
+	if (f != NULL && f->role == S_STAR)
+		ss->pending_matched = f->matched + 1;
+	else if (f != NULL && f->role == S_OUTSIDE && f->is_array)
+		ss->pending_matched = f->next_index++ == f->want_index ? f->matched + 1 : -1;
 	SEM_ACTION_DONE;
 }
 
@@ -1260,6 +1348,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	sem.array_start = s_array_start;
 	sem.array_end = s_end;
 	sem.object_field_start = s_field_start;
+	sem.array_element_start = s_element_start;
 	sem.scalar = s_scalar;
 	parse_or_error(text, textlen, &sem, secrets);
 
