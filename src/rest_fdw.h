@@ -143,6 +143,7 @@
 #define OPT_HEADER_NAMES		"header_names"	/* IMPORT FOREIGN SCHEMA */
 #define OPT_KEEP_LENGTHS		"keep_lengths"	/* IMPORT FOREIGN SCHEMA */
 #define OPT_VERIFY_COLUMNS		"verify_columns"	/* IMPORT FOREIGN SCHEMA */
+#define OPT_NORMALIZE			"normalize"	/* IMPORT FOREIGN SCHEMA */
 
 /* Defaults */
 #define REST_DEFAULT_CONNECT_TIMEOUT	10	/* seconds */
@@ -1085,6 +1086,10 @@ typedef struct RestImportTable
 	List	   *header_names;	/* RestHeaderNames */
 	bool		detect_epoch;	/* integers that look like epoch seconds or
 								 * milliseconds are timestamps */
+	bool		normalize;		/* arrays of objects in the rows become
+								 * child tables, not jsonb columns */
+	List	   *sampled_arrays; /* normalize: json_paths (String) of the
+								 * arrays of objects sampling found */
 	bool		empty_as_null;	/* "" will read as NULL: it says nothing of
 								 * a column's type */
 	bool		typed_strings;	/* the sample was CSV or XML: strings that

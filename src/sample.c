@@ -16,7 +16,8 @@
  *	 - true/false: boolean;
  *	 - nested objects: flattened into parent_child columns;
  *	 - arrays of scalars: arrays of the elements' type; arrays holding
- *	   objects or arrays: jsonb;
+ *	   objects or arrays: jsonb (arrays of objects: child tables, with
+ *	   normalize);
  *	 - a key whose values disagree in kind (object here, number there):
  *	   jsonb; other disagreements widen (bigint and numeric to numeric,
  *	   date and timestamp to timestamptz) or fall back to text; columns
@@ -36,7 +37,10 @@
  * through every element of an array or member of an object
  * ("orders.*.lines"), a last "*" makes an object's members the rows
  * ("days.*"), a first "*" over an object at the top is that object, and a
- * key that is an array index names that element ("sheets.0.data").
+ * key that is an array index names that element ("sheets.0.data").  With
+ * normalize (the IMPORT option), an array of objects inside the rows is
+ * not a column: its path is returned for a child table (import.c), which
+ * is sampled in turn through "<rows>.*.<path>".
  *
  * Columns come in the order their keys first appear.  Their names are
  * lower-case identifiers (rest_sql_identifier), made unique, whether they
@@ -101,6 +105,8 @@ typedef struct SampleCol
 	int			parent;			/* the object it is in, or -1 */
 	int			kinds;			/* of scalar values */
 	int			elem_kinds;		/* of scalar array elements */
+	bool		elem_objects;	/* an array with objects among its elements */
+	bool		elem_arrays;	/* ... with arrays among them */
 	bool		object;			/* seen as an object */
 	bool		array;			/* seen as an array */
 	bool		array_json;		/* an array holding objects or arrays */
@@ -167,6 +173,7 @@ typedef struct SampleState
 	List	   *skipped;		/* keys that cannot be a json_path */
 	bool		skipped_long;	/* keys whose path is too long */
 
+	bool		normalize;		/* arrays of objects are child tables */
 	bool		detect_epoch;
 	bool		empty_as_null;	/* "" is no value (RestImportTable) */
 	bool		typed_strings;	/* CSV: strings may be numbers, Booleans */
@@ -653,6 +660,10 @@ value_start(SampleState *ss, bool is_object, bool is_array)
 			if (is_object || is_array)
 			{
 				ss->cols[f->col].array_json = true;
+				if (is_object)
+					ss->cols[f->col].elem_objects = true;
+				else
+					ss->cols[f->col].elem_arrays = true;
 				push(ss, S_SKIP, -1, 0);
 			}
 			return;
@@ -1195,14 +1206,28 @@ type_of(int kinds)
 }
 
 /*
+ * Is the column an array of objects, always an array where it has a value
+ * (normalize: a child table)?  Nulls among its elements are no rows; an
+ * element that is a scalar or an array keeps it a jsonb column.
+ */
+static bool
+is_child_array(SampleCol *c)
+{
+	return c->array && c->elem_objects && !c->elem_arrays && !c->elem_kinds &&
+		!c->kinds && !c->object && !c->indexed;
+}
+
+/*
  * The columns (RestImportColumn, without names yet) of what ss saw, in the
  * order their keys first appeared: a leaf is a column of the type its
  * values suggest; an object with children is flattened into them unless it
  * is kept as jsonb (it also held scalars or arrays), and what lies inside
- * a jsonb column has no column of its own.
+ * a jsonb column has no column of its own.  With normalize, the paths of
+ * arrays of objects are appended to *arrays (Strings) instead: they are
+ * child tables, not columns.
  */
 static List *
-sampled_columns(SampleState *ss)
+sampled_columns(SampleState *ss, List **arrays)
 {
 	List	   *result = NIL;
 	int			i;
@@ -1232,6 +1257,12 @@ sampled_columns(SampleState *ss)
 			continue;			/* flattened into its children */
 		if (c->indexed && !c->kinds && !c->object)
 			continue;			/* flattened into its elements */
+		if (ss->normalize && is_child_array(c))
+		{
+			/* a child table's rows (normalize) */
+			*arrays = lappend(*arrays, makeString(c->path));
+			continue;
+		}
 		if (c->object || (c->array && c->kinds) || c->array_json)
 			type = "jsonb";
 		else if (c->array)
@@ -1260,7 +1291,9 @@ sampled_columns(SampleState *ss)
  * object (one or two levels down), else one whose first element is an
  * array (positional rows), else the document as one row; the path
  * found is stored in table->rows_path.  Errors when there is no row or a
- * row is not an object.
+ * row is not an object.  With table->normalize, the json_paths of the
+ * arrays of objects in the rows, which are not columns, are stored in
+ * table->sampled_arrays (a List of String, NIL without normalize).
  */
 List *
 rest_sample_columns(const char *body, size_t len, RestImportTable *table,
@@ -1333,6 +1366,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	ss.pending_matched = 0;
 	if (rows_path)
 		ss.keys = rest_split_json_path(rows_path, &ss.nkeys);
+	ss.normalize = table->normalize;
 	ss.detect_epoch = table->detect_epoch;
 	ss.empty_as_null = table->empty_as_null;
 	ss.typed_strings = table->typed_strings;
@@ -1378,7 +1412,8 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 				(errmsg("keys of the rows of %s whose json_path would be longer than %d bytes are skipped",
 						table->source, SAMPLE_MAX_PATH_LEN)));
 
-	result = sampled_columns(&ss);
+	table->sampled_arrays = NIL;
+	result = sampled_columns(&ss, &table->sampled_arrays);
 
 	if (list_length(result) > MaxHeapAttributeNumber)
 		too_many_columns(psprintf("The rows sampled give %d columns.",
