@@ -16,8 +16,8 @@
  * table named after its last path segment.  With normalize, the arrays of
  * objects a sample finds in its rows are child tables (as a config file's
  * "name[]" are, config.c rest_child_table), sampled from the same response;
- * it is off by default so that an import gives the tables it gave before.  The remote schema name is not
- * used: an API has no schemas.
+ * it is off by default so that an import gives the tables it gave before.
+ * The remote schema name is not used: an API has no schemas.
  *
  * Samples are fetched through pager.c and http.c like any scan, as the
  * importing user with that user's user mapping, so allowed_hosts, TLS,
@@ -187,8 +187,11 @@ fetch_sample(RestConnOptions *conn, RestImportTable *t, int sample_rows,
 static bool
 children_fit(RestImportTable *t, const char *sample_rows_path)
 {
-	return rest_rows_path_problem(psprintf("%s.*.x", t->rows_path ? t->rows_path : "*")) == NULL &&
-		rest_rows_path_problem(psprintf("%s.*.x", sample_rows_path ? sample_rows_path : "*")) == NULL;
+	const char *rows = t->rows_path ? t->rows_path : "*";
+	const char *sampled = sample_rows_path ? sample_rows_path : "*";
+
+	return rest_rows_path_problem(psprintf("%s.*.x", rows)) == NULL &&
+		rest_rows_path_problem(psprintf("%s.*.x", sampled)) == NULL;
 }
 
 /*
