@@ -8,7 +8,7 @@ PGFILEDESC = "rest_fdw - foreign data wrapper for REST/JSON APIs with OAuth 2.0"
 
 # make installcheck: the pg_regress suite against the running server;
 # the security_*.sql files run after the others, in name order
-REGRESS = setup options auth auth_methods scan paging concurrency faults import \
+REGRESS = setup options auth auth_methods scan paging concurrency faults import import_sample \
 	ratelimit \
 	templates \
 	rows \

@@ -590,10 +590,13 @@ setting_param(ConfigContext *cx, const char *key, json_t *v)
 /*
  * A path inside a JSON document as the file writes it, keys separated by
  * slashes ("data/items"), as the dotted form of rest_fdw options, where a
- * dot inside a key ("@odata.nextLink") is escaped.
+ * dot inside a key ("@odata.nextLink") is escaped.  With stars (a rows
+ * path), a key that is just "*" is rows_path's "*" (every element of an
+ * array or member of an object: "data/ * /items" without the spaces);
+ * elsewhere it is a key.
  */
 static char *
-dotted_path(ConfigContext *cx, const char *key, const char *path)
+dotted_path(ConfigContext *cx, const char *key, const char *path, bool stars)
 {
 	StringInfoData buf;
 	const char *p = path;
@@ -615,7 +618,10 @@ dotted_path(ConfigContext *cx, const char *key, const char *path)
 			{
 				if (buf.len > 0)
 					appendStringInfoChar(&buf, '.');
-				rest_append_json_key(&buf, k);
+				if (stars && strcmp(k, "*") == 0)
+					appendStringInfoChar(&buf, '*');
+				else
+					rest_append_json_key(&buf, k);
 			}
 			if (*p == '\0')
 				break;
@@ -922,7 +928,7 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 	{
 		char	   *path = dotted_path(cx, config_key_names[CK_NEXT_PAGE_ELEMENT],
 									   setting_text(cx, config_key_names[CK_NEXT_PAGE_ELEMENT],
-													set[CK_NEXT_PAGE_ELEMENT]));
+													set[CK_NEXT_PAGE_ELEMENT]), false);
 
 		if (cursor_to >= 0)
 		{
@@ -976,17 +982,17 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 		opts = lappend(opts, make_option(OPT_TOTAL_COUNT_PATH,
 										 dotted_path(cx, config_key_names[CK_TOTAL_ROWS_ELEMENT],
 													 setting_text(cx, config_key_names[CK_TOTAL_ROWS_ELEMENT],
-																  set[CK_TOTAL_ROWS_ELEMENT]))));
+																  set[CK_TOTAL_ROWS_ELEMENT]), false)));
 	if (set[CK_TOTAL_PAGES_ELEMENT])
 		opts = lappend(opts, make_option(OPT_TOTAL_PAGES_PATH,
 										 dotted_path(cx, config_key_names[CK_TOTAL_PAGES_ELEMENT],
 													 setting_text(cx, config_key_names[CK_TOTAL_PAGES_ELEMENT],
-																  set[CK_TOTAL_PAGES_ELEMENT]))));
+																  set[CK_TOTAL_PAGES_ELEMENT]), false)));
 	if (set[CK_HAS_MORE_ELEMENT])
 		opts = lappend(opts, make_option(OPT_HAS_MORE_PATH,
 										 dotted_path(cx, config_key_names[CK_HAS_MORE_ELEMENT],
 													 setting_text(cx, config_key_names[CK_HAS_MORE_ELEMENT],
-																  set[CK_HAS_MORE_ELEMENT]))));
+																  set[CK_HAS_MORE_ELEMENT]), false)));
 	if (set[CK_HEADERS])
 	{
 		char	   *copy;
@@ -1008,7 +1014,7 @@ settings_to_options(ConfigContext *cx, json_t **table_set, json_t **top_set)
 	if (set[CK_PAGE_SIZE_ELEMENT])
 		(void) dotted_path(cx, config_key_names[CK_PAGE_SIZE_ELEMENT],
 						   setting_text(cx, config_key_names[CK_PAGE_SIZE_ELEMENT],
-										set[CK_PAGE_SIZE_ELEMENT]));
+										set[CK_PAGE_SIZE_ELEMENT]), false);
 	if (set[CK_FIELD_LIST_PARAM])
 		opts = lappend(opts, make_option(OPT_FIELDS_PARAM,
 										 setting_param(cx, config_key_names[CK_FIELD_LIST_PARAM],
@@ -1222,7 +1228,13 @@ read_path_entry(ConfigContext *cx, RestImportTable *t, const char *entry,
 		if (strchr(space, '|') != NULL)
 			config_error(cx, cx->path_key, psprintf("The rows path \"%s\" must not contain \"|\", which separates the alternatives of an endpoint.", space));
 		if (*space)
-			*rows = dotted_path(cx, cx->path_key, space);
+		{
+			const char *problem;
+
+			*rows = dotted_path(cx, cx->path_key, space, true);
+			if ((problem = rest_rows_path_problem(*rows)) != NULL)
+				config_error(cx, cx->path_key, problem);
+		}
 	}
 	if (*copy == '\0')
 		config_error(cx, cx->path_key, "An entry of \"#path\" is empty.");
@@ -2021,12 +2033,104 @@ read_columns(ConfigContext *cx, RestImportTable *t, json_t *obj,
 }
 
 /*
+ * A child table of table t for the array (or, is_map, the object of
+ * members) at json_path inside t's rows, which the file or a sample names
+ * key (for messages) and name: "<t>_<name>", or name itself when named
+ * (given by the file), made unique in table_names.  Its rows_path goes
+ * through t's ("<t rows>.*.<json_path>", ".*" after it for a map); it has
+ * t's options, and the columns of t that identify a row (its keys, the
+ * columns its endpoint's placeholders name and the virtual ones) as
+ * "<t>_<column>" climbing with "^." (a child's inherited ones keep their
+ * names), its endpoint naming them so; then, for an array, "position"
+ * (json_path "#", part of its key).  The caller adds a map's key column
+ * and the element's columns, with the names in taken.
+ */
+RestImportTable *
+rest_child_table(RestImportTable *t, const char *json_path, const char *name,
+				 bool named, bool is_map, const char *key,
+				 RestNameSet *table_names, RestNameSet *taken)
+{
+	RestImportTable *ct = palloc0(sizeof(RestImportTable));
+	StringInfoData ep;
+	ListCell   *lc2;
+
+	ct->name = rest_unique_name(table_names,
+								named ? name :
+								rest_sql_identifier(psprintf("%s_%s", t->name, name)));
+	ct->renamed = named;
+	ct->source = psprintf("child table \"%s\" of %s", key, t->source);
+	ct->rows_path = t->rows_path
+		? psprintf("%s.*.%s%s", t->rows_path, json_path, is_map ? ".*" : "")
+		: psprintf("*.%s%s", json_path, is_map ? ".*" : "");
+	ct->options = list_copy(t->options);
+	ct->skip_reason = t->skip_reason;
+	if (t->rows_path == NULL && strchr(t->endpoint, ' ') != NULL)
+		ct->skip_reason = "its parent's paths each have their own rows path";
+
+	/* the parent's identifying columns, climbing one level */
+	initStringInfo(&ep);
+	appendStringInfoString(&ep, t->endpoint);
+	foreach(lc2, t->columns)
+	{
+		RestImportColumn *pc = (RestImportColumn *) lfirst(lc2);
+		RestImportColumn *c;
+
+		if (!pc->is_key && !pc->is_virtual &&
+			!list_member(t->placeholders, makeString(pc->name)))
+			continue;
+		c = palloc(sizeof(RestImportColumn));
+		memcpy(c, pc, sizeof(RestImportColumn));
+		c->name = rest_unique_name(taken, pc->inherited ? pc->name :
+								   rest_sql_identifier(psprintf("%s_%s", t->name, pc->name)));
+		c->json_path = pc->json_path ? psprintf("^.%s", pc->json_path) : NULL;
+		c->not_null = false;
+		c->inherited = true;
+		ct->columns = lappend(ct->columns, c);
+		/* a placeholder of the endpoint names the column by its new name */
+		if (list_member(t->placeholders, makeString(pc->name)))
+		{
+			char	   *from = psprintf("{%s}", pc->name);
+			char	   *to = psprintf("{%s}", c->name);
+			char	   *p;
+			StringInfoData out;
+
+			initStringInfo(&out);
+			for (p = ep.data; *p;)
+			{
+				if (strncmp(p, from, strlen(from)) == 0)
+				{
+					appendStringInfoString(&out, to);
+					p += strlen(from);
+				}
+				else
+					appendStringInfoChar(&out, *p++);
+			}
+			ep = out;
+			ct->placeholders = lappend(ct->placeholders, makeString(c->name));
+		}
+	}
+	ct->endpoint = ep.data;
+
+	/* the element's position: part of its key */
+	if (!is_map)
+	{
+		RestImportColumn *pos = palloc0(sizeof(RestImportColumn));
+
+		pos->name = rest_unique_name(taken, "position");
+		pos->type = "integer";
+		pos->json_path = "#";
+		pos->is_key = true;
+		ct->columns = lappend(ct->columns, pos);
+	}
+	return ct;
+}
+
+/*
  * The child tables of table t (cx->children, its arrays, taken from the
- * list), appended to tables with their own children: each has the columns
- * of t that identify a row (its #key columns, the columns its endpoint's
- * placeholders name and the virtual ones, as "<t>_<column>" climbing with
- * "^."), a position, and the element's columns.  level counts the arrays
- * on the way, which a rows_path allows REST_MAX_ROWS_LEVELS of.
+ * list), appended to tables with their own children: each is made by
+ * rest_child_table, with a map member's key column and the element's
+ * columns added.  level counts the arrays on the way, which a rows_path
+ * allows REST_MAX_ROWS_LEVELS of.
  */
 static List *
 add_children(ConfigContext *cx, RestImportTable *t, int level, List *tables,
@@ -2039,87 +2143,26 @@ add_children(ConfigContext *cx, RestImportTable *t, int level, List *tables,
 	foreach(lc, specs)
 	{
 		ChildSpec  *cs = (ChildSpec *) lfirst(lc);
-		RestImportTable *ct = palloc0(sizeof(RestImportTable));
+		RestImportTable *ct;
 		RestNameSet *taken = rest_name_set_create(0);
-		RestImportColumn *pos;
-		StringInfoData ep;
-		ListCell   *lc2;
 
 		CHECK_FOR_INTERRUPTS();
 		if (level > REST_MAX_ROWS_LEVELS)
 			config_error(cx, cs->key, psprintf("Arrays are nested more than %d deep.", REST_MAX_ROWS_LEVELS));
-		ct->name = rest_unique_name(table_names,
-									cs->named ? cs->name :
-									rest_sql_identifier(psprintf("%s_%s", t->name, cs->name)));
-		ct->renamed = cs->named;
-		ct->source = psprintf("child table \"%s\" of %s", cs->key, t->source);
-		ct->rows_path = t->rows_path
-			? psprintf("%s.*.%s%s", t->rows_path, cs->json_path, cs->is_map ? ".*" : "")
-			: psprintf("*.%s%s", cs->json_path, cs->is_map ? ".*" : "");
-		ct->options = list_copy(t->options);
-		ct->skip_reason = t->skip_reason;
-		if (t->rows_path == NULL && strchr(t->endpoint, ' ') != NULL)
-			ct->skip_reason = "its parent's paths each have their own rows path";
+		ct = rest_child_table(t, cs->json_path, cs->name, cs->named, cs->is_map,
+							  cs->key, table_names, taken);
 
-		/* the parent's identifying columns, climbing one level */
-		initStringInfo(&ep);
-		appendStringInfoString(&ep, t->endpoint);
-		foreach(lc2, t->columns)
-		{
-			RestImportColumn *pc = (RestImportColumn *) lfirst(lc2);
-			RestImportColumn *c;
-
-			if (!pc->is_key && !pc->is_virtual &&
-				!list_member(t->placeholders, makeString(pc->name)))
-				continue;
-			c = palloc(sizeof(RestImportColumn));
-			memcpy(c, pc, sizeof(RestImportColumn));
-			c->name = rest_unique_name(taken, pc->inherited ? pc->name :
-									   rest_sql_identifier(psprintf("%s_%s", t->name, pc->name)));
-			c->json_path = pc->json_path ? psprintf("^.%s", pc->json_path) : NULL;
-			c->not_null = false;
-			c->inherited = true;
-			ct->columns = lappend(ct->columns, c);
-			/* a placeholder of the endpoint names the column by its new name */
-			if (list_member(t->placeholders, makeString(pc->name)))
-			{
-				char	   *from = psprintf("{%s}", pc->name);
-				char	   *to = psprintf("{%s}", c->name);
-				char	   *p;
-				StringInfoData out;
-
-				initStringInfo(&out);
-				for (p = ep.data; *p;)
-				{
-					if (strncmp(p, from, strlen(from)) == 0)
-					{
-						appendStringInfoString(&out, to);
-						p += strlen(from);
-					}
-					else
-						appendStringInfoChar(&out, *p++);
-				}
-				ep = out;
-				ct->placeholders = lappend(ct->placeholders, makeString(c->name));
-			}
-		}
-		ct->endpoint = ep.data;
-
-		/* the element's position, or a map member's key: part of its key */
-		pos = palloc0(sizeof(RestImportColumn));
+		/* a map member's key: part of its key */
 		if (cs->is_map)
 		{
+			RestImportColumn *pos = palloc0(sizeof(RestImportColumn));
+
 			pos->name = rest_unique_name(taken, cs->key_name);
 			read_type_spec(cx, pos, cs->key, cs->key_type);
+			pos->json_path = "#";
+			pos->is_key = true;
+			ct->columns = lappend(ct->columns, pos);
 		}
-		else
-		{
-			pos->name = rest_unique_name(taken, "position");
-			pos->type = "integer";
-		}
-		pos->json_path = "#";
-		pos->is_key = true;
-		ct->columns = lappend(ct->columns, pos);
 
 		/* the element's columns: an object of them, or the element itself */
 		if (json_is_object(cs->element))

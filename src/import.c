@@ -8,13 +8,16 @@
  *		 [LIMIT TO (...) | EXCEPT (...)]
  *		 [OPTIONS (sample_rows '200', header_row 'true',
  *				   header_names 'dimensionHeaders.*.name = dimensionValues.*.value',
- *				   detect_epoch 'true')];
+ *				   detect_epoch 'true', normalize 'true')];
  *
  * With the server option rest_config_file, one foreign table is created
  * per table of the file (config.c); tables without declared columns are
  * sampled.  Otherwise the server's rest_sample_path is sampled into one
- * table named after its last path segment.  The remote schema name is not
- * used: an API has no schemas.
+ * table named after its last path segment.  With normalize, the arrays of
+ * objects a sample finds in its rows are child tables (as a config file's
+ * "name[]" are, config.c rest_child_table), sampled from the same response;
+ * it is off by default so that an import gives the tables it gave before.
+ * The remote schema name is not used: an API has no schemas.
  *
  * Samples are fetched through pager.c and http.c like any scan, as the
  * importing user with that user's user mapping, so allowed_hosts, TLS,
@@ -34,6 +37,13 @@
 #include "utils/memutils.h"
 
 #include "rest_fdw.h"
+
+/*
+ * Child tables that sampling one table with normalize may give, at all
+ * levels: each is sampled from the same response again, so they are
+ * bounded like the columns of one table are
+ */
+#define IMPORT_MAX_CHILD_TABLES	100
 
 /* For messages while a table is sampled */
 typedef struct SampleErrorContext
@@ -66,6 +76,30 @@ wanted(ImportForeignSchemaStmt *stmt, const char *name)
 			listed = true;
 	}
 	return stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? listed : !listed;
+}
+
+/*
+ * May a child table that sampling table name with normalize gives be
+ * wanted when the table itself is not: when LIMIT TO names a table
+ * "<name>_..."?  A table EXCEPT leaves out is not sampled, and so has no
+ * children.
+ */
+static bool
+child_listed(ImportForeignSchemaStmt *stmt, const char *name)
+{
+	ListCell   *lc;
+	size_t		len = strlen(name);
+
+	if (stmt->list_type != FDW_IMPORT_SCHEMA_LIMIT_TO)
+		return false;
+	foreach(lc, stmt->table_list)
+	{
+		RangeVar   *rv = (RangeVar *) lfirst(lc);
+
+		if (strncmp(rv->relname, name, len) == 0 && rv->relname[len] == '_')
+			return true;
+	}
+	return false;
 }
 
 /* The value of a table option from the config file, or NULL */
@@ -144,9 +178,120 @@ fetch_sample(RestConnOptions *conn, RestImportTable *t, int sample_rows,
 	return url;
 }
 
-/* Fetch the sample of a table and find its columns and rows path */
-static void
-sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
+/*
+ * Can the arrays of objects in the rows of table t, which sampling reads at
+ * sample_rows_path, be child tables?  Their rows paths go through one more
+ * "*" than t's, and a rows path goes through at most REST_MAX_ROWS_LEVELS;
+ * deeper arrays stay jsonb columns.
+ */
+static bool
+children_fit(RestImportTable *t, const char *sample_rows_path)
+{
+	const char *rows = t->rows_path ? t->rows_path : "*";
+	const char *sampled = sample_rows_path ? sample_rows_path : "*";
+
+	return rest_rows_path_problem(psprintf("%s.*.x", rows)) == NULL &&
+		rest_rows_path_problem(psprintf("%s.*.x", sampled)) == NULL;
+}
+
+/*
+ * The IMPORT option normalize: the child tables of table t, sampled from
+ * the same response (body), for the arrays of objects sampling found in its
+ * rows (t->sampled_arrays), each followed by its own children.  t's key
+ * columns, which every child inherits, are its "id" column if it has one,
+ * else its first; a child's keys are its parent's and its position.  The
+ * rows of t are at sample_rows_path in the response.  *nchildren counts
+ * the child tables made for one sampled table, at most
+ * IMPORT_MAX_CHILD_TABLES.
+ */
+static List *
+sample_children(RestImportTable *t, const char *sample_rows_path,
+				const char *body, size_t len, int sample_rows,
+				const char *display_url, List *secrets,
+				RestNameSet *table_names, SampleErrorContext *cx,
+				int *nchildren)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+	bool		has_key = false;
+
+	if (t->sampled_arrays == NIL)
+		return NIL;
+
+	foreach(lc, t->columns)
+		has_key = has_key || ((RestImportColumn *) lfirst(lc))->is_key;
+	if (!has_key && t->columns != NIL)
+	{
+		RestImportColumn *key = (RestImportColumn *) linitial(t->columns);
+
+		foreach(lc, t->columns)
+		{
+			RestImportColumn *c = (RestImportColumn *) lfirst(lc);
+
+			if (strcmp(c->name, "id") == 0 && c->json_path != NULL)
+			{
+				key = c;
+				break;
+			}
+		}
+		key->is_key = true;
+	}
+
+	foreach(lc, t->sampled_arrays)
+	{
+		const char *path = strVal(lfirst(lc));
+		RestNameSet *taken = rest_name_set_create(0);
+		RestImportTable *ct;
+		List	   *cols;
+		ListCell   *lc2;
+
+		CHECK_FOR_INTERRUPTS();
+		if (++*nchildren > IMPORT_MAX_CHILD_TABLES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("sample gives more than %d child tables",
+							IMPORT_MAX_CHILD_TABLES),
+					 errdetail("With normalize, each array of objects in the rows sampled is a child table."),
+					 errhint("Import with normalize 'false', which keeps such arrays as jsonb columns, or describe the tables in a REST config file.")));
+		ct = rest_child_table(t, path, path, false, false, path, table_names,
+							  taken);
+		ct->sample_path = t->sample_path;
+		ct->sample_rows_path = sample_rows_path
+			? psprintf("%s.*.%s", sample_rows_path, path)
+			: psprintf("*.%s", path);
+		ct->detect_epoch = t->detect_epoch;
+		ct->empty_as_null = t->empty_as_null;
+		ct->typed_strings = t->typed_strings;
+		ct->normalize = children_fit(ct, ct->sample_rows_path);
+
+		cx->table = ct;
+		cols = rest_sample_columns(body, len, ct, sample_rows, display_url,
+								   secrets);
+		foreach(lc2, cols)
+		{
+			RestImportColumn *c = (RestImportColumn *) lfirst(lc2);
+
+			c->name = rest_unique_name(taken, c->name);
+			ct->columns = lappend(ct->columns, c);
+		}
+		result = lappend(result, ct);
+		result = list_concat(result,
+							 sample_children(ct, ct->sample_rows_path, body, len,
+											 sample_rows, display_url, secrets,
+											 table_names, cx, nchildren));
+		cx->table = t;
+	}
+	return result;
+}
+
+/*
+ * Fetch the sample of a table and find its columns and rows path; with
+ * t->normalize, returns its child tables (sample_children), whose names
+ * are made unique in table_names; otherwise NIL.
+ */
+static List *
+sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows,
+			 RestNameSet *table_names)
 {
 	ErrorContextCallback errcb;
 	SampleErrorContext cx;
@@ -155,8 +300,10 @@ sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	MemoryContext oldcxt;
 	char	   *url;
 	List	   *cols;
+	List	   *children = NIL;
 	RestNameSet *taken;
 	ListCell   *lc;
+	int			nchildren = 0;
 
 	if (t->sample_path == NULL)
 		ereport(ERROR,
@@ -180,10 +327,10 @@ sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	MemoryContextSwitchTo(oldcxt);
 	t->typed_strings = (resp.decoded_from == REST_FORMAT_CSV ||
 						resp.decoded_from == REST_FORMAT_XML);
+	if (t->normalize && !t->detect_rows)
+		t->normalize = children_fit(t, t->sample_rows_path);
 	cols = rest_sample_columns(resp.body, resp.body_len, t, sample_rows,
 							   rest_mask_url(url), resp.secrets);
-	MemoryContextDelete(fetch_cxt);
-	error_context_stack = errcb.previous;
 
 	/* placeholders the response does not hold become virtual columns */
 	taken = rest_name_set_create(list_length(cols));
@@ -195,6 +342,16 @@ sample_table(RestConnOptions *conn, RestImportTable *t, int sample_rows)
 	}
 	t->columns = cols;
 	rest_add_placeholder_columns(t, taken);
+
+	/* the rows found (detect_rows) are where the children's are */
+	if (t->normalize)
+		children = sample_children(t, t->sample_rows_path ? t->sample_rows_path :
+								   t->rows_path, resp.body, resp.body_len,
+								   sample_rows, rest_mask_url(url), resp.secrets,
+								   table_names, &cx, &nchildren);
+	MemoryContextDelete(fetch_cxt);
+	error_context_stack = errcb.previous;
+	return children;
 }
 
 /*
@@ -555,7 +712,9 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 	bool		detect_epoch = false;
 	bool		keep_lengths = false;
 	bool		verify = false;
+	bool		normalize = false;
 	List	   *header_names = NIL;
+	RestNameSet *table_names;
 	ListCell   *lc;
 
 	foreach(lc, stmt->options)
@@ -587,23 +746,34 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 			keep_lengths = import_bool(def);
 		else if (strcmp(def->defname, OPT_VERIFY_COLUMNS) == 0)
 			verify = import_bool(def);
+		else if (strcmp(def->defname, OPT_NORMALIZE) == 0)
+			normalize = import_bool(def);
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 					 errmsg("invalid option \"%s\"", def->defname),
-					 errhint("Valid options in this context are: %s, %s, %s, %s, %s, %s",
+					 errhint("Valid options in this context are: %s, %s, %s, %s, %s, %s, %s",
 							 OPT_SAMPLE_ROWS, OPT_HEADER_ROW, OPT_HEADER_NAMES,
-							 OPT_DETECT_EPOCH, OPT_KEEP_LENGTHS, OPT_VERIFY_COLUMNS)));
+							 OPT_DETECT_EPOCH, OPT_KEEP_LENGTHS, OPT_VERIFY_COLUMNS,
+							 OPT_NORMALIZE)));
 	}
 
 	tables = server_tables(conn, keep_lengths);
+	table_names = rest_name_set_create(list_length(tables));
+	foreach(lc, tables)
+		(void) rest_unique_name(table_names, ((RestImportTable *) lfirst(lc))->name);
 
 	foreach(lc, tables)
 	{
 		RestImportTable *t = (RestImportTable *) lfirst(lc);
+		List	   *children = NIL;
+		ListCell   *lc2;
+		bool		want = wanted(stmt, t->name);
 
 		CHECK_FOR_INTERRUPTS();
-		if (!wanted(stmt, t->name))
+		/* a sampled table's children are only known once it is sampled */
+		if (!want && !(normalize && t->columns == NIL && t->skip_reason == NULL &&
+					   child_listed(stmt, t->name)))
 			continue;
 		if (t->skip_reason)
 		{
@@ -635,7 +805,8 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 				creds = rest_get_conn_options(serverid, GetUserId(), true);
 				rest_require_base_url(creds);
 			}
-			sample_table(creds, t, sample_rows);
+			t->normalize = normalize;
+			children = sample_table(creds, t, sample_rows, table_names);
 		}
 		else if (verify)
 		{
@@ -646,7 +817,23 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 			}
 			verify_columns(creds, t, sample_rows);
 		}
-		commands = lappend(commands, create_statement(t, stmt->server_name));
+		if (want)
+			commands = lappend(commands, create_statement(t, stmt->server_name));
+		foreach(lc2, children)
+		{
+			RestImportTable *ct = (RestImportTable *) lfirst(lc2);
+
+			if (!wanted(stmt, ct->name))
+				continue;
+			if (ct->skip_reason)
+			{
+				ereport(NOTICE,
+						(errmsg("skipping %s", ct->source),
+						 errdetail("The table cannot be read so: %s.", ct->skip_reason)));
+				continue;
+			}
+			commands = lappend(commands, create_statement(ct, stmt->server_name));
+		}
 	}
 	return commands;
 }
@@ -689,7 +876,7 @@ rest_import_tables(Oid serverid)
 				creds = rest_get_conn_options(serverid, GetUserId(), true);
 				rest_require_base_url(creds);
 			}
-			sample_table(creds, t, conn->sample_rows);
+			(void) sample_table(creds, t, conn->sample_rows, NULL);
 		}
 		result = lappend(result, t);
 	}

@@ -149,6 +149,7 @@
 #define OPT_HEADER_NAMES		"header_names"	/* IMPORT FOREIGN SCHEMA */
 #define OPT_KEEP_LENGTHS		"keep_lengths"	/* IMPORT FOREIGN SCHEMA */
 #define OPT_VERIFY_COLUMNS		"verify_columns"	/* IMPORT FOREIGN SCHEMA */
+#define OPT_NORMALIZE			"normalize"	/* IMPORT FOREIGN SCHEMA */
 
 /* Defaults */
 #define REST_DEFAULT_CONNECT_TIMEOUT	10	/* seconds */
@@ -1110,6 +1111,10 @@ typedef struct RestImportTable
 	List	   *header_names;	/* RestHeaderNames */
 	bool		detect_epoch;	/* integers that look like epoch seconds or
 								 * milliseconds are timestamps */
+	bool		normalize;		/* arrays of objects in the rows become
+								 * child tables, not jsonb columns */
+	List	   *sampled_arrays; /* normalize: json_paths (String) of the
+								 * arrays of objects sampling found */
 	bool		empty_as_null;	/* "" will read as NULL: it says nothing of
 								 * a column's type */
 	bool		typed_strings;	/* the sample was CSV or XML: strings that
@@ -1128,6 +1133,12 @@ typedef struct strmap_hash RestNameSet;	/* SQL names in use (strmap.h) */
 extern RestNameSet *rest_name_set_create(int size);
 extern char *rest_unique_name(RestNameSet *taken, const char *name);
 extern void rest_add_placeholder_columns(RestImportTable *table,
+										 RestNameSet *taken);
+extern RestImportTable *rest_child_table(RestImportTable *t,
+										 const char *json_path,
+										 const char *name, bool named,
+										 bool is_map, const char *key,
+										 RestNameSet *table_names,
 										 RestNameSet *taken);
 
 /* in sample.c */

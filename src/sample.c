@@ -16,7 +16,8 @@
  *	 - true/false: boolean;
  *	 - nested objects: flattened into parent_child columns;
  *	 - arrays of scalars: arrays of the elements' type; arrays holding
- *	   objects or arrays: jsonb;
+ *	   objects or arrays: jsonb (arrays of objects: child tables, with
+ *	   normalize);
  *	 - a key whose values disagree in kind (object here, number there):
  *	   jsonb; other disagreements widen (bigint and numeric to numeric,
  *	   date and timestamp to timestamptz) or fall back to text; columns
@@ -31,6 +32,15 @@
  * arrays are flattened into their elements.  With detect_epoch, integers
  * from 2000 to 2100 in epoch seconds or milliseconds are timestamptz
  * columns with a format option.
+ *
+ * The rows are found as rows.c finds them: a "*" of the rows path goes
+ * through every element of an array or member of an object
+ * ("orders.*.lines"), a last "*" makes an object's members the rows
+ * ("days.*"), a first "*" over an object at the top is that object, and a
+ * key that is an array index names that element ("sheets.0.data").  With
+ * normalize (the IMPORT option), an array of objects inside the rows is
+ * not a column: its path is returned for a child table (import.c), which
+ * is sampled in turn through "<rows>.*.<path>".
  *
  * Columns come in the order their keys first appear.  Their names are
  * lower-case identifiers (rest_sql_identifier), made unique, whether they
@@ -95,6 +105,8 @@ typedef struct SampleCol
 	int			parent;			/* the object it is in, or -1 */
 	int			kinds;			/* of scalar values */
 	int			elem_kinds;		/* of scalar array elements */
+	bool		elem_objects;	/* an array with objects among its elements */
+	bool		elem_arrays;	/* ... with arrays among them */
 	bool		object;			/* seen as an object */
 	bool		array;			/* seen as an array */
 	bool		array_json;		/* an array holding objects or arrays */
@@ -105,8 +117,14 @@ typedef struct SampleCol
 
 typedef enum SRole
 {
-	S_OUTSIDE,					/* above the rows */
-	S_ROWS,						/* the array of rows */
+	S_OUTSIDE,					/* above the rows: an object on the way to
+								 * them, or an array one of whose elements
+								 * is (an index key of the rows path) */
+	S_STAR,						/* above the rows: an array or object whose
+								 * every element or member is on the way
+								 * (a "*" of the rows path) */
+	S_ROWS,						/* the array (or, through a last "*", the
+								 * object) whose elements are the rows */
 	S_ROW,						/* a row, or an object inside one */
 	S_ARRAY,					/* an array inside a row */
 	S_AROW,						/* a row that is an array: positional */
@@ -121,9 +139,11 @@ typedef struct SFrame
 	SRole		role;
 	int			col;			/* S_ROW: this object's column, -1 for a
 								 * row; S_ARRAY: its column */
-	int			matched;		/* S_OUTSIDE: rows_path keys matched */
-	int			next_index;		/* S_AROW, S_IARRAY, S_HEADER: of the next
-								 * element */
+	int			matched;		/* S_OUTSIDE, S_STAR: rows_path keys matched */
+	bool		is_array;		/* S_OUTSIDE, S_STAR: an array */
+	int64		want_index;		/* S_OUTSIDE array: the element on the way */
+	int			next_index;		/* S_AROW, S_IARRAY, S_HEADER, S_OUTSIDE
+								 * array: of the next element */
 } SFrame;
 
 typedef struct SampleState
@@ -153,6 +173,7 @@ typedef struct SampleState
 	List	   *skipped;		/* keys that cannot be a json_path */
 	bool		skipped_long;	/* keys whose path is too long */
 
+	bool		normalize;		/* arrays of objects are child tables */
 	bool		detect_epoch;
 	bool		empty_as_null;	/* "" is no value (RestImportTable) */
 	bool		typed_strings;	/* CSV: strings may be numbers, Booleans */
@@ -224,7 +245,7 @@ col_for(SampleState *ss, const char *path, int parent)
 	return c;
 }
 
-static void
+static SFrame *
 push(SampleState *ss, SRole role, int col, int matched)
 {
 	SFrame	   *f;
@@ -238,7 +259,10 @@ push(SampleState *ss, SRole role, int col, int matched)
 	f->role = role;
 	f->col = col;
 	f->matched = matched;
+	f->is_array = false;
+	f->want_index = -1;
 	f->next_index = 0;
+	return f;
 }
 
 static SFrame *
@@ -459,6 +483,15 @@ element_path(SampleState *ss, SFrame *f)
 	return ss->pathbuf.data;
 }
 
+/* An array index as a key of a path: "0", or digits without a leading zero */
+static bool
+is_index_key(const char *key)
+{
+	size_t		n = strspn(key, "0123456789");
+
+	return n > 0 && n <= 18 && key[n] == '\0' && (key[0] != '0' || n == 1);
+}
+
 /* Are the elements of arrays at this path columns (header_names)? */
 static bool
 is_indexed(SampleState *ss, const char *path)
@@ -474,6 +507,70 @@ is_indexed(SampleState *ss, const char *path)
 }
 
 /*
+ * A container starts above the rows, where matched keys of the rows path
+ * lead to it (-1: it is off the way).  The rows path is read as rows.c
+ * reads it: a "*" goes through every element of an array or member of an
+ * object; a last "*" makes those elements or members the rows; a first
+ * "*" over an object at the top is that object (the response's one row,
+ * as without a rows path); a key that is an array index names that
+ * element of an array.
+ */
+static void
+outside_value(SampleState *ss, int matched, bool at_top, bool is_object,
+			  bool is_array)
+{
+	SFrame	   *nf;
+
+	if (!is_object && !is_array)
+		return;
+	if (matched < 0)
+	{
+		push(ss, S_SKIP, -1, 0);
+		return;
+	}
+	if (matched == ss->nkeys)
+	{
+		/* the value at rows_path (or the top without one) */
+		ss->found_rows = true;
+		if (is_array)
+			push(ss, S_ROWS, -1, 0);
+		else if (ss->nkeys == 0)
+		{
+			/* a single object at the top is one row */
+			ss->rows++;
+			push(ss, S_ROW, -1, 0);
+		}
+		else
+			push(ss, S_SKIP, -1, 0);	/* reported by the caller */
+		return;
+	}
+	if (ss->keys[matched] == REST_JSON_STAR)
+	{
+		ss->found_rows = true;
+		if (matched == ss->nkeys - 1)
+			push(ss, S_ROWS, -1, 0);	/* its elements are the rows */
+		else if (at_top && is_object)
+			push(ss, S_OUTSIDE, -1, matched + 1);	/* the one element */
+		else
+			push(ss, S_STAR, -1, matched)->is_array = is_array;
+		return;
+	}
+	if (is_object)
+	{
+		push(ss, S_OUTSIDE, -1, matched);	/* on the way to rows_path */
+		return;
+	}
+	if (is_index_key(ss->keys[matched]))
+	{
+		nf = push(ss, S_OUTSIDE, -1, matched);
+		nf->is_array = true;
+		nf->want_index = strtoll(ss->keys[matched], NULL, 10);
+		return;
+	}
+	push(ss, S_SKIP, -1, 0);
+}
+
+/*
  * A value starts where the parser stands: decide what it is to us.
  * Returns the role for a container (object or array) starting here.
  */
@@ -486,30 +583,11 @@ value_start(SampleState *ss, bool is_object, bool is_array)
 	CHECK_FOR_INTERRUPTS();
 	ss->pending_path = NULL;
 
-	if (f == NULL || f->role == S_OUTSIDE)
+	if (f == NULL || f->role == S_OUTSIDE || f->role == S_STAR)
 	{
-		int			matched = f ? ss->pending_matched : 0;
-
-		if (matched >= 0 && matched == ss->nkeys)
-		{
-			/* the value at rows_path (or the top without one) */
-			ss->found_rows = true;
-			if (is_array)
-				push(ss, S_ROWS, -1, 0);
-			else if (is_object && ss->nkeys == 0)
-			{
-				/* a single object at the top is one row */
-				ss->rows++;
-				push(ss, S_ROW, -1, 0);
-			}
-			else if (is_object)
-				push(ss, S_SKIP, -1, 0);	/* reported by the caller */
-			return;
-		}
-		if (is_object && matched >= 0)
-			push(ss, S_OUTSIDE, -1, matched);	/* on the way to rows_path */
-		else if (is_object || is_array)
-			push(ss, S_SKIP, -1, 0);
+		outside_value(ss, f == NULL ? 0 : ss->pending_matched, f == NULL,
+					  is_object, is_array);
+		ss->pending_matched = -1;
 		return;
 	}
 
@@ -582,6 +660,10 @@ value_start(SampleState *ss, bool is_object, bool is_array)
 			if (is_object || is_array)
 			{
 				ss->cols[f->col].array_json = true;
+				if (is_object)
+					ss->cols[f->col].elem_objects = true;
+				else
+					ss->cols[f->col].elem_arrays = true;
 				push(ss, S_SKIP, -1, 0);
 			}
 			return;
@@ -630,6 +712,8 @@ s_field_start(void *state, char *fname, bool isnull)
 	{
 		/* not reached: a field is inside an object */
 	}
+	else if (f->role == S_STAR)
+		ss->pending_matched = f->matched + 1;	/* every member */
 	else if (f->role == S_OUTSIDE)
 	{
 		if (f->matched < ss->nkeys && strcmp(fname, ss->keys[f->matched]) == 0)
@@ -663,6 +747,21 @@ s_field_start(void *state, char *fname, bool isnull)
 	/* the parser's copy is ours: free it, the document holds many */
 	if (fname)
 		pfree(fname);
+	SEM_ACTION_DONE;
+}
+
+/* An element of an array above the rows: is it on the way to them? */
+static SEM_ACTION_RESULT
+s_element_start(void *state, bool isnull)
+{
+	SampleState *ss = (SampleState *) state;
+	SFrame	   *f = top_frame(ss);
+
+	CHECK_FOR_INTERRUPTS();
+	if (f != NULL && f->role == S_STAR)
+		ss->pending_matched = f->matched + 1;
+	else if (f != NULL && f->role == S_OUTSIDE && f->is_array)
+		ss->pending_matched = f->next_index++ == f->want_index ? f->matched + 1 : -1;
 	SEM_ACTION_DONE;
 }
 
@@ -1107,14 +1206,28 @@ type_of(int kinds)
 }
 
 /*
+ * Is the column an array of objects, always an array where it has a value
+ * (normalize: a child table)?  Nulls among its elements are no rows; an
+ * element that is a scalar or an array keeps it a jsonb column.
+ */
+static bool
+is_child_array(SampleCol *c)
+{
+	return c->array && c->elem_objects && !c->elem_arrays && !c->elem_kinds &&
+		!c->kinds && !c->object && !c->indexed;
+}
+
+/*
  * The columns (RestImportColumn, without names yet) of what ss saw, in the
  * order their keys first appeared: a leaf is a column of the type its
  * values suggest; an object with children is flattened into them unless it
  * is kept as jsonb (it also held scalars or arrays), and what lies inside
- * a jsonb column has no column of its own.
+ * a jsonb column has no column of its own.  With normalize, the paths of
+ * arrays of objects are appended to *arrays (Strings) instead: they are
+ * child tables, not columns.
  */
 static List *
-sampled_columns(SampleState *ss)
+sampled_columns(SampleState *ss, List **arrays)
 {
 	List	   *result = NIL;
 	int			i;
@@ -1144,6 +1257,12 @@ sampled_columns(SampleState *ss)
 			continue;			/* flattened into its children */
 		if (c->indexed && !c->kinds && !c->object)
 			continue;			/* flattened into its elements */
+		if (ss->normalize && is_child_array(c))
+		{
+			/* a child table's rows (normalize) */
+			*arrays = lappend(*arrays, makeString(c->path));
+			continue;
+		}
 		if (c->object || (c->array && c->kinds) || c->array_json)
 			type = "jsonb";
 		else if (c->array)
@@ -1172,7 +1291,9 @@ sampled_columns(SampleState *ss)
  * object (one or two levels down), else one whose first element is an
  * array (positional rows), else the document as one row; the path
  * found is stored in table->rows_path.  Errors when there is no row or a
- * row is not an object.
+ * row is not an object.  With table->normalize, the json_paths of the
+ * arrays of objects in the rows, which are not columns, are stored in
+ * table->sampled_arrays (a List of String, NIL without normalize).
  */
 List *
 rest_sample_columns(const char *body, size_t len, RestImportTable *table,
@@ -1245,6 +1366,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	ss.pending_matched = 0;
 	if (rows_path)
 		ss.keys = rest_split_json_path(rows_path, &ss.nkeys);
+	ss.normalize = table->normalize;
 	ss.detect_epoch = table->detect_epoch;
 	ss.empty_as_null = table->empty_as_null;
 	ss.typed_strings = table->typed_strings;
@@ -1260,6 +1382,7 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 	sem.array_start = s_array_start;
 	sem.array_end = s_end;
 	sem.object_field_start = s_field_start;
+	sem.array_element_start = s_element_start;
 	sem.scalar = s_scalar;
 	parse_or_error(text, textlen, &sem, secrets);
 
@@ -1289,7 +1412,8 @@ rest_sample_columns(const char *body, size_t len, RestImportTable *table,
 				(errmsg("keys of the rows of %s whose json_path would be longer than %d bytes are skipped",
 						table->source, SAMPLE_MAX_PATH_LEN)));
 
-	result = sampled_columns(&ss);
+	table->sampled_arrays = NIL;
+	result = sampled_columns(&ss, &table->sampled_arrays);
 
 	if (list_length(result) > MaxHeapAttributeNumber)
 		too_many_columns(psprintf("The rows sampled give %d columns.",

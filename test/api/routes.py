@@ -25,6 +25,7 @@ from . import apis_paging   # paging conventions (a line of its own, for merges)
 from . import vendor        # DataDirect model-file shapes
 from . import nested        # child tables: rows inside arrays
 from . import formats       # NDJSON, CSV and XML bodies (a line of its own)
+from . import apis_sample   # IMPORT sampling and normalize (a line of its own)
 from . import migrate_api   # rest_fdw_sample_model() (a line of its own, for merges)
 
 ANY = None
@@ -200,6 +201,17 @@ ROUTES = (
     (ANY,  "/store/_admin/cc",              store.admin_cc),
     (ANY,  "/store/_admin/",                store.admin_unknown),
     (ANY,  "/store/",                       not_found),
+
+    # IMPORT sampling through "*" rows paths and normalize (apis_sample.py)
+    (GET,  "/sample/orders",                apis_sample.orders),
+    (GET,  "/sample/groups",                apis_sample.groups),
+    (GET,  "/sample/series",                apis_sample.series),
+    (GET,  "/sample/parts",                 apis_sample.parts),
+    (GET,  "/sample/deep/*",                apis_sample.deep),
+    (GET,  "/sample/wide/*",                apis_sample.wide),
+    (GET,  "/sample/keys/*",                apis_sample.keys),
+    (GET,  "/sample/nesting/*",             apis_sample.nesting),
+    (ANY,  "/sample/",                      not_found),
 )
 
 # "{auth}": any number of leading slashes, as "api/x" and "///api/x" are under /api too
