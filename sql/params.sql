@@ -217,6 +217,18 @@ SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params
 SELECT write_model(:'bad', '{"t": {"#path": "/x", "#postBodyPaging": true, "#rowOffsetParameter": "o", "id": "Integer"}}');
 SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
 
+-- "#options" are connection properties: a NOTICE says what they stand for
+SELECT write_model(:'bad', '{"#options": {"AuthenticationMethod": "OAuth2", "TokenURI": "POST https://auth.example.com/token", "Scope": "read", "WSFetchSize": 100, "Colour": "blue"}, "t": {"#path": "/open/v/search", "id": "Integer"}}');
+IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad;
+ALTER SERVER regress_params_bad OPTIONS (ADD authentication_method 'oauth2', ADD scope 'write');
+DROP FOREIGN TABLE params_bad.t;
+IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad;
+DROP FOREIGN TABLE params_bad.t;
+ALTER SERVER regress_params_bad OPTIONS (DROP authentication_method, DROP scope);
+-- custom authentication: the tables are still imported
+SELECT write_model(:'bad', '{"#options": {"AuthenticationMethod": "Custom"}, "t": {"#path": "/open/v/search", "id": "Integer"}}');
+IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad;
+SELECT count(*) FROM params_bad.t;
 DROP SERVER regress_params_bad, regress_params_model CASCADE;
 DROP SCHEMA params_bad, params_model;
 RESET regress.configdir;

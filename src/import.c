@@ -657,13 +657,13 @@ create_statement(RestImportTable *t, const char *server)
  * segment.
  */
 static List *
-server_tables(RestConnOptions *conn, bool keep_lengths)
+server_tables(RestConnOptions *conn, bool keep_lengths, List **model_options)
 {
 	List	   *tables;
 
 	if (conn->rest_config_file)
 		tables = rest_read_config_file(conn->rest_config_file, conn->base_url,
-									   keep_lengths, NULL);
+									   keep_lengths, model_options);
 	else if (conn->rest_sample_path)
 	{
 		RestImportTable *t = palloc0(sizeof(RestImportTable));
@@ -697,6 +697,75 @@ server_tables(RestConnOptions *conn, bool keep_lengths)
 }
 
 /*
+ * A model file's "#options" are connection properties (AuthenticationMethod,
+ * TokenURI, Scope ...), which rest_fdw keeps in the server and the user
+ * mapping, not in the file, and never takes from it silently: a NOTICE
+ * names the options they stand for that the server lacks or sets
+ * otherwise, and the ALTER SERVER that would set them.
+ */
+static void
+report_model_options(Oid serverid, List *model_options)
+{
+	ForeignServer *server;
+	List	   *want_server;
+	List	   *want_mapping;
+	StringInfoData detail;
+	StringInfoData alter;
+	ListCell   *lc;
+
+	if (model_options == NIL)
+		return;
+	rest_model_option_settings(model_options, &want_server, &want_mapping);
+	server = GetForeignServer(serverid);
+	initStringInfo(&detail);
+	initStringInfo(&alter);
+	foreach(lc, want_server)
+	{
+		DefElem    *want = (DefElem *) lfirst(lc);
+		const char *has = NULL;
+		ListCell   *lc2;
+
+		foreach(lc2, server->options)
+		{
+			DefElem    *d = (DefElem *) lfirst(lc2);
+
+			if (strcmp(d->defname, want->defname) == 0)
+				has = defGetString(d);
+		}
+		/* an option the server does not set has its default */
+		if (has == NULL && rest_server_option_default(want->defname) &&
+			strcmp(rest_server_option_default(want->defname), strVal(want->arg)) == 0)
+			continue;
+		if (has && strcmp(has, strVal(want->arg)) == 0)
+			continue;
+		appendStringInfo(&detail, "%s%s %s (%s)", detail.len ? ", " : "",
+						 want->defname, quote_literal_cstr(strVal(want->arg)),
+						 has ? psprintf("the server has %s", quote_literal_cstr(has))
+						 : "not set");
+		appendStringInfo(&alter, "%s%s %s %s", alter.len ? ", " : "",
+						 has ? "SET" : "ADD", want->defname,
+						 quote_literal_cstr(strVal(want->arg)));
+	}
+	foreach(lc, want_mapping)
+	{
+		DefElem    *want = (DefElem *) lfirst(lc);
+
+		appendStringInfo(&detail, "%suser mapping option %s %s", detail.len ? ", " : "",
+						 want->defname, quote_literal_cstr(strVal(want->arg)));
+	}
+	if (detail.len == 0)
+		return;
+	ereport(NOTICE,
+			(errmsg("the \"#options\" of the REST config file of server \"%s\" ask for other options",
+					server->servername),
+			 errdetail("They stand for %s.", detail.data),
+			 alter.len > 0
+			 ? errhint("ALTER SERVER %s OPTIONS (%s) sets them; the file's \"#options\" are not applied.",
+					   quote_identifier(server->servername), alter.data)
+			 : errhint("The file's \"#options\" are not applied.")));
+}
+
+/*
  * The ImportForeignSchema callback: CREATE FOREIGN TABLE commands for the
  * tables of the server's REST config file, or for its sample path.
  */
@@ -714,6 +783,7 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 	bool		verify = false;
 	bool		normalize = false;
 	List	   *header_names = NIL;
+	List	   *model_options = NIL;
 	RestNameSet *table_names;
 	ListCell   *lc;
 
@@ -758,7 +828,8 @@ rest_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 							 OPT_NORMALIZE)));
 	}
 
-	tables = server_tables(conn, keep_lengths);
+	tables = server_tables(conn, keep_lengths, &model_options);
+	report_model_options(serverid, model_options);
 	table_names = rest_name_set_create(list_length(tables));
 	foreach(lc, tables)
 		(void) rest_unique_name(table_names, ((RestImportTable *) lfirst(lc))->name);
@@ -853,7 +924,7 @@ rest_import_tables(Oid serverid)
 	List	   *result = NIL;
 	ListCell   *lc;
 
-	foreach(lc, server_tables(conn, false))
+	foreach(lc, server_tables(conn, false, NULL))
 	{
 		RestImportTable *t = (RestImportTable *) lfirst(lc);
 

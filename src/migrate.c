@@ -245,9 +245,13 @@ typedef struct MigrateState
 {
 	List	   *given;			/* GivenProp, in order, no duplicates */
 	List	   *options;		/* OptionSet, in order */
+	bool		for_model;		/* a model file's "#options": no host needed,
+								 * no result rows */
 	Tuplestorestate *tupstore;
 	TupleDesc	tupdesc;
 } MigrateState;
+
+static List *options_of(MigrateState *ms, PropTarget target);
 
 static bool
 is_space(char c)
@@ -557,6 +561,8 @@ report(MigrateState *ms, const char *property, const char *option,
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 
+	if (ms->tupstore == NULL)
+		return;
 	values[0] = CStringGetTextDatum(property);
 	if (option)
 		values[1] = CStringGetTextDatum(option);
@@ -767,14 +773,31 @@ map_properties(MigrateState *ms, const char *base_url_arg, bool user_mapping)
 	if (auth)
 	{
 		method = find_auth_method(auth->value);
-		if (method->method == NULL)
+		if (method->method == NULL && ms->for_model)
+		{
+			/* the file's tables can still be read with the server's own */
+			ereport(NOTICE,
+					(errmsg("DataDirect authentication method \"%s\" of the REST config file is not supported",
+							method->name),
+					 errdetail("Custom authentication runs requests that a model file describes; rest_fdw has no such requests."),
+					 errhint("Give the server the method the API documents among those of README \"Authentication\".")));
+			method = NULL;
+			auth = NULL;
+		}
+		else if (method->method == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("DataDirect authentication method \"%s\" is not supported",
 							method->name),
 					 errdetail("Custom authentication runs requests that a model file describes; rest_fdw has no such requests."),
 					 errhint("Use the method the API documents among those of README \"Authentication\".")));
+	}
+	if (auth && method)
+	{
 		grant = method->grant;
+		/* a model file holds no credentials to infer the grant from */
+		if (grant && strcmp(grant, GRANT_INFER) == 0 && ms->for_model)
+			grant = NULL;
 		if (grant && strcmp(grant, GRANT_INFER) == 0)
 		{
 			/* "OAuth2": the grant of the properties given */
@@ -863,13 +886,16 @@ map_properties(MigrateState *ms, const char *base_url_arg, bool user_mapping)
 		base_url = pstrdup(base_url_arg);
 		base_from = "base_url";
 	}
-	if (base_url == NULL)
+	if (base_url == NULL && !ms->for_model)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("DataDirect connection string names no host"),
 				 errhint("Give HostName or a Sample URL in it, or the argument base_url.")));
-	set_option(ms, OPT_BASE_URL, base_url, base_from, TGT_SERVER);
-	report(ms, base_from, OPT_BASE_URL, "server", base_url);
+	if (base_url)
+	{
+		set_option(ms, OPT_BASE_URL, base_url, base_from, TGT_SERVER);
+		report(ms, base_from, OPT_BASE_URL, "server", base_url);
+	}
 	if (port)
 		report(ms, port->def->name, OPT_BASE_URL, "server", base_url);
 	if (sample)
@@ -1024,6 +1050,31 @@ map_properties(MigrateState *ms, const char *base_url_arg, bool user_mapping)
 			   target == TGT_MAPPING ? "user mapping" : "server",
 			   secret ? MASKED_VALUE : value);
 	}
+}
+
+/*
+ * The rest_fdw options a model file's "#options" stand for (DataDirect
+ * connection properties; the file may hold no secret), mapped as
+ * rest_fdw_import_connection() maps a connection string, with its NOTICEs
+ * for the properties it ignores: server options in *server, user mapping
+ * options (a User) in *mapping, as DefElems.
+ */
+void
+rest_model_option_settings(List *model_options, List **server, List **mapping)
+{
+	MigrateState ms = {0};
+	ListCell   *lc;
+
+	ms.for_model = true;
+	foreach(lc, model_options)
+	{
+		DefElem    *d = (DefElem *) lfirst(lc);
+
+		add_given(&ms, d->defname, strVal(d->arg));
+	}
+	map_properties(&ms, NULL, true);
+	*server = options_of(&ms, TGT_SERVER);
+	*mapping = options_of(&ms, TGT_MAPPING);
 }
 
 /* The DefElem list of one target's options */

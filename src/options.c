@@ -848,6 +848,18 @@ rest_option_is_secret(const char *name)
 	return is_secret_option(name);
 }
 
+/*
+ * The default of a server option, as written in OPTIONS, or NULL when it
+ * has none (or there is no such server option).
+ */
+const char *
+rest_server_option_default(const char *name)
+{
+	const RestFdwOption *opt = find_option(name, CAT_SERVER);
+
+	return opt ? opt->defval : NULL;
+}
+
 /* Comma-separated names of the options valid for a catalog. */
 static char *
 valid_options_list(int catalog)

@@ -556,6 +556,7 @@ extern const char *rest_auth_method_name(RestAuthMethod method);
 extern const char *rest_paging_name(RestPagingStyle style);
 extern const char *rest_quote_ident(const char *ident);
 extern bool rest_option_is_secret(const char *name);
+extern const char *rest_server_option_default(const char *name);
 extern char *rest_quote_literal(const char *s);
 extern void rest_require_base_url(RestConnOptions *conn);
 extern bool rest_has_dot_segment(const char *path);
@@ -1126,6 +1127,8 @@ typedef struct RestImportTable
 								 * server (another host), or NULL */
 } RestImportTable;
 
+extern void rest_model_option_settings(List *model_options, List **server,
+									   List **mapping);
 extern List *rest_read_config_file(const char *filename, const char *base_url,
 								   bool keep_lengths, List **model_options);
 extern char *rest_sql_identifier(const char *name);
