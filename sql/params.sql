@@ -156,6 +156,19 @@ SELECT write_model(:'model', '{
     "#nextPageRequestHeader": "X-Page-Token",
     "id": "Integer", "got": "VarChar(20)"
   },
+  "post_filtered": {
+    "#path": "/open/t/search?total=9 items",
+    "#post": {"filter": {"category": "sample"}, "limit": 20},
+    "id": "Integer",
+    "category": "VarChar(1)",
+    "cat": {"#type": "VarChar(1)", "#postParameter": "filter/category", "#default": "b"}
+  },
+  "post_json": {
+    "#path": "/open/t/search?total=9 items",
+    "#post": {"limit": 20},
+    "id": "Integer",
+    "filter": {"#type": "JSON", "#postParameter": true}
+  },
   "body_paged": {
     "#path": "/open/t/search?total=7 items",
     "#post": {"filter": {}},
@@ -187,6 +200,11 @@ SELECT count(*) FROM params_model.paged;               -- three pages
 SELECT * FROM params_model.tokens_header ORDER BY id;
 SELECT * FROM params_model.tokens_body ORDER BY id;
 SELECT count(*), sum(id) FROM params_model.body_paged;  -- the paging in the body
+-- #postParameter: the value goes into the body; the default when no condition gives one
+SELECT id, category, cat FROM params_model.post_filtered ORDER BY id;
+SELECT id, category, cat FROM params_model.post_filtered WHERE cat = 'c' ORDER BY id;
+SELECT id, filter FROM params_model.post_json WHERE filter = '{"category": "a", "id": 3}' ORDER BY id;
+SELECT count(*) FROM params_model.post_json;
 SELECT path, query, body FROM params_log
 WHERE seq > :seen AND (path LIKE '/open/v/%' OR path LIKE '/open/t/%') ORDER BY seq;
 -- what the file may not say
@@ -211,6 +229,14 @@ SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params
 SELECT write_model(:'bad', '{"t": {"#path": "/x", "#nextPageRequestHeader": "X-P", "id": "Integer"}}');
 SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
 SELECT write_model(:'bad', '{"t": {"#path": "/x", "#nextPageElement": "n", "#nextPageResponseHeader": "Next", "id": "Integer"}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "a": {"#type": "VarChar", "#postParameter": "f/g"}}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#post": {"f": 1}, "a": {"#type": "VarChar", "#postParameter": "f/g"}}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#post": {}, "a": {"#type": "VarChar", "#postParameter": 3}}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#post": {}, "a": {"#type": "VarChar", "#postParameter": true, "#eq": "a"}}}');
 SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');
 SELECT write_model(:'bad', '{"t": {"#path": "/x", "#postBodyPaging": "yes", "id": "Integer"}}');
 SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_params_bad INTO params_bad');

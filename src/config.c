@@ -790,6 +790,129 @@ http_rules_text(ConfigContext *cx, json_t *rules)
 	return buf.data;
 }
 
+static char *body_with_paging(ConfigContext *cx, json_t *post, List *options);
+
+/* The placeholder of column n in a body being built, as jansson writes it */
+#define POST_SENTINEL(n)	psprintf("\"\\u0001%d\\u0001\"", (n))
+
+/*
+ * Put a placeholder for each "#postParameter" column of t into its copy of
+ * the "#post" object, at the member the column names ("filter/status":
+ * created as needed, replacing a sample value), as a sentinel string that
+ * post_body_text() turns into {column}.  Returns how many.
+ */
+static int
+set_post_parameters(ConfigContext *cx, RestImportTable *t, json_t *body)
+{
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, t->columns)
+	{
+		RestImportColumn *c = (RestImportColumn *) lfirst(lc);
+		char	   *path;
+		char	   *key;
+		char	   *next;
+		const char *sep;
+		json_t	   *obj = body;
+		const char *p;
+
+		if (c->post_field == NULL)
+			continue;
+		if (!json_is_object(body))
+			config_error(cx, "#postParameter",
+						 psprintf("Column \"%s\" goes into the body, so the table needs \"#post\", a JSON object.", c->name));
+		for (p = c->name; *p; p++)
+		{
+			if (!(isalnum((unsigned char) *p) || *p == '_') ||
+				(p == c->name && isdigit((unsigned char) *p)))
+				config_error(cx, "#postParameter",
+							 psprintf("Column \"%s\" fills a body placeholder, so its name must be a plain identifier: rename it with \"jsonName<sqlname>\".", c->name));
+		}
+		path = pstrdup(c->post_field);
+		sep = strchr(path, '/') ? "/" : ".";
+		for (key = path; key; key = next)
+		{
+			next = strstr(key, sep);
+			if (next)
+				*next++ = '\0';
+			if (*key == '\0')
+				config_error(cx, "#postParameter",
+							 psprintf("The member \"%s\" of column \"%s\" has an empty key.", c->post_field, c->name));
+			if (next == NULL)
+			{
+				/* this column's placeholder, numbered from 1 */
+				if (json_object_set_new(obj, key, json_string(psprintf("\001%d\001", ++n))) != 0)
+					config_error(cx, "#postParameter", "The member's key is not valid UTF-8.");
+			}
+			else
+			{
+				json_t	   *child = json_object_get(obj, key);
+
+				if (child == NULL)
+				{
+					child = json_object();
+					if (child == NULL || json_object_set_new(obj, key, child) != 0)
+						ereport(ERROR,
+								(errcode(ERRCODE_OUT_OF_MEMORY),
+								 errmsg("out of memory")));
+				}
+				else if (!json_is_object(child))
+					config_error(cx, "#postParameter",
+								 psprintf("The member \"%s\" of column \"%s\" goes through \"%s\", which is not an object in \"#post\".",
+										  c->post_field, c->name, key));
+				obj = child;
+			}
+		}
+		c->post_slot = n;
+	}
+	return n;
+}
+
+/*
+ * The body option of a table with "#post": the object or array as written,
+ * with the "#postParameter" columns' placeholders and, with
+ * "#postBodyPaging", the paging variables.
+ */
+static char *
+post_body_text(ConfigContext *cx, RestImportTable *t, json_t *post, bool body_paging)
+{
+	MemoryContextCallback *guard = json_guard();
+	json_t	   *body;
+	char	   *text;
+	int			n;
+	ListCell   *lc;
+
+	text = json_text(post);
+	if (strstr(text, "\\u0001") != NULL)
+		config_error(cx, "#post", "The body must not hold the character U+0001.");
+	body = json_deep_copy(post);
+	guard->arg = body;
+	if (body == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	n = set_post_parameters(cx, t, body);
+	text = body_paging ? body_with_paging(cx, body, t->options) : json_text(body);
+	foreach(lc, t->columns)
+	{
+		RestImportColumn *c = (RestImportColumn *) lfirst(lc);
+		char	   *sentinel;
+		char	   *at;
+
+		if (c->post_field == NULL)
+			continue;
+		sentinel = POST_SENTINEL(c->post_slot);
+		at = strstr(text, sentinel);
+		if (at == NULL)
+			elog(ERROR, "placeholder of column \"%s\" not found in the body", c->name);
+		text = psprintf("%.*s{%s}%s", (int) (at - text), text, c->name,
+						at + strlen(sentinel));
+	}
+	(void) n;
+	return text;
+}
+
 /*
  * The body of a table with "#postBodyPaging": true, its "#post" object
  * with a member for each paging parameter the options name, whose value
@@ -1818,6 +1941,18 @@ read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
 			c->params[REST_OP_EQ] = mapping_param(cx, key, v2, jname);
 			c->is_virtual = true;
 		}
+		else if (pg_strcasecmp(k2, "#postParameter") == 0)
+		{
+			/* the value goes into the #post body: a virtual column */
+			if (json_is_true(v2))
+				c->post_field = pstrdup(jname);
+			else if (json_is_string(v2) && json_string_length(v2) > 0 &&
+					 !rest_has_control_chars(json_string_value(v2)))
+				c->post_field = pstrdup(json_string_value(v2));
+			else
+				config_error(cx, key, "\"#postParameter\" must be true or the member of the \"#post\" body that takes the column's value, such as \"filter/status\".");
+			c->is_virtual = true;
+		}
 		else if (pg_strcasecmp(k2, "#header") == 0)
 		{
 			if (!json_is_boolean(v2))
@@ -1841,7 +1976,7 @@ read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
 				c->not_null = json_is_true(v2);
 		}
 		else
-			config_error(cx, key, psprintf("\"%s\" is not a column setting; they are #type, #eq, #lt, #le, #gt, #ge, #ne, #in, #contains, #queryParameter, #header, #virtual, #default, #mandatory, #key, #notnull, #readonly and #unique.", k2));
+			config_error(cx, key, psprintf("\"%s\" is not a column setting; they are #type, #eq, #lt, #le, #gt, #ge, #ne, #in, #contains, #queryParameter, #postParameter, #header, #virtual, #default, #mandatory, #key, #notnull, #readonly and #unique.", k2));
 	}
 	if (c->type == NULL)
 		config_error(cx, key, "A column object needs \"#type\".");
@@ -1849,6 +1984,8 @@ read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
 		has_param = has_param || c->params[op] != NULL;
 	if (c->required && !has_param)
 		config_error(cx, key, "\"#mandatory\" needs a parameter (\"#eq\", \"#ge\" ...): it says a query must give that parameter a value.");
+	if (c->post_field && has_param)
+		config_error(cx, key, "A column with \"#postParameter\" sends its value in the body; it cannot also be a query parameter (\"#eq\" ...).");
 	if (c->param_default && !c->is_virtual && !has_param)
 		config_error(cx, key, "\"#default\" needs a parameter (\"#eq\", or \"#ge\" ...): it is the value sent for that parameter when the query gives none.");
 	if (c->param_header)
@@ -2519,12 +2656,13 @@ rest_read_config_file(const char *filename, const char *base_url,
 			method = "POST";
 			t->options = lappend(t->options,
 								 make_option(OPT_BODY,
-											 json_is_true(body_paging)
-											 ? body_with_paging(&cx, set[CK_POST], t->options)
-											 : json_text(set[CK_POST])));
+											 post_body_text(&cx, t, set[CK_POST],
+															json_is_true(body_paging))));
 		}
 		else if (set[CK_POST_BODY_PAGING] && json_is_true(body_paging))
 			(void) body_with_paging(&cx, NULL, t->options);
+		else
+			(void) set_post_parameters(&cx, t, NULL);
 		if (method && strcmp(method, "POST") == 0)
 			t->options = lappend(t->options, make_option(OPT_METHOD, "POST"));
 		if (set[CK_GET])

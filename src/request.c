@@ -285,6 +285,11 @@ append_defaults(RestScanRequest *req, RequestValues *rv)
 		RestColumnOptions *col = &req->table->cols[i];
 		const char *param = rest_default_param(col);
 
+		/* a body placeholder's default: body_value sends it */
+		if (col->param_default != NULL && param == NULL && rv->eq[i] == NULL &&
+			rest_body_uses(req->table->body_template,
+						   NameStr(TupleDescAttr(req->tupdesc, i)->attname)))
+			rv->eq[i] = col->param_default;
 		if (col->param_default == NULL || param == NULL ||
 			rest_param_pushed(req->pushed, param))
 			continue;
@@ -535,6 +540,22 @@ rest_request_variables(RestScanRequest *req)
 	return vars;
 }
 
+/* The attnum of the column of this name, or InvalidAttrNumber */
+static AttrNumber
+column_attnum(TupleDesc tupdesc, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return att->attnum;
+	}
+	return InvalidAttrNumber;
+}
+
 /* What rest_fill_body's lookup needs */
 typedef struct BodyValues
 {
@@ -564,9 +585,20 @@ body_value(void *arg, const char *name, const char **text)
 	}
 	*text = placeholder_value(bv->req, name, &attnum);
 	if (*text == NULL)
-		return REST_JSON_NONE;
+	{
+		/* no condition gave it: the column's param_default, if any */
+		attnum = column_attnum(bv->req->tupdesc, name);
+		if (attnum == InvalidAttrNumber ||
+			bv->req->table->cols[attnum - 1].param_default == NULL)
+			return REST_JSON_NONE;
+		*text = bv->req->table->cols[attnum - 1].param_default;
+	}
 	switch (TupleDescAttr(bv->req->tupdesc, attnum - 1)->atttypid)
 	{
+		case JSONOID:
+		case JSONBOID:
+			/* a document (a filter in the API's syntax), if it is one */
+			return rest_is_json_document(*text) ? REST_JSON_RAW : REST_JSON_STRING;
 		case INT2OID:
 		case INT4OID:
 		case INT8OID:

@@ -1016,7 +1016,8 @@ typedef enum RestJsonKind
 	REST_JSON_NONE,				/* no value */
 	REST_JSON_NUMBER,
 	REST_JSON_BOOL,
-	REST_JSON_STRING
+	REST_JSON_STRING,
+	REST_JSON_RAW				/* a JSON document, inserted as it is */
 } RestJsonKind;
 
 /* The value of a placeholder {name}: its kind, and its text in *text */
@@ -1030,6 +1031,7 @@ extern char *rest_fill_body(RestBodyTemplate *tmpl, RestBodyLookup lookup,
 							void *arg, bool omit);
 extern void rest_append_json_content(StringInfo buf, const char *s);
 extern bool rest_is_json_number(const char *s);
+extern bool rest_is_json_document(const char *s);
 /* in fmtcheck.c */
 typedef enum RestFormatKind
 {
@@ -1068,6 +1070,10 @@ typedef struct RestImportColumn
 	bool		in_comma;
 	bool		is_virtual;
 	bool		param_header;	/* #header: param_in 'header' */
+	char	   *post_field;		/* #postParameter: the member of the #post
+								 * body that takes the value ("a/b" or
+								 * "a.b"), or NULL */
+	int			post_slot;		/* config.c's number of its placeholder */
 	char	   *param_default;
 	char	   *format;			/* format option (sampled epochs, a model
 								 * file's date format), or NULL */

@@ -415,6 +415,26 @@ rest_append_json_content(StringInfo buf, const char *s)
 	}
 }
 
+/*
+ * Is s one JSON document (jansson decides), of at most the size of a body
+ * template?  The value of a json or jsonb column placed in a body is
+ * inserted as it is when it is one, as a string otherwise.
+ */
+bool
+rest_is_json_document(const char *s)
+{
+	json_error_t jerr;
+	json_t	   *doc;
+
+	if (strlen(s) > REST_MAX_BODY_SIZE)
+		return false;
+	doc = json_loads(s, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	if (doc == NULL)
+		return false;
+	json_decref(doc);
+	return true;
+}
+
 /* Is s a JSON number as RFC 8259 writes one? */
 bool
 rest_is_json_number(const char *s)
@@ -490,6 +510,7 @@ fill_node(FillState *fs, BodyNode *node)
 					break;
 				case REST_JSON_NUMBER:
 				case REST_JSON_BOOL:
+				case REST_JSON_RAW:
 					appendStringInfoString(buf, text);
 					break;
 				case REST_JSON_STRING:
