@@ -136,7 +136,8 @@ csv_field(void *data, size_t len, void *arg)
 	}
 	rest_json_string(&st->rowbuf, s, len);
 	st->field++;
-	if ((size_t) st->out->len + st->rowbuf.len + 3 > st->limit)
+	/* the row's ",", "{" and "}", and the array's closing "]" */
+	if ((size_t) st->out->len + st->rowbuf.len + 4 > st->limit)
 		st->problem = CSV_TOO_LARGE;
 }
 

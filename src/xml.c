@@ -595,6 +595,9 @@ rest_xml_to_json(RestConnOptions *conn, RestHttpResponse *resp,
 	appendBinaryStringInfo(out, st->frames[0].children[0].json,
 						   st->frames[0].children[0].len);
 	appendStringInfoChar(out, '}');
+	/* st->size did not count the root's name */
+	if ((size_t) out->len > limit)
+		rest_decoded_too_large(conn, "XML", limit);
 }
 
 #else							/* !USE_LIBXML */
