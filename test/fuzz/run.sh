@@ -16,6 +16,9 @@
 #                rest_parse_http_rules and the rules' messages (httprules.c)
 #   fuzz_decode  NDJSON, CSV and XML response bodies to rest_decode_body
 #                (format.c, csv.c with libcsv, xml.c with libxml2)
+#   fuzz_connstr DataDirect connection strings and odbc.ini sections to
+#                rest_fdw_import_connection's parsers and property mapping
+#                (migrate.c, #included)
 #
 #   test/fuzz/run.sh [output directory]        (default /tmp/rest_fdw_fuzz)
 #
@@ -42,7 +45,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "${FUZZ_SRCDIR:-$here/../../src}" && pwd)
 out=${1:-/tmp/rest_fdw_fuzz}
 runs=${FUZZ_RUNS:-200000}
-all_harnesses="fuzz_rows fuzz_token fuzz_link fuzz_url fuzz_config fuzz_sample fuzz_body fuzz_rules fuzz_decode"
+all_harnesses="fuzz_rows fuzz_token fuzz_link fuzz_url fuzz_config fuzz_sample fuzz_body fuzz_rules fuzz_decode fuzz_connstr"
 harnesses=${FUZZ_HARNESSES:-$all_harnesses}
 CC=${CC:-clang}
 
@@ -116,7 +119,8 @@ build() {
 	done
 	for h in $all_harnesses; do
 		local objs="$out/obj/http.o $out/obj/url.o $out/obj/scrub.o $out/obj/headers.o $out/obj/netpolicy.o $out/obj/pager.o $out/obj/token_response.o $out/obj/template.o $out/obj/pagestatus.o $out/obj/retryopts.o $out/obj/transport.o $out/obj/jwt.o $out/obj/fmtcheck.o $out/obj/format.o $out/obj/csv.o $out/obj/xml.o $out/obj/httprules.o $out/obj/pg_stubs.o"
-		# fuzz_rows #includes rows.c itself
+		# fuzz_rows #includes rows.c itself (fuzz_connstr migrate.c, which no
+		# other harness links)
 		[ $h = fuzz_rows ] || objs="$objs $out/obj/rows.o"
 		# fuzz_config and fuzz_sample #include options.c (its checks)
 		case $h in
@@ -142,6 +146,7 @@ max_len() {
 		fuzz_body) echo 65537 ;;	# a body template is at most 64 kB
 		fuzz_config) echo 32768 ;;	# a file: every input is written and read back
 		fuzz_decode) echo 65537 ;;	# a selector byte and a body of 64 kB
+		fuzz_connstr) echo 16384 ;;	# connection strings are a few hundred bytes
 		*) echo 8192 ;;			# a Link header is at most 8191 bytes (http.c)
 	esac
 }
@@ -154,6 +159,7 @@ dict() {
 		fuzz_url) echo "$here/url.dict" ;;
 		fuzz_rules) echo "$here/rules.dict" ;;
 		fuzz_decode) echo "$here/decode.dict" ;;
+		fuzz_connstr) echo "$here/connstr.dict" ;;
 	esac
 }
 
