@@ -26,8 +26,10 @@
  *     written back as an odbc.ini section (when no key or value holds a
  *     line break and no key starts with "[", "#" or ";");
  *   - the mapping ends in an ERROR or sets exactly one base_url, an http
- *     or https URL, and every option that options.c calls secret is set
- *     in the user mapping, none when user_mapping is false;
+ *     or https URL, with PortNumber's port as its only port when that was
+ *     given (and so the proxy with ProxyPort's), and every option that
+ *     options.c calls secret is set in the user mapping, none when
+ *     user_mapping is false;
  *   - a parser's ERROR quotes no value: its texts hold none of the
  *     telling bytes below;
  *   - the value of a secret property (Password, ClientSecret,
@@ -354,11 +356,39 @@ check_secrets(const char *s, List *given)
 	}
 }
 
+/*
+ * A URL that url_with_port gave a separate port: its authority has that
+ * port and no other (after the "]" of an IPv6 literal).
+ */
 static void
-check_options(MigrateState *ms, bool user_mapping)
+check_one_port(const char *url, const char *port, const char *what)
+{
+	const char *authority = strstr(url, "://") + 3;
+	size_t		hostlen = strcspn(authority, "/");
+	const char *host_end = authority;
+	const char *colon;
+
+	if (authority[0] == '[')
+	{
+		const char *bracket = memchr(authority, ']', hostlen);
+
+		if (bracket == NULL)
+			return;				/* not a URL: the validator refuses it */
+		host_end = bracket;
+	}
+	colon = memchr(host_end, ':', hostlen - (host_end - authority));
+	FUZZ_CHECK(colon != NULL && strlen(port) == hostlen - (colon + 1 - authority) &&
+			   strncmp(colon + 1, port, strlen(port)) == 0,
+			   "%s \"%s\" has not just the port %s", what, url, port);
+}
+
+static void
+check_options(MigrateState *ms, bool user_mapping, bool base_url_arg)
 {
 	ListCell   *lc;
 	int			base_urls = 0;
+	GivenProp  *port = given(ms, HOW_PORT);
+	GivenProp  *proxy_port = given(ms, HOW_PROXY_PORT);
 
 	foreach(lc, ms->options)
 	{
@@ -374,7 +404,11 @@ check_options(MigrateState *ms, bool user_mapping)
 		{
 			base_urls++;
 			FUZZ_CHECK(has_scheme(o->value), "base_url \"%s\"", o->value);
+			if (port && !base_url_arg)
+				check_one_port(o->value, port->value, "base_url");
 		}
+		if (strcmp(o->option, OPT_PROXY) == 0 && proxy_port)
+			check_one_port(o->value, proxy_port->value, "proxy");
 	}
 	FUZZ_CHECK(base_urls == 1, "%d base_url options", base_urls);
 }
@@ -433,7 +467,7 @@ fuzz_connstr_one(const uint8_t *data, size_t size)
 		check_parsed(s, ms.given, odbc);
 		check_round_trip(ms.given);
 		if (!failed)
-			check_options(&ms, user_mapping);
+			check_options(&ms, user_mapping, base_url != NULL);
 	}
 	return 0;
 }
