@@ -136,7 +136,8 @@ csv_field(void *data, size_t len, void *arg)
 	}
 	rest_json_string(&st->rowbuf, s, len);
 	st->field++;
-	if ((size_t) st->out->len + st->rowbuf.len + 3 > st->limit)
+	/* the row's ",", "{" and "}", and the array's closing "]" */
+	if ((size_t) st->out->len + st->rowbuf.len + 4 > st->limit)
 		st->problem = CSV_TOO_LARGE;
 }
 
@@ -174,9 +175,9 @@ csv_record(int c, void *arg)
 	st->field = 0;
 }
 
-/* Report st's problem, if any */
+/* Report st's problem, if any; secrets are the request's, never quoted */
 static void
-report_problem(RestConnOptions *conn, CsvState *st)
+report_problem(RestConnOptions *conn, CsvState *st, List *secrets)
 {
 	switch (st->problem)
 	{
@@ -201,7 +202,7 @@ report_problem(RestConnOptions *conn, CsvState *st)
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("field %d of the header of the CSV response from server \"%s\" repeats an earlier name",
 							st->problem_dup, conn->servername),
-					 errdetail("The name is %s.", st->dup_name),
+					 errdetail("The name is %s.", rest_scrub(st->dup_name, secrets)),
 					 errhint("Set \"%s\" to false to read the rows as arrays, with json_path '0', '1', ...",
 							 OPT_CSV_HEADER)));
 			break;
@@ -246,11 +247,11 @@ rest_csv_to_json(RestConnOptions *conn, RestHttpResponse *resp,
 			break;
 		done += n;
 	}
-	report_problem(conn, &st);
+	report_problem(conn, &st, resp->secrets);
 	if (done == resp->body_len &&
 		csv_fini(&p, csv_field, csv_record, &st) != 0)
 		done = 0;				/* an unclosed quote */
-	report_problem(conn, &st);
+	report_problem(conn, &st, resp->secrets);
 	if (csv_error(&p) != CSV_SUCCESS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),

@@ -319,14 +319,20 @@ ndjson_to_json(RestConnOptions *conn, RestHttpResponse *resp,
 		lex = rest_make_json_lexer(s, e - s, false);
 		rc = pg_parse_json(lex, &nullSemAction);
 		if (rc != JSON_SUCCESS)
+		{
+			/* the lexer's detail quotes the bad token whole, unscrubbed */
+			const char *why = rest_holds_secret(s, e - s, resp->secrets)
+				? "Its bad token is not shown, as the line holds a secret of the request."
+				: json_errdetail(rc, lex);
+
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("line %zu of the NDJSON response from server \"%s\" is not valid JSON",
 							line, conn->servername),
-					 errdetail("%s The line begins with: %s",
-							   json_errdetail(rc, lex),
+					 errdetail("%s The line begins with: %s", why,
 							   rest_shorten_scrubbed(s, e - s, 100, resp->secrets)),
 					 errhint("Each line of an NDJSON response must hold one JSON value.")));
+		}
 		rest_free_json_lexer(lex);
 
 		if ((size_t) out->len + (e - s) + 2 > limit)

@@ -691,7 +691,7 @@ valid_port(const char *s)
 
 /*
  * scheme://host[:port][/path]: with the port inserted after the host when
- * given separately.
+ * given separately.  The port of an IPv6 literal follows its "]".
  */
 static char *
 url_with_port(const char *url, const char *port, const char *property)
@@ -699,10 +699,16 @@ url_with_port(const char *url, const char *port, const char *property)
 	const char *authority = strstr(url, "://") + 3;
 	const char *path = strchr(authority, '/');
 	size_t		hostlen = path ? (size_t) (path - authority) : strlen(authority);
+	const char *bracket = authority[0] == '[' ? memchr(authority, ']', hostlen) : NULL;
+	bool		has_port;
 
 	if (port == NULL)
 		return pstrdup(url);
-	if (memchr(authority, ':', hostlen) != NULL && authority[0] != '[')
+	if (authority[0] == '[')
+		has_port = bracket != NULL && bracket + 1 < authority + hostlen;
+	else
+		has_port = memchr(authority, ':', hostlen) != NULL;
+	if (has_port)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("DataDirect properties \"%s\" and \"PortNumber\" conflict", property),

@@ -89,6 +89,7 @@ typedef struct XState
 	int			depth;
 	size_t		limit;
 	size_t		size;			/* JSON bytes held in frames, roughly */
+	List	   *secrets;		/* the request's: never quoted */
 } XState;
 
 static int
@@ -319,7 +320,8 @@ open_element(XState *st, xmlTextReaderPtr reader)
 				 errmsg("XML response from server \"%s\" nests elements more than %d deep",
 						st->conn->servername, REST_XML_MAX_DEPTH),
 				 errdetail("Element \"%s\" is at depth %d.",
-						   (const char *) xmlTextReaderConstLocalName(reader),
+						   rest_scrub((const char *) xmlTextReaderConstLocalName(reader),
+									  st->secrets),
 						   depth)));
 	st->depth = depth;
 	f = &st->frames[depth];
@@ -442,15 +444,34 @@ check_prolog(RestConnOptions *conn, const char *body, size_t len)
 	}
 }
 
-/* The ERROR for what libxml2 found wrong, with its message as detail */
+/*
+ * The ERROR for what libxml2 found wrong, with its message as detail.
+ * libxml2's messages quote the document (names, and the line around the
+ * problem, cut anywhere), so they are left out when it may hold one of
+ * the request's secrets: as sent (in an encoding compatible with ASCII),
+ * or in UTF-16 (a byte order mark), which rest_holds_secret does not read.
+ */
 static void
-report_parse_error(XState *st, PgXmlErrorContext *xmlerrcxt)
+report_parse_error(XState *st, PgXmlErrorContext *xmlerrcxt,
+				   RestHttpResponse *resp)
 {
 	char	   *msg = psprintf("XML response from server \"%s\" is not well-formed",
 							   st->conn->servername);
 
 	if (pg_xml_error_occurred(xmlerrcxt))
-		xml_ereport(xmlerrcxt, ERROR, ERRCODE_INVALID_XML_DOCUMENT, msg);
+	{
+		bool		utf16 = resp->body_len >= 2 &&
+			((unsigned char) resp->body[0] == 0xFF ||
+			 (unsigned char) resp->body[0] == 0xFE);
+
+		if (resp->secrets == NIL ||
+			(!utf16 && !rest_holds_secret(resp->body, resp->body_len, resp->secrets)))
+			xml_ereport(xmlerrcxt, ERROR, ERRCODE_INVALID_XML_DOCUMENT, msg);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_XML_DOCUMENT),
+				 errmsg_internal("%s", msg),
+				 errdetail("libxml2's description of the problem is not shown, as it quotes the document, which may hold a secret of the request.")));
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_XML_DOCUMENT),
 			 errmsg_internal("%s", msg)));
@@ -471,6 +492,7 @@ rest_xml_to_json(RestConnOptions *conn, RestHttpResponse *resp,
 
 	st->conn = conn;
 	st->limit = limit;
+	st->secrets = resp->secrets;
 	split_rows_path(st, rows_path);
 	st->frames[0].on_path = true;
 	st->frames[0].name = "";
@@ -552,7 +574,7 @@ rest_xml_to_json(RestConnOptions *conn, RestHttpResponse *resp,
 		}
 		if (rc != 0 || pg_xml_error_occurred(xmlerrcxt) || st->depth != 0 ||
 			st->frames[0].nchildren != 1)
-			report_parse_error(st, xmlerrcxt);
+			report_parse_error(st, xmlerrcxt, resp);
 	}
 	PG_CATCH();
 	{
@@ -573,6 +595,9 @@ rest_xml_to_json(RestConnOptions *conn, RestHttpResponse *resp,
 	appendBinaryStringInfo(out, st->frames[0].children[0].json,
 						   st->frames[0].children[0].len);
 	appendStringInfoChar(out, '}');
+	/* st->size did not count the root's name */
+	if ((size_t) out->len > limit)
+		rest_decoded_too_large(conn, "XML", limit);
 }
 
 #else							/* !USE_LIBXML */

@@ -16,6 +16,22 @@ extern int	fuzz_reset_callbacks(void);	/* registered, not yet run */
 extern int	fuzz_open_files(void);	/* AllocateFile'd, not yet freed */
 extern void fuzz_print_error(void);	/* the one caught, in PG_CATCH */
 extern int	fuzz_verbose(void);	/* FUZZ_VERBOSE=1: print every ereport */
+extern int	fuzz_xml_contexts(void);	/* pg_xml_init'ed, not yet done */
+extern int	fuzz_xml_entity_loads(void);	/* external entities libxml2 asked for */
+
+/* One ereport, as errfinish has it: valid until the next fuzz_reset() */
+typedef struct FuzzReport
+{
+	int			elevel;
+	int			sqlerrcode;
+	const char *message;
+	const char *detail;			/* NULL if none */
+	const char *hint;
+	const char *context;
+} FuzzReport;
+
+typedef void (*fuzz_report_hook_type) (const FuzzReport *report);
+extern fuzz_report_hook_type fuzz_report_hook;	/* NULL: none */
 
 /* A palloc'd, NUL-terminated copy of the input (server data always is). */
 static inline char *

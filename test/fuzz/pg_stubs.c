@@ -3,8 +3,10 @@
  * pg_stubs.c
  *		  Just enough of a PostgreSQL backend to run rest_fdw's parsers of
  *		  untrusted text (src/rows.c, src/token_response.c, src/pager.c,
- *		  src/http.c, src/config.c, src/sample.c, with src/options.c linked
- *		  for its checks; all compiled unchanged) under libFuzzer.
+ *		  src/http.c, src/config.c, src/sample.c, the decoders of
+ *		  src/format.c, src/csv.c and src/xml.c, the parsers of
+ *		  src/migrate.c, with src/options.c linked for its checks; all
+ *		  compiled unchanged) under libFuzzer.
  *
  * Memory: palloc and friends allocate from one per-input arena.  Every
  * chunk is its own malloc() block with a small header, so AddressSanitizer
@@ -20,6 +22,8 @@
  * the backend does, call the error_context_stack callbacks, and for ERROR
  * siglongjmp to *PG_exception_stack: the harnesses wrap each input in
  * PG_TRY/PG_CATCH and call FlushErrorState, exactly as backend code would.
+ * A harness that sets fuzz_report_hook sees every report (ERROR, NOTICE
+ * ...) as it is finished, with its message, detail and hint.
  * FATAL and PANIC abort (they would end the backend), as does an ERROR
  * with no PG_TRY active.  Set FUZZ_VERBOSE=1 to print every report.
  *
@@ -36,6 +40,10 @@
  * option validation, ...) abort with their name, so reaching one shows up
  * as a crash.
  *
+ * libxml2's error handling is PostgreSQL's (pg_xml_init and friends): the
+ * errors libxml2 reports are collected and turned into the ERROR's DETAIL,
+ * external entities load nothing.
+ *
  * The database encoding is UTF8.
  *
  *-------------------------------------------------------------------------
@@ -48,10 +56,13 @@
 #include <errno.h>
 
 #include "access/reloptions.h"
+#include "access/tupdesc.h"
+#include "access/xact.h"
 #include "commands/defrem.h"
 #include "common/jsonapi.h"
 #include "fmgr.h"
 #include "foreign/foreign.h"
+#include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/bitmapset.h"
@@ -71,6 +82,11 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
 
 #include "fuzz_common.h"
 
@@ -271,6 +287,13 @@ MemoryContextAllocZero(MemoryContext context, Size size)
 	return arena_alloc(size, MCXT_ALLOC_ZERO);
 }
 
+/* makeNode (migrate.c's statements, never reached) */
+void *
+MemoryContextAllocZeroAligned(MemoryContext context, Size size)
+{
+	return arena_alloc(size, MCXT_ALLOC_ZERO);
+}
+
 void *
 MemoryContextAllocExtended(MemoryContext context, Size size, int flags)
 {
@@ -407,6 +430,8 @@ typedef struct FuzzError
 
 static FuzzError errstack[FUZZ_ERROR_STACK_SIZE];
 static int	errdepth = -1;
+
+fuzz_report_hook_type fuzz_report_hook = NULL;
 
 sigjmp_buf *PG_exception_stack = NULL;
 ErrorContextCallback *error_context_stack = NULL;
@@ -593,6 +618,18 @@ errfinish(const char *filename, int lineno, const char *funcname)
 
 	if (fuzz_verbose())
 		print_error(e);
+	if (fuzz_report_hook)
+	{
+		FuzzReport	r;
+
+		r.elevel = e->elevel;
+		r.sqlerrcode = e->sqlerrcode;
+		r.message = e->message;
+		r.detail = e->detail;
+		r.hint = e->hint;
+		r.context = e->context;
+		fuzz_report_hook(&r);
+	}
 
 	if (e->elevel >= ERROR)
 	{
@@ -1100,16 +1137,21 @@ pg_detoast_datum(struct varlena *datum)
 	not_in_fuzzer("pg_detoast_datum");
 }
 
-text *
-cstring_to_text(const char *s)
-{
-	not_in_fuzzer("cstring_to_text");
-}
-
+/* varlena.c: migrate.c's result rows are text (fuzz_connstr reads them) */
 text *
 cstring_to_text_with_len(const char *s, int len)
 {
-	not_in_fuzzer("cstring_to_text_with_len");
+	text	   *result = (text *) palloc(len + VARHDRSZ);
+
+	SET_VARSIZE(result, len + VARHDRSZ);
+	memcpy(VARDATA(result), s, len);
+	return result;
+}
+
+text *
+cstring_to_text(const char *s)
+{
+	return cstring_to_text_with_len(s, strlen(s));
 }
 
 float8
@@ -1515,34 +1557,204 @@ bms_is_member(int x, const Bitmapset *a)
 	return (a->words[wordnum] & ((bitmapword) 1 << (x % FUZZ_BMS_BITS))) != 0;
 }
 
-/* xml.c: PostgreSQL's libxml2 error handling, reduced to its contract */
-typedef struct PgXmlErrorContext PgXmlErrorContext;
+/*
+ * xml.c: PostgreSQL's libxml2 error handling (utils/adt/xml.c), with the
+ * same contract: pg_xml_init installs a structured error handler that
+ * collects the errors libxml2 reports (all of them: PG_XML_STRICTNESS_ALL
+ * is the only strictness xml.c asks for) and an external entity loader
+ * that loads nothing; pg_xml_error_occurred says whether an error was
+ * collected; xml_ereport reports it with the collected text as DETAIL;
+ * pg_xml_done puts back what pg_xml_init replaced.  The contexts still
+ * open and the entity loads tried are counted for the harnesses
+ * (fuzz_xml_contexts, fuzz_xml_entity_loads): after an input, none may be
+ * open, whether or not it ended in an ERROR.
+ */
+typedef struct PgXmlErrorContext
+{
+	uint64		magic;
+	bool		err_occurred;
+	StringInfoData err_buf;
+	xmlStructuredErrorFunc saved_errfunc;
+	void	   *saved_errcxt;
+	xmlExternalEntityLoader saved_entityfunc;
+} PgXmlErrorContext;
+
+#define FUZZ_XML_MAGIC	UINT64CONST(0x786d6c6572726378)
+
 extern PgXmlErrorContext *pg_xml_init(int strictness);
 extern void pg_xml_done(PgXmlErrorContext *errcxt, bool isError);
 extern bool pg_xml_error_occurred(PgXmlErrorContext *errcxt);
 extern void xml_ereport(PgXmlErrorContext *errcxt, int level, int sqlcode,
 						const char *msg);
-static char pg_xml_dummy;
+
+static int	xml_contexts = 0;
+static int	xml_entity_loads = 0;
+
+int
+fuzz_xml_contexts(void)
+{
+	return xml_contexts;
+}
+
+int
+fuzz_xml_entity_loads(void)
+{
+	return xml_entity_loads;
+}
+
+static void
+xml_error_handler(void *data, xmlErrorPtr error)
+{
+	PgXmlErrorContext *errcxt = (PgXmlErrorContext *) data;
+
+	if (errcxt->magic != FUZZ_XML_MAGIC)
+	{
+		fprintf(stderr, "pg_stubs: libxml2 error handler called with a freed PgXmlErrorContext\n");
+		abort();
+	}
+	/* the backend suppresses this one too */
+	if ((error->domain == XML_FROM_PARSER || error->domain == XML_FROM_NONE ||
+		 error->domain == XML_FROM_MEMORY || error->domain == XML_FROM_IO) &&
+		error->code == XML_WAR_UNDECLARED_ENTITY)
+		return;
+	if (error->level < XML_ERR_ERROR)
+		return;					/* the backend: a WARNING or NOTICE */
+	if (errcxt->err_buf.len > 0)
+		appendStringInfoChar(&errcxt->err_buf, '\n');
+	if (error->line > 0)
+		appendStringInfo(&errcxt->err_buf, "line %d: ", error->line);
+	appendStringInfoString(&errcxt->err_buf,
+						   error->message ? error->message : "(no message provided)");
+	/* as the backend does: the line of the input around the error */
+	if (error->ctxt != NULL && ((xmlParserCtxtPtr) error->ctxt)->input != NULL)
+	{
+		xmlGenericErrorFunc saved_func = xmlGenericError;
+		void	   *saved_cxt = xmlGenericErrorContext;
+
+		appendStringInfoChar(&errcxt->err_buf, '\n');
+		xmlSetGenericErrorFunc(&errcxt->err_buf, (xmlGenericErrorFunc) appendStringInfo);
+		xmlParserPrintFileContext(((xmlParserCtxtPtr) error->ctxt)->input);
+		xmlSetGenericErrorFunc(saved_cxt, saved_func);
+	}
+	while (errcxt->err_buf.len > 0 &&
+		   errcxt->err_buf.data[errcxt->err_buf.len - 1] == '\n')
+		errcxt->err_buf.data[--errcxt->err_buf.len] = '\0';
+	errcxt->err_occurred = true;
+}
+
+/* the backend's xmlPgEntityLoader: an empty string instead of anything */
+static xmlParserInputPtr
+xml_entity_loader(const char *URL, const char *ID, xmlParserCtxtPtr ctxt)
+{
+	xml_entity_loads++;
+	return xmlNewStringInputStream(ctxt, (const xmlChar *) "");
+}
 
 PgXmlErrorContext *
 pg_xml_init(int strictness)
 {
-	return (PgXmlErrorContext *) &pg_xml_dummy;
+	PgXmlErrorContext *errcxt = palloc0(sizeof(PgXmlErrorContext));
+
+	xmlInitParser();
+	errcxt->magic = FUZZ_XML_MAGIC;
+	initStringInfo(&errcxt->err_buf);
+	errcxt->saved_errfunc = xmlStructuredError;
+	errcxt->saved_errcxt = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(errcxt, xml_error_handler);
+	errcxt->saved_entityfunc = xmlGetExternalEntityLoader();
+	xmlSetExternalEntityLoader(xml_entity_loader);
+	xml_contexts++;
+	return errcxt;
 }
 
 void
 pg_xml_done(PgXmlErrorContext *errcxt, bool isError)
 {
+	if (errcxt->magic != FUZZ_XML_MAGIC)
+	{
+		fprintf(stderr, "pg_stubs: pg_xml_done() of a PgXmlErrorContext not open\n");
+		abort();
+	}
+	xmlSetStructuredErrorFunc(errcxt->saved_errcxt, errcxt->saved_errfunc);
+	xmlSetExternalEntityLoader(errcxt->saved_entityfunc);
+	errcxt->magic = 0;
+	pfree(errcxt->err_buf.data);
+	pfree(errcxt);
+	xml_contexts--;
 }
 
 bool
 pg_xml_error_occurred(PgXmlErrorContext *errcxt)
 {
-	return false;
+	return errcxt->err_occurred;
 }
 
 void
 xml_ereport(PgXmlErrorContext *errcxt, int level, int sqlcode, const char *msg)
 {
-	ereport(level, (errcode(sqlcode), errmsg_internal("%s", msg)));
+	char	   *detail = NULL;
+
+	errcxt->err_occurred = false;
+	if (errcxt->err_buf.len > 0)
+		detail = pstrdup(errcxt->err_buf.data);
+	resetStringInfo(&errcxt->err_buf);
+	ereport(level, (errcode(sqlcode), errmsg_internal("%s", msg),
+					detail ? errdetail("%s", detail) : 0));
+}
+
+/*
+ * migrate.c, #included by fuzz_connstr: what rest_fdw_import_connection
+ * does after parsing (CREATE SERVER, CREATE USER MAPPING, the result's
+ * tuplestore) is never reached; the harness has its own
+ * tuplestore_putvalues for the rows map_properties reports.
+ */
+int			work_mem = 4096;
+
+Tuplestorestate *
+tuplestore_begin_heap(bool randomAccess, bool interXact, int maxKBytes)
+{
+	not_in_fuzzer("tuplestore_begin_heap");
+}
+
+ObjectAddress
+CreateForeignServer(CreateForeignServerStmt *stmt)
+{
+	not_in_fuzzer("CreateForeignServer");
+}
+
+ObjectAddress
+CreateUserMapping(CreateUserMappingStmt *stmt)
+{
+	not_in_fuzzer("CreateUserMapping");
+}
+
+void
+CommandCounterIncrement(void)
+{
+	not_in_fuzzer("CommandCounterIncrement");
+}
+
+TypeFuncClass
+get_call_result_type(FunctionCallInfo fcinfo, Oid *resultTypeId,
+					 TupleDesc *resultTupleDesc)
+{
+	not_in_fuzzer("get_call_result_type");
+}
+
+TupleDesc
+CreateTupleDescCopy(TupleDesc tupdesc)
+{
+	not_in_fuzzer("CreateTupleDescCopy");
+}
+
+char *
+text_to_cstring(const text *t)
+{
+	not_in_fuzzer("text_to_cstring");
+}
+
+struct varlena *
+pg_detoast_datum_packed(struct varlena *datum)
+{
+	not_in_fuzzer("pg_detoast_datum_packed");
 }

@@ -10,13 +10,21 @@
 #                text to rest_parse_headers and rest_sql_identifier
 #                (config.c); the tables' options must pass the validator
 #   fuzz_sample  sample responses to rest_sample_columns (sample.c)
+#   fuzz_body    body options to rest_parse_body and the bodies it fills
+#                (template.c)
+#   fuzz_rules   http_rules values and response bodies to
+#                rest_parse_http_rules and the rules' messages (httprules.c)
+#   fuzz_decode  NDJSON, CSV and XML response bodies to rest_decode_body
+#                (format.c, csv.c with libcsv, xml.c with libxml2)
+#   fuzz_connstr DataDirect connection strings and odbc.ini sections to
+#                rest_fdw_import_connection's parsers and property mapping
+#                (migrate.c, #included)
 #
 #   test/fuzz/run.sh [output directory]        (default /tmp/rest_fdw_fuzz)
 #
 # Environment:
 #   FUZZ_RUNS=N           executions per harness (default 200000)
-#   FUZZ_HARNESSES="..."  which ones (default: fuzz_rows fuzz_token fuzz_link
-#                         fuzz_url fuzz_config fuzz_sample)
+#   FUZZ_HARNESSES="..."  which ones (default: all of the above)
 #   FUZZ_KEEP_CORPUS=1    keep the corpus grown by earlier runs in the output
 #                         directory (default: start again from corpus/ each run)
 #   FUZZ_CFLAGS="..."     extra compiler flags, e.g. -fno-sanitize=float-cast-overflow
@@ -37,7 +45,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "${FUZZ_SRCDIR:-$here/../../src}" && pwd)
 out=${1:-/tmp/rest_fdw_fuzz}
 runs=${FUZZ_RUNS:-200000}
-all_harnesses="fuzz_rows fuzz_token fuzz_link fuzz_url fuzz_config fuzz_sample fuzz_body fuzz_rules"
+all_harnesses="fuzz_rows fuzz_token fuzz_link fuzz_url fuzz_config fuzz_sample fuzz_body fuzz_rules fuzz_decode fuzz_connstr"
 harnesses=${FUZZ_HARNESSES:-$all_harnesses}
 CC=${CC:-clang}
 
@@ -111,7 +119,8 @@ build() {
 	done
 	for h in $all_harnesses; do
 		local objs="$out/obj/http.o $out/obj/url.o $out/obj/scrub.o $out/obj/headers.o $out/obj/netpolicy.o $out/obj/pager.o $out/obj/token_response.o $out/obj/template.o $out/obj/pagestatus.o $out/obj/retryopts.o $out/obj/transport.o $out/obj/jwt.o $out/obj/fmtcheck.o $out/obj/format.o $out/obj/csv.o $out/obj/xml.o $out/obj/httprules.o $out/obj/pg_stubs.o"
-		# fuzz_rows #includes rows.c itself
+		# fuzz_rows #includes rows.c itself (fuzz_connstr migrate.c, which no
+		# other harness links)
 		[ $h = fuzz_rows ] || objs="$objs $out/obj/rows.o"
 		# fuzz_config and fuzz_sample #include options.c (its checks)
 		case $h in
@@ -136,6 +145,8 @@ max_len() {
 		fuzz_rows | fuzz_token | fuzz_sample) echo 65536 ;;	# the parsers recurse: keep it bounded
 		fuzz_body) echo 65537 ;;	# a body template is at most 64 kB
 		fuzz_config) echo 32768 ;;	# a file: every input is written and read back
+		fuzz_decode) echo 65537 ;;	# a selector byte and a body of 64 kB
+		fuzz_connstr) echo 16384 ;;	# connection strings are a few hundred bytes
 		*) echo 8192 ;;			# a Link header is at most 8191 bytes (http.c)
 	esac
 }
@@ -147,6 +158,8 @@ dict() {
 		fuzz_link) echo "$here/link.dict" ;;
 		fuzz_url) echo "$here/url.dict" ;;
 		fuzz_rules) echo "$here/rules.dict" ;;
+		fuzz_decode) echo "$here/decode.dict" ;;
+		fuzz_connstr) echo "$here/connstr.dict" ;;
 	esac
 }
 
@@ -172,7 +185,7 @@ for h in $harnesses; do
 	done
 	if [ -n "$replayed" ]; then
 		echo "$h: still crashes on known input(s):$replayed (log: $out/$h.replay.log)"
-		summary+=("$(printf '%-11s known crash still reproduces:%s' "$h" "$replayed")")
+		summary+=("$(printf '%-12s known crash still reproduces:%s' "$h" "$replayed")")
 	fi
 
 	echo "Running $h for $runs executions (log: $log)"
@@ -194,7 +207,7 @@ for h in $harnesses; do
 		outcome="CRASHED (exit $rc): ${reason:-see the log}${artifact:+; input: $artifact}"
 	fi
 	cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
-	line=$(printf '%-11s %9s executions %7s s  %-20s %s' "$h" "${execs:-?}" "$secs" \
+	line=$(printf '%-12s %9s executions %7s s  %-20s %s' "$h" "${execs:-?}" "$secs" \
 		"${cov:-cov: ?}" "$outcome")
 	echo "$line"
 	summary+=("$line")
