@@ -104,6 +104,11 @@ CREATE FOREIGN TABLE sec_badjson (id int) SERVER regress_sec_key
   OPTIONS (endpoint '/secrets/api/badjson?p=1', rows_path 'items');
 SELECT * FROM show_error('SELECT * FROM sec_badjson');
 SELECT sec_clean('SELECT * FROM sec_badjson');
+-- the lexer's DETAIL quotes the bad token whole: one that holds the key is not shown
+CREATE FOREIGN TABLE sec_badtoken (id int) SERVER regress_sec_key
+  OPTIONS (endpoint '/secrets/api/badtoken?p=1', rows_path 'items');
+SELECT * FROM show_error('SELECT * FROM sec_badtoken');
+SELECT sec_clean('SELECT * FROM sec_badtoken');
 CREATE FOREIGN TABLE sec_badvalue (id int) SERVER regress_sec_key
   OPTIONS (endpoint '/secrets/api/badvalue?p=1', rows_path 'items');
 SELECT * FROM show_error('SELECT * FROM sec_badvalue');

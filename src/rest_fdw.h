@@ -664,6 +664,7 @@ extern char *rest_shorten_scrubbed(const char *s, size_t len, int maxbytes,
 extern char *rest_scrub(const char *s, List *secrets);
 extern bool rest_text_contains(const char *s, size_t len, const char *word);
 extern bool rest_holds_secret(const char *s, size_t len, List *secrets);
+extern const char *rest_scrubbed_json_detail(const char *detail, List *secrets);
 
 /* in netpolicy.c */
 struct sockaddr;

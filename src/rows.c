@@ -323,7 +323,8 @@ unescape_string(const char *ptr, int len, int *outlen, const RestRowSet *rs)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("response is not valid JSON"),
 				 errdetail("%s The body begins with: %s",
-						   json_errdetail(rc, lex),
+						   rest_scrubbed_json_detail(json_errdetail(rc, lex),
+													 rs->secrets),
 						   rest_shorten_scrubbed(rs->text, rs->textlen, 100,
 												 rs->secrets))));
 	*outlen = lex->strval->len;
@@ -759,7 +760,8 @@ rest_parse_rows(const char *body, size_t len, const char *rows_path,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("response is not valid JSON"),
 				 errdetail("%s The body begins with: %s",
-						   json_errdetail(rc, ps.lex),
+						   rest_scrubbed_json_detail(json_errdetail(rc, ps.lex),
+													 secrets),
 						   rest_shorten_scrubbed(text, textlen, 100, secrets))));
 	}
 
@@ -1744,7 +1746,8 @@ array_json_error(RestRowSet *rs, JsonParseErrorType rc, JsonLexContext *lex)
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("response is not valid JSON"),
 			 errdetail("%s The body begins with: %s",
-					   json_errdetail(rc, lex),
+					   rest_scrubbed_json_detail(json_errdetail(rc, lex),
+												 rs->secrets),
 					   rest_shorten_scrubbed(rs->text, rs->textlen, 100,
 											 rs->secrets))));
 }

@@ -1161,7 +1161,7 @@ parse_or_error(const char *text, size_t len, JsonSemAction *sem, List *secrets)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("sample response is not valid JSON"),
 				 errdetail("%s The body begins with: %s",
-						   json_errdetail(rc, lex),
+						   rest_scrubbed_json_detail(json_errdetail(rc, lex), secrets),
 						   rest_shorten_scrubbed(text, len, 100, secrets))));
 }
 

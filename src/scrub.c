@@ -144,6 +144,21 @@ rest_text_contains(const char *s, size_t len, const char *word)
 }
 
 /*
+ * The DETAIL of a JSON parse error of a response, the json_errdetail text
+ * that quotes the token the lexer stopped at whole: that text, or, when
+ * the token holds a secret of the request (a hostile API may echo one into
+ * a body that is not JSON), a sentence that does not show the token.  The
+ * caller quotes the beginning of the body scrubbed.
+ */
+const char *
+rest_scrubbed_json_detail(const char *detail, List *secrets)
+{
+	if (rest_holds_secret(detail, strlen(detail), secrets))
+		return "Its bad token is not shown, as it holds a secret of the request.";
+	return detail;
+}
+
+/*
  * Does the text s (len bytes) hold one of secrets (a List of C strings) in
  * a form scrub hides: as sent, JSON-escaped or percent-encoded, ASCII
  * letters in any case, or cut by the end of the text?  For a caller that

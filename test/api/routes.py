@@ -178,6 +178,7 @@ ROUTES = (
     (ANY,  "/secrets/api/slow_down",        api(secrets_api.slow_down)),
     (ANY,  "/secrets/api/badjson",          api(secrets_api.badjson)),
     (ANY,  "/secrets/api/badvalue",         api(secrets_api.badvalue)),
+    (ANY,  "/secrets/api/badtoken",         api(secrets_api.badtoken)),
     (ANY,  "/secrets/api/badsample",        api(secrets_api.badsample)),
     (ANY,  "/secrets/api/escaped",          api(secrets_api.escaped)),
     (ANY,  "/secrets/api/keyvalue",         api(secrets_api.keyvalue)),

@@ -176,6 +176,11 @@ def badjson(handler, query):
     handler.send(200, ('{"items": [{"id": 1, "q": "%s"}, oops' % query).encode(), JSON_TYPE)
 
 
+def badtoken(handler, query):
+    """Invalid JSON whose bad token is a string echoing the query string."""
+    handler.send(200, ('{"items": [{"id": 1} "%s"]}' % query).encode(), JSON_TYPE)
+
+
 def badvalue(handler, query):
     handler.send_json(200, {"items": [{"id": "x-%s" % query}]})
 
