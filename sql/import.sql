@@ -21,26 +21,6 @@ CREATE VIEW import_requests AS
 -- errors, with the temporary directory of the config files masked (model_error)
 SET regress.configdir = :'configdir';
 
--- what IMPORT created: columns with types and options, and table options
-CREATE FUNCTION imported_columns(schema_name text)
-RETURNS TABLE (table_name name, col name, type text, options text)
-LANGUAGE sql AS $$
-  SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
-         array_to_string(a.attfdwoptions, ', ')
-  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-  WHERE c.relnamespace = schema_name::regnamespace AND c.relkind = 'f'
-    AND a.attnum > 0 AND NOT a.attisdropped
-  ORDER BY c.relname, a.attnum
-$$;
-CREATE FUNCTION imported_tables(schema_name text)
-RETURNS TABLE (table_name name, options text)
-LANGUAGE sql AS $$
-  SELECT c.relname, array_to_string(t.ftoptions, ', ')
-  FROM pg_foreign_table t JOIN pg_class c ON c.oid = t.ftrelid
-  WHERE c.relnamespace = schema_name::regnamespace
-  ORDER BY c.relname
-$$;
-
 -- ===================================================================
 -- a ticketing API paged by next_page URLs
 -- ===================================================================
@@ -353,7 +333,6 @@ CREATE FOREIGN TABLE bad.t (id int OPTIONS (json_path 'a\x')) SERVER regress_sho
 DROP SCHEMA helpdesk, analytics, codehost, shop, odata, partial, sampled, bad CASCADE;
 DROP SERVER regress_helpdesk, regress_analytics, regress_codehost, regress_shop, regress_odata,
   regress_sample, regress_bad_cfg CASCADE;
-DROP FUNCTION imported_columns(text), imported_tables(text);
 RESET regress.configdir;
 DROP VIEW import_requests;
 DROP FOREIGN TABLE import_log;

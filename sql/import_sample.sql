@@ -13,44 +13,13 @@ SET datestyle = 'ISO, YMD';
 SET timezone = 'UTC';
 SET extra_float_digits = 0;
 
--- write a file as the server (exactly these bytes, unlike COPY)
-CREATE FUNCTION sample_write(path text, content text) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-  lo oid := lo_from_bytea(0, convert_to(content, 'UTF8'));
-BEGIN
-  PERFORM lo_export(lo, path);
-  PERFORM lo_unlink(lo);
-END
-$$;
-
--- what IMPORT created: columns with types and options, and table options
-CREATE FUNCTION sample_columns(schema_name text)
-RETURNS TABLE (table_name name, col name, type text, options text)
-LANGUAGE sql AS $$
-  SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
-         array_to_string(a.attfdwoptions, ', ')
-  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-  WHERE c.relnamespace = schema_name::regnamespace AND c.relkind = 'f'
-    AND a.attnum > 0 AND NOT a.attisdropped
-  ORDER BY c.relname, a.attnum
-$$;
-CREATE FUNCTION sample_tables(schema_name text)
-RETURNS TABLE (table_name name, options text)
-LANGUAGE sql AS $$
-  SELECT c.relname, array_to_string(t.ftoptions, ', ')
-  FROM pg_foreign_table t JOIN pg_class c ON c.oid = t.ftrelid
-  WHERE c.relnamespace = schema_name::regnamespace
-  ORDER BY c.relname
-$$;
-
 -- ===================================================================
 -- Sampling through "*": the rows the scan will read
 -- ===================================================================
 -- a REST config file's rows path may go through "*" ("data/*/items");
 -- the tables without columns are sampled through it
 \set cfg :configdir '/sample_stars.rest'
-SELECT sample_write(:'cfg', '{
+SELECT write_model(:'cfg', '{
   "items": "/sample/groups data/*/items",
   "suppliers": {"#path": "/sample/parts */suppliers"},
   "series": "/sample/series days/*"
@@ -59,8 +28,8 @@ CREATE SERVER regress_stars FOREIGN DATA WRAPPER rest_fdw
   OPTIONS (base_url :'base_url', rest_config_file :'cfg');
 CREATE SCHEMA stars;
 IMPORT FOREIGN SCHEMA rest FROM SERVER regress_stars INTO stars;
-SELECT * FROM sample_tables('stars');
-SELECT * FROM sample_columns('stars');
+SELECT * FROM imported_tables('stars');
+SELECT * FROM imported_columns('stars');
 -- data.*.items: the items of every group ("spare" only in the second)
 SELECT * FROM stars.items ORDER BY id;
 -- a first "*" over the top-level array: every part's suppliers
@@ -76,8 +45,8 @@ CREATE SERVER regress_norm FOREIGN DATA WRAPPER rest_fdw
 -- the default (normalize 'false'): an array of objects is a jsonb column
 CREATE SCHEMA norm_off;
 IMPORT FOREIGN SCHEMA rest FROM SERVER regress_norm INTO norm_off;
-SELECT * FROM sample_tables('norm_off');
-SELECT * FROM sample_columns('norm_off');
+SELECT * FROM imported_tables('norm_off');
+SELECT * FROM imported_columns('norm_off');
 SELECT id, customer, tags, jsonb_array_length(lines) AS lines
   FROM norm_off.orders ORDER BY id;
 
@@ -87,8 +56,8 @@ SELECT id, customer, tags, jsonb_array_length(lines) AS lines
 CREATE SCHEMA norm;
 IMPORT FOREIGN SCHEMA rest FROM SERVER regress_norm INTO norm
   OPTIONS (normalize 'true');
-SELECT * FROM sample_tables('norm');
-SELECT * FROM sample_columns('norm');
+SELECT * FROM imported_tables('norm');
+SELECT * FROM imported_columns('norm');
 SELECT * FROM norm.orders ORDER BY id;
 -- order 3's lines are null: no rows
 SELECT * FROM norm.orders_lines ORDER BY orders_id, position;
@@ -104,21 +73,21 @@ SELECT o.customer, l.sku, count(s.sn) AS serials
 CREATE SCHEMA norm_child;
 IMPORT FOREIGN SCHEMA rest LIMIT TO (orders_lines) FROM SERVER regress_norm
   INTO norm_child OPTIONS (normalize 'true');
-SELECT * FROM sample_tables('norm_child');
+SELECT * FROM imported_tables('norm_child');
 
 -- rows without "id": the first column is the key the children inherit;
 -- the rows are the top-level array, so the child's rows are "*.suppliers"
 ALTER SERVER regress_norm OPTIONS (SET rest_sample_path '/sample/parts');
 IMPORT FOREIGN SCHEMA rest FROM SERVER regress_norm INTO norm
   OPTIONS (normalize 'true');
-SELECT * FROM sample_tables('norm') WHERE table_name LIKE 'parts%';
-SELECT * FROM sample_columns('norm') WHERE table_name LIKE 'parts%';
+SELECT * FROM imported_tables('norm') WHERE table_name LIKE 'parts%';
+SELECT * FROM imported_columns('norm') WHERE table_name LIKE 'parts%';
 SELECT * FROM norm.parts_suppliers ORDER BY parts_code, position;
 
 -- a REST config file's sampled tables are normalized too; its declared
 -- tables keep their own children
 \set cfg2 :configdir '/sample_norm.rest'
-SELECT sample_write(:'cfg2', '{
+SELECT write_model(:'cfg2', '{
   "orders": "/sample/orders orders",
   "groups": {"#path": "/sample/groups data"}
 }');
@@ -127,8 +96,8 @@ CREATE SERVER regress_norm_file FOREIGN DATA WRAPPER rest_fdw
 CREATE SCHEMA norm_file;
 IMPORT FOREIGN SCHEMA rest FROM SERVER regress_norm_file INTO norm_file
   OPTIONS (normalize 'true');
-SELECT * FROM sample_tables('norm_file');
-SELECT * FROM sample_columns('norm_file') WHERE table_name LIKE 'groups%';
+SELECT * FROM imported_tables('norm_file');
+SELECT * FROM imported_columns('norm_file') WHERE table_name LIKE 'groups%';
 SELECT * FROM norm_file.groups_items ORDER BY groups_group, position;
 
 -- ===================================================================
@@ -141,7 +110,7 @@ IMPORT FOREIGN SCHEMA rest FROM SERVER regress_norm INTO norm_bad
   OPTIONS (normalise 'true');  -- ERROR: the hint lists normalize
 
 \set cfg3 :configdir '/sample_hostile.rest'
-SELECT sample_write(:'cfg3', '{
+SELECT write_model(:'cfg3', '{
   "deep": "/sample/deep/12 rows",
   "wide": "/sample/wide/150 rows",
   "keys": "/sample/keys/5000 rows",
@@ -154,10 +123,10 @@ CREATE SERVER regress_hostile FOREIGN DATA WRAPPER rest_fdw
 IMPORT FOREIGN SCHEMA rest EXCEPT (wide, keys, nesting) FROM SERVER regress_hostile
   INTO norm_bad OPTIONS (normalize 'true');
 SELECT count(*) AS tables, max(length(table_name)) AS longest
-  FROM sample_tables('norm_bad');
-SELECT * FROM sample_columns('norm_bad')
+  FROM imported_tables('norm_bad');
+SELECT * FROM imported_columns('norm_bad')
   WHERE table_name = 'deep' || repeat('_a', 8);
-SELECT options FROM sample_tables('norm_bad')
+SELECT options FROM imported_tables('norm_bad')
   WHERE table_name = 'deep' || repeat('_a', 8);
 SELECT deep_id, position, v, jsonb_typeof(a) AS a
   FROM norm_bad.deep_a_a_a_a_a_a_a_a;
@@ -168,7 +137,7 @@ IMPORT FOREIGN SCHEMA rest LIMIT TO (wide) FROM SERVER regress_hostile
 -- without normalize, they are jsonb columns
 IMPORT FOREIGN SCHEMA rest LIMIT TO (wide) FROM SERVER regress_hostile
   INTO norm_bad;
-SELECT count(*) FROM sample_columns('norm_bad') WHERE table_name = 'wide';
+SELECT count(*) FROM imported_columns('norm_bad') WHERE table_name = 'wide';
 -- an element of 5,000 keys: more columns than a child table can have
 IMPORT FOREIGN SCHEMA rest LIMIT TO (keys) FROM SERVER regress_hostile
   INTO norm_bad OPTIONS (normalize 'true');  -- ERROR
@@ -184,4 +153,3 @@ SET client_min_messages = warning;
 DROP SCHEMA stars, norm_off, norm, norm_child, norm_file, norm_bad CASCADE;
 DROP SERVER regress_stars, regress_norm, regress_norm_file, regress_hostile;
 RESET client_min_messages;
-DROP FUNCTION sample_write(text, text), sample_columns(text), sample_tables(text);

@@ -99,6 +99,26 @@ BEGIN
 END
 $$;
 
+-- what IMPORT created: columns with types and options, and table options
+CREATE FUNCTION imported_columns(schema_name text)
+RETURNS TABLE (table_name name, col name, type text, options text)
+LANGUAGE sql AS $$
+  SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+         array_to_string(a.attfdwoptions, ', ')
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  WHERE c.relnamespace = schema_name::regnamespace AND c.relkind = 'f'
+    AND a.attnum > 0 AND NOT a.attisdropped
+  ORDER BY c.relname, a.attnum
+$$;
+CREATE FUNCTION imported_tables(schema_name text)
+RETURNS TABLE (table_name name, options text)
+LANGUAGE sql AS $$
+  SELECT c.relname, array_to_string(t.ftoptions, ', ')
+  FROM pg_foreign_table t JOIN pg_class c ON c.oid = t.ftrelid
+  WHERE c.relnamespace = schema_name::regnamespace
+  ORDER BY c.relname
+$$;
+
 -- EXPLAIN output with the port replaced by PORT, the same on every
 -- version: without the "(returns $0)" of an InitPlan (before 17), with
 -- whole numbers of actual rows and without buffer counts (18)
