@@ -257,6 +257,9 @@ SELECT * FROM show_error($$SELECT * FROM migrate('jdbc:datadirect:autorest://a.e
 SELECT * FROM show_error($$SELECT * FROM migrate('HostName=h;AuthenticationMethod=Kerberos', 'dd_bad')$$);
 SELECT * FROM show_error($$SELECT * FROM migrate('HostName=h;AuthenticationMethod=Custom', 'dd_bad')$$);
 SELECT * FROM show_error($$SELECT * FROM migrate('HostName=h;PortNumber=99999', 'dd_bad')$$);
+-- a port given twice: in the host (IPv6 too) and as its own property
+SELECT * FROM show_error($$SELECT * FROM migrate('HostName=[::1]:8080;PortNumber=443', 'dd_bad')$$);
+SELECT * FROM show_error($$SELECT * FROM migrate('HostName=h;ProxyHost=p:3128;ProxyPort=8080', 'dd_bad')$$);
 SELECT * FROM show_error($$SELECT * FROM migrate('AuthenticationMethod=None', 'dd_bad')$$);
 SELECT * FROM show_error($$SELECT * FROM migrate(E'[a]\nHostName=h\n[b]\nHostName=i', 'dd_bad')$$);
 SELECT * FROM show_error($$SELECT * FROM migrate(E'[a]\nHostName=h\nnot a property', 'dd_bad')$$);

@@ -694,7 +694,8 @@ valid_port(const char *s)
  * given separately.  The port of an IPv6 literal follows its "]".
  */
 static char *
-url_with_port(const char *url, const char *port, const char *property)
+url_with_port(const char *url, const char *port, const char *property,
+			  const char *port_property)
 {
 	const char *authority = strstr(url, "://") + 3;
 	const char *path = strchr(authority, '/');
@@ -711,7 +712,8 @@ url_with_port(const char *url, const char *port, const char *property)
 	if (has_port)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("DataDirect properties \"%s\" and \"PortNumber\" conflict", property),
+				 errmsg("DataDirect properties \"%s\" and \"%s\" conflict",
+						property, port_property),
 				 errdetail("The host name already has a port.")));
 	return psprintf("%.*s:%s%s", (int) (authority - url + hostlen), url, port,
 					path ? path : "");
@@ -837,7 +839,8 @@ map_properties(MigrateState *ms, const char *base_url_arg, bool user_mapping)
 		char	   *h = unquoted(host->value);
 
 		base_url = has_scheme(h) ? h : psprintf("https://%s", h);
-		base_url = url_with_port(base_url, port ? port->value : NULL, host->def->name);
+		base_url = url_with_port(base_url, port ? port->value : NULL, host->def->name,
+								 "PortNumber");
 		base_from = host->def->name;
 	}
 	if (port && !valid_port(port->value))
@@ -858,7 +861,8 @@ map_properties(MigrateState *ms, const char *base_url_arg, bool user_mapping)
 
 			if (base_url == NULL)
 			{
-				base_url = url_with_port(origin, port ? port->value : NULL, sample->def->name);
+				base_url = url_with_port(origin, port ? port->value : NULL, sample->def->name,
+										 "PortNumber");
 				base_from = sample->def->name;
 				path = pstrdup(slash ? slash : "/");
 			}
@@ -927,7 +931,7 @@ map_properties(MigrateState *ms, const char *base_url_arg, bool user_mapping)
 			: psprintf("http://%s", proxy_host->value);
 
 		proxy = url_with_port(proxy, proxy_port ? proxy_port->value : NULL,
-							  proxy_host->def->name);
+							  proxy_host->def->name, "ProxyPort");
 		set_option(ms, OPT_PROXY, proxy, proxy_host->def->name, TGT_SERVER);
 		report(ms, proxy_host->def->name, OPT_PROXY, "server", proxy);
 		if (proxy_port)
