@@ -118,6 +118,28 @@ SELECT * FROM explain_filter('(COSTS OFF) SELECT id FROM search_nested');
 SELECT * FROM show_error($$ALTER FOREIGN TABLE search_default OPTIONS (ADD fields_param 'a&b')$$);
 DROP SERVER regress_params_fields CASCADE;
 
+-- a placeholder's param_default: its value when no condition gives one,
+-- and only when no alternative of the endpoint can do without it
+CREATE FOREIGN TABLE cust_orders (
+  customer_id int OPTIONS (param_default '3'),
+  order_id int,
+  status text
+) SERVER regress_params OPTIONS (endpoint '/open/customers/{customer_id}/orders');
+SELECT coalesce(max(seq), 0) AS seen FROM params_log \gset
+SELECT * FROM cust_orders ORDER BY order_id;
+SELECT * FROM cust_orders WHERE customer_id = 2 ORDER BY order_id;
+SELECT * FROM explain_filter('(COSTS OFF) SELECT * FROM cust_orders');
+ALTER FOREIGN TABLE cust_orders OPTIONS (SET endpoint '/open/customers/{customer_id}/orders | /open/orders');
+SELECT count(*) FROM cust_orders;                      -- /open/orders: no default needed
+SELECT * FROM cust_orders WHERE customer_id = 1;
+SELECT path FROM params_log WHERE seq > :seen AND path LIKE '/open/%' ORDER BY seq;
+-- a default that would change the path's structure is refused like a value
+ALTER FOREIGN TABLE cust_orders OPTIONS (SET endpoint '/open/customers/{customer_id}/orders');
+ALTER FOREIGN TABLE cust_orders ALTER COLUMN customer_id TYPE text;
+ALTER FOREIGN TABLE cust_orders ALTER COLUMN customer_id OPTIONS (SET param_default '..');
+SELECT * FROM show_error('SELECT * FROM cust_orders');
+DROP FOREIGN TABLE cust_orders;
+
 -- the model-file settings (and a next page's URL in a "Next" header)
 SET regress.configdir = :'configdir';
 \set model :configdir '/params.rest'

@@ -393,11 +393,11 @@ rest_pushed_from_list(List *list)
 }
 
 /*
- * Names of the endpoint's placeholders that no pushed equality fills; NIL
- * when all are filled.
+ * Names of the endpoint's placeholders that no pushed equality fills, nor
+ * a param_default of a column named in defaulted; NIL when all are filled.
  */
 static List *
-missing_placeholders(const char *endpoint, List *pushed)
+missing_placeholders(const char *endpoint, List *pushed, List *defaulted)
 {
 	List	   *missing = NIL;
 	bool		unclosed;
@@ -419,26 +419,55 @@ missing_placeholders(const char *endpoint, List *pushed)
 			if (pp->placeholder && strcmp(pp->name, name) == 0)
 				found = true;
 		}
-		if (!found)
+		if (!found && !list_member(defaulted, makeString(name)))
 			missing = lappend(missing, name);
 	}
 	return missing;
 }
 
+/* The names of the columns with a param_default, as String nodes */
+static List *
+defaulted_columns(RestTableOptions *topts, TupleDesc tupdesc)
+{
+	List	   *result = NIL;
+	int			i;
+
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+
+		if (!att->attisdropped && topts->cols[i].param_default != NULL)
+			result = lappend(result, makeString(pstrdup(NameStr(att->attname))));
+	}
+	return result;
+}
+
 /*
  * The index of the first (most specific) endpoint alternative whose
- * placeholders the pushed equalities all fill, or -1 if none.
+ * placeholders the pushed equalities all fill, or else the first whose
+ * placeholders they and the columns' param_default fill (a default applies
+ * only when no alternative can do without it), or -1 if none.
  */
 int
-rest_choose_endpoint(List *endpoints, List *pushed)
+rest_choose_endpoint(RestTableOptions *topts, TupleDesc tupdesc, List *pushed)
 {
+	List	   *defaulted = defaulted_columns(topts, tupdesc);
 	ListCell   *lc;
 
-	foreach(lc, endpoints)
+	foreach(lc, topts->endpoints)
 	{
 		RestEndpoint *ep = (RestEndpoint *) lfirst(lc);
 
-		if (missing_placeholders(ep->path, pushed) == NIL)
+		if (missing_placeholders(ep->path, pushed, NIL) == NIL)
+			return foreach_current_index(lc);
+	}
+	if (defaulted == NIL)
+		return -1;
+	foreach(lc, topts->endpoints)
+	{
+		RestEndpoint *ep = (RestEndpoint *) lfirst(lc);
+
+		if (missing_placeholders(ep->path, pushed, defaulted) == NIL)
 			return foreach_current_index(lc);
 	}
 	return -1;
@@ -787,13 +816,13 @@ rest_split_conditions(List *scan_clauses, Index relid, TupleDesc tupdesc,
 									  &local);
 
 	/* the most specific endpoint whose placeholders have values */
-	pd->endpoint_index = rest_choose_endpoint(topts->endpoints, candidates);
+	pd->endpoint_index = rest_choose_endpoint(topts, tupdesc, candidates);
 	if (pd->endpoint_index < 0)
 	{
 		List	   *missing;
 
 		endpoint = (RestEndpoint *) llast(topts->endpoints);
-		missing = missing_placeholders(endpoint->path, candidates);
+		missing = missing_placeholders(endpoint->path, candidates, NIL);
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("no value for the placeholder \"{%s}\" in the endpoint of foreign table \"%s\"",

@@ -274,6 +274,29 @@ rest_default_param(const RestColumnOptions *col)
 	return NULL;
 }
 
+/* The attnum of the column of this name, or InvalidAttrNumber */
+static AttrNumber
+column_attnum(TupleDesc tupdesc, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return att->attnum;
+	}
+	return InvalidAttrNumber;
+}
+
+/* Does the endpoint hold the placeholder {name}? */
+static bool
+endpoint_uses(const char *endpoint, const char *name)
+{
+	return strstr(endpoint, psprintf("{%s}", name)) != NULL;
+}
+
 /* Parameters with a default value that no condition replaced */
 static void
 append_defaults(RestScanRequest *req, RequestValues *rv)
@@ -285,10 +308,12 @@ append_defaults(RestScanRequest *req, RequestValues *rv)
 		RestColumnOptions *col = &req->table->cols[i];
 		const char *param = rest_default_param(col);
 
-		/* a body placeholder's default: body_value sends it */
+		/* a placeholder's default: body_value and the endpoint send it */
 		if (col->param_default != NULL && param == NULL && rv->eq[i] == NULL &&
-			rest_body_uses(req->table->body_template,
-						   NameStr(TupleDescAttr(req->tupdesc, i)->attname)))
+			(rest_body_uses(req->table->body_template,
+							NameStr(TupleDescAttr(req->tupdesc, i)->attname)) ||
+			 endpoint_uses(req->endpoint->path,
+						   NameStr(TupleDescAttr(req->tupdesc, i)->attname))))
 			rv->eq[i] = col->param_default;
 		if (col->param_default == NULL || param == NULL ||
 			rest_param_pushed(req->pushed, param))
@@ -448,7 +473,15 @@ append_endpoint_value(StringInfo buf, RestScanRequest *req, const char *name,
 	{
 		v = placeholder_value(req, name, NULL);
 		if (v == NULL)
-			return true;		/* cannot happen: the planner filled it */
+		{
+			/* no condition: the column's param_default (the planner checked) */
+			AttrNumber	attnum = column_attnum(req->tupdesc, name);
+
+			if (attnum == InvalidAttrNumber ||
+				req->table->cols[attnum - 1].param_default == NULL)
+				elog(ERROR, "no value for endpoint placeholder {%s}", name);
+			v = req->table->cols[attnum - 1].param_default;
+		}
 		if (v[0] == '\0' || strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
@@ -538,22 +571,6 @@ rest_request_variables(RestScanRequest *req)
 	foreach(lc, rest_body_names(req->table->body_template))
 		vars |= rest_paging_variable((char *) lfirst(lc));
 	return vars;
-}
-
-/* The attnum of the column of this name, or InvalidAttrNumber */
-static AttrNumber
-column_attnum(TupleDesc tupdesc, const char *name)
-{
-	int			i;
-
-	for (i = 0; i < tupdesc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-			return att->attnum;
-	}
-	return InvalidAttrNumber;
 }
 
 /* What rest_fill_body's lookup needs */

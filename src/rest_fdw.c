@@ -238,7 +238,7 @@ add_parameterized_path(PlannerInfo *root, RelOptInfo *baserel,
 						 rest_pushable_clauses(param_info->ppi_clauses,
 											   baserel->relid, ps->tupdesc,
 											   ps->topts, &pushed_rinfos));
-	if (rest_choose_endpoint(ps->topts->endpoints, pushed) < 0)
+	if (rest_choose_endpoint(ps->topts, ps->tupdesc, pushed) < 0)
 		return;
 
 	estimate_costs(ps, param_info->ppi_rows, &startup_cost, &total_cost);
@@ -268,7 +268,7 @@ restGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 	/* without a value for a placeholder, only a parameterized path works */
 	add_path(baserel, (Path *)
 			 rest_create_foreignscan_path(root, baserel, baserel->rows,
-										  rest_choose_endpoint(ps->topts->endpoints,
+										  rest_choose_endpoint(ps->topts, ps->tupdesc,
 															   ps->base_pushed) < 0,
 										  startup_cost, total_cost,
 										  baserel->lateral_relids));
@@ -714,6 +714,26 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 			RestColumnOptions *col = &st->table->cols[i];
 			const char *param = rest_default_param(col);
 
+			if (col->param_default != NULL && param == NULL)
+			{
+				/* a placeholder's default, when no condition fills it */
+				const char *name = NameStr(TupleDescAttr(st->req.tupdesc, i)->attname);
+				bool		pushed = false;
+				ListCell   *lc;
+
+				foreach(lc, st->req.pushed)
+				{
+					RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+
+					pushed = pushed || (pp->placeholder && strcmp(pp->name, name) == 0);
+				}
+				if (!pushed &&
+					(strstr(st->req.endpoint->path, psprintf("{%s}", name)) ||
+					 rest_body_uses(st->table->body_template, name)))
+					appendStringInfo(&buf, "%s{%s}=%s", buf.len > 0 ? ", " : "",
+									 name, col->param_default);
+				continue;
+			}
 			if (col->param_default == NULL || param == NULL)
 				continue;
 			/* masked like the same parameter in a URL */

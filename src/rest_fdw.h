@@ -948,7 +948,8 @@ extern List *rest_retrieved_attrs(TupleDesc tupdesc, Index relid,
 extern List *rest_pushed_to_list(List *pushed);
 extern List *rest_pushed_from_list(List *list);
 extern bool rest_param_pushed(List *pushed, const char *name);
-extern int	rest_choose_endpoint(List *endpoints, List *pushed);
+extern int	rest_choose_endpoint(RestTableOptions *topts, TupleDesc tupdesc,
+								 List *pushed);
 extern void rest_check_placeholders(RestTableOptions *topts, TupleDesc tupdesc,
 									const char *relname);
 
