@@ -195,6 +195,19 @@ rest_scan_user(ForeignScan *fsplan, EState *estate)
 
 	return OidIsValid(userid) ? userid : GetUserId();
 }
+
+/* The role an INSERT into a foreign table runs as (postgres_fdw's choice) */
+static inline Oid
+rest_modify_user(ResultRelInfo *rinfo, EState *estate)
+{
+#if PG_VERSION_NUM >= 160000
+	Oid			userid = ExecGetResultRelCheckAsUser(rinfo, estate);
+#else
+	Oid			userid = exec_rt_fetch(rinfo->ri_RangeTableIndex, estate)->checkAsUser;
+#endif
+
+	return OidIsValid(userid) ? userid : GetUserId();
+}
 #endif							/* REST_COMPAT_FDW_API */
 
 #ifdef REST_COMPAT_EXPLAIN

@@ -122,7 +122,8 @@ struct RestHttpXfer
 	bool		restricted;		/* addresses checked against allowed_hosts */
 	bool		loopback_only;	/* credentials over http:// to a loopback
 								 * host: only loopback addresses */
-	bool		is_post;
+	bool		is_post;		/* not GET: the request may change data */
+	bool		has_body;		/* a request body is sent (POST, PUT, PATCH) */
 	char	   *post_body;		/* may hold secrets: zeroed on release */
 	size_t		post_len;
 	struct curl_slist *headers;
@@ -753,7 +754,12 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 		x->host = MemoryContextStrdup(xcxt, host ? host : "");
 	x->restricted = !opts->owner_is_superuser;
 	x->loopback_only = loopback_only;
-	x->is_post = strcmp(req->method, "POST") == 0;
+	/*
+	 * Every method but GET may change data; one that carries an
+	 * idempotency key may be retried as a GET is.
+	 */
+	x->is_post = strcmp(req->method, "GET") != 0 && !req->idempotent;
+	x->has_body = strcmp(req->method, "POST") == 0 || req->body != NULL;
 	cb = MemoryContextAlloc(xcxt, sizeof(MemoryContextCallback));
 	cb->func = xfer_cleanup;
 	cb->arg = x;
@@ -969,7 +975,7 @@ set_easy_options(RestHttpXfer *x, RestHttpRequest *req)
 #endif
 	}
 
-	if (x->is_post)
+	if (x->has_body)
 	{
 		x->post_len = req->body ? req->body_len : 0;
 		x->post_body = MemoryContextAlloc(x->cxt, x->post_len + 1);
@@ -979,9 +985,15 @@ set_easy_options(RestHttpXfer *x, RestHttpRequest *req)
 		CHECK_SETOPT(h, CURLOPT_POST, 1L);
 		CHECK_SETOPT(h, CURLOPT_POSTFIELDS, x->post_body);
 		CHECK_SETOPT(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) x->post_len);
+		if (strcmp(req->method, "POST") != 0)
+			CHECK_SETOPT(h, CURLOPT_CUSTOMREQUEST, x->method);
 	}
 	else
+	{
 		CHECK_SETOPT(h, CURLOPT_HTTPGET, 1L);
+		if (strcmp(req->method, "GET") != 0)
+			CHECK_SETOPT(h, CURLOPT_CUSTOMREQUEST, x->method);
+	}
 }
 
 /*

@@ -162,6 +162,10 @@ static bool parse_enum_flag(const RestOptKind *kind, const char *value,
 							void *dest, RestOptProblem *problem);
 static bool parse_request_header(const RestOptKind *kind, const char *value,
 								 void *dest, RestOptProblem *problem);
+static bool parse_write_op(const RestOptKind *kind, const char *value,
+						   void *dest, RestOptProblem *problem);
+static bool is_relative_path(const char *value, const char *what,
+							 RestOptProblem *problem);
 static bool parse_header_name(const RestOptKind *kind, const char *value,
 							  void *dest, RestOptProblem *problem);
 static bool parse_header_list(const RestOptKind *kind, const char *value,
@@ -280,6 +284,13 @@ static const RestOptEnum body_nulls[] = {
 static const RestOptEnum in_styles[] = {
 	{"repeat", false, "id=1&id=2"},
 	{"comma", true, "id=1,2"},
+	{NULL, 0}
+};
+
+/* The methods of the insert option */
+static const RestOptEnum insert_methods[] = {
+	{"POST", 0, "a new resource"},
+	{"PUT", 0, "a resource at the path"},
 	{NULL, 0}
 };
 
@@ -423,6 +434,14 @@ static const RestOptKind kind_response_header = {
 static const RestOptKind kind_request_header = {
 	.parse = parse_request_header,
 	.hint = "Give the name of a request header, such as X-Page-Token."
+};
+static const RestOptKind kind_idempotency_header = {
+	.parse = parse_request_header, .min = 0,
+	.hint = "Give the name of the request header that carries a POST's idempotency key, such as Idempotency-Key, or '' for none."
+};
+static const RestOptKind kind_insert = {
+	.parse = parse_write_op, .values = insert_methods,
+	.hint = "Give the method and the path relative to base_url, for example 'POST /customers'; the method is POST or PUT."
 };
 static const RestOptKind kind_headers = {
 	.parse = parse_header_list, .message = MSG_NO_VALUE,
@@ -665,6 +684,11 @@ static const RestFdwOption rest_options[] = {
 	{OPT_REQUEST_COST, CAT_PAGING, 0, &kind_number, TABLE(request_cost),
 	CppAsString2(REST_DEFAULT_REQUEST_COST)},
 	{OPT_FIELDS_PARAM, CAT_PAGING, 0, &kind_param_name, TABLE(fields_param)},
+	/* writes (modify.c) */
+	{OPT_INSERT, CAT_TABLE, 0, &kind_insert, TABLE(insert)},
+	{OPT_UPDATABLE, CAT_SERVER | CAT_TABLE, 0, &kind_bool, TABLE(updatable), "true"},
+	{OPT_IDEMPOTENCY_HEADER, CAT_SERVER | CAT_TABLE, 0, &kind_idempotency_header,
+	TABLE(idempotency_header), "Idempotency-Key"},
 	{OPT_ROWS, CAT_TABLE, 0, &kind_number, TABLE(rows)},
 	{OPT_EXACT, CAT_TABLE, 0, &kind_bool, TABLE(exact)},
 
@@ -1305,8 +1329,50 @@ static bool
 parse_request_header(const RestOptKind *kind, const char *value, void *dest,
 					 RestOptProblem *problem)
 {
+	if (kind->min == 0 && value[0] == '\0')
+		return store_string(value, dest);
 	problem->detail = rest_header_name_problem(value, false);
 	return problem->detail == NULL && store_string(value, dest);
+}
+
+/*
+ * What a write sends: "METHOD path", the method one of kind->values, the
+ * path one alternative of an endpoint (relative to base_url, its
+ * placeholders checked as an endpoint's), stored as written.
+ */
+static bool
+parse_write_op(const RestOptKind *kind, const char *value, void *dest,
+			   RestOptProblem *problem)
+{
+	const char *space = strchr(value, ' ');
+	const RestOptEnum *e;
+	char	   *method;
+	const char *path;
+	List	   *alternatives;
+
+	if (space == NULL)
+		return false;
+	method = pnstrdup(value, space - value);
+	for (e = kind->values; e->name; e++)
+	{
+		if (strcmp(e->name, method) == 0)
+			break;
+	}
+	if (e->name == NULL)
+		return false;
+	path = space + 1;
+	if (!is_relative_path(path, "path", problem))
+		return false;
+	alternatives = rest_parse_endpoints(path, NULL, &problem->detail);
+	if (problem->detail != NULL)
+		return false;
+	if (list_length(alternatives) != 1 ||
+		((RestEndpoint *) linitial(alternatives))->rows_path != NULL)
+	{
+		problem->detail = "A write sends one request: give one path, without alternatives or a rows path.";
+		return false;
+	}
+	return store_string(value, dest);
 }
 
 /* The headers option (headers.c), as a List of "Name: value" */

@@ -76,6 +76,10 @@ typedef struct RestPageFetch
 	List	   *http_rules;		/* what statuses mean, or NIL */
 	List	   *headers;		/* headers of the request's values: they
 								 * replace the server's of the same name */
+	bool		idempotent;		/* not GET, but it may be retried (it carries
+								 * an idempotency key) */
+	bool		empty_ok;		/* a response without a body is an answer
+								 * (a write's 201 or 204) */
 	bool		retried;		/* a retry_once rule sent it again */
 	bool		zero_rows;		/* a zero_rows rule matched: no rows */
 	RestHttpResponse resp;		/* the final response */
@@ -201,6 +205,7 @@ fetch_send(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 	req.display_url = rest_auth_mask_url(conn, f->url);
 	req.capture_header = f->capture_header;
 	req.link_header = f->link_header;
+	req.idempotent = f->idempotent;
 	req.headers = NIL;
 	foreach(lc, conn->headers)
 	{
@@ -441,6 +446,12 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 				 hint ? errhint("%s", hint) : 0));
 	}
 
+	if (resp->body_len == 0 && f->empty_ok)
+	{
+		rest_pop_request_context(&errctx);
+		MemoryContextSwitchTo(oldcxt);
+		return true;
+	}
 	if (resp->body_len == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
@@ -478,6 +489,42 @@ rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
 	f.first_url = f.url;
 	f.format = format;
 	f.rows_path = rows_path;
+	fetch_send(conn, stats, &f, false);
+	do
+		rest_http_wait(f.xfer, true);
+	while (!fetch_step(conn, stats, &f, &epoch));
+	*resp = f.resp;
+}
+
+/*
+ * One authenticated request that changes data (modify.c): method, url
+ * (which holds no secret), body (or NULL) and extra "Name: value" headers
+ * as given.  The response, a 2xx, is in *resp, its body (possibly empty:
+ * 201 and 204 need none) in the current memory context; it is JSON, not
+ * decoded from another format.  As for every request but GET, http.c
+ * retries it only when it surely did not reach the server, unless
+ * idempotent says it carries an idempotency key, which makes a retry safe.
+ * A 401 of OAuth 2.0 is sent again once with a new token (the API did not
+ * act on it); redirects are followed as rest_fetch follows them.
+ */
+void
+rest_send_write(RestConnOptions *conn, const char *method, const char *url,
+				const char *body, List *headers, bool idempotent,
+				RestHttpResponse *resp, RestScanStats *stats)
+{
+	RestPageFetch f;
+	int			epoch = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.cxt = CurrentMemoryContext;
+	f.param = -1;
+	f.method = method;
+	f.body = body ? pstrdup(body) : NULL;
+	f.url = pstrdup(url);
+	f.first_url = f.url;
+	f.headers = headers;
+	f.idempotent = idempotent;
+	f.empty_ok = true;
 	fetch_send(conn, stats, &f, false);
 	do
 		rest_http_wait(f.xfer, true);

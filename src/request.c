@@ -610,12 +610,25 @@ body_value(void *arg, const char *name, const char **text)
 			return REST_JSON_NONE;
 		*text = bv->req->table->cols[attnum - 1].param_default;
 	}
-	switch (TupleDescAttr(bv->req->tupdesc, attnum - 1)->atttypid)
+	return rest_json_kind(TupleDescAttr(bv->req->tupdesc, attnum - 1)->atttypid,
+						  *text);
+}
+
+/*
+ * How the text of a value of type typid (rest_format_param's) is written
+ * in a JSON body: a number for numeric types, true or false for boolean,
+ * the document itself for json and jsonb (a filter in the API's syntax),
+ * if each is one, a string otherwise (NaN and Infinity are no JSON
+ * numbers).
+ */
+RestJsonKind
+rest_json_kind(Oid typid, const char *text)
+{
+	switch (typid)
 	{
 		case JSONOID:
 		case JSONBOID:
-			/* a document (a filter in the API's syntax), if it is one */
-			return rest_is_json_document(*text) ? REST_JSON_RAW : REST_JSON_STRING;
+			return rest_is_json_document(text) ? REST_JSON_RAW : REST_JSON_STRING;
 		case INT2OID:
 		case INT4OID:
 		case INT8OID:
@@ -623,10 +636,9 @@ body_value(void *arg, const char *name, const char **text)
 		case NUMERICOID:
 		case FLOAT4OID:
 		case FLOAT8OID:
-			/* NaN and Infinity are no JSON numbers */
-			return rest_is_json_number(*text) ? REST_JSON_NUMBER : REST_JSON_STRING;
+			return rest_is_json_number(text) ? REST_JSON_NUMBER : REST_JSON_STRING;
 		case BOOLOID:
-			return (strcmp(*text, "true") == 0 || strcmp(*text, "false") == 0)
+			return (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)
 				? REST_JSON_BOOL : REST_JSON_STRING;
 		default:
 			return REST_JSON_STRING;

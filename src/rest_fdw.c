@@ -147,6 +147,13 @@ rest_fdw_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignScan = restEndForeignScan;
 	routine->ExplainForeignScan = restExplainForeignScan;
 	routine->ImportForeignSchema = restImportForeignSchema;
+	/* writes (modify.c) */
+	routine->IsForeignRelUpdatable = rest_modify_updatable;
+	routine->PlanForeignModify = rest_modify_plan;
+	routine->BeginForeignModify = rest_modify_begin;
+	routine->ExecForeignInsert = rest_modify_insert;
+	routine->EndForeignModify = rest_modify_end;
+	routine->ExplainForeignModify = rest_modify_explain;
 
 	PG_RETURN_POINTER(routine);
 }

@@ -116,6 +116,9 @@
 #define OPT_REQUEST_COST		"request_cost"
 #define OPT_EXACT				"exact"
 #define OPT_FIELDS_PARAM		"fields_param"
+#define OPT_INSERT				"insert"
+#define OPT_UPDATABLE			"updatable"
+#define OPT_IDEMPOTENCY_HEADER	"idempotency_header"
 #define OPT_PARAM				"param"
 #define OPT_PARAM_LT			"param_lt"
 #define OPT_PARAM_LE			"param_le"
@@ -465,6 +468,10 @@ typedef struct RestTableOptions
 	bool		exact;			/* the API applies pushed conditions exactly */
 	char	   *fields_param;	/* sends the JSON keys the query needs, or
 								 * NULL */
+	char	   *insert;			/* "POST /path": what an INSERT sends, or
+								 * NULL (modify.c) */
+	bool		updatable;		/* writes allowed (default true) */
+	char	   *idempotency_header; /* a POST's key header, or "" for none */
 	bool		rows_path_optional; /* no rows_path element: no rows */
 	bool		header_row;		/* the first row holds the column names */
 	bool		empty_as_null;	/* "" is NULL in columns of non-text types */
@@ -497,6 +504,9 @@ typedef struct RestHttpRequest
 								 * NULL */
 	const char *link_header;	/* the header kept in link: NULL for Link,
 								 * or next_url_header */
+	bool		idempotent;		/* a request other than GET that may be
+								 * retried as a GET is (it carries an
+								 * idempotency key) */
 
 	/*
 	 * Credentials that libcurl itself applies (auth.c sets them, http.c
@@ -1034,6 +1044,7 @@ extern char *rest_fill_body(RestBodyTemplate *tmpl, RestBodyLookup lookup,
 extern void rest_append_json_content(StringInfo buf, const char *s);
 extern bool rest_is_json_number(const char *s);
 extern bool rest_is_json_document(const char *s);
+extern RestJsonKind rest_json_kind(Oid typid, const char *text);
 /* in fmtcheck.c */
 typedef enum RestFormatKind
 {
@@ -1197,6 +1208,27 @@ extern void rest_xml_to_json(RestConnOptions *conn, RestHttpResponse *resp,
 /* The paging state of a scan; opaque outside pager.c */
 typedef struct RestPager RestPager;
 
+/* in modify.c (for the files that define REST_COMPAT_FDW_API) */
+#ifdef REST_COMPAT_FDW_API
+struct ExplainState;
+extern int	rest_modify_updatable(Relation rel);
+extern List *rest_modify_plan(PlannerInfo *root, ModifyTable *plan,
+							  Index resultRelation, int subplan_index);
+extern void rest_modify_begin(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+							  List *fdw_private, int subplan_index, int eflags);
+extern TupleTableSlot *rest_modify_insert(EState *estate, ResultRelInfo *rinfo,
+										  TupleTableSlot *slot,
+										  TupleTableSlot *planSlot);
+extern void rest_modify_end(EState *estate, ResultRelInfo *rinfo);
+extern void rest_modify_explain(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+								List *fdw_private, int subplan_index,
+								struct ExplainState *es);
+#endif
+
+extern void rest_send_write(RestConnOptions *conn, const char *method,
+							const char *url, const char *body, List *headers,
+							bool idempotent, RestHttpResponse *resp,
+							RestScanStats *stats);
 extern void rest_fetch(RestConnOptions *conn, const char *url,
 					   RestHttpResponse *resp, RestScanStats *stats,
 					   const RestFormatOptions *format,

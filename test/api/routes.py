@@ -26,6 +26,7 @@ from . import vendor        # DataDirect model-file shapes
 from . import nested        # child tables: rows inside arrays
 from . import formats       # NDJSON, CSV and XML bodies (a line of its own)
 from . import apis_sample   # IMPORT sampling and normalize (a line of its own)
+from . import apis_writes   # INSERT (a line of its own, for merges)
 from . import migrate_api   # rest_fdw_sample_model() (a line of its own, for merges)
 
 ANY = None
@@ -150,6 +151,11 @@ ROUTES = (
     (GET,  "{auth}/fmt/bad/*",              formats.bad),
     (GET,  "{auth}/fmt/*",                  formats.serve),
 
+    # writes (apis_writes.py)
+    (POST, "{auth}/w/orders",               apis_writes.orders),
+    (GET,  "{auth}/w/orders/list",          apis_writes.orders),
+    (POST, "{auth}/w/customers/*/orders",   apis_writes.customer_orders),
+    (POST, "{auth}/w/empty",                apis_writes.empty),
     (GET,  "{auth}/",                       not_found),
 
     # Slack's answers to bad tokens: 200 {"ok": false} (apis_paging.py)
@@ -212,6 +218,7 @@ ROUTES = (
     (GET,  "/sample/wide/*",                apis_sample.wide),
     (GET,  "/sample/keys/*",                apis_sample.keys),
     (GET,  "/sample/nesting/*",             apis_sample.nesting),
+
     (ANY,  "/sample/",                      not_found),
 )
 

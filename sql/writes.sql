@@ -1,0 +1,103 @@
+--
+-- INSERT as API requests: json-server (a real REST server that stores
+-- what it receives) and the test API's /open/w/ endpoints, which count
+-- the requests of each idempotency key and can lose a response.
+--
+\getenv port REST_TEST_PORT
+\getenv jport REST_TEST_JSON_SERVER_PORT
+\set base_url 'http://127.0.0.1:' :port
+\set json_url 'http://127.0.0.1:' :jport
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+
+-- ===================================================================
+-- json-server: INSERT ... RETURNING, nested columns, several rows
+-- ===================================================================
+CREATE SERVER regress_json FOREIGN DATA WRAPPER rest_fdw OPTIONS (base_url :'json_url');
+CREATE FOREIGN TABLE people (
+  id int,
+  name text,
+  city text OPTIONS (json_path 'address.city'),
+  active boolean
+) SERVER regress_json OPTIONS (endpoint '/people', insert 'POST /people');
+INSERT INTO people (name, city, active) VALUES ('Grace', 'New York', true)
+  RETURNING id, name, city, active;
+INSERT INTO people (name, city)
+  SELECT 'person ' || g, 'city ' || g FROM generate_series(1, 3) g
+  RETURNING id, name, city, active;
+INSERT INTO people (name) VALUES ('Alan');            -- no RETURNING
+-- what json-server stored, read back through the same table
+SELECT * FROM people ORDER BY id;
+SELECT * FROM explain_filter('(COSTS OFF) INSERT INTO people (name) VALUES (''x'')');
+
+-- ===================================================================
+-- Idempotency keys: a POST is retried only with one
+-- ===================================================================
+CREATE SERVER regress_writes FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', max_retry_wait '2');
+CREATE FOREIGN TABLE w_orders (
+  id int,
+  ref text,
+  qty int,
+  attempts int,
+  key boolean
+) SERVER regress_writes OPTIONS (endpoint '/open/w/orders/list', insert 'POST /open/w/orders');
+INSERT INTO w_orders (ref, qty) VALUES ('r1', 2) RETURNING ref, qty, attempts, key;
+-- the gateway loses the first response: the POST is sent again with its
+-- key, and the API answers it as the first, storing the order once
+INSERT INTO w_orders (ref) VALUES ('fail-once-1') RETURNING ref, attempts, key;
+SELECT ref, attempts FROM w_orders WHERE ref LIKE 'fail-once%';
+SELECT * FROM explain_filter($$(ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) INSERT INTO w_orders (ref) VALUES ('fail-once-3'), ('e2')$$);
+-- without a key the lost response is an error, not a second order
+ALTER FOREIGN TABLE w_orders OPTIONS (ADD idempotency_header '');
+SELECT * FROM show_error($$INSERT INTO w_orders (ref) VALUES ('fail-once-2')$$);
+SELECT ref, attempts, key FROM w_orders WHERE ref LIKE 'fail-once%' ORDER BY id;
+ALTER FOREIGN TABLE w_orders OPTIONS (DROP idempotency_header);
+
+-- a failed row: the error names it, and the rows before it stay written
+SELECT * FROM show_error($$INSERT INTO w_orders (ref) VALUES ('ok-1'), ('bad'), ('ok-2')$$);
+DO $$
+DECLARE
+  ctx text;
+BEGIN
+  INSERT INTO w_orders (ref) VALUES ('ok-2'), ('bad'), ('ok-3');
+EXCEPTION WHEN fdw_error THEN
+  GET STACKED DIAGNOSTICS ctx = PG_EXCEPTION_CONTEXT;
+  RAISE NOTICE '%', (SELECT string_agg(l, ' / ') FROM regexp_split_to_table(ctx, E'\n') l
+                     WHERE l LIKE 'row %');
+END
+$$;
+SELECT ref FROM w_orders WHERE ref LIKE 'ok-%' ORDER BY id;
+
+-- the path's placeholders from the row; a response without a body
+CREATE FOREIGN TABLE w_customer_orders (customer_id text, ref text, customer text, id int)
+  SERVER regress_writes OPTIONS (insert 'POST /open/w/customers/{customer_id}/orders');
+INSERT INTO w_customer_orders (customer_id, ref) VALUES ('c/7', 'r2') RETURNING customer, ref;
+SELECT * FROM show_error($$INSERT INTO w_customer_orders (ref) VALUES ('r3')$$);
+SELECT * FROM show_error($$INSERT INTO w_customer_orders (customer_id, ref) VALUES ('..', 'r3')$$);
+CREATE FOREIGN TABLE w_empty (ref text, id int)
+  SERVER regress_writes OPTIONS (insert 'POST /open/w/empty');
+INSERT INTO w_empty (ref) VALUES ('r4') RETURNING ref, id;
+
+-- ===================================================================
+-- What may be written
+-- ===================================================================
+-- a table without the insert option, or updatable 'false', is read-only
+CREATE FOREIGN TABLE w_read_only (ref text) SERVER regress_writes
+  OPTIONS (endpoint '/open/w/orders/list');
+SELECT * FROM show_error($$INSERT INTO w_read_only VALUES ('x')$$);
+ALTER FOREIGN TABLE w_orders OPTIONS (ADD updatable 'false');
+SELECT * FROM show_error($$INSERT INTO w_orders (ref) VALUES ('x')$$);
+ALTER FOREIGN TABLE w_orders OPTIONS (DROP updatable);
+ALTER SERVER regress_writes OPTIONS (ADD updatable 'false');
+SELECT * FROM show_error($$INSERT INTO w_orders (ref) VALUES ('x')$$);
+ALTER SERVER regress_writes OPTIONS (DROP updatable);
+-- the option's values
+SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD insert 'GET /open/w/orders')$$);
+SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD insert 'POST http://127.0.0.2/x')$$);
+SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD insert 'POST /a | /b')$$);
+SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD insert 'POST')$$);
+SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD idempotency_header 'Authorization')$$);
+SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD updatable 'maybe')$$);
+
+DROP SERVER regress_json, regress_writes CASCADE;

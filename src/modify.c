@@ -1,0 +1,548 @@
+/*-------------------------------------------------------------------------
+ *
+ * modify.c
+ *		  INSERT into a foreign table as API requests.
+ *
+ * A foreign table with the option insert 'POST /customers' (or PUT) takes
+ * INSERT: each row is one request whose body is a JSON object of the
+ * row's columns, each placed back along its json_path ("address.city"
+ * under "address"), typed as request bodies type values (request.c
+ * rest_json_kind: numbers, booleans, json documents, strings); NULL
+ * columns and virtual ones are left out, and so are columns whose
+ * json_path reads something other than a member (^, #, $).  {column}
+ * placeholders in the path are filled from the row, percent-encoded
+ * inside their segment.  RETURNING reads the response's object with the
+ * scan's conversions; a response without a body (201, 204) returns the row
+ * as sent.
+ *
+ * An API has no transaction: a row written stays written when a later row
+ * fails or the transaction rolls back.  The error of a failed row says
+ * how many rows the statement wrote before it.  A POST is not idempotent:
+ * http.c retries it only when it surely did not reach the API, unless it
+ * carries an idempotency key (idempotency_header, default
+ * Idempotency-Key, a random UUID per row), which Stripe and many APIs
+ * honour by answering a repeated request as the first, and which makes a
+ * retry safe.  The option updatable 'false' on the server or the table
+ * refuses writes, as postgres_fdw's does.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/sysattr.h"
+#include "access/table.h"
+#include "commands/defrem.h"
+#include "executor/executor.h"
+#include "foreign/fdwapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#define REST_COMPAT_EXPLAIN
+#define REST_COMPAT_FDW_API
+#include "rest_fdw.h"
+
+/* The plan's fdw_private of a ModifyTable */
+enum FdwModifyPrivateIndex
+{
+	FdwModifyPrivateTargetAttrs,	/* integer List: the columns sent */
+	FdwModifyPrivateRetrievedAttrs	/* integer List: RETURNING's */
+};
+
+/* The state of an INSERT into one foreign table */
+typedef struct RestModifyState
+{
+	const char *relname;
+	TupleDesc	tupdesc;
+	RestTableOptions *table;
+	RestConnOptions *conn;		/* NULL under EXPLAIN only */
+	const char *method;			/* of the insert option */
+	const char *path;
+	List	   *target_attrs;
+	RestColumn *ret_cols;		/* RETURNING's columns, read from the
+								 * response */
+	int			nret;
+	MemoryContext row_cxt;		/* reset per row */
+	int64		written;		/* rows the API accepted */
+	RestScanStats stats;
+} RestModifyState;
+
+/* One member of the body: the keys of its json_path and its value */
+typedef struct BodyField
+{
+	char	  **keys;
+	int			nkeys;
+	RestJsonKind kind;
+	const char *text;
+	const char *column;
+} BodyField;
+
+/* For the error context of a row's request */
+typedef struct RowErrorContext
+{
+	RestModifyState *ms;
+} RowErrorContext;
+
+/*
+ * The method and path of a write option ("POST /customers"), as the
+ * validator accepted it.
+ */
+static void
+split_write_op(const char *value, const char **method, const char **path)
+{
+	const char *space = strchr(value, ' ');
+
+	Assert(space != NULL);
+	*method = pnstrdup(value, space - value);
+	*path = space + 1;
+}
+
+/*
+ * IsForeignRelUpdatable: INSERT when the table has the insert option and
+ * neither it nor its server says updatable 'false'.
+ */
+int
+rest_modify_updatable(Relation rel)
+{
+	RestTableOptions *t = rest_get_table_options(RelationGetRelid(rel),
+												 RelationGetDescr(rel));
+
+	if (!t->updatable)
+		return 0;
+	return t->insert ? (1 << CMD_INSERT) : 0;
+}
+
+/*
+ * PlanForeignModify: the columns an INSERT sends (every column but
+ * generated ones, as postgres_fdw sends them) and those RETURNING reads.
+ */
+List *
+rest_modify_plan(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
+				 int subplan_index)
+{
+	CmdType		operation = plan->operation;
+	RangeTblEntry *rte = planner_rt_fetch(resultRelation, root);
+	Relation	rel;
+	TupleDesc	tupdesc;
+	List	   *target_attrs = NIL;
+	List	   *retrieved_attrs = NIL;
+	int			attnum;
+
+	if (operation != CMD_INSERT)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("rest_fdw supports INSERT only")));
+
+	rel = table_open(rte->relid, NoLock);
+	tupdesc = RelationGetDescr(rel);
+	for (attnum = 1; attnum <= tupdesc->natts; attnum++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, attnum - 1);
+
+		if (!attr->attisdropped && !attr->attgenerated)
+			target_attrs = lappend_int(target_attrs, attnum);
+	}
+	if (plan->returningLists)
+	{
+		List	   *returning = (List *) list_nth(plan->returningLists, subplan_index);
+		Bitmapset  *attrs = NULL;
+		bool		whole_row;
+
+		pull_varattnos((Node *) returning, resultRelation, &attrs);
+		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+		for (attnum = 1; attnum <= tupdesc->natts; attnum++)
+		{
+			if (TupleDescAttr(tupdesc, attnum - 1)->attisdropped)
+				continue;
+			if (whole_row ||
+				bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, attrs))
+				retrieved_attrs = lappend_int(retrieved_attrs, attnum);
+		}
+	}
+	table_close(rel, NoLock);
+	return list_make2(target_attrs, retrieved_attrs);
+}
+
+/*
+ * BeginForeignModify: the table's options, the user's credentials (not
+ * under EXPLAIN only), and RETURNING's conversions.
+ */
+void
+rest_modify_begin(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+				  List *fdw_private, int subplan_index, int eflags)
+{
+	RestModifyState *ms = palloc0(sizeof(RestModifyState));
+	Relation	rel = rinfo->ri_RelationDesc;
+	ForeignTable *ft = GetForeignTable(RelationGetRelid(rel));
+	EState	   *estate = mtstate->ps.state;
+	List	   *retrieved;
+	ListCell   *lc;
+	int			i = 0;
+
+	rinfo->ri_FdwState = ms;
+	ms->relname = pstrdup(RelationGetRelationName(rel));
+	ms->tupdesc = RelationGetDescr(rel);
+	ms->table = rest_get_table_options(RelationGetRelid(rel), ms->tupdesc);
+	if (!ms->table->updatable || ms->table->insert == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("foreign table \"%s\" does not allow inserts", ms->relname)));
+	split_write_op(ms->table->insert, &ms->method, &ms->path);
+	ms->target_attrs = (List *) list_nth(fdw_private, FdwModifyPrivateTargetAttrs);
+	retrieved = (List *) list_nth(fdw_private, FdwModifyPrivateRetrievedAttrs);
+
+	ms->ret_cols = palloc0(sizeof(RestColumn) * Max(list_length(retrieved), 1));
+	foreach(lc, retrieved)
+	{
+		int			attnum = lfirst_int(lc);
+		Form_pg_attribute att = TupleDescAttr(ms->tupdesc, attnum - 1);
+		RestColumn *c;
+
+		if (ms->table->cols[attnum - 1].is_virtual)
+			continue;
+		c = &ms->ret_cols[i++];
+		c->attnum = attnum;
+		c->name = pstrdup(NameStr(att->attname));
+		c->json_path = ms->table->cols[attnum - 1].json_path;
+		c->typid = att->atttypid;
+		c->typmod = att->atttypmod;
+		c->format = ms->table->cols[attnum - 1].format;
+		c->empty_as_null = rest_empty_as_null(ms->table, attnum, c->typid);
+	}
+	ms->nret = i;
+	rest_prepare_columns(ms->ret_cols, ms->nret);
+	ms->row_cxt = AllocSetContextCreate(estate->es_query_cxt, "rest_fdw modify row",
+										ALLOCSET_DEFAULT_SIZES);
+
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+	ms->conn = rest_get_conn_options(ft->serverid,
+									 rest_modify_user(rinfo, estate), true);
+	rest_require_base_url(ms->conn);
+	ms->conn->headers = list_concat(ms->conn->headers, ms->table->headers);
+}
+
+/*
+ * Append the members of fields[0..n-1] at depth as the content of one
+ * object: fields sharing keys[depth] in the order they first appear, a
+ * nested object for those whose path goes deeper.  A member that is a
+ * value for one column and an object for another is an error naming both.
+ */
+static void
+append_members(StringInfo buf, BodyField *fields, int n, int depth,
+			   const char *relname)
+{
+	bool	   *done = palloc0(sizeof(bool) * Max(n, 1));
+	bool		first = true;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		const char *key;
+		int			j;
+		int			m = 0;
+		BodyField  *group;
+
+		CHECK_FOR_INTERRUPTS();
+		if (done[i])
+			continue;
+		key = fields[i].keys[depth];
+		group = palloc(sizeof(BodyField) * (n - i));
+		for (j = i; j < n; j++)
+		{
+			if (!done[j] && strcmp(fields[j].keys[depth], key) == 0)
+			{
+				done[j] = true;
+				group[m++] = fields[j];
+			}
+		}
+		for (j = 0; j < m; j++)
+		{
+			if (m > 1 && group[j].nkeys == depth + 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("columns \"%s\" and \"%s\" of foreign table \"%s\" write the same member \"%s\"",
+								group[j].column, group[j == 0 ? 1 : 0].column,
+								relname, key),
+						 errhint("Give the columns json_path options that name different members.")));
+		}
+		if (!first)
+			appendStringInfoChar(buf, ',');
+		first = false;
+		appendStringInfoChar(buf, '"');
+		rest_append_json_content(buf, key);
+		appendStringInfoString(buf, "\":");
+		if (m == 1 && group[0].nkeys == depth + 1)
+		{
+			if (group[0].kind == REST_JSON_STRING)
+			{
+				appendStringInfoChar(buf, '"');
+				rest_append_json_content(buf, group[0].text);
+				appendStringInfoChar(buf, '"');
+			}
+			else
+				appendStringInfoString(buf, group[0].text);
+		}
+		else
+		{
+			appendStringInfoChar(buf, '{');
+			append_members(buf, group, m, depth + 1, relname);
+			appendStringInfoChar(buf, '}');
+		}
+	}
+}
+
+/*
+ * The body of a row: a JSON object of its non-NULL columns, each along
+ * its json_path.
+ */
+static char *
+row_body(RestModifyState *ms, TupleTableSlot *slot)
+{
+	BodyField  *fields = palloc(sizeof(BodyField) * Max(list_length(ms->target_attrs), 1));
+	int			n = 0;
+	StringInfoData buf;
+	ListCell   *lc;
+
+	foreach(lc, ms->target_attrs)
+	{
+		int			attnum = lfirst_int(lc);
+		RestColumnOptions *col = &ms->table->cols[attnum - 1];
+		Form_pg_attribute att = TupleDescAttr(ms->tupdesc, attnum - 1);
+		BodyField  *f = &fields[n];
+		bool		isnull;
+		Datum		value = slot_getattr(slot, attnum, &isnull);
+		int			k;
+
+		if (isnull || col->is_virtual || col->json_path == NULL)
+			continue;
+		f->keys = rest_split_json_path(col->json_path, &f->nkeys);
+		if (f->nkeys == 0)
+			continue;
+		/* positions, parents and the row itself are read, not written */
+		for (k = 0; k < f->nkeys; k++)
+		{
+			if (f->keys[k] == REST_JSON_STAR || f->keys[k] == REST_JSON_PARENT ||
+				f->keys[k] == REST_JSON_POSITION || f->keys[k] == REST_JSON_SELF)
+				break;
+		}
+		if (k < f->nkeys)
+			continue;
+		f->text = rest_format_param(value, att->atttypid, col);
+		f->kind = rest_json_kind(att->atttypid, f->text);
+		f->column = NameStr(att->attname);
+		n++;
+	}
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	append_members(&buf, fields, n, 0, ms->relname);
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+/*
+ * The path with its {column} placeholders filled from the row, each value
+ * percent-encoded inside its segment; NULL, "", "." and ".." are errors
+ * naming the column, as they are for a scan's endpoint.
+ */
+static char *
+row_path(RestModifyState *ms, TupleTableSlot *slot)
+{
+	StringInfoData buf;
+	const char *p = ms->path;
+
+	initStringInfo(&buf);
+	while (*p)
+	{
+		const char *close;
+
+		if (*p == '{' && (close = strchr(p, '}')) != NULL)
+		{
+			char	   *name = pnstrdup(p + 1, close - p - 1);
+			int			attnum;
+			bool		isnull = true;
+			Datum		value = (Datum) 0;
+			char	   *text;
+
+			for (attnum = 1; attnum <= ms->tupdesc->natts; attnum++)
+			{
+				Form_pg_attribute att = TupleDescAttr(ms->tupdesc, attnum - 1);
+
+				if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+				{
+					value = slot_getattr(slot, attnum, &isnull);
+					break;
+				}
+			}
+			if (attnum > ms->tupdesc->natts)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("placeholder \"{%s}\" in the %s option of foreign table \"%s\" is not a column",
+								name, OPT_INSERT, ms->relname)));
+			text = isnull ? NULL
+				: rest_format_param(value, TupleDescAttr(ms->tupdesc, attnum - 1)->atttypid,
+									&ms->table->cols[attnum - 1]);
+			if (text == NULL || text[0] == '\0' || strcmp(text, ".") == 0 ||
+				strcmp(text, "..") == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+						 errmsg("column \"%s\" cannot fill the placeholder of the %s option of foreign table \"%s\"",
+								name, OPT_INSERT, ms->relname),
+						 errdetail("A NULL, an empty value, \".\" and \"..\" would leave the request's path without the segment or change its structure.")));
+			rest_append_urlencoded(&buf, text);
+			p = close + 1;
+		}
+		else
+			appendStringInfoChar(&buf, *p++);
+	}
+	return buf.data;
+}
+
+/* A random (version 4) UUID, the idempotency key of one row */
+static char *
+random_uuid(void)
+{
+	uint8		b[16];
+
+	if (!pg_strong_random(b, sizeof(b)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate random values")));
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	return psprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+					b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+					b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+/* Error context of a row's request: what was written before it */
+static void
+row_error_callback(void *arg)
+{
+	RestModifyState *ms = ((RowErrorContext *) arg)->ms;
+
+	if (ms->written == 1)
+		errcontext("row 2 of the INSERT into foreign table \"%s\"; the API had accepted 1 row before it, which stays written (an API has no transaction)",
+				   ms->relname);
+	else
+		errcontext("row %lld of the INSERT into foreign table \"%s\"; the API had accepted %lld rows before it, which stay written (an API has no transaction)",
+				   (long long) ms->written + 1, ms->relname, (long long) ms->written);
+}
+
+/*
+ * ExecForeignInsert: one request for the row; RETURNING's columns from
+ * the response's object (the row as sent when the response has no body).
+ */
+TupleTableSlot *
+rest_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+				   TupleTableSlot *planSlot)
+{
+	RestModifyState *ms = (RestModifyState *) rinfo->ri_FdwState;
+	MemoryContext oldcxt = MemoryContextSwitchTo(ms->row_cxt);
+	ErrorContextCallback errcb;
+	RowErrorContext ecx;
+	RestHttpResponse resp;
+	List	   *headers = NIL;
+	bool		keyed = false;
+	char	   *url;
+	char	   *body;
+
+	MemoryContextReset(ms->row_cxt);
+	ecx.ms = ms;
+	errcb.callback = row_error_callback;
+	errcb.arg = &ecx;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	url = rest_join_url(ms->conn->base_url, row_path(ms, slot));
+	body = row_body(ms, slot);
+	if (strcmp(ms->method, "POST") == 0 && ms->table->idempotency_header[0] != '\0')
+	{
+		headers = list_make1(psprintf("%s: %s", ms->table->idempotency_header,
+									  random_uuid()));
+		keyed = true;
+	}
+	rest_send_write(ms->conn, ms->method, url, body, headers, keyed, &resp,
+					&ms->stats);
+	ms->written++;
+
+	if (ms->nret > 0 && resp.body_len > 0)
+	{
+		RestRowSet *rs = rest_parse_rows(resp.body, resp.body_len, NULL, false,
+										 NULL, 0, ms->ret_cols, ms->nret,
+										 ms->method, rest_mask_url(url),
+										 resp.secrets);
+
+		if (rest_rowset_count(rs) > 0)
+		{
+			Datum	   *values = palloc0(sizeof(Datum) * ms->tupdesc->natts);
+			bool	   *nulls = palloc(sizeof(bool) * ms->tupdesc->natts);
+			int			i;
+
+			/* the response's values, the virtual columns' as sent */
+			for (i = 0; i < ms->tupdesc->natts; i++)
+			{
+				nulls[i] = true;
+				if (ms->table->cols[i].is_virtual)
+					values[i] = slot_getattr(slot, i + 1, &nulls[i]);
+			}
+			rest_rowset_store(rs, 0, ms->ret_cols, ms->nret, values, nulls,
+							  ms->written, ms->relname);
+			MemoryContextSwitchTo(oldcxt);
+			ExecClearTuple(slot);
+			for (i = 0; i < ms->tupdesc->natts; i++)
+			{
+				slot->tts_values[i] = values[i];
+				slot->tts_isnull[i] = nulls[i];
+			}
+			ExecStoreVirtualTuple(slot);
+			/* the values live in row_cxt until the next row: copy them */
+			ExecMaterializeSlot(slot);
+		}
+	}
+	error_context_stack = errcb.previous;
+	MemoryContextSwitchTo(oldcxt);
+	return slot;
+}
+
+/* EndForeignModify: nothing is held but memory */
+void
+rest_modify_end(EState *estate, ResultRelInfo *rinfo)
+{
+}
+
+/* ExplainForeignModify: the request of each row; ANALYZE: the counts */
+void
+rest_modify_explain(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+					List *fdw_private, int subplan_index, ExplainState *es)
+{
+	RestModifyState *ms = (RestModifyState *) rinfo->ri_FdwState;
+	ForeignTable *ft = GetForeignTable(RelationGetRelid(rinfo->ri_RelationDesc));
+	ForeignServer *server = GetForeignServer(ft->serverid);
+	const char *base = NULL;
+	ListCell   *lc;
+
+	foreach(lc, server->options)
+	{
+		DefElem    *d = (DefElem *) lfirst(lc);
+
+		if (strcmp(d->defname, OPT_BASE_URL) == 0)
+			base = defGetString(d);
+	}
+	ExplainPropertyText("Insert Request",
+						psprintf("%s %s", ms->method,
+								 base ? rest_mask_url(rest_join_url(base, ms->path))
+								 : ms->path), es);
+	if (strcmp(ms->method, "POST") == 0 && ms->table->idempotency_header[0] != '\0')
+		ExplainPropertyText("Idempotency Key", ms->table->idempotency_header, es);
+	if (es->analyze)
+	{
+		ExplainPropertyInteger("Rows Written", NULL, ms->written, es);
+		ExplainPropertyInteger("Requests", NULL, ms->stats.requests, es);
+		ExplainPropertyInteger("Retries", NULL, ms->stats.retries, es);
+	}
+}

@@ -1,0 +1,79 @@
+"""
+An API that takes writes, for sql/writes.sql (under every protected
+prefix), and remembers what it received.
+
+  w/orders        POST a JSON object: stored with a new "id", answered 201
+                  with the stored object, "attempts" (the requests seen
+                  with its Idempotency-Key, 1 without one) and "key" (true
+                  when one came).  A request that repeats a key gets the
+                  first answer again and stores nothing.  A "ref" of "bad"
+                  is refused with 422 {"error": {"message": ...}}; a "ref"
+                  starting "fail-once" is stored, but its first request
+                  is answered 502, as a gateway that lost the response.
+  w/orders/list   GET: the stored orders, in order.
+  w/customers/*/orders  POST: as w/orders, with "customer" from the path.
+  w/empty         POST: stored, answered 204 without a body.
+"""
+
+import json
+import threading
+
+from .common import invalid
+
+_lock = threading.Lock()
+_orders = []
+_by_key = {}
+
+
+def _store(handler, extra=None):
+    try:
+        body = json.loads(handler.body.decode("utf-8"))
+    except ValueError:
+        raise invalid("the body is not JSON")
+    if not isinstance(body, dict):
+        raise invalid("the body must be a JSON object")
+    if body.get("ref") == "bad":
+        return None, False
+    key = handler.headers.get("Idempotency-Key")
+    with _lock:
+        if key is not None and key in _by_key:
+            first = _by_key[key]
+            first["attempts"] += 1
+            return first, False
+        order = dict(body, **(extra or {}))
+        order["id"] = len(_orders) + 1
+        order["attempts"] = 1
+        order["key"] = key is not None
+        _orders.append(order)
+        if key is not None:
+            _by_key[key] = order
+        lost = str(body.get("ref", "")).startswith("fail-once")
+        return order, lost
+
+
+def _refuse(handler):
+    handler.send_json(422, {"error": {"message": "ref \"bad\" is not allowed"}})
+
+
+def orders(handler):
+    if handler.command == "GET":
+        with _lock:
+            return handler.send_json(200, list(_orders))
+    order, lost = _store(handler)
+    if order is None:
+        return _refuse(handler)
+    if lost:
+        return handler.send_json(502, {"error": "the gateway lost the response"})
+    handler.send_json(201, order)
+
+
+def customer_orders(handler, customer):
+    order, _ = _store(handler, {"customer": customer})
+    if order is None:
+        return _refuse(handler)
+    handler.send_json(201, order)
+
+
+def empty(handler):
+    _store(handler)
+    handler.send(204, b"")
