@@ -69,6 +69,14 @@ END
 $$;
 SELECT ref FROM w_orders WHERE ref LIKE 'ok-%' ORDER BY id;
 
+-- COPY sends each row as INSERT does; ON CONFLICT has nothing to decide by
+COPY w_orders (ref, qty) FROM STDIN;
+copy-1	1
+copy-2	2
+\.
+SELECT ref, qty, key FROM w_orders WHERE ref LIKE 'copy-%' ORDER BY id;
+SELECT * FROM show_error($$INSERT INTO w_orders (ref) VALUES ('x') ON CONFLICT DO NOTHING$$);
+
 -- the path's placeholders from the row; a response without a body
 CREATE FOREIGN TABLE w_customer_orders (customer_id text, ref text, customer text, id int)
   SERVER regress_writes OPTIONS (insert 'POST /open/w/customers/{customer_id}/orders');

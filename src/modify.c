@@ -39,6 +39,8 @@
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -136,6 +138,12 @@ rest_modify_plan(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("rest_fdw supports INSERT only")));
+	/* an API has no unique index to decide a conflict by */
+	if (plan->onConflictAction != ONCONFLICT_NONE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("INSERT ... ON CONFLICT is not supported by foreign table \"%s\"",
+						get_rel_name(rte->relid))));
 
 	rel = table_open(rte->relid, NoLock);
 	tupdesc = RelationGetDescr(rel);
@@ -168,18 +176,17 @@ rest_modify_plan(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 }
 
 /*
- * BeginForeignModify: the table's options, the user's credentials (not
- * under EXPLAIN only), and RETURNING's conversions.
+ * The state of the inserts into rinfo's table: its options, the user's
+ * credentials (not when explain_only), and the conversions of the columns
+ * in retrieved (RETURNING's) from the response.
  */
-void
-rest_modify_begin(ModifyTableState *mtstate, ResultRelInfo *rinfo,
-				  List *fdw_private, int subplan_index, int eflags)
+static void
+begin_state(ResultRelInfo *rinfo, EState *estate, List *target_attrs,
+			List *retrieved, bool explain_only)
 {
 	RestModifyState *ms = palloc0(sizeof(RestModifyState));
 	Relation	rel = rinfo->ri_RelationDesc;
 	ForeignTable *ft = GetForeignTable(RelationGetRelid(rel));
-	EState	   *estate = mtstate->ps.state;
-	List	   *retrieved;
 	ListCell   *lc;
 	int			i = 0;
 
@@ -192,8 +199,7 @@ rest_modify_begin(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("foreign table \"%s\" does not allow inserts", ms->relname)));
 	split_write_op(ms->table->insert, &ms->method, &ms->path);
-	ms->target_attrs = (List *) list_nth(fdw_private, FdwModifyPrivateTargetAttrs);
-	retrieved = (List *) list_nth(fdw_private, FdwModifyPrivateRetrievedAttrs);
+	ms->target_attrs = target_attrs;
 
 	ms->ret_cols = palloc0(sizeof(RestColumn) * Max(list_length(retrieved), 1));
 	foreach(lc, retrieved)
@@ -218,12 +224,45 @@ rest_modify_begin(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 	ms->row_cxt = AllocSetContextCreate(estate->es_query_cxt, "rest_fdw modify row",
 										ALLOCSET_DEFAULT_SIZES);
 
-	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+	if (explain_only)
 		return;
 	ms->conn = rest_get_conn_options(ft->serverid,
 									 rest_modify_user(rinfo, estate), true);
 	rest_require_base_url(ms->conn);
 	ms->conn->headers = list_concat(ms->conn->headers, ms->table->headers);
+}
+
+/* BeginForeignModify: the state of an INSERT the planner planned */
+void
+rest_modify_begin(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+				  List *fdw_private, int subplan_index, int eflags)
+{
+	begin_state(rinfo, mtstate->ps.state,
+				(List *) list_nth(fdw_private, FdwModifyPrivateTargetAttrs),
+				(List *) list_nth(fdw_private, FdwModifyPrivateRetrievedAttrs),
+				(eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0);
+}
+
+/*
+ * BeginForeignInsert: COPY into the table, or rows routed to it as a
+ * partition.  Every column is sent; what the statement returns is the row
+ * as sent.
+ */
+void
+rest_modify_begin_insert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rinfo->ri_RelationDesc);
+	List	   *target_attrs = NIL;
+	int			attnum;
+
+	for (attnum = 1; attnum <= tupdesc->natts; attnum++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, attnum - 1);
+
+		if (!attr->attisdropped && !attr->attgenerated)
+			target_attrs = lappend_int(target_attrs, attnum);
+	}
+	begin_state(rinfo, mtstate->ps.state, target_attrs, NIL, false);
 }
 
 /*
@@ -442,7 +481,7 @@ rest_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 				   TupleTableSlot *planSlot)
 {
 	RestModifyState *ms = (RestModifyState *) rinfo->ri_FdwState;
-	MemoryContext oldcxt = MemoryContextSwitchTo(ms->row_cxt);
+	MemoryContext oldcxt;
 	ErrorContextCallback errcb;
 	RowErrorContext ecx;
 	RestHttpResponse resp;
@@ -451,7 +490,10 @@ rest_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	char	   *url;
 	char	   *body;
 
+	if (ms == NULL || ms->conn == NULL)
+		elog(ERROR, "foreign table insert without a begun state");
 	MemoryContextReset(ms->row_cxt);
+	oldcxt = MemoryContextSwitchTo(ms->row_cxt);
 	ecx.ms = ms;
 	errcb.callback = row_error_callback;
 	errcb.arg = &ecx;
@@ -486,9 +528,16 @@ rest_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 			/* the response's values, the virtual columns' as sent */
 			for (i = 0; i < ms->tupdesc->natts; i++)
 			{
+				Form_pg_attribute att = TupleDescAttr(ms->tupdesc, i);
+
 				nulls[i] = true;
-				if (ms->table->cols[i].is_virtual)
+				if (ms->table->cols[i].is_virtual && !att->attisdropped)
+				{
 					values[i] = slot_getattr(slot, i + 1, &nulls[i]);
+					/* copied: clearing the slot frees its values */
+					if (!nulls[i])
+						values[i] = datumCopy(values[i], att->attbyval, att->attlen);
+				}
 			}
 			rest_rowset_store(rs, 0, ms->ret_cols, ms->nret, values, nulls,
 							  ms->written, ms->relname);

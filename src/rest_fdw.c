@@ -153,6 +153,8 @@ rest_fdw_handler(PG_FUNCTION_ARGS)
 	routine->BeginForeignModify = rest_modify_begin;
 	routine->ExecForeignInsert = rest_modify_insert;
 	routine->EndForeignModify = rest_modify_end;
+	routine->BeginForeignInsert = rest_modify_begin_insert;
+	routine->EndForeignInsert = rest_modify_end;
 	routine->ExplainForeignModify = rest_modify_explain;
 
 	PG_RETURN_POINTER(routine);

@@ -1216,6 +1216,8 @@ extern List *rest_modify_plan(PlannerInfo *root, ModifyTable *plan,
 							  Index resultRelation, int subplan_index);
 extern void rest_modify_begin(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 							  List *fdw_private, int subplan_index, int eflags);
+extern void rest_modify_begin_insert(ModifyTableState *mtstate,
+									 ResultRelInfo *rinfo);
 extern TupleTableSlot *rest_modify_insert(EState *estate, ResultRelInfo *rinfo,
 										  TupleTableSlot *slot,
 										  TupleTableSlot *planSlot);
