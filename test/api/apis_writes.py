@@ -13,6 +13,8 @@ prefix), and remembers what it received.
   w/orders/list   GET: the stored orders, in order.
   w/customers/*/orders  POST: as w/orders, with "customer" from the path.
   w/empty         POST: stored, answered 204 without a body.
+  /_admin/reset_writes  GET: forget every order and key (a test that runs
+                  again starts from nothing).
 """
 
 import json
@@ -49,6 +51,13 @@ def _store(handler, extra=None):
             _by_key[key] = order
         lost = str(body.get("ref", "")).startswith("fail-once")
         return order, lost
+
+
+def reset_endpoint(handler):
+    with _lock:
+        _orders.clear()
+        _by_key.clear()
+    handler.send_json(200, [{"reset": True}])
 
 
 def _refuse(handler):

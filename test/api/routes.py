@@ -50,6 +50,7 @@ ROUTES = (
     (GET,  "/_admin/new_grant",             oauth.admin_new_grant),
     (GET,  "/_admin/concurrency",           probes.admin_concurrency),
     (GET,  "/_admin/ratelimit",             apis_ratelimit.admin_times),
+    (GET,  "/_admin/reset_writes",          apis_writes.reset_endpoint),
     (GET,  "/_admin/",                      not_found),
 
     # fixed and generated datasets (datasets.py)
