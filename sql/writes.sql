@@ -105,6 +105,18 @@ ALTER FOREIGN TABLE w_orders OPTIONS (DROP updatable);
 ALTER SERVER regress_writes OPTIONS (ADD updatable 'false');
 SELECT * FROM show_error($$INSERT INTO w_orders (ref) VALUES ('x')$$);
 ALTER SERVER regress_writes OPTIONS (DROP updatable);
+-- privileges are PostgreSQL's: INSERT on the table, as the role that runs it
+CREATE ROLE regress_writer;
+GRANT SELECT ON w_orders TO regress_writer;
+SET ROLE regress_writer;
+SELECT * FROM show_error($$INSERT INTO w_orders (ref) VALUES ('by-writer')$$);
+RESET ROLE;
+GRANT INSERT ON w_orders TO regress_writer;
+SET ROLE regress_writer;
+INSERT INTO w_orders (ref) VALUES ('by-writer') RETURNING ref, key;
+RESET ROLE;
+REVOKE ALL ON w_orders FROM regress_writer;
+DROP ROLE regress_writer;
 -- the option's values
 SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD insert 'GET /open/w/orders')$$);
 SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD insert 'POST http://127.0.0.2/x')$$);
