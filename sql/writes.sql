@@ -33,6 +33,35 @@ SELECT id - :first AS n, name, city, active FROM people WHERE id >= :first ORDER
 SELECT * FROM explain_filter('(COSTS OFF) INSERT INTO people (name) VALUES (''x'')');
 
 -- ===================================================================
+-- UPDATE and DELETE: rows identified by their key
+-- ===================================================================
+ALTER FOREIGN TABLE people ALTER COLUMN id OPTIONS (ADD key 'true', ADD param 'id');
+ALTER FOREIGN TABLE people OPTIONS (ADD update 'PATCH /people/{id}', ADD delete 'DELETE /people/{id}');
+-- PATCH /people/<id> {"address":{"city":"Paris"},"active":null}: only what the UPDATE sets
+UPDATE people SET city = 'Paris', active = NULL WHERE id = :first + 1
+  RETURNING id - :first AS n, name, city, active;
+UPDATE people SET name = name || '!' WHERE id IN (:first + 2, :first + 3);
+DELETE FROM people WHERE id = :first + 4;
+SELECT id - :first AS n, name, city, active FROM people WHERE id >= :first ORDER BY id;
+SELECT * FROM explain_filter('(COSTS OFF) UPDATE people SET name = ''y'' WHERE id = 1');
+SELECT * FROM explain_filter('(COSTS OFF) DELETE FROM people WHERE id = 1');
+-- without a condition on the key that the API applies, the whole
+-- collection would change: refused unless allow_full_update says so
+SELECT * FROM show_error($$UPDATE people SET active = false$$);
+SELECT * FROM show_error($$DELETE FROM people WHERE name = 'Ada'$$);
+ALTER FOREIGN TABLE people OPTIONS (ADD allow_full_update 'true');
+UPDATE people SET active = true WHERE name LIKE 'person%' AND id >= :first;
+ALTER FOREIGN TABLE people OPTIONS (DROP allow_full_update);
+SELECT id - :first AS n, name, active FROM people WHERE id >= :first ORDER BY id;
+-- no key column; DELETE ... RETURNING; methods the options refuse
+ALTER FOREIGN TABLE people ALTER COLUMN id OPTIONS (DROP key);
+SELECT * FROM show_error($$UPDATE people SET name = 'z' WHERE id = 1$$);
+ALTER FOREIGN TABLE people ALTER COLUMN id OPTIONS (ADD key 'true');
+SELECT * FROM show_error($$DELETE FROM people WHERE id = 1 RETURNING id$$);
+SELECT * FROM show_error($$ALTER FOREIGN TABLE people OPTIONS (SET update 'POST /people/{id}')$$);
+SELECT * FROM show_error($$ALTER FOREIGN TABLE people OPTIONS (SET delete 'GET /people/{id}')$$);
+
+-- ===================================================================
 -- Idempotency keys: a POST is retried only with one
 -- ===================================================================
 CREATE SERVER regress_writes FOREIGN DATA WRAPPER rest_fdw

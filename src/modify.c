@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * modify.c
- *		  INSERT into a foreign table as API requests.
+ *		  INSERT, UPDATE and DELETE on a foreign table as API requests.
  *
  * A foreign table with the option insert 'POST /customers' (or PUT) takes
  * INSERT: each row is one request whose body is a JSON object of the
@@ -14,6 +14,15 @@
  * inside their segment.  RETURNING reads the response's object with the
  * scan's conversions; a response without a body (201, 204) returns the row
  * as sent.
+ *
+ * UPDATE and DELETE (options update 'PATCH /customers/{id}' and delete
+ * 'DELETE /customers/{id}') identify each row by the table's key columns
+ * (column option key 'true'), which the scan reads for them as row
+ * identity columns; their old values fill the path's placeholders.  A
+ * PATCH sends the columns the UPDATE sets, a NULL as null (a PUT, which
+ * replaces the resource, would need every column's old value: not yet).  Without allow_full_update 'true', an UPDATE or DELETE
+ * whose scan sends the API no condition on a key column is refused: it
+ * would read the whole collection and change every row.
  *
  * An API has no transaction: a row written stays written when a later row
  * fails or the transaction rolls back.  The error of a failed row says
@@ -37,7 +46,10 @@
 #include "foreign/fdwapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "optimizer/appendinfo.h"
+#include "optimizer/inherit.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
@@ -58,6 +70,7 @@ enum FdwModifyPrivateIndex
 /* The state of an INSERT into one foreign table */
 typedef struct RestModifyState
 {
+	CmdType		op;
 	const char *relname;
 	TupleDesc	tupdesc;
 	RestTableOptions *table;
@@ -65,6 +78,11 @@ typedef struct RestModifyState
 	const char *method;			/* of the insert option */
 	const char *path;
 	List	   *target_attrs;
+	bool		send_nulls;		/* an UPDATE: a NULL is sent as null */
+	int			nkeys;
+	AttrNumber *key_attnums;	/* the key columns */
+	AttrNumber *key_junk;		/* their row identity columns in the plan's
+								 * output */
 	RestColumn *ret_cols;		/* RETURNING's columns, read from the
 								 * response */
 	int			nret;
@@ -82,6 +100,8 @@ typedef struct BodyField
 	const char *text;
 	const char *column;
 } BodyField;
+
+static const char *op_option(RestModifyState *ms);
 
 /* For the error context of a row's request */
 typedef struct RowErrorContext
@@ -115,7 +135,106 @@ rest_modify_updatable(Relation rel)
 
 	if (!t->updatable)
 		return 0;
-	return t->insert ? (1 << CMD_INSERT) : 0;
+	return (t->insert ? (1 << CMD_INSERT) : 0) |
+		(t->update ? (1 << CMD_UPDATE) : 0) |
+		(t->delete ? (1 << CMD_DELETE) : 0);
+}
+
+/* The name of the row identity column of key column attnum */
+static char *
+key_junk_name(AttrNumber attnum)
+{
+	return psprintf("rest_key_%d", attnum);
+}
+
+/*
+ * AddForeignUpdateTargets: the key columns as row identity columns, so
+ * that the scan reads them for each row UPDATE and DELETE change.
+ */
+void
+rest_modify_add_targets(PlannerInfo *root, Index rtindex,
+						RangeTblEntry *target_rte, Relation target_relation)
+{
+	TupleDesc	tupdesc = RelationGetDescr(target_relation);
+	RestTableOptions *t = rest_get_table_options(RelationGetRelid(target_relation),
+												 tupdesc);
+	bool		found = false;
+	int			i;
+
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+
+		if (att->attisdropped || !t->cols[i].is_key)
+			continue;
+		add_row_identity_var(root, makeVar(rtindex, att->attnum, att->atttypid,
+										   att->atttypmod, att->attcollation, 0),
+							 rtindex, key_junk_name(att->attnum));
+		found = true;
+	}
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("foreign table \"%s\" has no key column",
+						RelationGetRelationName(target_relation)),
+				 errdetail("UPDATE and DELETE identify each row by its key columns."),
+				 errhint("Give the column that identifies a row the option key 'true': ALTER FOREIGN TABLE %s ALTER COLUMN id OPTIONS (ADD key 'true').",
+						 quote_identifier(RelationGetRelationName(target_relation)))));
+}
+
+/* The rest_fdw scan of relation rtindex under plan, or NULL */
+static ForeignScan *
+find_scan(Plan *plan, Index rtindex)
+{
+	ForeignScan *fs;
+
+	if (plan == NULL)
+		return NULL;
+	if (IsA(plan, ForeignScan) && ((ForeignScan *) plan)->scan.scanrelid == rtindex)
+		return (ForeignScan *) plan;
+	/* a Result or a LockRows above it; a join does not count */
+	if (IsA(plan, Result) || IsA(plan, LockRows) || IsA(plan, Limit))
+	{
+		fs = find_scan(plan->lefttree, rtindex);
+		if (fs)
+			return fs;
+	}
+	return NULL;
+}
+
+/*
+ * An UPDATE or DELETE must send the API a condition on a key column
+ * (an equality, an IN list or an endpoint placeholder), unless the table
+ * says allow_full_update 'true': otherwise it would read the whole
+ * collection and change every row it gets.
+ */
+static void
+check_keyed_scan(ModifyTable *plan, Index resultRelation, RestTableOptions *t,
+				 Relation rel)
+{
+	ForeignScan *fs = find_scan(plan->plan.lefttree, resultRelation);
+	ListCell   *lc;
+
+	if (t->allow_full_update)
+		return;
+	if (fs != NULL)
+	{
+		foreach(lc, rest_scan_pushed(fs))
+		{
+			RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+
+			if (t->cols[pp->attnum - 1].is_key &&
+				(pp->placeholder || pp->op == REST_OP_EQ))
+				return;
+		}
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_EXECUTION),
+			 errmsg("%s on foreign table \"%s\" sends the API no condition on its key",
+					plan->operation == CMD_UPDATE ? "UPDATE" : "DELETE",
+					RelationGetRelationName(rel)),
+			 errdetail("It would read the whole collection and change every row the API sends."),
+			 errhint("Add a condition on the key column that the API applies (a param option or an endpoint placeholder), or set the option allow_full_update 'true'.")));
 }
 
 /*
@@ -134,10 +253,6 @@ rest_modify_plan(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 	List	   *retrieved_attrs = NIL;
 	int			attnum;
 
-	if (operation != CMD_INSERT)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("rest_fdw supports INSERT only")));
 	/* an API has no unique index to decide a conflict by */
 	if (plan->onConflictAction != ONCONFLICT_NONE)
 		ereport(ERROR,
@@ -147,12 +262,41 @@ rest_modify_plan(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 
 	rel = table_open(rte->relid, NoLock);
 	tupdesc = RelationGetDescr(rel);
-	for (attnum = 1; attnum <= tupdesc->natts; attnum++)
+	if (operation == CMD_INSERT)
 	{
-		Form_pg_attribute attr = TupleDescAttr(tupdesc, attnum - 1);
+		for (attnum = 1; attnum <= tupdesc->natts; attnum++)
+		{
+			Form_pg_attribute attr = TupleDescAttr(tupdesc, attnum - 1);
 
-		if (!attr->attisdropped && !attr->attgenerated)
-			target_attrs = lappend_int(target_attrs, attnum);
+			if (!attr->attisdropped && !attr->attgenerated)
+				target_attrs = lappend_int(target_attrs, attnum);
+		}
+	}
+	else if (operation == CMD_UPDATE)
+	{
+		/* the columns the UPDATE sets */
+		RelOptInfo *baserel = find_base_rel(root, resultRelation);
+		Bitmapset  *cols = get_rel_all_updated_cols(root, baserel);
+		int			col = -1;
+
+		while ((col = bms_next_member(cols, col)) >= 0)
+		{
+			attnum = col + FirstLowInvalidHeapAttributeNumber;
+			if (attnum > 0)
+				target_attrs = lappend_int(target_attrs, attnum);
+		}
+	}
+	if (operation == CMD_UPDATE || operation == CMD_DELETE)
+	{
+		RestTableOptions *t = rest_get_table_options(rte->relid, tupdesc);
+
+		check_keyed_scan(plan, resultRelation, t, rel);
+		if (operation == CMD_DELETE && plan->returningLists)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("DELETE ... RETURNING is not supported by foreign table \"%s\"",
+							RelationGetRelationName(rel)),
+					 errdetail("A DELETE request answers without the row.")));
 	}
 	if (plan->returningLists)
 	{
@@ -181,8 +325,8 @@ rest_modify_plan(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
  * in retrieved (RETURNING's) from the response.
  */
 static void
-begin_state(ResultRelInfo *rinfo, EState *estate, List *target_attrs,
-			List *retrieved, bool explain_only)
+begin_state(ResultRelInfo *rinfo, EState *estate, CmdType op, List *target_attrs,
+			List *retrieved, Plan *subplan, bool explain_only)
 {
 	RestModifyState *ms = palloc0(sizeof(RestModifyState));
 	Relation	rel = rinfo->ri_RelationDesc;
@@ -194,12 +338,40 @@ begin_state(ResultRelInfo *rinfo, EState *estate, List *target_attrs,
 	ms->relname = pstrdup(RelationGetRelationName(rel));
 	ms->tupdesc = RelationGetDescr(rel);
 	ms->table = rest_get_table_options(RelationGetRelid(rel), ms->tupdesc);
-	if (!ms->table->updatable || ms->table->insert == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("foreign table \"%s\" does not allow inserts", ms->relname)));
-	split_write_op(ms->table->insert, &ms->method, &ms->path);
+	ms->op = op;
+	{
+		const char *option = op == CMD_INSERT ? ms->table->insert
+			: op == CMD_UPDATE ? ms->table->update : ms->table->delete;
+
+		if (!ms->table->updatable || option == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("foreign table \"%s\" does not allow %s", ms->relname,
+							op == CMD_INSERT ? "inserts" : op == CMD_UPDATE ? "updates" : "deletes")));
+		split_write_op(option, &ms->method, &ms->path);
+	}
 	ms->target_attrs = target_attrs;
+	ms->send_nulls = op == CMD_UPDATE;
+	if (op != CMD_INSERT)
+	{
+		int			attnum;
+
+		ms->key_attnums = palloc0(sizeof(AttrNumber) * ms->tupdesc->natts);
+		ms->key_junk = palloc0(sizeof(AttrNumber) * ms->tupdesc->natts);
+		for (attnum = 1; attnum <= ms->tupdesc->natts; attnum++)
+		{
+			if (TupleDescAttr(ms->tupdesc, attnum - 1)->attisdropped ||
+				!ms->table->cols[attnum - 1].is_key)
+				continue;
+			ms->key_attnums[ms->nkeys] = attnum;
+			ms->key_junk[ms->nkeys] =
+				ExecFindJunkAttributeInTlist(subplan->targetlist, key_junk_name(attnum));
+			if (!AttributeNumberIsValid(ms->key_junk[ms->nkeys]))
+				elog(ERROR, "row identity column of key \"%s\" not found",
+					 NameStr(TupleDescAttr(ms->tupdesc, attnum - 1)->attname));
+			ms->nkeys++;
+		}
+	}
 
 	ms->ret_cols = palloc0(sizeof(RestColumn) * Max(list_length(retrieved), 1));
 	foreach(lc, retrieved)
@@ -237,9 +409,10 @@ void
 rest_modify_begin(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 				  List *fdw_private, int subplan_index, int eflags)
 {
-	begin_state(rinfo, mtstate->ps.state,
+	begin_state(rinfo, mtstate->ps.state, mtstate->operation,
 				(List *) list_nth(fdw_private, FdwModifyPrivateTargetAttrs),
 				(List *) list_nth(fdw_private, FdwModifyPrivateRetrievedAttrs),
+				outerPlanState(mtstate)->plan,
 				(eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0);
 }
 
@@ -262,7 +435,7 @@ rest_modify_begin_insert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
 		if (!attr->attisdropped && !attr->attgenerated)
 			target_attrs = lappend_int(target_attrs, attnum);
 	}
-	begin_state(rinfo, mtstate->ps.state, target_attrs, NIL, false);
+	begin_state(rinfo, mtstate->ps.state, CMD_INSERT, target_attrs, NIL, NULL, false);
 }
 
 /*
@@ -357,7 +530,7 @@ row_body(RestModifyState *ms, TupleTableSlot *slot)
 		Datum		value = slot_getattr(slot, attnum, &isnull);
 		int			k;
 
-		if (isnull || col->is_virtual || col->json_path == NULL)
+		if ((isnull && !ms->send_nulls) || col->is_virtual || col->json_path == NULL)
 			continue;
 		f->keys = rest_split_json_path(col->json_path, &f->nkeys);
 		if (f->nkeys == 0)
@@ -371,8 +544,17 @@ row_body(RestModifyState *ms, TupleTableSlot *slot)
 		}
 		if (k < f->nkeys)
 			continue;
-		f->text = rest_format_param(value, att->atttypid, col);
-		f->kind = rest_json_kind(att->atttypid, f->text);
+		if (isnull)
+		{
+			/* an UPDATE that sets NULL: the member becomes null */
+			f->text = "null";
+			f->kind = REST_JSON_RAW;
+		}
+		else
+		{
+			f->text = rest_format_param(value, att->atttypid, col);
+			f->kind = rest_json_kind(att->atttypid, f->text);
+		}
 		f->column = NameStr(att->attname);
 		n++;
 	}
@@ -389,7 +571,7 @@ row_body(RestModifyState *ms, TupleTableSlot *slot)
  * naming the column, as they are for a scan's endpoint.
  */
 static char *
-row_path(RestModifyState *ms, TupleTableSlot *slot)
+row_path(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
 {
 	StringInfoData buf;
 	const char *p = ms->path;
@@ -413,7 +595,15 @@ row_path(RestModifyState *ms, TupleTableSlot *slot)
 
 				if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
 				{
-					value = slot_getattr(slot, attnum, &isnull);
+					int			k;
+
+					/* a key: its old value, the row's identity */
+					for (k = 0; k < ms->nkeys && ms->key_attnums[k] != attnum; k++)
+						;
+					if (k < ms->nkeys)
+						value = ExecGetJunkAttribute(planSlot, ms->key_junk[k], &isnull);
+					else if (slot != NULL)
+						value = slot_getattr(slot, attnum, &isnull);
 					break;
 				}
 			}
@@ -421,7 +611,7 @@ row_path(RestModifyState *ms, TupleTableSlot *slot)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("placeholder \"{%s}\" in the %s option of foreign table \"%s\" is not a column",
-								name, OPT_INSERT, ms->relname)));
+								name, op_option(ms), ms->relname)));
 			text = isnull ? NULL
 				: rest_format_param(value, TupleDescAttr(ms->tupdesc, attnum - 1)->atttypid,
 									&ms->table->cols[attnum - 1]);
@@ -430,7 +620,7 @@ row_path(RestModifyState *ms, TupleTableSlot *slot)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
 						 errmsg("column \"%s\" cannot fill the placeholder of the %s option of foreign table \"%s\"",
-								name, OPT_INSERT, ms->relname),
+								name, op_option(ms), ms->relname),
 						 errdetail("A NULL, an empty value, \".\" and \"..\" would leave the request's path without the segment or change its structure.")));
 			rest_append_urlencoded(&buf, text);
 			p = close + 1;
@@ -439,6 +629,13 @@ row_path(RestModifyState *ms, TupleTableSlot *slot)
 			appendStringInfoChar(&buf, *p++);
 	}
 	return buf.data;
+}
+
+/* The option of the statement's operation, for messages */
+static const char *
+op_option(RestModifyState *ms)
+{
+	return ms->op == CMD_INSERT ? OPT_INSERT : ms->op == CMD_UPDATE ? OPT_UPDATE : OPT_DELETE;
 }
 
 /* A random (version 4) UUID, the idempotency key of one row */
@@ -464,23 +661,26 @@ row_error_callback(void *arg)
 {
 	RestModifyState *ms = ((RowErrorContext *) arg)->ms;
 
+	const char *what = ms->op == CMD_INSERT ? "INSERT into"
+		: ms->op == CMD_UPDATE ? "UPDATE of" : "DELETE from";
+
 	if (ms->written == 1)
-		errcontext("row 2 of the INSERT into foreign table \"%s\"; the API had accepted 1 row before it, which stays written (an API has no transaction)",
-				   ms->relname);
+		errcontext("row 2 of the %s foreign table \"%s\"; the API had accepted 1 row before it, which stays written (an API has no transaction)",
+				   what, ms->relname);
 	else
-		errcontext("row %lld of the INSERT into foreign table \"%s\"; the API had accepted %lld rows before it, which stay written (an API has no transaction)",
-				   (long long) ms->written + 1, ms->relname, (long long) ms->written);
+		errcontext("row %lld of the %s foreign table \"%s\"; the API had accepted %lld rows before it, which stay written (an API has no transaction)",
+				   (long long) ms->written + 1, what, ms->relname, (long long) ms->written);
 }
 
 /*
- * ExecForeignInsert: one request for the row; RETURNING's columns from
- * the response's object (the row as sent when the response has no body).
+ * One request for a row: slot holds the new row (INSERT, UPDATE; NULL for
+ * DELETE), planSlot the row identity of UPDATE and DELETE.  RETURNING's
+ * columns come from the response's object (the row as sent when the
+ * response has no body).
  */
-TupleTableSlot *
-rest_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
-				   TupleTableSlot *planSlot)
+static TupleTableSlot *
+modify_row(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
 {
-	RestModifyState *ms = (RestModifyState *) rinfo->ri_FdwState;
 	MemoryContext oldcxt;
 	ErrorContextCallback errcb;
 	RowErrorContext ecx;
@@ -491,7 +691,7 @@ rest_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	char	   *body;
 
 	if (ms == NULL || ms->conn == NULL)
-		elog(ERROR, "foreign table insert without a begun state");
+		elog(ERROR, "foreign table modification without a begun state");
 	MemoryContextReset(ms->row_cxt);
 	oldcxt = MemoryContextSwitchTo(ms->row_cxt);
 	ecx.ms = ms;
@@ -500,19 +700,22 @@ rest_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
-	url = rest_join_url(ms->conn->base_url, row_path(ms, slot));
-	body = row_body(ms, slot);
+	url = rest_join_url(ms->conn->base_url, row_path(ms, slot, planSlot));
+	body = ms->op == CMD_DELETE ? NULL : row_body(ms, slot);
 	if (strcmp(ms->method, "POST") == 0 && ms->table->idempotency_header[0] != '\0')
 	{
 		headers = list_make1(psprintf("%s: %s", ms->table->idempotency_header,
 									  random_uuid()));
 		keyed = true;
 	}
+	/* PUT and DELETE are idempotent (RFC 9110, 9.2.2): retried as a GET is */
+	else if (strcmp(ms->method, "PUT") == 0 || strcmp(ms->method, "DELETE") == 0)
+		keyed = true;
 	rest_send_write(ms->conn, ms->method, url, body, headers, keyed, &resp,
 					&ms->stats);
 	ms->written++;
 
-	if (ms->nret > 0 && resp.body_len > 0)
+	if (slot != NULL && ms->nret > 0 && resp.body_len > 0)
 	{
 		RestRowSet *rs = rest_parse_rows(resp.body, resp.body_len, NULL, false,
 										 NULL, 0, ms->ret_cols, ms->nret,
@@ -558,6 +761,31 @@ rest_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	return slot;
 }
 
+/* ExecForeignInsert */
+TupleTableSlot *
+rest_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+				   TupleTableSlot *planSlot)
+{
+	return modify_row((RestModifyState *) rinfo->ri_FdwState, slot, NULL);
+}
+
+/* ExecForeignUpdate: the row identified by its old key, the new values */
+TupleTableSlot *
+rest_modify_update(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+				   TupleTableSlot *planSlot)
+{
+	return modify_row((RestModifyState *) rinfo->ri_FdwState, slot, planSlot);
+}
+
+/* ExecForeignDelete: the row identified by its key */
+TupleTableSlot *
+rest_modify_delete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+				   TupleTableSlot *planSlot)
+{
+	(void) modify_row((RestModifyState *) rinfo->ri_FdwState, NULL, planSlot);
+	return slot;
+}
+
 /* EndForeignModify: nothing is held but memory */
 void
 rest_modify_end(EState *estate, ResultRelInfo *rinfo)
@@ -582,7 +810,8 @@ rest_modify_explain(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 		if (strcmp(d->defname, OPT_BASE_URL) == 0)
 			base = defGetString(d);
 	}
-	ExplainPropertyText("Insert Request",
+	ExplainPropertyText(ms->op == CMD_INSERT ? "Insert Request"
+						: ms->op == CMD_UPDATE ? "Update Request" : "Delete Request",
 						psprintf("%s %s", ms->method,
 								 base ? rest_mask_url(rest_join_url(base, ms->path))
 								 : ms->path), es);

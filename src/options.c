@@ -287,6 +287,16 @@ static const RestOptEnum in_styles[] = {
 	{NULL, 0}
 };
 
+/* The methods of the update and delete options */
+static const RestOptEnum update_methods[] = {
+	{"PATCH", 0, "the columns the UPDATE sets"},
+	{NULL, 0}
+};
+static const RestOptEnum delete_methods[] = {
+	{"DELETE", 0, "the row's resource"},
+	{NULL, 0}
+};
+
 /* The methods of the insert option */
 static const RestOptEnum insert_methods[] = {
 	{"POST", 0, "a new resource"},
@@ -442,6 +452,14 @@ static const RestOptKind kind_idempotency_header = {
 static const RestOptKind kind_insert = {
 	.parse = parse_write_op, .values = insert_methods,
 	.hint = "Give the method and the path relative to base_url, for example 'POST /customers'; the method is POST or PUT."
+};
+static const RestOptKind kind_update = {
+	.parse = parse_write_op, .values = update_methods,
+	.hint = "Give the method and the path relative to base_url, for example 'PATCH /customers/{id}'; the method is PATCH."
+};
+static const RestOptKind kind_delete = {
+	.parse = parse_write_op, .values = delete_methods,
+	.hint = "Give the method and the path relative to base_url, for example 'DELETE /customers/{id}'."
 };
 static const RestOptKind kind_headers = {
 	.parse = parse_header_list, .message = MSG_NO_VALUE,
@@ -686,6 +704,9 @@ static const RestFdwOption rest_options[] = {
 	{OPT_FIELDS_PARAM, CAT_PAGING, 0, &kind_param_name, TABLE(fields_param)},
 	/* writes (modify.c) */
 	{OPT_INSERT, CAT_TABLE, 0, &kind_insert, TABLE(insert)},
+	{OPT_UPDATE, CAT_TABLE, 0, &kind_update, TABLE(update)},
+	{OPT_DELETE, CAT_TABLE, 0, &kind_delete, TABLE(delete)},
+	{OPT_ALLOW_FULL_UPDATE, CAT_SERVER | CAT_TABLE, 0, &kind_bool, TABLE(allow_full_update)},
 	{OPT_UPDATABLE, CAT_SERVER | CAT_TABLE, 0, &kind_bool, TABLE(updatable), "true"},
 	{OPT_IDEMPOTENCY_HEADER, CAT_SERVER | CAT_TABLE, 0, &kind_idempotency_header,
 	TABLE(idempotency_header), "Idempotency-Key"},
@@ -703,6 +724,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_PARAM_CONTAINS, CAT_COLUMN, 0, &kind_param_name, COLUMN(params[REST_OP_CONTAINS])},
 	{OPT_IN_STYLE, CAT_COLUMN, 0, &kind_in_style, COLUMN(in_comma)},
 	{OPT_PARAM_IN, CAT_COLUMN, 0, &kind_param_in, COLUMN(param_header)},
+	{OPT_KEY, CAT_COLUMN, 0, &kind_bool, COLUMN(is_key)},
 	{OPT_VIRTUAL, CAT_COLUMN, 0, &kind_bool, COLUMN(is_virtual)},
 	{OPT_PARAM_DEFAULT, CAT_COLUMN, 0, &kind_text, COLUMN(param_default)},
 	{OPT_PARAM_REQUIRED, CAT_COLUMN, 0, &kind_bool, COLUMN(param_required)},

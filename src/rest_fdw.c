@@ -154,10 +154,21 @@ rest_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ExecForeignInsert = rest_modify_insert;
 	routine->EndForeignModify = rest_modify_end;
 	routine->BeginForeignInsert = rest_modify_begin_insert;
+	routine->AddForeignUpdateTargets = rest_modify_add_targets;
+	routine->ExecForeignUpdate = rest_modify_update;
+	routine->ExecForeignDelete = rest_modify_delete;
 	routine->EndForeignInsert = rest_modify_end;
 	routine->ExplainForeignModify = rest_modify_explain;
 
 	PG_RETURN_POINTER(routine);
+}
+
+/* The pushed parameters of a rest_fdw ForeignScan's plan (modify.c) */
+List *
+rest_scan_pushed(ForeignScan *fsplan)
+{
+	return rest_pushed_from_list((List *) list_nth(fsplan->fdw_private,
+												   FdwScanPrivatePushed));
 }
 
 /*

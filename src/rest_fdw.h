@@ -117,6 +117,10 @@
 #define OPT_EXACT				"exact"
 #define OPT_FIELDS_PARAM		"fields_param"
 #define OPT_INSERT				"insert"
+#define OPT_UPDATE				"update"
+#define OPT_DELETE				"delete"
+#define OPT_ALLOW_FULL_UPDATE	"allow_full_update"
+#define OPT_KEY					"key"
 #define OPT_UPDATABLE			"updatable"
 #define OPT_IDEMPOTENCY_HEADER	"idempotency_header"
 #define OPT_PARAM				"param"
@@ -415,6 +419,8 @@ typedef struct RestColumnOptions
 	bool		in_comma;		/* IN lists comma-joined, not repeated */
 	bool		param_header;	/* param_in 'header': param is a request
 								 * header, not a query parameter */
+	bool		is_key;			/* key 'true': identifies a row for UPDATE
+								 * and DELETE */
 	bool		is_virtual;		/* not in the response: the value of its
 								 * pushed equality, or param_default */
 	char	   *param_default;	/* sent as param when no condition gives one */
@@ -470,6 +476,10 @@ typedef struct RestTableOptions
 								 * NULL */
 	char	   *insert;			/* "POST /path": what an INSERT sends, or
 								 * NULL (modify.c) */
+	char	   *update;			/* "PATCH /path/{id}" (or PUT), or NULL */
+	char	   *delete;			/* "DELETE /path/{id}", or NULL */
+	bool		allow_full_update;	/* UPDATE and DELETE without a pushed
+									 * condition on the key */
 	bool		updatable;		/* writes allowed (default true) */
 	char	   *idempotency_header; /* a POST's key header, or "" for none */
 	bool		rows_path_optional; /* no rows_path element: no rows */
@@ -1222,6 +1232,16 @@ extern TupleTableSlot *rest_modify_insert(EState *estate, ResultRelInfo *rinfo,
 										  TupleTableSlot *slot,
 										  TupleTableSlot *planSlot);
 extern void rest_modify_end(EState *estate, ResultRelInfo *rinfo);
+extern void rest_modify_add_targets(PlannerInfo *root, Index rtindex,
+									RangeTblEntry *target_rte,
+									Relation target_relation);
+extern TupleTableSlot *rest_modify_update(EState *estate, ResultRelInfo *rinfo,
+										  TupleTableSlot *slot,
+										  TupleTableSlot *planSlot);
+extern TupleTableSlot *rest_modify_delete(EState *estate, ResultRelInfo *rinfo,
+										  TupleTableSlot *slot,
+										  TupleTableSlot *planSlot);
+extern List *rest_scan_pushed(ForeignScan *fsplan);
 extern void rest_modify_explain(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 								List *fdw_private, int subplan_index,
 								struct ExplainState *es);
