@@ -103,6 +103,30 @@ END
 $$;
 SELECT ref FROM w_orders WHERE ref LIKE 'ok-%' ORDER BY id;
 
+-- batch_size: rows sent together, one array a request
+CREATE FOREIGN TABLE w_batch (id int, ref text, batch int, key boolean)
+  SERVER regress_writes OPTIONS (endpoint '/open/w/orders/list',
+                                 insert 'POST /open/w/batch', batch_size '2');
+INSERT INTO w_batch (ref) SELECT 'b-' || g FROM generate_series(1, 5) g;
+SELECT ref, batch, key FROM w_batch WHERE ref LIKE 'b-%' ORDER BY id;
+-- RETURNING needs each row back: one request a row
+INSERT INTO w_batch (ref) VALUES ('e-1'), ('e-2') RETURNING ref, batch;
+SELECT * FROM explain_filter($$(ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) INSERT INTO w_batch (ref) VALUES ('c-1'), ('c-2'), ('c-3')$$);
+-- a refused batch: its rows are named together, those before stay written
+DO $$
+DECLARE
+  ctx text;
+BEGIN
+  INSERT INTO w_batch (ref) VALUES ('d-1'), ('d-2'), ('d-3'), ('bad'), ('d-5');
+EXCEPTION WHEN fdw_error THEN
+  GET STACKED DIAGNOSTICS ctx = PG_EXCEPTION_CONTEXT;
+  RAISE NOTICE '%', (SELECT string_agg(l, ' / ') FROM regexp_split_to_table(ctx, E'\n') l
+                     WHERE l LIKE 'rows %');
+END
+$$;
+SELECT ref, batch FROM w_batch WHERE ref LIKE 'd-%' ORDER BY id;
+SELECT * FROM show_error($$ALTER FOREIGN TABLE w_batch OPTIONS (SET batch_size '1001')$$);
+
 -- COPY sends each row as INSERT does; ON CONFLICT has nothing to decide by
 COPY w_orders (ref, qty) FROM STDIN;
 copy-1	1

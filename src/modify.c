@@ -88,6 +88,7 @@ typedef struct RestModifyState
 	int			nret;
 	MemoryContext row_cxt;		/* reset per row */
 	int64		written;		/* rows the API accepted */
+	int			batch;			/* rows of the request being sent */
 	RestScanStats stats;
 } RestModifyState;
 
@@ -664,7 +665,11 @@ row_error_callback(void *arg)
 	const char *what = ms->op == CMD_INSERT ? "INSERT into"
 		: ms->op == CMD_UPDATE ? "UPDATE of" : "DELETE from";
 
-	if (ms->written == 1)
+	if (ms->batch > 1)
+		errcontext("rows %lld to %lld of the %s foreign table \"%s\", sent together; the API had accepted %lld rows before them, which stay written (an API has no transaction)",
+				   (long long) ms->written + 1, (long long) ms->written + ms->batch,
+				   what, ms->relname, (long long) ms->written);
+	else if (ms->written == 1)
 		errcontext("row 2 of the %s foreign table \"%s\"; the API had accepted 1 row before it, which stays written (an API has no transaction)",
 				   what, ms->relname);
 	else
@@ -700,8 +705,12 @@ modify_row(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
+	ms->batch = 1;
 	url = rest_join_url(ms->conn->base_url, row_path(ms, slot, planSlot));
 	body = ms->op == CMD_DELETE ? NULL : row_body(ms, slot);
+	/* a bulk endpoint (batch_size) takes an array, also of one row */
+	if (ms->op == CMD_INSERT && ms->table->batch_size > 1)
+		body = psprintf("[%s]", body);
 	if (strcmp(ms->method, "POST") == 0 && ms->table->idempotency_header[0] != '\0')
 	{
 		headers = list_make1(psprintf("%s: %s", ms->table->idempotency_header,
@@ -823,4 +832,87 @@ rest_modify_explain(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 		ExplainPropertyInteger("Requests", NULL, ms->stats.requests, es);
 		ExplainPropertyInteger("Retries", NULL, ms->stats.retries, es);
 	}
+}
+
+/*
+ * GetForeignModifyBatchSize: the table's batch_size, or 1 when each row
+ * must be its own request: RETURNING, WITH CHECK OPTION or row triggers
+ * need each row back (as postgres_fdw decides), and a path with
+ * placeholders differs from row to row.
+ */
+int
+rest_modify_batch_size(ResultRelInfo *rinfo)
+{
+	RestModifyState *ms = (RestModifyState *) rinfo->ri_FdwState;
+	Relation	rel = rinfo->ri_RelationDesc;
+	RestTableOptions *t = ms ? ms->table
+		: rest_get_table_options(RelationGetRelid(rel), RelationGetDescr(rel));
+
+	if (rinfo->ri_projectReturning != NULL || rinfo->ri_WithCheckOptions != NIL ||
+		(rinfo->ri_TrigDesc &&
+		 (rinfo->ri_TrigDesc->trig_insert_before_row ||
+		  rinfo->ri_TrigDesc->trig_insert_after_row)))
+		return 1;
+	if (t->insert == NULL || strchr(t->insert, '{') != NULL)
+		return 1;
+	return t->batch_size;
+}
+
+/*
+ * ExecForeignBatchInsert: the rows in one request, a JSON array of their
+ * objects, with one idempotency key for the request.
+ */
+TupleTableSlot **
+rest_modify_batch_insert(EState *estate, ResultRelInfo *rinfo,
+						 TupleTableSlot **slots, TupleTableSlot **planSlots,
+						 int *numSlots)
+{
+	RestModifyState *ms = (RestModifyState *) rinfo->ri_FdwState;
+	MemoryContext oldcxt;
+	ErrorContextCallback errcb;
+	RowErrorContext ecx;
+	RestHttpResponse resp;
+	StringInfoData body;
+	List	   *headers = NIL;
+	bool		keyed = false;
+	char	   *url;
+	int			i;
+
+	if (ms == NULL || ms->conn == NULL)
+		elog(ERROR, "foreign table modification without a begun state");
+	MemoryContextReset(ms->row_cxt);
+	oldcxt = MemoryContextSwitchTo(ms->row_cxt);
+	ecx.ms = ms;
+	errcb.callback = row_error_callback;
+	errcb.arg = &ecx;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	ms->batch = *numSlots;
+	url = rest_join_url(ms->conn->base_url, row_path(ms, slots[0], NULL));
+	initStringInfo(&body);
+	appendStringInfoChar(&body, '[');
+	for (i = 0; i < *numSlots; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(&body, ',');
+		appendStringInfoString(&body, row_body(ms, slots[i]));
+	}
+	appendStringInfoChar(&body, ']');
+	if (strcmp(ms->method, "POST") == 0 && ms->table->idempotency_header[0] != '\0')
+	{
+		headers = list_make1(psprintf("%s: %s", ms->table->idempotency_header,
+									  random_uuid()));
+		keyed = true;
+	}
+	else if (strcmp(ms->method, "PUT") == 0)
+		keyed = true;
+	rest_send_write(ms->conn, ms->method, url, body.data, headers, keyed, &resp,
+					&ms->stats);
+	ms->written += *numSlots;
+	ms->batch = 1;
+
+	error_context_stack = errcb.previous;
+	MemoryContextSwitchTo(oldcxt);
+	return slots;
 }

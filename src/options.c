@@ -341,6 +341,10 @@ static const RestOptKind kind_seconds = {
 	.parse = parse_integer, .min = 1, .max = INT_MAX / 1000,
 	.hint = "The value must be a positive integer number of seconds."
 };
+static const RestOptKind kind_batch_size = {
+	.parse = parse_integer, .min = 1, .max = REST_MAX_BATCH_SIZE,
+	.hint = "The value must be an integer from 1 to " CppAsString2(REST_MAX_BATCH_SIZE) "."
+};
 static const RestOptKind kind_count = {
 	.parse = parse_integer, .min = 1, .max = INT_MAX,
 	.hint = "The value must be a positive integer."
@@ -707,6 +711,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_UPDATE, CAT_TABLE, 0, &kind_update, TABLE(update)},
 	{OPT_DELETE, CAT_TABLE, 0, &kind_delete, TABLE(delete)},
 	{OPT_ALLOW_FULL_UPDATE, CAT_SERVER | CAT_TABLE, 0, &kind_bool, TABLE(allow_full_update)},
+	{OPT_BATCH_SIZE, CAT_SERVER | CAT_TABLE, 0, &kind_batch_size, TABLE(batch_size), "1"},
 	{OPT_UPDATABLE, CAT_SERVER | CAT_TABLE, 0, &kind_bool, TABLE(updatable), "true"},
 	{OPT_IDEMPOTENCY_HEADER, CAT_SERVER | CAT_TABLE, 0, &kind_idempotency_header,
 	TABLE(idempotency_header), "Idempotency-Key"},

@@ -157,6 +157,8 @@ rest_fdw_handler(PG_FUNCTION_ARGS)
 	routine->AddForeignUpdateTargets = rest_modify_add_targets;
 	routine->ExecForeignUpdate = rest_modify_update;
 	routine->ExecForeignDelete = rest_modify_delete;
+	routine->GetForeignModifyBatchSize = rest_modify_batch_size;
+	routine->ExecForeignBatchInsert = rest_modify_batch_insert;
 	routine->EndForeignInsert = rest_modify_end;
 	routine->ExplainForeignModify = rest_modify_explain;
 

@@ -121,6 +121,8 @@
 #define OPT_DELETE				"delete"
 #define OPT_ALLOW_FULL_UPDATE	"allow_full_update"
 #define OPT_KEY					"key"
+#define OPT_BATCH_SIZE			"batch_size"
+#define REST_MAX_BATCH_SIZE		1000	/* rows in one INSERT request */
 #define OPT_UPDATABLE			"updatable"
 #define OPT_IDEMPOTENCY_HEADER	"idempotency_header"
 #define OPT_PARAM				"param"
@@ -480,6 +482,7 @@ typedef struct RestTableOptions
 	char	   *delete;			/* "DELETE /path/{id}", or NULL */
 	bool		allow_full_update;	/* UPDATE and DELETE without a pushed
 									 * condition on the key */
+	int			batch_size;		/* rows an INSERT sends in one array body */
 	bool		updatable;		/* writes allowed (default true) */
 	char	   *idempotency_header; /* a POST's key header, or "" for none */
 	bool		rows_path_optional; /* no rows_path element: no rows */
@@ -1242,6 +1245,12 @@ extern TupleTableSlot *rest_modify_delete(EState *estate, ResultRelInfo *rinfo,
 										  TupleTableSlot *slot,
 										  TupleTableSlot *planSlot);
 extern List *rest_scan_pushed(ForeignScan *fsplan);
+extern int	rest_modify_batch_size(ResultRelInfo *rinfo);
+extern TupleTableSlot **rest_modify_batch_insert(EState *estate,
+												 ResultRelInfo *rinfo,
+												 TupleTableSlot **slots,
+												 TupleTableSlot **planSlots,
+												 int *numSlots);
 extern void rest_modify_explain(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 								List *fdw_private, int subplan_index,
 								struct ExplainState *es);

@@ -13,6 +13,10 @@ prefix), and remembers what it received.
   w/orders/list   GET: the stored orders, in order.
   w/customers/*/orders  POST: as w/orders, with "customer" from the path.
   w/empty         POST: stored, answered 204 without a body.
+  w/batch         POST a JSON array of objects: each stored as w/orders
+                  stores one, with "batch": the number of the request that
+                  brought it; answered 201 with the array stored.  An
+                  array holding a "ref" of "bad" is refused whole (422).
   /_admin/reset_writes  GET: forget every order and key (a test that runs
                   again starts from nothing).
 """
@@ -25,6 +29,7 @@ from .common import invalid
 _lock = threading.Lock()
 _orders = []
 _by_key = {}
+_state = {"batches": 0}
 
 
 def _store(handler, extra=None):
@@ -57,6 +62,7 @@ def reset_endpoint(handler):
     with _lock:
         _orders.clear()
         _by_key.clear()
+        _state["batches"] = 0
     handler.send_json(200, [{"reset": True}])
 
 
@@ -81,6 +87,26 @@ def customer_orders(handler, customer):
     if order is None:
         return _refuse(handler)
     handler.send_json(201, order)
+
+
+def batch(handler):
+    try:
+        rows = json.loads(handler.body.decode("utf-8"))
+    except ValueError:
+        raise invalid("the body is not JSON")
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise invalid("the body must be an array of objects")
+    if any(r.get("ref") == "bad" for r in rows):
+        return _refuse(handler)
+    with _lock:
+        _state["batches"] += 1
+        stored = []
+        for r in rows:
+            order = dict(r, id=len(_orders) + 1, attempts=1, batch=_state["batches"],
+                         key=handler.headers.get("Idempotency-Key") is not None)
+            _orders.append(order)
+            stored.append(order)
+    handler.send_json(201, stored)
 
 
 def empty(handler):

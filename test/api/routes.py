@@ -157,6 +157,7 @@ ROUTES = (
     (GET,  "{auth}/w/orders/list",          apis_writes.orders),
     (POST, "{auth}/w/customers/*/orders",   apis_writes.customer_orders),
     (POST, "{auth}/w/empty",                apis_writes.empty),
+    (POST, "{auth}/w/batch",                apis_writes.batch),
     (GET,  "{auth}/",                       not_found),
 
     # Slack's answers to bad tokens: 200 {"ok": false} (apis_paging.py)
