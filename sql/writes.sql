@@ -127,6 +127,13 @@ $$;
 SELECT ref, batch FROM w_batch WHERE ref LIKE 'd-%' ORDER BY id;
 SELECT * FROM show_error($$ALTER FOREIGN TABLE w_batch OPTIONS (SET batch_size '1001')$$);
 
+-- write_wrap: an API that wants {"order": {...}}, and answers alike
+CREATE FOREIGN TABLE w_wrapped (id int, ref text, qty int)
+  SERVER regress_writes OPTIONS (insert 'POST /open/w/wrapped', write_wrap 'order');
+INSERT INTO w_wrapped (ref, qty) VALUES ('w-1', 3) RETURNING id > 0 AS has_id, ref, qty;
+ALTER FOREIGN TABLE w_wrapped OPTIONS (DROP write_wrap);
+SELECT * FROM show_error($$INSERT INTO w_wrapped (ref) VALUES ('w-2')$$);
+
 -- COPY sends each row as INSERT does; ON CONFLICT has nothing to decide by
 COPY w_orders (ref, qty) FROM STDIN;
 copy-1	1

@@ -103,6 +103,8 @@ typedef struct BodyField
 } BodyField;
 
 static const char *op_option(RestModifyState *ms);
+static char *wrapped(RestModifyState *ms, const char *body);
+static char *wrap_path(RestModifyState *ms);
 
 /* For the error context of a row's request */
 typedef struct RowErrorContext
@@ -387,6 +389,9 @@ begin_state(ResultRelInfo *rinfo, EState *estate, CmdType op, List *target_attrs
 		c->attnum = attnum;
 		c->name = pstrdup(NameStr(att->attname));
 		c->json_path = ms->table->cols[attnum - 1].json_path;
+		/* with write_wrap, the answer's row is in the same member */
+		if (ms->table->write_wrap)
+			c->json_path = psprintf("%s.%s", wrap_path(ms), c->json_path);
 		c->typid = att->atttypid;
 		c->typmod = att->atttypmod;
 		c->format = ms->table->cols[attnum - 1].format;
@@ -639,6 +644,44 @@ op_option(RestModifyState *ms)
 	return ms->op == CMD_INSERT ? OPT_INSERT : ms->op == CMD_UPDATE ? OPT_UPDATE : OPT_DELETE;
 }
 
+/*
+ * The body inside the member write_wrap names, for APIs that want
+ * {"customer": {...}}; the body as it is without the option.
+ */
+static char *
+wrapped(RestModifyState *ms, const char *body)
+{
+	StringInfoData buf;
+
+	if (ms->table->write_wrap == NULL)
+		return (char *) body;
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"");
+	rest_append_json_content(&buf, ms->table->write_wrap);
+	appendStringInfo(&buf, "\":%s}", body);
+	return buf.data;
+}
+
+/*
+ * The member write_wrap names as the first key of a json_path, its dots
+ * and backslashes escaped: RETURNING reads the answer's row there.
+ */
+static char *
+wrap_path(RestModifyState *ms)
+{
+	StringInfoData buf;
+	const char *p;
+
+	initStringInfo(&buf);
+	for (p = ms->table->write_wrap; *p; p++)
+	{
+		if (*p == '.' || *p == '\\')
+			appendStringInfoChar(&buf, '\\');
+		appendStringInfoChar(&buf, *p);
+	}
+	return buf.data;
+}
+
 /* A random (version 4) UUID, the idempotency key of one row */
 static char *
 random_uuid(void)
@@ -711,6 +754,8 @@ modify_row(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
 	/* a bulk endpoint (batch_size) takes an array, also of one row */
 	if (ms->op == CMD_INSERT && ms->table->batch_size > 1)
 		body = psprintf("[%s]", body);
+	if (body)
+		body = wrapped(ms, body);
 	if (strcmp(ms->method, "POST") == 0 && ms->table->idempotency_header[0] != '\0')
 	{
 		headers = list_make1(psprintf("%s: %s", ms->table->idempotency_header,
@@ -899,6 +944,7 @@ rest_modify_batch_insert(EState *estate, ResultRelInfo *rinfo,
 		appendStringInfoString(&body, row_body(ms, slots[i]));
 	}
 	appendStringInfoChar(&body, ']');
+	body.data = wrapped(ms, body.data);
 	if (strcmp(ms->method, "POST") == 0 && ms->table->idempotency_header[0] != '\0')
 	{
 		headers = list_make1(psprintf("%s: %s", ms->table->idempotency_header,

@@ -712,6 +712,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_DELETE, CAT_TABLE, 0, &kind_delete, TABLE(delete)},
 	{OPT_ALLOW_FULL_UPDATE, CAT_SERVER | CAT_TABLE, 0, &kind_bool, TABLE(allow_full_update)},
 	{OPT_BATCH_SIZE, CAT_SERVER | CAT_TABLE, 0, &kind_batch_size, TABLE(batch_size), "1"},
+	{OPT_WRITE_WRAP, CAT_TABLE, 0, &kind_text, TABLE(write_wrap)},
 	{OPT_UPDATABLE, CAT_SERVER | CAT_TABLE, 0, &kind_bool, TABLE(updatable), "true"},
 	{OPT_IDEMPOTENCY_HEADER, CAT_SERVER | CAT_TABLE, 0, &kind_idempotency_header,
 	TABLE(idempotency_header), "Idempotency-Key"},

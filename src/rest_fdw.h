@@ -122,6 +122,7 @@
 #define OPT_ALLOW_FULL_UPDATE	"allow_full_update"
 #define OPT_KEY					"key"
 #define OPT_BATCH_SIZE			"batch_size"
+#define OPT_WRITE_WRAP			"write_wrap"
 #define REST_MAX_BATCH_SIZE		1000	/* rows in one INSERT request */
 #define OPT_UPDATABLE			"updatable"
 #define OPT_IDEMPOTENCY_HEADER	"idempotency_header"
@@ -483,6 +484,8 @@ typedef struct RestTableOptions
 	bool		allow_full_update;	/* UPDATE and DELETE without a pushed
 									 * condition on the key */
 	int			batch_size;		/* rows an INSERT sends in one array body */
+	char	   *write_wrap;		/* the member a write's object goes in
+								 * ({"customer": {...}}), or NULL */
 	bool		updatable;		/* writes allowed (default true) */
 	char	   *idempotency_header; /* a POST's key header, or "" for none */
 	bool		rows_path_optional; /* no rows_path element: no rows */

@@ -13,6 +13,9 @@ prefix), and remembers what it received.
   w/orders/list   GET: the stored orders, in order.
   w/customers/*/orders  POST: as w/orders, with "customer" from the path.
   w/empty         POST: stored, answered 204 without a body.
+  w/wrapped       POST {"order": {...}}: the order stored as w/orders stores
+                  one, answered 201 {"order": <the stored order>}; 400
+                  without the "order" member.
   w/batch         POST a JSON array of objects: each stored as w/orders
                   stores one, with "batch": the number of the request that
                   brought it; answered 201 with the array stored.  An
@@ -107,6 +110,20 @@ def batch(handler):
             _orders.append(order)
             stored.append(order)
     handler.send_json(201, stored)
+
+
+def wrapped(handler):
+    try:
+        body = json.loads(handler.body.decode("utf-8"))
+    except ValueError:
+        raise invalid("the body is not JSON")
+    if not isinstance(body, dict) or not isinstance(body.get("order"), dict):
+        raise invalid("the body must be {\"order\": {...}}")
+    with _lock:
+        order = dict(body["order"], id=len(_orders) + 1, attempts=1,
+                     key=handler.headers.get("Idempotency-Key") is not None)
+        _orders.append(order)
+    handler.send_json(201, {"order": order})
 
 
 def empty(handler):

@@ -158,6 +158,7 @@ ROUTES = (
     (POST, "{auth}/w/customers/*/orders",   apis_writes.customer_orders),
     (POST, "{auth}/w/empty",                apis_writes.empty),
     (POST, "{auth}/w/batch",                apis_writes.batch),
+    (POST, "{auth}/w/wrapped",              apis_writes.wrapped),
     (GET,  "{auth}/",                       not_found),
 
     # Slack's answers to bad tokens: 200 {"ok": false} (apis_paging.py)
