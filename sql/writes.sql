@@ -66,6 +66,21 @@ SELECT * FROM show_error($$ALTER FOREIGN TABLE people OPTIONS (SET delete 'GET /
 -- ===================================================================
 CREATE SERVER regress_writes FOREIGN DATA WRAPPER rest_fdw
   OPTIONS (base_url :'base_url', max_retry_wait '2');
+-- the context line of a failed write that names its rows (the line of
+-- the request before it holds the port)
+CREATE FUNCTION write_context(query text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  ctx text;
+BEGIN
+  EXECUTE query;
+  RETURN NULL;
+EXCEPTION WHEN fdw_error THEN
+  GET STACKED DIAGNOSTICS ctx = PG_EXCEPTION_CONTEXT;
+  RETURN (SELECT string_agg(l, ' / ') FROM regexp_split_to_table(ctx, E'\n') l
+          WHERE l ~ '^rows? ');
+END
+$$;
 CREATE FOREIGN TABLE w_reset (reset boolean)
   SERVER regress_admin OPTIONS (endpoint '/_admin/reset_writes');
 SELECT * FROM w_reset;
@@ -90,17 +105,7 @@ ALTER FOREIGN TABLE w_orders OPTIONS (DROP idempotency_header);
 
 -- a failed row: the error names it, and the rows before it stay written
 SELECT * FROM show_error($$INSERT INTO w_orders (ref) VALUES ('ok-1'), ('bad'), ('ok-2')$$);
-DO $$
-DECLARE
-  ctx text;
-BEGIN
-  INSERT INTO w_orders (ref) VALUES ('ok-2'), ('bad'), ('ok-3');
-EXCEPTION WHEN fdw_error THEN
-  GET STACKED DIAGNOSTICS ctx = PG_EXCEPTION_CONTEXT;
-  RAISE NOTICE '%', (SELECT string_agg(l, ' / ') FROM regexp_split_to_table(ctx, E'\n') l
-                     WHERE l LIKE 'row %');
-END
-$$;
+SELECT write_context($$INSERT INTO w_orders (ref) VALUES ('ok-2'), ('bad'), ('ok-3')$$);
 SELECT ref FROM w_orders WHERE ref LIKE 'ok-%' ORDER BY id;
 
 -- batch_size: rows sent together, one array a request
@@ -113,17 +118,7 @@ SELECT ref, batch, key FROM w_batch WHERE ref LIKE 'b-%' ORDER BY id;
 INSERT INTO w_batch (ref) VALUES ('e-1'), ('e-2') RETURNING ref, batch;
 SELECT * FROM explain_filter($$(ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) INSERT INTO w_batch (ref) VALUES ('c-1'), ('c-2'), ('c-3')$$);
 -- a refused batch: its rows are named together, those before stay written
-DO $$
-DECLARE
-  ctx text;
-BEGIN
-  INSERT INTO w_batch (ref) VALUES ('d-1'), ('d-2'), ('d-3'), ('bad'), ('d-5');
-EXCEPTION WHEN fdw_error THEN
-  GET STACKED DIAGNOSTICS ctx = PG_EXCEPTION_CONTEXT;
-  RAISE NOTICE '%', (SELECT string_agg(l, ' / ') FROM regexp_split_to_table(ctx, E'\n') l
-                     WHERE l LIKE 'rows %');
-END
-$$;
+SELECT write_context($$INSERT INTO w_batch (ref) VALUES ('d-1'), ('d-2'), ('d-3'), ('bad'), ('d-5')$$);
 SELECT ref, batch FROM w_batch WHERE ref LIKE 'd-%' ORDER BY id;
 SELECT * FROM show_error($$ALTER FOREIGN TABLE w_batch OPTIONS (SET batch_size '1001')$$);
 
@@ -187,3 +182,4 @@ SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD updatabl
 
 DROP SERVER regress_json, regress_writes CASCADE;
 DROP FOREIGN TABLE w_reset;
+DROP FUNCTION write_context(text);

@@ -143,6 +143,26 @@ rest_modify_updatable(Relation rel)
 		(t->delete ? (1 << CMD_DELETE) : 0);
 }
 
+/*
+ * The columns an INSERT sends: every column but dropped and generated
+ * ones, as postgres_fdw sends them.
+ */
+static List *
+insert_columns(TupleDesc tupdesc)
+{
+	List	   *attrs = NIL;
+	int			attnum;
+
+	for (attnum = 1; attnum <= tupdesc->natts; attnum++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, attnum - 1);
+
+		if (!attr->attisdropped && !attr->attgenerated)
+			attrs = lappend_int(attrs, attnum);
+	}
+	return attrs;
+}
+
 /* The name of the row identity column of key column attnum */
 static char *
 key_junk_name(AttrNumber attnum)
@@ -266,15 +286,7 @@ rest_modify_plan(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 	rel = table_open(rte->relid, NoLock);
 	tupdesc = RelationGetDescr(rel);
 	if (operation == CMD_INSERT)
-	{
-		for (attnum = 1; attnum <= tupdesc->natts; attnum++)
-		{
-			Form_pg_attribute attr = TupleDescAttr(tupdesc, attnum - 1);
-
-			if (!attr->attisdropped && !attr->attgenerated)
-				target_attrs = lappend_int(target_attrs, attnum);
-		}
-	}
+		target_attrs = insert_columns(tupdesc);
 	else if (operation == CMD_UPDATE)
 	{
 		/* the columns the UPDATE sets */
@@ -430,18 +442,9 @@ rest_modify_begin(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 void
 rest_modify_begin_insert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
 {
-	TupleDesc	tupdesc = RelationGetDescr(rinfo->ri_RelationDesc);
-	List	   *target_attrs = NIL;
-	int			attnum;
-
-	for (attnum = 1; attnum <= tupdesc->natts; attnum++)
-	{
-		Form_pg_attribute attr = TupleDescAttr(tupdesc, attnum - 1);
-
-		if (!attr->attisdropped && !attr->attgenerated)
-			target_attrs = lappend_int(target_attrs, attnum);
-	}
-	begin_state(rinfo, mtstate->ps.state, CMD_INSERT, target_attrs, NIL, NULL, false);
+	begin_state(rinfo, mtstate->ps.state, CMD_INSERT,
+				insert_columns(RelationGetDescr(rinfo->ri_RelationDesc)),
+				NIL, NULL, false);
 }
 
 /*
@@ -590,34 +593,24 @@ row_path(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
 		if (*p == '{' && (close = strchr(p, '}')) != NULL)
 		{
 			char	   *name = pnstrdup(p + 1, close - p - 1);
-			int			attnum;
+			AttrNumber	attnum = rest_column_attnum(ms->tupdesc, name);
 			bool		isnull = true;
 			Datum		value = (Datum) 0;
 			char	   *text;
+			int			k;
 
-			for (attnum = 1; attnum <= ms->tupdesc->natts; attnum++)
-			{
-				Form_pg_attribute att = TupleDescAttr(ms->tupdesc, attnum - 1);
-
-				if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-				{
-					int			k;
-
-					/* a key: its old value, the row's identity */
-					for (k = 0; k < ms->nkeys && ms->key_attnums[k] != attnum; k++)
-						;
-					if (k < ms->nkeys)
-						value = ExecGetJunkAttribute(planSlot, ms->key_junk[k], &isnull);
-					else if (slot != NULL)
-						value = slot_getattr(slot, attnum, &isnull);
-					break;
-				}
-			}
-			if (attnum > ms->tupdesc->natts)
+			if (attnum == InvalidAttrNumber)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("placeholder \"{%s}\" in the %s option of foreign table \"%s\" is not a column",
 								name, op_option(ms), ms->relname)));
+			/* a key: its old value, the row's identity */
+			for (k = 0; k < ms->nkeys && ms->key_attnums[k] != attnum; k++)
+				;
+			if (k < ms->nkeys)
+				value = ExecGetJunkAttribute(planSlot, ms->key_junk[k], &isnull);
+			else if (slot != NULL)
+				value = slot_getattr(slot, attnum, &isnull);
 			text = isnull ? NULL
 				: rest_format_param(value, TupleDescAttr(ms->tupdesc, attnum - 1)->atttypid,
 									&ms->table->cols[attnum - 1]);
@@ -721,6 +714,69 @@ row_error_callback(void *arg)
 }
 
 /*
+ * Start a request of ms->batch rows: the row context reset and current,
+ * and the error context that names the rows pushed (errcb and ecx live in
+ * the caller's frame until finish_request).  Returns the memory context
+ * to go back to.
+ */
+static MemoryContext
+start_request(RestModifyState *ms, int rows, ErrorContextCallback *errcb,
+			  RowErrorContext *ecx)
+{
+	MemoryContext oldcxt;
+
+	if (ms == NULL || ms->conn == NULL)
+		elog(ERROR, "foreign table modification without a begun state");
+	MemoryContextReset(ms->row_cxt);
+	oldcxt = MemoryContextSwitchTo(ms->row_cxt);
+	ms->batch = rows;
+	ecx->ms = ms;
+	errcb->callback = row_error_callback;
+	errcb->arg = ecx;
+	errcb->previous = error_context_stack;
+	error_context_stack = errcb;
+	return oldcxt;
+}
+
+/* After a request: the error context popped */
+static void
+finish_request(RestModifyState *ms, ErrorContextCallback *errcb,
+			   MemoryContext oldcxt)
+{
+	ms->batch = 1;
+	error_context_stack = errcb->previous;
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * Send a write's request to url with body (or NULL).  A POST carries an
+ * idempotency key (a random UUID in idempotency_header) and may then be
+ * retried as a GET is; so may PUT and DELETE, idempotent by RFC 9110
+ * (9.2.2).  A PATCH, or a POST without a key, is retried only when it
+ * surely did not reach the API (http.c).  The API has then accepted the
+ * request's ms->batch rows.
+ */
+static void
+send_write(RestModifyState *ms, const char *url, const char *body,
+		   RestHttpResponse *resp)
+{
+	List	   *headers = NIL;
+	bool		retry_safe = false;
+
+	if (strcmp(ms->method, "POST") == 0 && ms->table->idempotency_header[0] != '\0')
+	{
+		headers = list_make1(psprintf("%s: %s", ms->table->idempotency_header,
+									  random_uuid()));
+		retry_safe = true;
+	}
+	else if (strcmp(ms->method, "PUT") == 0 || strcmp(ms->method, "DELETE") == 0)
+		retry_safe = true;
+	rest_send_write(ms->conn, ms->method, url, body, headers, retry_safe, resp,
+					&ms->stats);
+	ms->written += ms->batch;
+}
+
+/*
  * One request for a row: slot holds the new row (INSERT, UPDATE; NULL for
  * DELETE), planSlot the row identity of UPDATE and DELETE.  RETURNING's
  * columns come from the response's object (the row as sent when the
@@ -733,22 +789,10 @@ modify_row(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
 	ErrorContextCallback errcb;
 	RowErrorContext ecx;
 	RestHttpResponse resp;
-	List	   *headers = NIL;
-	bool		keyed = false;
 	char	   *url;
 	char	   *body;
 
-	if (ms == NULL || ms->conn == NULL)
-		elog(ERROR, "foreign table modification without a begun state");
-	MemoryContextReset(ms->row_cxt);
-	oldcxt = MemoryContextSwitchTo(ms->row_cxt);
-	ecx.ms = ms;
-	errcb.callback = row_error_callback;
-	errcb.arg = &ecx;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
-
-	ms->batch = 1;
+	oldcxt = start_request(ms, 1, &errcb, &ecx);
 	url = rest_join_url(ms->conn->base_url, row_path(ms, slot, planSlot));
 	body = ms->op == CMD_DELETE ? NULL : row_body(ms, slot);
 	/* a bulk endpoint (batch_size) takes an array, also of one row */
@@ -756,18 +800,7 @@ modify_row(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
 		body = psprintf("[%s]", body);
 	if (body)
 		body = wrapped(ms, body);
-	if (strcmp(ms->method, "POST") == 0 && ms->table->idempotency_header[0] != '\0')
-	{
-		headers = list_make1(psprintf("%s: %s", ms->table->idempotency_header,
-									  random_uuid()));
-		keyed = true;
-	}
-	/* PUT and DELETE are idempotent (RFC 9110, 9.2.2): retried as a GET is */
-	else if (strcmp(ms->method, "PUT") == 0 || strcmp(ms->method, "DELETE") == 0)
-		keyed = true;
-	rest_send_write(ms->conn, ms->method, url, body, headers, keyed, &resp,
-					&ms->stats);
-	ms->written++;
+	send_write(ms, url, body, &resp);
 
 	if (slot != NULL && ms->nret > 0 && resp.body_len > 0)
 	{
@@ -810,8 +843,7 @@ modify_row(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
 			ExecMaterializeSlot(slot);
 		}
 	}
-	error_context_stack = errcb.previous;
-	MemoryContextSwitchTo(oldcxt);
+	finish_request(ms, &errcb, oldcxt);
 	return slot;
 }
 
@@ -918,22 +950,10 @@ rest_modify_batch_insert(EState *estate, ResultRelInfo *rinfo,
 	RowErrorContext ecx;
 	RestHttpResponse resp;
 	StringInfoData body;
-	List	   *headers = NIL;
-	bool		keyed = false;
 	char	   *url;
 	int			i;
 
-	if (ms == NULL || ms->conn == NULL)
-		elog(ERROR, "foreign table modification without a begun state");
-	MemoryContextReset(ms->row_cxt);
-	oldcxt = MemoryContextSwitchTo(ms->row_cxt);
-	ecx.ms = ms;
-	errcb.callback = row_error_callback;
-	errcb.arg = &ecx;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
-
-	ms->batch = *numSlots;
+	oldcxt = start_request(ms, *numSlots, &errcb, &ecx);
 	url = rest_join_url(ms->conn->base_url, row_path(ms, slots[0], NULL));
 	initStringInfo(&body);
 	appendStringInfoChar(&body, '[');
@@ -944,21 +964,7 @@ rest_modify_batch_insert(EState *estate, ResultRelInfo *rinfo,
 		appendStringInfoString(&body, row_body(ms, slots[i]));
 	}
 	appendStringInfoChar(&body, ']');
-	body.data = wrapped(ms, body.data);
-	if (strcmp(ms->method, "POST") == 0 && ms->table->idempotency_header[0] != '\0')
-	{
-		headers = list_make1(psprintf("%s: %s", ms->table->idempotency_header,
-									  random_uuid()));
-		keyed = true;
-	}
-	else if (strcmp(ms->method, "PUT") == 0)
-		keyed = true;
-	rest_send_write(ms->conn, ms->method, url, body.data, headers, keyed, &resp,
-					&ms->stats);
-	ms->written += *numSlots;
-	ms->batch = 1;
-
-	error_context_stack = errcb.previous;
-	MemoryContextSwitchTo(oldcxt);
+	send_write(ms, url, wrapped(ms, body.data), &resp);
+	finish_request(ms, &errcb, oldcxt);
 	return slots;
 }

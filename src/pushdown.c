@@ -477,16 +477,7 @@ rest_choose_endpoint(RestTableOptions *topts, TupleDesc tupdesc, List *pushed)
 static bool
 is_column(TupleDesc tupdesc, const char *name)
 {
-	int			i;
-
-	for (i = 0; i < tupdesc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-			return true;
-	}
-	return false;
+	return rest_column_attnum(tupdesc, name) != InvalidAttrNumber;
 }
 
 /*

@@ -274,9 +274,9 @@ rest_default_param(const RestColumnOptions *col)
 	return NULL;
 }
 
-/* The attnum of the column of this name, or InvalidAttrNumber */
-static AttrNumber
-column_attnum(TupleDesc tupdesc, const char *name)
+/* The attnum of the (not dropped) column of this name, or InvalidAttrNumber */
+AttrNumber
+rest_column_attnum(TupleDesc tupdesc, const char *name)
 {
 	int			i;
 
@@ -475,7 +475,7 @@ append_endpoint_value(StringInfo buf, RestScanRequest *req, const char *name,
 		if (v == NULL)
 		{
 			/* no condition: the column's param_default (the planner checked) */
-			AttrNumber	attnum = column_attnum(req->tupdesc, name);
+			AttrNumber	attnum = rest_column_attnum(req->tupdesc, name);
 
 			if (attnum == InvalidAttrNumber ||
 				req->table->cols[attnum - 1].param_default == NULL)
@@ -604,7 +604,7 @@ body_value(void *arg, const char *name, const char **text)
 	if (*text == NULL)
 	{
 		/* no condition gave it: the column's param_default, if any */
-		attnum = column_attnum(bv->req->tupdesc, name);
+		attnum = rest_column_attnum(bv->req->tupdesc, name);
 		if (attnum == InvalidAttrNumber ||
 			bv->req->table->cols[attnum - 1].param_default == NULL)
 			return REST_JSON_NONE;

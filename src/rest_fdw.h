@@ -1032,6 +1032,7 @@ extern bool rest_request_start(RestScanRequest *req,
 							   struct ExprContext *econtext);
 extern int	rest_request_variables(RestScanRequest *req);
 extern List *rest_request_headers(RestScanRequest *req);
+extern AttrNumber rest_column_attnum(TupleDesc tupdesc, const char *name);
 extern void rest_request_fields(RestScanRequest *req, List *retrieved_attrs);
 extern char *rest_request_page(RestScanRequest *req, const RestPageVars *vars,
 							   char **body);

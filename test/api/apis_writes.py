@@ -35,11 +35,15 @@ _by_key = {}
 _state = {"batches": 0}
 
 
-def _store(handler, extra=None):
+def _json_body(handler):
     try:
-        body = json.loads(handler.body.decode("utf-8"))
+        return json.loads(handler.body.decode("utf-8"))
     except ValueError:
         raise invalid("the body is not JSON")
+
+
+def _store(handler, extra=None):
+    body = _json_body(handler)
     if not isinstance(body, dict):
         raise invalid("the body must be a JSON object")
     if body.get("ref") == "bad":
@@ -93,10 +97,7 @@ def customer_orders(handler, customer):
 
 
 def batch(handler):
-    try:
-        rows = json.loads(handler.body.decode("utf-8"))
-    except ValueError:
-        raise invalid("the body is not JSON")
+    rows = _json_body(handler)
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise invalid("the body must be an array of objects")
     if any(r.get("ref") == "bad" for r in rows):
@@ -113,10 +114,7 @@ def batch(handler):
 
 
 def wrapped(handler):
-    try:
-        body = json.loads(handler.body.decode("utf-8"))
-    except ValueError:
-        raise invalid("the body is not JSON")
+    body = _json_body(handler)
     if not isinstance(body, dict) or not isinstance(body.get("order"), dict):
         raise invalid("the body must be {\"order\": {...}}")
     with _lock:

@@ -121,4 +121,16 @@ fuzz_json_nesting(const uint8_t *p, size_t n)
 		return _verdict; \
 	} while (0)
 
+/* No report's message, detail or hint may show secret */
+static inline void
+fuzz_check_report_secret(const FuzzReport *r, const char *secret)
+{
+	const char *texts[3] = {r->message, r->detail, r->hint};
+	int			i;
+
+	for (i = 0; i < 3; i++)
+		FUZZ_CHECK(texts[i] == NULL || strstr(texts[i], secret) == NULL,
+				   "the secret in a report: %s", texts[i]);
+}
+
 #endif							/* FUZZ_COMMON_H */
