@@ -41,7 +41,6 @@
 #include "access/htup_details.h"
 #include "access/sysattr.h"
 #include "access/table.h"
-#include "commands/defrem.h"
 #include "executor/executor.h"
 #include "foreign/fdwapi.h"
 #include "miscadmin.h"
@@ -414,10 +413,11 @@ begin_state(ResultRelInfo *rinfo, EState *estate, CmdType op, List *target_attrs
 	ms->row_cxt = AllocSetContextCreate(estate->es_query_cxt, "rest_fdw modify row",
 										ALLOCSET_DEFAULT_SIZES);
 
+	/* as a scan resolves them: credentials only when requests are made */
+	ms->conn = rest_get_conn_options(ft->serverid,
+									 rest_modify_user(rinfo, estate), !explain_only);
 	if (explain_only)
 		return;
-	ms->conn = rest_get_conn_options(ft->serverid,
-									 rest_modify_user(rinfo, estate), true);
 	rest_require_base_url(ms->conn);
 	ms->conn->headers = list_concat(ms->conn->headers, ms->table->headers);
 }
@@ -884,18 +884,8 @@ rest_modify_explain(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 					List *fdw_private, int subplan_index, ExplainState *es)
 {
 	RestModifyState *ms = (RestModifyState *) rinfo->ri_FdwState;
-	ForeignTable *ft = GetForeignTable(RelationGetRelid(rinfo->ri_RelationDesc));
-	ForeignServer *server = GetForeignServer(ft->serverid);
-	const char *base = NULL;
-	ListCell   *lc;
+	const char *base = ms->conn->base_url;
 
-	foreach(lc, server->options)
-	{
-		DefElem    *d = (DefElem *) lfirst(lc);
-
-		if (strcmp(d->defname, OPT_BASE_URL) == 0)
-			base = defGetString(d);
-	}
 	ExplainPropertyText(ms->op == CMD_INSERT ? "Insert Request"
 						: ms->op == CMD_UPDATE ? "Update Request" : "Delete Request",
 						psprintf("%s %s", ms->method,
