@@ -5,6 +5,7 @@
 --
 \getenv port REST_TEST_PORT
 \getenv jport REST_TEST_JSON_SERVER_PORT
+\getenv configdir REST_TEST_CONFIG_DIR
 \set base_url 'http://127.0.0.1:' :port
 \set json_url 'http://127.0.0.1:' :jport
 \set VERBOSITY default
@@ -58,8 +59,23 @@ ALTER FOREIGN TABLE people ALTER COLUMN id OPTIONS (DROP key);
 SELECT * FROM show_error($$UPDATE people SET name = 'z' WHERE id = 1$$);
 ALTER FOREIGN TABLE people ALTER COLUMN id OPTIONS (ADD key 'true');
 SELECT * FROM show_error($$DELETE FROM people WHERE id = 1 RETURNING id$$);
-SELECT * FROM show_error($$ALTER FOREIGN TABLE people OPTIONS (SET update 'POST /people/{id}')$$);
+SELECT * FROM show_error($$ALTER FOREIGN TABLE people OPTIONS (SET update 'GET /people/{id}')$$);
 SELECT * FROM show_error($$ALTER FOREIGN TABLE people OPTIONS (SET delete 'GET /people/{id}')$$);
+
+-- PUT replaces the resource: every column is sent, the ones the UPDATE
+-- does not set as the scan read them (json-server keeps only what it gets)
+ALTER FOREIGN TABLE people OPTIONS (SET update 'PUT /people/{id}');
+UPDATE people SET name = 'Grace Hopper' WHERE id = :first
+  RETURNING id - :first AS n, name, city, active;
+SELECT id - :first AS n, name, city, active FROM people WHERE id = :first;
+SELECT * FROM explain_filter('(VERBOSE, COSTS OFF) UPDATE people SET name = ''y'' WHERE id = 1');
+ALTER FOREIGN TABLE people OPTIONS (SET update 'PATCH /people/{id}');
+-- read_only columns are the API's: not sent, and not to be set
+ALTER FOREIGN TABLE people ALTER COLUMN id OPTIONS (ADD read_only 'true');
+SELECT * FROM show_error($$INSERT INTO people (id, name) VALUES (1000, 'x')$$);
+SELECT * FROM show_error($$UPDATE people SET id = 1000 WHERE id = 1$$);
+INSERT INTO people (name) VALUES ('Edsger') RETURNING id > :first AS new_id, name;
+ALTER FOREIGN TABLE people ALTER COLUMN id OPTIONS (DROP read_only);
 
 -- ===================================================================
 -- Idempotency keys: a POST is retried only with one
@@ -103,10 +119,47 @@ SELECT * FROM show_error($$INSERT INTO w_orders (ref) VALUES ('fail-once-2')$$);
 SELECT ref, attempts, key FROM w_orders WHERE ref LIKE 'fail-once%' ORDER BY id;
 ALTER FOREIGN TABLE w_orders OPTIONS (DROP idempotency_header);
 
--- a failed row: the error names it, and the rows before it stay written
-SELECT * FROM show_error($$INSERT INTO w_orders (ref) VALUES ('ok-1'), ('bad'), ('ok-2')$$);
-SELECT write_context($$INSERT INTO w_orders (ref) VALUES ('ok-2'), ('bad'), ('ok-3')$$);
+-- a failed row, the third of five: the error names it, and the rows
+-- before it stay written
+SELECT * FROM show_error($$INSERT INTO w_orders (ref) VALUES ('ok-1'), ('ok-2'), ('bad'), ('ok-4'), ('ok-5')$$);
+SELECT write_context($$INSERT INTO w_orders (ref) VALUES ('ok-6'), ('bad'), ('ok-8')$$);
 SELECT ref FROM w_orders WHERE ref LIKE 'ok-%' ORDER BY id;
+-- on_error 'skip': a refused row is a WARNING, and the next rows are sent
+ALTER FOREIGN TABLE w_orders OPTIONS (ADD on_error 'skip');
+INSERT INTO w_orders (ref) VALUES ('s-1'), ('s-2'), ('bad'), ('s-4'), ('s-5') RETURNING ref;
+DO $$
+DECLARE n bigint;
+BEGIN
+  INSERT INTO w_orders (ref) VALUES ('s-6'), ('bad'), ('s-8');
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RAISE NOTICE 'rows inserted: %', n;
+END
+$$;
+SELECT ref FROM w_orders WHERE ref LIKE 's-%' ORDER BY id;
+SELECT * FROM explain_filter($$(ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) INSERT INTO w_orders (ref) VALUES ('s-9'), ('bad')$$);
+-- a lost response is an answer too: skipped, though the API may have
+-- stored the row (this one it did)
+ALTER FOREIGN TABLE w_orders OPTIONS (ADD idempotency_header '');
+INSERT INTO w_orders (ref) VALUES ('fail-once-4'), ('s-10') RETURNING ref;
+ALTER FOREIGN TABLE w_orders OPTIONS (DROP idempotency_header, DROP on_error);
+-- an API that cannot be reached stops the statement, whatever on_error says
+CREATE SERVER regress_writes_down FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url 'http://127.0.0.1:1', max_retries '0', on_error 'skip');
+CREATE FOREIGN TABLE w_down (ref text)
+  SERVER regress_writes_down OPTIONS (insert 'POST /orders');
+SELECT * FROM show_error($$INSERT INTO w_down VALUES ('x')$$);
+DROP SERVER regress_writes_down CASCADE;
+SELECT * FROM show_error($$ALTER FOREIGN TABLE w_orders OPTIONS (ADD on_error 'ignore')$$);
+
+-- DELETE through the test API: a row the API refuses is named by its key
+CREATE FOREIGN TABLE w_deletable (id int OPTIONS (key 'true'), ref text)
+  SERVER regress_writes OPTIONS (endpoint '/open/w/orders/list',
+    delete 'DELETE /open/w/orders/{id}', allow_full_update 'true');
+INSERT INTO w_orders (ref) VALUES ('del-1'), ('keep'), ('del-3');
+SELECT write_context($$DELETE FROM w_deletable WHERE ref IN ('del-1', 'keep', 'del-3')$$);
+ALTER FOREIGN TABLE w_deletable OPTIONS (ADD on_error 'skip');
+DELETE FROM w_deletable WHERE ref IN ('del-1', 'keep', 'del-3');
+SELECT ref FROM w_deletable WHERE ref IN ('del-1', 'keep', 'del-3');
 
 -- batch_size: rows sent together, one array a request
 CREATE FOREIGN TABLE w_batch (id int, ref text, batch int, key boolean)
@@ -146,6 +199,16 @@ SELECT * FROM show_error($$INSERT INTO w_customer_orders (customer_id, ref) VALU
 CREATE FOREIGN TABLE w_empty (ref text, id int)
   SERVER regress_writes OPTIONS (insert 'POST /open/w/empty');
 INSERT INTO w_empty (ref) VALUES ('r4') RETURNING ref, id;
+-- 201 Created without a body: the key is the Location's last segment
+-- (/open/w/orders/%31%37?view=full), converted as a scan converts it
+CREATE FOREIGN TABLE w_located (id int OPTIONS (key 'true', read_only 'true'), ref text)
+  SERVER regress_writes OPTIONS (insert 'POST /open/w/located');
+INSERT INTO w_located (ref) VALUES ('l-1') RETURNING id = (SELECT max(id) FROM w_orders) AS same_id, ref;
+SELECT * FROM show_error($$INSERT INTO w_located (ref) VALUES ('no-number') RETURNING id$$);
+ALTER FOREIGN TABLE w_located ALTER COLUMN id TYPE text;
+INSERT INTO w_located (ref) VALUES ('no-number') RETURNING id, ref;
+INSERT INTO w_located (ref) VALUES ('l-2');     -- without RETURNING, nothing to read
+SELECT * FROM show_error($$INSERT INTO w_located (id, ref) VALUES ('5', 'l-3')$$);
 
 -- ===================================================================
 -- What may be written
@@ -179,6 +242,71 @@ SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD insert '
 SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD insert 'POST')$$);
 SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD idempotency_header 'Authorization')$$);
 SELECT * FROM show_error($$ALTER FOREIGN TABLE w_read_only OPTIONS (ADD updatable 'maybe')$$);
+
+-- ===================================================================
+-- A REST config file's #insert, #update, #delete, #key and #readonly
+-- ===================================================================
+SET regress.configdir = :'configdir';
+\set model :configdir '/writes.rest'
+SELECT write_model(:'model', '{
+  "orders": {
+    "#path": "/open/w/orders/list",
+    "#insert": "post /open/w/orders",
+    "#delete": "DELETE /open/w/orders/{id}",
+    "id": "Integer,#key,#readonly",
+    "ref": "VarChar(20)",
+    "qty": "Integer"
+  },
+  "bulk": {
+    "#path": "/open/w/orders/list",
+    "#insert": "POST ' || :'base_url' || '/open/w/batch[]",
+    "#update": "PATCH /open/w/batch[]",
+    "id": {"#type": "Integer", "#key": true},
+    "ref": "VarChar"
+  },
+  "elsewhere": {
+    "#path": "/open/w/orders/list",
+    "#insert": "POST https://other.example.com/orders",
+    "id": "Integer"
+  },
+  "reads": {"#path": "/open/w/orders/list", "id": "Integer,#key", "ref": "VarChar"}
+}');
+CREATE SERVER regress_writes_model FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', rest_config_file :'model');
+CREATE SCHEMA writes_model;
+-- the NOTICEs name the file, in a directory of its own each run: bulk is
+-- imported without #update, which sends an array, and elsewhere skipped
+SET client_min_messages = warning;
+IMPORT FOREIGN SCHEMA rest FROM SERVER regress_writes_model INTO writes_model;
+RESET client_min_messages;
+SELECT * FROM imported_tables('writes_model');
+SELECT * FROM imported_columns('writes_model');
+INSERT INTO writes_model.orders (ref, qty) VALUES ('m-1', 4) RETURNING ref, qty;
+INSERT INTO writes_model.bulk (ref) VALUES ('m-2'), ('m-3');
+SELECT ref FROM writes_model.bulk WHERE ref LIKE 'm-%' ORDER BY id;
+ALTER FOREIGN TABLE writes_model.orders OPTIONS (ADD allow_full_update 'true');
+DELETE FROM writes_model.orders WHERE ref LIKE 'm-%';
+SELECT ref FROM writes_model.bulk WHERE ref LIKE 'm-%';
+-- a write to another host: the table is not imported
+CREATE SCHEMA writes_elsewhere;
+SET client_min_messages = warning;
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest LIMIT TO (elsewhere) FROM SERVER regress_writes_model INTO writes_elsewhere');
+RESET client_min_messages;
+DROP SCHEMA writes_elsewhere;
+\set bad :configdir '/writes_bad.rest'
+CREATE SERVER regress_writes_bad FOREIGN DATA WRAPPER rest_fdw
+  OPTIONS (base_url :'base_url', rest_config_file :'bad');
+CREATE SCHEMA writes_bad;
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#insert": "GET /x", "id": "Integer"}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_writes_bad INTO writes_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#insert": "/x", "id": "Integer"}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_writes_bad INTO writes_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#update": {"PATCH": "/x"}, "id": "Integer"}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_writes_bad INTO writes_bad');
+SELECT write_model(:'bad', '{"t": {"#path": "/x", "#delete": "DELETE /x/../../admin", "id": "Integer"}}');
+SELECT * FROM model_error('IMPORT FOREIGN SCHEMA rest FROM SERVER regress_writes_bad INTO writes_bad');
+DROP SCHEMA writes_model, writes_bad CASCADE;
+DROP SERVER regress_writes_model, regress_writes_bad;
 
 DROP SERVER regress_json, regress_writes CASCADE;
 DROP FOREIGN TABLE w_reset;

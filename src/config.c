@@ -1798,8 +1798,10 @@ read_type_spec(ConfigContext *cx, RestImportColumn *c, const char *key,
 			c->is_key = true;
 		else if (pg_strcasecmp(f, "#notnull") == 0)
 			c->not_null = true;
-		else if (pg_strcasecmp(f, "#readonly") == 0 || pg_strcasecmp(f, "#unique") == 0)
-			 /* read; a foreign table has no use for them */ ;
+		else if (pg_strcasecmp(f, "#readonly") == 0)
+			c->read_only = true;
+		else if (pg_strcasecmp(f, "#unique") == 0)
+			 /* read; a foreign table has no use for it */ ;
 		else if (f[0] == '#' || n == 0)
 			config_error(cx, key, psprintf("\"%s\" is not a column flag; the flags are #key, #readonly, #notnull and #unique.", f));
 		else if (strcmp(c->type, "date") == 0 || strncmp(c->type, "time", 4) == 0)
@@ -1974,6 +1976,8 @@ read_column_settings(ConfigContext *cx, RestImportColumn *c, const char *key,
 				c->is_key = json_is_true(v2);
 			else if (pg_strcasecmp(k2, "#notnull") == 0)
 				c->not_null = json_is_true(v2);
+			else if (pg_strcasecmp(k2, "#readonly") == 0)
+				c->read_only = json_is_true(v2);
 		}
 		else
 			config_error(cx, key, psprintf("\"%s\" is not a column setting; they are #type, #eq, #lt, #le, #gt, #ge, #ne, #in, #contains, #queryParameter, #postParameter, #header, #virtual, #default, #mandatory, #key, #notnull, #readonly and #unique.", k2));
@@ -2490,18 +2494,86 @@ add_get_parameters(ConfigContext *cx, RestImportTable *t, json_t *v)
 }
 
 /*
- * "#insert", "#update", "#delete": how the connector writes a table.  They
- * are checked and kept (RestImportTable.writes), but rest_fdw tables are
- * read-only, so they change nothing.
+ * "#insert", "#update", "#delete": "METHOD [host]/path" (or an object of
+ * it as "#path"), the request of a write, become the table's insert, update and delete options, the URL
+ * relative to base_url (another host skips the table, as for "#path") and
+ * its {name} placeholders renamed as columns are.  A trailing "[]" says
+ * the API takes the rows in an array: batch_size '100' for #insert; an
+ * array body of an UPDATE or DELETE is not supported, and that write is
+ * left out with a NOTICE.
  */
 static void
-keep_write(ConfigContext *cx, RestImportTable *t, int k, json_t *v)
+read_write_op(ConfigContext *cx, RestImportTable *t, int k, json_t *v)
 {
-	if (!json_is_object(v) && !json_is_string(v) && !json_is_array(v))
-		config_error(cx, config_key_names[k], "The value must be a path string, an array or an object.");
-	t->writes = lappend(t->writes,
-						makeDefElem(pstrdup(config_key_names[k] + 1),
-									(Node *) makeString(json_text(v)), -1));
+	static const char *const options[] = {OPT_INSERT, OPT_UPDATE, OPT_DELETE};
+	const char *key = config_key_names[k];
+	const char *option = options[k - CK_INSERT];
+	char	   *text;
+	char	   *url;
+	char	   *path;
+	size_t		len;
+	bool		array = false;
+	StringInfoData value;
+	const char *p;
+	const char *problem;
+
+	/* also written as an object: {"#path": "POST /customers"} */
+	if (json_is_object(v) && json_object_size(v) == 1 &&
+		json_is_string(json_object_get(v, "#path")))
+		v = json_object_get(v, "#path");
+	if (!json_is_string(v))
+		config_error(cx, key, "The value is the method and the URL of the request, as \"POST /customers\" or {\"#path\": \"POST /customers\"}.");
+	text = pstrdup(json_string_value(v));
+	while (*text == ' ' || *text == '\t')
+		text++;
+	url = strpbrk(text, " \t");
+	if (url == NULL)
+		config_error(cx, key, "The value names no method: write it before the URL, as \"POST /customers\".");
+	*url++ = '\0';
+	while (*url == ' ' || *url == '\t')
+		url++;
+	len = strlen(url);
+	while (len > 0 && (url[len - 1] == ' ' || url[len - 1] == '\t'))
+		url[--len] = '\0';
+	if (len >= 2 && strcmp(url + len - 2, "[]") == 0)
+	{
+		array = true;
+		url[len - 2] = '\0';
+	}
+	if (*url == '\0')
+		config_error(cx, key, "The value names no URL: write it after the method, as \"POST /customers\".");
+	path = relative_path(cx, key, url);
+
+	initStringInfo(&value);
+	for (p = text; *p; p++)
+		appendStringInfoChar(&value, pg_ascii_toupper((unsigned char) *p));
+	appendStringInfoChar(&value, ' ');
+	for (p = path; *p; p++)
+	{
+		const char *close;
+
+		if (*p == '{' && (close = strchr(p, '}')) != NULL && close > p + 1)
+		{
+			appendStringInfo(&value, "{%s}",
+							 rest_sql_identifier(pnstrdup(p + 1, close - p - 1)));
+			p = close;
+		}
+		else
+			appendStringInfoChar(&value, *p);
+	}
+	if ((problem = rest_table_option_problem(option, value.data)) != NULL)
+		config_error(cx, key, psprintf("\"%s\" is not a request rest_fdw can send for it: %s",
+									   json_string_value(v), problem));
+	if (array && k != CK_INSERT)
+	{
+		ereport(NOTICE,
+				(errmsg("%s is imported without its \"%s\"", t->source, key),
+				 errdetail("It sends the rows of an UPDATE or DELETE in an array (\"[]\"), which rest_fdw does not do.")));
+		return;
+	}
+	t->options = lappend(t->options, make_option(option, value.data));
+	if (array && !has_option(t->options, OPT_BATCH_SIZE))
+		t->options = lappend(t->options, make_option(OPT_BATCH_SIZE, "100"));
 }
 
 /*
@@ -2670,7 +2742,7 @@ rest_read_config_file(const char *filename, const char *base_url,
 		for (k = CK_INSERT; k <= CK_DELETE; k++)
 		{
 			if (set[k])
-				keep_write(&cx, t, k, set[k]);
+				read_write_op(&cx, t, k, set[k]);
 		}
 
 		if (cx.other_url)

@@ -591,6 +591,9 @@ create_statement(RestImportTable *t, const char *server)
 	StringInfoData buf;
 	ListCell   *lc;
 	bool		first;
+	/* a model file's #key and #readonly matter to the writes it maps */
+	bool		keyed = table_option(t, OPT_UPDATE) || table_option(t, OPT_DELETE);
+	bool		writes = keyed || table_option(t, OPT_INSERT);
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "CREATE FOREIGN TABLE %s (\n", quote_identifier(t->name));
@@ -622,6 +625,10 @@ create_statement(RestImportTable *t, const char *server)
 			append_option(&buf, &first, OPT_PARAM_REQUIRED, "true");
 		if (c->format)
 			append_option(&buf, &first, OPT_FORMAT, c->format);
+		if (c->is_key && keyed)
+			append_option(&buf, &first, OPT_KEY, "true");
+		if (c->read_only && writes)
+			append_option(&buf, &first, OPT_READ_ONLY, "true");
 		if (first)
 		{
 			/* no options after all */

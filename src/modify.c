@@ -19,10 +19,19 @@
  * 'DELETE /customers/{id}') identify each row by the table's key columns
  * (column option key 'true'), which the scan reads for them as row
  * identity columns; their old values fill the path's placeholders.  A
- * PATCH sends the columns the UPDATE sets, a NULL as null (a PUT, which
- * replaces the resource, would need every column's old value: not yet).  Without allow_full_update 'true', an UPDATE or DELETE
+ * PATCH sends the columns the UPDATE sets, a NULL as null; a PUT, which
+ * replaces the resource, sends every column: the scan reads the whole row
+ * for it (a "wholerow" row identity column, from which the executor makes
+ * the new row).  Without allow_full_update 'true', an UPDATE or DELETE
  * whose scan sends the API no condition on a key column is refused: it
- * would read the whole collection and change every row.
+ * would read the whole collection and change every row.  Columns with
+ * read_only 'true' (ids, timestamps the API sets) are never sent: an
+ * INSERT of a value into one, or an UPDATE that sets one, is an error.
+ *
+ * RETURNING of an INSERT whose answer has no body (201 Created with a
+ * Location header) takes the key from the Location's last segment.  With
+ * on_error 'skip', a row the API refuses (a failure status) is a WARNING
+ * and is not counted; otherwise it is an ERROR.
  *
  * An API has no transaction: a row written stays written when a later row
  * fails or the transaction rolls back.  The error of a failed row says
@@ -81,12 +90,15 @@ typedef struct RestModifyState
 	int			nkeys;
 	AttrNumber *key_attnums;	/* the key columns */
 	AttrNumber *key_junk;		/* their row identity columns in the plan's
-								 * output */
+								 * output (UPDATE, DELETE) */
+	char	   *row_key;		/* "(id)=(17)": the key of the row being
+								 * written, for messages, or NULL */
 	RestColumn *ret_cols;		/* RETURNING's columns, read from the
 								 * response */
 	int			nret;
 	MemoryContext row_cxt;		/* reset per row */
 	int64		written;		/* rows the API accepted */
+	int64		skipped;		/* rows it refused (on_error 'skip') */
 	int			batch;			/* rows of the request being sent */
 	RestScanStats stats;
 } RestModifyState;
@@ -125,6 +137,13 @@ split_write_op(const char *value, const char **method, const char **path)
 	*path = space + 1;
 }
 
+/* Does the table's update option send a PUT, which replaces the resource? */
+static bool
+update_is_put(RestTableOptions *t)
+{
+	return t->update != NULL && pg_strncasecmp(t->update, "PUT ", 4) == 0;
+}
+
 /*
  * IsForeignRelUpdatable: INSERT when the table has the insert option and
  * neither it nor its server says updatable 'false'.
@@ -143,8 +162,9 @@ rest_modify_updatable(Relation rel)
 }
 
 /*
- * The columns an INSERT sends: every column but dropped and generated
- * ones, as postgres_fdw sends them.
+ * The columns an INSERT or a PUT sends: every column but dropped and
+ * generated ones, as postgres_fdw sends them (row_body leaves out virtual
+ * and read_only ones).
  */
 static List *
 insert_columns(TupleDesc tupdesc)
@@ -171,7 +191,9 @@ key_junk_name(AttrNumber attnum)
 
 /*
  * AddForeignUpdateTargets: the key columns as row identity columns, so
- * that the scan reads them for each row UPDATE and DELETE change.
+ * that the scan reads them for each row UPDATE and DELETE change; for an
+ * UPDATE by PUT also the whole row, from which the executor makes the new
+ * row with every column (ExecGetUpdateNewTuple), as for row triggers.
  */
 void
 rest_modify_add_targets(PlannerInfo *root, Index rtindex,
@@ -194,6 +216,9 @@ rest_modify_add_targets(PlannerInfo *root, Index rtindex,
 							 rtindex, key_junk_name(att->attnum));
 		found = true;
 	}
+	if (found && update_is_put(t) && root->parse->commandType == CMD_UPDATE)
+		add_row_identity_var(root, makeWholeRowVar(target_rte, rtindex, 0, false),
+							 rtindex, "wholerow");
 	if (!found)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
@@ -284,7 +309,9 @@ rest_modify_plan(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 
 	rel = table_open(rte->relid, NoLock);
 	tupdesc = RelationGetDescr(rel);
-	if (operation == CMD_INSERT)
+	if (operation == CMD_INSERT ||
+		(operation == CMD_UPDATE &&
+		 update_is_put(rest_get_table_options(rte->relid, tupdesc))))
 		target_attrs = insert_columns(tupdesc);
 	else if (operation == CMD_UPDATE)
 	{
@@ -298,6 +325,26 @@ rest_modify_plan(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 			attnum = col + FirstLowInvalidHeapAttributeNumber;
 			if (attnum > 0)
 				target_attrs = lappend_int(target_attrs, attnum);
+		}
+	}
+	if (operation == CMD_UPDATE)
+	{
+		/* an UPDATE may not set a read_only column */
+		RelOptInfo *baserel = find_base_rel(root, resultRelation);
+		Bitmapset  *cols = get_rel_all_updated_cols(root, baserel);
+		RestTableOptions *t = rest_get_table_options(rte->relid, tupdesc);
+		int			col = -1;
+
+		while ((col = bms_next_member(cols, col)) >= 0)
+		{
+			attnum = col + FirstLowInvalidHeapAttributeNumber;
+			if (attnum > 0 && t->cols[attnum - 1].read_only)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("column \"%s\" of foreign table \"%s\" is read-only",
+								NameStr(TupleDescAttr(tupdesc, attnum - 1)->attname),
+								RelationGetRelationName(rel)),
+						 errdetail("It has the option read_only 'true': the API sets its value.")));
 		}
 	}
 	if (operation == CMD_UPDATE || operation == CMD_DELETE)
@@ -366,7 +413,6 @@ begin_state(ResultRelInfo *rinfo, EState *estate, CmdType op, List *target_attrs
 	}
 	ms->target_attrs = target_attrs;
 	ms->send_nulls = op == CMD_UPDATE;
-	if (op != CMD_INSERT)
 	{
 		int			attnum;
 
@@ -378,11 +424,14 @@ begin_state(ResultRelInfo *rinfo, EState *estate, CmdType op, List *target_attrs
 				!ms->table->cols[attnum - 1].is_key)
 				continue;
 			ms->key_attnums[ms->nkeys] = attnum;
-			ms->key_junk[ms->nkeys] =
-				ExecFindJunkAttributeInTlist(subplan->targetlist, key_junk_name(attnum));
-			if (!AttributeNumberIsValid(ms->key_junk[ms->nkeys]))
-				elog(ERROR, "row identity column of key \"%s\" not found",
-					 NameStr(TupleDescAttr(ms->tupdesc, attnum - 1)->attname));
+			if (op != CMD_INSERT)
+			{
+				ms->key_junk[ms->nkeys] =
+					ExecFindJunkAttributeInTlist(subplan->targetlist, key_junk_name(attnum));
+				if (!AttributeNumberIsValid(ms->key_junk[ms->nkeys]))
+					elog(ERROR, "row identity column of key \"%s\" not found",
+						 NameStr(TupleDescAttr(ms->tupdesc, attnum - 1)->attname));
+			}
 			ms->nkeys++;
 		}
 	}
@@ -539,6 +588,18 @@ row_body(RestModifyState *ms, TupleTableSlot *slot)
 		Datum		value = slot_getattr(slot, attnum, &isnull);
 		int			k;
 
+		if (col->read_only)
+		{
+			/* the API's to set: an INSERT may not give it (a PUT keeps it) */
+			if (!isnull && ms->op == CMD_INSERT)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("column \"%s\" of foreign table \"%s\" is read-only",
+								NameStr(att->attname), ms->relname),
+						 errdetail("It has the option read_only 'true': the API sets its value."),
+						 errhint("Leave the column out of the INSERT's column list.")));
+			continue;
+		}
 		if ((isnull && !ms->send_nulls) || col->is_virtual || col->json_path == NULL)
 			continue;
 		f->keys = rest_split_json_path(col->json_path, &f->nkeys);
@@ -607,7 +668,7 @@ row_path(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
 			/* a key: its old value, the row's identity */
 			for (k = 0; k < ms->nkeys && ms->key_attnums[k] != attnum; k++)
 				;
-			if (k < ms->nkeys)
+			if (k < ms->nkeys && ms->op != CMD_INSERT)
 				value = ExecGetJunkAttribute(planSlot, ms->key_junk[k], &isnull);
 			else if (slot != NULL)
 				value = slot_getattr(slot, attnum, &isnull);
@@ -692,25 +753,88 @@ random_uuid(void)
 					b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-/* Error context of a row's request: what was written before it */
+/*
+ * The key of the row being written, "(id)=(17)", from its identity (UPDATE,
+ * DELETE) or from the row (an INSERT that gives it); NULL without one.
+ */
+static char *
+row_key(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	StringInfoData names;
+	StringInfoData values;
+	int			k;
+
+	if (ms->nkeys == 0)
+		return NULL;
+	initStringInfo(&names);
+	initStringInfo(&values);
+	for (k = 0; k < ms->nkeys; k++)
+	{
+		AttrNumber	attnum = ms->key_attnums[k];
+		Form_pg_attribute att = TupleDescAttr(ms->tupdesc, attnum - 1);
+		bool		isnull = true;
+		Datum		value = (Datum) 0;
+
+		if (ms->op != CMD_INSERT)
+			value = ExecGetJunkAttribute(planSlot, ms->key_junk[k], &isnull);
+		else if (slot != NULL)
+			value = slot_getattr(slot, attnum, &isnull);
+		if (ms->op == CMD_INSERT && isnull)
+			return NULL;		/* the API will set it */
+		appendStringInfo(&names, "%s%s", k ? ", " : "", quote_identifier(NameStr(att->attname)));
+		appendStringInfoString(&values, k ? ", " : "");
+		if (isnull)
+			appendStringInfoString(&values, "null");
+		else
+		{
+			Oid			out;
+			bool		varlena;
+
+			char	   *text;
+
+			getTypeOutputInfo(att->atttypid, &out, &varlena);
+			text = OidOutputFunctionCall(out, value);
+			appendStringInfoString(&values, rest_shorten(text, strlen(text), 100));
+		}
+	}
+	return psprintf("(%s)=(%s)", names.data, values.data);
+}
+
+/*
+ * Error context of a row's request: the row, its key and what was written
+ * before it; under on_error 'skip', that the row is skipped.
+ */
 static void
 row_error_callback(void *arg)
 {
 	RestModifyState *ms = ((RowErrorContext *) arg)->ms;
-
 	const char *what = ms->op == CMD_INSERT ? "INSERT into"
 		: ms->op == CMD_UPDATE ? "UPDATE of" : "DELETE from";
+	long long	first = (long long) (ms->written + ms->skipped + 1);
+	char	   *key = ms->row_key ? psprintf(" with key %s", ms->row_key) : "";
 
-	if (ms->batch > 1)
+	if (ms->table->skip_failed_writes)
+	{
+		if (ms->batch > 1)
+			errcontext("rows %lld to %lld of the %s foreign table \"%s\", sent together; on_error 'skip' skips the rows an API refuses",
+					   first, first + ms->batch - 1, what, ms->relname);
+		else
+			errcontext("row %lld of the %s foreign table \"%s\"%s; on_error 'skip' skips the rows an API refuses",
+					   first, what, ms->relname, key);
+	}
+	else if (ms->batch > 1)
 		errcontext("rows %lld to %lld of the %s foreign table \"%s\", sent together; the API had accepted %lld rows before them, which stay written (an API has no transaction)",
-				   (long long) ms->written + 1, (long long) ms->written + ms->batch,
-				   what, ms->relname, (long long) ms->written);
+				   first, first + ms->batch - 1, what, ms->relname,
+				   (long long) ms->written);
+	else if (ms->written == 0)
+		errcontext("row %lld of the %s foreign table \"%s\"%s",
+				   first, what, ms->relname, key);
 	else if (ms->written == 1)
-		errcontext("row 2 of the %s foreign table \"%s\"; the API had accepted 1 row before it, which stays written (an API has no transaction)",
-				   what, ms->relname);
+		errcontext("row %lld of the %s foreign table \"%s\"%s; the API had accepted 1 row before it, which stays written (an API has no transaction)",
+				   first, what, ms->relname, key);
 	else
-		errcontext("row %lld of the %s foreign table \"%s\"; the API had accepted %lld rows before it, which stay written (an API has no transaction)",
-				   (long long) ms->written + 1, what, ms->relname, (long long) ms->written);
+		errcontext("row %lld of the %s foreign table \"%s\"%s; the API had accepted %lld rows before it, which stay written (an API has no transaction)",
+				   first, what, ms->relname, key, (long long) ms->written);
 }
 
 /*
@@ -730,6 +854,7 @@ start_request(RestModifyState *ms, int rows, ErrorContextCallback *errcb,
 	MemoryContextReset(ms->row_cxt);
 	oldcxt = MemoryContextSwitchTo(ms->row_cxt);
 	ms->batch = rows;
+	ms->row_key = NULL;
 	ecx->ms = ms;
 	errcb->callback = row_error_callback;
 	errcb->arg = ecx;
@@ -744,6 +869,7 @@ finish_request(RestModifyState *ms, ErrorContextCallback *errcb,
 			   MemoryContext oldcxt)
 {
 	ms->batch = 1;
+	ms->row_key = NULL;
 	error_context_stack = errcb->previous;
 	MemoryContextSwitchTo(oldcxt);
 }
@@ -753,10 +879,11 @@ finish_request(RestModifyState *ms, ErrorContextCallback *errcb,
  * idempotency key (a random UUID in idempotency_header) and may then be
  * retried as a GET is; so may PUT and DELETE, idempotent by RFC 9110
  * (9.2.2).  A PATCH, or a POST without a key, is retried only when it
- * surely did not reach the API (http.c).  The API has then accepted the
- * request's ms->batch rows.
+ * surely did not reach the API (http.c).  Returns whether the API
+ * accepted the request's ms->batch rows: a failure status it answers is
+ * an ERROR, or under on_error 'skip' a WARNING, the rows skipped.
  */
-static void
+static bool
 send_write(RestModifyState *ms, const char *url, const char *body,
 		   RestHttpResponse *resp)
 {
@@ -771,52 +898,89 @@ send_write(RestModifyState *ms, const char *url, const char *body,
 	}
 	else if (strcmp(ms->method, "PUT") == 0 || strcmp(ms->method, "DELETE") == 0)
 		retry_safe = true;
-	rest_send_write(ms->conn, ms->method, url, body, headers, retry_safe, resp,
-					&ms->stats);
+	if (!rest_send_write(ms->conn, ms->method, url, body, headers, retry_safe,
+						 ms->table->skip_failed_writes ? WARNING : ERROR,
+						 resp, &ms->stats))
+	{
+		ms->skipped += ms->batch;
+		return false;
+	}
 	ms->written += ms->batch;
+	return true;
 }
 
 /*
- * One request for a row: slot holds the new row (INSERT, UPDATE; NULL for
- * DELETE), planSlot the row identity of UPDATE and DELETE.  RETURNING's
- * columns come from the response's object (the row as sent when the
- * response has no body).
+ * The key of a created row from the Location header of the answer
+ * ("/customers/17": 17) into values/nulls, converted as a scan converts
+ * the value "17": for a table with one key column that RETURNING reads
+ * and the answer's body did not give.
  */
-static TupleTableSlot *
-modify_row(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
+static void
+location_key(RestModifyState *ms, RestHttpResponse *resp, const char *url,
+			 Datum *values, bool *nulls)
 {
-	MemoryContext oldcxt;
-	ErrorContextCallback errcb;
-	RowErrorContext ecx;
-	RestHttpResponse resp;
-	char	   *url;
-	char	   *body;
+	AttrNumber	attnum;
+	char	   *id;
+	int			i;
 
-	oldcxt = start_request(ms, 1, &errcb, &ecx);
-	url = rest_join_url(ms->conn->base_url, row_path(ms, slot, planSlot));
-	body = ms->op == CMD_DELETE ? NULL : row_body(ms, slot);
-	/* a bulk endpoint (batch_size) takes an array, also of one row */
-	if (ms->op == CMD_INSERT && ms->table->batch_size > 1)
-		body = psprintf("[%s]", body);
-	if (body)
-		body = wrapped(ms, body);
-	send_write(ms, url, body, &resp);
-
-	if (slot != NULL && ms->nret > 0 && resp.body_len > 0)
+	if (ms->op != CMD_INSERT || ms->nkeys != 1 || resp->captured_header == NULL)
+		return;
+	attnum = ms->key_attnums[0];
+	if (!nulls[attnum - 1])
+		return;
+	id = rest_url_last_segment(resp->captured_header);
+	if (id == NULL)
+		return;
+	for (i = 0; i < ms->nret; i++)
 	{
-		RestRowSet *rs = rest_parse_rows(resp.body, resp.body_len, NULL, false,
+		if (ms->ret_cols[i].attnum == attnum)
+		{
+			RestColumn	c = ms->ret_cols[i];
+			StringInfoData doc;
+			RestRowSet *rs;
+
+			c.json_path = "id";
+			initStringInfo(&doc);
+			appendStringInfoString(&doc, "{\"id\":\"");
+			rest_append_json_content(&doc, id);
+			appendStringInfoString(&doc, "\"}");
+			rs = rest_parse_rows(doc.data, doc.len, NULL, false, NULL, 0, &c, 1,
+								 ms->method, rest_mask_url(url), resp->secrets);
+			rest_rowset_store(rs, 0, &c, 1, values, nulls, ms->written,
+							  ms->relname);
+			return;
+		}
+	}
+}
+
+/*
+ * What RETURNING shows of a row written: the response's object, converted
+ * as a scan converts rows, with the virtual columns as sent; the row as
+ * sent when the response has no body.  A key the answer lacks comes from
+ * its Location.  Stored into slot, whose values are copied out of the row
+ * context.
+ */
+static void
+returned_row(RestModifyState *ms, TupleTableSlot *slot, RestHttpResponse *resp,
+			 const char *url, MemoryContext slotcxt)
+{
+	int			natts = ms->tupdesc->natts;
+	Datum	   *values = palloc0(sizeof(Datum) * natts);
+	bool	   *nulls = palloc(sizeof(bool) * natts);
+	bool		from_body = false;
+	int			i;
+
+	if (resp->body_len > 0)
+	{
+		RestRowSet *rs = rest_parse_rows(resp->body, resp->body_len, NULL, false,
 										 NULL, 0, ms->ret_cols, ms->nret,
 										 ms->method, rest_mask_url(url),
-										 resp.secrets);
+										 resp->secrets);
 
-		if (rest_rowset_count(rs) > 0)
+		from_body = rest_rowset_count(rs) > 0;
+		if (from_body)
 		{
-			Datum	   *values = palloc0(sizeof(Datum) * ms->tupdesc->natts);
-			bool	   *nulls = palloc(sizeof(bool) * ms->tupdesc->natts);
-			int			i;
-
-			/* the response's values, the virtual columns' as sent */
-			for (i = 0; i < ms->tupdesc->natts; i++)
+			for (i = 0; i < natts; i++)
 			{
 				Form_pg_attribute att = TupleDescAttr(ms->tupdesc, i);
 
@@ -831,20 +995,69 @@ modify_row(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
 			}
 			rest_rowset_store(rs, 0, ms->ret_cols, ms->nret, values, nulls,
 							  ms->written, ms->relname);
-			MemoryContextSwitchTo(oldcxt);
-			ExecClearTuple(slot);
-			for (i = 0; i < ms->tupdesc->natts; i++)
-			{
-				slot->tts_values[i] = values[i];
-				slot->tts_isnull[i] = nulls[i];
-			}
-			ExecStoreVirtualTuple(slot);
-			/* the values live in row_cxt until the next row: copy them */
-			ExecMaterializeSlot(slot);
 		}
 	}
+	if (!from_body)
+	{
+		/* the row as sent */
+		slot_getallattrs(slot);
+		for (i = 0; i < natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(ms->tupdesc, i);
+
+			nulls[i] = slot->tts_isnull[i];
+			values[i] = nulls[i] ? (Datum) 0
+				: datumCopy(slot->tts_values[i], att->attbyval, att->attlen);
+		}
+		if (resp->captured_header == NULL)
+			return;				/* nothing to add: the slot stays */
+	}
+	location_key(ms, resp, url, values, nulls);
+
+	MemoryContextSwitchTo(slotcxt);
+	ExecClearTuple(slot);
+	for (i = 0; i < natts; i++)
+	{
+		slot->tts_values[i] = values[i];
+		slot->tts_isnull[i] = nulls[i];
+	}
+	ExecStoreVirtualTuple(slot);
+	/* the values live in row_cxt until the next row: copy them */
+	ExecMaterializeSlot(slot);
+	MemoryContextSwitchTo(ms->row_cxt);
+}
+
+/*
+ * One request for a row: slot holds the new row (INSERT, UPDATE; NULL for
+ * DELETE), planSlot the row identity of UPDATE and DELETE.  RETURNING's
+ * columns are filled by returned_row.  false when the API refused the
+ * row under on_error 'skip'.
+ */
+static bool
+modify_row(RestModifyState *ms, TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	MemoryContext oldcxt;
+	ErrorContextCallback errcb;
+	RowErrorContext ecx;
+	RestHttpResponse resp;
+	char	   *url;
+	char	   *body;
+	bool		accepted;
+
+	oldcxt = start_request(ms, 1, &errcb, &ecx);
+	ms->row_key = row_key(ms, slot, planSlot);
+	url = rest_join_url(ms->conn->base_url, row_path(ms, slot, planSlot));
+	body = ms->op == CMD_DELETE ? NULL : row_body(ms, slot);
+	/* a bulk endpoint (batch_size) takes an array, also of one row */
+	if (ms->op == CMD_INSERT && ms->table->batch_size > 1)
+		body = psprintf("[%s]", body);
+	if (body)
+		body = wrapped(ms, body);
+	accepted = send_write(ms, url, body, &resp);
+	if (accepted && slot != NULL && ms->nret > 0)
+		returned_row(ms, slot, &resp, url, oldcxt);
 	finish_request(ms, &errcb, oldcxt);
-	return slot;
+	return accepted;
 }
 
 /* ExecForeignInsert */
@@ -852,7 +1065,7 @@ TupleTableSlot *
 rest_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 				   TupleTableSlot *planSlot)
 {
-	return modify_row((RestModifyState *) rinfo->ri_FdwState, slot, NULL);
+	return modify_row((RestModifyState *) rinfo->ri_FdwState, slot, NULL) ? slot : NULL;
 }
 
 /* ExecForeignUpdate: the row identified by its old key, the new values */
@@ -860,7 +1073,7 @@ TupleTableSlot *
 rest_modify_update(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 				   TupleTableSlot *planSlot)
 {
-	return modify_row((RestModifyState *) rinfo->ri_FdwState, slot, planSlot);
+	return modify_row((RestModifyState *) rinfo->ri_FdwState, slot, planSlot) ? slot : NULL;
 }
 
 /* ExecForeignDelete: the row identified by its key */
@@ -868,8 +1081,7 @@ TupleTableSlot *
 rest_modify_delete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 				   TupleTableSlot *planSlot)
 {
-	(void) modify_row((RestModifyState *) rinfo->ri_FdwState, NULL, planSlot);
-	return slot;
+	return modify_row((RestModifyState *) rinfo->ri_FdwState, NULL, planSlot) ? slot : NULL;
 }
 
 /* EndForeignModify: nothing is held but memory */
@@ -896,6 +1108,8 @@ rest_modify_explain(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 	if (es->analyze)
 	{
 		ExplainPropertyInteger("Rows Written", NULL, ms->written, es);
+		if (ms->table->skip_failed_writes)
+			ExplainPropertyInteger("Rows Skipped", NULL, ms->skipped, es);
 		ExplainPropertyInteger("Requests", NULL, ms->stats.requests, es);
 		ExplainPropertyInteger("Retries", NULL, ms->stats.retries, es);
 	}
@@ -954,7 +1168,8 @@ rest_modify_batch_insert(EState *estate, ResultRelInfo *rinfo,
 		appendStringInfoString(&body, row_body(ms, slots[i]));
 	}
 	appendStringInfoChar(&body, ']');
-	send_write(ms, url, wrapped(ms, body.data), &resp);
+	if (!send_write(ms, url, wrapped(ms, body.data), &resp))
+		*numSlots = 0;			/* skipped, with a WARNING */
 	finish_request(ms, &errcb, oldcxt);
 	return slots;
 }

@@ -290,6 +290,8 @@ static const RestOptEnum in_styles[] = {
 /* The methods of the update and delete options */
 static const RestOptEnum update_methods[] = {
 	{"PATCH", 0, "the columns the UPDATE sets"},
+	{"PUT", 0, "every column: the resource replaced"},
+	{"POST", 0, "the columns the UPDATE sets (as Stripe updates)"},
 	{NULL, 0}
 };
 static const RestOptEnum delete_methods[] = {
@@ -305,6 +307,12 @@ static const RestOptEnum insert_methods[] = {
 };
 
 /* param_in: is the column's parameter a request header? */
+static const RestOptEnum on_errors[] = {
+	{"stop", false, "a row the API refuses is an ERROR"},
+	{"skip", true, "a row the API refuses is a WARNING, and the next is sent"},
+	{NULL, 0}
+};
+
 static const RestOptEnum param_ins[] = {
 	{"query", false, "?name=value"},
 	{"header", true, "a request header name: value"},
@@ -433,6 +441,9 @@ static const RestOptKind kind_body_null = {
 static const RestOptKind kind_in_style = {
 	.parse = parse_enum_flag, .values = in_styles
 };
+static const RestOptKind kind_on_error = {
+	.parse = parse_enum_flag, .values = on_errors
+};
 static const RestOptKind kind_param_in = {
 	.parse = parse_enum_flag, .values = param_ins
 };
@@ -459,7 +470,7 @@ static const RestOptKind kind_insert = {
 };
 static const RestOptKind kind_update = {
 	.parse = parse_write_op, .values = update_methods,
-	.hint = "Give the method and the path relative to base_url, for example 'PATCH /customers/{id}'; the method is PATCH."
+	.hint = "Give the method and the path relative to base_url, for example 'PATCH /customers/{id}'; the method is PATCH, PUT or POST."
 };
 static const RestOptKind kind_delete = {
 	.parse = parse_write_op, .values = delete_methods,
@@ -716,6 +727,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_UPDATABLE, CAT_SERVER | CAT_TABLE, 0, &kind_bool, TABLE(updatable), "true"},
 	{OPT_IDEMPOTENCY_HEADER, CAT_SERVER | CAT_TABLE, 0, &kind_idempotency_header,
 	TABLE(idempotency_header), "Idempotency-Key"},
+	{OPT_ON_ERROR, CAT_SERVER | CAT_TABLE, 0, &kind_on_error, TABLE(skip_failed_writes), "stop"},
 	{OPT_ROWS, CAT_TABLE, 0, &kind_number, TABLE(rows)},
 	{OPT_EXACT, CAT_TABLE, 0, &kind_bool, TABLE(exact)},
 
@@ -731,6 +743,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_IN_STYLE, CAT_COLUMN, 0, &kind_in_style, COLUMN(in_comma)},
 	{OPT_PARAM_IN, CAT_COLUMN, 0, &kind_param_in, COLUMN(param_header)},
 	{OPT_KEY, CAT_COLUMN, 0, &kind_bool, COLUMN(is_key)},
+	{OPT_READ_ONLY, CAT_COLUMN, 0, &kind_bool, COLUMN(read_only)},
 	{OPT_VIRTUAL, CAT_COLUMN, 0, &kind_bool, COLUMN(is_virtual)},
 	{OPT_PARAM_DEFAULT, CAT_COLUMN, 0, &kind_text, COLUMN(param_default)},
 	{OPT_PARAM_REQUIRED, CAT_COLUMN, 0, &kind_bool, COLUMN(param_required)},
@@ -1014,6 +1027,28 @@ parse_value(const RestFdwOption *opt, const char *value, void *dest)
 					  opt->name, value),
 			 problem.detail ? errdetail("%s", problem.detail) : 0,
 			 hint ? errhint("%s", hint) : 0));
+}
+
+/*
+ * Is value valid for the foreign table option name?  NULL if so, else
+ * what the option's validator would say (the detail, else the hint), for
+ * a caller that reports it in its own terms (a REST config file's).
+ */
+const char *
+rest_table_option_problem(const char *name, const char *value)
+{
+	const RestFdwOption *opt = find_option(name, CAT_TABLE);
+	RestOptProblem problem = {NULL, NULL};
+	RestOptValue scratch;
+
+	Assert(opt != NULL);
+	if (opt->kind->parse(opt->kind, value, &scratch, &problem))
+		return NULL;
+	if (problem.detail)
+		return problem.detail;
+	if (problem.hint || opt->kind->hint)
+		return problem.hint ? problem.hint : opt->kind->hint;
+	return opt->kind->values ? enum_values_hint(opt->kind->values) : "The value is not valid.";
 }
 
 /* Every object of a catalog has its required options. */

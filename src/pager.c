@@ -82,6 +82,11 @@ typedef struct RestPageFetch
 								 * (a write's 201 or 204) */
 	bool		retried;		/* a retry_once rule sent it again */
 	bool		zero_rows;		/* a zero_rows rule matched: no rows */
+	int			fail_elevel;	/* of the API's failure status: ERROR (0
+								 * stands for it), or WARNING for a write
+								 * with on_error 'skip' */
+	bool		failed;			/* the API answered a failure, reported at
+								 * fail_elevel below ERROR */
 	RestHttpResponse resp;		/* the final response */
 } RestPageFetch;
 
@@ -321,7 +326,8 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 		else if (rule->action == REST_HTTP_RETRY_ONCE)
 			again = !f->retried;
 		else if (rule->action == REST_HTTP_FAIL && rule->message != NULL)
-			ereport(ERROR,
+		{
+			ereport(f->fail_elevel ? f->fail_elevel : ERROR,
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("server \"%s\" answered HTTP status %ld: %s",
 							conn->servername, resp->status,
@@ -329,6 +335,12 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 												   f->secrets)),
 					 errdetail("The message is that of the http_rules rule for status %ld.",
 							   resp->status)));
+			/* reported as a WARNING: the caller skips the request's rows */
+			f->failed = true;
+			rest_pop_request_context(&errctx);
+			MemoryContextSwitchTo(oldcxt);
+			return true;
+		}
 		else if (rule->action == REST_HTTP_FAIL)
 			fail_now = true;
 
@@ -429,7 +441,7 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 		else if (resp->status == 404)
 			hint = "Check the endpoint option of the foreign table and the base_url option of the server.";
 
-		ereport(ERROR,
+		ereport(f->fail_elevel ? f->fail_elevel : ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("HTTP request to server \"%s\" failed with status %ld",
 						conn->servername, resp->status),
@@ -444,6 +456,11 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 							 rest_shorten_scrubbed(resp->body, resp->body_len,
 												   300, f->secrets)),
 				 hint ? errhint("%s", hint) : 0));
+		/* reported as a WARNING: the caller skips the request's rows */
+		f->failed = true;
+		rest_pop_request_context(&errctx);
+		MemoryContextSwitchTo(oldcxt);
+		return true;
 	}
 
 	if (resp->body_len == 0 && f->empty_ok)
@@ -505,12 +522,15 @@ rest_fetch(RestConnOptions *conn, const char *url, RestHttpResponse *resp,
  * retries it only when it surely did not reach the server, unless
  * idempotent says it carries an idempotency key, which makes a retry safe.
  * A 401 of OAuth 2.0 is sent again once with a new token (the API did not
- * act on it); redirects are followed as rest_fetch follows them.
+ * act on it); redirects are followed as rest_fetch follows them.  The
+ * response's Location header is kept in resp->captured_header (the id of
+ * a created resource).  A failure status the API answers with is an
+ * ERROR, or reported at fail_elevel (WARNING) and false returned.
  */
-void
+bool
 rest_send_write(RestConnOptions *conn, const char *method, const char *url,
 				const char *body, List *headers, bool idempotent,
-				RestHttpResponse *resp, RestScanStats *stats)
+				int fail_elevel, RestHttpResponse *resp, RestScanStats *stats)
 {
 	RestPageFetch f;
 	int			epoch = 0;
@@ -525,11 +545,14 @@ rest_send_write(RestConnOptions *conn, const char *method, const char *url,
 	f.headers = headers;
 	f.idempotent = idempotent;
 	f.empty_ok = true;
+	f.capture_header = "location";
+	f.fail_elevel = fail_elevel;
 	fetch_send(conn, stats, &f, false);
 	do
 		rest_http_wait(f.xfer, true);
 	while (!fetch_step(conn, stats, &f, &epoch));
 	*resp = f.resp;
+	return !f.failed;
 }
 
 /*

@@ -126,6 +126,8 @@
 #define REST_MAX_BATCH_SIZE		1000	/* rows in one INSERT request */
 #define OPT_UPDATABLE			"updatable"
 #define OPT_IDEMPOTENCY_HEADER	"idempotency_header"
+#define OPT_ON_ERROR			"on_error"
+#define OPT_READ_ONLY			"read_only"
 #define OPT_PARAM				"param"
 #define OPT_PARAM_LT			"param_lt"
 #define OPT_PARAM_LE			"param_le"
@@ -424,6 +426,8 @@ typedef struct RestColumnOptions
 								 * header, not a query parameter */
 	bool		is_key;			/* key 'true': identifies a row for UPDATE
 								 * and DELETE */
+	bool		read_only;		/* read_only 'true': never written (an id or
+								 * timestamp the API sets) */
 	bool		is_virtual;		/* not in the response: the value of its
 								 * pushed equality, or param_default */
 	char	   *param_default;	/* sent as param when no condition gives one */
@@ -488,6 +492,8 @@ typedef struct RestTableOptions
 								 * ({"customer": {...}}), or NULL */
 	bool		updatable;		/* writes allowed (default true) */
 	char	   *idempotency_header; /* a POST's key header, or "" for none */
+	bool		skip_failed_writes; /* on_error 'skip': a row the API refuses
+									 * is a WARNING, not an ERROR */
 	bool		rows_path_optional; /* no rows_path element: no rows */
 	bool		header_row;		/* the first row holds the column names */
 	bool		empty_as_null;	/* "" is NULL in columns of non-text types */
@@ -583,6 +589,8 @@ extern const char *rest_paging_name(RestPagingStyle style);
 extern const char *rest_quote_ident(const char *ident);
 extern bool rest_option_is_secret(const char *name);
 extern const char *rest_server_option_default(const char *name);
+extern const char *rest_table_option_problem(const char *name,
+											 const char *value);
 extern char *rest_quote_literal(const char *s);
 extern void rest_require_base_url(RestConnOptions *conn);
 extern bool rest_has_dot_segment(const char *path);
@@ -678,6 +686,7 @@ extern void rest_append_query_param(StringInfo buf, const char *name,
 extern char *rest_canonical_query_url(const char *url);
 extern char *rest_join_url(const char *base, const char *path);
 extern unsigned int rest_hex_value(const char *s, int n);
+extern char *rest_url_last_segment(const char *url);
 extern bool rest_is_secret_param(const char *name, size_t len);
 extern char *rest_mask_url(const char *url);
 extern char *rest_mask_url_param(const char *url, const char *secret_param);
@@ -1108,6 +1117,7 @@ typedef struct RestImportColumn
 	char	   *format;			/* format option (sampled epochs, a model
 								 * file's date format), or NULL */
 	bool		is_key;			/* #key in a model file */
+	bool		read_only;		/* #readonly: read_only 'true' */
 	bool		required;		/* #mandatory: param_required */
 	bool		not_null;		/* #notnull: declared NOT NULL, which the
 								 * scan checks */
@@ -1156,9 +1166,6 @@ typedef struct RestImportTable
 								 * a column's type */
 	bool		typed_strings;	/* the sample was CSV or XML: strings that
 								 * read as numbers or Booleans are typed so */
-	List	   *writes;			/* a model file's #insert, #update and
-								 * #delete (DefElem of their JSON text): kept
-								 * for writes, unused by reads */
 	char	   *skip_reason;	/* why the table cannot be imported from this
 								 * server (another host), or NULL */
 } RestImportTable;
@@ -1260,10 +1267,10 @@ extern void rest_modify_explain(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 								struct ExplainState *es);
 #endif
 
-extern void rest_send_write(RestConnOptions *conn, const char *method,
+extern bool rest_send_write(RestConnOptions *conn, const char *method,
 							const char *url, const char *body, List *headers,
-							bool idempotent, RestHttpResponse *resp,
-							RestScanStats *stats);
+							bool idempotent, int fail_elevel,
+							RestHttpResponse *resp, RestScanStats *stats);
 extern void rest_fetch(RestConnOptions *conn, const char *url,
 					   RestHttpResponse *resp, RestScanStats *stats,
 					   const RestFormatOptions *format,

@@ -148,6 +148,49 @@ rest_hex_value(const char *s, int n)
 	return v;
 }
 
+/*
+ * The last non-empty segment of the path of url (absolute or not), %XX
+ * decoded: the id in the Location of a created resource
+ * ("/customers/17" or "https://api.example.com/customers/17?x=1" gives
+ * "17").  NULL when the path has none, or a decoded NUL.  palloc'd.
+ */
+char *
+rest_url_last_segment(const char *url)
+{
+	const char *p = url;
+	const char *end;
+	const char *start;
+	StringInfoData out;
+
+	/* the path begins after the scheme and authority, if any */
+	if ((start = strstr(p, "://")) != NULL && start < p + strcspn(p, "/?#"))
+		p = start + 3 + strcspn(start + 3, "/?#");
+	end = p + strcspn(p, "?#");
+	while (end > p && end[-1] == '/')
+		end--;
+	start = end;
+	while (start > p && start[-1] != '/')
+		start--;
+	if (start == end)
+		return NULL;
+	initStringInfo(&out);
+	for (; start < end; start++)
+	{
+		char		c = *start;
+
+		if (c == '%' && end - start > 2 && isxdigit((unsigned char) start[1]) &&
+			isxdigit((unsigned char) start[2]))
+		{
+			c = (char) rest_hex_value(start + 1, 2);
+			start += 2;
+			if (c == '\0')
+				return NULL;
+		}
+		appendStringInfoChar(&out, c);
+	}
+	return out.data;
+}
+
 /* One query parameter of rest_canonical_query_url, encoded */
 typedef struct RestQueryPair
 {

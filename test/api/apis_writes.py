@@ -13,6 +13,10 @@ prefix), and remembers what it received.
   w/orders/list   GET: the stored orders, in order.
   w/customers/*/orders  POST: as w/orders, with "customer" from the path.
   w/empty         POST: stored, answered 204 without a body.
+  w/located       POST: stored, answered 201 without a body and with
+                  Location: <prefix>/w/orders/<id>, the id percent-encoded
+                  as "%31%37" for 17 (a "ref" of "no-number": the last
+                  segment is "x%20y").
   w/wrapped       POST {"order": {...}}: the order stored as w/orders stores
                   one, answered 201 {"order": <the stored order>}; 400
                   without the "order" member.
@@ -20,6 +24,9 @@ prefix), and remembers what it received.
                   stores one, with "batch": the number of the request that
                   brought it; answered 201 with the array stored.  An
                   array holding a "ref" of "bad" is refused whole (422).
+  w/orders/<id>   DELETE: the order forgotten, answered 204; 404 for an
+                  unknown id, 409 {"error": {"message": ...}} for an order
+                  whose "ref" is "keep".
   /_admin/reset_writes  GET: forget every order and key (a test that runs
                   again starts from nothing).
 """
@@ -32,7 +39,13 @@ from .common import invalid
 _lock = threading.Lock()
 _orders = []
 _by_key = {}
-_state = {"batches": 0}
+_state = {"batches": 0, "ids": 0}
+
+
+def _next_id():
+    """The id of the next order stored (with _lock held): never reused."""
+    _state["ids"] += 1
+    return _state["ids"]
 
 
 def _json_body(handler):
@@ -55,7 +68,7 @@ def _store(handler, extra=None):
             first["attempts"] += 1
             return first, False
         order = dict(body, **(extra or {}))
-        order["id"] = len(_orders) + 1
+        order["id"] = _next_id()
         order["attempts"] = 1
         order["key"] = key is not None
         _orders.append(order)
@@ -70,6 +83,7 @@ def reset_endpoint(handler):
         _orders.clear()
         _by_key.clear()
         _state["batches"] = 0
+        _state["ids"] = 0
     handler.send_json(200, [{"reset": True}])
 
 
@@ -106,7 +120,7 @@ def batch(handler):
         _state["batches"] += 1
         stored = []
         for r in rows:
-            order = dict(r, id=len(_orders) + 1, attempts=1, batch=_state["batches"],
+            order = dict(r, id=_next_id(), attempts=1, batch=_state["batches"],
                          key=handler.headers.get("Idempotency-Key") is not None)
             _orders.append(order)
             stored.append(order)
@@ -118,7 +132,7 @@ def wrapped(handler):
     if not isinstance(body, dict) or not isinstance(body.get("order"), dict):
         raise invalid("the body must be {\"order\": {...}}")
     with _lock:
-        order = dict(body["order"], id=len(_orders) + 1, attempts=1,
+        order = dict(body["order"], id=_next_id(), attempts=1,
                      key=handler.headers.get("Idempotency-Key") is not None)
         _orders.append(order)
     handler.send_json(201, {"order": order})
@@ -126,4 +140,25 @@ def wrapped(handler):
 
 def empty(handler):
     _store(handler)
+    handler.send(204, b"")
+
+
+def located(handler):
+    order, _ = _store(handler)
+    if order is None:
+        return _refuse(handler)
+    prefix = handler.path.split("/w/located")[0]
+    seg = "x%20y" if order.get("ref") == "no-number" else \
+        "".join("%%%02X" % ord(c) for c in str(order["id"]))
+    handler.send(201, b"", headers=[("Location", "%s/w/orders/%s?view=full" % (prefix, seg))])
+
+
+def delete_order(handler, order_id):
+    with _lock:
+        found = [o for o in _orders if str(o["id"]) == order_id]
+        if not found:
+            return handler.send_json(404, {"error": {"message": "no such order"}})
+        if found[0].get("ref") == "keep":
+            return handler.send_json(409, {"error": {"message": "order %s is kept" % order_id}})
+        _orders.remove(found[0])
     handler.send(204, b"")

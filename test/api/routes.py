@@ -30,7 +30,7 @@ from . import apis_writes   # INSERT (a line of its own, for merges)
 from . import migrate_api   # rest_fdw_sample_model() (a line of its own, for merges)
 
 ANY = None
-GET, POST = "GET", "POST"
+GET, POST, DELETE = "GET", "POST", "DELETE"
 
 ROUTES = (
     # OAuth 2.0 authorization server (oauth.py)
@@ -157,6 +157,8 @@ ROUTES = (
     (GET,  "{auth}/w/orders/list",          apis_writes.orders),
     (POST, "{auth}/w/customers/*/orders",   apis_writes.customer_orders),
     (POST, "{auth}/w/empty",                apis_writes.empty),
+    (POST, "{auth}/w/located",              apis_writes.located),
+    (DELETE, "{auth}/w/orders/*",           apis_writes.delete_order),
     (POST, "{auth}/w/batch",                apis_writes.batch),
     (POST, "{auth}/w/wrapped",              apis_writes.wrapped),
     (GET,  "{auth}/",                       not_found),

@@ -134,6 +134,15 @@ fuzz_url_one(const uint8_t *data, size_t size)
 	rest_append_urlencoded(&buf, ref);
 	check_urlencoded(buf.data);
 	(void) rest_join_url(base, ref);
+
+	/* the id in a created resource's Location: one segment, never empty */
+	{
+		char	   *id = rest_url_last_segment(ref);
+
+		if (id != NULL)
+			FUZZ_CHECK(id[0] != '\0' && strlen(id) <= strlen(ref),
+					   "last segment \"%s\" of \"%s\"", id, ref);
+	}
 	return 0;
 }
 
