@@ -54,6 +54,13 @@ ALTER FOREIGN TABLE people OPTIONS (ADD allow_full_update 'true');
 UPDATE people SET active = true WHERE name LIKE 'person%' AND id >= :first;
 ALTER FOREIGN TABLE people OPTIONS (DROP allow_full_update);
 SELECT id - :first AS n, name, active FROM people WHERE id >= :first ORDER BY id;
+-- UPDATE ... FROM a local table: the scan is sent each key the join gives
+CREATE TEMP TABLE people_ids (id int);
+INSERT INTO people_ids VALUES (:first + 2), (:first + 3);
+ANALYZE people_ids;
+SELECT * FROM explain_filter('(COSTS OFF) UPDATE people SET active = false FROM people_ids WHERE people.id = people_ids.id');
+UPDATE people SET active = false FROM people_ids WHERE people.id = people_ids.id;
+SELECT id - :first AS n, name, active FROM people WHERE id >= :first ORDER BY id;
 -- no key column; DELETE ... RETURNING; methods the options refuse
 ALTER FOREIGN TABLE people ALTER COLUMN id OPTIONS (DROP key);
 SELECT * FROM show_error($$UPDATE people SET name = 'z' WHERE id = 1$$);

@@ -229,7 +229,7 @@ rest_modify_add_targets(PlannerInfo *root, Index rtindex,
 						 quote_identifier(RelationGetRelationName(target_relation)))));
 }
 
-/* The rest_fdw scan of relation rtindex under plan, or NULL */
+/* The scan of relation rtindex under plan, or NULL */
 static ForeignScan *
 find_scan(Plan *plan, Index rtindex)
 {
@@ -239,14 +239,59 @@ find_scan(Plan *plan, Index rtindex)
 		return NULL;
 	if (IsA(plan, ForeignScan) && ((ForeignScan *) plan)->scan.scanrelid == rtindex)
 		return (ForeignScan *) plan;
-	/* a Result or a LockRows above it; a join does not count */
-	if (IsA(plan, Result) || IsA(plan, LockRows) || IsA(plan, Limit))
+	/*
+	 * Below a Result, a LockRows, or a join (UPDATE ... FROM) and what
+	 * feeds one: in a join, the scan's pushed conditions may be
+	 * parameterized by the other side (a key from a local table).
+	 */
+	if (IsA(plan, Result) || IsA(plan, LockRows) || IsA(plan, Limit) ||
+		IsA(plan, NestLoop) || IsA(plan, HashJoin) || IsA(plan, MergeJoin) ||
+		IsA(plan, Hash) || IsA(plan, Material) || IsA(plan, Sort) ||
+		IsA(plan, Memoize))
 	{
 		fs = find_scan(plan->lefttree, rtindex);
-		if (fs)
-			return fs;
+		if (fs == NULL)
+			fs = find_scan(plan->righttree, rtindex);
+		return fs;
 	}
 	return NULL;
+}
+
+/*
+ * Do the pushed parameters (RestPushedParam) hold a condition on a key
+ * column: an equality, an IN list or an endpoint placeholder?
+ */
+static bool
+pushes_key(List *pushed, RestTableOptions *t)
+{
+	ListCell   *lc;
+
+	foreach(lc, pushed)
+	{
+		RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
+
+		if (t->cols[pp->attnum - 1].is_key &&
+			(pp->placeholder || pp->op == REST_OP_EQ))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Is baserel, with these pushed parameters, the target of an UPDATE or
+ * DELETE that would read the whole collection (no key condition, and the
+ * table does not allow_full_update)?  Such a path is offered disabled
+ * (rest_fdw.c), so that a join that gives the keys (UPDATE ... FROM a
+ * local table) runs as a nested loop whose scan is sent each key.
+ */
+bool
+rest_modify_reads_all(PlannerInfo *root, RelOptInfo *baserel,
+					  RestTableOptions *t, List *pushed)
+{
+	return (root->parse->commandType == CMD_UPDATE ||
+			root->parse->commandType == CMD_DELETE) &&
+		baserel->relid == (Index) root->parse->resultRelation &&
+		!t->allow_full_update && !pushes_key(pushed, t);
 }
 
 /*
@@ -260,21 +305,11 @@ check_keyed_scan(ModifyTable *plan, Index resultRelation, RestTableOptions *t,
 				 Relation rel)
 {
 	ForeignScan *fs = find_scan(plan->plan.lefttree, resultRelation);
-	ListCell   *lc;
 
 	if (t->allow_full_update)
 		return;
-	if (fs != NULL)
-	{
-		foreach(lc, rest_scan_pushed(fs))
-		{
-			RestPushedParam *pp = (RestPushedParam *) lfirst(lc);
-
-			if (t->cols[pp->attnum - 1].is_key &&
-				(pp->placeholder || pp->op == REST_OP_EQ))
-				return;
-		}
-	}
+	if (fs != NULL && pushes_key(rest_scan_pushed(fs), t))
+		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_EXECUTION),
 			 errmsg("%s on foreign table \"%s\" sends the API no condition on its key",

@@ -287,11 +287,17 @@ restGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 
 	estimate_costs(ps, ps->fetched_rows, &startup_cost, &total_cost);
 
-	/* without a value for a placeholder, only a parameterized path works */
+	/*
+	 * Without a value for a placeholder, only a parameterized path works;
+	 * nor should an UPDATE or DELETE read every row (modify.c) when a
+	 * join can give it the keys.
+	 */
 	add_path(baserel, (Path *)
 			 rest_create_foreignscan_path(root, baserel, baserel->rows,
 										  rest_choose_endpoint(ps->topts, ps->tupdesc,
-															   ps->base_pushed) < 0,
+															   ps->base_pushed) < 0 ||
+										  rest_modify_reads_all(root, baserel, ps->topts,
+																ps->base_pushed),
 										  startup_cost, total_cost,
 										  baserel->lateral_relids));
 

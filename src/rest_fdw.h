@@ -1236,6 +1236,8 @@ typedef struct RestPager RestPager;
 #ifdef REST_COMPAT_FDW_API
 struct ExplainState;
 extern int	rest_modify_updatable(Relation rel);
+extern bool rest_modify_reads_all(PlannerInfo *root, RelOptInfo *baserel,
+								  RestTableOptions *t, List *pushed);
 extern List *rest_modify_plan(PlannerInfo *root, ModifyTable *plan,
 							  Index resultRelation, int subplan_index);
 extern void rest_modify_begin(ModifyTableState *mtstate, ResultRelInfo *rinfo,
