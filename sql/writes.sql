@@ -58,7 +58,9 @@ SELECT id - :first AS n, name, active FROM people WHERE id >= :first ORDER BY id
 CREATE TEMP TABLE people_ids (id int);
 INSERT INTO people_ids VALUES (:first + 2), (:first + 3);
 ANALYZE people_ids;
-SELECT * FROM explain_filter('(COSTS OFF) UPDATE people SET active = false FROM people_ids WHERE people.id = people_ids.id');
+-- (the Filter line, which versions write in either order, left out)
+SELECT e FROM explain_filter('(COSTS OFF) UPDATE people SET active = false FROM people_ids WHERE people.id = people_ids.id') e
+  WHERE e !~ 'Filter:';
 UPDATE people SET active = false FROM people_ids WHERE people.id = people_ids.id;
 SELECT id - :first AS n, name, active FROM people WHERE id >= :first ORDER BY id;
 -- no key column; DELETE ... RETURNING; methods the options refuse
