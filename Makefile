@@ -21,6 +21,7 @@ REGRESS += migrate
 REGRESS += httprules
 REGRESS += params
 REGRESS += writes
+REGRESS += cache
 # SigV4 with encoded query strings: not with the libcurl of Debian 13 (8.0
 # to 8.14 sign some wrongly)
 ifneq (,$(shell v=$$(curl-config --vernum 2>/dev/null) && { [ $$((0x$$v)) -lt $$((0x080000)) ] || [ $$((0x$$v)) -gt $$((0x080e01)) ]; } && echo yes))

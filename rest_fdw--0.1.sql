@@ -105,3 +105,9 @@ CREATE FUNCTION rest_fdw_sample_model(server_name name)
 RETURNS text
 AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT VOLATILE;
+
+-- empty this backend's response cache (the cache_ttl option)
+CREATE FUNCTION rest_fdw_cache_clear()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'rest_fdw_cache_clear'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;

@@ -165,6 +165,17 @@ struct RestHttpXfer
 	char		capture_name[REST_MAX_CAPTURE_NAME + 1];	/* or "" */
 	char		captured[REST_MAX_CAPTURE_VALUE + 1];
 
+	/* the response cache (cache.c) of a request with cache_ttl */
+	char	   *cache_key;		/* or NULL: not cached */
+	int			cache_ttl;
+	bool		cache_hit;		/* answered from the cache: hit_resp */
+	RestHttpResponse hit_resp;
+	bool		revalidating;	/* a conditional request for a stale entry */
+	char		etag[1024];		/* validators of the response */
+	const char *etag_header;
+	char		last_modified[64];
+	const char *last_modified_header;
+
 	/* an address open_socket_callback refused (the first one) */
 	bool		refused;
 	RestNetRefusal refusal;
@@ -522,6 +533,9 @@ static const char *const reset_headers[] = {
 static const char *const remaining_headers[] = {
 	"X-RateLimit-Remaining", "RateLimit-Remaining", "X-Rate-Limit-Remaining"
 };
+/* the validators a cached response is revalidated with */
+static const char *const etag_headers[] = {"ETag"};
+static const char *const last_modified_headers[] = {"Last-Modified"};
 
 /*
  * If the header line ptr (n bytes) is one of the names, keep its value,
@@ -618,6 +632,19 @@ header_callback(char *ptr, size_t size, size_t nmemb, void *userdata)
 		st->reset_header = NULL;
 		st->remaining[0] = '\0';
 		st->remaining_header = NULL;
+		st->etag[0] = '\0';
+		st->etag_header = NULL;
+		st->last_modified[0] = '\0';
+		st->last_modified_header = NULL;
+	}
+	else if (st->cache_key != NULL &&
+			 (keep_header(ptr, n, etag_headers, lengthof(etag_headers),
+						  st->etag, sizeof(st->etag), &st->etag_header) ||
+			  keep_header(ptr, n, last_modified_headers,
+						  lengthof(last_modified_headers), st->last_modified,
+						  sizeof(st->last_modified), &st->last_modified_header)))
+	{
+		/* kept */
 	}
 	else if (keep_header(ptr, n, reset_headers, lengthof(reset_headers),
 						 st->reset, sizeof(st->reset), &st->reset_header) ||
@@ -764,6 +791,47 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 	cb->func = xfer_cleanup;
 	cb->arg = x;
 	MemoryContextRegisterResetCallback(xcxt, cb);
+
+	/*
+	 * The response cache: a fresh response is the answer, without a
+	 * request; a stale one with validators makes the request conditional.
+	 */
+	if (req->cache_key != NULL && req->cache_ttl > 0)
+	{
+		bool		fresh;
+		RestCacheEntry *e = rest_cache_lookup(req->cache_key, &fresh);
+
+		x->cache_key = MemoryContextStrdup(xcxt, req->cache_key);
+		x->cache_ttl = req->cache_ttl;
+		if (e != NULL && fresh)
+		{
+			MemoryContext oldcxt = MemoryContextSwitchTo(xcxt);
+
+			rest_cache_fill(e, &x->hit_resp, callercxt, 0);
+			MemoryContextSwitchTo(oldcxt);
+			x->cache_hit = true;
+			x->conn = conn;
+			dlist_push_tail(&conn->xfers, &x->node);
+			conn->nxfers++;
+			x->state = XFER_DONE;
+			rest_pop_request_context(&errctx);
+			return x;
+		}
+		if (e != NULL)
+		{
+			const char *etag = rest_cache_etag(e);
+			const char *lm = rest_cache_last_modified(e);
+
+			x->revalidating = true;
+			req->headers = list_copy(req->headers);
+			if (etag)
+				req->headers = lappend(req->headers,
+									   psprintf("If-None-Match: %s", etag));
+			else if (lm)
+				req->headers = lappend(req->headers,
+									   psprintf("If-Modified-Since: %s", lm));
+		}
+	}
 
 	/* from here on, the callback returns the handle */
 	if (conn->nidle > 0)
@@ -1358,6 +1426,17 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 	double		connect_time = 0;
 
 	Assert(x->state == XFER_DONE);
+	if (x->cache_hit)
+	{
+		*resp = x->hit_resp;
+		resp->from_cache = true;
+		resp->content_type = resp->content_type ? pstrdup(resp->content_type) : NULL;
+		resp->link = resp->link ? pstrdup(resp->link) : NULL;
+		resp->captured_header = resp->captured_header ? pstrdup(resp->captured_header) : NULL;
+		resp->secrets = list_copy(x->secrets);
+		MemoryContextDelete(x->cxt);
+		return;
+	}
 	rest_push_request_context(&errctx, x->method, x->display_url, x->note);
 	if (x->rate_delay > 0)
 		rest_ratelimit_report_delay(opts, x->rate_delay);
@@ -1419,6 +1498,26 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 	resp->link = x->link_len > 0 ? pstrdup(x->link) : NULL;
 	resp->link_too_long = x->link_too_long;
 	resp->captured_header = x->captured[0] ? pstrdup(x->captured) : NULL;
+
+	/* the response cache: a 304 answers with the body kept, a 2xx is kept */
+	if (x->cache_key != NULL)
+	{
+		bool		fresh;
+		RestCacheEntry *e;
+
+		if (resp->status == 304 && x->revalidating &&
+			(e = rest_cache_lookup(x->cache_key, &fresh)) != NULL)
+		{
+			pfree(resp->body);
+			rest_cache_fill(e, resp, x->bodycxt, x->cache_ttl);
+			resp->from_cache = true;
+			resp->revalidated = true;
+		}
+		else if (resp->status >= 200 && resp->status <= 299)
+			rest_cache_store(x->cache_key, x->cache_ttl, resp,
+							 x->etag[0] ? x->etag : NULL,
+							 x->last_modified[0] ? x->last_modified : NULL);
+	}
 
 	/* the context's strings go with the transfer */
 	rest_pop_request_context(&errctx);

@@ -941,6 +941,8 @@ send_write(RestModifyState *ms, const char *url, const char *body,
 		return false;
 	}
 	ms->written += ms->batch;
+	/* what the cache kept may have changed */
+	(void) rest_cache_clear();
 	return true;
 }
 

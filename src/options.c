@@ -707,6 +707,7 @@ static const RestFdwOption rest_options[] = {
 	{OPT_PAGE_END, CAT_PAGING, 0, &kind_page_end, PAGING(short_page_ends)},
 	{OPT_MAX_PAGES, CAT_PAGING, 0, &kind_count, PAGING(max_pages),
 	CppAsString2(REST_DEFAULT_MAX_PAGES)},
+	{OPT_CACHE_TTL, CAT_PAGING, 0, &kind_nonneg_int, PAGING(cache_ttl), "0"},
 	{OPT_FETCH_CONCURRENCY, CAT_PAGING, 0, &kind_concurrency, PAGING(fetch_concurrency),
 	CppAsString2(REST_DEFAULT_FETCH_CONCURRENCY)},
 	/* response formats (format.c): server defaults, per table */

@@ -87,6 +87,7 @@ typedef struct RestPageFetch
 								 * with on_error 'skip' */
 	bool		failed;			/* the API answered a failure, reported at
 								 * fail_elevel below ERROR */
+	int			cache_ttl;		/* a scan's cache_ttl (cache.c), or 0 */
 	RestHttpResponse resp;		/* the final response */
 } RestPageFetch;
 
@@ -232,6 +233,28 @@ fetch_send(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 		if (!has_header(req.headers, "Content-Type"))
 			req.headers = lappend(req.headers, "Content-Type: application/json");
 	}
+
+	/*
+	 * The response cache is keyed by the request without its credentials,
+	 * which a fresh response does not need (no token is asked for).
+	 */
+	if (f->cache_ttl > 0)
+	{
+		bool		fresh;
+
+		req.cache_key = rest_cache_key(conn, &req);
+		req.cache_ttl = f->cache_ttl;
+		if (rest_cache_lookup(req.cache_key, &fresh) != NULL && fresh)
+		{
+			f->req_display_url = (char *) req.display_url;
+			f->secrets = NIL;
+			f->xfer = rest_http_start(conn, &req);
+			if (stats)
+				stats->cache_hits++;
+			MemoryContextSwitchTo(oldcxt);
+			return;
+		}
+	}
 	rest_auth_add_credentials(conn, &req, force_new_token, stats);
 	f->req_display_url = (char *) req.display_url;
 	f->secrets = req.secrets;
@@ -286,6 +309,8 @@ fetch_step(RestConnOptions *conn, RestScanStats *stats, RestPageFetch *f,
 	rest_push_request_context(&errctx, f->method, f->req_display_url, NULL);
 	if (stats)
 	{
+		if (resp->revalidated)
+			stats->cache_revalidated++;
 		stats->requests += resp->retries;
 		stats->retries += resp->retries;
 		stats->rate_wait += resp->rate_wait;
@@ -719,6 +744,7 @@ issue(RestPager *pager, int64 param)
 	f->format = &cfg->format;
 	f->rows_path = pager->request->endpoint ? pager->request->endpoint->rows_path : NULL;
 	f->http_rules = cfg->http_rules;
+	f->cache_ttl = cfg->cache_ttl;
 	f->headers = rest_request_headers(pager->request);
 	if (cfg->style == REST_PAGING_CURSOR && cfg->cursor_request_header &&
 		pager->cursor)

@@ -128,6 +128,7 @@ void
 _PG_init(void)
 {
 	rest_net_define_guc();
+	rest_cache_init();
 	rest_reserve_guc_prefix("rest_fdw");
 	rest_http_init();
 	rest_ratelimit_init();
@@ -795,6 +796,8 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	}
 	if (st->bound > 0)
 		ExplainPropertyInteger("Rows Needed", NULL, st->bound, es);
+	if (pg->cache_ttl > 0)
+		ExplainPropertyInteger("Cache TTL", "s", pg->cache_ttl, es);
 	ExplainPropertyText("Authentication",
 						rest_auth_method_name(st->conn->auth_method), es);
 	if (st->conn->rate_limit.per_second > 0)
@@ -825,6 +828,12 @@ restExplainForeignScan(ForeignScanState *node, ExplainState *es)
 							   st->stats.token_requests, es);
 		ExplainPropertyInteger("Retries", NULL, st->stats.retries, es);
 		ExplainPropertyInteger("Bytes Received", NULL, st->stats.bytes, es);
+		if (pg->cache_ttl > 0)
+		{
+			ExplainPropertyInteger("Cache Hits", NULL, st->stats.cache_hits, es);
+			ExplainPropertyInteger("Cache Revalidated", NULL,
+								   st->stats.cache_revalidated, es);
+		}
 		if (st->stats.rate_wait > 0)
 			ExplainPropertyFloat("Rate Limit Wait", "s", st->stats.rate_wait,
 								 3, es);

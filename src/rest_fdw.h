@@ -127,6 +127,7 @@
 #define OPT_UPDATABLE			"updatable"
 #define OPT_IDEMPOTENCY_HEADER	"idempotency_header"
 #define OPT_ON_ERROR			"on_error"
+#define OPT_CACHE_TTL			"cache_ttl"
 #define OPT_READ_ONLY			"read_only"
 #define OPT_PARAM				"param"
 #define OPT_PARAM_LT			"param_lt"
@@ -385,6 +386,8 @@ typedef struct RestPaging
 	char	   *cursor_param;
 	char	   *cursor_row_path;	/* the cursor: this path in the last row */
 	char	   *cursor_header;	/* the cursor: this response header */
+	int			cache_ttl;		/* seconds responses are kept (cache.c), or
+								 * 0 */
 	char	   *cursor_request_header;	/* sent as this header, not as
 										 * cursor_param */
 	char	   *next_url_path;
@@ -529,6 +532,8 @@ typedef struct RestHttpRequest
 	bool		idempotent;		/* a request other than GET that may be
 								 * retried as a GET is (it carries an
 								 * idempotency key) */
+	const char *cache_key;		/* rest_cache_key of the request, or NULL */
+	int			cache_ttl;		/* seconds its response is kept (cache.c) */
 
 	/*
 	 * Credentials that libcurl itself applies (auth.c sets them, http.c
@@ -561,6 +566,8 @@ typedef struct RestHttpResponse
 								 * never quoted from the body */
 	int			decoded_from;	/* RestResponseFormat the body was decoded
 								 * from (format.c); 0: not decoded */
+	bool		from_cache;		/* the response cache's (cache.c) */
+	bool		revalidated;	/* ... after a 304 to a conditional request */
 } RestHttpResponse;
 
 /* Rows parsed from one page (rows.c) */
@@ -576,7 +583,23 @@ typedef struct RestScanStats
 	int64		token_requests;
 	int64		retries;
 	double		rate_wait;		/* seconds requests waited for rate_limit */
+	int64		cache_hits;		/* responses from the cache, not requested */
+	int64		cache_revalidated;	/* requests the API answered 304 */
 } RestScanStats;
+
+/* in cache.c: the per-backend response cache of cache_ttl */
+typedef struct RestCacheEntry RestCacheEntry;
+extern void rest_cache_init(void);
+extern char *rest_cache_key(RestConnOptions *conn, const RestHttpRequest *req);
+extern RestCacheEntry *rest_cache_lookup(const char *key, bool *fresh);
+extern const char *rest_cache_etag(RestCacheEntry *e);
+extern const char *rest_cache_last_modified(RestCacheEntry *e);
+extern void rest_cache_fill(RestCacheEntry *e, RestHttpResponse *resp,
+							MemoryContext bodycxt, int ttl);
+extern void rest_cache_store(const char *key, int ttl,
+							 const RestHttpResponse *resp, const char *etag,
+							 const char *last_modified);
+extern int64 rest_cache_clear(void);
 
 /* in options.c */
 extern RestConnOptions *rest_get_conn_options(Oid serverid, Oid userid,

@@ -27,6 +27,7 @@ from . import nested        # child tables: rows inside arrays
 from . import formats       # NDJSON, CSV and XML bodies (a line of its own)
 from . import apis_sample   # IMPORT sampling and normalize (a line of its own)
 from . import apis_writes   # INSERT (a line of its own, for merges)
+from . import apis_cache    # cache_ttl (a line of its own, for merges)
 from . import migrate_api   # rest_fdw_sample_model() (a line of its own, for merges)
 
 ANY = None
@@ -51,6 +52,7 @@ ROUTES = (
     (GET,  "/_admin/concurrency",           probes.admin_concurrency),
     (GET,  "/_admin/ratelimit",             apis_ratelimit.admin_times),
     (GET,  "/_admin/reset_writes",          apis_writes.reset_endpoint),
+    (GET,  "/_admin/cache",                 apis_cache.admin_cache),
     (GET,  "/_admin/",                      not_found),
 
     # fixed and generated datasets (datasets.py)
@@ -159,6 +161,7 @@ ROUTES = (
     (POST, "{auth}/w/empty",                apis_writes.empty),
     (POST, "{auth}/w/located",              apis_writes.located),
     (DELETE, "{auth}/w/orders/*",           apis_writes.delete_order),
+    (GET,  "{auth}/c/items",                apis_cache.items),
     (POST, "{auth}/w/batch",                apis_writes.batch),
     (POST, "{auth}/w/wrapped",              apis_writes.wrapped),
     (GET,  "{auth}/",                       not_found),
