@@ -42,8 +42,9 @@ S3_PAGES, S3_SIZE = 1000, 100
 S4_QUERIES = 200 if QUICK else 1000
 S5_SMALL, S5_LARGE, S5_PAGE = 20000, (500000 if QUICK else 2000000), 5000
 S6_ROWS, S6_SIZE = 1003, 100
+S7_QUERIES, S7_ROWS, S7_DELAY = (20 if QUICK else 100), 500, 50
 # BENCH_SCENARIOS="2,6": only those scenarios
-SCENARIOS = set(ENV.get("BENCH_SCENARIOS", "1,2,3,4,5,6").split(","))
+SCENARIOS = set(ENV.get("BENCH_SCENARIOS", "1,2,3,4,5,6,7").split(","))
 
 COLS = rows.COLUMNS_SQL
 COUNT = ("SELECT count(*) FROM %s WHERE id IS NOT NULL AND name IS NOT NULL AND "
@@ -212,6 +213,12 @@ CREATE FOREIGN TABLE bench_s5_large ({COLS}) SERVER bench_data
 CREATE FOREIGN TABLE bench_s6 ({COLS}) SERVER bench_data
   OPTIONS (endpoint '/rows?total={S6_ROWS}', rows_path 'items', paging 'offset',
            page_size '{S6_SIZE}');
+-- 7: one page of {S7_ROWS} rows, {S7_DELAY} ms a request, with and without the cache
+CREATE FOREIGN TABLE bench_s7 ({COLS}) SERVER bench_data
+  OPTIONS (endpoint '/rows?total={S7_ROWS}&limit={S7_ROWS}&delay_ms={S7_DELAY}', rows_path 'items');
+CREATE FOREIGN TABLE bench_s7_cached ({COLS}) SERVER bench_data
+  OPTIONS (endpoint '/rows?total={S7_ROWS}&limit={S7_ROWS}&delay_ms={S7_DELAY}', rows_path 'items',
+           cache_ttl '3600');
 CREATE FOREIGN TABLE bench_tiny ({COLS}) SERVER bench_data
   OPTIONS (endpoint '/rows?total=1', rows_path 'items');
 
@@ -539,6 +546,29 @@ def machine():
                             else "full"))
 
 
+def scenario7():
+    q = S7_QUERIES
+    say("\n7. {} queries of one {}-row page ({} ms a request) in one session: "
+        "cache_ttl against none".format(q, S7_ROWS, S7_DELAY))
+    note("scenario 7")
+    rows_ = []
+    per = {}
+    for name, tbl in (("no cache", "bench_s7"), ("cache_ttl", "bench_s7_cached")):
+        _, rc, _ = psql("SELECT rest_fdw_cache_clear();", check=False)
+        if rc != 0 and name == "cache_ttl":
+            say("  n/a: this build has no response cache")
+            return
+        body = (COUNT % (tbl + " t") + "\n") * q
+        r = timed("", body, RUNS if not QUICK else 1, S7_ROWS, warmup=True,
+                  per_run_reset=True)
+        per[name] = med(r) / q
+        rows_.append([name, len(r), secs(med(r)), "%.2f ms" % (per[name] * 1000),
+                      max(s["requests"] for _, s in r)])
+    table(["source", "runs", "median", "per query", "requests (max)"], rows_)
+    say("  cache hit latency: %.2f ms a query, %s the time of a request to the API"
+        % (per["cache_ttl"] * 1000, ratio(per["cache_ttl"], per["no cache"])))
+
+
 def main():
     t0 = time.time()
     concurrency, why = setup()
@@ -549,7 +579,7 @@ def main():
     say("timing: psql \\timing, median (and min) of the runs; every query converts all 8 columns")
     for n, run in (("1", scenario1), ("2", lambda: scenario2(concurrency)),
                    ("3", scenario3), ("4", scenario4), ("5", scenario5),
-                   ("6", lambda: scenario6(concurrency))):
+                   ("6", lambda: scenario6(concurrency)), ("7", scenario7)):
         if n in SCENARIOS:
             run()
     if PERF:
