@@ -64,7 +64,7 @@ static MemoryContext CacheContext = NULL;
 static size_t CacheBytes = 0;
 
 /* rest_fdw.cache_size, in kilobytes */
-int			rest_cache_size_kb = 65536;
+static int	rest_cache_size_kb = 65536;
 
 static void cache_inval_callback(Datum arg, int cacheid, uint32 hashvalue);
 
