@@ -84,6 +84,10 @@ SELECT * FROM echo;
 ALTER SERVER regress_api OPTIONS (ADD user_agent 'regress-agent/2.0');
 SELECT user_agent FROM echo;
 ALTER SERVER regress_api OPTIONS (DROP user_agent);
+-- compressed responses, the fastest to decode first (Debian's libcurl has them all)
+ALTER FOREIGN TABLE echo ADD COLUMN accept_encoding text;
+SELECT accept_encoding FROM echo;
+ALTER FOREIGN TABLE echo DROP COLUMN accept_encoding;
 
 -- ===================================================================
 -- Bad values and bad responses

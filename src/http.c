@@ -892,6 +892,36 @@ attach_xfer(RestHttpConn *conn, RestHttpXfer *x)
 }
 
 /*
+ * The Accept-Encoding of every request: the encodings this libcurl
+ * decodes, the fastest to decode first (zstd, then brotli, then gzip and
+ * deflate), or "" (libcurl's own list) should it have none of them.
+ */
+static const char *
+accept_encoding(void)
+{
+	static char list[64];
+
+	if (list[0] == '\0')
+	{
+		const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+#ifdef CURL_VERSION_ZSTD
+		if (v->features & CURL_VERSION_ZSTD)
+			strlcat(list, "zstd, ", sizeof(list));
+#endif
+#ifdef CURL_VERSION_BROTLI
+		if (v->features & CURL_VERSION_BROTLI)
+			strlcat(list, "br, ", sizeof(list));
+#endif
+		if (v->features & CURL_VERSION_LIBZ)
+			strlcat(list, "gzip, deflate, ", sizeof(list));
+		if (list[0] != '\0')
+			list[strlen(list) - 2] = '\0';
+	}
+	return list;
+}
+
+/*
  * Start a transfer that is ready at now (XFER_WAITING, its retry due),
  * unless its server has a rate_limit: then it first reserves the next
  * slot of the limit all sessions share, and waits for it if that is
@@ -968,8 +998,8 @@ set_easy_options(RestHttpXfer *x, RestHttpRequest *req)
 		CHECK_SETOPT(h, CURLOPT_LOW_SPEED_TIME,
 					 (long) (opts->low_speed_time > 0 ? opts->low_speed_time : 30));
 	}
-	/* any encoding libcurl can decode; the size limit counts decoded bytes */
-	CHECK_SETOPT(h, CURLOPT_ACCEPT_ENCODING, "");
+	/* the encodings libcurl decodes; the size limit counts decoded bytes */
+	CHECK_SETOPT(h, CURLOPT_ACCEPT_ENCODING, accept_encoding());
 	CHECK_SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	set_tls_options(x);
 	/* HTTP/2 when a TLS server offers it; HTTP/1.1 otherwise */
