@@ -1454,6 +1454,16 @@ DefineCustomStringVariable(const char *name, const char *short_desc,
 	not_in_fuzzer("DefineCustomStringVariable");
 }
 
+void
+DefineCustomIntVariable(const char *name, const char *short_desc,
+						const char *long_desc, int *valueAddr, int bootValue,
+						int minValue, int maxValue, GucContext context,
+						int flags, GucIntCheckHook check_hook,
+						GucIntAssignHook assign_hook, GucShowHook show_hook)
+{
+	not_in_fuzzer("DefineCustomIntVariable");
+}
+
 struct config_generic **
 get_guc_variables(void)
 {

@@ -109,7 +109,7 @@ build() {
 	local f
 	echo "Building into $out"
 	# the code under test, with coverage instrumentation
-	for f in rows http url scrub netpolicy pager pagestatus token_response config headers sample options retryopts template transport jwt fmtcheck format csv xml httprules; do
+	for f in rows http url scrub netpolicy pager cache pagestatus token_response config headers sample options retryopts template transport jwt fmtcheck format csv xml httprules; do
 		$CC $cflags -fsanitize=fuzzer-no-link -c "$srcdir/$f.c" -o "$out/obj/$f.o" || return 1
 	done
 	# the backend stand-ins, without it
@@ -118,7 +118,7 @@ build() {
 		$CC $cflags -fsanitize=fuzzer-no-link -c "$here/$h.c" -o "$out/obj/$h.o" || return 1
 	done
 	for h in $all_harnesses; do
-		local objs="$out/obj/http.o $out/obj/url.o $out/obj/scrub.o $out/obj/headers.o $out/obj/netpolicy.o $out/obj/pager.o $out/obj/token_response.o $out/obj/template.o $out/obj/pagestatus.o $out/obj/retryopts.o $out/obj/transport.o $out/obj/jwt.o $out/obj/fmtcheck.o $out/obj/format.o $out/obj/csv.o $out/obj/xml.o $out/obj/httprules.o $out/obj/pg_stubs.o"
+		local objs="$out/obj/http.o $out/obj/cache.o $out/obj/url.o $out/obj/scrub.o $out/obj/headers.o $out/obj/netpolicy.o $out/obj/pager.o $out/obj/token_response.o $out/obj/template.o $out/obj/pagestatus.o $out/obj/retryopts.o $out/obj/transport.o $out/obj/jwt.o $out/obj/fmtcheck.o $out/obj/format.o $out/obj/csv.o $out/obj/xml.o $out/obj/httprules.o $out/obj/pg_stubs.o"
 		# fuzz_rows #includes rows.c itself (fuzz_connstr migrate.c, which no
 		# other harness links)
 		[ $h = fuzz_rows ] || objs="$objs $out/obj/rows.o"
