@@ -174,6 +174,11 @@ def setup():
     sql = f"""
 CREATE EXTENSION rest_fdw;
 CREATE EXTENSION plpython3u;
+CREATE EXTENSION file_fdw;
+CREATE SERVER bench_files FOREIGN DATA WRAPPER file_fdw;
+-- baseline (d): the same rows as CSV, read by file_fdw
+CREATE FOREIGN TABLE bench_csv ({COLS}) SERVER bench_files
+  OPTIONS (filename '{BIG_FILE}.csv', format 'csv', header 'true');
 CREATE SERVER bench_static FOREIGN DATA WRAPPER rest_fdw OPTIONS (base_url '{NGINX}');
 CREATE SERVER bench_data FOREIGN DATA WRAPPER rest_fdw OPTIONS (base_url '{DATA}');
 CREATE SERVER bench_oauth FOREIGN DATA WRAPPER rest_fdw
@@ -274,6 +279,7 @@ def scenario1():
          COUNT % ("bench_py_fetch('%s') t" % BIG_URL)),
         ("(c) floor: pg_read_file + json_to_recordset", "",
          COUNT % ("json_to_recordset(pg_read_file('%s')::json) AS t(%s)" % (BIG_FILE, COLS))),
+        ("(d) file_fdw, the same rows as CSV", "", COUNT % "bench_csv t"),
     ]
     res = {}
     for name, pre, body in items:
@@ -288,24 +294,28 @@ def scenario1():
     sums["(b)"] = psql(CHECKSUM % ("bench_py_fetch('%s') t" % BIG_URL))[0]
     sums["(c)"] = psql(CHECKSUM % ("json_to_recordset(pg_read_file('%s')::json) AS t(%s)"
                                    % (BIG_FILE, COLS)))[0]
+    sums["(d)"] = psql(CHECKSUM % "bench_csv t")[0]
     psql("TRUNCATE bench_raw;")
 
     a = med(res[items[1][0]])
     c = med(res[items[3][0]])
+    d = med(res[items[4][0]])
     body = []
     for name, _, _ in items:
         t = med(res[name])
         body.append([name, len(res[name]), secs(t), secs(mn(res[name])), rate(n, t),
-                     ratio(a, t), ratio(t, c)])
-    table(["source", "runs", "median", "min", "rows/s", "rows/s vs (a)", "time vs (c)"], body)
+                     ratio(a, t), ratio(t, c), ratio(t, d)])
+    table(["source", "runs", "median", "min", "rows/s", "rows/s vs (a)", "time vs (c)",
+           "time vs (d)"], body)
     agree = len(set(tuple(v) for v in sums.values())) == 1
-    say("  checksums over all columns: " + ("all 4 sources agree" if agree else "DIFFER"))
+    say("  checksums over all columns: " + ("all 5 sources agree" if agree else "DIFFER"))
     if not agree:
         for k, v in sums.items():
             say("    %-9s %s" % (k, v))
     f = med(res["rest_fdw"])
     say("  target: rest_fdw rows/s >= 2.5x (a):   %s  %s" % (ratio(a, f), verdict(a / f >= 2.5)))
     say("  target: rest_fdw time <= 1.2x (c):     %s  %s" % (ratio(f, c), verdict(f / c <= 1.2)))
+    say("  target: rest_fdw time <= 1.0x (d):     %s  %s" % (ratio(f, d), verdict(f / d <= 1.0)))
     return res
 
 

@@ -5,6 +5,8 @@ serves, in the data server's pages, and so the same bytes reach rest_fdw and
 every baseline.  The JSON is compact and has no newline, so COPY can read a
 whole body as one line.
 """
+import csv
+import io
 import time
 
 COLUMNS_SQL = ("id bigint, name text, amount numeric, score float8, "
@@ -42,3 +44,26 @@ def row_json(i):
 def rows_json(first, last):
     """The JSON array of rows first..last (inclusive), as bytes."""
     return ("[" + ",".join(row_json(i) for i in range(first, last + 1)) + "]").encode()
+
+
+def _fields(i):
+    """Row i's values as text, as the JSON writes them (names unescaped)."""
+    cents = (i * 7919) % 100000000
+    score = ((i * 2654435761) % 1000003) / 1000003.0
+    ts = _EPOCH + i * 37
+    micro = (i * 104729) % 1000000
+    return [str(i), "customer %07d %s" % (i, _WORDS[i % 12]),
+            "%d.%02d" % (cents // 100, cents % 100), repr(score),
+            "true" if i % 3 else "false", _DAYS[i % 1461],
+            "%s.%06d+00:00" % (time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)), micro),
+            _STATUS[i % 5]]
+
+
+def rows_csv(first, last):
+    """The same rows as CSV with a header line, as bytes (for file_fdw)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["id", "name", "amount", "score", "flag", "day", "created_at", "status"])
+    for i in range(first, last + 1):
+        w.writerow(_fields(i))
+    return out.getvalue().encode()
