@@ -13,6 +13,7 @@ which makes every source convert all 8 columns of every row (and checks that
 none is NULL) at little cost of its own; its result is checked against the
 row count, and the sources' checksums over all columns are compared once.
 """
+import json
 import os
 import re
 import statistics
@@ -313,10 +314,43 @@ def scenario1():
         for k, v in sums.items():
             say("    %-9s %s" % (k, v))
     f = med(res["rest_fdw"])
+    duck = duckdb_baseline(n)
+    if duck is not None:
+        say("  (e) DuckDB read_json, 1 thread, the same file, no HTTP: %s median, %s min (%d runs);"
+            " rest_fdw takes %s its time" % (secs(duck["median"]), secs(duck["min"]), duck["runs"],
+                                              ratio(f, duck["median"])))
+        say("  target: rest_fdw time <= 3x (e):       %s  %s"
+            % (ratio(f, duck["median"]), verdict(f / duck["median"] <= 3.0)))
+    else:
+        say("  (e) DuckDB: n/a (node, npm or @duckdb/node-api not available)")
     say("  target: rest_fdw rows/s >= 2.5x (a):   %s  %s" % (ratio(a, f), verdict(a / f >= 2.5)))
     say("  target: rest_fdw time <= 1.2x (c):     %s  %s" % (ratio(f, c), verdict(f / c <= 1.2)))
     say("  target: rest_fdw time <= 1.0x (d):     %s  %s" % (ratio(f, d), verdict(f / d <= 1.0)))
     return res
+
+
+def duckdb_baseline(n):
+    """Baseline (e): DuckDB's read_json over BIG_FILE (test/bench/duckdb_read.mjs),
+    or None without DuckDB."""
+    d = ENV.get("BENCH_DUCKDB_DIR")
+    if not d:
+        return None
+    note("scenario 1: (e) DuckDB read_json")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "duckdb_read.mjs")
+    env = dict(os.environ, NODE_PATH=os.path.join(d, "node_modules"))
+    # an ES module finds packages next to it, not through NODE_PATH: run a copy there
+    local = os.path.join(d, "duckdb_read.mjs")
+    with open(script) as src, open(local, "w") as dst:
+        dst.write(src.read())
+    p = subprocess.run(["node", local, BIG_FILE, str(RUNS)], capture_output=True, text=True,
+                       env=env, timeout=600)
+    if p.returncode != 0:
+        say("  (e) DuckDB failed: %s" % p.stderr.strip().splitlines()[-1:])
+        return None
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    if r.get("count") != n:
+        raise SystemExit("scenario 1: DuckDB counted %r rows, not %d" % (r.get("count"), n))
+    return r
 
 
 def scenario2(concurrency):

@@ -104,6 +104,19 @@ mkdir -p "$work/www" "$work/nginx"
 echo "generating $big_rows rows..." >&2
 python3 test/bench/gen_data.py "$work/www/rows$((big_rows / 1000))k.json" "$big_rows"
 
+# baseline (e), for measuring only: DuckDB from npm, where node and npm are
+# (BENCH_DUCKDB=0 skips it); never a dependency of rest_fdw
+duck_dir=
+if [ "${BENCH_DUCKDB:-1}" != 0 ] && command -v node >/dev/null && command -v npm >/dev/null; then
+	mkdir -p "$work/duck"
+	if (cd "$work/duck" && timeout 300 npm install --no-audit --no-fund --silent \
+		@duckdb/node-api >/dev/null 2>&1); then
+		duck_dir="$work/duck"
+	else
+		echo "DuckDB (npm @duckdb/node-api) could not be installed: baseline (e) left out" >&2
+	fi
+fi
+
 # nginx, private: own config, prefix, pid and logs
 nginx_port=$(free_port)
 sed -e "s|@WORK@|$work|g" -e "s|@PORT@|$nginx_port|g" test/bench/nginx.conf.in >"$work/nginx/nginx.conf"
@@ -138,5 +151,6 @@ export PGHOST="$work/sock" PGPORT=$pgport PGUSER=$pguser PGDATABASE=postgres
 export BENCH_WORK=$work BENCH_QUICK=$quick BENCH_PERF=$perf
 export BENCH_NGINX_PORT=$nginx_port BENCH_DATA_PORT=$data_port BENCH_TOKEN_PORT=$token_port
 export BENCH_BIG_FILE="$work/www/rows$((big_rows / 1000))k.json" BENCH_BIG_ROWS=$big_rows
+export BENCH_DUCKDB_DIR=$duck_dir
 export BENCH_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src sql 2>/dev/null || echo ' + uncommitted changes') ($(git rev-parse --abbrev-ref HEAD 2>/dev/null || echo '?'))"
 python3 test/bench/bench.py
