@@ -805,10 +805,8 @@ rest_http_start(RestConnOptions *opts, RestHttpRequest *req)
 		x->cache_ttl = req->cache_ttl;
 		if (e != NULL && fresh)
 		{
-			MemoryContext oldcxt = MemoryContextSwitchTo(xcxt);
-
+			/* in the caller's context, as rest_http_finish hands it over */
 			rest_cache_fill(e, &x->hit_resp, callercxt, 0);
-			MemoryContextSwitchTo(oldcxt);
 			x->cache_hit = true;
 			x->conn = conn;
 			dlist_push_tail(&conn->xfers, &x->node);
@@ -1460,10 +1458,7 @@ rest_http_finish(RestHttpXfer *x, RestHttpResponse *resp)
 	{
 		*resp = x->hit_resp;
 		resp->from_cache = true;
-		resp->content_type = resp->content_type ? pstrdup(resp->content_type) : NULL;
-		resp->link = resp->link ? pstrdup(resp->link) : NULL;
-		resp->captured_header = resp->captured_header ? pstrdup(resp->captured_header) : NULL;
-		resp->secrets = list_copy(x->secrets);
+		resp->secrets = x->secrets;
 		MemoryContextDelete(x->cxt);
 		return;
 	}

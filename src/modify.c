@@ -331,6 +331,7 @@ rest_modify_plan(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 	RangeTblEntry *rte = planner_rt_fetch(resultRelation, root);
 	Relation	rel;
 	TupleDesc	tupdesc;
+	RestTableOptions *t;
 	List	   *target_attrs = NIL;
 	List	   *retrieved_attrs = NIL;
 	int			attnum;
@@ -344,48 +345,34 @@ rest_modify_plan(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 
 	rel = table_open(rte->relid, NoLock);
 	tupdesc = RelationGetDescr(rel);
-	if (operation == CMD_INSERT ||
-		(operation == CMD_UPDATE &&
-		 update_is_put(rest_get_table_options(rte->relid, tupdesc))))
-		target_attrs = insert_columns(tupdesc);
-	else if (operation == CMD_UPDATE)
-	{
-		/* the columns the UPDATE sets */
-		RelOptInfo *baserel = find_base_rel(root, resultRelation);
-		Bitmapset  *cols = get_rel_all_updated_cols(root, baserel);
-		int			col = -1;
-
-		while ((col = bms_next_member(cols, col)) >= 0)
-		{
-			attnum = col + FirstLowInvalidHeapAttributeNumber;
-			if (attnum > 0)
-				target_attrs = lappend_int(target_attrs, attnum);
-		}
-	}
+	t = rest_get_table_options(rte->relid, tupdesc);
 	if (operation == CMD_UPDATE)
 	{
-		/* an UPDATE may not set a read_only column */
+		/* the columns the UPDATE sets, none of them read_only */
 		RelOptInfo *baserel = find_base_rel(root, resultRelation);
 		Bitmapset  *cols = get_rel_all_updated_cols(root, baserel);
-		RestTableOptions *t = rest_get_table_options(rte->relid, tupdesc);
 		int			col = -1;
 
 		while ((col = bms_next_member(cols, col)) >= 0)
 		{
 			attnum = col + FirstLowInvalidHeapAttributeNumber;
-			if (attnum > 0 && t->cols[attnum - 1].read_only)
+			if (attnum <= 0)
+				continue;
+			if (t->cols[attnum - 1].read_only)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						 errmsg("column \"%s\" of foreign table \"%s\" is read-only",
 								NameStr(TupleDescAttr(tupdesc, attnum - 1)->attname),
 								RelationGetRelationName(rel)),
 						 errdetail("It has the option read_only 'true': the API sets its value.")));
+			target_attrs = lappend_int(target_attrs, attnum);
 		}
 	}
+	/* an INSERT, or a PUT that replaces the resource, sends every column */
+	if (operation == CMD_INSERT || (operation == CMD_UPDATE && update_is_put(t)))
+		target_attrs = insert_columns(tupdesc);
 	if (operation == CMD_UPDATE || operation == CMD_DELETE)
 	{
-		RestTableOptions *t = rest_get_table_options(rte->relid, tupdesc);
-
 		check_keyed_scan(plan, resultRelation, t, rel);
 		if (operation == CMD_DELETE && plan->returningLists)
 			ereport(ERROR,
@@ -1002,53 +989,39 @@ returned_row(RestModifyState *ms, TupleTableSlot *slot, RestHttpResponse *resp,
 			 const char *url, MemoryContext slotcxt)
 {
 	int			natts = ms->tupdesc->natts;
-	Datum	   *values = palloc0(sizeof(Datum) * natts);
-	bool	   *nulls = palloc(sizeof(bool) * natts);
-	bool		from_body = false;
+	Datum	   *values;
+	bool	   *nulls;
+	RestRowSet *rs = NULL;
+	bool		from_body;
 	int			i;
 
 	if (resp->body_len > 0)
+		rs = rest_parse_rows(resp->body, resp->body_len, NULL, false, NULL, 0,
+							 ms->ret_cols, ms->nret, ms->method,
+							 rest_mask_url(url), resp->secrets);
+	from_body = rs != NULL && rest_rowset_count(rs) > 0;
+	if (!from_body && resp->captured_header == NULL)
+		return;					/* the row as sent: the slot stays */
+
+	values = palloc0(sizeof(Datum) * natts);
+	nulls = palloc(sizeof(bool) * natts);
+	for (i = 0; i < natts; i++)
 	{
-		RestRowSet *rs = rest_parse_rows(resp->body, resp->body_len, NULL, false,
-										 NULL, 0, ms->ret_cols, ms->nret,
-										 ms->method, rest_mask_url(url),
-										 resp->secrets);
+		Form_pg_attribute att = TupleDescAttr(ms->tupdesc, i);
 
-		from_body = rest_rowset_count(rs) > 0;
-		if (from_body)
+		nulls[i] = true;
+		/* the row as sent, or with a body the virtual columns as sent */
+		if (!att->attisdropped && (!from_body || ms->table->cols[i].is_virtual))
 		{
-			for (i = 0; i < natts; i++)
-			{
-				Form_pg_attribute att = TupleDescAttr(ms->tupdesc, i);
-
-				nulls[i] = true;
-				if (ms->table->cols[i].is_virtual && !att->attisdropped)
-				{
-					values[i] = slot_getattr(slot, i + 1, &nulls[i]);
-					/* copied: clearing the slot frees its values */
-					if (!nulls[i])
-						values[i] = datumCopy(values[i], att->attbyval, att->attlen);
-				}
-			}
-			rest_rowset_store(rs, 0, ms->ret_cols, ms->nret, values, nulls,
-							  ms->written, ms->relname);
+			values[i] = slot_getattr(slot, i + 1, &nulls[i]);
+			/* copied: clearing the slot frees its values */
+			if (!nulls[i])
+				values[i] = datumCopy(values[i], att->attbyval, att->attlen);
 		}
 	}
-	if (!from_body)
-	{
-		/* the row as sent */
-		slot_getallattrs(slot);
-		for (i = 0; i < natts; i++)
-		{
-			Form_pg_attribute att = TupleDescAttr(ms->tupdesc, i);
-
-			nulls[i] = slot->tts_isnull[i];
-			values[i] = nulls[i] ? (Datum) 0
-				: datumCopy(slot->tts_values[i], att->attbyval, att->attlen);
-		}
-		if (resp->captured_header == NULL)
-			return;				/* nothing to add: the slot stays */
-	}
+	if (from_body)
+		rest_rowset_store(rs, 0, ms->ret_cols, ms->nret, values, nulls,
+						  ms->written, ms->relname);
 	location_key(ms, resp, url, values, nulls);
 
 	MemoryContextSwitchTo(slotcxt);
